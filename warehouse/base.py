@@ -1,0 +1,128 @@
+"""The one small interface every backend implements."""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from warehouse.identifiers import TABLE_NAME, Datasets, checked_identifier
+from warehouse.schemas import TABLES, Table
+
+Params = Mapping[str, Any]
+
+
+@dataclass
+class JobStats:
+    """What a command cost the warehouse: statements issued and bytes processed."""
+
+    jobs: int = 0
+    bytes_processed: int = 0
+
+
+def date_literal(value: date) -> str:
+    """A typed date rendered for SQL scripts (both dialects accept DATE 'YYYY-MM-DD')."""
+    if not isinstance(value, date):
+        raise TypeError(f"date_literal needs a date, got {type(value).__name__}")
+    return f"DATE '{value.isoformat()}'"
+
+
+def dates_in_list(values: Sequence[date]) -> str:
+    return "(" + ", ".join(date_literal(value) for value in values) + ")"
+
+
+class Warehouse(ABC):
+    """Query to DataFrame, execute, load, atomic scripts, table existence.
+
+    SQL is written once for both dialects: tables as `{key}` placeholders (see `TABLES`),
+    parameters as `@name`. Dates in scripts come only from `date_literal`.
+    """
+
+    backend: str = ""
+
+    def __init__(self, datasets: Datasets) -> None:
+        self.datasets = datasets
+        self.stats = JobStats()
+
+    # --- naming -------------------------------------------------------------------------
+    @abstractmethod
+    def qualified(self, dataset_key: str, table_name: str) -> str:
+        """The quoted, fully qualified name of a table in one of the deployment's datasets."""
+
+    def table(self, key: str) -> str:
+        spec = TABLES[key]
+        return self.qualified(spec.dataset, spec.name)
+
+    def render(self, sql: str) -> str:
+        return sql.format_map({key: self.table(key) for key in TABLES})
+
+    def dataset_name(self, dataset_key: str) -> str:
+        return self.datasets.as_dict()[dataset_key]
+
+    # --- statements ---------------------------------------------------------------------
+    @abstractmethod
+    def query(self, sql: str, params: Params | None = None) -> pd.DataFrame:
+        """Run a SELECT; DATE columns come back as datetime64."""
+
+    @abstractmethod
+    def execute(self, sql: str, params: Params | None = None) -> int:
+        """Run one statement; returns affected rows where the backend reports them."""
+
+    @abstractmethod
+    def run_atomic(self, statements: Sequence[str]) -> None:
+        """Run statements as one transaction: all take effect or none do."""
+
+    # --- data movement ------------------------------------------------------------------
+    @abstractmethod
+    def load(self, frame: pd.DataFrame, key: str) -> None:
+        """Append a DataFrame to a contract table (columns per its schema)."""
+
+    @abstractmethod
+    def stage(self, frame: pd.DataFrame, schema: Table, label: str) -> str:
+        """Put a DataFrame in a staging table shaped like `schema`; returns its qualified name."""
+
+    @abstractmethod
+    def drop_staging(self, name: str) -> None: ...
+
+    @abstractmethod
+    def copy_rows_to_new_table(self, key: str, where_sql: str, new_name: str) -> str:
+        """Create `new_name` beside table `key` holding the rows matching `where_sql`."""
+
+    @abstractmethod
+    def copy_back(self, source_name: str, key: str) -> int:
+        """Append every row of table `source_name` (same dataset as `key`) back into `key`."""
+
+    # --- structure ----------------------------------------------------------------------
+    @abstractmethod
+    def table_exists(self, dataset_key: str, table_name: str) -> bool: ...
+
+    @abstractmethod
+    def create_tables(self) -> list[str]:
+        """Create datasets and every contract table that is missing; returns what was created."""
+
+    def missing_tables(self, keys: Sequence[str]) -> list[str]:
+        return [key for key in keys if not self.table_exists(TABLES[key].dataset, TABLES[key].name)]
+
+    def checked_table_name(self, name: str) -> str:
+        return checked_identifier(name, TABLE_NAME, "table name")
+
+    # --- concurrency --------------------------------------------------------------------
+    @contextmanager
+    def lease(self, holder: str, start: date, end: date) -> Iterator[None]:
+        """Exclusive right to write [start, end]. Backends without a process lock override this."""
+        yield
+
+    def describe(self) -> str:
+        return self.backend
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        pass
+
+
+PARAM = re.compile(r"(?<![@\w])@([A-Za-z_]\w*)")

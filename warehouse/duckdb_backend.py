@@ -1,0 +1,183 @@
+"""DuckDB: the embedded warehouse (demo, CI, laptops). Datasets are schemas in one file."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from warehouse.base import PARAM, Params, Warehouse
+from warehouse.errors import BadInput, LockHeld, TableNotFound, TransientWarehouseError, WarehouseError
+from warehouse.identifiers import Datasets
+from warehouse.schemas import TABLES, Table
+
+DUCKDB_TYPES = {
+    "STRING": "VARCHAR", "DATE": "DATE", "INT64": "BIGINT", "FLOAT64": "DOUBLE",
+    "BOOL": "BOOLEAN", "TIMESTAMP": "TIMESTAMP",
+}  # fmt: skip
+LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<holder>.+?)(?:\. See also|$)")
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _translate(error: duckdb.Error, path: str) -> WarehouseError | LockHeld:
+    message = str(error).split("\n")[0]
+    if "Could not set lock" in message:
+        match = LOCK_HOLDER.search(message)
+        holder = match.group("holder") if match else "another process"
+        return LockHeld(f"{path} is locked by another run ({holder}); wait for it or stop it")
+    if isinstance(error, duckdb.CatalogException):
+        return TableNotFound(f"{message} — run `pcf-backfill init` (or `demo`) against {path}")
+    if isinstance(error, duckdb.TransactionException):
+        return TransientWarehouseError(message)
+    return WarehouseError(message)
+
+
+def open_duckdb_file(path: str, *, must_exist: bool) -> duckdb.DuckDBPyConnection:
+    """Open (or create) the file, refusing anything that is not a usable DuckDB file path."""
+    file = Path(path)
+    if file.is_dir():
+        raise BadInput(f"--warehouse: {path} is a directory; expected duckdb:///path/to/file.duckdb")
+    if not file.parent.is_dir():
+        raise BadInput(f"--warehouse: directory {file.parent} does not exist")
+    if must_exist and not file.exists():
+        raise BadInput(
+            f"--warehouse: no DuckDB file at {path}; create one with `pcf-backfill demo` or `pcf-backfill init`"
+        )
+    try:
+        return duckdb.connect(path)
+    except duckdb.IOException as error:
+        if "not a valid DuckDB database" in str(error):
+            raise BadInput(f"--warehouse: {path} is not a DuckDB database file") from None
+        raise _translate(error, path) from None
+
+
+class DuckDBWarehouse(Warehouse):
+    backend = "duckdb"
+
+    def __init__(self, path: str, datasets: Datasets, *, must_exist: bool = False) -> None:
+        super().__init__(datasets)
+        self.path = path
+        self.connection = open_duckdb_file(path, must_exist=must_exist)
+        self._staged = 0
+
+    def describe(self) -> str:
+        return f"duckdb:///{self.path}" if not self.path.startswith("/") else f"duckdb://{self.path}"
+
+    def qualified(self, dataset_key: str, table_name: str) -> str:
+        return f"{_quote(self.dataset_name(dataset_key))}.{_quote(self.checked_table_name(table_name))}"
+
+    # --- statements ---------------------------------------------------------------------
+    def _run(self, sql: str, params: Params | None) -> duckdb.DuckDBPyConnection:
+        self.stats.jobs += 1
+        try:
+            return self.connection.execute(PARAM.sub(r"$\1", self.render(sql)), dict(params or {}))
+        except duckdb.Error as error:
+            raise _translate(error, self.path) from None
+
+    def query(self, sql: str, params: Params | None = None) -> pd.DataFrame:
+        try:
+            return self._run(sql, params).df()
+        except duckdb.Error as error:
+            raise _translate(error, self.path) from None
+
+    def execute(self, sql: str, params: Params | None = None) -> int:
+        result = self._run(sql, params).fetchall()
+        return int(result[0][0]) if result and len(result[0]) == 1 and isinstance(result[0][0], int) else 0
+
+    def run_atomic(self, statements: Sequence[str]) -> None:
+        self.stats.jobs += 1
+        try:
+            self.connection.execute("BEGIN TRANSACTION")
+            for statement in statements:
+                self.connection.execute(self.render(statement))
+            self.connection.execute("COMMIT")
+        except BaseException as error:  # KeyboardInterrupt too: never leave a half transaction
+            self._rollback_quietly()
+            if isinstance(error, duckdb.Error):
+                raise _translate(error, self.path) from None
+            raise
+
+    def _rollback_quietly(self) -> None:
+        try:
+            self.connection.execute("ROLLBACK")
+        except duckdb.Error:
+            pass  # no transaction was open
+
+    # --- data movement ------------------------------------------------------------------
+    def _select_cast(self, frame: pd.DataFrame, schema: Table, view: str) -> str:
+        expressions = [
+            f"CAST({_quote(c.name)} AS {DUCKDB_TYPES[c.type]}) AS {_quote(c.name)}"
+            if c.name in frame.columns
+            else f"CAST(NULL AS {DUCKDB_TYPES[c.type]}) AS {_quote(c.name)}"
+            for c in schema.columns
+        ]
+        return f"SELECT {', '.join(expressions)} FROM {view}"
+
+    def _with_frame(self, frame: pd.DataFrame, sql_for_view: str) -> None:
+        view = "_pcf_frame"
+        self.stats.jobs += 1
+        try:
+            self.connection.register(view, frame)
+            self.connection.execute(sql_for_view)
+        except duckdb.Error as error:
+            raise _translate(error, self.path) from None
+        finally:
+            self.connection.unregister(view)
+
+    def load(self, frame: pd.DataFrame, key: str) -> None:
+        schema = TABLES[key]
+        columns = ", ".join(_quote(name) for name in schema.column_names)
+        select = self._select_cast(frame, schema, "_pcf_frame")
+        self._with_frame(frame, f"INSERT INTO {self.table(key)} ({columns}) {select}")
+
+    def stage(self, frame: pd.DataFrame, schema: Table, label: str) -> str:
+        self._staged += 1
+        name = _quote(f"_staging_{self.checked_table_name(label)}_{self._staged}")
+        select = self._select_cast(frame, schema, "_pcf_frame")
+        self._with_frame(frame, f"CREATE OR REPLACE TEMP TABLE {name} AS {select}")
+        return name
+
+    def drop_staging(self, name: str) -> None:
+        self.connection.execute(f"DROP TABLE IF EXISTS {name}")
+
+    def copy_rows_to_new_table(self, key: str, where_sql: str, new_name: str) -> str:
+        target = self.qualified(TABLES[key].dataset, new_name)
+        self._run(f"CREATE TABLE {target} AS SELECT * FROM {self.table(key)} WHERE {where_sql}", None)
+        return target
+
+    def copy_back(self, source_name: str, key: str) -> int:
+        source = self.qualified(TABLES[key].dataset, source_name)
+        columns = ", ".join(_quote(name) for name in TABLES[key].column_names)
+        return self.execute(f"INSERT INTO {self.table(key)} ({columns}) SELECT {columns} FROM {source}")
+
+    # --- structure ----------------------------------------------------------------------
+    def table_exists(self, dataset_key: str, table_name: str) -> bool:
+        found = self._run(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = @schema AND table_name = @name",
+            {"schema": self.dataset_name(dataset_key), "name": table_name},
+        ).fetchone()
+        return bool(found and found[0])
+
+    def create_tables(self) -> list[str]:
+        created = []
+        for dataset in self.datasets.as_dict().values():
+            self._run(f"CREATE SCHEMA IF NOT EXISTS {_quote(dataset)}", None)
+        for key, schema in TABLES.items():
+            if self.table_exists(schema.dataset, schema.name):
+                continue
+            columns = ", ".join(
+                f"{_quote(c.name)} {DUCKDB_TYPES[c.type]}{' NOT NULL' if c.required else ''}"
+                for c in schema.columns
+            )
+            self._run(f"CREATE TABLE {self.table(key)} ({columns})", None)
+            created.append(f"{self.dataset_name(schema.dataset)}.{schema.name}")
+        return created
+
+    def close(self) -> None:
+        self.connection.close()
