@@ -1,0 +1,1 @@
+"""The coverage gate and the reconciliation checks: values in, verdicts out."""

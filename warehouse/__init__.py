@@ -6,7 +6,14 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from warehouse.base import JobStats, Warehouse, date_literal, dates_in_list
-from warehouse.errors import BadInput, LockHeld, PcfError, TableNotFound, TransientWarehouseError, WarehouseError
+from warehouse.errors import (
+    BadInput,
+    LockHeld,
+    PcfError,
+    TableNotFound,
+    TransientWarehouseError,
+    WarehouseError,
+)
 from warehouse.identifiers import PROJECT_ID, Datasets, checked_identifier
 
 DEFAULT_URL = "duckdb:///pcf.duckdb"

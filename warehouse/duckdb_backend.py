@@ -10,7 +10,13 @@ import duckdb
 import pandas as pd
 
 from warehouse.base import PARAM, Params, Warehouse
-from warehouse.errors import BadInput, LockHeld, TableNotFound, TransientWarehouseError, WarehouseError
+from warehouse.errors import (
+    BadInput,
+    LockHeld,
+    TableNotFound,
+    TransientWarehouseError,
+    WarehouseError,
+)
 from warehouse.identifiers import Datasets
 from warehouse.schemas import TABLES, Table
 

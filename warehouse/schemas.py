@@ -100,7 +100,8 @@ TABLES: dict[str, Table] = {
         Table("checkpoints", "orchestration", "backfill_checkpoints", _columns(
             "run_id STRING!, processor STRING, game_date DATE!, status STRING!, context_source STRING, "
             "upcg_players INT64, expected_players INT64, published_players INT64, coverage FLOAT64, "
-            "reason STRING, forced BOOL, force_reason STRING, started_at TIMESTAMP, finished_at TIMESTAMP"),
+            "reason STRING, forced BOOL, force_reason STRING, forced_by STRING, started_at TIMESTAMP, "
+            "finished_at TIMESTAMP"),
             partition_by="game_date"),
         Table("cleanup_ops", "orchestration", "cleanup_operations", _columns(
             "operation_id STRING!, table_name STRING, mode STRING, cutoff_date DATE, dry_run BOOL, "

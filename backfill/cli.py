@@ -1,0 +1,409 @@
+"""The `pcf-backfill` command line: parse options, build settings, call the core, render results.
+
+Errors are translated once, in `PcfGroup.main`, into one line on stderr and an exit code.
+"""
+
+from __future__ import annotations
+
+import getpass
+import shlex
+import signal
+import socket
+import sys
+import traceback
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from importlib.metadata import version as package_version
+from typing import Any
+
+import click
+import structlog
+
+from backfill import render
+from backfill.dates import DATE_FORM, league_today, parse_date
+from backfill.logs import LOG_FORMATS, LOG_LEVELS, configure_logging
+from backfill.plan import Plan
+from backfill.runner import Interrupted, Invocation, RunResult, run_backfill
+from backfill.settings import DEFAULT_CHUNK_DAYS, RERUN_MODES, AppSettings, RunSettings
+from backfill.status import date_states, reconciliation, summary_counts
+from processors.policy import SOURCE_POLICIES
+from validation.gate import GateRules
+from validation.reconcile import needs_attention
+from warehouse import DEFAULT_URL, BadInput, Datasets, PcfError, Warehouse, connect
+
+log = structlog.get_logger()
+OUTPUTS = ("text", "json")
+
+
+def option(*decls: str, **kwargs: Any) -> Callable:
+    """A click option that may also come from PCF_<OPTION> (e.g. PCF_MIN_COVERAGE)."""
+    long_name = next(d for d in decls if d.startswith("--")).split("/")[0]
+    kwargs.setdefault("envvar", "PCF_" + long_name[2:].upper().replace("-", "_"))
+    kwargs.setdefault("show_envvar", False)
+    return click.option(*decls, **kwargs)
+
+
+class PcfGroup(click.Group):
+    """Runs a command and turns every failure into one clear line and a distinct exit code."""
+
+    def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:  # fmt: skip
+        argv = list(sys.argv[1:] if args is None else args)
+        try:
+            code = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+            code = code if isinstance(code, int) else 0
+        except click.exceptions.Exit as done:
+            code = done.exit_code
+        except click.UsageError as error:
+            click.echo(f"Error: {error.format_message()}", err=True)
+            code = 2
+        except click.ClickException as error:
+            click.echo(f"Error: {error.format_message()}", err=True)
+            code = error.exit_code
+        except Interrupted as interrupt:
+            code = interrupt.exit_code
+        except (KeyboardInterrupt, click.Abort):
+            click.echo("Interrupted.", err=True)
+            code = 130
+        except PcfError as error:
+            click.echo(f"Error: {error}", err=True)
+            code = error.exit_code
+        except Exception as error:  # the edge: anything unexpected is one line unless --debug
+            if "--debug" in argv:
+                traceback.print_exc()
+            click.echo(f"Error: unexpected {type(error).__name__}: {error} (rerun with --debug for details)",
+                       err=True)  # fmt: skip
+            code = 1
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+pass_app = click.make_pass_decorator(AppSettings)
+
+
+@click.group(cls=PcfGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@option("--warehouse", default=DEFAULT_URL, show_default=True, metavar="URL",
+        help="duckdb:///path/file.duckdb or bigquery://PROJECT[?location=US].")
+@option("--datasets", default=None, metavar="KEY=NAME[,...]",
+        help="Dataset names per deployment; keys reference, analytics, precompute, orchestration.")
+@option("--log-format", type=click.Choice(LOG_FORMATS), default="auto", show_default=True,
+        help="auto: human-readable on a terminal, JSON otherwise.")
+@option("--log-level", type=click.Choice(LOG_LEVELS, case_sensitive=False), default="info", show_default=True)
+@option("--today", "today_text", default=None, metavar="YYYY-MM-DD", hidden=True,
+        help="Pin 'today' (America/New_York) for replays and tests.")
+@option("--debug", is_flag=True, help="Show tracebacks.")
+@click.version_option(package_name="pcf-backfill")
+@click.pass_context
+def cli(ctx: click.Context, warehouse: str, datasets: str | None, log_format: str, log_level: str,
+        today_text: str | None, debug: bool) -> None:  # fmt: skip
+    """Backfill NBA player composite factors with coverage gates, an atomic publish and a ledger.
+
+    \b
+    Example:
+      pcf-backfill --warehouse duckdb:///pcf.duckdb run --start-date 2022-10-18 --end-date 2023-04-09
+    """
+    configure_logging(log_format, log_level.lower())
+    today = parse_date(today_text, "--today", league_today()) if today_text else None
+    ctx.obj = AppSettings(warehouse, Datasets.parse(datasets), log_format, log_level, today, debug)
+
+
+# --- helpers shared by commands ------------------------------------------------------------
+def app_today(app: AppSettings) -> date:
+    return app.today or league_today()
+
+
+@contextmanager
+def open_warehouse(app: AppSettings, *, must_exist: bool = True) -> Iterator[Warehouse]:
+    wh = connect(app.warehouse_url, app.datasets, must_exist=must_exist)
+    try:
+        yield wh
+    finally:
+        wh.close()
+
+
+def date_option(name: str, **kwargs: Any) -> Callable:
+    return option(name, metavar="DATE", help=f"{DATE_FORM}.", **kwargs)
+
+
+def resolve_range(app: AppSettings, start_text: str | None, end_text: str | None,
+                  dates_text: str | None) -> tuple[date, date, tuple[date, ...] | None]:  # fmt: skip
+    today = app_today(app)
+    if dates_text is not None:
+        if start_text or end_text:
+            raise BadInput("--dates: use either --dates or --start-date/--end-date, not both")
+        items = [item for item in dates_text.split(",") if item.strip()]
+        if not items:
+            raise BadInput(f"--dates: expected a comma-separated list of {DATE_FORM}")
+        dates = tuple(sorted({parse_date(item, "--dates", today) for item in items}))
+        start, end = dates[0], dates[-1]
+    else:
+        if not start_text or not end_text:
+            raise BadInput("--start-date and --end-date are required (or --dates d1,d2); "
+                           f"expected {DATE_FORM}")  # fmt: skip
+        start, end = parse_date(start_text, "--start-date", today), parse_date(end_text, "--end-date", today)
+        dates = None
+    if end > today:
+        raise BadInput(f"--end-date: {end} is after today ({today}, America/New_York); "
+                       "a backfill only processes games already played")  # fmt: skip
+    return start, end, dates
+
+
+def new_invocation(command: str) -> Invocation:
+    run_id = f"{datetime.now().strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    return Invocation(run_id, getpass.getuser(), socket.gethostname(), package_version("pcf-backfill"), command)
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """SIGTERM / SIGINT stop the run between statements; the chunk in flight rolls back."""
+
+    def handler(signum: int, _frame: Any) -> None:
+        name = signal.Signals(signum).name
+        raise Interrupted(name, 128 + signum)
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+class Progress:
+    """A progress bar on stderr when it is a terminal; silent otherwise (cron, CI, pipes)."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def start(self, plan: Plan) -> None:
+        if sys.stderr.isatty() and plan.selected:
+            self.bar = click.progressbar(length=len(plan.selected), label="Backfilling", file=sys.stderr,
+                                         show_eta=True, item_show_func=lambda day: str(day) if day else "")  # fmt: skip
+            self.bar.__enter__()
+
+    def advance(self, day: date, _verdict: dict) -> None:
+        if self.bar:
+            self.bar.current_item = day
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar:
+            self.bar.__exit__(None, None, None)
+
+
+def resume_command(app: AppSettings, settings: RunSettings) -> str:
+    words = ["pcf-backfill", "--warehouse", app.warehouse_url]
+    if settings.dates:
+        words += ["run", "--dates", ",".join(d.isoformat() for d in settings.dates)]
+    else:
+        words += ["run", "--start-date", settings.start.isoformat(), "--end-date", settings.end.isoformat()]
+    if settings.source != "auto":
+        words += ["--source", settings.source]
+    return shlex.join(words)
+
+
+def execute_run(app: AppSettings, settings: RunSettings, output: str) -> int:
+    invocation = new_invocation(settings.command)
+    progress = Progress()
+    resume = resume_command(app, settings)
+    result: RunResult | None = None
+    try:
+        with open_warehouse(app) as wh, stop_on_signals():
+            result = run_backfill(wh, settings, invocation, on_date=progress.advance, on_plan=progress.start)
+    except Interrupted as interrupt:
+        progress.close()
+        click.echo(f"Stopped by {interrupt.signal_name}: the chunk in flight was rolled back and nothing "
+                   f"half-done was recorded. To resume: {resume}", err=True)  # fmt: skip
+        raise
+    finally:
+        progress.close()
+    document = render.run_document(result, resume)
+    click.echo(render.to_json(document) if output == "json" else render.run_text(result, resume))
+    return result.exit_code
+
+
+def output_option() -> Callable:
+    return option("--output", type=click.Choice(OUTPUTS), default="text", show_default=True,
+                  help="text for people, json for machines (one document on stdout).")  # fmt: skip
+
+
+def threshold(name: str, default: float) -> Callable:
+    return option(name, type=float, default=default, show_default=True, help="Fraction in (0, 1].")
+
+
+# --- commands -------------------------------------------------------------------------------
+@cli.command()
+@pass_app
+def init(app: AppSettings) -> int:
+    """Create datasets and every table (idempotent).
+
+    \b
+    Example:
+      pcf-backfill --warehouse duckdb:///pcf.duckdb init
+    """
+    with open_warehouse(app, must_exist=False) as wh:
+        created = wh.create_tables()
+    click.echo(f"Created {len(created)} tables: {', '.join(created)}" if created else "All tables already exist.")
+    return 0
+
+
+@cli.command()
+@option("--seasons", default="2022", show_default=True, metavar="YYYY[-YYYY]",
+        help="Season start years, 2021 to 2024 (2022 means 2022-23).")
+@option("--seed", type=int, default=42, show_default=True)
+@option("--replace", is_flag=True, help="Replace the input tables of a warehouse that already has data.")
+@option("--allow-bigquery", is_flag=True, help="Allow writing the demo league into a BigQuery project.")
+@pass_app
+def demo(app: AppSettings, seasons: str, seed: int, replace: bool, allow_bigquery: bool) -> int:
+    """Generate the deterministic demo league into the warehouse.
+
+    \b
+    Example:
+      pcf-backfill --warehouse duckdb:///pcf.duckdb demo --seasons 2021-2024 --seed 42
+    """
+    from demo import generate_demo, parse_seasons
+
+    season_list = parse_seasons(seasons)
+    with open_warehouse(app, must_exist=False) as wh:
+        summary = generate_demo(wh, season_list, seed, replace=replace, allow_bigquery=allow_bigquery)
+    rows = ", ".join(f"{key} {count:,}" for key, count in summary.rows.items())
+    click.echo(f"Demo league (seasons {', '.join(map(str, summary.seasons))}, seed {seed}) written: {rows}")
+    return 0
+
+
+RUN_EPILOG = """\b
+Examples:
+  pcf-backfill run --start-date 2022-10-18 --end-date 2023-04-09
+  pcf-backfill run --dates 2023-02-23,2023-02-24 --dry-run
+  pcf-backfill run --start-date 2023-02-20 --end-date 2023-02-26 --force --reason "UPCG known stale"
+"""
+
+
+@cli.command(epilog=RUN_EPILOG)
+@date_option("--start-date")
+@date_option("--end-date")
+@option("--dates", "dates_text", default=None, metavar="D1,D2,...", help="Explicit dates (same gates as a range).")
+@threshold("--min-coverage", 0.90)
+@threshold("--warn-coverage", 0.95)
+@option("--source", type=click.Choice(SOURCE_POLICIES), default="auto", show_default=True,
+        help="auto: UPCG if it covers ≥90% of who played, else box scores; fill: per player; upcg/pgs: one only.")
+@option("--rerun", type=click.Choice(RERUN_MODES), default="pending", show_default=True,
+        help="pending: every date not yet published/skipped; blocked/failed: only dates in that state; all: every date.")
+@option("--force", is_flag=True, help="Publish dates the gate blocks (needs --reason).")
+@option("--reason", default=None, help="Why forcing is right; recorded in the ledger.")
+@option("--dry-run", is_flag=True, help="Plan, compute and gate, but write nothing.")
+@option("--chunk-days", type=int, default=DEFAULT_CHUNK_DAYS, show_default=True,
+        help="Calendar days per chunk (one read and one publish transaction per chunk).")
+@option("--workers", type=int, default=1, show_default=True, help="Chunks computed concurrently.")
+@output_option()
+@pass_app
+def run(app: AppSettings, start_date: str | None, end_date: str | None, dates_text: str | None,
+        min_coverage: float, warn_coverage: float, source: str, rerun: str, force: bool, reason: str | None,
+        dry_run: bool, chunk_days: int, workers: int, output: str) -> int:  # fmt: skip
+    """Backfill a date range: plan, compute, gate, publish atomically, record in the ledger."""
+    start, end, dates = resolve_range(app, start_date, end_date, dates_text)
+    rules = GateRules(min_coverage, warn_coverage, force, reason)
+    settings = RunSettings(start, end, dates, rules, source, rerun, dry_run, chunk_days, workers)  # type: ignore[arg-type]
+    return execute_run(app, settings, output)
+
+
+@cli.command("catch-up")
+@option("--lookback-days", type=click.IntRange(min=1), default=14, show_default=True)
+@threshold("--min-coverage", 0.90)
+@threshold("--warn-coverage", 0.95)
+@option("--chunk-days", type=int, default=DEFAULT_CHUNK_DAYS, show_default=True)
+@output_option()
+@pass_app
+def catch_up(app: AppSettings, lookback_days: int, min_coverage: float, warn_coverage: float,
+             chunk_days: int, output: str) -> int:  # fmt: skip
+    """Nightly: backfill today−lookback … yesterday (America/New_York), retrying anything not published.
+
+    \b
+    Example (cron, 05:00 America/New_York):
+      pcf-backfill --log-format json catch-up --lookback-days 14
+    """
+    today = app_today(app)
+    start, end = today - timedelta(days=lookback_days), today - timedelta(days=1)
+    settings = RunSettings(start, end, None, GateRules(min_coverage, warn_coverage), "auto", "pending",
+                           chunk_days=chunk_days, command="catch-up")  # fmt: skip
+    return execute_run(app, settings, output)
+
+
+@cli.command()
+@date_option("--start-date", required=True)
+@date_option("--end-date", required=True)
+@output_option()
+@pass_app
+def status(app: AppSettings, start_date: str, end_date: str, output: str) -> int:
+    """Per-date ledger state of a range and a summary.
+
+    \b
+    Example:
+      pcf-backfill status --start-date 2023-02-01 --end-date 2023-02-28 --output json
+    """
+    start, end, _ = resolve_range(app, start_date, end_date, None)
+    with open_warehouse(app) as wh:
+        report = date_states(wh, start, end)
+    columns = ["games", "status", "context_source", "expected_players", "published_players", "coverage",
+               "forced", "reason", "run_id"]  # fmt: skip
+    if output == "json":
+        rows = [{"game_date": ts.date().isoformat(), **{c: render._clean(row[c]) for c in columns}}
+                for ts, row in report.iterrows()]  # fmt: skip
+        click.echo(render.to_json({"start_date": str(start), "end_date": str(end),
+                                   "summary": summary_counts(report), "dates": rows}))  # fmt: skip
+    else:
+        shown = report[columns].reset_index()
+        shown["game_date"] = shown["game_date"].dt.date
+        shown["coverage"] = shown["coverage"].map(render._coverage)
+        click.echo(render.table(shown.fillna("")))
+        click.echo("\nSummary: " + ", ".join(f"{n} {s}" for s, n in summary_counts(report).items()))
+    return 0
+
+
+@cli.command()
+@date_option("--start-date", required=True)
+@date_option("--end-date", required=True)
+@threshold("--min-coverage", 0.90)
+@output_option()
+@pass_app
+def validate(app: AppSettings, start_date: str, end_date: str, min_coverage: float, output: str) -> int:
+    """Reconcile the tables: who played vs rows published, duplicates, ledger disagreements.
+
+    Exit 3 when any game date needs attention.
+
+    \b
+    Example:
+      pcf-backfill validate --start-date 2022-10-18 --end-date 2023-04-09
+    """
+    start, end, _ = resolve_range(app, start_date, end_date, None)
+    GateRules(min_coverage, max(min_coverage, 0.95) if min_coverage <= 1 else min_coverage)
+    with open_warehouse(app) as wh:
+        report = reconciliation(wh, start, end, min_coverage)
+    problems = needs_attention(report)
+    if output == "json":
+        rows = [{"game_date": ts.date().isoformat(), **{c: render._clean(v) for c, v in row.items()}}
+                for ts, row in problems.iterrows()]  # fmt: skip
+        click.echo(render.to_json({"start_date": str(start), "end_date": str(end),
+                                   "game_dates": int((report["games"] > 0).sum()),
+                                   "dates_with_problems": len(problems), "problems": rows}))  # fmt: skip
+    else:
+        click.echo(f"Checked {int((report['games'] > 0).sum())} game dates from {start} to {end}: "
+                   f"{len(problems)} need attention.")  # fmt: skip
+        if len(problems):
+            shown = problems[["state", "expected_players", "pcf_rows", "coverage", "problems"]].reset_index()
+            shown["game_date"] = shown["game_date"].dt.date
+            shown["coverage"] = shown["coverage"].map(render._coverage)
+            click.echo(render.table(shown))
+            click.echo(f"\nTo repair: pcf-backfill run --start-date {start} --end-date {end} --rerun all")
+    return 3 if len(problems) else 0
+
+
+def main() -> None:
+    cli(prog_name="pcf-backfill")
+
+
+if __name__ == "__main__":
+    main()

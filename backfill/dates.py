@@ -1,0 +1,36 @@
+"""Date words of the CLI, resolved in the league's time zone."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from warehouse.errors import BadInput
+
+LEAGUE_TZ = ZoneInfo("America/New_York")
+DATE_FORM = "YYYY-MM-DD, today or yesterday"
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def league_today(now: datetime | None = None) -> date:
+    return (now or datetime.now(LEAGUE_TZ)).astimezone(LEAGUE_TZ).date()
+
+
+def parse_date(text: str, option: str, today: date) -> date:
+    """`2023-02-23`, `today` or `yesterday` (in America/New_York) → date; anything else is bad input."""
+    word = text.strip().lower()
+    if word == "today":
+        return today
+    if word == "yesterday":
+        return today - timedelta(days=1)
+    if ISO_DATE.fullmatch(word):
+        try:
+            return date.fromisoformat(word)
+        except ValueError:
+            raise BadInput(f"{option}: {text!r} is not a real date; expected {DATE_FORM}") from None
+    raise BadInput(f"{option}: {text!r} is not a date; expected {DATE_FORM}")
+
+
+def date_range(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=offset) for offset in range((end - start).days + 1)]

@@ -1,0 +1,49 @@
+"""The ledger: the warehouse is the checkpoint. Reads are side-effect free; rows are written by
+the publisher in the same transaction as the data they describe."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from warehouse import Warehouse
+
+PROCESSOR = "player_composite_factors"
+DONE_STATES = ("published", "skipped_bootstrap")
+
+CURRENT_STATE_SQL = """
+SELECT game_date, status, coverage, reason, run_id, context_source, expected_players,
+       published_players, forced, force_reason, finished_at
+FROM (
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY game_date ORDER BY finished_at DESC, started_at DESC) AS rn
+  FROM {checkpoints}
+  WHERE processor = @processor AND game_date BETWEEN @start AND @end
+) AS latest
+WHERE rn = 1
+ORDER BY game_date
+"""
+
+
+def current_states(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
+    """The latest verdict of each date in [start, end] (dates never run have no row: pending)."""
+    states = wh.query(CURRENT_STATE_SQL, {"processor": PROCESSOR, "start": start, "end": end})
+    return states.set_index("game_date")
+
+
+def history(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
+    """Every verdict ever recorded for the range, oldest first."""
+    return wh.query(
+        "SELECT * FROM {checkpoints} WHERE processor = @processor AND game_date BETWEEN @start AND @end "
+        "ORDER BY game_date, finished_at",
+        {"processor": PROCESSOR, "start": start, "end": end},
+    )
+
+
+def wants_processing(state: str | None, rerun: str) -> bool:
+    """Which dates a run takes, by their current ledger state (None: never run)."""
+    if rerun == "all":
+        return True
+    if rerun in ("blocked", "failed"):
+        return state == rerun
+    return state not in DONE_STATES

@@ -1,0 +1,112 @@
+"""Turning results into what operators read: text tables on stdout, or one JSON document."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+
+from backfill.runner import RunResult
+from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP
+
+STATUS_ORDER = (PUBLISHED, BLOCKED, FAILED, SKIPPED_BOOTSTRAP)
+
+
+def _coverage(value: Any) -> str:
+    return "—" if value is None or pd.isna(value) else f"{float(value):.1%}"
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def table(frame: pd.DataFrame) -> str:
+    """A plain, aligned text table (no colour: safe for pipes, logs and mail)."""
+    if frame.empty:
+        return "(nothing)"
+    text = frame.astype(str)
+    widths = {col: max(len(col), *(len(v) for v in text[col])) for col in text.columns}
+    lines = ["  ".join(col.ljust(widths[col]) for col in text.columns)]
+    lines.append("  ".join("-" * widths[col] for col in text.columns))
+    lines += ["  ".join(row[col].ljust(widths[col]) for col in text.columns) for _, row in text.iterrows()]
+    return "\n".join(lines)
+
+
+def run_document(result: RunResult, resume_command: str) -> dict[str, Any]:
+    verdicts = result.verdicts.reset_index()
+    dates = [
+        {key: _clean(value) for key, value in row.items()}
+        for row in verdicts[["game_date", "games", "status", "context_source", "expected_players",
+                             "upcg_players", "published_players", "coverage", "reason", "forced"]]
+        .to_dict("records")
+    ] if len(verdicts) else []  # fmt: skip
+    return {
+        "run_id": result.invocation.run_id,
+        "dry_run": result.settings.dry_run,
+        "start_date": result.settings.start.isoformat(),
+        "end_date": result.settings.end.isoformat(),
+        "exit_code": result.exit_code,
+        "counts": {status: result.count(status) for status in STATUS_ORDER}
+        | {"off_days": len(result.plan.off_days), "already_done": result.plan.already_done},
+        "seconds": round(result.seconds, 3),
+        "warehouse_jobs": result.jobs,
+        "bytes_processed": result.bytes_processed,
+        "dates": dates,
+        "resume_command": resume_command if result.exit_code else None,
+    }
+
+
+def run_text(result: RunResult, resume_command: str) -> str:
+    counts = ", ".join(f"{result.count(status)} {status}" for status in STATUS_ORDER)
+    lines = [
+        f"{'Dry run' if result.settings.dry_run else 'Run'} {result.invocation.run_id}: "
+        f"{result.settings.start} → {result.settings.end}",
+        f"  {counts}; {len(result.plan.off_days)} off-days; {result.plan.already_done} already done",
+        f"  {result.seconds:.1f} s, {result.jobs} warehouse jobs",
+    ]
+    verdicts = result.verdicts
+    if result.settings.dry_run and len(verdicts):
+        lines += ["", table(plan_table(result))]
+    problems = verdicts[verdicts["status"].isin([BLOCKED, FAILED])] if len(verdicts) else verdicts
+    if len(problems):
+        lines += ["", "Dates that need attention:"]
+        lines += [f"  {ts.date()}  {row['status']:<8} {row['reason']}" for ts, row in problems.iterrows()]
+    fallbacks = verdicts[verdicts["context_source"] == "pgs_synthetic"] if len(verdicts) else verdicts
+    if len(fallbacks) and len(fallbacks) <= 20:
+        lines += ["", "Dates built from box scores (UPCG empty or partial):"]
+        lines += [f"  {ts.date()}  {row['source_reason']}" for ts, row in fallbacks.iterrows()]
+    elif len(fallbacks):
+        lines += ["", f"{len(fallbacks)} dates built from box scores (UPCG empty or partial)."]
+    if result.exit_code and not result.settings.dry_run:
+        lines += ["", f"To resume: {resume_command}", "To inspect: pcf-backfill status --start-date "
+                  f"{result.settings.start} --end-date {result.settings.end}"]  # fmt: skip
+    return "\n".join(lines)
+
+
+def plan_table(result: RunResult) -> pd.DataFrame:
+    """The dry-run plan: date, games, expected, UPCG players, source, predicted coverage, action."""
+    verdicts = result.verdicts
+    action = verdicts["status"].map({PUBLISHED: "publish", BLOCKED: "block", FAILED: "fail",
+                                     SKIPPED_BOOTSTRAP: "skip (bootstrap)"})  # fmt: skip
+    action = action.where(~verdicts["forced"].astype(bool), "publish (forced)")
+    return pd.DataFrame({
+        "date": [ts.date() for ts in verdicts.index],
+        "games": verdicts["games"].to_numpy(),
+        "expected": verdicts["expected_players"].to_numpy(),
+        "upcg": verdicts["upcg_players"].to_numpy(),
+        "source": verdicts["context_source"].fillna("—").to_numpy(),
+        "coverage": verdicts["coverage"].map(_coverage).to_numpy(),
+        "action": action.to_numpy(),
+        "reason": verdicts["reason"].fillna("").to_numpy(),
+    })  # fmt: skip
+
+
+def to_json(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, default=_clean)

@@ -1,0 +1,276 @@
+"""The backfill (SPEC §6): plan → per chunk: compute → gate → stage → atomic publish → verify."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+
+import numpy as np
+import pandas as pd
+import structlog
+
+from backfill.ledger import PROCESSOR
+from backfill.plan import Plan, chunk_dates, make_plan
+from backfill.publish import publish_chunk, published_counts
+from backfill.settings import RunSettings
+from processors.composite import ProcessorResult, process_dates
+from processors.factors import range_violations
+from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP, evaluate_gate
+from warehouse import Warehouse, WarehouseError
+from warehouse.schemas import TABLES
+
+log = structlog.get_logger()
+
+
+class Interrupted(KeyboardInterrupt):
+    """A signal asked the run to stop; the chunk in flight is rolled back."""
+
+    def __init__(self, signal_name: str, exit_code: int) -> None:
+        super().__init__(signal_name)
+        self.signal_name, self.exit_code = signal_name, exit_code
+
+VERDICT_COLUMNS = [
+    "status", "games", "context_source", "source_reason", "upcg_players", "expected_players",
+    "published_players", "coverage", "reason", "forced", "warning", "seconds",
+]  # fmt: skip
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """Who runs what: recorded in backfill_runs and on forced ledger rows."""
+
+    run_id: str
+    user: str
+    host: str
+    version: str
+    command: str = "run"
+
+
+@dataclass
+class RunResult:
+    invocation: Invocation
+    settings: RunSettings
+    plan: Plan
+    verdicts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=VERDICT_COLUMNS))
+    seconds: float = 0.0
+    jobs: int = 0
+    bytes_processed: int = 0
+    interrupted_by: int | None = None  # exit code of the signal that stopped the run
+
+    def count(self, status: str) -> int:
+        return int((self.verdicts["status"] == status).sum()) if len(self.verdicts) else 0
+
+    @property
+    def exit_code(self) -> int:
+        if self.interrupted_by:
+            return self.interrupted_by
+        if self.count(FAILED):
+            return 1
+        return 3 if self.count(BLOCKED) else 0
+
+
+DateCallback = Callable[[date, dict], None]
+
+
+# --- computing and gating ---------------------------------------------------------------
+def current_coverage(wh: Warehouse, result: ProcessorResult) -> pd.Series:
+    """What is published now for each date, as a share of who played (NaN: nothing published)."""
+    dates = result.decisions.index
+    published = wh.query(
+        "SELECT game_date, player_lookup FROM {pcf} WHERE game_date BETWEEN @start AND @end",
+        {"start": dates.min().date(), "end": dates.max().date()},
+    )
+    kept = published.merge(result.expected, on=["game_date", "player_lookup"])
+    counts = kept.groupby("game_date").size().reindex(dates)
+    expected = result.decisions["expected_players"]
+    return (counts / expected.where(expected > 0)).where(counts.notna())
+
+
+def gate_chunk(wh: Warehouse, dates: list[date], settings: RunSettings) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rows that may publish and one verdict per date; errors fail the dates they touch."""
+    try:
+        result = process_dates(wh, dates, settings.source)
+        facts = result.decisions.assign(
+            current_coverage=current_coverage(wh, result),
+            out_of_range_rows=range_violations(result.rows).groupby(result.rows["game_date"]).sum()
+            .reindex(result.decisions.index).fillna(0).astype(int),
+            error=None,
+        )  # fmt: skip
+        verdicts = facts.join(evaluate_gate(facts, settings.rules))
+        passing = verdicts.index[verdicts["status"] == PUBLISHED]
+        return result.rows[result.rows["game_date"].isin(passing)], verdicts
+    except Exception as error:  # fail-safe: whatever broke, the dates it touched publish nothing
+        if len(dates) > 1:
+            log.warning("chunk_failed_retrying_per_date", dates=len(dates), error=str(error))
+            parts = [gate_chunk(wh, [day], settings) for day in dates]
+            return pd.concat([p[0] for p in parts]), pd.concat([p[1] for p in parts])
+        log.error("date_failed", game_date=str(dates[0]), error=str(error), exc_info=True)
+        return pd.DataFrame(), failed_verdicts(dates, f"{type(error).__name__}: {error}")
+
+
+def failed_verdicts(dates: list[date], reason: str) -> pd.DataFrame:
+    index = pd.DatetimeIndex(pd.to_datetime(pd.Series(dates, dtype="object")), name="game_date")
+    return pd.DataFrame(
+        {"status": FAILED, "reason": reason, "coverage": np.nan, "forced": False, "warning": False,
+         "expected_players": 0, "row_count": 0, "upcg_players": 0, "context_source": None,
+         "source_reason": None},
+        index=index,
+    )  # fmt: skip
+
+
+def skipped_verdicts(dates: list[date]) -> pd.DataFrame:
+    verdicts = failed_verdicts(dates, "bootstrap: first 14 days of the season")
+    return verdicts.assign(status=SKIPPED_BOOTSTRAP)
+
+
+# --- ledger rows ---------------------------------------------------------------------------
+def checkpoint_rows(verdicts: pd.DataFrame, invocation: Invocation, settings: RunSettings,
+                    started: datetime, finished: datetime) -> pd.DataFrame:  # fmt: skip
+    published = verdicts["status"] == PUBLISHED
+    reason = verdicts["reason"].fillna("").astype(str)
+    reason = reason.where(reason != "", verdicts["source_reason"].fillna("").astype(str))
+    reason = reason.where(~verdicts["warning"].astype(bool), reason + "; coverage_warning")
+    forced = verdicts["forced"].astype(bool)
+    return pd.DataFrame(
+        {
+            "run_id": invocation.run_id,
+            "processor": PROCESSOR,
+            "game_date": verdicts.index,
+            "status": verdicts["status"].to_numpy(),
+            "context_source": verdicts["context_source"].to_numpy(),
+            "upcg_players": verdicts["upcg_players"].to_numpy(),
+            "expected_players": verdicts["expected_players"].to_numpy(),
+            "published_players": np.where(published, verdicts["row_count"], 0),
+            "coverage": verdicts["coverage"].to_numpy(),
+            "reason": reason.str.strip("; ").replace("", None).to_numpy(),
+            "forced": forced.to_numpy(),
+            "force_reason": np.where(forced, settings.rules.force_reason, None),
+            "forced_by": np.where(forced, invocation.user, None),
+            "started_at": started,
+            "finished_at": finished,
+        }
+    )
+
+
+def with_run_metadata(rows: pd.DataFrame, run_id: str, processed_at: datetime) -> pd.DataFrame:
+    return rows.assign(run_id=run_id, processed_at=processed_at)[TABLES["pcf"].column_names]
+
+
+# --- one chunk -------------------------------------------------------------------------------
+def run_chunk(wh: Warehouse, chunk: list[date], bootstrap: set[date], invocation: Invocation,
+              settings: RunSettings) -> pd.DataFrame:  # fmt: skip
+    started, clock = utc_now(), time.perf_counter()
+    work = [day for day in chunk if day not in bootstrap]
+    rows, verdicts = gate_chunk(wh, work, settings) if work else (pd.DataFrame(), pd.DataFrame())
+    skipped = [day for day in chunk if day in bootstrap]
+    verdicts = pd.concat([v for v in (verdicts, skipped_verdicts(skipped)) if len(v)]).sort_index()
+    if not settings.dry_run:
+        finished = utc_now()
+        ledger = checkpoint_rows(verdicts, invocation, settings, started, finished)
+        passing = [ts.date() for ts in verdicts.index[verdicts["status"] == PUBLISHED]]
+        publish_chunk(wh, passing, with_run_metadata(rows, invocation.run_id, finished), ledger)
+        verdicts = verify_published(wh, verdicts, invocation, settings)
+    seconds = (time.perf_counter() - clock) / max(len(chunk), 1)
+    return verdicts.assign(seconds=seconds, published_players=np.where(
+        verdicts["status"] == PUBLISHED, verdicts["row_count"], 0))  # fmt: skip
+
+
+def verify_published(wh: Warehouse, verdicts: pd.DataFrame, invocation: Invocation,
+                     settings: RunSettings) -> pd.DataFrame:  # fmt: skip
+    """After commit, PCF must hold exactly the staged count for each published date."""
+    published = verdicts[verdicts["status"] == PUBLISHED]
+    found = published_counts(wh, [ts.date() for ts in published.index])
+    wrong = published.index[found.to_numpy() != published["row_count"].to_numpy()]
+    if not len(wrong):
+        return verdicts
+    reason = "verify: " + ", ".join(f"{ts.date()} has {found[ts]} rows, staged {published.at[ts, 'row_count']}"
+                                    for ts in wrong)  # fmt: skip
+    failed = verdicts.loc[wrong].assign(status=FAILED, reason=reason, forced=False, warning=False)
+    now = utc_now()
+    wh.load(checkpoint_rows(failed, invocation, settings, now, now), "checkpoints")
+    log.error("verification_failed", dates=[str(ts.date()) for ts in wrong], reason=reason)
+    verdicts.loc[wrong, ["status", "reason"]] = [FAILED, reason]
+    return verdicts
+
+
+# --- the run -------------------------------------------------------------------------------
+def run_record(invocation: Invocation, settings: RunSettings, started: datetime) -> pd.DataFrame:
+    options = {k: v for k, v in asdict(settings).items() if k not in ("start", "end")}
+    return pd.DataFrame([{
+        "run_id": invocation.run_id, "command": invocation.command, "start_date": settings.start,
+        "end_date": settings.end, "options": json.dumps(options, default=str, sort_keys=True),
+        "user": invocation.user, "host": invocation.host, "version": invocation.version,
+        "started_at": started,
+    }])  # fmt: skip
+
+
+def finish_run_record(wh: Warehouse, result: RunResult) -> None:
+    wh.execute(
+        "UPDATE {runs} SET finished_at = @finished, dates_published = @published, dates_blocked = @blocked, "
+        "dates_failed = @failed, dates_skipped = @skipped, exit_code = @exit_code WHERE run_id = @run_id",
+        {"finished": utc_now(), "published": result.count(PUBLISHED), "blocked": result.count(BLOCKED),
+         "failed": result.count(FAILED), "skipped": result.count(SKIPPED_BOOTSTRAP),
+         "exit_code": result.exit_code, "run_id": result.invocation.run_id},
+    )  # fmt: skip
+
+
+def log_date(run_id: str, verdict: pd.Series, game_date: date) -> None:
+    log.info(
+        "date_done", run_id=run_id, game_date=str(game_date), status=verdict["status"],
+        source=verdict["context_source"], reason=verdict["reason"] or verdict["source_reason"],
+        expected=int(verdict["expected_players"]), published=int(verdict["published_players"]),
+        coverage=None if pd.isna(verdict["coverage"]) else round(float(verdict["coverage"]), 4),
+        seconds=round(float(verdict["seconds"]), 3),
+    )  # fmt: skip
+
+
+def run_backfill(wh: Warehouse, settings: RunSettings, invocation: Invocation,
+                 on_date: DateCallback | None = None, on_plan: Callable[[Plan], None] | None = None) -> RunResult:  # fmt: skip
+    """The whole backfill. Interruptions propagate after the run record is closed."""
+    clock, started = time.perf_counter(), utc_now()
+    plan = make_plan(wh, settings)
+    result = RunResult(invocation, settings, plan)
+    if on_plan:
+        on_plan(plan)
+    log.info("plan", run_id=invocation.run_id, game_dates=len(plan.game_dates), to_process=len(plan.to_process),
+             bootstrap=len(plan.to_skip), already_done=plan.already_done, off_days=len(plan.off_days),
+             dry_run=settings.dry_run)  # fmt: skip
+    if not settings.dry_run:
+        wh.load(run_record(invocation, settings, started), "runs")
+    parts: list[pd.DataFrame] = []
+    try:
+        with wh.lease(invocation.run_id, settings.start, settings.end):
+            for chunk in chunk_dates(plan.selected, settings.chunk_days):
+                verdicts = run_chunk(wh, chunk, set(plan.to_skip), invocation, settings)
+                parts.append(verdicts)
+                for ts, verdict in verdicts.iterrows():
+                    log_date(invocation.run_id, verdict, ts.date())
+                    if on_date:
+                        on_date(ts.date(), verdict.to_dict())
+    except KeyboardInterrupt as interrupt:
+        result.interrupted_by = getattr(interrupt, "exit_code", 130)
+        raise
+    finally:
+        result.verdicts = pd.concat(parts) if parts else result.verdicts
+        if len(result.verdicts):
+            result.verdicts = result.verdicts.join(plan.game_dates[["games"]])
+        result.seconds = time.perf_counter() - clock
+        result.jobs, result.bytes_processed = wh.stats.jobs, wh.stats.bytes_processed
+        if not settings.dry_run:
+            close_run_record(wh, result)
+    return result
+
+
+def close_run_record(wh: Warehouse, result: RunResult) -> None:
+    """Best effort: when the warehouse itself is failing, the original error matters more."""
+    try:
+        finish_run_record(wh, result)
+    except WarehouseError as error:
+        log.warning("run_record_not_closed", run_id=result.invocation.run_id, error=str(error))

@@ -1,0 +1,116 @@
+"""The composite-factors processor: sources → context (UPCG or synthetic) → factors.
+
+It reads, decides and computes; it never writes. Publishing belongs to the runner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from processors.calendar import SEASON_START_MONTH
+from processors.factors import compute_factors
+from processors.policy import (
+    SYNTHETIC,
+    UPCG,
+    SourcePolicy,
+    coverage_counts,
+    decide_sources,
+    row_sources,
+)
+from processors.sources import SourceFrames, expected_players, read_sources
+from processors.synthetic import synthetic_context
+from warehouse import Warehouse
+from warehouse.schemas import CONTEXT_COLUMN_NAMES
+
+ID_COLUMNS = ["game_date", "player_lookup", "universal_player_id", "game_id", "team_abbr", "opponent_team_abbr"]
+PSZA_COLUMNS = ["paint_rate_last_10", "mid_range_rate_last_10", "three_pt_rate_last_10", "primary_scoring_zone"]
+TDZA_COLUMNS = ["paint_defense_vs_league_avg", "mid_range_defense_vs_league_avg", "three_pt_defense_vs_league_avg"]
+
+
+@dataclass(frozen=True)
+class ProcessorResult:
+    rows: pd.DataFrame  # PCF rows without run metadata, one per published-to-be player-date
+    decisions: pd.DataFrame  # one row per requested date, indexed by game_date
+    expected: pd.DataFrame  # (game_date, player_lookup) of everyone who played
+
+
+def with_season(frame: pd.DataFrame) -> pd.DataFrame:
+    """Season as a plain integer; a missing season is inferred from the date."""
+    played = pd.to_datetime(frame["game_date"])
+    inferred = played.dt.year.where(played.dt.month >= SEASON_START_MONTH, played.dt.year - 1)
+    season = pd.to_numeric(frame["season"], errors="coerce").fillna(inferred).fillna(-1).astype("int64")
+    return frame.assign(season=season)
+
+
+def upcg_context(targets: pd.DataFrame, upcg: pd.DataFrame) -> pd.DataFrame:
+    """The UPCG context columns for each target; the newest row wins if a player appears twice."""
+    latest = upcg.sort_values("processed_at", kind="stable").drop_duplicates(
+        ["game_date", "player_lookup"], keep="last"
+    )
+    keys = targets[["game_date", "player_lookup"]]
+    merged = keys.merge(latest[["game_date", "player_lookup", *CONTEXT_COLUMN_NAMES]], how="left")
+    return merged[CONTEXT_COLUMN_NAMES].set_axis(targets.index)
+
+
+def zone_inputs(context: pd.DataFrame, psza: pd.DataFrame, tdza: pd.DataFrame) -> pd.DataFrame:
+    """Attach the player's shot profile and the opponent's zone defense on the game date."""
+    player_zones = psza.drop_duplicates(["player_lookup", "analysis_date"]).rename(
+        columns={"analysis_date": "game_date"}
+    )[["player_lookup", "game_date", *PSZA_COLUMNS]].assign(has_psza=True)
+    team_zones = tdza.drop_duplicates(["team_abbr", "analysis_date"]).rename(
+        columns={"analysis_date": "game_date", "team_abbr": "opponent_team_abbr"}
+    )[["opponent_team_abbr", "game_date", *TDZA_COLUMNS]].assign(has_tdza=True)
+    merged = context.merge(player_zones, how="left", on=["player_lookup", "game_date"]).merge(
+        team_zones, how="left", on=["opponent_team_abbr", "game_date"]
+    )
+    return merged.assign(
+        has_psza=merged["has_psza"].eq(True), has_tdza=merged["has_tdza"].eq(True)
+    )
+
+
+def upstream_counts(sources: SourceFrames, dates: pd.DatetimeIndex) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "psza_rows": sources.psza.groupby("analysis_date").size().reindex(dates).fillna(0).astype(int),
+            "tdza_rows": sources.tdza.groupby("analysis_date").size().reindex(dates).fillna(0).astype(int),
+        },
+        index=dates,
+    )
+
+
+def build_context(
+    sources: SourceFrames, dates: list[date], policy: SourcePolicy
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Per player-date context rows (with context_source), per-date decisions, who played."""
+    index = pd.DatetimeIndex(pd.to_datetime(pd.Series(dates, dtype="object")), name="game_date")
+    pgs = with_season(sources.pgs)
+    expected = expected_players(pgs, dates)
+    decisions = decide_sources(coverage_counts(expected, sources.upcg, index), policy)
+    source = row_sources(expected, sources.upcg, decisions, policy)
+    targets = expected[source.notna()].assign(context_source=source[source.notna()])
+    synthetic_rows = targets["context_source"] == SYNTHETIC
+    context_values = pd.concat(
+        [
+            synthetic_context(targets[synthetic_rows], pgs, with_season(sources.tgs), sources.players),
+            upcg_context(targets[targets["context_source"] == UPCG], sources.upcg),
+        ]
+    ).reindex(targets.index)
+    context = pd.concat([targets[[*ID_COLUMNS, "context_source"]], context_values], axis=1)
+    decisions = decisions.join(upstream_counts(sources, index))
+    return context.reset_index(drop=True), decisions, expected[["game_date", "player_lookup"]]
+
+
+def compute_composite_factors(sources: SourceFrames, dates: list[date], policy: SourcePolicy) -> ProcessorResult:
+    context, decisions, expected = build_context(sources, dates, policy)
+    rows = compute_factors(zone_inputs(context, sources.psza, sources.tdza))
+    counts = rows.groupby("game_date").size().reindex(decisions.index).fillna(0).astype(int)
+    return ProcessorResult(rows=rows, decisions=decisions.assign(row_count=counts), expected=expected)
+
+
+def process_dates(wh: Warehouse, dates: list[date], policy: SourcePolicy = "auto") -> ProcessorResult:
+    """Read once for the whole set of dates, then compute every player-date of it."""
+    sources = read_sources(wh, min(dates), max(dates))
+    return compute_composite_factors(sources, dates, policy)

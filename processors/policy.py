@@ -1,0 +1,85 @@
+"""Source selection per game date (SPEC §4): UPCG when it covers who played, else box scores."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+SourcePolicy = Literal["auto", "fill", "upcg", "pgs"]
+SOURCE_POLICIES: tuple[str, ...] = ("auto", "fill", "upcg", "pgs")
+UPCG_SUFFICIENT = 0.90
+UPCG, SYNTHETIC, MIXED = "upcg", "pgs_synthetic", "mixed"
+
+
+def _players_per_date(frame: pd.DataFrame, name: str) -> pd.Series:
+    return frame.drop_duplicates(["game_date", "player_lookup"]).groupby("game_date").size().rename(name)
+
+
+def coverage_counts(expected: pd.DataFrame, upcg: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.DataFrame:
+    """Per date: expected players, UPCG players, UPCG players who played (by identity, not rows)."""
+    upcg = upcg[upcg["player_lookup"].notna()]
+    played = expected[["game_date", "player_lookup"]].assign(played=True)
+    tagged = upcg[["game_date", "player_lookup"]].drop_duplicates().merge(
+        played, on=["game_date", "player_lookup"], how="left"
+    )
+    counts = pd.concat(
+        [
+            _players_per_date(expected, "expected_players"),
+            _players_per_date(tagged, "upcg_players"),
+            _players_per_date(tagged[tagged["played"].eq(True)], "matched_players"),
+        ],
+        axis=1,
+    )
+    counts = counts.reindex(dates).fillna(0).astype(np.int64)
+    counts.index.name = "game_date"
+    counts["upcg_not_played"] = counts["upcg_players"] - counts["matched_players"]
+    return counts
+
+
+def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
+    return (100.0 * part / whole.where(whole > 0)).fillna(0.0)
+
+
+def decide_sources(counts: pd.DataFrame, policy: SourcePolicy) -> pd.DataFrame:
+    """One decision per date: context_source and the reason, from the counts above."""
+    expected, matched = counts["expected_players"], counts["matched_players"]
+    sufficient = (expected > 0) & (matched >= UPCG_SUFFICIENT * expected)
+    partial_reason = (
+        "upcg_partial " + matched.astype(str) + "/" + expected.astype(str)
+        + " (" + _share(matched, expected).map("{:.1f}%".format) + ")"
+    )  # fmt: skip
+    upcg_reason = pd.Series(
+        np.select([expected == 0, sufficient, matched == 0], ["no_expected_players", "upcg_complete", "upcg_empty"],
+                  default=partial_reason.to_numpy()),
+        index=counts.index,
+    )  # fmt: skip
+    if policy == "auto":
+        source = np.where(sufficient, UPCG, SYNTHETIC)
+        reason = upcg_reason
+    elif policy == "fill":
+        source = np.select([matched == 0, matched >= expected], [SYNTHETIC, UPCG], default=MIXED)
+        reason = "fill " + upcg_reason
+    elif policy == "upcg":
+        source, reason = np.full(len(counts), UPCG), "policy_upcg " + upcg_reason
+    else:
+        source, reason = np.full(len(counts), SYNTHETIC), pd.Series("policy_pgs", index=counts.index)
+    return counts.assign(context_source=source, source_reason=reason)
+
+
+def row_sources(expected: pd.DataFrame, upcg_keys: pd.DataFrame, decisions: pd.DataFrame,
+                policy: SourcePolicy) -> pd.Series:
+    """For each expected player-date: 'upcg', 'pgs_synthetic', or None (no row: UPCG-only policy
+    and the player has no UPCG row, or auto chose UPCG and the player is missing from it)."""  # fmt: skip
+    has_upcg = pd.MultiIndex.from_frame(expected[["game_date", "player_lookup"]]).isin(
+        pd.MultiIndex.from_frame(upcg_keys[["game_date", "player_lookup"]])
+    )
+    date_source = expected["game_date"].map(decisions["context_source"]).to_numpy()
+    if policy == "fill":
+        chosen = np.where(has_upcg, UPCG, SYNTHETIC)
+    elif policy == "pgs":
+        chosen = np.full(len(expected), SYNTHETIC, dtype=object)
+    else:
+        chosen = np.where(date_source == SYNTHETIC, SYNTHETIC, np.where(has_upcg, UPCG, None))
+    return pd.Series(chosen, index=expected.index, dtype="object")

@@ -1,0 +1,71 @@
+"""Reading what a range of game dates needs: one query per table for the whole range."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from processors.calendar import season_history_start
+from warehouse import Warehouse
+
+
+@dataclass(frozen=True)
+class SourceFrames:
+    """Inputs for game dates [start, end]; `pgs` and `tgs` reach back to the season's start."""
+
+    start: date
+    end: date
+    players: pd.DataFrame
+    pgs: pd.DataFrame
+    tgs: pd.DataFrame
+    upcg: pd.DataFrame
+    psza: pd.DataFrame
+    tdza: pd.DataFrame
+
+
+PGS_COLUMNS = (
+    "game_id, game_date, season, player_lookup, universal_player_id, team_abbr, opponent_team_abbr, "
+    "player_status, minutes_played, usage_rate"
+)
+
+
+def read_sources(wh: Warehouse, start: date, end: date) -> SourceFrames:
+    history = {"from": season_history_start(start), "end": end}
+    window = {"start": start, "end": end}
+    return SourceFrames(
+        start=start,
+        end=end,
+        players=wh.query("SELECT player_lookup, birth_date FROM {players}"),
+        pgs=wh.query(
+            f"SELECT {PGS_COLUMNS} FROM {{pgs}} WHERE game_date BETWEEN @from AND @end", history
+        ),
+        tgs=wh.query(
+            "SELECT game_date, season, team_abbr, pace FROM {tgs} WHERE game_date BETWEEN @from AND @end",
+            history,
+        ),
+        upcg=wh.query("SELECT * FROM {upcg} WHERE game_date BETWEEN @start AND @end", window),
+        psza=wh.query(
+            "SELECT * FROM {psza} WHERE analysis_date BETWEEN @start AND @end", window
+        ),
+        tdza=wh.query(
+            "SELECT * FROM {tdza} WHERE analysis_date BETWEEN @start AND @end", window
+        ),
+    )
+
+
+def expected_players(pgs: pd.DataFrame, dates: list[date]) -> pd.DataFrame:
+    """Who played: one row per distinct (game_date, player_lookup) with an `active` PGS row.
+
+    A player with two active rows on one date (a data error) keeps the first; the context
+    then describes that game.
+    """
+    wanted = pd.to_datetime(pd.Series(dates, dtype="object")).to_numpy()
+    active = pgs[(pgs["player_status"] == "active") & pgs["game_date"].isin(wanted)]
+    active = active[active["player_lookup"].notna()]
+    return (
+        active.sort_values(["game_date", "player_lookup", "game_id"], kind="stable")
+        .drop_duplicates(["game_date", "player_lookup"])
+        .reset_index(drop=True)
+    )

@@ -1,0 +1,186 @@
+"""The partial-data fallback: SPEC §3 context rebuilt from box scores, for every player-date at once.
+
+Histories are laid out as one array sorted by (entity, season, day). A target's window is then
+two binary searches into that array and its value a difference of prefix sums — no loop over
+players or dates, and nothing on or after the target date is ever read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from warehouse.schemas import CONTEXT_COLUMN_NAMES
+
+DAY_SPAN = 1_000_000  # > any day number, so (group, day) packs into one sortable integer
+STAR_USAGE = 28.0
+STAR_MIN_GAMES = 5
+OUT_STATUSES = ("dnp", "inactive")
+
+
+def day_numbers(dates: pd.Series) -> np.ndarray:
+    return (pd.to_datetime(dates).to_numpy().astype("datetime64[D]").astype(np.int64)).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class History:
+    """One entity's dated values, sorted, with prefix sums for O(1) window aggregates."""
+
+    groups: pd.Index  # (entity, season) → group number
+    keys: np.ndarray  # group * DAY_SPAN + day, sorted
+    days: np.ndarray
+    prefix: dict[str, np.ndarray]  # name → cumulative sums, length n + 1
+
+    @classmethod
+    def build(cls, frame: pd.DataFrame, entity: str, values: dict[str, np.ndarray]) -> History:
+        groups = pd.Index(pd.MultiIndex.from_frame(frame[[entity, "season"]]).unique())
+        group = groups.get_indexer(pd.MultiIndex.from_frame(frame[[entity, "season"]]))
+        days = day_numbers(frame["game_date"])
+        order = np.lexsort((days, group))
+        keys = group[order].astype(np.int64) * DAY_SPAN + days[order]
+        prefix = {name: np.concatenate([[0.0], np.cumsum(array[order])]) for name, array in values.items()}
+        return cls(groups, keys, days[order], prefix)
+
+    def locate(self, entity: pd.Series, season: pd.Series, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each target: (index of its group's first row, index of its first row on/after day)."""
+        group = self.groups.get_indexer(pd.MultiIndex.from_arrays([entity, season])).astype(np.int64)
+        first = np.searchsorted(self.keys, group * DAY_SPAN, side="left")
+        before = np.searchsorted(self.keys, group * DAY_SPAN + day, side="left")
+        missing = group < 0
+        return np.where(missing, 0, first), np.where(missing, 0, before)
+
+    def index_at(self, entity: pd.Series, season: pd.Series, day: np.ndarray) -> np.ndarray:
+        group = self.groups.get_indexer(pd.MultiIndex.from_arrays([entity, season])).astype(np.int64)
+        return np.where(group < 0, 0, np.searchsorted(self.keys, group * DAY_SPAN + day, side="left"))
+
+    def window_sum(self, name: str, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        return self.prefix[name][hi] - self.prefix[name][lo]
+
+
+def active_history(pgs: pd.DataFrame) -> tuple[pd.DataFrame, History]:
+    """Each player's active games (one per day), with minutes, usage and back-to-back flags."""
+    active = pgs[(pgs["player_status"] == "active") & pgs["player_lookup"].notna()]
+    active = active.sort_values(["player_lookup", "season", "game_date", "game_id"], kind="stable")
+    active = active.drop_duplicates(["player_lookup", "season", "game_date"]).reset_index(drop=True)
+    minutes = _finite(active["minutes_played"])
+    usage = _finite(active["usage_rate"])
+    days = day_numbers(active["game_date"])
+    same_player = (active["player_lookup"].to_numpy()[1:] == active["player_lookup"].to_numpy()[:-1]) & (
+        active["season"].to_numpy()[1:] == active["season"].to_numpy()[:-1]
+    )
+    closes_b2b = np.concatenate([[False], same_player & (np.diff(days) == 1)])
+    values = {
+        "games": np.ones(len(active)),
+        "minutes": np.nan_to_num(minutes),
+        "usage": np.nan_to_num(usage),
+        "usage_n": (~np.isnan(usage)).astype(float),
+        "b2b": closes_b2b.astype(float),
+    }
+    return active, History.build(active, "player_lookup", values)
+
+
+def _finite(values: pd.Series) -> np.ndarray:
+    array = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+    return np.where(np.isfinite(array), array, np.nan)
+
+
+def _mean(total: np.ndarray, count: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.where(count > 0, count, 1), np.nan)
+
+
+def player_workload(targets: pd.DataFrame, history: History) -> pd.DataFrame:
+    """days_rest … projected_usage_rate for each (player_lookup, season, game_date) target."""
+    day = day_numbers(targets["game_date"])
+    first, now = history.locate(targets["player_lookup"], targets["season"], day)
+    week = np.maximum(first, history.index_at(targets["player_lookup"], targets["season"], day - 6))
+    fortnight = np.maximum(first, history.index_at(targets["player_lookup"], targets["season"], day - 13))
+    last7 = np.maximum(first, now - 7)
+    played_before = now - first
+    previous_day = history.days[np.maximum(now - 1, 0)] if len(history.days) else np.zeros(len(day))
+    days_rest = np.where(played_before > 0, day - previous_day, np.nan)
+    games_week = history.window_sum("games", week, now)
+    minutes_week = history.window_sum("minutes", week, now)
+    return pd.DataFrame(
+        {
+            "days_rest": pd.array(days_rest, dtype="Int64"),
+            "back_to_back": days_rest == 1,
+            "games_in_last_7_days": games_week.astype(np.int64),
+            "minutes_in_last_7_days": minutes_week,
+            "avg_minutes_per_game_last_7": _mean(minutes_week, games_week),
+            "back_to_backs_last_14_days": history.window_sum("b2b", fortnight, now).astype(np.int64),
+            "avg_usage_rate_last_7_games": _mean(
+                history.window_sum("usage", last7, now), history.window_sum("usage_n", last7, now)
+            ),
+            "projected_usage_rate": np.where(
+                played_before >= 3,
+                _mean(history.window_sum("usage", first, now), history.window_sum("usage_n", first, now)),
+                np.nan,
+            ),
+        },
+        index=targets.index,
+    )
+
+
+def player_age(targets: pd.DataFrame, players: pd.DataFrame) -> pd.Series:
+    """Whole years from birth_date to the game date."""
+    births = players.drop_duplicates("player_lookup").set_index("player_lookup")["birth_date"]
+    birth = pd.to_datetime(targets["player_lookup"].map(births))
+    game = pd.to_datetime(targets["game_date"])
+    before_birthday = (game.dt.month < birth.dt.month) | (
+        (game.dt.month == birth.dt.month) & (game.dt.day < birth.dt.day)
+    )
+    years = game.dt.year - birth.dt.year - before_birthday.astype(int)
+    return pd.array(years.where(birth.notna()), dtype="Int64")
+
+
+def stars_out(targets: pd.DataFrame, pgs: pd.DataFrame, history: History) -> pd.Series:
+    """Teammates out on the day (dnp/inactive) who averaged ≥ 28% usage over ≥ 5 prior games."""
+    out = pgs[pgs["player_status"].isin(OUT_STATUSES) & pgs["player_lookup"].notna()]
+    out = out.drop_duplicates(["player_lookup", "game_date"])
+    out = out[out["game_date"].isin(targets["game_date"].unique())]
+    first, now = history.locate(out["player_lookup"], out["season"], day_numbers(out["game_date"]))
+    usage = _mean(history.window_sum("usage", first, now), history.window_sum("usage_n", first, now))
+    is_star = ((now - first) >= STAR_MIN_GAMES) & (usage >= STAR_USAGE)
+    per_team = out[is_star].groupby(["team_abbr", "game_date"]).size()
+    keys = pd.MultiIndex.from_frame(targets[["team_abbr", "game_date"]])
+    return pd.Series(per_team.reindex(keys).fillna(0).astype(np.int64).to_numpy(), index=targets.index)
+
+
+def team_pace(targets: pd.DataFrame, tgs: pd.DataFrame) -> pd.DataFrame:
+    """Mean pace over each side's last 10 games of the season before the date."""
+    games = tgs[tgs["team_abbr"].notna()].drop_duplicates(["team_abbr", "season", "game_date"])
+    pace = _finite(games["pace"])
+    history = History.build(
+        games.reset_index(drop=True), "team_abbr", {"pace": np.nan_to_num(pace), "n": (~np.isnan(pace)) * 1.0}
+    )
+    day = day_numbers(targets["game_date"])
+
+    def last_ten(team: pd.Series) -> np.ndarray:
+        first, now = history.locate(team, targets["season"], day)
+        start = np.maximum(first, now - 10)
+        return _mean(history.window_sum("pace", start, now), history.window_sum("n", start, now))
+
+    own, opponent = last_ten(targets["team_abbr"]), last_ten(targets["opponent_team_abbr"])
+    return pd.DataFrame(
+        {"pace_differential": own - opponent, "opponent_pace_last_10": opponent}, index=targets.index
+    )
+
+
+def synthetic_context(
+    targets: pd.DataFrame, pgs: pd.DataFrame, tgs: pd.DataFrame, players: pd.DataFrame
+) -> pd.DataFrame:
+    """SPEC §3 context for each target row (game_date, player_lookup, season, team_abbr, opponent)."""
+    _, history = active_history(pgs)
+    context = pd.concat(
+        [
+            player_workload(targets, history),
+            pd.DataFrame({"player_age": player_age(targets, players)}, index=targets.index),
+            pd.DataFrame({"star_teammates_out": stars_out(targets, pgs, history)}, index=targets.index),
+            team_pace(targets, tgs),
+        ],
+        axis=1,
+    )
+    return context[CONTEXT_COLUMN_NAMES]
