@@ -401,6 +401,57 @@ def validate(app: AppSettings, start_date: str, end_date: str, min_coverage: flo
     return 3 if len(problems) else 0
 
 
+CLEANUP_EPILOG = """\b
+Examples:
+  pcf-backfill cleanup --mode partial                 # dry run: what would go
+  pcf-backfill cleanup --mode partial --execute       # back up, delete, verify, audit
+  pcf-backfill cleanup restore upcoming_player_game_context_backup_20230301T090000
+"""
+
+
+@cli.group(invoke_without_command=True, epilog=CLEANUP_EPILOG)
+@option("--retention-days", type=int, default=7, show_default=True,
+        help="Rows older than today−N (America/New_York) are stale; today and the future are never touched.")
+@option("--mode", type=click.Choice(("all", "partial")), default="all", show_default=True,
+        help="all: every stale row; partial: only dates whose UPCG covers < 90% of who played.")
+@option("--execute", is_flag=True, help="Really delete (default: dry run).")
+@option("--no-backup", is_flag=True, help="Skip the backup table (the rows cannot be restored).")
+@output_option()
+@pass_app
+@click.pass_context
+def cleanup(ctx: click.Context, app: AppSettings, retention_days: int, mode: str, execute: bool,
+            no_backup: bool, output: str) -> int:  # fmt: skip
+    """Remove stale rows from the upcoming-context table (UPCG), with a dry run, a backup and an audit row."""
+    if ctx.invoked_subcommand:
+        return 0
+    from cleanup import CleanupSettings, run_cleanup
+
+    settings = CleanupSettings(today=app_today(app), retention_days=retention_days, mode=mode, execute=execute,
+                               backup=not no_backup)  # fmt: skip
+    with open_warehouse(app) as wh:
+        result = run_cleanup(wh, settings, getpass.getuser())
+    click.echo(render.to_json(render.cleanup_document(result)) if output == "json" else render.cleanup_text(result))
+    return 0
+
+
+@cleanup.command()
+@click.argument("backup_table")
+@pass_app
+def restore(app: AppSettings, backup_table: str) -> int:
+    """Put a cleanup backup's rows back into UPCG.
+
+    \b
+    Example:
+      pcf-backfill cleanup restore upcoming_player_game_context_backup_20230301T090000
+    """
+    from cleanup import restore_backup
+
+    with open_warehouse(app) as wh:
+        restored = restore_backup(wh, backup_table, getpass.getuser())
+    click.echo(f"Restored {restored:,} rows from {backup_table} into upcoming_player_game_context.")
+    return 0
+
+
 def main() -> None:
     cli(prog_name="pcf-backfill")
 

@@ -110,3 +110,29 @@ def plan_table(result: RunResult) -> pd.DataFrame:
 
 def to_json(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, default=_clean)
+
+
+def cleanup_document(result: Any) -> dict[str, Any]:
+    per_date = result.per_date.reset_index(drop=True)
+    return {
+        "operation_id": result.operation_id, "mode": result.mode, "cutoff_date": result.cutoff.isoformat(),
+        "dry_run": result.dry_run, "rows_matched": result.rows_matched, "rows_deleted": result.rows_deleted,
+        "backup_table": result.backup_table,
+        "dates": [{k: _clean(v) for k, v in row.items()} for row in per_date.to_dict("records")],
+    }  # fmt: skip
+
+
+def cleanup_text(result: Any) -> str:
+    verb = "Would delete" if result.dry_run else "Deleted"
+    count = result.rows_matched if result.dry_run else result.rows_deleted
+    lines = [f"Cleanup ({result.mode}, cutoff {result.cutoff}): {verb} {count:,} UPCG rows."]
+    if len(result.per_date):
+        shown = result.per_date.copy()
+        shown["game_date"] = pd.to_datetime(shown["game_date"]).dt.date
+        shown["coverage"] = shown["coverage"].map(_coverage)
+        lines += ["", table(shown)]
+    if result.backup_table:
+        lines += ["", f"Backup: {result.backup_table}  (undo: pcf-backfill cleanup restore {result.backup_table})"]
+    if result.dry_run and result.rows_matched:
+        lines += ["", "Dry run: nothing changed. Add --execute to delete."]
+    return "\n".join(lines)

@@ -160,7 +160,7 @@ def checkpoint_rows(verdicts: pd.DataFrame, invocation: Invocation, settings: Ru
 
 
 def with_run_metadata(rows: pd.DataFrame, run_id: str, processed_at: datetime) -> pd.DataFrame:
-    return rows.assign(run_id=run_id, processed_at=processed_at)[TABLES["pcf"].column_names]
+    return rows.assign(run_id=run_id, processed_at=processed_at).reindex(columns=TABLES["pcf"].column_names)
 
 
 # --- one chunk -------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def decide_sources(counts: pd.DataFrame, policy: SourcePolicy) -> pd.DataFrame:
         + " (" + _share(matched, expected).map("{:.1f}%".format) + ")"
     )  # fmt: skip
     upcg_reason = pd.Series(
-        np.select([expected == 0, sufficient, matched == 0], ["no_expected_players", "upcg_complete", "upcg_empty"],
+        np.select([expected == 0, sufficient, counts["upcg_players"] == 0], ["no_expected_players", "upcg_complete", "upcg_empty"],
                   default=partial_reason.to_numpy()),
         index=counts.index,
     )  # fmt: skip

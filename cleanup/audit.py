@@ -1,0 +1,64 @@
+"""The `cleanup_operations` audit trail: one appended row per cleanup or restore, dry runs and
+failures included, so an operator can always see what was removed, when, by whom, and where it went."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+
+import pandas as pd
+
+from cleanup.plan import utc_now
+from warehouse import PcfError, Warehouse
+from warehouse.schemas import TABLES
+
+
+@dataclass
+class CleanupOperation:
+    """One row of `cleanup_operations`, filled in as the operation progresses."""
+
+    operation_id: str
+    table_name: str
+    mode: str  # all | partial, or `restore` for `cleanup restore`
+    cutoff_date: date | None
+    dry_run: bool
+    user: str
+    started_at: datetime
+    rows_matched: int = 0
+    rows_deleted: int = 0
+    backup_table: str | None = None
+    finished_at: datetime | None = None
+    error: str | None = None
+
+
+def new_operation_id(started_at: datetime) -> str:
+    return f"cleanup-{started_at.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+
+
+def upcg_table_name(wh: Warehouse) -> str:
+    """The cleaned table as an operator would type it: `dataset.table`."""
+    spec = TABLES["upcg"]
+    return f"{wh.dataset_name(spec.dataset)}.{spec.name}"
+
+
+def error_text(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+def append_operation(wh: Warehouse, operation: CleanupOperation) -> None:
+    """Stamp `finished_at` (naive UTC) and append the row."""
+    operation.finished_at = utc_now()
+    row = asdict(operation)
+    frame = pd.DataFrame([row], columns=TABLES["cleanup_ops"].column_names)
+    frame["cutoff_date"] = pd.to_datetime(frame["cutoff_date"])
+    wh.load(frame, "cleanup_ops")
+
+
+def append_failed_operation(wh: Warehouse, operation: CleanupOperation, error: BaseException) -> None:
+    """Record a failure before it propagates; if the audit write fails too, say so on the original error."""
+    operation.error = error_text(error)
+    try:
+        append_operation(wh, operation)
+    except PcfError as audit_error:
+        error.add_note(f"the cleanup_operations row could not be written either: {audit_error}")

@@ -1,0 +1,111 @@
+"""One cleanup, start to finish: plan → backup → fingerprint → delete → verify → audit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pandas as pd
+import structlog
+
+from cleanup.audit import CleanupOperation, append_failed_operation, append_operation, new_operation_id, upcg_table_name
+from cleanup.backup import create_backup
+from cleanup.delete import delete_matched
+from cleanup.plan import CleanupPlan, plan_cleanup, utc_now
+from cleanup.restore import put_back, refuse_duplicates
+from cleanup.settings import CleanupSettings
+from cleanup.verify import count_upcg, table_state, verification_problems
+from warehouse import PcfError, Warehouse, WarehouseError
+
+log = structlog.get_logger()
+
+
+@dataclass
+class CleanupResult:
+    operation_id: str
+    cutoff: date
+    mode: str
+    dry_run: bool
+    per_date: pd.DataFrame  # game_date, upcg_players, upcg_rows, pgs_active_players, matched_players, coverage, action
+    rows_matched: int
+    rows_deleted: int
+    backup_table: str | None
+    statements: list[str]  # rendered for this warehouse, in execution order
+
+    @property
+    def dates_matched(self) -> int:
+        return int((self.per_date["action"] == "delete").sum())
+
+
+def run_cleanup(wh: Warehouse, settings: CleanupSettings, user: str, *, now: datetime | None = None) -> CleanupResult:
+    """Plan, and with `settings.execute` back up, delete and verify; always append an audit row.
+    `now` (naive UTC, default the clock) stamps the operation and names the backup table.
+
+    Any failure is recorded in `cleanup_operations` and re-raised; a failed verification first
+    puts the backup's rows back. The backup table is always left in place.
+    """
+    started_at = now or utc_now()
+    operation = CleanupOperation(
+        new_operation_id(started_at), upcg_table_name(wh), settings.mode, settings.cutoff, settings.dry_run,
+        user, started_at,
+    )  # fmt: skip
+    try:
+        plan = plan_cleanup(wh, settings, now=started_at)
+        operation.rows_matched = plan.rows_matched
+        log.debug("cleanup.plan", operation_id=operation.operation_id, statements=rendered(wh, plan))
+        if settings.execute and plan.predicate is not None:
+            execute_plan(wh, plan, operation)
+    except Exception as error:
+        log.error("cleanup.failed", **summary(operation), error=str(error))
+        append_failed_operation(wh, operation, error)
+        raise
+    append_operation(wh, operation)
+    log.info("cleanup", **summary(operation), dates_matched=len(plan.delete_dates))
+    return CleanupResult(
+        operation.operation_id, settings.cutoff, settings.mode, settings.dry_run, plan.per_date,
+        operation.rows_matched, operation.rows_deleted, operation.backup_table, rendered(wh, plan),
+    )  # fmt: skip
+
+
+def execute_plan(wh: Warehouse, plan: CleanupPlan, operation: CleanupOperation) -> None:
+    """Back up, fingerprint what must survive, delete in one transaction, verify (or put the rows back)."""
+    if plan.settings.backup:
+        operation.backup_table = create_backup(wh, plan)
+    before = table_state(wh, plan.cutoff)
+    delete_matched(wh, plan)
+    after = table_state(wh, plan.cutoff)
+    operation.rows_deleted = before.total_rows - after.total_rows
+    remaining = count_upcg(wh, str(plan.predicate))
+    problems = verification_problems(plan.rows_matched, remaining, before, after, plan.cutoff)
+    if problems:
+        failure = "cleanup verification failed: " + "; ".join(problems)
+        restored = undo_delete(wh, operation.backup_table, failure)
+        operation.rows_deleted -= restored
+        backup = operation.backup_table
+        raise WarehouseError(f"{failure}; restored {restored} rows from {backup} (the backup is left in place)")
+
+
+def undo_delete(wh: Warehouse, backup_table: str | None, failure: str) -> int:
+    """Put the backup's rows back after a failed verification; returns the rows restored."""
+    if backup_table is None:
+        raise WarehouseError(f"{failure}; no backup was taken (--no-backup), so the deleted rows cannot be put back")
+    try:
+        refuse_duplicates(wh, backup_table)
+        return put_back(wh, backup_table)
+    except PcfError as error:
+        raise WarehouseError(
+            f"{failure}; putting the rows back from {backup_table} failed too ({error}) — "
+            f"check the table, then `pcf-backfill cleanup restore {backup_table}`"
+        ) from error
+
+
+def rendered(wh: Warehouse, plan: CleanupPlan) -> list[str]:
+    return [wh.render(sql) for sql in plan.statements]
+
+
+def summary(operation: CleanupOperation) -> dict[str, object]:
+    return {
+        "operation_id": operation.operation_id, "mode": operation.mode, "cutoff": str(operation.cutoff_date),
+        "dry_run": operation.dry_run, "rows_matched": operation.rows_matched,
+        "rows_deleted": operation.rows_deleted, "backup_table": operation.backup_table,
+    }  # fmt: skip

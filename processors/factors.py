@@ -1,0 +1,335 @@
+"""The composite-factor math of SPEC §5: pure, vectorised, free of I/O.
+
+`compute_factors` turns a context frame (one row per player-date, any number of dates)
+into PCF rows. Inputs are cleaned once (`clean_inputs`): NULL, NA, unparsable and
+non-finite numbers become NaN and take the defaults of §5 where they are used; NULL flags
+are False. Stored components are rounded half away from zero to 2 decimals and the total
+is the sum of the stored components, so the columns add up exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from warehouse.schemas import CONTEXT_COLUMN_NAMES, SCORE_COLUMNS, TABLES
+
+CALCULATION_VERSION = "1.0.0"
+
+ZONE_INPUT_COLUMNS = [
+    "paint_rate_last_10", "mid_range_rate_last_10", "three_pt_rate_last_10",
+    "primary_scoring_zone", "has_psza",
+    "paint_defense_vs_league_avg", "mid_range_defense_vs_league_avg",
+    "three_pt_defense_vs_league_avg", "has_tdza",
+]  # fmt: skip
+
+ID_COLUMNS = [
+    "game_date", "player_lookup", "universal_player_id", "game_id", "team_abbr",
+    "opponent_team_abbr",
+]  # fmt: skip
+
+# run_id and processed_at belong to the publish step, not to the math.
+FACTOR_COLUMNS = [name for name in TABLES["pcf"].column_names if name not in ("run_id", "processed_at")]
+
+DEFERRED_SCORE_COLUMNS = [
+    "referee_favorability_score", "look_ahead_pressure_score", "travel_impact_score",
+    "opponent_strength_score",
+]  # fmt: skip
+
+# Zones in tie-break order for a `balanced` player: (zone, rate column, defense column).
+ZONES = [
+    ("paint", "paint_rate_last_10", "paint_defense_vs_league_avg"),
+    ("perimeter", "three_pt_rate_last_10", "three_pt_defense_vs_league_avg"),
+    ("mid_range", "mid_range_rate_last_10", "mid_range_defense_vs_league_avg"),
+]
+
+FLAG_INPUTS = ["back_to_back", "has_psza", "has_tdza"]
+NUMERIC_INPUTS = [
+    name for name in [*CONTEXT_COLUMN_NAMES, *ZONE_INPUT_COLUMNS] if name not in (*FLAG_INPUTS, "primary_scoring_zone")
+]
+REQUIRED_COLUMNS = [*ID_COLUMNS, "context_source", *CONTEXT_COLUMN_NAMES, *ZONE_INPUT_COLUMNS]
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+# Cleaned inputs by column name: plain arrays keep per-call overhead low on small frames.
+Inputs = Mapping[str, npt.NDArray[Any]]
+Columns = Mapping[str, npt.NDArray[Any]]
+
+
+# --- input cleaning ---------------------------------------------------------------------
+
+
+def as_float(values: pd.Series) -> FloatArray:
+    """Numbers as float64, with NULL, NA, unparsable and non-finite values as NaN."""
+    if values.dtype != np.float64:
+        values = pd.to_numeric(values, errors="coerce")
+    array = np.asarray(values.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
+    return np.where(np.isfinite(array), array, np.nan)
+
+
+def as_flag(values: pd.Series) -> BoolArray:
+    """Booleans of any dtype (bool, object, nullable boolean); NULL counts as False."""
+    if values.dtype != np.bool_:
+        values = values.eq(True).fillna(False)
+    return np.asarray(values.to_numpy(dtype=np.bool_), dtype=np.bool_)
+
+
+def named_zone_index(primary_scoring_zone: pd.Series) -> IntArray:
+    """Position in ZONES of each player's primary zone; -1 for `balanced`, NULL or unknown."""
+    index = np.full(len(primary_scoring_zone), -1, dtype=np.int64)
+    for position, (zone, _, _) in enumerate(ZONES):
+        index[as_flag(primary_scoring_zone.eq(zone))] = position
+    return index
+
+
+def _with_required_columns(context: pd.DataFrame) -> pd.DataFrame:
+    """The context on a fresh index; a frame without rows may lack columns."""
+    if len(context) == 0:
+        return context.reindex(columns=REQUIRED_COLUMNS).reset_index(drop=True)
+    missing = [name for name in REQUIRED_COLUMNS if name not in context.columns]
+    if missing:
+        raise ValueError(f"context is missing columns: {', '.join(missing)}")
+    return context.reset_index(drop=True)
+
+
+def clean_inputs(context: pd.DataFrame) -> dict[str, npt.NDArray[Any]]:
+    """Every input of the math as an array: float64 with NaN, bool, or zone position."""
+    inputs: dict[str, npt.NDArray[Any]] = {name: as_float(context[name]) for name in NUMERIC_INPUTS}
+    inputs.update({name: as_flag(context[name]) for name in FLAG_INPUTS})
+    inputs["zone_index"] = named_zone_index(context["primary_scoring_zone"])
+    return inputs
+
+
+def _filled(inputs: Inputs, column: str, default: float) -> FloatArray:
+    values = inputs[column]
+    return np.where(np.isnan(values), default, values)
+
+
+def round_half_away_from_zero(values: FloatArray) -> FloatArray:
+    """Round to 2 decimals, halves away from zero; the inner round absorbs float noise
+    such as 2.005 * 100 = 200.49999999999997. `+ 0.0` turns -0.0 into 0.0."""
+    cents = np.floor(np.round(np.abs(values) * 100, 6) + 0.5)
+    return np.sign(values) * cents / 100 + 0.0
+
+
+# --- §5.1 fatigue -----------------------------------------------------------------------
+
+
+def _rest_points(inputs: Inputs) -> FloatArray:
+    days_rest = _filled(inputs, "days_rest", 1)
+    return np.where(inputs["back_to_back"], -15.0, np.where(days_rest >= 3, 5.0, 0.0))
+
+
+def _workload_points(inputs: Inputs) -> FloatArray:
+    games = _filled(inputs, "games_in_last_7_days", 3)
+    minutes = _filled(inputs, "minutes_in_last_7_days", 200)
+    minutes_per_game = _filled(inputs, "avg_minutes_per_game_last_7", 30)
+    back_to_backs = _filled(inputs, "back_to_backs_last_14_days", 0)
+    return (
+        np.where(games >= 4, -10.0, 0.0)
+        + np.where(minutes > 240, -10.0, 0.0)
+        + np.where(minutes_per_game > 35, -8.0, 0.0)
+        + np.where(back_to_backs >= 2, -12.0, np.where(back_to_backs >= 1, -5.0, 0.0))
+    )
+
+
+def _age_points(inputs: Inputs) -> FloatArray:
+    age = _filled(inputs, "player_age", 25)
+    return np.where(age >= 35, -10.0, np.where(age >= 30, -5.0, 0.0))
+
+
+def fatigue_score(inputs: Inputs) -> IntArray:
+    """Raw fatigue, 0–100, higher = more rested."""
+    points = _rest_points(inputs) + _workload_points(inputs) + _age_points(inputs)
+    return np.clip(100.0 + points, 0, 100).astype(np.int64)
+
+
+def fatigue_adjustment(scores: IntArray) -> FloatArray:
+    return round_half_away_from_zero((scores - 100) / 20)
+
+
+# --- §5.2 shot-zone mismatch ------------------------------------------------------------
+
+
+def _zone_rate_and_defense(inputs: Inputs) -> tuple[FloatArray, FloatArray, BoolArray]:
+    """The chosen zone's rate and defense (defaults applied), and whether a zone exists."""
+    rates = np.column_stack([inputs[rate] for _, rate, _ in ZONES])
+    defenses = np.column_stack([inputs[defense] for _, _, defense in ZONES])
+    named = inputs["zone_index"]
+    known_rates = np.nan_to_num(rates, nan=0.0)
+    # argmax returns the first maximum, so ties follow the order of ZONES.
+    chosen = np.where(named >= 0, named, np.argmax(known_rates, axis=1))
+    rows = np.arange(len(named))
+    rate = np.nan_to_num(rates[rows, chosen], nan=50.0)
+    defense = np.nan_to_num(defenses[rows, chosen], nan=0.0)
+    has_zone = (named >= 0) | (known_rates.max(axis=1, initial=0.0) > 0)
+    return rate, defense, has_zone
+
+
+def shot_zone_mismatch_score(inputs: Inputs) -> FloatArray:
+    """Player's zone volume against the opponent's defense there; 0 without both rows."""
+    rate, defense, has_zone = _zone_rate_and_defense(inputs)
+    mismatch = defense * np.minimum(rate / 50, 1.0)
+    mismatch = np.where(np.abs(mismatch) > 5, mismatch * 1.2, mismatch)
+    has_rows = inputs["has_psza"] & inputs["has_tdza"]
+    score = np.where(has_rows & has_zone, np.clip(mismatch, -10, 10), 0.0)
+    return round_half_away_from_zero(score)
+
+
+# --- §5.3 pace, §5.4 usage spike --------------------------------------------------------
+
+
+def pace_score(inputs: Inputs) -> FloatArray:
+    pace_differential = _filled(inputs, "pace_differential", 0)
+    return round_half_away_from_zero(np.clip(pace_differential / 2, -3, 3))
+
+
+def usage_spike_score(inputs: Inputs) -> FloatArray:
+    projected = _filled(inputs, "projected_usage_rate", 25)
+    baseline = _filled(inputs, "avg_usage_rate_last_7_games", 25)
+    stars_out = _filled(inputs, "star_teammates_out", 0)
+    base = 0.3 * (projected - baseline)
+    star_boost = np.where(stars_out >= 2, 1.30, np.where(stars_out > 0, 1.15, 1.0))
+    spike = np.where(base > 0, base * star_boost, base)
+    score = np.where(baseline == 0, 0.0, np.clip(spike, -3, 3))
+    return round_half_away_from_zero(score)
+
+
+# --- §5.5 completeness and warnings -----------------------------------------------------
+
+
+def joined_labels(labelled_flags: Sequence[tuple[str, BoolArray]]) -> npt.NDArray[np.object_]:
+    """Comma-separated labels of the raised flags per row; None where none is raised."""
+    joined = np.full(len(labelled_flags[0][1]), "", dtype=object)
+    for label, flags in labelled_flags:
+        joined = np.where(flags, np.where(joined == "", label, joined + "," + label), joined)
+    return np.where(joined == "", None, joined)
+
+
+def completeness_checks(inputs: Inputs) -> list[tuple[str, BoolArray]]:
+    """(field, missing?) for the five checks of §5.5, in their fixed order."""
+    return [
+        ("days_rest", np.isnan(inputs["days_rest"])),
+        ("projected_usage_rate", np.isnan(inputs["projected_usage_rate"])),
+        ("pace_differential", np.isnan(inputs["pace_differential"])),
+        ("player_shot_zone", ~inputs["has_psza"]),
+        ("team_defense_zone", ~inputs["has_tdza"]),
+    ]
+
+
+def warning_flags(scores: Columns) -> list[tuple[str, BoolArray]]:
+    """(warning, raised?) per row, in the fixed order of §5.5."""
+    return [
+        ("EXTREME_FATIGUE", scores["fatigue_score"] < 50),
+        ("EXTREME_MATCHUP", np.abs(scores["shot_zone_mismatch_score"]) > 8),
+        ("EXTREME_ADJUSTMENT", np.abs(scores["total_composite_adjustment"]) > 12),
+    ]
+
+
+# --- assembly ---------------------------------------------------------------------------
+
+
+def score_columns(inputs: Inputs) -> dict[str, npt.NDArray[Any]]:
+    """The ten score columns of PCF, in SCORE_COLUMNS order."""
+    fatigue = fatigue_score(inputs)
+    components = {
+        "fatigue_adjustment": fatigue_adjustment(fatigue),
+        "shot_zone_mismatch_score": shot_zone_mismatch_score(inputs),
+        "pace_score": pace_score(inputs),
+        "usage_spike_score": usage_spike_score(inputs),
+    }
+    deferred = {name: np.zeros(len(fatigue)) for name in DEFERRED_SCORE_COLUMNS}
+    total = round_half_away_from_zero(np.sum(list(components.values()), axis=0))
+    scores = {
+        "fatigue_score": fatigue,
+        **components,
+        **deferred,
+        "total_composite_adjustment": total,
+    }
+    return {name: scores[name] for name in SCORE_COLUMNS}
+
+
+def quality_columns(inputs: Inputs, scores: Columns) -> dict[str, npt.NDArray[Any]]:
+    """data_completeness_pct, missing_data_fields, warning_details and has_warnings."""
+    checks = completeness_checks(inputs)
+    missing_count = np.sum([missing for _, missing in checks], axis=0)
+    warnings = warning_flags(scores)
+    return {
+        "data_completeness_pct": 20.0 * (len(checks) - missing_count),
+        "missing_data_fields": joined_labels(checks),
+        "warning_details": joined_labels(warnings),
+        "has_warnings": np.any([raised for _, raised in warnings], axis=0),
+    }
+
+
+def compute_factors(context: pd.DataFrame) -> pd.DataFrame:
+    """One PCF row (without run_id and processed_at) per context row, in input order."""
+    context = _with_required_columns(context)
+    inputs = clean_inputs(context)
+    scores = score_columns(inputs)
+    columns = {
+        **{name: context[name] for name in [*ID_COLUMNS, "context_source"]},
+        **scores,
+        **quality_columns(inputs, scores),
+        "calculation_version": np.full(len(context), CALCULATION_VERSION, dtype=object),
+    }
+    # copy=False: the arrays are fresh, and copy-on-write guards the Series taken from context.
+    ordered = {name: columns[name] for name in FACTOR_COLUMNS if name != "data_hash"}
+    factors = pd.DataFrame(ordered, copy=False)
+    factors["data_hash"] = data_hash(factors)
+    return factors
+
+
+# --- publish checks and hashing ---------------------------------------------------------
+
+RANGE_LIMITS = {
+    "shot_zone_mismatch_score": 10, "pace_score": 3, "usage_spike_score": 3,
+    "total_composite_adjustment": 21,
+}  # fmt: skip
+
+
+def range_violations(pcf: pd.DataFrame) -> pd.Series:
+    """True for rows that must not be published (§5.5); a NaN score counts as out of range."""
+    fatigue = as_float(pcf["fatigue_score"])
+    violations = ~((fatigue >= 0) & (fatigue <= 100))
+    for column, limit in RANGE_LIMITS.items():
+        violations |= ~(np.abs(as_float(pcf[column])) <= limit)
+    violations |= pcf["game_date"].isna().to_numpy() | pcf["player_lookup"].isna().to_numpy()
+    return pd.Series(violations, index=pcf.index, name="range_violation")
+
+
+def _formatted(values: pd.Series, pattern: str) -> npt.NDArray[np.object_]:
+    # `+ 0.0` keeps -0.0 from hashing differently from 0.0.
+    return np.char.mod(pattern, as_float(values) + 0.0).astype(object)
+
+
+def _text(values: pd.Series) -> npt.NDArray[np.object_]:
+    return np.where(values.isna(), "", values.astype(str)).astype(object)
+
+
+def hash_input(pcf: pd.DataFrame) -> npt.NDArray[np.object_]:
+    """The '|'-joined text that each row's data_hash is computed over."""
+    parts = [
+        _text(pd.to_datetime(pcf["game_date"]).dt.strftime("%Y-%m-%d")),
+        _text(pcf["player_lookup"]),
+        _formatted(pcf["fatigue_score"], "%.0f"),
+        *[_formatted(pcf[column], "%.2f") for column in SCORE_COLUMNS[1:]],
+        _text(pcf["context_source"]),
+        _text(pcf["calculation_version"]),
+    ]
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined + "|" + part
+    return joined
+
+
+def data_hash(pcf: pd.DataFrame) -> pd.Series:
+    """First 16 hex chars of SHA-256 over the key, scores, source and version, per row."""
+    digests = [hashlib.sha256(text.encode()).hexdigest()[:16] for text in hash_input(pcf)]
+    return pd.Series(digests, index=pcf.index, dtype=object, name="data_hash")
