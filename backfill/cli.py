@@ -158,15 +158,23 @@ def new_invocation(command: str) -> Invocation:
 
 @contextmanager
 def stop_on_signals() -> Iterator[None]:
-    """SIGTERM / SIGINT stop the run between statements; the chunk in flight rolls back."""
+    """SIGTERM / SIGINT stop the run between statements; the chunk in flight rolls back.
+
+    Drivers may re-raise the handler's exception as a plain KeyboardInterrupt, so the signal
+    that arrived is remembered here and restored on the way out.
+    """
+    received: list[int] = []
 
     def handler(signum: int, _frame: Any) -> None:
-        name = signal.Signals(signum).name
-        raise Interrupted(name, 128 + signum)
+        received.append(signum)
+        raise Interrupted(signal.Signals(signum).name, 128 + signum)
 
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         yield
+    except KeyboardInterrupt as interrupt:
+        signum = received[0] if received else signal.SIGINT
+        raise Interrupted(signal.Signals(signum).name, 128 + signum) from interrupt
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)

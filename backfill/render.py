@@ -78,16 +78,27 @@ def run_text(result: RunResult, resume_command: str) -> str:
     if len(problems):
         lines += ["", "Dates that need attention:"]
         lines += [f"  {ts.date()}  {row['status']:<8} {row['reason']}" for ts, row in problems.iterrows()]
-    fallbacks = verdicts[verdicts["context_source"] == "pgs_synthetic"] if len(verdicts) else verdicts
-    if len(fallbacks) and len(fallbacks) <= 20:
-        lines += ["", "Dates built from box scores (UPCG empty or partial):"]
-        lines += [f"  {ts.date()}  {row['source_reason']}" for ts, row in fallbacks.iterrows()]
-    elif len(fallbacks):
-        lines += ["", f"{len(fallbacks)} dates built from box scores (UPCG empty or partial)."]
+    lines += fallback_lines(verdicts)
     if result.exit_code and not result.settings.dry_run:
         lines += ["", f"To resume: {resume_command}", "To inspect: pcf-backfill status --start-date "
                   f"{result.settings.start} --end-date {result.settings.end}"]  # fmt: skip
     return "\n".join(lines)
+
+
+def fallback_lines(verdicts: pd.DataFrame) -> list[str]:
+    """Partial UPCG is the incident's trap: name those dates; an empty UPCG is just counted."""
+    if not len(verdicts):
+        return []
+    fallback = verdicts[verdicts["context_source"] == "pgs_synthetic"]
+    reasons = fallback["source_reason"].fillna("").astype(str)
+    partial, empty = fallback[reasons.str.startswith("upcg_partial")], fallback[reasons == "upcg_empty"]
+    lines = []
+    if len(partial):
+        lines += ["", "UPCG partial, built from box scores instead (stale rows? `pcf-backfill cleanup --mode partial`):"]
+        lines += [f"  {ts.date()}  {row['source_reason']}" for ts, row in partial.iterrows()]
+    if len(empty):
+        lines += ["", f"{len(empty)} dates had no UPCG rows and were built from box scores."]
+    return lines
 
 
 def plan_table(result: RunResult) -> pd.DataFrame:

@@ -221,13 +221,20 @@ def finish_run_record(wh: Warehouse, result: RunResult) -> None:
     )  # fmt: skip
 
 
+PARTIAL_UPCG_HINT = "stale UPCG rows? `pcf-backfill cleanup --mode partial` removes them"
+
+
 def log_date(run_id: str, verdict: pd.Series, game_date: date) -> None:
+    """The one canonical line per date."""
+    source_reason = str(verdict["source_reason"] or "")
+    extra = {"hint": PARTIAL_UPCG_HINT} if source_reason.startswith("upcg_partial") else {}
     log.info(
         "date_done", run_id=run_id, game_date=str(game_date), status=verdict["status"],
-        source=verdict["context_source"], reason=verdict["reason"] or verdict["source_reason"],
-        expected=int(verdict["expected_players"]), published=int(verdict["published_players"]),
+        source=verdict["context_source"], reason=verdict["reason"] or source_reason,
+        upcg=int(verdict["upcg_players"]), expected=int(verdict["expected_players"]),
+        published=int(verdict["published_players"]),
         coverage=None if pd.isna(verdict["coverage"]) else round(float(verdict["coverage"]), 4),
-        seconds=round(float(verdict["seconds"]), 3),
+        seconds=round(float(verdict["seconds"]), 3), **extra,
     )  # fmt: skip
 
 
@@ -256,6 +263,7 @@ def run_backfill(wh: Warehouse, settings: RunSettings, invocation: Invocation,
                         on_date(ts.date(), verdict.to_dict())
     except KeyboardInterrupt as interrupt:
         result.interrupted_by = getattr(interrupt, "exit_code", 130)
+        log.warning("interrupted", run_id=invocation.run_id, completed_dates=sum(len(p) for p in parts))
         raise
     finally:
         result.verdicts = pd.concat(parts) if parts else result.verdicts
