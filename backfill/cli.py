@@ -62,11 +62,11 @@ class PcfGroup(click.Group):
         except click.ClickException as error:
             click.echo(f"Error: {error.format_message()}", err=True)
             code = error.exit_code
-        except Interrupted as interrupt:
-            code = interrupt.exit_code
-        except (KeyboardInterrupt, click.Abort):
-            click.echo("Interrupted.", err=True)
-            code = 130
+        except (KeyboardInterrupt, click.Abort) as stop:  # click wraps KeyboardInterrupt in Abort
+            cause = stop if isinstance(stop, Interrupted) else stop.__cause__ or stop.__context__
+            code = cause.exit_code if isinstance(cause, Interrupted) else 130
+            if not isinstance(cause, Interrupted):
+                click.echo("Interrupted.", err=True)
         except PcfError as error:
             click.echo(f"Error: {error}", err=True)
             code = error.exit_code
