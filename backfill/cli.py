@@ -29,7 +29,7 @@ from backfill.runner import Interrupted, Invocation, RunResult, run_backfill
 from backfill.settings import DEFAULT_CHUNK_DAYS, RERUN_MODES, AppSettings, RunSettings
 from backfill.status import date_states, reconciliation, summary_counts
 from processors.policy import SOURCE_POLICIES
-from validation.gate import GateRules
+from validation.gate import GateRules, checked_fraction
 from validation.reconcile import needs_attention
 from warehouse import DEFAULT_URL, BadInput, Datasets, PcfError, Warehouse, connect
 
@@ -299,7 +299,8 @@ Examples:
 @option("--source", type=click.Choice(SOURCE_POLICIES), default="auto", show_default=True,
         help="auto: UPCG if it covers ≥90% of who played, else box scores; fill: per player; upcg/pgs: one only.")
 @option("--rerun", type=click.Choice(RERUN_MODES), default="pending", show_default=True,
-        help="pending: every date not yet published/skipped; blocked/failed: only dates in that state; all: every date.")
+        help="pending: every date not yet published or skipped; blocked / failed: only dates in that state; "
+             "all: every game date.")
 @option("--force", is_flag=True, help="Publish dates the gate blocks (needs --reason).")
 @option("--reason", default=None, help="Why forcing is right; recorded in the ledger.")
 @option("--dry-run", is_flag=True, help="Plan, compute and gate, but write nothing.")
@@ -387,7 +388,7 @@ def validate(app: AppSettings, start_date: str, end_date: str, min_coverage: flo
       pcf-backfill validate --start-date 2022-10-18 --end-date 2023-04-09
     """
     start, end, _ = resolve_range(app, start_date, end_date, None)
-    GateRules(min_coverage, max(min_coverage, 0.95) if min_coverage <= 1 else min_coverage)
+    checked_fraction("--min-coverage", min_coverage)
     with open_warehouse(app) as wh:
         report = reconciliation(wh, start, end, min_coverage)
     problems = needs_attention(report)

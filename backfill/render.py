@@ -94,7 +94,7 @@ def fallback_lines(verdicts: pd.DataFrame) -> list[str]:
     partial, empty = fallback[reasons.str.startswith("upcg_partial")], fallback[reasons == "upcg_empty"]
     lines = []
     if len(partial):
-        lines += ["", "UPCG partial, built from box scores instead (stale rows? `pcf-backfill cleanup --mode partial`):"]
+        lines += ["", "UPCG partial, so built from box scores (stale rows? `pcf-backfill cleanup --mode partial`):"]
         lines += [f"  {ts.date()}  {row['source_reason']}" for ts, row in partial.iterrows()]
     if len(empty):
         lines += ["", f"{len(empty)} dates had no UPCG rows and were built from box scores."]

@@ -238,8 +238,13 @@ def log_date(run_id: str, verdict: pd.Series, game_date: date) -> None:
     )  # fmt: skip
 
 
-def run_backfill(wh: Warehouse, settings: RunSettings, invocation: Invocation,
-                 on_date: DateCallback | None = None, on_plan: Callable[[Plan], None] | None = None) -> RunResult:  # fmt: skip
+def run_backfill(
+    wh: Warehouse,
+    settings: RunSettings,
+    invocation: Invocation,
+    on_date: DateCallback | None = None,
+    on_plan: Callable[[Plan], None] | None = None,
+) -> RunResult:
     """The whole backfill. Interruptions propagate after the run record is closed."""
     clock, started = time.perf_counter(), utc_now()
     plan = make_plan(wh, settings)

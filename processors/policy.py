@@ -50,11 +50,9 @@ def decide_sources(counts: pd.DataFrame, policy: SourcePolicy) -> pd.DataFrame:
         "upcg_partial " + matched.astype(str) + "/" + expected.astype(str)
         + " (" + _share(matched, expected).map("{:.1f}%".format) + ")"
     )  # fmt: skip
-    upcg_reason = pd.Series(
-        np.select([expected == 0, sufficient, counts["upcg_players"] == 0], ["no_expected_players", "upcg_complete", "upcg_empty"],
-                  default=partial_reason.to_numpy()),
-        index=counts.index,
-    )  # fmt: skip
+    conditions = [expected == 0, sufficient, counts["upcg_players"] == 0]
+    labels = ["no_expected_players", "upcg_complete", "upcg_empty"]
+    upcg_reason = pd.Series(np.select(conditions, labels, default=partial_reason.to_numpy()), index=counts.index)
     if policy == "auto":
         source = np.where(sufficient, UPCG, SYNTHETIC)
         reason = upcg_reason

@@ -15,6 +15,12 @@ GATE_INPUT_COLUMNS = [
 ]  # fmt: skip
 
 
+def checked_fraction(option: str, value: float) -> float:
+    if not 0.0 < value <= 1.0:  # NaN fails this too
+        raise BadInput(f"{option}: {value} is out of range; expected a fraction in (0, 1], e.g. 0.90")
+    return value
+
+
 @dataclass(frozen=True)
 class GateRules:
     min_coverage: float = 0.90
@@ -23,9 +29,8 @@ class GateRules:
     force_reason: str | None = None
 
     def __post_init__(self) -> None:
-        for option, value in (("--min-coverage", self.min_coverage), ("--warn-coverage", self.warn_coverage)):
-            if not 0.0 < value <= 1.0:
-                raise BadInput(f"{option}: {value} is out of range; expected a fraction in (0, 1], e.g. 0.90")
+        checked_fraction("--min-coverage", self.min_coverage)
+        checked_fraction("--warn-coverage", self.warn_coverage)
         if self.warn_coverage < self.min_coverage:
             raise BadInput(
                 f"--warn-coverage: {self.warn_coverage} is below --min-coverage {self.min_coverage}; "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -56,7 +57,8 @@ def open_duckdb_file(path: str, *, must_exist: bool) -> duckdb.DuckDBPyConnectio
             f"--warehouse: no DuckDB file at {path}; create one with `pcf-backfill demo` or `pcf-backfill init`"
         )
     try:
-        return duckdb.connect(path)
+        # progress bars would write to the operator's terminal behind structlog's back
+        return duckdb.connect(path, config={"enable_progress_bar": False})
     except duckdb.IOException as error:
         if "not a valid DuckDB database" in str(error):
             raise BadInput(f"--warehouse: {path} is not a DuckDB database file") from None
@@ -110,10 +112,8 @@ class DuckDBWarehouse(Warehouse):
             raise
 
     def _rollback_quietly(self) -> None:
-        try:
+        with contextlib.suppress(duckdb.Error):  # no transaction was open
             self.connection.execute("ROLLBACK")
-        except duckdb.Error:
-            pass  # no transaction was open
 
     # --- data movement ------------------------------------------------------------------
     def _select_cast(self, frame: pd.DataFrame, schema: Table, view: str) -> str:
