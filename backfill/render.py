@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -18,13 +19,16 @@ def _coverage(value: Any) -> str:
 
 
 def _clean(value: Any) -> Any:
+    """A JSON-safe scalar: dates as ISO strings, NaN/NA as null, numpy scalars as Python ones."""
     if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return None
     if hasattr(value, "item"):
-        return value.item()
-    return value
+        return _clean(value.item())
+    return value if isinstance(value, str | int | float | bool) else str(value)
 
 
 def table(frame: pd.DataFrame) -> str:

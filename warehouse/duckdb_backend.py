@@ -57,12 +57,14 @@ def open_duckdb_file(path: str, *, must_exist: bool) -> duckdb.DuckDBPyConnectio
             f"--warehouse: no DuckDB file at {path}; create one with `pcf-backfill demo` or `pcf-backfill init`"
         )
     try:
-        # progress bars would write to the operator's terminal behind structlog's back
-        return duckdb.connect(path, config={"enable_progress_bar": False})
+        connection = duckdb.connect(path)
     except duckdb.IOException as error:
         if "not a valid DuckDB database" in str(error):
             raise BadInput(f"--warehouse: {path} is not a DuckDB database file") from None
         raise _translate(error, path) from None
+    # progress bars would write to the operator's terminal behind structlog's back
+    connection.execute("SET enable_progress_bar = false")
+    return connection
 
 
 class DuckDBWarehouse(Warehouse):
