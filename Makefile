@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DB ?= pcf.duckdb
 WAREHOUSE := duckdb:///$(DB)
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test browser lint bench clean
 
 $(BIN)/pcf-backfill: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,12 @@ demo: $(BIN)/pcf-backfill
 	$(BIN)/pcf-backfill --warehouse $(WAREHOUSE) run --start-date 2022-10-18 --end-date 2023-04-09
 
 # The whole suite, slow and emulator tests included (this is what CI runs).
-test: $(BIN)/pcf-backfill
+test: $(BIN)/pcf-backfill browser
 	$(BIN)/python -m pytest -n 2 -q
+
+# The HTML report is checked in headless Chromium (Debian's package).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium fonts-liberation; }
 
 lint: $(BIN)/pcf-backfill
 	$(BIN)/ruff check .

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from importlib.metadata import version as package_version
+from pathlib import Path
 from typing import Any
 
 import click
@@ -368,7 +369,9 @@ def status(app: AppSettings, start_date: str, end_date: str, output: str) -> int
         shown["game_date"] = shown["game_date"].dt.date
         shown["coverage"] = shown["coverage"].map(render._coverage)
         click.echo(render.table(shown.fillna("")))
-        click.echo("\nSummary: " + ", ".join(f"{n} {s}" for s, n in summary_counts(report).items()))
+        counts = summary_counts(report)
+        summary = ", ".join(f"{n} {s}" for s, n in counts.items()) if counts else "no game dates in this range"
+        click.echo(f"\nSummary: {summary}")
     return 0
 
 
@@ -408,6 +411,28 @@ def validate(app: AppSettings, start_date: str, end_date: str, min_coverage: flo
             click.echo(render.table(shown))
             click.echo(f"\nTo repair: pcf-backfill run --start-date {start} --end-date {end} --rerun all")
     return 3 if len(problems) else 0
+
+
+@cli.command()
+@date_option("--start-date", required=True)
+@date_option("--end-date", required=True)
+@option("--html", "html_path", required=True, type=click.Path(dir_okay=False, writable=True), metavar="FILE",
+        help="Where to write the self-contained HTML report.")
+@pass_app
+def report(app: AppSettings, start_date: str, end_date: str, html_path: str) -> int:
+    """Write an HTML coverage report: calendar heatmap, per-date detail, per-season coverage chart.
+
+    \b
+    Example:
+      pcf-backfill report --start-date 2022-10-01 --end-date 2023-04-30 --html season.html
+    """
+    from backfill.report import write_report
+
+    start, end, _ = resolve_range(app, start_date, end_date, None)
+    with open_warehouse(app) as wh:
+        path = write_report(wh, start, end, Path(html_path))
+    click.echo(f"Report written to {path}")
+    return 0
 
 
 CLEANUP_EPILOG = """\b

@@ -48,8 +48,10 @@ class Plan:
 def game_dates(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
     games = wh.query(GAME_DATES_SQL, {"start": start, "end": end})
     games = games.groupby("game_date").agg(season=("season", "max"), games=("games", "sum"))
-    openers = wh.query(OPENERS_SQL, {"from": season_history_start(start), "end": end})
-    games["opener"] = games["season"].map(openers.set_index("season")["opener"])
+    if games.empty:
+        return games.assign(opener=pd.Series(dtype="datetime64[us]"), bootstrap=pd.Series(dtype=bool))
+    openers = wh.query(OPENERS_SQL, {"from": season_history_start(start), "end": end}).set_index("season")
+    games["opener"] = games["season"].map(openers["opener"])
     age = (games.index - pd.to_datetime(games["opener"])).dt.days
     games["bootstrap"] = age.between(0, BOOTSTRAP_DAYS - 1)
     return games
@@ -63,8 +65,8 @@ def make_plan(wh: Warehouse, settings: RunSettings) -> Plan:
     states = current_states(wh, start, end)["status"]
     games["state"] = games.index.map(states).astype("object")
     games["state"] = games["state"].where(games["state"].notna(), None)
-    selected = [wants_processing(state, settings.rerun) for state in games["state"]]
-    chosen = games[selected]
+    selected = pd.Series([wants_processing(state, settings.rerun) for state in games["state"]], dtype=bool)
+    chosen = games[selected.to_numpy()]
     as_dates = lambda index: [ts.date() for ts in index]  # noqa: E731
     return Plan(
         calendar_days=days,

@@ -141,8 +141,11 @@ def cleanup_text(result: Any) -> str:
     verb = "Would delete" if result.dry_run else "Deleted"
     count = result.rows_matched if result.dry_run else result.rows_deleted
     lines = [f"Cleanup ({result.mode}, cutoff {result.cutoff}): {verb} {count:,} UPCG rows."]
-    if len(result.per_date):
-        shown = result.per_date.copy()
+    doomed = result.per_date[result.per_date["action"] == "delete"] if len(result.per_date) else result.per_date
+    if len(result.per_date) > len(doomed):
+        lines.append(f"{len(result.per_date) - len(doomed)} older dates keep their rows (UPCG covers ≥ 90%).")
+    if len(doomed):
+        shown = doomed.copy()
         shown["game_date"] = pd.to_datetime(shown["game_date"]).dt.date
         shown["coverage"] = shown["coverage"].map(_coverage)
         lines += ["", table(shown)]
