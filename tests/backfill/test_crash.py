@@ -78,7 +78,10 @@ def test_sigterm_rolls_back_and_says_how_to_resume(demo_file, tmp_path, uninterr
     db = tmp_path / "term.duckdb"
     shutil.copy(demo_file, db)
     victim = backfill(db)
-    time.sleep(1.5)
+    seen = b""
+    while b'"event": "date_done"' not in seen:  # the run is publishing chunks now
+        seen = victim.stderr.readline()
+        assert seen, "the run ended before publishing anything"
     victim.send_signal(signal.SIGTERM)
     _, stderr = victim.communicate(timeout=30)
     if victim.returncode == 0:
