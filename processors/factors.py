@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from warehouse.schemas import CONTEXT_COLUMN_NAMES, SCORE_COLUMNS, TABLES
 
@@ -76,7 +78,8 @@ def as_float(values: pd.Series) -> FloatArray:
 def as_flag(values: pd.Series) -> BoolArray:
     """Booleans of any dtype (bool, object, nullable boolean); NULL counts as False."""
     if values.dtype != np.bool_:
-        values = values.eq(True).fillna(False)
+        values = values.eq(True)  # NULL → False, except nullable booleans keep NA
+        values = values if values.dtype == np.bool_ else values.fillna(False)
     return np.asarray(values.to_numpy(dtype=np.bool_), dtype=np.bool_)
 
 
@@ -206,10 +209,16 @@ def usage_spike_score(inputs: Inputs) -> FloatArray:
 
 def joined_labels(labelled_flags: Sequence[tuple[str, BoolArray]]) -> npt.NDArray[np.object_]:
     """Comma-separated labels of the raised flags per row; None where none is raised."""
-    joined = np.full(len(labelled_flags[0][1]), "", dtype=object)
-    for label, flags in labelled_flags:
-        joined = np.where(flags, np.where(joined == "", label, joined + "," + label), joined)
-    return np.where(joined == "", None, joined)
+    labels = [label for label, _ in labelled_flags]
+    # Each row's flags as a bitmask, looked up in the 2**len(labels) possible joined strings.
+    bitmask = np.zeros(len(labelled_flags[0][1]), dtype=np.int64)
+    for bit, (_, flags) in enumerate(labelled_flags):
+        bitmask |= flags.astype(np.int64) << bit
+    joined = [
+        ",".join(label for bit, label in enumerate(labels) if combination >> bit & 1) or None
+        for combination in range(2 ** len(labels))
+    ]
+    return np.array(joined, dtype=object)[bitmask]
 
 
 def completeness_checks(inputs: Inputs) -> list[tuple[str, BoolArray]]:
@@ -255,15 +264,16 @@ def score_columns(inputs: Inputs) -> dict[str, npt.NDArray[Any]]:
     return {name: scores[name] for name in SCORE_COLUMNS}
 
 
-def quality_columns(inputs: Inputs, scores: Columns) -> dict[str, npt.NDArray[Any]]:
+def quality_columns(inputs: Inputs, scores: Columns) -> dict[str, npt.NDArray[Any] | pd.Series]:
     """data_completeness_pct, missing_data_fields, warning_details and has_warnings."""
     checks = completeness_checks(inputs)
     missing_count = np.sum([missing for _, missing in checks], axis=0)
     warnings = warning_flags(scores)
     return {
         "data_completeness_pct": 20.0 * (len(checks) - missing_count),
-        "missing_data_fields": joined_labels(checks),
-        "warning_details": joined_labels(warnings),
+        # object dtype keeps None for "no labels" (pandas would infer str and store NaN).
+        "missing_data_fields": pd.Series(joined_labels(checks), dtype=object),
+        "warning_details": pd.Series(joined_labels(warnings), dtype=object),
         "has_warnings": np.any([raised for _, raised in warnings], axis=0),
     }
 
@@ -304,28 +314,29 @@ def range_violations(pcf: pd.DataFrame) -> pd.Series:
     return pd.Series(violations, index=pcf.index, name="range_violation")
 
 
-def _formatted(values: pd.Series, pattern: str) -> npt.NDArray[np.object_]:
-    # `+ 0.0` keeps -0.0 from hashing differently from 0.0.
-    return np.char.mod(pattern, as_float(values) + 0.0).astype(object)
+def _formatted(values: FloatArray, pattern: str) -> pa.Array:
+    """Each value printed with a %-pattern. Scores take few distinct values, so each distinct
+    value is printed once; `+ 0.0` keeps -0.0 from hashing differently from 0.0."""
+    codes, distinct = pd.factorize(values + 0.0, use_na_sentinel=False)
+    return pa.array(np.char.mod(pattern, distinct), type=pa.string()).take(pa.array(codes))
 
 
-def _text(values: pd.Series) -> npt.NDArray[np.object_]:
-    return np.where(values.isna(), "", values.astype(str)).astype(object)
+def _text(values: pd.Series) -> pa.Array:
+    return pa.array(values, type=pa.string()).fill_null("")
 
 
-def hash_input(pcf: pd.DataFrame) -> npt.NDArray[np.object_]:
+def hash_input(pcf: pd.DataFrame) -> list[str]:
     """The '|'-joined text that each row's data_hash is computed over."""
+    scores = {name: as_float(pcf[name]) for name in SCORE_COLUMNS}
     parts = [
         _text(pd.to_datetime(pcf["game_date"]).dt.strftime("%Y-%m-%d")),
         _text(pcf["player_lookup"]),
-        _formatted(pcf["fatigue_score"], "%.0f"),
-        *[_formatted(pcf[column], "%.2f") for column in SCORE_COLUMNS[1:]],
+        _formatted(scores["fatigue_score"], "%.0f"),
+        *[_formatted(scores[name], "%.2f") for name in SCORE_COLUMNS[1:]],
         _text(pcf["context_source"]),
         _text(pcf["calculation_version"]),
     ]
-    joined = parts[0]
-    for part in parts[1:]:
-        joined = joined + "|" + part
+    joined: list[str] = pc.binary_join_element_wise(*parts, "|").to_pylist()
     return joined
 
 
