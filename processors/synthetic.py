@@ -173,6 +173,8 @@ def synthetic_context(
     targets: pd.DataFrame, pgs: pd.DataFrame, tgs: pd.DataFrame, players: pd.DataFrame
 ) -> pd.DataFrame:
     """SPEC §3 context for each target row (game_date, player_lookup, season, team_abbr, opponent)."""
+    if targets.empty:  # e.g. every date of the chunk has complete UPCG: skip building histories
+        return pd.DataFrame(index=targets.index, columns=CONTEXT_COLUMN_NAMES)
     _, history = active_history(pgs)
     context = pd.concat(
         [
