@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 
@@ -164,20 +166,55 @@ def with_run_metadata(rows: pd.DataFrame, run_id: str, processed_at: datetime) -
 
 
 # --- one chunk -------------------------------------------------------------------------------
-def run_chunk(wh: Warehouse, chunk: list[date], bootstrap: set[date], invocation: Invocation,
-              settings: RunSettings) -> pd.DataFrame:  # fmt: skip
+@dataclass(frozen=True)
+class Evaluation:
+    """A chunk computed and gated, not yet published."""
+
+    chunk: list[date]
+    rows: pd.DataFrame
+    verdicts: pd.DataFrame
+    started: datetime
+    seconds: float
+
+
+def evaluate_chunk(wh: Warehouse, chunk: list[date], bootstrap: set[date], settings: RunSettings) -> Evaluation:
     started, clock = utc_now(), time.perf_counter()
     work = [day for day in chunk if day not in bootstrap]
     rows, verdicts = gate_chunk(wh, work, settings) if work else (pd.DataFrame(), pd.DataFrame())
     skipped = [day for day in chunk if day in bootstrap]
     verdicts = pd.concat([v for v in (verdicts, skipped_verdicts(skipped)) if len(v)]).sort_index()
+    return Evaluation(chunk, rows, verdicts, started, time.perf_counter() - clock)
+
+
+def evaluations(wh: Warehouse, chunks: list[list[date]], bootstrap: set[date],
+                settings: RunSettings) -> Iterator[Evaluation]:  # fmt: skip
+    """Chunks in order; with --workers N, up to N chunks are computed ahead on worker handles."""
+    if settings.workers == 1:
+        yield from (evaluate_chunk(wh, chunk, bootstrap, settings) for chunk in chunks)
+        return
+    pool = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="pcf-chunk")
+    ahead: deque[Future[Evaluation]] = deque()
+    try:
+        for chunk in chunks:
+            ahead.append(pool.submit(evaluate_chunk, wh.worker(), chunk, bootstrap, settings))
+            if len(ahead) >= settings.workers:
+                yield ahead.popleft().result()
+        while ahead:
+            yield ahead.popleft().result()
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def publish_evaluation(wh: Warehouse, evaluation: Evaluation, invocation: Invocation,
+                       settings: RunSettings) -> pd.DataFrame:  # fmt: skip
+    clock, verdicts = time.perf_counter(), evaluation.verdicts
     if not settings.dry_run:
         finished = utc_now()
-        ledger = checkpoint_rows(verdicts, invocation, settings, started, finished)
+        ledger = checkpoint_rows(verdicts, invocation, settings, evaluation.started, finished)
         passing = [ts.date() for ts in verdicts.index[verdicts["status"] == PUBLISHED]]
-        publish_chunk(wh, passing, with_run_metadata(rows, invocation.run_id, finished), ledger)
+        publish_chunk(wh, passing, with_run_metadata(evaluation.rows, invocation.run_id, finished), ledger)
         verdicts = verify_published(wh, verdicts, invocation, settings)
-    seconds = (time.perf_counter() - clock) / max(len(chunk), 1)
+    seconds = (evaluation.seconds + time.perf_counter() - clock) / max(len(evaluation.chunk), 1)
     return verdicts.assign(seconds=seconds, published_players=np.where(
         verdicts["status"] == PUBLISHED, verdicts["row_count"], 0))  # fmt: skip
 
@@ -259,8 +296,9 @@ def run_backfill(
     parts: list[pd.DataFrame] = []
     try:
         with wh.lease(invocation.run_id, settings.start, settings.end):
-            for chunk in chunk_dates(plan.selected, settings.chunk_days):
-                verdicts = run_chunk(wh, chunk, set(plan.to_skip), invocation, settings)
+            chunks = chunk_dates(plan.selected, settings.chunk_days)
+            for evaluation in evaluations(wh, chunks, set(plan.to_skip), settings):
+                verdicts = publish_evaluation(wh, evaluation, invocation, settings)
                 parts.append(verdicts)
                 for ts, verdict in verdicts.iterrows():
                     log_date(invocation.run_id, verdict, ts.date())

@@ -118,6 +118,10 @@ class Warehouse(ABC):
         """Exclusive right to write [start, end]. Backends without a process lock override this."""
         yield
 
+    def worker(self) -> Warehouse:
+        """A handle another thread may read through while this one publishes."""
+        return self
+
     def describe(self) -> str:
         return self.backend
 

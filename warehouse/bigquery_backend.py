@@ -13,7 +13,7 @@ import threading
 import uuid
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from numbers import Integral, Real
@@ -282,6 +282,12 @@ class BigQueryWarehouse(Warehouse):
         wait: dict[str, Any] = {"job_retry": None} if isinstance(job, bigquery.QueryJob) else {}
         try:
             result = job.result(retry=self._api_retry, timeout=self.settings.job_timeout, **wait)
+        except TimeoutError:
+            with suppress(*DRIVER_ERRORS):  # best effort: stop paying for a job nobody waits for
+                job.cancel(retry=self._api_retry, timeout=self.settings.request_timeout)
+            raise WarehouseError(
+                f"BigQuery job {job.job_id} did not finish within {self.settings.job_timeout:.0f} s and was cancelled"
+            ) from None
         except DRIVER_ERRORS as error:
             failed = getattr(job, "error_result", None) is not None
             raise self._resubmittable(translate(error), resubmit_safe or failed) from None
@@ -435,14 +441,10 @@ class BigQueryWarehouse(Warehouse):
             dataset = bigquery.Dataset(f"{self.project}.{dataset_name}")
             dataset.location = self.location
             self._api(self.client.create_dataset, dataset, exists_ok=True)
-        created = [
-            f"{self.dataset_name(spec.dataset)}.{spec.name}"
-            for spec in TABLES.values()
-            if self._create_table(spec, spec.name, exists_ok=True)
-        ]
-        if f"{self.dataset_name('orchestration')}.{TABLES['leases'].name}" in created:
-            self.execute(f"INSERT INTO {{leases}} (lease_id, holder) VALUES ('{LEASE_MUTEX_ID}', 'lease mutex')")
-        return created
+        created = [spec for spec in TABLES.values() if self._create_table(spec, spec.name, exists_ok=True)]
+        if TABLES["leases"] in created:
+            self.execute(self._lease_mutex_sql())
+        return [f"{self.dataset_name(spec.dataset)}.{spec.name}" for spec in created]
 
     # --- concurrency --------------------------------------------------------------------
     @contextmanager
@@ -461,17 +463,23 @@ class BigQueryWarehouse(Warehouse):
             heartbeat.join()
             self._release(lease_id)
 
+    def _lease_mutex_sql(self) -> str:
+        leases = self.table("leases")
+        return (
+            f"INSERT INTO {leases} (lease_id, holder) SELECT '{LEASE_MUTEX_ID}', 'lease mutex' FROM (SELECT 1) "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {leases} WHERE lease_id = '{LEASE_MUTEX_ID}')"
+        )
+
     def _acquire(self, lease_id: str, holder: str, start: date, end: date) -> None:
         # Inserts alone never conflict in BigQuery, so every acquisition also updates the
-        # mutex row: two racing transactions then conflict, one is aborted and retried, and
-        # the retry sees the winner's lease.
+        # mutex row (made by create_tables, or here on first use): two racing transactions
+        # then conflict, one is aborted and retried, and the retry sees the winner's lease.
         leases = self.table("leases")
         overlapping = f"start_date <= {date_literal(end)} AND end_date >= {date_literal(start)}"
         now = "CURRENT_TIMESTAMP()"
         _, rows = self._query_job(
             f"""BEGIN TRANSACTION;
-INSERT INTO {leases} (lease_id, holder) SELECT '{LEASE_MUTEX_ID}', 'lease mutex' FROM (SELECT 1)
-  WHERE NOT EXISTS (SELECT 1 FROM {leases} WHERE lease_id = '{LEASE_MUTEX_ID}');
+{self._lease_mutex_sql()};
 UPDATE {leases} SET heartbeat_at = {now} WHERE lease_id = '{LEASE_MUTEX_ID}';
 DELETE FROM {leases} WHERE {overlapping} AND expires_at < {now};
 INSERT INTO {leases} (lease_id, holder, start_date, end_date, acquired_at, heartbeat_at, expires_at)

@@ -70,11 +70,18 @@ def open_duckdb_file(path: str, *, must_exist: bool) -> duckdb.DuckDBPyConnectio
 class DuckDBWarehouse(Warehouse):
     backend = "duckdb"
 
-    def __init__(self, path: str, datasets: Datasets, *, must_exist: bool = False) -> None:
+    def __init__(self, path: str, datasets: Datasets, *, must_exist: bool = False,
+                 connection: duckdb.DuckDBPyConnection | None = None) -> None:  # fmt: skip
         super().__init__(datasets)
         self.path = path
-        self.connection = open_duckdb_file(path, must_exist=must_exist)
+        self.connection = connection or open_duckdb_file(path, must_exist=must_exist)
         self._staged = 0
+
+    def worker(self) -> DuckDBWarehouse:
+        """A handle for another thread: its own cursor on the same database, the same job count."""
+        handle = DuckDBWarehouse(self.path, self.datasets, connection=self.connection.cursor())
+        handle.stats = self.stats
+        return handle
 
     def describe(self) -> str:
         return f"duckdb:///{self.path}" if not self.path.startswith("/") else f"duckdb://{self.path}"

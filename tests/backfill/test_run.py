@@ -210,3 +210,18 @@ def test_status_shows_every_game_date_state(run_json, run_cli, demo_db):
     states = {entry["game_date"]: entry["status"] for entry in document["dates"]}
     assert states["2023-02-23"] == "blocked" and states["2023-02-25"] == "published"
     assert document["summary"]["blocked"] == 2
+
+
+def test_workers_compute_ahead_and_publish_the_same_table(run_json, demo_file, tmp_path, open_db):
+    import shutil
+
+    tables = []
+    for workers in ("1", "3"):
+        db = tmp_path / f"workers{workers}.duckdb"
+        shutil.copy(demo_file, db)
+        result, document = run_json(db, "--start-date", "2023-02-01", "--end-date", "2023-03-10",
+                                    "--chunk-days", "4", "--workers", workers)  # fmt: skip
+        assert result.exit_code == 0 and document["counts"]["published"] > 20
+        wh = open_db(db)
+        tables.append(wh.query("SELECT * EXCLUDE (run_id, processed_at) FROM {pcf} ORDER BY game_date, player_lookup"))
+    pd.testing.assert_frame_equal(tables[0], tables[1])
