@@ -12,6 +12,11 @@ LOG_LEVELS = ("debug", "info", "warning", "error")
 LOG_FORMATS = ("auto", "console", "json")
 
 
+def clear_progress_line(_logger: object, _method: str, line: str) -> str:
+    """On a terminal, a log line first wipes the progress bar, which redraws below it."""
+    return "\r\x1b[K" + line
+
+
 def configure_logging(log_format: str = "auto", level: str = "info", stream: TextIO | None = None) -> None:
     """Human-readable lines on a terminal, JSON lines otherwise (cron, CI); always on stderr."""
     stream = stream or sys.stderr
@@ -21,6 +26,7 @@ def configure_logging(log_format: str = "auto", level: str = "info", stream: Tex
         if use_console
         else structlog.processors.JSONRenderer(sort_keys=False)
     )
+    on_terminal = [clear_progress_line] if use_console and stream.isatty() else []
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
@@ -28,6 +34,7 @@ def configure_logging(log_format: str = "auto", level: str = "info", stream: Tex
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,
             renderer,
+            *on_terminal,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, level.upper())),
         logger_factory=structlog.PrintLoggerFactory(file=stream),
