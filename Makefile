@@ -19,8 +19,13 @@ demo: $(BIN)/pcf-backfill
 	$(BIN)/pcf-backfill --warehouse $(WAREHOUSE) run --start-date 2022-10-18 --end-date 2023-04-09
 
 # The whole suite, slow and emulator tests included (this is what CI runs).
-test: $(BIN)/pcf-backfill browser
+test: $(BIN)/pcf-backfill browser .venv-emulator/bin/bqemulator
 	$(BIN)/python -m pytest -n 2 -q
+
+# The BigQuery emulator runs from its own venv so its pins never change ours.
+.venv-emulator/bin/bqemulator: tests/emulator/requirements.txt
+	PYTHON=$(PYTHON) bash tests/emulator/install.sh
+	touch $@
 
 # The HTML report is checked in headless Chromium (Debian's package).
 browser:

@@ -1,0 +1,349 @@
+"""The BigQuery adapter: unit checks without a server, then behaviour on the local emulator."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+
+import pandas as pd
+import pytest
+from google.api_core import exceptions as api_exceptions
+from google.auth.exceptions import DefaultCredentialsError
+from google.cloud import bigquery
+
+from warehouse import connect
+from warehouse.base import Warehouse, date_literal, dates_in_list
+from warehouse.bigquery_backend import (
+    LEASE_MUTEX_ID,
+    BigQueryWarehouse,
+    query_parameter,
+    string_literal,
+    translate,
+)
+from warehouse.duckdb_backend import DuckDBWarehouse
+from warehouse.errors import LockHeld, TableNotFound, TransientWarehouseError, WarehouseError
+from warehouse.identifiers import Datasets
+from warehouse.schemas import TABLES
+
+emulator = pytest.mark.bigquery_emulator
+D1, D2, D3 = date(2023, 2, 23), date(2023, 2, 24), date(2023, 2, 25)
+
+
+def pgs_rows(players_by_date: dict[date, list[str]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"game_id": f"{day:%Y%m%d}_BOS_LAL", "game_date": day, "season": 2022, "player_lookup": player,
+             "team_abbr": "LAL", "player_status": "active", "minutes_played": 31.5, "points": 20}
+            for day, players in players_by_date.items()
+            for player in players
+        ]
+    )  # fmt: skip
+
+
+def pcf_rows(day: date, players: list[str], run_id: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"game_date": day, "player_lookup": players, "fatigue_score": 100, "fatigue_adjustment": 0.0,
+         "total_composite_adjustment": 1.25, "has_warnings": False, "context_source": "upcg", "run_id": run_id,
+         "processed_at": datetime(2024, 1, 1, 12, tzinfo=UTC)}
+    )  # fmt: skip
+
+
+def publish_statements(warehouse: Warehouse, staging: str, days: list[date]) -> list[str]:
+    columns = ", ".join(TABLES["pcf"].column_names)
+    return [
+        f"DELETE FROM {{pcf}} WHERE game_date IN {dates_in_list(days)}",
+        f"INSERT INTO {{pcf}} ({columns}) SELECT {columns} FROM {staging}",
+        "INSERT INTO {checkpoints} (run_id, game_date, status) "
+        f"SELECT DISTINCT run_id, game_date, 'published' FROM {staging}",
+    ]
+
+
+def pcf_players(warehouse: Warehouse, day: date) -> list[str]:
+    frame = warehouse.query("SELECT player_lookup FROM {pcf} WHERE game_date = @day ORDER BY 1", {"day": day})
+    return list(frame["player_lookup"])
+
+
+# --- without a server ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(D1, "DATE"), (datetime(2024, 1, 1, tzinfo=UTC), "TIMESTAMP"), ("x", "STRING"), (3, "INT64"),
+     (2.5, "FLOAT64"), (True, "BOOL")],
+)  # fmt: skip
+def test_python_values_map_to_typed_parameters(value: object, expected: str) -> None:
+    assert query_parameter("p", value).to_api_repr()["parameterType"] == {"type": expected}
+    array = query_parameter("p", [value, value]).to_api_repr()["parameterType"]
+    assert array == {"type": "ARRAY", "arrayType": {"type": expected}}
+
+
+def test_an_empty_list_parameter_is_refused_with_its_name() -> None:
+    with pytest.raises(TypeError, match="@dates"):
+        query_parameter("dates", [])
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        api_exceptions.TooManyRequests("slow down"),
+        api_exceptions.ServiceUnavailable("try later"),
+        api_exceptions.Forbidden("quota", errors=[{"reason": "rateLimitExceeded"}]),
+        api_exceptions.BadRequest("Transaction is aborted due to concurrent update against table x"),
+        api_exceptions.BadRequest("Could not serialize access to table x due to concurrent update"),
+    ],
+)
+def test_rate_limits_backend_errors_and_conflicts_are_transient(error: Exception) -> None:
+    assert isinstance(translate(error), TransientWarehouseError)
+
+
+def test_not_found_terminal_and_credential_errors_are_told_apart() -> None:
+    missing = translate(api_exceptions.NotFound("Not found: Dataset p:nba_analytics"))
+    assert isinstance(missing, TableNotFound) and "pcf-backfill init" in str(missing)
+    terminal = translate(api_exceptions.BadRequest("Syntax error: Unexpected identifier"))
+    assert type(terminal) is WarehouseError
+    credentials = translate(DefaultCredentialsError("File /nope was not found."))
+    assert "gcloud auth application-default login" in str(credentials)
+
+
+def test_missing_credentials_give_one_clear_line(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.delenv("BIGQUERY_EMULATOR_HOST", raising=False)
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "missing.json"))
+    with pytest.raises(WarehouseError, match="gcloud auth application-default login") as raised:
+        BigQueryWarehouse("pcf-prod-project", Datasets())
+    assert "\n" not in str(raised.value)
+
+
+def test_string_literals_keep_quotes_and_backslashes_inert() -> None:
+    assert string_literal("o'neil \\ run\n1") == "'o\\'neil \\\\ run\\n1'"
+
+
+# --- on the emulator ----------------------------------------------------------------------
+@emulator
+def test_create_tables_creates_everything_once_partitioned_and_clustered(make_bigquery_warehouse) -> None:
+    warehouse = make_bigquery_warehouse()
+    created = warehouse.create_tables()
+    assert len(created) == len(TABLES)
+    assert warehouse.create_tables() == []
+    pcf = warehouse.client.get_table(warehouse.qualified("precompute", "player_composite_factors").strip("`"))
+    assert (pcf.time_partitioning.field, pcf.time_partitioning.type_) == ("game_date", "DAY")
+    assert pcf.clustering_fields == ["player_lookup"]
+    assert warehouse.missing_tables(list(TABLES)) == []
+
+
+@pytest.fixture(params=[pytest.param("bigquery", marks=emulator), "duckdb"])
+def any_warehouse(request: pytest.FixtureRequest, tmp_path) -> Warehouse:
+    if request.param == "duckdb":
+        warehouse: Warehouse = DuckDBWarehouse(str(tmp_path / "w.duckdb"), Datasets())
+        warehouse.create_tables()
+        return warehouse
+    return request.getfixturevalue("bigquery_warehouse")
+
+
+def test_the_same_sql_text_with_date_and_date_list_parameters_runs_on_both(any_warehouse: Warehouse) -> None:
+    any_warehouse.load(pgs_rows({D1: ["a", "b"], D2: ["a", "c", "d"], D3: ["e"]}), "pgs")
+    frame = any_warehouse.query(
+        "SELECT game_date, count(DISTINCT player_lookup) AS players FROM {pgs} "
+        "WHERE game_date IN (SELECT * FROM UNNEST(@dates)) AND game_date >= @start "
+        "GROUP BY game_date ORDER BY game_date",
+        {"dates": [D1, D2, D3], "start": D2},
+    )
+    assert str(frame["game_date"].dtype) == "datetime64[us]"
+    assert frame["game_date"].dt.date.tolist() == [D2, D3]
+    assert frame["players"].tolist() == [3, 1]
+
+
+@emulator
+def test_in_unnest_of_a_date_array_also_works_on_bigquery(bigquery_warehouse: BigQueryWarehouse) -> None:
+    bigquery_warehouse.load(pgs_rows({D1: ["a"], D2: ["b"]}), "pgs")
+    frame = bigquery_warehouse.query(
+        "SELECT player_lookup FROM {pgs} WHERE game_date IN UNNEST(@dates)", {"dates": [D2]}
+    )
+    assert frame["player_lookup"].tolist() == ["b"]
+
+
+@emulator
+def test_timestamps_come_back_naive_utc_like_duckdb(bigquery_warehouse: BigQueryWarehouse) -> None:
+    bigquery_warehouse.load(pcf_rows(D1, ["a"], "run-1"), "pcf")
+    frame = bigquery_warehouse.query("SELECT processed_at FROM {pcf}")
+    assert str(frame["processed_at"].dtype) == "datetime64[us]"
+    assert frame["processed_at"][0] == pd.Timestamp("2024-01-01 12:00")
+
+
+@emulator
+def test_stage_then_publish_replaces_the_dates_rows_in_one_script(bigquery_warehouse: BigQueryWarehouse) -> None:
+    bigquery_warehouse.load(pcf_rows(D1, ["stale"], "run-0"), "pcf")
+    staging = bigquery_warehouse.stage(
+        pd.concat([pcf_rows(D1, ["a", "b"], "run-1"), pcf_rows(D2, ["c"], "run-1")]), TABLES["pcf"], "pcf"
+    )
+    assert staging.startswith(f"`{bigquery_warehouse.project}.nba_orchestration._staging_pcf_")
+
+    bigquery_warehouse.run_atomic(publish_statements(bigquery_warehouse, staging, [D1, D2]))
+
+    assert pcf_players(bigquery_warehouse, D1) == ["a", "b"]
+    assert pcf_players(bigquery_warehouse, D2) == ["c"]
+    ledger = bigquery_warehouse.query("SELECT game_date, status FROM {checkpoints} ORDER BY game_date")
+    assert ledger["status"].tolist() == ["published", "published"]
+    bigquery_warehouse.drop_staging(staging)
+    assert not bigquery_warehouse.table_exists("orchestration", staging.strip("`").split(".")[-1])
+
+
+@emulator
+@pytest.mark.parametrize(
+    "failing_statement",
+    ["SELECT ERROR('injected failure')", "INSERT INTO {pcf} (game_date, player_lookup) SELECT d, p FROM {leases}"],
+    ids=["runtime-error", "invalid-statement"],
+)
+def test_a_failing_statement_leaves_nothing_changed(bigquery_warehouse: BigQueryWarehouse, failing_statement) -> None:
+    bigquery_warehouse.load(pcf_rows(D1, ["old"], "run-0"), "pcf")
+    staging = bigquery_warehouse.stage(pcf_rows(D1, ["new"], "run-1"), TABLES["pcf"], "pcf")
+    statements = publish_statements(bigquery_warehouse, staging, [D1])
+
+    with pytest.raises(WarehouseError):
+        bigquery_warehouse.run_atomic([*statements[:2], failing_statement, statements[2]])
+
+    assert pcf_players(bigquery_warehouse, D1) == ["old"]
+    assert bigquery_warehouse.query("SELECT count(*) AS n FROM {checkpoints}")["n"][0] == 0
+
+
+@emulator
+def test_rows_copied_to_a_backup_table_can_be_copied_back(bigquery_warehouse: BigQueryWarehouse) -> None:
+    upcg = pd.DataFrame({"player_lookup": ["a", "b", "c"], "game_date": [D1, D1, D3], "days_rest": [1, 2, None]})
+    bigquery_warehouse.load(upcg, "upcg")
+
+    backup = bigquery_warehouse.copy_rows_to_new_table("upcg", f"game_date < {date_literal(D3)}", "upcg_backup_1")
+    assert bigquery_warehouse.execute("DELETE FROM {upcg} WHERE game_date < @cutoff", {"cutoff": D3}) == 2
+    assert bigquery_warehouse.query(f"SELECT count(*) AS n FROM {backup}")["n"][0] == 2
+
+    assert bigquery_warehouse.copy_back("upcg_backup_1", "upcg") == 2
+    restored = bigquery_warehouse.query("SELECT player_lookup, days_rest FROM {upcg} ORDER BY player_lookup")
+    assert restored["player_lookup"].tolist() == ["a", "b", "c"]
+    assert restored["days_rest"].tolist()[:2] == [1, 2]
+    with pytest.raises(WarehouseError, match="already exists"):
+        bigquery_warehouse.copy_rows_to_new_table("upcg", "TRUE", "upcg_backup_1")
+
+
+@emulator
+def test_an_overlapping_lease_is_refused_naming_its_holder(make_bigquery_warehouse) -> None:
+    first = make_bigquery_warehouse()
+    first.create_tables()
+    second = make_bigquery_warehouse(first.project)
+    with first.lease("alice@host run-1", D1, D3):
+        with (
+            pytest.raises(LockHeld, match=r"alice@host run-1 \(expires \d{4}-\d\d-\d\d") as refused,
+            second.lease("bob@host run-2", D2, D2 + timedelta(days=5)),
+        ):
+            pass
+        assert refused.value.exit_code == 4
+        with second.lease("bob@host run-3", D3 + timedelta(days=1), D3 + timedelta(days=9)):
+            pass  # a disjoint range
+    with second.lease("bob@host run-4", D2, D2):
+        pass  # released on exit
+    leases = first.query("SELECT lease_id FROM {leases}")
+    assert leases["lease_id"].tolist() == [LEASE_MUTEX_ID]
+
+
+@emulator
+def test_an_expired_lease_is_taken_over(bigquery_warehouse: BigQueryWarehouse) -> None:
+    long_ago = datetime.now(UTC) - timedelta(hours=3)
+    expired = {
+        "lease_id": "crashed", "holder": "o'neil@host run-0", "start_date": D1, "end_date": D3,
+        "acquired_at": long_ago, "heartbeat_at": long_ago, "expires_at": long_ago + timedelta(minutes=15),
+    }  # fmt: skip
+    bigquery_warehouse.load(pd.DataFrame([expired]), "leases")
+
+    with bigquery_warehouse.lease("o'neil@host run-1", D2, D2):
+        holders = bigquery_warehouse.query(
+            "SELECT holder FROM {leases} WHERE lease_id != @mutex", {"mutex": LEASE_MUTEX_ID}
+        )
+        assert holders["holder"].tolist() == ["o'neil@host run-1"]
+
+
+@emulator
+def test_a_held_lease_is_kept_alive_by_its_heartbeat(make_bigquery_warehouse) -> None:
+    warehouse = make_bigquery_warehouse(lease_ttl=3)  # a beat every second
+    warehouse.create_tables()
+    with warehouse.lease("slow run", D1, D1):
+        time.sleep(2.5)
+        lease = warehouse.query("SELECT acquired_at, heartbeat_at, expires_at FROM {leases} WHERE holder = 'slow run'")
+    assert lease["heartbeat_at"][0] - lease["acquired_at"][0] >= pd.Timedelta(seconds=0.9)
+    assert lease["expires_at"][0] - lease["heartbeat_at"][0] == pd.Timedelta(seconds=3)
+
+
+@emulator
+def test_of_racing_runs_exactly_one_gets_the_lease(make_bigquery_warehouse) -> None:
+    first = make_bigquery_warehouse()
+    first.create_tables()
+    racers = [first, *(make_bigquery_warehouse(first.project) for _ in range(3))]
+    outcomes: list[str] = []
+    inside = threading.Barrier(len(racers), timeout=60)
+
+    def race(number: int, warehouse: BigQueryWarehouse) -> None:
+        try:
+            with warehouse.lease(f"racer {number}", D1, D3):
+                outcomes.append("won")
+                inside.wait()
+        except LockHeld:
+            outcomes.append("refused")
+            inside.wait()
+
+    threads = [threading.Thread(target=race, args=pair) for pair in enumerate(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(outcomes) == ["refused", "refused", "refused", "won"]
+
+
+@emulator
+def test_jobs_are_counted_and_metadata_calls_are_not(bigquery_warehouse: BigQueryWarehouse) -> None:
+    before = bigquery_warehouse.stats.jobs
+    bigquery_warehouse.table_exists("analytics", "player_game_summary")
+    bigquery_warehouse.load(pgs_rows({D1: ["a"]}), "pgs")
+    bigquery_warehouse.query("SELECT count(*) AS n FROM {pgs}")
+    bigquery_warehouse.run_atomic(["DELETE FROM {pgs} WHERE game_date = DATE '2023-02-23'"])
+    assert bigquery_warehouse.stats.jobs - before == 3
+    assert bigquery_warehouse.stats.bytes_processed >= 0  # the emulator reports 0 bytes
+
+
+@emulator
+def test_transient_failures_are_resubmitted_and_terminal_ones_are_not(make_bigquery_warehouse) -> None:
+    warehouse = make_bigquery_warehouse(retry_deadline=0.5)
+    attempts: list[str] = []
+
+    def flaky(error: Exception, failures: int) -> Callable[[], bigquery.QueryJob]:
+        def submit() -> bigquery.QueryJob:
+            attempts.append(type(error).__name__)
+            if len(attempts) <= failures:
+                raise error
+            return warehouse.client.query("SELECT 1")
+
+        return submit
+
+    warehouse._run_job(flaky(api_exceptions.TooManyRequests("slow down"), 2), resubmit_safe=False)
+    assert len(attempts) == 3
+    attempts.clear()
+    with pytest.raises(WarehouseError, match="Syntax error"):
+        warehouse._run_job(flaky(api_exceptions.BadRequest("Syntax error: x"), 5), resubmit_safe=True)
+    assert len(attempts) == 1
+    attempts.clear()
+    with pytest.raises(TransientWarehouseError):
+        warehouse._run_job(flaky(api_exceptions.ServiceUnavailable("down"), 1000), resubmit_safe=True)
+
+
+@emulator
+def test_a_missing_dataset_is_table_not_found(make_bigquery_warehouse) -> None:
+    warehouse = make_bigquery_warehouse()
+    assert not warehouse.table_exists("analytics", "player_game_summary")
+    with pytest.raises(TableNotFound, match="pcf-backfill init") as raised:
+        warehouse.query("SELECT count(*) FROM {pgs}")
+    assert "\n" not in str(raised.value)
+
+
+@emulator
+def test_connect_reaches_the_emulator_through_the_environment(bigquery_url: str) -> None:
+    warehouse = connect(bigquery_url + "?location=US")
+    try:
+        assert isinstance(warehouse, BigQueryWarehouse) and "emulator" in warehouse.describe()
+        assert len(warehouse.create_tables()) == len(TABLES)
+    finally:
+        warehouse.close()
