@@ -36,6 +36,7 @@ from warehouse import DEFAULT_URL, BadInput, Datasets, PcfError, Warehouse, conn
 
 log = structlog.get_logger()
 OUTPUTS = ("text", "json")
+MAX_LOOKBACK_DAYS = 36_500
 
 
 def option(*decls: str, **kwargs: Any) -> Callable:
@@ -85,10 +86,18 @@ class PcfGroup(click.Group):
 pass_app = click.make_pass_decorator(AppSettings)
 
 
+def parse_datasets(_ctx: click.Context, _param: click.Parameter, text: str | None) -> Datasets:
+    """Datasets from KEY=NAME pairs; a bad key or name is reported against --datasets."""
+    try:
+        return Datasets.parse(text)
+    except BadInput as error:
+        raise click.BadParameter(str(error).removeprefix("--datasets: ")) from None
+
+
 @click.group(cls=PcfGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @option("--warehouse", default=DEFAULT_URL, show_default=True, metavar="URL",
         help="duckdb:///path/file.duckdb or bigquery://PROJECT[?location=US].")
-@option("--datasets", default=None, metavar="KEY=NAME[,...]",
+@option("--datasets", default=None, metavar="KEY=NAME[,...]", callback=parse_datasets,
         help="Dataset names per deployment; keys reference, analytics, precompute, orchestration.")
 @option("--log-format", type=click.Choice(LOG_FORMATS), default="auto", show_default=True,
         help="auto: human-readable on a terminal, JSON otherwise.")
@@ -98,7 +107,7 @@ pass_app = click.make_pass_decorator(AppSettings)
 @option("--debug", is_flag=True, help="Show tracebacks.")
 @click.version_option(package_name="pcf-backfill")
 @click.pass_context
-def cli(ctx: click.Context, warehouse: str, datasets: str | None, log_format: str, log_level: str,
+def cli(ctx: click.Context, warehouse: str, datasets: Datasets, log_format: str, log_level: str,
         today_text: str | None, debug: bool) -> None:  # fmt: skip
     """Backfill NBA player composite factors with coverage gates, an atomic publish and a ledger.
 
@@ -108,7 +117,7 @@ def cli(ctx: click.Context, warehouse: str, datasets: str | None, log_format: st
     """
     configure_logging(log_format, log_level.lower())
     today = parse_date(today_text, "--today", league_today()) if today_text else None
-    ctx.obj = AppSettings(warehouse, Datasets.parse(datasets), log_format, log_level, today, debug)
+    ctx.obj = AppSettings(warehouse, datasets, log_format, log_level, today, debug)
 
 
 # --- helpers shared by commands ------------------------------------------------------------
@@ -146,8 +155,10 @@ def resolve_range(app: AppSettings, start_text: str | None, end_text: str | None
                            f"expected {DATE_FORM}")  # fmt: skip
         start, end = parse_date(start_text, "--start-date", today), parse_date(end_text, "--end-date", today)
         dates = None
+        if end < start:
+            raise BadInput(f"--end-date {end} is before --start-date {start}; expected start ≤ end")
     if end > today:
-        raise BadInput(f"--end-date: {end} is after today ({today}, America/New_York); "
+        raise BadInput(f"{'--dates' if dates else '--end-date'}: {end} is after today ({today}, America/New_York); "
                        "a backfill only processes games already played")  # fmt: skip
     return start, end, dates
 
@@ -262,7 +273,7 @@ def init(app: AppSettings) -> int:
 @cli.command()
 @option("--seasons", default="2022", show_default=True, metavar="YYYY[-YYYY]",
         help="Season start years, 2021 to 2024 (2022 means 2022-23).")
-@option("--seed", type=int, default=42, show_default=True)
+@option("--seed", type=click.IntRange(min=0), default=42, show_default=True)
 @option("--replace", is_flag=True, help="Replace the input tables of a warehouse that already has data.")
 @option("--allow-bigquery", is_flag=True, help="Allow writing the demo league into a BigQuery project.")
 @pass_app
@@ -321,7 +332,7 @@ def run(app: AppSettings, start_date: str | None, end_date: str | None, dates_te
 
 
 @cli.command("catch-up")
-@option("--lookback-days", type=click.IntRange(min=1), default=14, show_default=True)
+@option("--lookback-days", type=click.IntRange(min=1, max=MAX_LOOKBACK_DAYS), default=14, show_default=True)
 @threshold("--min-coverage", 0.90)
 @threshold("--warn-coverage", 0.95)
 @option("--chunk-days", type=int, default=DEFAULT_CHUNK_DAYS, show_default=True)
@@ -429,6 +440,9 @@ def report(app: AppSettings, start_date: str, end_date: str, html_path: str) -> 
     from backfill.report import write_report
 
     start, end, _ = resolve_range(app, start_date, end_date, None)
+    if not Path(html_path).parent.is_dir():
+        raise BadInput(f"--html: directory {Path(html_path).parent} does not exist; expected FILE in an existing "
+                       "directory")  # fmt: skip
     with open_warehouse(app) as wh:
         path = write_report(wh, start, end, Path(html_path))
     click.echo(f"Report written to {path}")

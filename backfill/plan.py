@@ -15,16 +15,17 @@ from warehouse import Warehouse
 BOOTSTRAP_DAYS = 14  # days 0–13 of a season lack the history the factors need
 
 GAME_DATES_SQL = """
-SELECT game_date, season, COUNT(*) AS games
-FROM {schedule}
-WHERE game_date BETWEEN @start AND @end AND game_status = 3 AND game_type IN ('regular', 'playoff')
-GROUP BY game_date, season
-"""
-OPENERS_SQL = """
-SELECT season, MIN(game_date) AS opener
-FROM {schedule}
-WHERE game_date BETWEEN @from AND @end AND game_type = 'regular'
-GROUP BY season
+WITH per_date AS (
+  SELECT game_date, season,
+         SUM(CASE WHEN game_status = 3 AND game_type IN ('regular', 'playoff') THEN 1 ELSE 0 END) AS games
+  FROM {schedule} WHERE game_date BETWEEN @from AND @end GROUP BY game_date, season
+), openers AS (
+  SELECT season, MIN(game_date) AS opener
+  FROM {schedule} WHERE game_date BETWEEN @from AND @end AND game_type = 'regular' GROUP BY season
+)
+SELECT per_date.game_date, per_date.season, per_date.games, openers.opener
+FROM per_date LEFT JOIN openers ON openers.season = per_date.season
+WHERE per_date.game_date >= @start AND per_date.games > 0
 """
 
 
@@ -46,15 +47,13 @@ class Plan:
 
 
 def game_dates(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
-    games = wh.query(GAME_DATES_SQL, {"start": start, "end": end})
-    games = games.groupby("game_date").agg(season=("season", "max"), games=("games", "sum"))
-    if games.empty:
-        return games.assign(opener=pd.Series(dtype="datetime64[us]"), bootstrap=pd.Series(dtype=bool))
-    openers = wh.query(OPENERS_SQL, {"from": season_history_start(start), "end": end}).set_index("season")
-    games["opener"] = games["season"].map(openers["opener"])
-    age = (games.index - pd.to_datetime(games["opener"])).dt.days
-    games["bootstrap"] = age.between(0, BOOTSTRAP_DAYS - 1)
-    return games
+    """Dates with a final game, their season and whether they fall in the bootstrap window."""
+    params = {"from": season_history_start(start), "start": start, "end": end}
+    rows = wh.query(GAME_DATES_SQL, params)
+    games = rows.groupby("game_date").agg(season=("season", "max"), games=("games", "sum"), opener=("opener", "min"))
+    age = (games.index.to_series() - pd.to_datetime(games["opener"])).dt.days
+    games["bootstrap"] = age.between(0, BOOTSTRAP_DAYS - 1).astype(bool)
+    return games.astype({"games": "int64"})
 
 
 def make_plan(wh: Warehouse, settings: RunSettings) -> Plan:

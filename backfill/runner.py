@@ -21,7 +21,7 @@ from backfill.settings import RunSettings
 from processors.composite import ProcessorResult, process_dates
 from processors.factors import range_violations
 from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP, evaluate_gate
-from warehouse import Warehouse, WarehouseError
+from warehouse import TableNotFound, Warehouse, WarehouseError
 from warehouse.schemas import TABLES
 
 log = structlog.get_logger()
@@ -275,6 +275,18 @@ def log_date(run_id: str, verdict: pd.Series, game_date: date) -> None:
     )  # fmt: skip
 
 
+RUN_TABLES = ("schedule", "pcf", "runs", "checkpoints")
+
+
+def require_tables(wh: Warehouse) -> None:
+    """Fail fast when a table the run plans from or records into is missing. A missing input
+    table is different: the dates that need it fail, with the reason in the ledger."""
+    missing = wh.missing_tables(RUN_TABLES)
+    if missing:
+        names = ", ".join(f"{wh.dataset_name(TABLES[k].dataset)}.{TABLES[k].name}" for k in missing)
+        raise TableNotFound(f"missing tables {names}: run `pcf-backfill init` (or check --datasets)")
+
+
 def run_backfill(
     wh: Warehouse,
     settings: RunSettings,
@@ -284,6 +296,7 @@ def run_backfill(
 ) -> RunResult:
     """The whole backfill. Interruptions propagate after the run record is closed."""
     clock, started = time.perf_counter(), utc_now()
+    require_tables(wh)
     plan = make_plan(wh, settings)
     result = RunResult(invocation, settings, plan)
     if on_plan:

@@ -12,7 +12,7 @@ from warehouse import Datasets
 from warehouse.errors import BadInput
 
 RERUN_MODES = ("pending", "blocked", "failed", "all")
-DEFAULT_CHUNK_DAYS = 60
+DEFAULT_CHUNK_DAYS = 90  # a quarter season per read and per publish transaction
 
 
 @dataclass(frozen=True)

@@ -179,6 +179,14 @@ class DuckDBWarehouse(Warehouse):
         ).fetchone()
         return bool(found and found[0])
 
+    def missing_tables(self, keys: Sequence[str]) -> list[str]:
+        found = self._run(
+            "SELECT table_schema || '.' || table_name FROM information_schema.tables", None
+        ).fetchall()
+        present = {row[0] for row in found}
+        return [key for key in keys
+                if f"{self.dataset_name(TABLES[key].dataset)}.{TABLES[key].name}" not in present]  # fmt: skip
+
     def create_tables(self) -> list[str]:
         created = []
         for dataset in self.datasets.as_dict().values():
