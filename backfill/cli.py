@@ -371,15 +371,15 @@ def status(app: AppSettings, start_date: str, end_date: str, output: str) -> int
     columns = ["games", "status", "context_source", "expected_players", "published_players", "coverage",
                "forced", "reason", "run_id"]  # fmt: skip
     if output == "json":
-        rows = [{"game_date": ts.date().isoformat(), **{c: render._clean(row[c]) for c in columns}}
+        rows = [{"game_date": ts.date().isoformat(), **{c: render.json_value(row[c]) for c in columns}}
                 for ts, row in report.iterrows()]  # fmt: skip
         click.echo(render.to_json({"start_date": str(start), "end_date": str(end),
                                    "summary": summary_counts(report), "dates": rows}))  # fmt: skip
     else:
         shown = report[columns].reset_index()
         shown["game_date"] = shown["game_date"].dt.date
-        shown["coverage"] = shown["coverage"].map(render._coverage)
-        click.echo(render.table(shown.fillna("")))
+        shown["coverage"] = shown["coverage"].map(render.coverage_text)
+        click.echo(render.table(shown.fillna(""), colour=sys.stdout.isatty()))
         counts = summary_counts(report)
         summary = ", ".join(f"{n} {s}" for s, n in counts.items()) if counts else "no game dates in this range"
         click.echo(f"\nSummary: {summary}")
@@ -407,7 +407,7 @@ def validate(app: AppSettings, start_date: str, end_date: str, min_coverage: flo
         report = reconciliation(wh, start, end, min_coverage)
     problems = needs_attention(report)
     if output == "json":
-        rows = [{"game_date": ts.date().isoformat(), **{c: render._clean(v) for c, v in row.items()}}
+        rows = [{"game_date": ts.date().isoformat(), **{c: render.json_value(v) for c, v in row.items()}}
                 for ts, row in problems.iterrows()]  # fmt: skip
         click.echo(render.to_json({"start_date": str(start), "end_date": str(end),
                                    "game_dates": int((report["games"] > 0).sum()),
@@ -418,7 +418,7 @@ def validate(app: AppSettings, start_date: str, end_date: str, min_coverage: flo
         if len(problems):
             shown = problems[["state", "expected_players", "pcf_rows", "coverage", "problems"]].reset_index()
             shown["game_date"] = shown["game_date"].dt.date
-            shown["coverage"] = shown["coverage"].map(render._coverage)
+            shown["coverage"] = shown["coverage"].map(render.coverage_text)
             click.echo(render.table(shown))
             click.echo(f"\nTo repair: pcf-backfill run --start-date {start} --end-date {end} --rerun all")
     return 3 if len(problems) else 0

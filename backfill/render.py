@@ -6,6 +6,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
+import click
 import pandas as pd
 
 from backfill.runner import RunResult
@@ -14,11 +15,11 @@ from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP
 STATUS_ORDER = (PUBLISHED, BLOCKED, FAILED, SKIPPED_BOOTSTRAP)
 
 
-def _coverage(value: Any) -> str:
+def coverage_text(value: Any) -> str:
     return "—" if value is None or pd.isna(value) else f"{float(value):.1%}"
 
 
-def _clean(value: Any) -> Any:
+def json_value(value: Any) -> Any:
     """A JSON-safe scalar: dates as ISO strings, NaN/NA as null, numpy scalars as Python ones."""
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat() if value == value.normalize() else value.isoformat()
@@ -27,26 +28,34 @@ def _clean(value: Any) -> Any:
     if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return None
     if hasattr(value, "item"):
-        return _clean(value.item())
+        return json_value(value.item())
     return value if isinstance(value, str | int | float | bool) else str(value)
 
 
-def table(frame: pd.DataFrame) -> str:
-    """A plain, aligned text table (no colour: safe for pipes, logs and mail)."""
+STATUS_COLOURS = {PUBLISHED: "green", BLOCKED: "yellow", FAILED: "red", SKIPPED_BOOTSTRAP: "blue"}
+
+
+def table(frame: pd.DataFrame, colour: bool = False) -> str:
+    """An aligned text table; with `colour` (a terminal), status words are coloured."""
     if frame.empty:
         return "(nothing)"
     text = frame.astype(str)
     widths = {col: max(len(col), *(len(v) for v in text[col])) for col in text.columns}
+
+    def cell(col: str, value: str) -> str:
+        padded = value.ljust(widths[col])
+        return click.style(padded, fg=STATUS_COLOURS.get(value)) if colour and col == "status" else padded
+
     lines = ["  ".join(col.ljust(widths[col]) for col in text.columns)]
     lines.append("  ".join("-" * widths[col] for col in text.columns))
-    lines += ["  ".join(row[col].ljust(widths[col]) for col in text.columns) for _, row in text.iterrows()]
+    lines += ["  ".join(cell(col, row[col]) for col in text.columns) for _, row in text.iterrows()]
     return "\n".join(lines)
 
 
 def run_document(result: RunResult, resume_command: str) -> dict[str, Any]:
     verdicts = result.verdicts.reset_index()
     dates = [
-        {key: _clean(value) for key, value in row.items()}
+        {key: json_value(value) for key, value in row.items()}
         for row in verdicts[["game_date", "games", "status", "context_source", "expected_players",
                              "upcg_players", "published_players", "coverage", "reason", "forced"]]
         .to_dict("records")
@@ -117,14 +126,14 @@ def plan_table(result: RunResult) -> pd.DataFrame:
         "expected": verdicts["expected_players"].to_numpy(),
         "upcg": verdicts["upcg_players"].to_numpy(),
         "source": verdicts["context_source"].fillna("—").to_numpy(),
-        "coverage": verdicts["coverage"].map(_coverage).to_numpy(),
+        "coverage": verdicts["coverage"].map(coverage_text).to_numpy(),
         "action": action.to_numpy(),
         "reason": verdicts["reason"].fillna("").to_numpy(),
     })  # fmt: skip
 
 
 def to_json(document: dict[str, Any]) -> str:
-    return json.dumps(document, indent=2, default=_clean)
+    return json.dumps(document, indent=2, default=json_value)
 
 
 def cleanup_document(result: Any) -> dict[str, Any]:
@@ -133,7 +142,7 @@ def cleanup_document(result: Any) -> dict[str, Any]:
         "operation_id": result.operation_id, "mode": result.mode, "cutoff_date": result.cutoff.isoformat(),
         "dry_run": result.dry_run, "rows_matched": result.rows_matched, "rows_deleted": result.rows_deleted,
         "backup_table": result.backup_table,
-        "dates": [{k: _clean(v) for k, v in row.items()} for row in per_date.to_dict("records")],
+        "dates": [{k: json_value(v) for k, v in row.items()} for row in per_date.to_dict("records")],
     }  # fmt: skip
 
 
@@ -147,7 +156,7 @@ def cleanup_text(result: Any) -> str:
     if len(doomed):
         shown = doomed.copy()
         shown["game_date"] = pd.to_datetime(shown["game_date"]).dt.date
-        shown["coverage"] = shown["coverage"].map(_coverage)
+        shown["coverage"] = shown["coverage"].map(coverage_text)
         lines += ["", table(shown)]
     if result.backup_table:
         lines += ["", f"Backup: {result.backup_table}  (undo: pcf-backfill cleanup restore {result.backup_table})"]
