@@ -25,7 +25,8 @@ def help_text(path: tuple[str, ...], command: click.Command) -> str:
     for depth in range(1, len(path) + 1):
         name = path[depth - 1]
         node = cli if depth == 1 else parent.command.commands[name]  # type: ignore[union-attr]
-        parent = click.Context(node, info_name=name, parent=parent, terminal_width=WIDTH, max_content_width=WIDTH)
+        parent = click.Context(node, info_name=name, parent=parent, terminal_width=WIDTH, max_content_width=WIDTH,
+                               **cli.context_settings)  # fmt: skip
     assert parent is not None
     return command.get_help(parent)
 
