@@ -31,6 +31,7 @@ def coverage_counts(expected: pd.DataFrame, upcg: pd.DataFrame, dates: pd.Dateti
             _players_per_date(tagged[tagged["played"].eq(True)], "matched_players"),
         ],
         axis=1,
+        sort=True,
     )
     counts = counts.reindex(dates).fillna(0).astype(np.int64)
     counts.index.name = "game_date"

@@ -88,3 +88,38 @@ def test_upcg_players_who_did_not_play_get_no_row(late_season):
     assert result.decisions["upcg_not_played"].sum() > 0
     published = result.rows[["game_date", "player_lookup"]]
     assert len(published.merge(result.expected)) == len(published)
+
+
+def factors_on(sources, day: date, pgs: pd.DataFrame) -> pd.DataFrame:
+    changed = type(sources)(**{**sources.__dict__, "pgs": pgs})
+    rows = compute_composite_factors(changed, [day], "pgs").rows
+    return rows.set_index("player_lookup")[SCORE_COLUMNS + ["data_hash"]].sort_index()
+
+
+def test_the_game_days_own_numbers_never_reach_its_factors(late_season):
+    sources, _ = late_season
+    day = date(2023, 3, 1)
+    before = factors_on(sources, day, sources.pgs)
+    pgs = sources.pgs.copy()
+    on_day = pgs["game_date"] == pd.Timestamp(day)
+    pgs.loc[on_day, "minutes_played"] = 48.0
+    pgs.loc[on_day, "usage_rate"] = 45.0
+    pd.testing.assert_frame_equal(factors_on(sources, day, pgs), before)
+
+
+def test_the_previous_days_numbers_do_reach_its_factors(late_season):
+    sources, _ = late_season
+    day = date(2023, 3, 1)
+    before = factors_on(sources, day, sources.pgs)
+    pgs = sources.pgs.copy()
+    yesterday = (pgs["game_date"] == pd.Timestamp(day) - pd.Timedelta(days=1)) & (pgs["player_status"] == "active")
+    pgs.loc[yesterday, "minutes_played"] = 48.0
+    pgs.loc[yesterday, "usage_rate"] = 45.0
+    after = factors_on(sources, day, pgs)
+    played_both = before.index.intersection(pgs.loc[yesterday, "player_lookup"])
+    assert len(played_both) > 0
+    changed = (after.loc[played_both, "usage_spike_score"] != before.loc[played_both, "usage_spike_score"])
+    assert changed.mean() > 0.5  # usage baselines moved for back-to-back players
+    unaffected = before.index.difference(pgs.loc[yesterday, "player_lookup"])  # rested yesterday
+    assert len(unaffected) > 0
+    pd.testing.assert_series_equal(after.loc[unaffected, "fatigue_score"], before.loc[unaffected, "fatigue_score"])
