@@ -28,7 +28,7 @@ from backfill.logs import LOG_FORMATS, LOG_LEVELS, configure_logging
 from backfill.plan import Plan
 from backfill.runner import Interrupted, Invocation, RunResult, run_backfill
 from backfill.settings import DEFAULT_CHUNK_DAYS, RERUN_MODES, AppSettings, RunSettings
-from backfill.status import date_states, reconciliation, summary_counts
+from backfill.status import date_states, reconciliation
 from processors.policy import SOURCE_POLICIES
 from validation.gate import GateRules, checked_fraction
 from validation.reconcile import needs_attention
@@ -150,7 +150,7 @@ def resolve_range(app: AppSettings, start_text: str | None, end_text: str | None
         dates = tuple(sorted({parse_date(item, "--dates", today) for item in items}))
         start, end = dates[0], dates[-1]
     else:
-        if not start_text or not end_text:
+        if start_text is None or end_text is None:  # an empty value is parsed, and refused, as a date
             raise BadInput("--start-date and --end-date are required (or --dates d1,d2); "
                            f"expected {DATE_FORM}")  # fmt: skip
         start, end = parse_date(start_text, "--start-date", today), parse_date(end_text, "--end-date", today)
@@ -368,21 +368,10 @@ def status(app: AppSettings, start_date: str, end_date: str, output: str) -> int
     start, end, _ = resolve_range(app, start_date, end_date, None)
     with open_warehouse(app) as wh:
         report = date_states(wh, start, end)
-    columns = ["games", "status", "context_source", "expected_players", "published_players", "coverage",
-               "forced", "reason", "run_id"]  # fmt: skip
     if output == "json":
-        rows = [{"game_date": ts.date().isoformat(), **{c: render.json_value(row[c]) for c in columns}}
-                for ts, row in report.iterrows()]  # fmt: skip
-        click.echo(render.to_json({"start_date": str(start), "end_date": str(end),
-                                   "summary": summary_counts(report), "dates": rows}))  # fmt: skip
+        click.echo(render.to_json(render.status_document(report, start, end)))
     else:
-        shown = report[columns].reset_index()
-        shown["game_date"] = shown["game_date"].dt.date
-        shown["coverage"] = shown["coverage"].map(render.coverage_text)
-        click.echo(render.table(shown.fillna(""), colour=sys.stdout.isatty()))
-        counts = summary_counts(report)
-        summary = ", ".join(f"{n} {s}" for s, n in counts.items()) if counts else "no game dates in this range"
-        click.echo(f"\nSummary: {summary}")
+        click.echo(render.status_text(report, colour=sys.stdout.isatty()))
     return 0
 
 
@@ -407,20 +396,9 @@ def validate(app: AppSettings, start_date: str, end_date: str, min_coverage: flo
         report = reconciliation(wh, start, end, min_coverage)
     problems = needs_attention(report)
     if output == "json":
-        rows = [{"game_date": ts.date().isoformat(), **{c: render.json_value(v) for c, v in row.items()}}
-                for ts, row in problems.iterrows()]  # fmt: skip
-        click.echo(render.to_json({"start_date": str(start), "end_date": str(end),
-                                   "game_dates": int((report["games"] > 0).sum()),
-                                   "dates_with_problems": len(problems), "problems": rows}))  # fmt: skip
+        click.echo(render.to_json(render.validate_document(report, problems, start, end)))
     else:
-        click.echo(f"Checked {int((report['games'] > 0).sum())} game dates from {start} to {end}: "
-                   f"{len(problems)} need attention.")  # fmt: skip
-        if len(problems):
-            shown = problems[["state", "expected_players", "pcf_rows", "coverage", "problems"]].reset_index()
-            shown["game_date"] = shown["game_date"].dt.date
-            shown["coverage"] = shown["coverage"].map(render.coverage_text)
-            click.echo(render.table(shown))
-            click.echo(f"\nTo repair: pcf-backfill run --start-date {start} --end-date {end} --rerun all")
+        click.echo(render.validate_text(report, problems, start, end))
     return 3 if len(problems) else 0
 
 
@@ -470,12 +448,12 @@ Examples:
 def cleanup(ctx: click.Context, app: AppSettings, retention_days: int, mode: str, execute: bool,
             no_backup: bool, output: str) -> int:  # fmt: skip
     """Remove stale rows from the upcoming-context table (UPCG), with a dry run, a backup and an audit row."""
-    if ctx.invoked_subcommand:
-        return 0
     from cleanup import CleanupSettings, run_cleanup
 
     settings = CleanupSettings(today=app_today(app), retention_days=retention_days, mode=mode, execute=execute,
-                               backup=not no_backup)  # fmt: skip
+                               backup=not no_backup)  # fmt: skip  (checked even when a subcommand follows)
+    if ctx.invoked_subcommand:
+        return 0
     with open_warehouse(app) as wh:
         result = run_cleanup(wh, settings, getpass.getuser())
     click.echo(render.to_json(render.cleanup_document(result)) if output == "json" else render.cleanup_text(result))

@@ -10,6 +10,7 @@ import click
 import pandas as pd
 
 from backfill.runner import RunResult
+from backfill.status import summary_counts
 from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP
 
 STATUS_ORDER = (PUBLISHED, BLOCKED, FAILED, SKIPPED_BOOTSTRAP)
@@ -162,4 +163,46 @@ def cleanup_text(result: Any) -> str:
         lines += ["", f"Backup: {result.backup_table}  (undo: pcf-backfill cleanup restore {result.backup_table})"]
     if result.dry_run and result.rows_matched:
         lines += ["", "Dry run: nothing changed. Add --execute to delete."]
+    return "\n".join(lines)
+
+
+STATUS_COLUMNS = ["games", "status", "context_source", "expected_players", "published_players", "coverage",
+                  "forced", "reason", "run_id"]  # fmt: skip
+
+
+def records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
+    """Rows indexed by game_date as JSON-safe dicts."""
+    return [{"game_date": ts.date().isoformat(), **{c: json_value(row[c]) for c in columns}}
+            for ts, row in frame.iterrows()]  # fmt: skip
+
+
+def dated_table(frame: pd.DataFrame, columns: list[str], colour: bool = False) -> str:
+    shown = frame[columns].reset_index()
+    shown["game_date"] = shown["game_date"].dt.date
+    shown["coverage"] = shown["coverage"].map(coverage_text)
+    return table(shown.fillna(""), colour=colour)
+
+
+def status_document(report: pd.DataFrame, start: date, end: date) -> dict[str, Any]:
+    return {"start_date": str(start), "end_date": str(end), "summary": summary_counts(report),
+            "dates": records(report, STATUS_COLUMNS)}  # fmt: skip
+
+
+def status_text(report: pd.DataFrame, colour: bool) -> str:
+    counts = summary_counts(report)
+    summary = ", ".join(f"{n} {s}" for s, n in counts.items()) if counts else "no game dates in this range"
+    return f"{dated_table(report, STATUS_COLUMNS, colour)}\n\nSummary: {summary}"
+
+
+def validate_document(report: pd.DataFrame, problems: pd.DataFrame, start: date, end: date) -> dict[str, Any]:
+    return {"start_date": str(start), "end_date": str(end), "game_dates": int((report["games"] > 0).sum()),
+            "dates_with_problems": len(problems), "problems": records(problems, list(problems.columns))}  # fmt: skip
+
+
+def validate_text(report: pd.DataFrame, problems: pd.DataFrame, start: date, end: date) -> str:
+    lines = [f"Checked {int((report['games'] > 0).sum())} game dates from {start} to {end}: "
+             f"{len(problems)} need attention."]  # fmt: skip
+    if len(problems):
+        lines += [dated_table(problems, ["state", "expected_players", "pcf_rows", "coverage", "problems"]),
+                  f"\nTo repair: pcf-backfill run --start-date {start} --end-date {end} --rerun all"]  # fmt: skip
     return "\n".join(lines)

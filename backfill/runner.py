@@ -7,6 +7,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 
@@ -65,6 +66,7 @@ class RunResult:
     jobs: int = 0
     bytes_processed: int = 0
     interrupted_by: int | None = None  # exit code of the signal that stopped the run
+    stopped_by_error: int | None = None  # exit code of the error that stopped the run before its end
 
     def count(self, status: str) -> int:
         return int((self.verdicts["status"] == status).sum()) if len(self.verdicts) else 0
@@ -73,6 +75,8 @@ class RunResult:
     def exit_code(self) -> int:
         if self.interrupted_by:
             return self.interrupted_by
+        if self.stopped_by_error:
+            return self.stopped_by_error
         if self.count(FAILED):
             return 1
         return 3 if self.count(BLOCKED) else 0
@@ -308,7 +312,9 @@ def run_backfill(
         wh.load(run_record(invocation, settings, started), "runs")
     parts: list[pd.DataFrame] = []
     try:
-        with wh.lease(invocation.run_id, settings.start, settings.end):
+        # a dry run writes nothing, not even a lease (on BigQuery the lease is a row)
+        lease = nullcontext() if settings.dry_run else wh.lease(invocation.run_id, settings.start, settings.end)
+        with lease:
             chunks = chunk_dates(plan.selected, settings.chunk_days)
             for evaluation in evaluations(wh, chunks, set(plan.to_skip), settings):
                 verdicts = publish_evaluation(wh, evaluation, invocation, settings)
@@ -321,14 +327,17 @@ def run_backfill(
         result.interrupted_by = getattr(interrupt, "exit_code", 130)
         log.warning("interrupted", run_id=invocation.run_id, completed_dates=sum(len(p) for p in parts))
         raise
+    except Exception as error:  # the run row records the exit code the CLI will report
+        result.stopped_by_error = getattr(error, "exit_code", 1)
+        raise
     finally:
         result.verdicts = pd.concat(parts) if parts else result.verdicts
         if len(result.verdicts):
             result.verdicts = result.verdicts.join(plan.game_dates[["games"]])
         result.seconds = time.perf_counter() - clock
-        result.jobs, result.bytes_processed = wh.stats.jobs, wh.stats.bytes_processed
         if not settings.dry_run:
             close_run_record(wh, result)
+        result.jobs, result.bytes_processed = wh.stats.jobs, wh.stats.bytes_processed  # the run row's update included
     return result
 
 
