@@ -13,28 +13,36 @@ END = "<!-- command-reference:end -->"
 WIDTH = 100
 
 
-def walk(command: click.Command, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], click.Command]]:
-    yield path, command
+Chain = tuple[tuple[str, click.Command], ...]
+
+
+def walk(chain: Chain) -> Iterator[Chain]:
+    """Every command below the root, as the chain of (name, command) that leads to it."""
+    yield chain
+    command = chain[-1][1]
     if isinstance(command, click.Group):
         for name in sorted(command.commands):
-            yield from walk(command.commands[name], (*path, name))
+            yield from walk((*chain, (name, command.commands[name])))
 
 
-def help_text(path: tuple[str, ...], command: click.Command) -> str:
-    parent = None
-    for depth in range(1, len(path) + 1):
-        name = path[depth - 1]
-        node = cli if depth == 1 else parent.command.commands[name]  # type: ignore[union-attr]
-        parent = click.Context(node, info_name=name, parent=parent, terminal_width=WIDTH, max_content_width=WIDTH,
-                               **cli.context_settings)  # fmt: skip
-    assert parent is not None
-    return command.get_help(parent)
+def help_text(chain: Chain) -> str:
+    context: click.Context | None = None
+    for name, command in chain:
+        context = click.Context(command, info_name=name, parent=context, terminal_width=WIDTH,
+                                max_content_width=WIDTH, **cli.context_settings)  # fmt: skip
+    assert context is not None
+    return context.command.get_help(context)
+
+
+def all_commands() -> Iterator[tuple[str, click.Command, Chain]]:
+    for chain in walk((("pcf-backfill", cli),)):
+        yield " ".join(name for name, _ in chain), chain[-1][1], chain
 
 
 def cli_reference() -> str:
     sections = [BEGIN]
-    for path, command in walk(cli, ("pcf-backfill",)):
-        sections += [f"### `{' '.join(path)}`", "", "```text", help_text(path, command), "```", ""]
+    for path, _, chain in all_commands():
+        sections += [f"### `{path}`", "", "```text", help_text(chain), "```", ""]
     sections.append(END)
     return "\n".join(sections)
 
@@ -42,9 +50,9 @@ def cli_reference() -> str:
 def documented_options() -> dict[str, list[str]]:
     """Every command path → its option flags (what the docs must mention)."""
     return {
-        " ".join(path): [flag for param in command.params if isinstance(param, click.Option) and not param.hidden
-                         for flag in param.opts]
-        for path, command in walk(cli, ("pcf-backfill",))
+        path: [flag for param in command.params if isinstance(param, click.Option) and not param.hidden
+               for flag in param.opts]
+        for path, command, _ in all_commands()
     }  # fmt: skip
 
 

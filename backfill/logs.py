@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 import structlog
 
@@ -12,7 +12,7 @@ LOG_LEVELS = ("debug", "info", "warning", "error")
 LOG_FORMATS = ("auto", "console", "json")
 
 
-def clear_progress_line(_logger: object, _method: str, line: str) -> str:
+def clear_progress_line(_logger: object, _method: str, line: Any) -> Any:
     """On a terminal, a log line first wipes the progress bar, which redraws below it."""
     return "\r\x1b[K" + line
 

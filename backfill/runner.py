@@ -157,8 +157,8 @@ def checkpoint_rows(verdicts: pd.DataFrame, invocation: Invocation, settings: Ru
             "coverage": verdicts["coverage"].to_numpy(),
             "reason": reason.str.strip("; ").replace("", None).to_numpy(),
             "forced": forced.to_numpy(),
-            "force_reason": np.where(forced, settings.rules.force_reason, None),
-            "forced_by": np.where(forced, invocation.user, None),
+            "force_reason": pd.Series(settings.rules.force_reason, index=verdicts.index).where(forced, None).to_numpy(),
+            "forced_by": pd.Series(invocation.user, index=verdicts.index).where(forced, None).to_numpy(),
             "started_at": started,
             "finished_at": finished,
         }

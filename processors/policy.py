@@ -74,11 +74,10 @@ def row_sources(expected: pd.DataFrame, upcg_keys: pd.DataFrame, decisions: pd.D
     has_upcg = pd.MultiIndex.from_frame(expected[["game_date", "player_lookup"]]).isin(
         pd.MultiIndex.from_frame(upcg_keys[["game_date", "player_lookup"]])
     )
-    date_source = expected["game_date"].map(decisions["context_source"]).to_numpy()
+    date_source = expected["game_date"].map(decisions["context_source"])
+    upcg_or_none = pd.Series(UPCG, index=expected.index, dtype="object").where(has_upcg, None)
     if policy == "fill":
-        chosen = np.where(has_upcg, UPCG, SYNTHETIC)
-    elif policy == "pgs":
-        chosen = np.full(len(expected), SYNTHETIC, dtype=object)
-    else:
-        chosen = np.where(date_source == SYNTHETIC, SYNTHETIC, np.where(has_upcg, UPCG, None))
-    return pd.Series(chosen, index=expected.index, dtype="object")
+        return upcg_or_none.fillna(SYNTHETIC)
+    if policy == "pgs":
+        return pd.Series(SYNTHETIC, index=expected.index, dtype="object")
+    return upcg_or_none.mask(date_source == SYNTHETIC, SYNTHETIC)

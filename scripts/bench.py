@@ -85,8 +85,14 @@ def summarise(name: str, runs: list[tuple[Measurement, dict]]) -> dict:
 def validate_case(db: Path, options: dict, repetitions: int) -> dict:
     runs = [measure(cli(db, "validate", "--start-date", options["start"], "--end-date", options["end"]),
                     accept=(0, 3)) for _ in range(repetitions)]  # fmt: skip
-    return {"case": "4 validate", "wall_s": statistics.median(m.seconds for m in runs), "game_dates_per_s": 0.0,
-            "rows_per_s": 0.0, "peak_rss_mib": max(m.peak_rss_mib for m in runs), "queries_per_date": float("nan")}  # fmt: skip
+    return {
+        "case": "4 validate",
+        "wall_s": statistics.median(m.seconds for m in runs),
+        "game_dates_per_s": 0.0,
+        "rows_per_s": 0.0,
+        "peak_rss_mib": max(m.peak_rss_mib for m in runs),
+        "queries_per_date": float("nan"),
+    }
 
 
 def print_table(results: list[dict]) -> None:
@@ -111,7 +117,8 @@ def main() -> None:
               f"(peak RSS {generation.peak_rss_mib:.0f} MiB)")  # fmt: skip
         cold = backfill_case("1 cold backfill", base, work, options, repetitions, [])
         # the per-date baseline takes minutes; one repetition says enough about it
-        baseline = backfill_case("2 per-date (--chunk-days 1)", base, work, options, 1, ["--chunk-days", "1"])
+        baseline = backfill_case("2 per-date (--chunk-days 1)", base, work, options, 1,
+                                 ["--chunk-days", "1"])
         done = work / "done.duckdb"
         shutil.copy(work / "1 cold backfill.duckdb", done)
         noop = backfill_case("3 no-op rerun", base, work, options, repetitions, [], prepare_from=done)
