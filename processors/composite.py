@@ -11,7 +11,7 @@ from datetime import date
 import pandas as pd
 
 from processors.calendar import SEASON_START_MONTH
-from processors.factors import compute_factors
+from processors.factors import ID_COLUMNS, compute_factors
 from processors.policy import (
     SYNTHETIC,
     UPCG,
@@ -25,7 +25,6 @@ from processors.synthetic import synthetic_context
 from warehouse import Warehouse
 from warehouse.schemas import CONTEXT_COLUMN_NAMES
 
-ID_COLUMNS = ["game_date", "player_lookup", "universal_player_id", "game_id", "team_abbr", "opponent_team_abbr"]
 PSZA_COLUMNS = ["paint_rate_last_10", "mid_range_rate_last_10", "three_pt_rate_last_10", "primary_scoring_zone"]
 TDZA_COLUMNS = ["paint_defense_vs_league_avg", "mid_range_defense_vs_league_avg", "three_pt_defense_vs_league_avg"]
 
