@@ -225,7 +225,8 @@ def publish_evaluation(wh: Warehouse, evaluation: Evaluation, invocation: Invoca
 
 def verify_published(wh: Warehouse, verdicts: pd.DataFrame, invocation: Invocation,
                      settings: RunSettings) -> pd.DataFrame:  # fmt: skip
-    """After commit, PCF must hold exactly the staged count for each published date."""
+    """After commit, PCF must hold exactly the staged count for each published date. A date that does not
+    is failed: its rows are withdrawn in the same transaction that records the failure (fail-safe)."""
     published = verdicts[verdicts["status"] == PUBLISHED]
     found = published_counts(wh, [ts.date() for ts in published.index])
     wrong = published.index[found.to_numpy() != published["row_count"].to_numpy()]
@@ -235,7 +236,8 @@ def verify_published(wh: Warehouse, verdicts: pd.DataFrame, invocation: Invocati
                                     for ts in wrong)  # fmt: skip
     failed = verdicts.loc[wrong].assign(status=FAILED, reason=reason, forced=False, warning=False)
     now = utc_now()
-    wh.load(checkpoint_rows(failed, invocation, settings, now, now), "checkpoints")
+    ledger = checkpoint_rows(failed, invocation, settings, now, now)
+    publish_chunk(wh, [ts.date() for ts in wrong], pd.DataFrame(), ledger)
     log.error("verification_failed", dates=[str(ts.date()) for ts in wrong], reason=reason)
     verdicts.loc[wrong, ["status", "reason"]] = [FAILED, reason]
     return verdicts
@@ -342,8 +344,11 @@ def run_backfill(
 
 
 def close_run_record(wh: Warehouse, result: RunResult) -> None:
-    """Best effort: when the warehouse itself is failing, the original error matters more."""
+    """Best effort after an error or a signal (the original matters more); otherwise failing to close the
+    run record is the run's error: the warehouse errored, so the run must not exit 0."""
     try:
         finish_run_record(wh, result)
     except WarehouseError as error:
+        if not (result.interrupted_by or result.stopped_by_error):
+            raise
         log.warning("run_record_not_closed", run_id=result.invocation.run_id, error=str(error))

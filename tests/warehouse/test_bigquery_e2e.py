@@ -1,0 +1,366 @@
+"""The backfill and cleanup scenarios end to end through the CLI, on the local BigQuery emulator:
+the same commands as tests/backfill/test_run.py and tests/cleanup/test_cleanup_demo.py, against
+`bigquery://<fresh project>` holding the 2022-23 demo league."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner, Result
+
+from backfill.cli import cli
+from warehouse import Warehouse, WarehouseError, connect
+from warehouse.bigquery_backend import LEASE_MUTEX_ID, BigQueryWarehouse
+from warehouse.schemas import TABLES
+
+pytestmark = pytest.mark.bigquery_emulator
+
+TODAY = "2026-11-26"  # as tests/conftest.py pins it
+INCIDENT_WEEK = ("--start-date", "2023-02-20", "--end-date", "2023-02-26")
+INCIDENT_DATES = ("2023-02-23", "2023-02-24")
+SIXTY_GAME_DATES = ("--start-date", "2023-01-15", "--end-date", "2023-03-21")
+JOB_BUDGET = 18
+RUN_METADATA = ["run_id", "processed_at"]
+
+
+# --- helpers ---------------------------------------------------------------------------------
+def invoke(url: str, *args: str) -> Result:
+    """The CLI in-process against a warehouse URL, logs as JSON, today pinned."""
+    return CliRunner().invoke(
+        cli, ["--warehouse", url, "--log-format", "json", "--today", TODAY, *args], catch_exceptions=False
+    )
+
+
+def run_json(url: str, *args: str) -> tuple[Result, dict]:
+    result = invoke(url, "run", *args, "--output", "json")
+    assert result.stdout, result.stderr
+    return result, json.loads(result.stdout)
+
+
+def by_date(document: dict) -> dict[str, dict]:
+    return {entry["game_date"]: entry for entry in document["dates"]}
+
+
+def error_lines(result: Result) -> list[str]:
+    """What stderr says besides the JSON log lines."""
+    return [line for line in result.stderr.splitlines() if line.strip() and not line.startswith("{")]
+
+
+def assert_one_clear_line(result: Result, *fragments: str) -> None:
+    lines = error_lines(result)
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: ") and "Traceback" not in result.output
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+def pcf_frame(wh: Warehouse) -> pd.DataFrame:
+    """PCF without run metadata, typed by the contract so both backends compare equal."""
+    rows = wh.query("SELECT * FROM {pcf} ORDER BY game_date, player_lookup")
+    return contract_typed(rows.drop(columns=RUN_METADATA), "pcf")
+
+
+def contract_typed(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """BigQuery returns nullable Int64/boolean, DuckDB int64/float64/bool/object: cast both the same way."""
+    dtypes = {"INT64": "Int64", "FLOAT64": "Float64", "BOOL": "boolean", "STRING": "string",
+              "DATE": "datetime64[us]", "TIMESTAMP": "datetime64[us]"}  # fmt: skip
+    types = {column.name: dtypes[column.type] for column in TABLES[key].columns if column.name in frame}
+    return frame.astype(types).reset_index(drop=True)
+
+
+def count(wh: Warehouse, sql: str, **params: object) -> int:
+    return int(wh.query(sql, params)["n"].iloc[0])
+
+
+def pcf_rows(wh: Warehouse, day: str) -> int:
+    return count(wh, "SELECT count(*) AS n FROM {pcf} WHERE game_date = @d", d=date.fromisoformat(day))
+
+
+def active_players(wh: Warehouse, day: str) -> int:
+    return count(
+        wh,
+        "SELECT count(DISTINCT player_lookup) AS n FROM {pgs} WHERE game_date = @d AND player_status = 'active'",
+        d=date.fromisoformat(day),
+    )
+
+
+def ledger_state(wh: Warehouse, day: str) -> pd.Series:
+    """The date's current ledger row (its latest verdict)."""
+    rows = wh.query(
+        "SELECT * FROM {checkpoints} WHERE game_date = @d ORDER BY finished_at DESC", {"d": date.fromisoformat(day)}
+    )
+    return rows.iloc[0]
+
+
+def table_counts(wh: Warehouse) -> dict[str, int]:
+    union = " UNION ALL ".join(f"SELECT '{key}' AS table_key, count(*) AS n FROM {{{key}}}" for key in TABLES)
+    return dict(wh.query(union).set_index("table_key")["n"].astype(int))
+
+
+def orchestration_tables(wh: BigQueryWarehouse) -> list[str]:
+    dataset = f"{wh.project}.{wh.dataset_name('orchestration')}"
+    return sorted(table.table_id for table in wh.client.list_tables(dataset))
+
+
+# --- fixtures --------------------------------------------------------------------------------
+@pytest.fixture
+def open_warehouse() -> Iterator[Callable[[str], BigQueryWarehouse]]:
+    """Open a `bigquery://` URL the way the CLI does (BIGQUERY_EMULATOR_HOST from the environment)."""
+    opened: list[Warehouse] = []
+
+    def _open(url: str) -> BigQueryWarehouse:
+        wh = connect(url)
+        assert isinstance(wh, BigQueryWarehouse)
+        opened.append(wh)
+        return wh
+
+    yield _open
+    for wh in opened:
+        wh.close()
+
+
+@pytest.fixture
+def new_demo_project(bigquery_url: str) -> Callable[[], str]:
+    """`demo --allow-bigquery` into a fresh emulator project; returns its URL."""
+    projects = iter(range(100))
+
+    def _make() -> str:
+        url = f"{bigquery_url}-{next(projects)}"
+        result = invoke(url, "demo", "--allow-bigquery")
+        assert result.exit_code == 0, result.output
+        return url
+
+    return _make
+
+
+@pytest.fixture
+def demo_url(new_demo_project: Callable[[], str]) -> str:
+    return new_demo_project()
+
+
+@pytest.fixture
+def bigquery_jobs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Every job the BigQuery adapter completes, as (kind, SQL or destination table)."""
+    jobs: list[tuple[str, str]] = []
+    run_job = BigQueryWarehouse._run_job
+
+    def recording(self: BigQueryWarehouse, submit, *, resubmit_safe: bool):  # type: ignore[no-untyped-def]
+        job, result = run_job(self, submit, resubmit_safe=resubmit_safe)
+        what = getattr(job, "query", None) or str(getattr(job, "destination", ""))
+        jobs.append((type(job).__name__, " ".join(what.split())))
+        return job, result
+
+    monkeypatch.setattr(BigQueryWarehouse, "_run_job", recording)
+    return jobs
+
+
+# --- the runner's scenarios --------------------------------------------------------------------
+def test_incident_week_falls_back_to_box_scores_and_publishes_everyone(demo_url, open_warehouse):
+    result, document = run_json(demo_url, *INCIDENT_WEEK)
+
+    assert result.exit_code == 0, result.output
+    dates = by_date(document)
+    wh = open_warehouse(demo_url)
+    for day in INCIDENT_DATES:
+        assert dates[day]["status"] == "published"
+        assert dates[day]["context_source"] == "pgs_synthetic"
+        assert pcf_rows(wh, day) == active_players(wh, day) == dates[day]["published_players"]
+        state = ledger_state(wh, day)
+        assert state["status"] == "published" and state["reason"].startswith("upcg_partial")
+    assert ledger_state(wh, "2023-02-23")["reason"].startswith("upcg_partial 1/")
+    assert dates["2023-02-25"]["context_source"] == "upcg"
+    assert set(dates) == {"2023-02-23", "2023-02-24", "2023-02-25", "2023-02-26"}  # 20–22: All-Star break
+    run = wh.query("SELECT exit_code, dates_published FROM {runs}")
+    assert run.to_dict("records") == [{"exit_code": 0, "dates_published": 4}]
+
+
+def test_upcg_only_blocks_incident_dates_then_force_publishes_them(demo_url, open_warehouse):
+    result, document = run_json(demo_url, *INCIDENT_WEEK, "--source", "upcg")
+
+    assert result.exit_code == 3, result.output
+    dates = by_date(document)
+    wh = open_warehouse(demo_url)
+    for day in INCIDENT_DATES:
+        assert dates[day]["status"] == "blocked"
+        assert pcf_rows(wh, day) == 0
+    assert all(entry["status"] == "published" for day, entry in dates.items() if day not in INCIDENT_DATES)
+    assert "1/" in ledger_state(wh, "2023-02-23")["reason"]
+
+    forced, document = run_json(demo_url, *INCIDENT_WEEK, "--source", "upcg", "--force", "--reason", "UPCG is stale")
+
+    assert forced.exit_code == 0, forced.output
+    assert {d: e["status"] for d, e in by_date(document).items()} == dict.fromkeys(INCIDENT_DATES, "published")
+    for day in INCIDENT_DATES:
+        state = ledger_state(wh, day)
+        assert state["status"] == "published"
+        assert state["forced"] and state["force_reason"] == "UPCG is stale" and state["forced_by"]
+    assert pcf_rows(wh, "2023-02-23") == 1  # forced through with UPCG's single player
+    assert ledger_state(wh, "2023-02-23")["coverage"] == pytest.approx(1 / active_players(wh, "2023-02-23"))
+
+
+def test_a_failed_publish_mid_run_resumes_to_the_table_of_an_uninterrupted_run(
+    new_demo_project, open_warehouse, monkeypatch
+):
+    reference_url, url = new_demo_project(), new_demo_project()
+    assert run_json(reference_url, *INCIDENT_WEEK)[0].exit_code == 0  # one chunk, never interrupted
+
+    publishes: list[int] = []
+    run_atomic = BigQueryWarehouse.run_atomic
+
+    def second_publish_fails(self: BigQueryWarehouse, statements) -> None:  # type: ignore[no-untyped-def]
+        publishes.append(len(statements))
+        if len(publishes) == 2:
+            raise WarehouseError("injected: the publish transaction was aborted")
+        run_atomic(self, statements)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(BigQueryWarehouse, "run_atomic", second_publish_fails)
+        failed = invoke(url, "run", *INCIDENT_WEEK, "--chunk-days", "2")
+
+    assert failed.exit_code == 1, failed.output
+    assert_one_clear_line(failed, "injected")
+    wh = open_warehouse(url)
+    published = wh.query("SELECT DISTINCT game_date FROM {pcf} ORDER BY 1")["game_date"].dt.date.astype(str)
+    assert published.tolist() == ["2023-02-23", "2023-02-24"]  # the first chunk only
+    ledger = wh.query("SELECT game_date, status FROM {checkpoints} ORDER BY game_date")
+    assert ledger["game_date"].dt.date.astype(str).tolist() == ["2023-02-23", "2023-02-24"]
+    assert wh.query("SELECT exit_code FROM {runs}")["exit_code"].tolist() == [1]
+    assert wh.query("SELECT lease_id FROM {leases}")["lease_id"].tolist() == [LEASE_MUTEX_ID]
+    assert not [name for name in orchestration_tables(wh) if name.startswith("_staging_")]
+
+    resumed, document = run_json(url, *INCIDENT_WEEK, "--chunk-days", "2")
+
+    assert resumed.exit_code == 0, resumed.output
+    assert sorted(by_date(document)) == ["2023-02-25", "2023-02-26"]
+    assert document["counts"]["already_done"] == 2
+    pd.testing.assert_frame_equal(pcf_frame(wh), pcf_frame(open_warehouse(reference_url)))
+    keys = wh.query("SELECT count(*) AS n, count(DISTINCT CONCAT(CAST(game_date AS STRING), player_lookup)) AS k "
+                    "FROM {pcf}")  # fmt: skip
+    assert keys["n"][0] == keys["k"][0]
+
+
+def test_dry_run_writes_nothing(demo_url, open_warehouse, bigquery_jobs):
+    wh = open_warehouse(demo_url)
+    counts, tables = table_counts(wh), orchestration_tables(wh)
+    leases = wh.query("SELECT * FROM {leases}")
+    bigquery_jobs.clear()
+
+    result = invoke(demo_url, "run", *INCIDENT_WEEK, "--dry-run")
+
+    assert result.exit_code == 0, result.output
+    for word in ("expected", "upcg", "source", "coverage", "action", "2023-02-23", "pgs_synthetic"):
+        assert word in result.stdout
+    writes = [job for job in bigquery_jobs if job[0] != "QueryJob" or not job[1].upper().startswith(("SELECT", "WITH"))]
+    assert writes == []
+    assert table_counts(wh) == counts
+    assert counts["runs"] == counts["checkpoints"] == counts["pcf"] == 0
+    assert orchestration_tables(wh) == tables
+    pd.testing.assert_frame_equal(wh.query("SELECT * FROM {leases}"), leases)
+
+
+def test_a_sixty_date_backfill_stays_within_the_job_budget(demo_url, bigquery_jobs):
+    result, document = run_json(demo_url, *SIXTY_GAME_DATES)
+
+    assert result.exit_code == 0, result.output
+    assert document["counts"]["published"] == 60
+    kinds = [kind for kind, _ in bigquery_jobs]
+    assert document["warehouse_jobs"] == len(bigquery_jobs), "\n".join(map(str, bigquery_jobs))
+    assert len(bigquery_jobs) <= JOB_BUDGET, "\n".join(map(str, bigquery_jobs))
+    assert kinds.count("LoadJob") == 3  # the runs row and one staging load per table of the single chunk
+
+
+def test_duckdb_and_bigquery_publish_identical_pcf(demo_url, demo_db: Path, open_warehouse, run_cli):
+    span = ("--start-date", "2022-12-20", "--end-date", "2023-03-05")  # synthetic, UPCG, the incident
+    on_duckdb = run_cli(demo_db, "run", *span, "--output", "json")
+    on_bigquery, document = run_json(demo_url, *span)
+
+    assert on_duckdb.exit_code == on_bigquery.exit_code == 0, on_bigquery.output
+    assert json.loads(on_duckdb.stdout)["dates"] == document["dates"]
+    assert {entry["context_source"] for entry in document["dates"]} == {"upcg", "pgs_synthetic"}
+    duckdb_wh = connect(f"duckdb:///{demo_db}")
+    try:
+        expected = pcf_frame(duckdb_wh)
+    finally:
+        duckdb_wh.close()
+    assert len(expected) > 10_000
+    pd.testing.assert_frame_equal(pcf_frame(open_warehouse(demo_url)), expected)
+
+
+# --- cleanup -----------------------------------------------------------------------------------
+def test_partial_cleanup_backs_up_and_restore_puts_upcg_back(demo_url, open_warehouse):
+    wh = open_warehouse(demo_url)
+    upcg = "SELECT * FROM {upcg} ORDER BY game_date, player_lookup"
+    before = wh.query(upcg)
+
+    done = invoke(demo_url, "cleanup", "--mode", "partial", "--execute", "--output", "json")
+
+    assert done.exit_code == 0, done.output
+    report = json.loads(done.stdout)
+    doomed = pd.to_datetime(sorted(d["game_date"] for d in report["dates"] if d["action"] == "delete"))
+    assert [str(day.date()) for day in doomed] == list(INCIDENT_DATES)
+    removed = before[before["game_date"].isin(doomed)]
+    after = wh.query(upcg)
+    pd.testing.assert_frame_equal(after, before[~before["game_date"].isin(doomed)].reset_index(drop=True))
+    backup = report["backup_table"]
+    assert count(wh, f"SELECT count(*) AS n FROM {wh.qualified('analytics', backup)}") == len(removed)
+    operation = wh.query("SELECT mode, dry_run, rows_matched, rows_deleted, backup_table FROM {cleanup_ops}")
+    assert operation.to_dict("records") == [
+        {"mode": "partial", "dry_run": False, "rows_matched": len(removed), "rows_deleted": len(removed),
+         "backup_table": backup}
+    ]  # fmt: skip
+
+    restored = invoke(demo_url, "cleanup", "restore", backup)
+
+    assert restored.exit_code == 0, restored.output
+    pd.testing.assert_frame_equal(wh.query(upcg), before)
+
+
+# --- errors an operator meets first ----------------------------------------------------------
+def test_a_missing_dataset_is_one_line_naming_it(demo_url):
+    result = invoke(demo_url, "--datasets", "orchestration=nope", "run", *INCIDENT_WEEK)
+
+    assert result.exit_code == 1
+    assert_one_clear_line(result, "nope.backfill_runs", "pcf-backfill init")
+    status = invoke(demo_url, "--datasets", "precompute=nope", "validate", *INCIDENT_WEEK)
+    assert status.exit_code == 1
+    assert_one_clear_line(status, "nope")
+
+
+def test_a_project_without_the_tables_is_one_line(bigquery_url):
+    result = invoke(bigquery_url, "run", *INCIDENT_WEEK)
+
+    assert result.exit_code == 1
+    assert_one_clear_line(result, "missing tables", "pcf-backfill init")
+
+
+def test_an_invalid_project_id_is_a_usage_error(bigquery_url):
+    result = invoke("bigquery://Bad_Project!", "run", *INCIDENT_WEEK)
+
+    assert result.exit_code == 2
+    assert_one_clear_line(result, "Bad_Project!")
+
+
+@pytest.mark.parametrize("credentials", ["no-adc", "missing-file", "garbage-file"])
+def test_without_credentials_the_error_says_how_to_get_them(monkeypatch, tmp_path, credentials):
+    monkeypatch.delenv("BIGQUERY_EMULATOR_HOST", raising=False)
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud"))  # no `gcloud auth application-default` file
+    key_file = tmp_path / "key.json"
+    if credentials == "garbage-file":
+        key_file.write_text("{not json")
+    if credentials == "no-adc":
+        monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    else:
+        monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key_file))
+    clock = time.monotonic()
+
+    result = invoke("bigquery://pcf-prod-project", "run", *INCIDENT_WEEK)
+
+    assert time.monotonic() - clock < 10
+    assert result.exit_code == 1
+    assert_one_clear_line(result, "credentials", "gcloud auth application-default login")
