@@ -113,11 +113,12 @@ def gate_chunk(wh: Warehouse, dates: list[date], settings: RunSettings) -> tuple
         passing = verdicts.index[verdicts["status"] == PUBLISHED]
         return result.rows[result.rows["game_date"].isin(passing)], verdicts
     except Exception as error:  # fail-safe: whatever broke, the dates it touched publish nothing
-        if len(dates) > 1:
+        # a data problem may be one date's; a warehouse error would only repeat for each date
+        if len(dates) > 1 and not isinstance(error, WarehouseError):
             log.warning("chunk_failed_retrying_per_date", dates=len(dates), error=str(error))
             parts = [gate_chunk(wh, [day], settings) for day in dates]
             return pd.concat([p[0] for p in parts]), pd.concat([p[1] for p in parts])
-        log.error("date_failed", game_date=str(dates[0]), error=str(error), exc_info=True)
+        log.error("dates_failed", dates=[str(day) for day in dates], error=str(error), exc_info=True)
         return pd.DataFrame(), failed_verdicts(dates, f"{type(error).__name__}: {error}")
 
 
