@@ -450,8 +450,9 @@ def cleanup(ctx: click.Context, app: AppSettings, retention_days: int, mode: str
     """Remove stale rows from the upcoming-context table (UPCG), with a dry run, a backup and an audit row."""
     from cleanup import CleanupSettings, run_cleanup
 
+    # built (and so checked) even when `restore` follows: a bad group option is bad input either way
     settings = CleanupSettings(today=app_today(app), retention_days=retention_days, mode=mode, execute=execute,
-                               backup=not no_backup)  # fmt: skip  (checked even when a subcommand follows)
+                               backup=not no_backup)  # fmt: skip
     if ctx.invoked_subcommand:
         return 0
     with open_warehouse(app) as wh:

@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from backfill.ledger import current_states
+from backfill.ledger import PROCESSOR, current_states
 from backfill.plan import game_dates
 from validation.reconcile import reconcile
 from warehouse import Warehouse
@@ -20,6 +20,18 @@ FROM {pgs} WHERE player_status = 'active' AND game_date BETWEEN @start AND @end 
 PCF_SQL = """
 SELECT game_date, COUNT(*) AS pcf_rows, COUNT(DISTINCT player_lookup) AS pcf_players
 FROM {pcf} WHERE game_date BETWEEN @start AND @end GROUP BY game_date
+"""
+# The rows in PCF are those of the date's latest *published* verdict: a later blocked (regression) or failed
+# verdict leaves them in place, so the table is reconciled against that verdict, not the current state.
+LAST_PUBLISHED_SQL = """
+SELECT game_date, published_players AS ledger_published_players, TRUE AS ever_published
+FROM (
+  SELECT game_date, published_players,
+         ROW_NUMBER() OVER (PARTITION BY game_date ORDER BY finished_at DESC, started_at DESC) AS rn
+  FROM {checkpoints}
+  WHERE processor = @processor AND status = 'published' AND game_date BETWEEN @start AND @end
+) AS latest
+WHERE rn = 1
 """
 MATCHED_SQL = """
 SELECT pcf.game_date, COUNT(DISTINCT pcf.player_lookup) AS matched_players
@@ -47,9 +59,8 @@ def reconciliation(wh: Warehouse, start: date, end: date, min_coverage: float) -
     states = date_states(wh, start, end)
     facts = pd.concat(
         [
-            states[["games", "status", "published_players"]].rename(
-                columns={"status": "state", "published_players": "ledger_published_players"}
-            ),
+            states[["games", "status"]].rename(columns={"status": "state"}),
+            wh.query(LAST_PUBLISHED_SQL, {**params, "processor": PROCESSOR}).set_index("game_date"),
             wh.query(EXPECTED_SQL, params).set_index("game_date"),
             wh.query(PCF_SQL, params).set_index("game_date"),
             wh.query(MATCHED_SQL, params).set_index("game_date"),
@@ -59,5 +70,6 @@ def reconciliation(wh: Warehouse, start: date, end: date, min_coverage: float) -
     facts["state"] = facts["state"].fillna("not_a_game_date")
     numeric = ["games", "expected_players", "pcf_rows", "pcf_players", "matched_players", "ledger_published_players"]
     facts[numeric] = facts[numeric].fillna(0).astype("int64")
+    facts["ever_published"] = facts["ever_published"].fillna(False).astype(bool)
     facts.index.name = "game_date"
     return reconcile(facts.sort_index(), min_coverage)
