@@ -18,6 +18,7 @@ DAY_SPAN = 1_000_000  # > any day number, so (group, day) packs into one sortabl
 STAR_USAGE = 28.0
 STAR_MIN_GAMES = 5
 OUT_STATUSES = ("dnp", "inactive")
+WINDOW_SUM_DECIMALS = 9
 
 
 def day_numbers(dates: pd.Series) -> np.ndarray:
@@ -56,7 +57,10 @@ class History:
         return np.where(group < 0, 0, np.searchsorted(self.keys, group * DAY_SPAN + day, side="left"))
 
     def window_sum(self, name: str, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-        return self.prefix[name][hi] - self.prefix[name][lo]
+        # Prefix sums run over every player's history, so a difference carries float noise that
+        # depends on how much history the chunk read; rounding makes a window's sum independent of
+        # that (35.0 minutes must never become 35.000000000001 and cross a threshold).
+        return np.round(self.prefix[name][hi] - self.prefix[name][lo], WINDOW_SUM_DECIMALS)
 
 
 def active_history(pgs: pd.DataFrame) -> tuple[pd.DataFrame, History]:

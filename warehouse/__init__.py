@@ -14,7 +14,7 @@ from warehouse.errors import (
     TransientWarehouseError,
     WarehouseError,
 )
-from warehouse.identifiers import PROJECT_ID, Datasets, checked_identifier
+from warehouse.identifiers import PROJECT_ID, Datasets
 
 DEFAULT_URL = "duckdb:///pcf.duckdb"
 URL_FORMS = "duckdb:///path/file.duckdb or bigquery://PROJECT[?location=US]"
@@ -33,15 +33,20 @@ def duckdb_path(url: str) -> str:
 def connect(url: str, datasets: Datasets | None = None, *, must_exist: bool = False) -> Warehouse:
     """Open the warehouse a URL names — the only place that branches on the backend."""
     datasets = datasets or Datasets()
-    parsed = urlparse(url)
-    if parsed.scheme == "duckdb" and url.removeprefix("duckdb://").strip("/"):
+    if url.startswith("duckdb://"):
         from warehouse.duckdb_backend import DuckDBWarehouse
 
-        return DuckDBWarehouse(duckdb_path(url), datasets, must_exist=must_exist)
-    if parsed.scheme == "bigquery" and parsed.netloc:
+        path = duckdb_path(url)
+        if not path.strip("/") or ":memory:" in path:
+            raise BadInput(f"--warehouse: {url!r} names no file; expected {URL_FORMS}")
+        return DuckDBWarehouse(path, datasets, must_exist=must_exist)
+    parsed = urlparse(url)
+    if url.startswith("bigquery://") and parsed.netloc:
         from warehouse.bigquery_backend import BigQueryWarehouse
 
-        project = checked_identifier(parsed.netloc, PROJECT_ID, "BigQuery project id")
+        if not PROJECT_ID.fullmatch(parsed.netloc):
+            raise BadInput(f"--warehouse: {parsed.netloc!r} is not a BigQuery project id; expected {URL_FORMS}")
+        project = parsed.netloc
         location = parse_qs(parsed.query).get("location", ["US"])[0]
         return BigQueryWarehouse(project, datasets, location=location)
     raise BadInput(f"--warehouse: unsupported URL {url!r}; expected {URL_FORMS}")

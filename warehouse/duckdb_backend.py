@@ -45,6 +45,15 @@ def _translate(error: duckdb.Error, path: str) -> WarehouseError | LockHeld:
     return WarehouseError(message)
 
 
+DUCKDB_MAGIC = b"DUCK"  # bytes 8–12 of every DuckDB database file
+
+
+def is_duckdb_file(file: Path) -> bool:
+    """Checked before connecting: DuckDB would otherwise open e.g. an SQLite file through an extension."""
+    with file.open("rb") as handle:
+        return handle.read(12)[8:12] == DUCKDB_MAGIC
+
+
 def open_duckdb_file(path: str, *, must_exist: bool) -> duckdb.DuckDBPyConnection:
     """Open (or create) the file, refusing anything that is not a usable DuckDB file path."""
     file = Path(path)
@@ -52,6 +61,8 @@ def open_duckdb_file(path: str, *, must_exist: bool) -> duckdb.DuckDBPyConnectio
         raise BadInput(f"--warehouse: {path} is a directory; expected duckdb:///path/to/file.duckdb")
     if not file.parent.is_dir():
         raise BadInput(f"--warehouse: directory {file.parent} does not exist")
+    if file.is_file() and file.stat().st_size > 0 and not is_duckdb_file(file):
+        raise BadInput(f"--warehouse: {path} is not a DuckDB database file")
     if must_exist and not file.exists():
         raise BadInput(
             f"--warehouse: no DuckDB file at {path}; create one with `pcf-backfill demo` or `pcf-backfill init`"

@@ -1,0 +1,17 @@
+"""Put on PYTHONPATH by the crash tests: marks each publish transaction on stderr so a test can tell whether its
+SIGKILL landed inside one. Active only with RELIABILITY_TRACE_PUBLISH=1; the product's behaviour is unchanged."""
+
+import os
+import sys
+
+if os.environ.get("RELIABILITY_TRACE_PUBLISH") == "1":
+    from warehouse.duckdb_backend import DuckDBWarehouse
+
+    untraced_run_atomic = DuckDBWarehouse.run_atomic
+
+    def traced_run_atomic(self, statements):  # type: ignore[no-untyped-def]
+        print('{"event": "publish_begin"}', file=sys.stderr, flush=True)
+        untraced_run_atomic(self, statements)
+        print('{"event": "publish_end"}', file=sys.stderr, flush=True)
+
+    DuckDBWarehouse.run_atomic = traced_run_atomic  # type: ignore[method-assign]

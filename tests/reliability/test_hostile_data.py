@@ -1,0 +1,282 @@
+"""Hostile upstream data: each case mutates a demo copy's inputs through SQL, then runs the week of the incident
+(2023-02-23..28: the 23rd and 24th built from box scores, the 25th–28th from UPCG). No case may crash: the
+exit code is 0, 1 or 3 with a current ledger state for every game date; the gate's guarantees hold (no date
+published below 90% of who played, no row for a player who did not play, one row per key, the ledger agrees with
+the table, every score finite and inside its range, the total the sum of its parts).
+
+Behaviour, case by case (CASES pins the dates that do not simply publish):
+
+- NULLs in every nullable column of a table, on a random third of its rows: published. A NULL input takes its
+  §5 default; a NULL player_status is not "played"; a game with a NULL status or type is not a final game.
+- NULLs in every row of every nullable column of a table: published. Alone: no player_status at all → every
+  date `blocked upstream_missing` (exit 3); no game_status or game_type → no game dates, nothing to do.
+- NaN, ±inf, negative and huge minutes / usage in PGS: published; non-finite values are left out of the history
+  means, negative ones are used as given.
+- NaN, ±inf, negative and huge context values in UPCG (and negative or INT64-max counts): published; non-finite
+  values take the defaults, every score is clamped into its range.
+- NaN, ±inf, out-of-range zone rates and defenses; NaN, ±inf, negative TGS pace: published, clamped.
+- Every PGS row duplicated: published; a player counts once per date and history counts one game per day.
+- A player on two teams the same day: published; one row for the player, from the first game by game_id.
+- A mid-season trade: published; the game date's team is used and the history follows the player.
+- UPCG rows for 60 players with no PGS row: published from UPCG; the extra players get no row.
+- UPCG replaced by 200 players who did not play: published from box scores (`upcg_partial 0/N`): coverage is by
+  identity, never 200 rows = 100%.
+- Duplicate UPCG (older and different), PSZA, TDZA and players rows: published; one row per key.
+- A team with no prior game (a new abbreviation in one game): published; pace_differential NULL → pace 0, no
+  TDZA row → shot-zone 0 for its opponents; data_completeness_pct shows what was missing.
+- player_status spelled 'ACTIVE', 'Active' or '': only exactly `active` counts as played, so those players are
+  neither expected nor published and coverage is unaffected.
+- A final game date with no PGS rows: that date `blocked upstream_missing`, exit 3; the other dates publish.
+- No PSZA rows on a date: that date `blocked upstream_missing psza`, exit 3.
+- PGS rows on a date missing from the schedule (and box scores on an All-Star-break day): not a game date — no
+  ledger row, nothing published; the other dates publish.
+- Games not final, or not regular/playoff: not a game date, no ledger row.
+- An empty-string player_lookup: one more player key; published once, no duplicate key.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from invariants import current_states, invoke, ledger_problems, opened
+
+from warehouse import Warehouse
+from warehouse.schemas import SCORE_COLUMNS, TABLES
+
+WEEK = ("--start-date", "2023-02-23", "--end-date", "2023-02-28")
+UPCG_DAY, SYNTHETIC_DAY = "2023-02-27", "2023-02-23"
+ROW_KEYS = {"pgs": "player_lookup, game_date, game_id", "tgs": "team_abbr, game_date",
+            "upcg": "player_lookup, game_date", "psza": "player_lookup, analysis_date",
+            "tdza": "team_abbr, analysis_date", "players": "player_lookup", "schedule": "game_id"}  # fmt: skip
+HOSTILE_DOUBLES = "CASE hash({key}, '{column}') % 6 WHEN 0 THEN 'nan'::DOUBLE WHEN 1 THEN 'inf'::DOUBLE " \
+                  "WHEN 2 THEN '-inf'::DOUBLE WHEN 3 THEN -37.5 WHEN 4 THEN 1e300 ELSE {column} END"  # fmt: skip
+LIMITS = {"shot_zone_mismatch_score": 10, "pace_score": 3, "usage_spike_score": 3, "total_composite_adjustment": 21}
+
+
+def nullable(key: str) -> list[str]:
+    return [column.name for column in TABLES[key].columns if not column.required]
+
+
+def null_third(key: str, column: str) -> str:
+    return f"UPDATE {{{key}}} SET {column} = NULL WHERE hash({ROW_KEYS[key]}, '{column}') % 3 = 0"
+
+
+def hostile_doubles(key: str, *columns: str) -> list[str]:
+    return [f"UPDATE {{{key}}} SET {column} = {HOSTILE_DOUBLES.format(key=ROW_KEYS[key], column=column)}"
+            for column in columns]  # fmt: skip
+
+
+def hostile_integers(key: str, *columns: str) -> list[str]:
+    return [f"UPDATE {{{key}}} SET {column} = CASE hash({ROW_KEYS[key]}, '{column}') % 3 WHEN 0 THEN -5 "
+            f"WHEN 1 THEN 9223372036854775807 ELSE {column} END" for column in columns]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Case:
+    statements: tuple[str, ...]
+    statuses: dict[str, str] = field(default_factory=dict)  # date → status, or "absent" (not a game date)
+    exit_code: int = 0
+    notes: dict[str, str] = field(default_factory=dict)  # date → in its ledger "context_source reason"
+    holds: str = "SELECT true"  # a query returning one boolean that must be true afterwards
+
+
+CASES: dict[str, Case] = {
+    **{f"NULLs in {key}": Case(tuple(null_third(key, column) for column in nullable(key)))
+       for key in ("pgs", "tgs", "upcg", "psza", "tdza", "players", "schedule")},  # fmt: skip
+    "PGS minutes and usage NaN, inf, negative, huge": Case(
+        tuple(hostile_doubles("pgs", "minutes_played", "usage_rate"))),
+    "UPCG context NaN, inf, negative, huge": Case(tuple(
+        hostile_doubles("upcg", "minutes_in_last_7_days", "avg_minutes_per_game_last_7", "avg_usage_rate_last_7_games",
+                        "projected_usage_rate", "pace_differential", "opponent_pace_last_10")
+        + hostile_integers("upcg", "days_rest", "games_in_last_7_days", "back_to_backs_last_14_days", "player_age",
+                           "star_teammates_out"))),  # fmt: skip
+    "zone rates and defenses NaN, inf, out of range": Case(tuple(
+        hostile_doubles("psza", "paint_rate_last_10", "mid_range_rate_last_10", "three_pt_rate_last_10")
+        + hostile_doubles("tdza", "paint_defense_vs_league_avg", "mid_range_defense_vs_league_avg",
+                          "three_pt_defense_vs_league_avg"))),  # fmt: skip
+    "TGS pace NaN, inf, negative": Case(tuple(hostile_doubles("tgs", "pace"))),
+    "every PGS row duplicated": Case(("INSERT INTO {pgs} SELECT * FROM {pgs}",)),
+    "a player on two teams the same day": Case((
+        f"""INSERT INTO {{pgs}} SELECT other.game_id, p.game_date, p.season, p.player_lookup, p.universal_player_id,
+                   other.team_abbr, other.opponent_team_abbr, 'active', 12.0, 30.0, 4, 1, 1, 1, 0, 2, 1
+            FROM {{pgs}} AS p JOIN {{pgs}} AS other ON other.game_date = p.game_date AND other.game_id <> p.game_id
+            WHERE p.game_date IN (DATE '{UPCG_DAY}', DATE '{SYNTHETIC_DAY}') AND p.player_status = 'active'
+              AND hash(p.player_lookup) % 10 = 0
+            QUALIFY row_number() OVER (PARTITION BY p.game_date, p.player_lookup ORDER BY other.game_id) = 1""",
+    )),  # fmt: skip
+    "a mid-season trade": Case(tuple(
+        f"""UPDATE {{{key}}} SET team_abbr = CASE team_abbr WHEN 'BOS' THEN 'LAL' ELSE 'BOS' END
+            WHERE game_date >= DATE '2023-02-09' AND team_abbr IN ('BOS', 'LAL')
+              AND player_lookup IN (SELECT player_lookup FROM {{pgs}} WHERE team_abbr IN ('BOS', 'LAL')
+                                    AND hash(player_lookup) % 4 = 0)""" for key in ("pgs", "upcg"))),  # fmt: skip
+    "UPCG rows for players with no PGS row": Case((
+        f"""INSERT INTO {{upcg}} (player_lookup, game_date, team_abbr, opponent_team_abbr, days_rest, processed_at)
+            SELECT 'ghost' || i, DATE '{UPCG_DAY}', 'BOS', 'LAL', 2, TIMESTAMP '2023-02-26 12:00:00'
+            FROM range(60) AS t(i)""",
+    ), notes={UPCG_DAY: "upcg upcg_complete"}),  # fmt: skip
+    "UPCG replaced by 200 players who did not play": Case((
+        f"DELETE FROM {{upcg}} WHERE game_date = DATE '{UPCG_DAY}'",
+        f"""INSERT INTO {{upcg}} (player_lookup, game_date, team_abbr, opponent_team_abbr, processed_at)
+            SELECT 'ghost' || i, DATE '{UPCG_DAY}', 'BOS', 'LAL', TIMESTAMP '2023-02-26 12:00:00'
+            FROM range(200) AS t(i)""",
+    ), notes={UPCG_DAY: "pgs_synthetic upcg_partial 0/"}),  # fmt: skip
+    "duplicate UPCG, PSZA, TDZA and players rows": Case((
+        "INSERT INTO {upcg} SELECT * REPLACE (days_rest + 1 AS days_rest, processed_at - INTERVAL 1 DAY AS "
+        "processed_at) FROM {upcg}",
+        "INSERT INTO {psza} SELECT * FROM {psza}",
+        "INSERT INTO {tdza} SELECT * FROM {tdza}",
+        "INSERT INTO {players} SELECT * FROM {players}",
+    )),  # fmt: skip
+    "a team with no prior game": Case(tuple(
+        f"UPDATE {{{key}}} SET {column} = 'NEW' WHERE game_date = DATE '{day}' AND {column} = "
+        f"(SELECT min(home_team_abbr) FROM {{schedule}} WHERE game_date = DATE '{day}')"
+        for day in (UPCG_DAY, SYNTHETIC_DAY)
+        for key in ("pgs", "tgs", "upcg", "schedule") if (key, day) != ("upcg", SYNTHETIC_DAY)  # 1 UPCG player
+        for column in (("home_team_abbr",) if key == "schedule" else ("team_abbr", "opponent_team_abbr"))),
+        holds=f"""SELECT count(*) > 0 AND bool_and(
+                    (team_abbr <> 'NEW' OR (pace_score = 0 AND missing_data_fields LIKE '%pace_differential%'))
+                    AND (opponent_team_abbr <> 'NEW' OR (shot_zone_mismatch_score = 0 AND pace_score = 0
+                         AND missing_data_fields LIKE '%team_defense_zone%')))
+                  FROM {{pcf}} WHERE game_date = DATE '{SYNTHETIC_DAY}' AND 'NEW' IN (team_abbr, opponent_team_abbr)
+               """),
+    "odd player_status spellings": Case((
+        "UPDATE {pgs} SET player_status = CASE hash(player_lookup, game_date) % 3 WHEN 0 THEN 'ACTIVE' "
+        "WHEN 1 THEN '' ELSE 'Active' END WHERE player_status = 'active' AND hash(player_lookup) % 10 = 0",
+    )),  # fmt: skip
+    "a final game date with no PGS rows": Case(
+        (f"DELETE FROM {{pgs}} WHERE game_date = DATE '{UPCG_DAY}'",), {UPCG_DAY: "blocked"}, 3,
+        {UPCG_DAY: "upstream_missing"}),
+    "no PSZA rows on a date": Case(
+        (f"DELETE FROM {{psza}} WHERE analysis_date = DATE '{SYNTHETIC_DAY}'",), {SYNTHETIC_DAY: "blocked"}, 3,
+        {SYNTHETIC_DAY: "upstream_missing psza"}),
+    "PGS rows on a date missing from the schedule": Case((
+        f"DELETE FROM {{schedule}} WHERE game_date = DATE '{UPCG_DAY}'",
+        """INSERT INTO {pgs} SELECT * REPLACE (DATE '2023-02-20' AS game_date, game_id || '_x' AS game_id)
+           FROM {pgs} WHERE game_date = DATE '2023-02-16'""",
+    ), {UPCG_DAY: "absent"}),  # fmt: skip
+    "games not final or not regular": Case((
+        f"UPDATE {{schedule}} SET game_status = 2 WHERE game_date = DATE '{UPCG_DAY}'",
+        f"UPDATE {{schedule}} SET game_type = 'preseason' WHERE game_date = DATE '{SYNTHETIC_DAY}'",
+    ), {UPCG_DAY: "absent", SYNTHETIC_DAY: "absent"}),  # fmt: skip
+    "an empty-string player_lookup": Case((
+        "UPDATE {pgs} SET player_lookup = '' WHERE hash(player_lookup) % 40 = 0",
+        "UPDATE {upcg} SET player_lookup = '' WHERE hash(player_lookup) % 40 = 0",
+    )),  # fmt: skip
+}
+# Column-wide NULLs, per table; the columns that decide who played, or whether a date has games, on their own.
+ALONE = {"pgs": ["player_status"], "schedule": ["game_status", "game_type"]}
+COLUMN_CASES = {
+    **{f"{key}: every nullable column NULL": [c for c in nullable(key) if c not in ALONE.get(key, [])]
+       for key in ("pgs", "tgs", "upcg", "psza", "tdza", "players", "schedule")},
+    **{f"{key}.{column} NULL": [column] for key, columns in ALONE.items() for column in columns},
+}  # fmt: skip
+
+
+def coverage_problems(pcf: pd.DataFrame, played: pd.DataFrame) -> list[str]:
+    """No row for a player who did not play; no date published below 90% of who played."""
+    merged = pcf.merge(played.assign(played=True), on=["game_date", "player_lookup"], how="left")
+    strangers = int(merged["played"].isna().sum())
+    problems = [f"{strangers} rows for players who did not play"] if strangers else []
+    for ts, rows in pcf.groupby("game_date"):
+        expected = int((played["game_date"] == ts).sum())
+        if len(rows) < 0.9 * expected:
+            problems.append(f"{ts.date()} published {len(rows)}/{expected}")
+    return problems
+
+
+def score_problems(pcf: pd.DataFrame) -> list[str]:
+    """Every score finite and inside its range; the total the sum of its stored parts; no NULL key or hash."""
+    scores = pcf[SCORE_COLUMNS].astype("float64")
+    parts = scores[["fatigue_adjustment", "shot_zone_mismatch_score", "pace_score", "usage_spike_score"]]
+    checks = {
+        "non-finite scores": not np.isfinite(scores.to_numpy()).all(),
+        "fatigue out of range": not (scores["fatigue_score"].between(0, 100).all()
+                                     and scores["fatigue_adjustment"].between(-5, 0).all()),
+        **{f"{column} out of range": (scores[column].abs() > limit).any() for column, limit in LIMITS.items()},
+        "total is not the sum of its parts": ((parts.sum(axis=1) - scores["total_composite_adjustment"]).abs()
+                                              > 1e-9).any(),
+        "completeness not in 0, 20 … 100": not pcf["data_completeness_pct"].isin([0, 20, 40, 60, 80, 100]).all(),
+        "NULL key or hash": pcf[["game_date", "player_lookup", "data_hash"]].isna().any().any(),
+    }  # fmt: skip
+    return [problem for problem, found in checks.items() if found]
+
+
+FOREIGN_IDS_SQL = """
+SELECT count(*) AS n FROM {pcf} AS pcf WHERE NOT EXISTS (
+  SELECT 1 FROM {pgs} AS pgs
+  WHERE pgs.player_status = 'active' AND pgs.game_date = pcf.game_date AND pgs.player_lookup = pcf.player_lookup
+    AND pgs.game_id = pcf.game_id AND pgs.team_abbr IS NOT DISTINCT FROM pcf.team_abbr
+    AND pgs.opponent_team_abbr IS NOT DISTINCT FROM pcf.opponent_team_abbr)
+"""
+
+
+def gate_problems(wh: Warehouse) -> list[str]:
+    """The gate's promises, checked from the tables as they stand."""
+    pcf = wh.query("SELECT * FROM {pcf}")
+    if pcf.empty:
+        return []
+    played = wh.query("SELECT DISTINCT game_date, player_lookup FROM {pgs} WHERE player_status = 'active'")
+    foreign = int(wh.query(FOREIGN_IDS_SQL)["n"].iloc[0])
+    ids = [f"{foreign} rows whose game and teams are not the player's own box score"] if foreign else []
+    return coverage_problems(pcf, played) + score_problems(pcf) + ids
+
+
+def run_hostile(db: Path, statements: Sequence[str],
+                holds: str = "SELECT true") -> tuple[int, dict, pd.DataFrame, list[str]]:  # fmt: skip
+    wh = opened(db)
+    for sql in statements:
+        assert wh.execute(sql) > 0, f"the mutation changed nothing: {sql}"
+    wh.close()
+    result = invoke(db, "run", *WEEK, "--output", "json")
+    assert "Traceback" not in result.output
+    document = json.loads(result.stdout)
+    wh = opened(db)
+    try:
+        game_dates = wh.query(
+            "SELECT DISTINCT game_date FROM {schedule} WHERE game_date BETWEEN DATE '2023-02-23' AND DATE '2023-02-28' "
+            "AND game_status = 3 AND game_type IN ('regular', 'playoff')"
+        )["game_date"]
+        states = current_states(wh)
+        problems = ledger_problems(wh) + gate_problems(wh)
+        problems += [] if wh.query(holds).iloc[0, 0] else [f"does not hold: {holds}"]
+    finally:
+        wh.close()
+    assert result.exit_code in (0, 1, 3), result.output
+    assert sorted(states.index) == sorted(game_dates), "a current ledger state for every game date, and only those"
+    return result.exit_code, document, states, problems
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_hostile_data_never_crashes_and_keeps_the_gate(name, demo_db):
+    case = CASES[name]
+    exit_code, document, states, problems = run_hostile(demo_db, case.statements, case.holds)
+    assert problems == []
+    states.index = [ts.date().isoformat() for ts in states.index]
+    for day in ("2023-02-23", "2023-02-24", "2023-02-25", "2023-02-26", "2023-02-27", "2023-02-28"):
+        status = states["status"].get(day, "absent")
+        assert status == case.statuses.get(day, "published"), (day, document["dates"])
+    for day, note in case.notes.items():
+        assert note in f"{states.at[day, 'context_source']} {states.at[day, 'reason']}", states.loc[day]
+    assert exit_code == case.exit_code
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", COLUMN_CASES)
+def test_whole_columns_of_nulls_never_crash_and_keep_the_gate(name, demo_db):
+    key = name.split(":")[0].split(".")[0]
+    setting = ", ".join(f"{column} = NULL" for column in COLUMN_CASES[name])
+    exit_code, _, states, problems = run_hostile(demo_db, [f"UPDATE {{{key}}} SET {setting}"])
+    states = states["status"]
+    assert problems == []
+    if name == "pgs.player_status NULL":
+        assert exit_code == 3 and (states == "blocked").all()
+    elif name.startswith("schedule.game_"):
+        assert exit_code == 0 and states.empty
+    else:
+        assert exit_code == 0 and (states == "published").all()
