@@ -60,7 +60,8 @@ class History:
         # Prefix sums run over every player's history, so a difference carries float noise that
         # depends on how much history the chunk read; rounding makes a window's sum independent of
         # that (35.0 minutes must never become 35.000000000001 and cross a threshold).
-        return np.round(self.prefix[name][hi] - self.prefix[name][lo], WINDOW_SUM_DECIMALS)
+        with np.errstate(over="ignore", invalid="ignore"):  # absurd inputs (1e308 minutes) become inf/NaN
+            return np.round(self.prefix[name][hi] - self.prefix[name][lo], WINDOW_SUM_DECIMALS)
 
 
 def active_history(pgs: pd.DataFrame) -> tuple[pd.DataFrame, History]:
@@ -168,9 +169,9 @@ def team_pace(targets: pd.DataFrame, tgs: pd.DataFrame) -> pd.DataFrame:
         return _mean(history.window_sum("pace", start, now), history.window_sum("n", start, now))
 
     own, opponent = last_ten(targets["team_abbr"]), last_ten(targets["opponent_team_abbr"])
-    return pd.DataFrame(
-        {"pace_differential": own - opponent, "opponent_pace_last_10": opponent}, index=targets.index
-    )
+    with np.errstate(invalid="ignore"):  # inf − inf from absurd paces is NaN: the factor's default
+        differential = own - opponent
+    return pd.DataFrame({"pace_differential": differential, "opponent_pace_last_10": opponent}, index=targets.index)
 
 
 def synthetic_context(
