@@ -34,25 +34,30 @@ PGS_COLUMNS = (
 def read_sources(wh: Warehouse, start: date, end: date) -> SourceFrames:
     history = {"from": season_history_start(start), "end": end}
     window = {"start": start, "end": end}
+    read = wh.query
     return SourceFrames(
         start=start,
         end=end,
-        players=wh.query("SELECT player_lookup, birth_date FROM {players}"),
-        pgs=wh.query(
-            f"SELECT {PGS_COLUMNS} FROM {{pgs}} WHERE game_date BETWEEN @from AND @end", history
-        ),
-        tgs=wh.query(
-            "SELECT game_date, season, team_abbr, pace FROM {tgs} WHERE game_date BETWEEN @from AND @end",
-            history,
-        ),
-        upcg=wh.query("SELECT * FROM {upcg} WHERE game_date BETWEEN @start AND @end", window),
-        psza=wh.query(
-            "SELECT * FROM {psza} WHERE analysis_date BETWEEN @start AND @end", window
-        ),
-        tdza=wh.query(
-            "SELECT * FROM {tdza} WHERE analysis_date BETWEEN @start AND @end", window
-        ),
-    )
+        players=settled(read("SELECT player_lookup, birth_date FROM {players}"), ["player_lookup"]),
+        pgs=settled(read(f"SELECT {PGS_COLUMNS} FROM {{pgs}} WHERE game_date BETWEEN @from AND @end", history),
+                    ["game_date", "player_lookup"]),
+        tgs=settled(read("SELECT game_date, season, team_abbr, pace FROM {tgs} WHERE game_date BETWEEN @from AND @end",
+                         history), ["game_date", "team_abbr"]),
+        upcg=settled(read("SELECT * FROM {upcg} WHERE game_date BETWEEN @start AND @end", window),
+                     ["game_date", "player_lookup"]),
+        psza=settled(read("SELECT * FROM {psza} WHERE analysis_date BETWEEN @start AND @end", window),
+                     ["analysis_date", "player_lookup"]),
+        tdza=settled(read("SELECT * FROM {tdza} WHERE analysis_date BETWEEN @start AND @end", window),
+                     ["analysis_date", "team_abbr"]),
+    )  # fmt: skip
+
+
+def settled(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Rows in an order fixed by their values when a key repeats (a data error), so whichever
+    duplicate later steps keep never depends on the order the warehouse returned them in."""
+    if not frame.duplicated(keys).any():
+        return frame
+    return frame.sort_values(list(frame.columns), na_position="last", kind="stable").reset_index(drop=True)
 
 
 def expected_players(pgs: pd.DataFrame, dates: list[date]) -> pd.DataFrame:

@@ -38,6 +38,8 @@ class GateRules:
             )
         if self.force and not (self.force_reason or "").strip():
             raise BadInput('--force needs --reason "why these dates may publish below the gate"')
+        if self.force_reason is not None and not self.force:
+            raise BadInput("--reason is recorded only with --force; add --force or drop --reason")
 
 
 def percent(part: pd.Series, whole: pd.Series) -> pd.Series:

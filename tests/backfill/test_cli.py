@@ -55,6 +55,7 @@ def test_a_second_writer_on_the_same_file_exits_4_naming_the_file(demo_db, run_c
         (["run", "--dates", "2023-03-01", "--min-coverage", "abc"], "--min-coverage"),
         (["run", "--dates", "2023-03-01", "--warn-coverage", "0.8"], "--warn-coverage"),
         (["run", "--dates", "2023-03-01", "--force"], "--reason"),
+        (["run", "--dates", "2023-03-01", "--reason", "no force given"], "--force"),
         (["run", "--dates", "2023-03-01", "--chunk-days", "0"], "--chunk-days"),
         (["cleanup", "--retention-days", "-1"], "--retention-days"),
     ],

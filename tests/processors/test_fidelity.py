@@ -123,3 +123,17 @@ def test_the_previous_days_numbers_do_reach_its_factors(late_season):
     unaffected = before.index.difference(pgs.loc[yesterday, "player_lookup"])  # rested yesterday
     assert len(unaffected) > 0
     pd.testing.assert_series_equal(after.loc[unaffected, "fatigue_score"], before.loc[unaffected, "fatigue_score"])
+
+
+def test_duplicate_input_rows_resolve_the_same_way_in_any_order(late_season):
+    from processors.sources import settled
+
+    sources, _ = late_season
+    day = date(2023, 3, 1)
+    psza = sources.psza[sources.psza["analysis_date"] == pd.Timestamp(day)]
+    rival = psza.assign(paint_rate_last_10=99.0, primary_scoring_zone="paint")  # same keys, other values
+    results = []
+    for rows in (pd.concat([psza, rival]), pd.concat([rival, psza])):
+        duplicated = type(sources)(**{**sources.__dict__, "psza": settled(rows, ["analysis_date", "player_lookup"])})
+        results.append(compute_composite_factors(duplicated, [day], "auto").rows)
+    pd.testing.assert_frame_equal(results[0], results[1])
