@@ -225,3 +225,20 @@ def test_workers_compute_ahead_and_publish_the_same_table(run_json, demo_file, t
         wh = open_db(db)
         tables.append(wh.query("SELECT * EXCLUDE (run_id, processed_at) FROM {pcf} ORDER BY game_date, player_lookup"))
     pd.testing.assert_frame_equal(tables[0], tables[1])
+
+
+def test_an_error_inside_the_gate_fails_the_date_publishes_nothing_and_exits_1(run_json, demo_db, open_db,
+                                                                              monkeypatch):  # fmt: skip
+    import backfill.runner
+
+    def broken_gate(facts, rules):
+        raise ZeroDivisionError("coverage arithmetic broke")
+
+    monkeypatch.setattr(backfill.runner, "evaluate_gate", broken_gate)
+    result, document = run_json(demo_db, "--dates", "2023-03-01")
+    assert result.exit_code == 1
+    entry = by_date(document)["2023-03-01"]
+    assert entry["status"] == "failed" and "coverage arithmetic broke" in entry["reason"]
+    wh = open_db(demo_db)
+    assert pcf_rows(wh, "2023-03-01") == 0
+    assert ledger_state(wh, "2023-03-01")["status"] == "failed"
