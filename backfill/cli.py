@@ -14,7 +14,7 @@ import traceback
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
@@ -164,7 +164,7 @@ def resolve_range(app: AppSettings, start_text: str | None, end_text: str | None
 
 
 def new_invocation(command: str) -> Invocation:
-    run_id = f"{datetime.now().strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    run_id = f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
     return Invocation(run_id, getpass.getuser(), socket.gethostname(), package_version("pcf-backfill"), command)
 
 
