@@ -77,13 +77,18 @@ def run_document(result: RunResult, resume_command: str) -> dict[str, Any]:
     }
 
 
+def billed_bytes(count: int) -> str:
+    """BigQuery reports bytes processed; DuckDB does not, so nothing is shown there."""
+    return f", {count / 2**30:,.2f} GiB processed" if count else ""
+
+
 def run_text(result: RunResult, resume_command: str) -> str:
     counts = ", ".join(f"{result.count(status)} {status}" for status in STATUS_ORDER)
     lines = [
         f"{'Dry run' if result.settings.dry_run else 'Run'} {result.invocation.run_id}: "
         f"{result.settings.start} → {result.settings.end}",
         f"  {counts}; {len(result.plan.off_days)} off-days; {result.plan.already_done} already done",
-        f"  {result.seconds:.1f} s, {result.jobs} warehouse jobs",
+        f"  {result.seconds:.1f} s, {result.jobs} warehouse jobs{billed_bytes(result.bytes_processed)}",
     ]
     verdicts = result.verdicts
     if result.settings.dry_run and len(verdicts):
