@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 
 from warehouse import Warehouse, dates_in_list
-from warehouse.schemas import TABLES
+from warehouse.schemas import STRING, TABLES, Column, Table
 
 
 @dataclass(frozen=True)
@@ -19,33 +19,45 @@ class PublishPlan:
     statements: tuple[str, ...]
 
 
-def publish_statements(dates: Sequence[date], staged_rows: str | None, staged_ledger: str) -> PublishPlan:
+def _staging_schema() -> Table:
+    """PCF rows and ledger rows travel in one staging table (one load per chunk), told apart by
+    `row_kind`; the columns they share (game_date, run_id, context_source) have the same types."""
+    columns = {column.name: Column(column.name, column.type) for key in ("pcf", "checkpoints")
+               for column in TABLES[key].columns}  # fmt: skip
+    return Table("publish", "orchestration", "publish", (*columns.values(), Column("row_kind", STRING)))
+
+
+STAGING = _staging_schema()
+ROWS, LEDGER = "pcf", "ledger"
+
+
+def publish_statements(dates: Sequence[date], staged: str) -> PublishPlan:
     """Replace each passing date's rows and append the chunk's ledger rows — one transaction."""
     pcf_columns = ", ".join(TABLES["pcf"].column_names)
     ledger_columns = ", ".join(TABLES["checkpoints"].column_names)
     statements = []
     if dates:
-        statements.append(f"DELETE FROM {{pcf}} WHERE game_date IN {dates_in_list(dates)}")
-        if staged_rows:
-            statements.append(f"INSERT INTO {{pcf}} ({pcf_columns}) SELECT {pcf_columns} FROM {staged_rows}")
+        statements += [
+            f"DELETE FROM {{pcf}} WHERE game_date IN {dates_in_list(dates)}",
+            f"INSERT INTO {{pcf}} ({pcf_columns}) SELECT {pcf_columns} FROM {staged} WHERE row_kind = '{ROWS}'",
+        ]
     statements.append(
-        f"INSERT INTO {{checkpoints}} ({ledger_columns}) SELECT {ledger_columns} FROM {staged_ledger}"
+        f"INSERT INTO {{checkpoints}} ({ledger_columns}) SELECT {ledger_columns} FROM {staged} "
+        f"WHERE row_kind = '{LEDGER}'"
     )
     return PublishPlan(tuple(dates), tuple(statements))
 
 
 def publish_chunk(wh: Warehouse, dates: Sequence[date], rows: pd.DataFrame, ledger_rows: pd.DataFrame) -> None:
-    """Stage, then swap everything in a single transaction; staging is dropped whatever happens."""
-    staged: list[str] = []
+    """Stage rows and ledger rows together, then swap everything in a single transaction;
+    staging is dropped whatever happens."""
+    together = pd.concat([frame.assign(row_kind=kind) for kind, frame in ((ROWS, rows), (LEDGER, ledger_rows))
+                          if len(frame)], ignore_index=True)  # fmt: skip
+    staged = wh.stage(together, STAGING, "publish")
     try:
-        rows_table = wh.stage(rows, TABLES["pcf"], "pcf") if len(rows) else None
-        staged += [rows_table] if rows_table else []
-        ledger_table = wh.stage(ledger_rows, TABLES["checkpoints"], "checkpoints")
-        staged.append(ledger_table)
-        wh.run_atomic(publish_statements(dates, rows_table, ledger_table).statements)
+        wh.run_atomic(publish_statements(dates, staged).statements)
     finally:
-        for name in staged:
-            wh.drop_staging(name)
+        wh.drop_staging(staged)
 
 
 def published_counts(wh: Warehouse, dates: Sequence[date]) -> pd.Series:
