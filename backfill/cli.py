@@ -23,7 +23,7 @@ import click
 import structlog
 
 from backfill import render
-from backfill.dates import DATE_FORM, league_today, parse_date
+from backfill.dates import DATE_FORM, checked_range, league_today, parse_date
 from backfill.logs import LOG_FORMATS, LOG_LEVELS, configure_logging
 from backfill.plan import Plan
 from backfill.runner import Interrupted, Invocation, RunResult, run_backfill
@@ -153,10 +153,9 @@ def resolve_range(app: AppSettings, start_text: str | None, end_text: str | None
         if start_text is None or end_text is None:  # an empty value is parsed, and refused, as a date
             raise BadInput("--start-date and --end-date are required (or --dates d1,d2); "
                            f"expected {DATE_FORM}")  # fmt: skip
-        start, end = parse_date(start_text, "--start-date", today), parse_date(end_text, "--end-date", today)
+        start = parse_date(start_text, "--start-date", today)
+        start, end = checked_range(start, parse_date(end_text, "--end-date", today))
         dates = None
-        if end < start:
-            raise BadInput(f"--end-date {end} is before --start-date {start}; expected start ≤ end")
     if end > today:
         raise BadInput(f"{'--dates' if dates else '--end-date'}: {end} is after today ({today}, America/New_York); "
                        "a backfill only processes games already played")  # fmt: skip

@@ -34,3 +34,9 @@ def parse_date(text: str, option: str, today: date) -> date:
 
 def date_range(start: date, end: date) -> list[date]:
     return [start + timedelta(days=offset) for offset in range((end - start).days + 1)]
+
+
+def checked_range(start: date, end: date) -> tuple[date, date]:
+    if end < start:
+        raise BadInput(f"--end-date {end} is before --start-date {start}; expected start ≤ end")
+    return start, end

@@ -119,22 +119,21 @@ def gate_chunk(wh: Warehouse, dates: list[date], settings: RunSettings) -> tuple
             parts = [gate_chunk(wh, [day], settings) for day in dates]
             return pd.concat([p[0] for p in parts]), pd.concat([p[1] for p in parts])
         log.error("dates_failed", dates=[str(day) for day in dates], error=str(error), exc_info=True)
-        return pd.DataFrame(), failed_verdicts(dates, f"{type(error).__name__}: {error}")
+        return pd.DataFrame(), uncomputed_verdicts(dates, FAILED, f"{type(error).__name__}: {error}")
 
 
-def failed_verdicts(dates: list[date], reason: str) -> pd.DataFrame:
+BOOTSTRAP_REASON = "bootstrap: first 14 days of the season"
+
+
+def uncomputed_verdicts(dates: list[date], status: str, reason: str) -> pd.DataFrame:
+    """Verdicts for dates with no computed rows: failed ones and bootstrap skips."""
     index = pd.DatetimeIndex(pd.to_datetime(pd.Series(dates, dtype="object")), name="game_date")
     return pd.DataFrame(
-        {"status": FAILED, "reason": reason, "coverage": np.nan, "forced": False, "warning": False,
+        {"status": status, "reason": reason, "coverage": np.nan, "forced": False, "warning": False,
          "expected_players": 0, "row_count": 0, "upcg_players": 0, "context_source": None,
          "source_reason": None},
         index=index,
     )  # fmt: skip
-
-
-def skipped_verdicts(dates: list[date]) -> pd.DataFrame:
-    verdicts = failed_verdicts(dates, "bootstrap: first 14 days of the season")
-    return verdicts.assign(status=SKIPPED_BOOTSTRAP)
 
 
 # --- ledger rows ---------------------------------------------------------------------------
@@ -186,8 +185,8 @@ def evaluate_chunk(wh: Warehouse, chunk: list[date], bootstrap: set[date], setti
     started, clock = utc_now(), time.perf_counter()
     work = [day for day in chunk if day not in bootstrap]
     rows, verdicts = gate_chunk(wh, work, settings) if work else (pd.DataFrame(), pd.DataFrame())
-    skipped = [day for day in chunk if day in bootstrap]
-    verdicts = pd.concat([v for v in (verdicts, skipped_verdicts(skipped)) if len(v)]).sort_index()
+    skipped = uncomputed_verdicts([day for day in chunk if day in bootstrap], SKIPPED_BOOTSTRAP, BOOTSTRAP_REASON)
+    verdicts = pd.concat([v for v in (verdicts, skipped) if len(v)]).sort_index()
     return Evaluation(chunk, rows, verdicts, started, time.perf_counter() - clock)
 
 

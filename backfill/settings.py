@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from backfill.dates import date_range
+from backfill.dates import checked_range, date_range
 from processors.policy import SourcePolicy
 from validation.gate import GateRules
 from warehouse import Datasets
@@ -39,10 +39,7 @@ class RunSettings:
     command: str = "run"
 
     def __post_init__(self) -> None:
-        if self.end < self.start:
-            raise BadInput(
-                f"--end-date {self.end} is before --start-date {self.start}; expected start ≤ end"
-            )
+        checked_range(self.start, self.end)
         if self.chunk_days < 1:
             raise BadInput(f"--chunk-days: {self.chunk_days} must be a whole number ≥ 1")
         if not 1 <= self.workers <= 16:
