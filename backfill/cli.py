@@ -271,7 +271,7 @@ def init(app: AppSettings) -> int:
 
 @cli.command()
 @option("--seasons", default="2022", show_default=True, metavar="YYYY[-YYYY]",
-        help="Season start years, 2021 to 2024 (2022 means 2022-23).")
+        help="Season start years, 2000 to 2025 (2022 means 2022-23).")
 @option("--seed", type=click.IntRange(min=0), default=42, show_default=True)
 @option("--replace", is_flag=True, help="Replace the input tables of a warehouse that already has data.")
 @option("--allow-bigquery", is_flag=True, help="Allow writing the demo league into a BigQuery project.")

@@ -2,6 +2,6 @@
 so the backfill runs on a fresh machine with no cloud account."""
 
 from demo.generate import DemoSummary, generate_demo
-from demo.seasons import SEASON_OPENERS, parse_seasons
+from demo.seasons import SEASON_OPENERS, SUPPORTED_SEASONS, parse_seasons
 
-__all__ = ["SEASON_OPENERS", "DemoSummary", "generate_demo", "parse_seasons"]
+__all__ = ["SEASON_OPENERS", "SUPPORTED_SEASONS", "DemoSummary", "generate_demo", "parse_seasons"]

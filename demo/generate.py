@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from demo.league import build_league
-from demo.seasons import SEASON_FORMS, SEASON_OPENERS
+from demo.seasons import SEASON_FORMS, SUPPORTED_SEASONS
 from warehouse.base import Warehouse
 from warehouse.errors import BadInput
 from warehouse.schemas import INPUT_TABLES
@@ -58,7 +58,7 @@ def _checked_request(wh: Warehouse, seasons: Sequence[int], seed: int, *, allow_
             f"({wh.describe()}); use a duckdb:/// warehouse, or pass --allow-bigquery"
         )
     chosen = sorted(set(seasons))
-    if not chosen or any(season not in SEASON_OPENERS for season in chosen):
+    if not chosen or any(season not in SUPPORTED_SEASONS for season in chosen):
         raise BadInput(f"--seasons: expected {SEASON_FORMS}; got {list(seasons)!r}")
     if seed < 0:
         raise BadInput(f"--seed: expected a non-negative integer; got {seed}")

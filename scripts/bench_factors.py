@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from demo import SEASON_OPENERS, generate_demo
+from demo import SUPPORTED_SEASONS, generate_demo
 from processors.composite import compute_composite_factors
 from processors.sources import read_sources
 from warehouse import Datasets, connect
@@ -22,7 +22,7 @@ from warehouse import Datasets, connect
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--season", type=int, default=2022, choices=sorted(SEASON_OPENERS))
+    parser.add_argument("--season", type=int, default=2022, choices=SUPPORTED_SEASONS)
     parser.add_argument("--repetitions", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pcf-bench-factors-") as tmp:

@@ -68,7 +68,7 @@ def test_refuses_bigquery_unless_allowed(tmp_path):
 def test_rejects_unsupported_seasons_and_seeds(tmp_path):
     wh = connect(f"duckdb://{tmp_path / 'x.duckdb'}")
     with pytest.raises(BadInput, match="--seasons"):
-        generate_demo(wh, [2019])
+        generate_demo(wh, [1999])
     with pytest.raises(BadInput, match="--seed"):
         generate_demo(wh, [2022], -1)
     wh.close()
@@ -76,13 +76,19 @@ def test_rejects_unsupported_seasons_and_seeds(tmp_path):
 
 @pytest.mark.parametrize(
     ("text", "seasons"),
-    [("2022", [2022]), ("2021-2024", [2021, 2022, 2023, 2024]), (" 2023-2024 ", [2023, 2024]), ("2024-2024", [2024])],
+    [
+        ("2022", [2022]),
+        ("2021-2024", [2021, 2022, 2023, 2024]),
+        (" 2023-2024 ", [2023, 2024]),
+        ("2024-2024", [2024]),
+        ("2000-2025", list(range(2000, 2026))),
+    ],
 )
 def test_parse_seasons(text, seasons):
     assert parse_seasons(text) == seasons
 
 
-@pytest.mark.parametrize("text", ["", "2020", "2025", "2024-2021", "2021-2025", "22", "2021..2024", "2021,2022", "x"])
+@pytest.mark.parametrize("text", ["", "1999", "2026", "2024-2021", "2021-2026", "22", "2021..2024", "2021,2022", "x"])
 def test_parse_seasons_rejects_bad_text(text):
     with pytest.raises(BadInput, match="--seasons"):
         parse_seasons(text)

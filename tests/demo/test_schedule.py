@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from demo import SEASON_OPENERS
+from demo import SEASON_OPENERS, SUPPORTED_SEASONS
 from demo.roster import TEAM_ABBRS
 from demo.schedule import build_schedule
-from demo.seasons import SEASON_ENDS
+from demo.seasons import SEASON_ENDS, season_end, season_opener
 
 GAME_ID = r"^\d{8}_[A-Z]{3}_[A-Z]{3}$"
 
@@ -39,8 +39,8 @@ def assert_valid_season(schedule: pd.DataFrame, season: int) -> None:
     two_day_gap = gaps.groupby(ordered["team_abbr"]).shift(-1)
     assert not ((gaps == 1) & (two_day_gap == 1)).any(), "a team plays three days running"
     assert back_to_backs_per_team(schedule).between(10, 20).all()
-    assert schedule["game_date"].min() == pd.Timestamp(SEASON_OPENERS[season])
-    assert schedule["game_date"].max() == pd.Timestamp(SEASON_ENDS[season])
+    assert schedule["game_date"].min() == pd.Timestamp(season_opener(season))
+    assert schedule["game_date"].max() == pd.Timestamp(season_end(season))
     assert 160 <= schedule["game_date"].nunique() <= 170
 
 
@@ -83,7 +83,21 @@ def test_typical_game_dates_have_5_to_12_games(league):
     assert games_per_date.max() <= 15
 
 
-@pytest.mark.parametrize("season", sorted(SEASON_OPENERS))
+@pytest.mark.parametrize("season", SUPPORTED_SEASONS)
 def test_every_supported_season_schedules_validly(season):
     for seed in (1, 2):
         assert_valid_season(build_schedule(season, np.random.default_rng([seed, season])), season)
+
+
+@pytest.mark.parametrize("season", sorted(SEASON_OPENERS))
+def test_the_calendar_rule_reproduces_the_real_seasons(season):
+    """Seasons without a listed calendar follow the same pattern as the four real ones."""
+    assert season_opener(season) == SEASON_OPENERS[season]
+    assert season_end(season) == SEASON_ENDS[season]
+
+
+@pytest.mark.parametrize("season", SUPPORTED_SEASONS)
+def test_other_seasons_open_on_a_late_october_tuesday_and_end_mid_april(season):
+    opener, end = season_opener(season), season_end(season)
+    assert (opener.year, opener.month, opener.weekday()) == (season, 10, 1) and 18 <= opener.day <= 24
+    assert (end.year, end.month, end.weekday()) == (season + 1, 4, 6) and 8 <= end.day <= 15
