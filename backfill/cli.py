@@ -14,7 +14,7 @@ import traceback
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ import click
 import structlog
 
 from backfill import render
-from backfill.dates import DATE_FORM, checked_range, league_today, parse_date
+from backfill.dates import DATE_FORM, LEAGUE_TZ, checked_range, league_today, parse_date
 from backfill.logs import LOG_FORMATS, LOG_LEVELS, configure_logging
 from backfill.plan import Plan
 from backfill.runner import Interrupted, Invocation, RunResult, run_backfill
@@ -399,6 +399,37 @@ def validate(app: AppSettings, start_date: str, end_date: str, min_coverage: flo
     else:
         click.echo(render.validate_text(report, problems, start, end))
     return 3 if len(problems) else 0
+
+
+def app_now(app: AppSettings) -> datetime:
+    """Now in America/New_York; a pinned --today means the first moment of that day."""
+    return datetime.combine(app.today, time.min, tzinfo=LEAGUE_TZ) if app.today else datetime.now(LEAGUE_TZ)
+
+
+@cli.command()
+@option("--max-lag-hours", type=click.FloatRange(min=0), default=30.0, show_default=True,
+        help="How long after a game date ends (midnight America/New_York) it may stay unpublished.")
+@output_option()
+@pass_app
+def freshness(app: AppSettings, max_lag_hours: float, output: str) -> int:
+    """Is every final game date up to yesterday published (rows in the table, not just the ledger)?
+
+    Exit 0 fresh, 3 stale (names the oldest missing date), 1 when the warehouse cannot be read.
+    Off-days and the All-Star break come from the schedule; bootstrap dates are never stale.
+
+    \b
+    Example (a monitor polling every hour):
+      pcf-backfill freshness --max-lag-hours 30 --output json
+    """
+    from backfill.freshness import check_freshness
+
+    with open_warehouse(app) as wh:
+        fresh = check_freshness(wh, app_now(app), max_lag_hours)
+    if output == "json":
+        click.echo(render.to_json(render.freshness_document(fresh, app.warehouse_url)))
+    else:
+        click.echo(render.freshness_text(fresh, app.warehouse_url))
+    return fresh.exit_code
 
 
 @cli.command()

@@ -211,3 +211,38 @@ def validate_text(report: pd.DataFrame, problems: pd.DataFrame, start: date, end
         lines += [dated_table(problems, ["state", "expected_players", "pcf_rows", "coverage", "problems"]),
                   f"\nTo repair: pcf-backfill run --start-date {start} --end-date {end} --rerun all"]  # fmt: skip
     return "\n".join(lines)
+
+
+def freshness_document(fresh: Any, warehouse_url: str) -> dict[str, Any]:
+    """`fresh` is a backfill.freshness.Freshness (not imported here: the command imports it lazily)."""
+    missing = fresh.missing
+    return {
+        "fresh": not fresh.stale, "exit_code": fresh.exit_code, "now": fresh.now.isoformat(),
+        "checked_from": json_value(fresh.since), "checked_through": fresh.checked_through.isoformat(),
+        "max_lag_hours": fresh.max_lag_hours, "newest_published": json_value(fresh.newest_published),
+        "oldest_missing": json_value(fresh.oldest_overdue),
+        "hours_late": None if fresh.hours_late is None else round(fresh.hours_late, 1),
+        "missing_dates": [{"game_date": ts.date().isoformat(), "games": int(row["games"]),
+                           "ledger_state": json_value(row["ledger_state"]),
+                           "hours_since_end": round(float(row["hours_since_end"]), 1), "overdue": bool(row["overdue"])}
+                          for ts, row in missing.iterrows()],
+        "fix_command": fresh.fix_command(warehouse_url),
+    }  # fmt: skip
+
+
+def freshness_text(fresh: Any, warehouse_url: str) -> str:
+    newest = fresh.newest_published or "none"
+    if not fresh.stale:
+        waiting = len(fresh.missing)
+        within = f"; {waiting} within the {fresh.max_lag_hours:g} h allowance" if waiting else ""
+        return (f"Fresh: every final game date through {fresh.checked_through} is published "
+                f"(newest {newest}{within}).")  # fmt: skip
+    overdue = fresh.overdue
+    lines = [
+        f"Stale: {fresh.oldest_overdue} is not published, {fresh.hours_late:,.0f} h after that day ended "
+        f"(allowed {fresh.max_lag_hours:g} h); {len(overdue)} overdue game date{'s' if len(overdue) > 1 else ''} "
+        f"through {fresh.checked_through}, newest published {newest}.",
+        "  " + ", ".join(day.isoformat() for day in overdue[:10]) + (" …" if len(overdue) > 10 else ""),
+        f"To fix: {fresh.fix_command(warehouse_url)}",
+    ]
+    return "\n".join(lines)
