@@ -265,7 +265,10 @@ def init(app: AppSettings) -> int:
     """
     with open_warehouse(app, must_exist=False) as wh:
         created = wh.create_tables()
+        added = wh.migrate_tables()
     click.echo(f"Created {len(created)} tables: {', '.join(created)}" if created else "All tables already exist.")
+    if added:
+        click.echo(f"Added {len(added)} columns (existing rows kept): {', '.join(added)}")
     return 0
 
 

@@ -12,17 +12,20 @@ from warehouse import Warehouse
 PROCESSOR = "player_composite_factors"
 DONE_STATES = ("published", "skipped_bootstrap")
 
+# The latest verdict is the highest attempt number, whatever the clocks said; rows written before attempts
+# were numbered rank below every numbered one and by time among themselves.
+LATEST_FIRST = "COALESCE(attempt, 0) DESC, finished_at DESC, started_at DESC"
 CURRENT_STATE_SQL = """
 SELECT game_date, status, coverage, reason, run_id, context_source, expected_players,
        published_players, forced, force_reason, finished_at
 FROM (
-  SELECT *, ROW_NUMBER() OVER (PARTITION BY game_date ORDER BY finished_at DESC, started_at DESC) AS rn
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY game_date ORDER BY {LATEST_FIRST}) AS rn
   FROM {checkpoints}
   WHERE processor = @processor AND game_date BETWEEN @start AND @end
 ) AS latest
 WHERE rn = 1
 ORDER BY game_date
-"""
+""".replace("{LATEST_FIRST}", LATEST_FIRST)
 
 
 def current_states(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
@@ -35,7 +38,7 @@ def history(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
     """Every verdict ever recorded for the range, oldest first."""
     return wh.query(
         "SELECT * FROM {checkpoints} WHERE processor = @processor AND game_date BETWEEN @start AND @end "
-        "ORDER BY game_date, finished_at",
+        "ORDER BY game_date, COALESCE(attempt, 0), finished_at",
         {"processor": PROCESSOR, "start": start, "end": end},
     )
 

@@ -10,22 +10,21 @@ import pandas as pd
 from backfill.ledger import current_states, wants_processing
 from backfill.settings import RunSettings
 from processors.calendar import season_history_start
+from validation.inputs import calendar_season
 from warehouse import Warehouse
 
 BOOTSTRAP_DAYS = 14  # days 0–13 of a season lack the history the factors need
 
+# Per date: final games, and every regular-season or playoff game whatever its status (a past game that never
+# became final blocks its date instead of making it an off-day). Seasons come from the calendar, not labels.
 GAME_DATES_SQL = """
-WITH per_date AS (
-  SELECT game_date, season,
-         SUM(CASE WHEN game_status = 3 AND game_type IN ('regular', 'playoff') THEN 1 ELSE 0 END) AS games
-  FROM {schedule} WHERE game_date BETWEEN @from AND @end GROUP BY game_date, season
-), openers AS (
-  SELECT season, MIN(game_date) AS opener
-  FROM {schedule} WHERE game_date BETWEEN @from AND @end AND game_type = 'regular' GROUP BY season
-)
-SELECT per_date.game_date, per_date.season, per_date.games, openers.opener
-FROM per_date LEFT JOIN openers ON openers.season = per_date.season
-WHERE per_date.game_date >= @start AND per_date.games > 0
+SELECT game_date,
+       SUM(CASE WHEN game_status = 3 THEN 1 ELSE 0 END) AS games,
+       COUNT(*) AS scheduled,
+       SUM(CASE WHEN game_type = 'regular' THEN 1 ELSE 0 END) AS regular
+FROM {schedule}
+WHERE game_date BETWEEN @from AND @end AND (game_type IN ('regular', 'playoff') OR game_type IS NULL)
+GROUP BY game_date
 """
 
 
@@ -47,13 +46,18 @@ class Plan:
 
 
 def game_dates(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
-    """Dates with a final game, their season and whether they fall in the bootstrap window."""
-    params = {"from": season_history_start(start), "start": start, "end": end}
-    rows = wh.query(GAME_DATES_SQL, params)
-    games = rows.groupby("game_date").agg(season=("season", "max"), games=("games", "sum"), opener=("opener", "min"))
-    age = (games.index.to_series() - pd.to_datetime(games["opener"])).dt.days
-    games["bootstrap"] = age.between(0, BOOTSTRAP_DAYS - 1).astype(bool)
-    return games.astype({"games": "int64"})
+    """Dates with a scheduled league game, their season (from the calendar), final games, the season's
+    opener (its first regular-season game) and whether they fall in the bootstrap window."""
+    rows = wh.query(GAME_DATES_SQL, {"from": season_history_start(start), "end": end})
+    rows = rows.set_index("game_date").sort_index()
+    rows["season"] = calendar_season(rows.index.to_series())
+    regular = rows[rows["regular"] > 0]
+    openers = pd.Series(regular.index, index=regular["season"].to_numpy()).groupby(level=0).min()
+    rows["opener"] = pd.to_datetime(rows["season"].map(openers.to_dict()))
+    age = (rows.index.to_series() - pd.to_datetime(rows["opener"])).dt.days
+    rows["bootstrap"] = age.between(0, BOOTSTRAP_DAYS - 1).astype(bool)
+    games = rows[rows.index >= pd.Timestamp(start)]
+    return games[["season", "games", "scheduled", "opener", "bootstrap"]].astype({"games": "int64"})
 
 
 def make_plan(wh: Warehouse, settings: RunSettings) -> Plan:

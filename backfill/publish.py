@@ -9,6 +9,7 @@ from datetime import date
 
 import pandas as pd
 
+from backfill.ledger import PROCESSOR
 from warehouse import Warehouse, dates_in_list
 from warehouse.schemas import STRING, TABLES, Column, Table
 
@@ -34,18 +35,28 @@ ROWS, LEDGER = "pcf", "ledger"
 def publish_statements(dates: Sequence[date], staged: str) -> PublishPlan:
     """Replace each passing date's rows and append the chunk's ledger rows — one transaction."""
     pcf_columns = ", ".join(TABLES["pcf"].column_names)
-    ledger_columns = ", ".join(TABLES["checkpoints"].column_names)
     statements = []
     if dates:
         statements += [
             f"DELETE FROM {{pcf}} WHERE game_date IN {dates_in_list(dates)}",
             f"INSERT INTO {{pcf}} ({pcf_columns}) SELECT {pcf_columns} FROM {staged} WHERE row_kind = '{ROWS}'",
         ]
-    statements.append(
-        f"INSERT INTO {{checkpoints}} ({ledger_columns}) SELECT {ledger_columns} FROM {staged} "
-        f"WHERE row_kind = '{LEDGER}'"
-    )
+    statements.append(ledger_insert(staged))
     return PublishPlan(tuple(dates), tuple(statements))
+
+
+def ledger_insert(staged: str) -> str:
+    """Append the staged verdicts, each numbered one past its date's latest attempt: the ledger's order
+    is this number, never a host's clock (old rows without one rank below every numbered row)."""
+    columns = [name for name in TABLES["checkpoints"].column_names if name != "attempt"]
+    return (
+        f"INSERT INTO {{checkpoints}} ({', '.join(columns)}, attempt) "
+        f"SELECT {', '.join('s.' + name for name in columns)}, COALESCE(prior.attempts, 0) + 1 "
+        f"FROM {staged} AS s LEFT JOIN (SELECT game_date, MAX(attempt) AS attempts FROM {{checkpoints}} "
+        f"WHERE processor = '{PROCESSOR}' "
+        f"AND game_date IN (SELECT game_date FROM {staged} WHERE row_kind = '{LEDGER}') GROUP BY game_date) AS prior "
+        f"ON prior.game_date = s.game_date WHERE s.row_kind = '{LEDGER}'"
+    )
 
 
 def publish_chunk(wh: Warehouse, dates: Sequence[date], rows: pd.DataFrame, ledger_rows: pd.DataFrame) -> None:

@@ -22,8 +22,10 @@ from backfill.settings import RunSettings
 from processors.composite import ProcessorResult, process_dates
 from processors.factors import range_violations
 from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP, evaluate_gate
+from validation.inputs import InputContractError, contract_problems
+from validation.quality import date_quality
 from warehouse import TableNotFound, Warehouse, WarehouseError
-from warehouse.schemas import TABLES
+from warehouse.schemas import INPUT_TABLES, TABLES
 
 log = structlog.get_logger()
 
@@ -86,25 +88,32 @@ DateCallback = Callable[[date, dict], None]
 
 
 # --- computing and gating ---------------------------------------------------------------
-def current_coverage(wh: Warehouse, result: ProcessorResult) -> pd.Series:
-    """What is published now for each date, as a share of who played (NaN: nothing published)."""
+PUBLISHED_ROWS_SQL = """
+SELECT game_date, player_lookup, data_completeness_pct, missing_data_fields
+FROM {pcf} WHERE game_date BETWEEN @start AND @end
+"""
+
+
+def quality_facts(wh: Warehouse, result: ProcessorResult) -> pd.DataFrame:
+    """What is published now (counting only players who played) against what would replace it."""
     dates = result.decisions.index
-    published = wh.query(
-        "SELECT game_date, player_lookup FROM {pcf} WHERE game_date BETWEEN @start AND @end",
-        {"start": dates.min().date(), "end": dates.max().date()},
-    )
+    published = wh.query(PUBLISHED_ROWS_SQL, {"start": dates.min().date(), "end": dates.max().date()})
     kept = published.merge(result.expected, on=["game_date", "player_lookup"])
-    counts = kept.groupby("game_date").size().reindex(dates)
-    expected = result.decisions["expected_players"]
-    return (counts / expected.where(expected > 0)).where(counts.notna())
+    previous = date_quality(kept, dates).add_prefix("previous_").rename(
+        columns={"previous_mean_completeness": "previous_completeness"})  # fmt: skip
+    candidate = date_quality(result.rows, dates).add_prefix("candidate_").rename(
+        columns={"candidate_mean_completeness": "candidate_completeness"})  # fmt: skip
+    return previous.join(candidate)
 
 
-def gate_chunk(wh: Warehouse, dates: list[date], settings: RunSettings) -> tuple[pd.DataFrame, pd.DataFrame]:
+def gate_chunk(wh: Warehouse, dates: list[date], settings: RunSettings,
+               input_error: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
     """Rows that may publish and one verdict per date; errors fail the dates they touch."""
+    if input_error:  # inputs that break the contract are never read as defaults
+        return pd.DataFrame(), uncomputed_verdicts(dates, FAILED, input_error)
     try:
         result = process_dates(wh, dates, settings.source)
-        facts = result.decisions.assign(
-            current_coverage=current_coverage(wh, result),
+        facts = result.decisions.join(quality_facts(wh, result)).assign(
             out_of_range_rows=range_violations(result.rows).groupby(result.rows["game_date"]).sum()
             .reindex(result.decisions.index).fillna(0).astype(int),
             error=None,
@@ -131,7 +140,7 @@ def uncomputed_verdicts(dates: list[date], status: str, reason: str) -> pd.DataF
     return pd.DataFrame(
         {"status": status, "reason": reason, "coverage": np.nan, "forced": False, "warning": False,
          "expected_players": 0, "row_count": 0, "upcg_players": 0, "context_source": None,
-         "source_reason": None},
+         "source_reason": None, "allowed_regression": False},
         index=index,
     )  # fmt: skip
 
@@ -161,8 +170,21 @@ def checkpoint_rows(verdicts: pd.DataFrame, invocation: Invocation, settings: Ru
             "forced_by": pd.Series(invocation.user, index=verdicts.index).where(forced, None).to_numpy(),
             "started_at": started,
             "finished_at": finished,
+            "source_reason": verdicts["source_reason"].to_numpy(),
+            "coverage_warning": verdicts["warning"].astype(bool).to_numpy(),
+            "allowed_regression": verdicts["allowed_regression"].fillna(False).astype(bool).to_numpy(),
+            "min_coverage": settings.rules.min_coverage,
+            "warn_coverage": settings.rules.warn_coverage,
+            **{column: verdicts.get(column, pd.Series(np.nan, index=verdicts.index)).to_numpy()
+               for column in LEDGER_QUALITY_COLUMNS},
         }
     )
+
+
+LEDGER_QUALITY_COLUMNS = [
+    "candidate_players", "candidate_completeness", "candidate_zeroed_scores",
+    "previous_players", "previous_completeness", "previous_zeroed_scores",
+]  # fmt: skip
 
 
 def with_run_metadata(rows: pd.DataFrame, run_id: str, processed_at: datetime) -> pd.DataFrame:
@@ -181,26 +203,27 @@ class Evaluation:
     seconds: float
 
 
-def evaluate_chunk(wh: Warehouse, chunk: list[date], bootstrap: set[date], settings: RunSettings) -> Evaluation:
+def evaluate_chunk(wh: Warehouse, chunk: list[date], bootstrap: set[date], settings: RunSettings,
+                   input_error: str | None = None) -> Evaluation:  # fmt: skip
     started, clock = utc_now(), time.perf_counter()
     work = [day for day in chunk if day not in bootstrap]
-    rows, verdicts = gate_chunk(wh, work, settings) if work else (pd.DataFrame(), pd.DataFrame())
+    rows, verdicts = gate_chunk(wh, work, settings, input_error) if work else (pd.DataFrame(), pd.DataFrame())
     skipped = uncomputed_verdicts([day for day in chunk if day in bootstrap], SKIPPED_BOOTSTRAP, BOOTSTRAP_REASON)
     verdicts = pd.concat([v for v in (verdicts, skipped) if len(v)]).sort_index()
     return Evaluation(chunk, rows, verdicts, started, time.perf_counter() - clock)
 
 
 def evaluations(wh: Warehouse, chunks: list[list[date]], bootstrap: set[date],
-                settings: RunSettings) -> Iterator[Evaluation]:  # fmt: skip
+                settings: RunSettings, input_error: str | None = None) -> Iterator[Evaluation]:  # fmt: skip
     """Chunks in order; with --workers N, up to N chunks are computed ahead on worker handles."""
     if settings.workers == 1:
-        yield from (evaluate_chunk(wh, chunk, bootstrap, settings) for chunk in chunks)
+        yield from (evaluate_chunk(wh, chunk, bootstrap, settings, input_error) for chunk in chunks)
         return
     pool = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="pcf-chunk")
     ahead: deque[Future[Evaluation]] = deque()
     try:
         for chunk in chunks:
-            ahead.append(pool.submit(evaluate_chunk, wh.worker(), chunk, bootstrap, settings))
+            ahead.append(pool.submit(evaluate_chunk, wh.worker(), chunk, bootstrap, settings, input_error))
             if len(ahead) >= settings.workers:
                 yield ahead.popleft().result()
         while ahead:
@@ -285,12 +308,26 @@ RUN_TABLES = ("schedule", "pcf", "runs", "checkpoints")
 
 
 def require_tables(wh: Warehouse) -> None:
-    """Fail fast when a table the run plans from or records into is missing. A missing input
-    table is different: the dates that need it fail, with the reason in the ledger."""
+    """Fail fast when a table the run plans from or records into is missing, or when the ledger predates
+    this version. A missing input table is different: the dates that need it fail, with the reason."""
     missing = wh.missing_tables(RUN_TABLES)
     if missing:
         names = ", ".join(f"{wh.dataset_name(TABLES[k].dataset)}.{TABLES[k].name}" for k in missing)
         raise TableNotFound(f"missing tables {names}: run `pcf-backfill init` (or check --datasets)")
+    ledger = wh.column_types("checkpoints")
+    if any(name not in ledger for name in TABLES["checkpoints"].column_names):
+        raise TableNotFound("the ledger was created by an older version: run `pcf-backfill init` to add its new "
+                            "columns (every existing row is kept)")  # fmt: skip
+
+
+def input_contract_error(wh: Warehouse) -> str | None:
+    """One line naming every input column that breaks SPEC §2. The schedule plans the run, so a broken
+    schedule stops it at once; any other broken input fails every date the run touches."""
+    problems = contract_problems({key: wh.column_types(key) for key in INPUT_TABLES}, INPUT_TABLES)
+    schedule = [p for p in problems if p.startswith(f"input contract: {TABLES['schedule'].name}.")]
+    if schedule:
+        raise InputContractError("; ".join(schedule) + " — fix the upstream table, then rerun")
+    return "; ".join(problems) or None
 
 
 def run_backfill(
@@ -303,6 +340,7 @@ def run_backfill(
     """The whole backfill. Interruptions propagate after the run record is closed."""
     clock, started = time.perf_counter(), utc_now()
     require_tables(wh)
+    input_error = input_contract_error(wh)
     plan = make_plan(wh, settings)
     result = RunResult(invocation, settings, plan)
     if on_plan:
@@ -318,7 +356,7 @@ def run_backfill(
         lease = nullcontext() if settings.dry_run else wh.lease(invocation.run_id, settings.start, settings.end)
         with lease:
             chunks = chunk_dates(plan.selected, settings.chunk_days)
-            for evaluation in evaluations(wh, chunks, set(plan.to_skip), settings):
+            for evaluation in evaluations(wh, chunks, set(plan.to_skip), settings, input_error):
                 verdicts = publish_evaluation(wh, evaluation, invocation, settings)
                 parts.append(verdicts)
                 for ts, verdict in verdicts.iterrows():

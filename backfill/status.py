@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from backfill.ledger import PROCESSOR, current_states
+from backfill.ledger import LATEST_FIRST, PROCESSOR, current_states
 from backfill.plan import game_dates
 from validation.reconcile import reconcile
 from warehouse import Warehouse
@@ -27,12 +27,12 @@ LAST_PUBLISHED_SQL = """
 SELECT game_date, published_players AS ledger_published_players, TRUE AS ever_published
 FROM (
   SELECT game_date, published_players,
-         ROW_NUMBER() OVER (PARTITION BY game_date ORDER BY finished_at DESC, started_at DESC) AS rn
+         ROW_NUMBER() OVER (PARTITION BY game_date ORDER BY {LATEST_FIRST}) AS rn
   FROM {checkpoints}
   WHERE processor = @processor AND status = 'published' AND game_date BETWEEN @start AND @end
 ) AS latest
 WHERE rn = 1
-"""
+""".replace("{LATEST_FIRST}", LATEST_FIRST)
 MATCHED_SQL = """
 SELECT pcf.game_date, COUNT(DISTINCT pcf.player_lookup) AS matched_players
 FROM {pcf} AS pcf JOIN {pgs} AS pgs

@@ -36,6 +36,7 @@ def generate_demo(
     """
     chosen = _checked_request(wh, seasons, seed, allow_bigquery=allow_bigquery)
     wh.create_tables()
+    wh.migrate_tables()
     populated = _input_row_counts(wh)
     if populated and not replace:
         held = ", ".join(f"{key} {count}" for key, count in populated.items())

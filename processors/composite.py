@@ -10,7 +10,6 @@ from datetime import date
 
 import pandas as pd
 
-from processors.calendar import SEASON_START_MONTH
 from processors.factors import ID_COLUMNS, compute_factors
 from processors.policy import (
     SYNTHETIC,
@@ -20,8 +19,9 @@ from processors.policy import (
     decide_sources,
     row_sources,
 )
-from processors.sources import SourceFrames, expected_players, read_sources
+from processors.sources import SourceFrames, read_sources
 from processors.synthetic import synthetic_context
+from validation.inputs import calendar_season, expected_from_schedule, schedule_facts, zone_coverage
 from warehouse import Warehouse
 from warehouse.schemas import CONTEXT_COLUMN_NAMES
 
@@ -37,11 +37,9 @@ class ProcessorResult:
 
 
 def with_season(frame: pd.DataFrame) -> pd.DataFrame:
-    """Season as a plain integer; a missing season is inferred from the date."""
-    played = pd.to_datetime(frame["game_date"])
-    inferred = played.dt.year.where(played.dt.month >= SEASON_START_MONTH, played.dt.year - 1)
-    season = pd.to_numeric(frame["season"], errors="coerce").fillna(inferred).fillna(-1).astype("int64")
-    return frame.assign(season=season)
+    """Season from the calendar, never from the row's label: a mislabelled game cannot hide a date
+    or split a player's history."""
+    return frame.assign(season=calendar_season(frame["game_date"]))
 
 
 def upcg_context(targets: pd.DataFrame, upcg: pd.DataFrame) -> pd.DataFrame:
@@ -70,23 +68,13 @@ def zone_inputs(context: pd.DataFrame, psza: pd.DataFrame, tdza: pd.DataFrame) -
     )
 
 
-def upstream_counts(sources: SourceFrames, dates: pd.DatetimeIndex) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "psza_rows": sources.psza.groupby("analysis_date").size().reindex(dates).fillna(0).astype(int),
-            "tdza_rows": sources.tdza.groupby("analysis_date").size().reindex(dates).fillna(0).astype(int),
-        },
-        index=dates,
-    )
-
-
 def build_context(
     sources: SourceFrames, dates: list[date], policy: SourcePolicy
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Per player-date context rows (with context_source), per-date decisions, who played."""
     index = pd.DatetimeIndex(pd.to_datetime(pd.Series(dates, dtype="object")), name="game_date")
     pgs = with_season(sources.pgs)
-    expected = expected_players(pgs, dates)
+    expected = expected_from_schedule(pgs, sources.schedule, dates)
     decisions = decide_sources(coverage_counts(expected, sources.upcg, index), policy)
     source = row_sources(expected, sources.upcg, decisions, policy)
     targets = expected[source.notna()].assign(context_source=source[source.notna()])
@@ -98,7 +86,8 @@ def build_context(
         ]
     ).reindex(targets.index)
     context = pd.concat([targets[[*ID_COLUMNS, "context_source"]], context_values], axis=1)
-    decisions = decisions.join(upstream_counts(sources, index))
+    decisions = decisions.join(schedule_facts(sources.schedule, pgs, index)).join(
+        zone_coverage(expected, sources.psza, sources.tdza, index))
     return context.reset_index(drop=True), decisions, expected[["game_date", "player_lookup"]]
 
 

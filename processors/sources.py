@@ -18,6 +18,7 @@ class SourceFrames:
     start: date
     end: date
     players: pd.DataFrame
+    schedule: pd.DataFrame  # every game from the season's start: who should have box scores
     pgs: pd.DataFrame
     tgs: pd.DataFrame
     upcg: pd.DataFrame
@@ -31,6 +32,9 @@ PGS_COLUMNS = (
 )
 
 
+SCHEDULE_COLUMNS = "game_id, game_date, game_type, home_team_abbr, away_team_abbr, game_status"
+
+
 def read_sources(wh: Warehouse, start: date, end: date) -> SourceFrames:
     history = {"from": season_history_start(start), "end": end}
     window = {"start": start, "end": end}
@@ -39,6 +43,8 @@ def read_sources(wh: Warehouse, start: date, end: date) -> SourceFrames:
         start=start,
         end=end,
         players=settled(read("SELECT player_lookup, birth_date FROM {players}"), ["player_lookup"]),
+        schedule=settled(read(f"SELECT {SCHEDULE_COLUMNS} FROM {{schedule}} WHERE game_date BETWEEN @from AND @end",
+                              history), ["game_id"]),
         pgs=settled(read(f"SELECT {PGS_COLUMNS} FROM {{pgs}} WHERE game_date BETWEEN @from AND @end", history),
                     ["game_date", "player_lookup"]),
         tgs=settled(read("SELECT game_date, season, team_abbr, pace FROM {tgs} WHERE game_date BETWEEN @from AND @end",
@@ -58,19 +64,3 @@ def settled(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     if not frame.duplicated(keys).any():
         return frame
     return frame.sort_values(list(frame.columns), na_position="last", kind="stable").reset_index(drop=True)
-
-
-def expected_players(pgs: pd.DataFrame, dates: list[date]) -> pd.DataFrame:
-    """Who played: one row per distinct (game_date, player_lookup) with an `active` PGS row.
-
-    A player with two active rows on one date (a data error) keeps the first; the context
-    then describes that game.
-    """
-    wanted = pd.to_datetime(pd.Series(dates, dtype="object")).to_numpy()
-    active = pgs[(pgs["player_status"] == "active") & pgs["game_date"].isin(wanted)]
-    active = active[active["player_lookup"].notna()]
-    return (
-        active.sort_values(["game_date", "player_lookup", "game_id"], kind="stable")
-        .drop_duplicates(["game_date", "player_lookup"])
-        .reset_index(drop=True)
-    )

@@ -10,9 +10,15 @@ import pandas as pd
 from warehouse.errors import BadInput
 
 PUBLISHED, BLOCKED, FAILED, SKIPPED_BOOTSTRAP = "published", "blocked", "failed", "skipped_bootstrap"
+SYNTHETIC_SOURCES = ("pgs_synthetic", "mixed")  # context built (at least partly) from box-score history
 GATE_INPUT_COLUMNS = [
-    "expected_players", "row_count", "current_coverage", "psza_rows", "tdza_rows", "out_of_range_rows", "error",
+    "expected_players", "row_count", "context_source", "final_games", "missing_games", "unfinished_games",
+    "history_missing", "psza_rows", "psza_players", "psza_expected", "tdza_rows", "tdza_teams", "tdza_expected",
+    "candidate_completeness", "candidate_zeroed_scores",
+    "previous_players", "previous_completeness", "previous_zeroed_scores",
+    "out_of_range_rows", "error",
 ]  # fmt: skip
+QUALITY_TOLERANCE = 1e-9
 
 
 def checked_fraction(option: str, value: float) -> float:
@@ -26,7 +32,8 @@ class GateRules:
     min_coverage: float = 0.90
     warn_coverage: float = 0.95
     force: bool = False
-    force_reason: str | None = None
+    force_reason: str | None = None  # why forcing or allowing a regression is right (recorded)
+    allow_regression: bool = False
 
     def __post_init__(self) -> None:
         checked_fraction("--min-coverage", self.min_coverage)
@@ -38,8 +45,10 @@ class GateRules:
             )
         if self.force and not (self.force_reason or "").strip():
             raise BadInput('--force needs --reason "why these dates may publish below the gate"')
-        if self.force_reason is not None and not self.force:
-            raise BadInput("--reason is recorded only with --force; add --force or drop --reason")
+        if self.allow_regression and not (self.force_reason or "").strip():
+            raise BadInput('--allow-regression needs --reason "why worse rows may replace published ones"')
+        if self.force_reason is not None and not (self.force or self.allow_regression):
+            raise BadInput("--reason is recorded only with --force or --allow-regression; add one or drop --reason")
 
 
 def percent(part: pd.Series, whole: pd.Series) -> pd.Series:
@@ -51,50 +60,90 @@ def coverage_of(facts: pd.DataFrame) -> pd.Series:
     return (facts["row_count"] / expected.where(expected > 0)).astype("float64")
 
 
+def _fraction_text(part: pd.Series, whole: pd.Series) -> pd.Series:
+    return part.astype("int64").astype(str) + "/" + whole.astype("int64").astype(str)
+
+
+def regression_flags(facts: pd.DataFrame) -> pd.Series:
+    """New rows of lower quality than the published ones: fewer players, lower mean completeness,
+    or more component scores zeroed by missing inputs (SPEC §6.4)."""
+    previous = facts["previous_players"].fillna(0) > 0
+    fewer = facts["row_count"] < facts["previous_players"]
+    less_complete = facts["candidate_completeness"] < facts["previous_completeness"] - QUALITY_TOLERANCE
+    more_zeroed = facts["candidate_zeroed_scores"] > facts["previous_zeroed_scores"]
+    return previous & (fewer | less_complete | more_zeroed)
+
+
+def regression_text(facts: pd.DataFrame) -> pd.Series:
+    return (
+        "regression: players " + facts["previous_players"].fillna(0).astype("int64").astype(str) + " → "
+        + facts["row_count"].astype("int64").astype(str)
+        + ", completeness " + facts["previous_completeness"].fillna(0).map("{:.1f}".format) + " → "
+        + facts["candidate_completeness"].fillna(0).map("{:.1f}".format)
+        + ", zeroed scores " + facts["previous_zeroed_scores"].fillna(0).astype("int64").astype(str) + " → "
+        + facts["candidate_zeroed_scores"].fillna(0).astype("int64").astype(str)
+    )  # fmt: skip
+
+
 def block_reasons(facts: pd.DataFrame, coverage: pd.Series, rules: GateRules) -> pd.Series:
-    """Why each date may not publish (empty string: it may), first matching rule wins."""
-    counts = facts["row_count"].astype(str) + "/" + facts["expected_players"].astype(str)
+    """Why each date may not publish whatever --force says (regression only yields to --allow-regression)
+    and why it may not publish without --force; first matching rule wins. Empty string: no objection."""
     below = (
-        "coverage " + counts + " (" + percent(facts["row_count"], facts["expected_players"])
-        + f") below {rules.min_coverage:.0%}"
+        "coverage " + _fraction_text(facts["row_count"], facts["expected_players"]) + " ("
+        + percent(facts["row_count"], facts["expected_players"]) + f") below {rules.min_coverage:.0%}"
     )  # fmt: skip
-    regression = "regression " + coverage.map("{:.3f}".format) + " < published " + facts[
-        "current_coverage"
-    ].map("{:.3f}".format)
-    conditions = [
-        facts["expected_players"] == 0,
-        facts["psza_rows"] == 0,
-        facts["tdza_rows"] == 0,
-        coverage < rules.min_coverage,
-        facts["current_coverage"].notna() & (coverage < facts["current_coverage"] - 1e-12),
-    ]
-    choices = ["upstream_missing", "upstream_missing psza", "upstream_missing tdza", below, regression]
-    return pd.Series(
-        np.select(conditions, [np.broadcast_to(c, len(facts)) if isinstance(c, str) else c.to_numpy()
-                               for c in choices], default=""),
-        index=facts.index,
-    )  # fmt: skip
+    needs_history = facts["context_source"].isin(SYNTHETIC_SOURCES)
+    psza_share = facts["psza_players"] / facts["psza_expected"].where(facts["psza_expected"] > 0)
+    tdza_share = facts["tdza_teams"] / facts["tdza_expected"].where(facts["tdza_expected"] > 0)
+    rules_in_order = [
+        (facts["missing_games"] != "", "upstream_missing pgs: games " + facts["missing_games"]),
+        (facts["unfinished_games"] != "", "games not final: " + facts["unfinished_games"]),
+        (facts["expected_players"] == 0, "upstream_missing pgs: no active box scores"),
+        (needs_history & (facts["history_missing"] != ""),
+         "upstream_missing history: games " + facts["history_missing"]),
+        (facts["psza_rows"] == 0, "upstream_missing psza"),
+        (facts["tdza_rows"] == 0, "upstream_missing tdza"),
+        (psza_share < rules.min_coverage, "upstream_partial psza " + _fraction_text(facts["psza_players"],
+                                                                                    facts["psza_expected"])),
+        (tdza_share < rules.min_coverage, "upstream_partial tdza " + _fraction_text(facts["tdza_teams"],
+                                                                                    facts["tdza_expected"])),
+        (coverage < rules.min_coverage, below),
+    ]  # fmt: skip
+    return _first_match(rules_in_order, facts.index)
+
+
+def _first_match(rules: list[tuple[pd.Series, pd.Series | str]], index: pd.Index) -> pd.Series:
+    conditions = [condition.fillna(False).astype(bool).to_numpy() for condition, _ in rules]
+    choices = [np.broadcast_to(text, len(index)) if isinstance(text, str) else text.astype(str).to_numpy()
+               for _, text in rules]  # fmt: skip
+    return pd.Series(np.select(conditions, choices, default=""), index=index)
 
 
 def evaluate_gate(facts: pd.DataFrame, rules: GateRules) -> pd.DataFrame:
-    """facts: GATE_INPUT_COLUMNS per date → status, coverage, reason, forced, warning per date."""
+    """facts: GATE_INPUT_COLUMNS per date → status, coverage, reason, forced, regression, warning per date.
+
+    --force publishes a blocked date that holds nothing better; a regression (worse than what is
+    published) yields only to --allow-regression."""
     coverage = coverage_of(facts)
     blocked_because = block_reasons(facts, coverage, rules)
+    regression = regression_flags(facts)
     error = facts["error"].fillna("").astype(str)
     error = error.where(facts["out_of_range_rows"] == 0, "range_check: " + facts["out_of_range_rows"].astype(str)
                         + " rows outside the factor ranges")  # fmt: skip
-    forceable = (blocked_because != "") & (facts["expected_players"] > 0) & rules.force
-    status = np.select(
-        [error != "", (blocked_because != "") & ~forceable], [FAILED, BLOCKED], default=PUBLISHED
-    )
-    warning = (status == PUBLISHED) & (coverage < rules.warn_coverage)
+    has_rows = facts["row_count"] > 0
+    forced = (blocked_because != "") & rules.force & (has_rows | (facts["unfinished_games"] != ""))
+    regression_blocks = regression & ~rules.allow_regression
+    objection = ((blocked_because != "") & ~forced) | regression_blocks
+    status = np.select([error != "", objection], [FAILED, BLOCKED], default=PUBLISHED)
     reason = np.select(
-        [error != "", forceable & (error == ""), blocked_because != ""],
-        [error.to_numpy(), ("forced: " + blocked_because).to_numpy(), blocked_because.to_numpy()],
+        [error != "", (blocked_because != "") & ~forced, regression_blocks, forced, regression],
+        [error.to_numpy(), blocked_because.to_numpy(), regression_text(facts).to_numpy(),
+         ("forced: " + blocked_because).to_numpy(), ("allowed " + regression_text(facts)).to_numpy()],
         default="",
-    )
+    )  # fmt: skip
+    published = status == PUBLISHED
     return pd.DataFrame(
-        {"status": status, "coverage": coverage, "reason": reason, "forced": forceable & (error == ""),
-         "warning": warning},
+        {"status": status, "coverage": coverage, "reason": reason, "forced": forced & published,
+         "allowed_regression": regression & published, "warning": published & (coverage < rules.warn_coverage)},
         index=facts.index,
     )  # fmt: skip

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from warehouse.identifiers import TABLE_NAME, Datasets, checked_identifier
-from warehouse.schemas import TABLES, Table
+from warehouse.schemas import TABLES, Column, Table
 
 Params = Mapping[str, Any]
 
@@ -108,6 +108,27 @@ class Warehouse(ABC):
 
     def missing_tables(self, keys: Sequence[str]) -> list[str]:
         return [key for key in keys if not self.table_exists(TABLES[key].dataset, TABLES[key].name)]
+
+    @abstractmethod
+    def column_types(self, key: str) -> dict[str, str]:
+        """A contract table's columns as they are in the warehouse, typed by `logical_type`
+        ({} when the table does not exist)."""
+
+    @abstractmethod
+    def add_column(self, key: str, column: Column) -> None:
+        """Add a nullable column to an existing contract table (in-place migration)."""
+
+    def migrate_tables(self) -> list[str]:
+        """Add the columns a newer contract defines to tables an older version created.
+        Idempotent; never drops or rewrites a row."""
+        added = []
+        for key, spec in TABLES.items():
+            found = self.column_types(key)
+            for column in spec.columns:
+                if found and column.name not in found:
+                    self.add_column(key, column)
+                    added.append(f"{self.dataset_name(spec.dataset)}.{spec.name}.{column.name}")
+        return added
 
     def checked_table_name(self, name: str) -> str:
         return checked_identifier(name, TABLE_NAME, "table name")

@@ -33,7 +33,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_r
 from warehouse.base import Params, Warehouse, date_literal
 from warehouse.errors import BadInput, LockHeld, TableNotFound, TransientWarehouseError, WarehouseError
 from warehouse.identifiers import Datasets
-from warehouse.schemas import TABLES, Table
+from warehouse.schemas import TABLES, Column, Table, logical_type
 
 EMULATOR_HOST_VARIABLE = "BIGQUERY_EMULATOR_HOST"
 CREDENTIALS_HINT = "run `gcloud auth application-default login` (or set GOOGLE_APPLICATION_CREDENTIALS)"
@@ -416,6 +416,17 @@ class BigQueryWarehouse(Warehouse):
         except TableNotFound:
             return False
         return True
+
+    def column_types(self, key: str) -> dict[str, str]:
+        spec = TABLES[key]
+        try:
+            table = self._api(self.client.get_table, self._table_id(spec.dataset, spec.name))
+        except TableNotFound:
+            return {}
+        return {field.name: logical_type(field.field_type) for field in table.schema}
+
+    def add_column(self, key: str, column: Column) -> None:
+        self.execute(f"ALTER TABLE {self.table(key)} ADD COLUMN IF NOT EXISTS {column.name} {column.type}")
 
     def _create_table(self, spec: Table, name: str, *, exists_ok: bool) -> bool:
         """Create one table shaped like `spec`; False when it already existed."""

@@ -19,7 +19,7 @@ from warehouse.errors import (
     WarehouseError,
 )
 from warehouse.identifiers import Datasets
-from warehouse.schemas import TABLES, Table
+from warehouse.schemas import TABLES, Column, Table, logical_type
 
 DUCKDB_TYPES = {
     "STRING": "VARCHAR", "DATE": "DATE", "INT64": "BIGINT", "FLOAT64": "DOUBLE",
@@ -197,6 +197,19 @@ class DuckDBWarehouse(Warehouse):
         present = {row[0] for row in found}
         return [key for key in keys
                 if f"{self.dataset_name(TABLES[key].dataset)}.{TABLES[key].name}" not in present]  # fmt: skip
+
+    def column_types(self, key: str) -> dict[str, str]:
+        spec = TABLES[key]
+        found = self._run(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = @schema AND table_name = @name ORDER BY ordinal_position",
+            {"schema": self.dataset_name(spec.dataset), "name": spec.name},
+        ).fetchall()
+        return {name: logical_type(type_) for name, type_ in found}
+
+    def add_column(self, key: str, column: Column) -> None:
+        self._run(f"ALTER TABLE {self.table(key)} ADD COLUMN IF NOT EXISTS {_quote(column.name)} "
+                  f"{DUCKDB_TYPES[column.type]}", None)  # fmt: skip
 
     def create_tables(self) -> list[str]:
         created = []

@@ -101,7 +101,10 @@ TABLES: dict[str, Table] = {
             "run_id STRING!, processor STRING, game_date DATE!, status STRING!, context_source STRING, "
             "upcg_players INT64, expected_players INT64, published_players INT64, coverage FLOAT64, "
             "reason STRING, forced BOOL, force_reason STRING, forced_by STRING, started_at TIMESTAMP, "
-            "finished_at TIMESTAMP"),
+            "finished_at TIMESTAMP, attempt INT64, source_reason STRING, coverage_warning BOOL, "
+            "allowed_regression BOOL, min_coverage FLOAT64, warn_coverage FLOAT64, candidate_players INT64, "
+            "candidate_completeness FLOAT64, candidate_zeroed_scores INT64, previous_players INT64, "
+            "previous_completeness FLOAT64, previous_zeroed_scores INT64"),
             partition_by="game_date"),
         Table("cleanup_ops", "orchestration", "cleanup_operations", _columns(
             "operation_id STRING!, table_name STRING, mode STRING, cutoff_date DATE, dry_run BOOL, "
@@ -114,3 +117,29 @@ TABLES: dict[str, Table] = {
 }  # fmt: skip
 
 INPUT_TABLES = ("schedule", "players", "pgs", "tgs", "upcg", "psza", "tdza")
+
+NUMBER_TYPES = frozenset({INT64, FLOAT64, "NUMERIC"})
+# What each backend reports for a column, in the contract's words (BigQuery's legacy names included).
+_LOGICAL_TYPES = {
+    "VARCHAR": STRING, "TEXT": STRING, "STRING": STRING,
+    "BIGINT": INT64, "INTEGER": INT64, "INT": INT64, "INT64": INT64, "SMALLINT": INT64, "TINYINT": INT64,
+    "HUGEINT": INT64, "UBIGINT": INT64, "UINTEGER": INT64, "USMALLINT": INT64, "UTINYINT": INT64,
+    "DOUBLE": FLOAT64, "FLOAT": FLOAT64, "FLOAT64": FLOAT64, "REAL": FLOAT64,
+    "NUMERIC": "NUMERIC", "BIGNUMERIC": "NUMERIC", "DECIMAL": "NUMERIC",
+    "DATE": DATE, "TIMESTAMP": TIMESTAMP, "BOOLEAN": BOOL, "BOOL": BOOL,
+}  # fmt: skip
+
+
+def logical_type(found: str) -> str:
+    """'DECIMAL(18,3)' → NUMERIC, 'TIMESTAMP WITH TIME ZONE' → TIMESTAMP; unknown names pass through."""
+    base = found.upper().split("(")[0].strip()
+    if base.startswith("TIMESTAMP"):
+        return TIMESTAMP
+    return _LOGICAL_TYPES.get(base, base)
+
+
+def compatible(expected: str, found: str) -> bool:
+    """Numbers accept any integer/numeric/float type; every other type must match."""
+    if expected in NUMBER_TYPES:
+        return found in NUMBER_TYPES
+    return found == expected

@@ -11,8 +11,9 @@ import pytest
 
 from processors.composite import build_context, compute_composite_factors, with_season, zone_inputs
 from processors.factors import compute_factors
-from processors.sources import expected_players, read_sources
+from processors.sources import read_sources
 from processors.synthetic import synthetic_context
+from validation.inputs import expected_from_schedule
 from warehouse import Datasets, connect
 from warehouse.schemas import CONTEXT_COLUMN_NAMES, SCORE_COLUMNS
 
@@ -37,7 +38,7 @@ def assert_same_context(left: pd.DataFrame, right: pd.DataFrame) -> None:
 def test_synthetic_context_equals_upcg_for_every_upcg_player_who_played(late_season):
     sources, dates = late_season
     pgs = with_season(sources.pgs)
-    played = expected_players(pgs, dates)
+    played = expected_from_schedule(pgs, sources.schedule, dates)
     targets = played.merge(sources.upcg[["game_date", "player_lookup"]], on=["game_date", "player_lookup"])
     assert len(targets) > 10_000
     upcg = targets[["game_date", "player_lookup"]].merge(sources.upcg, how="left")

@@ -7,9 +7,12 @@ the table, every score finite and inside its range, the total the sum of its par
 Behaviour, case by case (CASES pins the dates that do not simply publish):
 
 - NULLs in every nullable column of a table, on a random third of its rows: published. A NULL input takes its
-  §5 default; a NULL player_status is not "played"; a game with a NULL status or type is not a final game.
-- NULLs in every row of every nullable column of a table: published. Alone: no player_status at all → every
-  date `blocked upstream_missing` (exit 3); no game_status or game_type → no game dates, nothing to do.
+  §5 default. In PGS, a NULL player_status is not "played" and a NULL team belongs to no team, so teams fall
+  below five active players: every date `blocked upstream_missing pgs`. In the schedule, a game with a NULL status
+  is not final (its date is `blocked games not final`); a NULL type cannot prove an exhibition, so it counts.
+- NULLs in every row of every nullable column of a table: published, except PGS (no team on any box score:
+  every date `blocked upstream_missing pgs`). Alone: no player_status at all → every date blocked (exit 3);
+  no game_status → every date `blocked games not final`; no game_type → the games count, published.
 - NaN, ±inf, negative and huge minutes / usage in PGS: published; non-finite values are left out of the history
   means, negative ones are used as given.
 - NaN, ±inf, negative and huge context values in UPCG (and negative or INT64-max counts): published; non-finite
@@ -30,7 +33,7 @@ Behaviour, case by case (CASES pins the dates that do not simply publish):
 - No PSZA rows on a date: that date `blocked upstream_missing psza`, exit 3.
 - PGS rows on a date missing from the schedule (and box scores on an All-Star-break day): not a game date — no
   ledger row, nothing published; the other dates publish.
-- Games not final, or not regular/playoff: not a game date, no ledger row.
+- Games not final: the date is `blocked games not final` (exit 3); preseason games: not a game date, no ledger row.
 - An empty-string player_lookup: one more player key; published once, no duplicate key.
 """
 
@@ -86,9 +89,17 @@ class Case:
     holds: str = "SELECT true"  # a query returning one boolean that must be true afterwards
 
 
+WEEK_DAYS = ("2023-02-23", "2023-02-24", "2023-02-25", "2023-02-26", "2023-02-27", "2023-02-28")
 CASES: dict[str, Case] = {
     **{f"NULLs in {key}": Case(tuple(null_third(key, column) for column in nullable(key)))
-       for key in ("pgs", "tgs", "upcg", "psza", "tdza", "players", "schedule")},  # fmt: skip
+       for key in ("tgs", "upcg", "psza", "tdza", "players")},  # fmt: skip
+    # a third of the box scores lose their status and team: teams fall below five known active players
+    "NULLs in pgs": Case(tuple(null_third("pgs", column) for column in nullable("pgs")),
+                         dict.fromkeys(WEEK_DAYS, "blocked"), 3, dict.fromkeys(WEEK_DAYS, "upstream_missing pgs")),
+    # games whose status is unknown are not final: their dates wait for them
+    "NULLs in schedule": Case(tuple(null_third("schedule", column) for column in nullable("schedule")),
+                              dict.fromkeys(WEEK_DAYS[1:], "blocked"), 3,
+                              dict.fromkeys(WEEK_DAYS[1:], "games not final")),  # fmt: skip
     "PGS minutes and usage NaN, inf, negative, huge": Case(
         tuple(hostile_doubles("pgs", "minutes_played", "usage_rate"))),
     "UPCG context NaN, inf, negative, huge": Case(tuple(
@@ -163,7 +174,7 @@ CASES: dict[str, Case] = {
     "games not final or not regular": Case((
         f"UPDATE {{schedule}} SET game_status = 2 WHERE game_date = DATE '{UPCG_DAY}'",
         f"UPDATE {{schedule}} SET game_type = 'preseason' WHERE game_date = DATE '{SYNTHETIC_DAY}'",
-    ), {UPCG_DAY: "absent", SYNTHETIC_DAY: "absent"}),  # fmt: skip
+    ), {UPCG_DAY: "blocked", SYNTHETIC_DAY: "absent"}, 3, {UPCG_DAY: "games not final"}),  # fmt: skip
     "an empty-string player_lookup": Case((
         "UPDATE {pgs} SET player_lookup = '' WHERE hash(player_lookup) % 40 = 0",
         "UPDATE {upcg} SET player_lookup = '' WHERE hash(player_lookup) % 40 = 0",
@@ -240,7 +251,7 @@ def run_hostile(db: Path, statements: Sequence[str],
     try:
         game_dates = wh.query(
             "SELECT DISTINCT game_date FROM {schedule} WHERE game_date BETWEEN DATE '2023-02-23' AND DATE '2023-02-28' "
-            "AND game_status = 3 AND game_type IN ('regular', 'playoff')"
+            "AND (game_type IN ('regular', 'playoff') OR game_type IS NULL)"
         )["game_date"]
         states = current_states(wh)
         problems = ledger_problems(wh) + gate_problems(wh)
@@ -258,7 +269,7 @@ def test_hostile_data_never_crashes_and_keeps_the_gate(name, demo_db):
     exit_code, document, states, problems = run_hostile(demo_db, case.statements, case.holds)
     assert problems == []
     states.index = [ts.date().isoformat() for ts in states.index]
-    for day in ("2023-02-23", "2023-02-24", "2023-02-25", "2023-02-26", "2023-02-27", "2023-02-28"):
+    for day in WEEK_DAYS:
         status = states["status"].get(day, "absent")
         assert status == case.statuses.get(day, "published"), (day, document["dates"])
     for day, note in case.notes.items():
@@ -274,9 +285,8 @@ def test_whole_columns_of_nulls_never_crash_and_keep_the_gate(name, demo_db):
     exit_code, _, states, problems = run_hostile(demo_db, [f"UPDATE {{{key}}} SET {setting}"])
     states = states["status"]
     assert problems == []
-    if name == "pgs.player_status NULL":
-        assert exit_code == 3 and (states == "blocked").all()
-    elif name.startswith("schedule.game_"):
-        assert exit_code == 0 and states.empty
+    # no status, or no team, on any box score: no game has a team with five known active players
+    if name in ("pgs.player_status NULL", "pgs: every nullable column NULL", "schedule.game_status NULL"):
+        assert exit_code == 3 and len(states) and (states == "blocked").all()
     else:
         assert exit_code == 0 and (states == "published").all()
