@@ -24,7 +24,10 @@ import structlog
 
 from backfill import render
 from backfill.dates import DATE_FORM, LEAGUE_TZ, checked_range, league_today, parse_date
+from backfill.freshness import newest_published
 from backfill.logs import LOG_FORMATS, LOG_LEVELS, configure_logging
+from backfill.metrics import MetricsSnapshot
+from backfill.notify import NOTIFY_ON, NotifySettings
 from backfill.plan import Plan
 from backfill.runner import Interrupted, Invocation, RunResult, run_backfill
 from backfill.settings import DEFAULT_CHUNK_DAYS, RERUN_MODES, AppSettings, RunSettings
@@ -224,7 +227,8 @@ def resume_command(app: AppSettings, settings: RunSettings) -> str:
     return shlex.join(words)
 
 
-def execute_run(app: AppSettings, settings: RunSettings, output: str) -> int:
+def execute_run(app: AppSettings, settings: RunSettings, output: str, metrics: MetricsSnapshot | None = None,
+                notify: NotifySettings | None = None) -> int:  # fmt: skip
     invocation = new_invocation(settings.command)
     progress = Progress()
     resume = resume_command(app, settings)
@@ -232,6 +236,9 @@ def execute_run(app: AppSettings, settings: RunSettings, output: str) -> int:
     try:
         with open_warehouse(app) as wh, stop_on_signals():
             result = run_backfill(wh, settings, invocation, on_date=progress.advance, on_plan=progress.start)
+            if metrics:
+                metrics.record_verdicts(result.verdicts)
+                metrics.newest_published = newest_published(wh)
     except Interrupted as interrupt:
         progress.close()
         click.echo(f"Stopped by {interrupt.signal_name}: the chunk in flight was rolled back and nothing "
@@ -241,6 +248,8 @@ def execute_run(app: AppSettings, settings: RunSettings, output: str) -> int:
         progress.close()
     document = render.run_document(result, resume)
     click.echo(render.to_json(document) if output == "json" else render.run_text(result, resume))
+    if notify and not settings.dry_run:
+        notify_run(app, result, resume, notify)
     return result.exit_code
 
 
@@ -251,6 +260,70 @@ def output_option() -> Callable:
 
 def threshold(name: str, default: float) -> Callable:
     return option(name, type=float, default=default, show_default=True, help="Fraction in (0, 1].")
+
+
+# --- monitoring: --metrics-file and --notify (SPEC §11) ------------------------------------
+def metrics_option() -> Callable:
+    return option("--metrics-file", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="PATH",
+                  help="Write Prometheus metrics (node_exporter textfile format) here when the command ends; "
+                       "replaced atomically.")  # fmt: skip
+
+
+def notify_options(command: Callable) -> Callable:
+    command = option("--notify-on", type=click.Choice(NOTIFY_ON), default="attention", show_default=True,
+                     help="attention: only when a date is blocked, failed or forced, rows were deleted, or a date "
+                          "recovered; always: after every invocation.")(command)  # fmt: skip
+    return option("--notify", "notify_urls", multiple=True, metavar="URL",
+                  help="Send one digest to this Apprise URL (slack://…, jsons://host/path, mailtos://…); repeatable; "
+                       "env PCF_NOTIFY (space-separated). A secret: never logged or stored.")(command)  # fmt: skip
+
+
+def exit_code_of(error: BaseException) -> int:
+    """The exit code `PcfGroup.main` will report for an error escaping a command."""
+    if isinstance(error, Interrupted | PcfError | click.ClickException):
+        return error.exit_code
+    if isinstance(error, click.exceptions.Exit):
+        return error.exit_code
+    return 130 if isinstance(error, KeyboardInterrupt | click.Abort) else 1
+
+
+@contextmanager
+def metrics_recorded(path: Path | None, command: str) -> Iterator[MetricsSnapshot]:
+    """A snapshot the command fills in, written when it ends, however it ends (a SIGKILL writes nothing, so
+    the previous file stays whole). Failing to write it is logged and changes no exit code."""
+    from backfill.metrics import write_metrics
+
+    if path is not None and not path.parent.is_dir():
+        raise BadInput(f"--metrics-file: directory {path.parent} does not exist; "
+                       "expected PATH in an existing directory")  # fmt: skip
+    snapshot = MetricsSnapshot(command)
+    try:
+        yield snapshot
+    except BaseException as error:
+        snapshot.finish(exit_code_of(error))
+        raise
+    finally:
+        if path is not None:
+            try:
+                write_metrics(path, snapshot)
+            except OSError as error:
+                log.error("metrics_not_written", path=str(path), error=str(error))
+
+
+def status_command(app: AppSettings, start: date, end: date) -> str:
+    return shlex.join(["pcf-backfill", "--warehouse", app.warehouse_url, "status", "--start-date", start.isoformat(),
+                       "--end-date", end.isoformat()])  # fmt: skip
+
+
+def notify_run(app: AppSettings, result: RunResult, resume: str, notify: NotifySettings) -> None:
+    from backfill.notify import notify as send
+    from backfill.notify import run_digest
+
+    settings = result.settings
+    commands = [("To look", status_command(app, settings.start, settings.end))]
+    if result.exit_code:
+        commands.append(("To retry (after fixing upstream, or with --force --reason TEXT)", resume))
+    send(run_digest(result, commands), notify)
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -322,15 +395,20 @@ Examples:
         help="Calendar days per chunk (one read and one publish transaction per chunk).")
 @option("--workers", type=int, default=1, show_default=True, help="Chunks computed concurrently.")
 @output_option()
+@metrics_option()
+@notify_options
 @pass_app
 def run(app: AppSettings, start_date: str | None, end_date: str | None, dates_text: str | None,
         min_coverage: float, warn_coverage: float, source: str, rerun: str, force: bool, reason: str | None,
-        dry_run: bool, chunk_days: int, workers: int, output: str) -> int:  # fmt: skip
+        dry_run: bool, chunk_days: int, workers: int, output: str, metrics_file: Path | None,
+        notify_urls: tuple[str, ...], notify_on: str) -> int:  # fmt: skip
     """Backfill a date range: plan, compute, gate, publish atomically, record in the ledger."""
-    start, end, dates = resolve_range(app, start_date, end_date, dates_text)
-    rules = GateRules(min_coverage, warn_coverage, force, reason)
-    settings = RunSettings(start, end, dates, rules, source, rerun, dry_run, chunk_days, workers)  # type: ignore[arg-type]
-    return execute_run(app, settings, output)
+    with metrics_recorded(metrics_file, "run") as metrics:
+        notify = NotifySettings(notify_urls, notify_on)
+        start, end, dates = resolve_range(app, start_date, end_date, dates_text)
+        rules = GateRules(min_coverage, warn_coverage, force, reason)
+        settings = RunSettings(start, end, dates, rules, source, rerun, dry_run, chunk_days, workers)  # type: ignore[arg-type]
+        return metrics.finish(execute_run(app, settings, output, metrics, notify))
 
 
 @cli.command("catch-up")
@@ -339,20 +417,25 @@ def run(app: AppSettings, start_date: str | None, end_date: str | None, dates_te
 @threshold("--warn-coverage", 0.95)
 @option("--chunk-days", type=int, default=DEFAULT_CHUNK_DAYS, show_default=True)
 @output_option()
+@metrics_option()
+@notify_options
 @pass_app
 def catch_up(app: AppSettings, lookback_days: int, min_coverage: float, warn_coverage: float,
-             chunk_days: int, output: str) -> int:  # fmt: skip
+             chunk_days: int, output: str, metrics_file: Path | None, notify_urls: tuple[str, ...],
+             notify_on: str) -> int:  # fmt: skip
     """Nightly: backfill today−lookback … yesterday (America/New_York), retrying anything not published.
 
     \b
     Example (cron, 05:00 America/New_York):
       pcf-backfill --log-format json catch-up --lookback-days 14
     """
-    today = app_today(app)
-    start, end = today - timedelta(days=lookback_days), today - timedelta(days=1)
-    settings = RunSettings(start, end, None, GateRules(min_coverage, warn_coverage), "auto", "pending",
-                           chunk_days=chunk_days, command="catch-up")  # fmt: skip
-    return execute_run(app, settings, output)
+    with metrics_recorded(metrics_file, "catch-up") as metrics:
+        notify = NotifySettings(notify_urls, notify_on)
+        today = app_today(app)
+        start, end = today - timedelta(days=lookback_days), today - timedelta(days=1)
+        settings = RunSettings(start, end, None, GateRules(min_coverage, warn_coverage), "auto", "pending",
+                               chunk_days=chunk_days, command="catch-up")  # fmt: skip
+        return metrics.finish(execute_run(app, settings, output, metrics, notify))
 
 
 @cli.command()
@@ -382,8 +465,11 @@ def status(app: AppSettings, start_date: str, end_date: str, output: str) -> int
 @date_option("--end-date", required=True)
 @threshold("--min-coverage", 0.90)
 @output_option()
+@metrics_option()
+@notify_options
 @pass_app
-def validate(app: AppSettings, start_date: str, end_date: str, min_coverage: float, output: str) -> int:
+def validate(app: AppSettings, start_date: str, end_date: str, min_coverage: float, output: str,
+             metrics_file: Path | None, notify_urls: tuple[str, ...], notify_on: str) -> int:  # fmt: skip
     """Reconcile the tables: who played vs rows published, duplicates, ledger disagreements.
 
     Exit 3 when any game date needs attention.
@@ -392,16 +478,31 @@ def validate(app: AppSettings, start_date: str, end_date: str, min_coverage: flo
     Example:
       pcf-backfill validate --start-date 2022-10-18 --end-date 2023-04-09
     """
-    start, end, _ = resolve_range(app, start_date, end_date, None)
-    checked_fraction("--min-coverage", min_coverage)
-    with open_warehouse(app) as wh:
-        report = reconciliation(wh, start, end, min_coverage)
-    problems = needs_attention(report)
-    if output == "json":
-        click.echo(render.to_json(render.validate_document(report, problems, start, end)))
-    else:
-        click.echo(render.validate_text(report, problems, start, end))
-    return 3 if len(problems) else 0
+    with metrics_recorded(metrics_file, "validate") as metrics:
+        notify = NotifySettings(notify_urls, notify_on)
+        start, end, _ = resolve_range(app, start_date, end_date, None)
+        checked_fraction("--min-coverage", min_coverage)
+        with open_warehouse(app) as wh:
+            report = reconciliation(wh, start, end, min_coverage)
+            metrics.newest_published = newest_published(wh)
+        problems = needs_attention(report)
+        metrics.dates_with_problems = len(problems)
+        if output == "json":
+            click.echo(render.to_json(render.validate_document(report, problems, start, end)))
+        else:
+            click.echo(render.validate_text(report, problems, start, end))
+        notify_validate(app, problems, start, end, notify)
+        return metrics.finish(3 if len(problems) else 0)
+
+
+def notify_validate(app: AppSettings, problems: Any, start: date, end: date, notify: NotifySettings) -> None:
+    from backfill.notify import notify as send
+    from backfill.notify import validate_digest
+
+    repair = shlex.join(["pcf-backfill", "--warehouse", app.warehouse_url, "run", "--start-date", start.isoformat(),
+                         "--end-date", end.isoformat(), "--rerun", "all"])  # fmt: skip
+    send(validate_digest(problems, start, end, [("To look", status_command(app, start, end)), ("To repair", repair)]),
+         notify)  # fmt: skip
 
 
 def app_now(app: AppSettings) -> datetime:
@@ -413,8 +514,9 @@ def app_now(app: AppSettings) -> datetime:
 @option("--max-lag-hours", type=click.FloatRange(min=0), default=30.0, show_default=True,
         help="How long after a game date ends (midnight America/New_York) it may stay unpublished.")
 @output_option()
+@metrics_option()
 @pass_app
-def freshness(app: AppSettings, max_lag_hours: float, output: str) -> int:
+def freshness(app: AppSettings, max_lag_hours: float, output: str, metrics_file: Path | None) -> int:
     """Is every final game date up to yesterday published (rows in the table, not just the ledger)?
 
     Exit 0 fresh, 3 stale (names the oldest missing date), 1 when the warehouse cannot be read.
@@ -426,13 +528,17 @@ def freshness(app: AppSettings, max_lag_hours: float, output: str) -> int:
     """
     from backfill.freshness import check_freshness
 
-    with open_warehouse(app) as wh:
-        fresh = check_freshness(wh, app_now(app), max_lag_hours)
-    if output == "json":
-        click.echo(render.to_json(render.freshness_document(fresh, app.warehouse_url)))
-    else:
-        click.echo(render.freshness_text(fresh, app.warehouse_url))
-    return fresh.exit_code
+    with metrics_recorded(metrics_file, "freshness") as metrics:
+        with open_warehouse(app) as wh:
+            fresh = check_freshness(wh, app_now(app), max_lag_hours)
+            metrics.newest_published = newest_published(wh)
+        metrics.stale, metrics.overdue_dates, metrics.oldest_overdue_hours = (
+            fresh.stale, len(fresh.overdue), fresh.hours_late)
+        if output == "json":
+            click.echo(render.to_json(render.freshness_document(fresh, app.warehouse_url)))
+        else:
+            click.echo(render.freshness_text(fresh, app.warehouse_url))
+        return metrics.finish(fresh.exit_code)
 
 
 @cli.command()
@@ -476,22 +582,35 @@ Examples:
 @option("--execute", is_flag=True, help="Really delete (default: dry run).")
 @option("--no-backup", is_flag=True, help="Skip the backup table (the rows cannot be restored).")
 @output_option()
+@notify_options
 @pass_app
 @click.pass_context
 def cleanup(ctx: click.Context, app: AppSettings, retention_days: int, mode: str, execute: bool,
-            no_backup: bool, output: str) -> int:  # fmt: skip
+            no_backup: bool, output: str, notify_urls: tuple[str, ...], notify_on: str) -> int:  # fmt: skip
     """Remove stale rows from the upcoming-context table (UPCG), with a dry run, a backup and an audit row."""
     from cleanup import CleanupSettings, run_cleanup
 
     # built (and so checked) even when `restore` follows: a bad group option is bad input either way
     settings = CleanupSettings(today=app_today(app), retention_days=retention_days, mode=mode, execute=execute,
                                backup=not no_backup)  # fmt: skip
+    notify = NotifySettings(notify_urls, notify_on)
     if ctx.invoked_subcommand:
         return 0
     with open_warehouse(app) as wh:
         result = run_cleanup(wh, settings, getpass.getuser())
     click.echo(render.to_json(render.cleanup_document(result)) if output == "json" else render.cleanup_text(result))
+    if execute:
+        notify_cleanup(app, result, notify)
     return 0
+
+
+def notify_cleanup(app: AppSettings, result: Any, notify: NotifySettings) -> None:
+    from backfill.notify import cleanup_digest
+    from backfill.notify import notify as send
+
+    commands = [("To undo", shlex.join(["pcf-backfill", "--warehouse", app.warehouse_url, "cleanup", "restore",
+                                        result.backup_table]))] if result.backup_table else []  # fmt: skip
+    send(cleanup_digest(result, commands), notify)
 
 
 @cleanup.command()

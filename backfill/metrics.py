@@ -1,0 +1,102 @@
+"""Metrics for the node_exporter textfile collector (SPEC §11): one snapshot per invocation.
+
+A snapshot is plain data filled in by the command; `write_metrics` turns it into gauges in a
+private registry and hands it to prometheus_client's `write_to_textfile`, which writes a temp
+file and renames it: a scraper never sees half a file, and a run killed before the end leaves
+the previous file as it was.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP
+
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
+
+PREFIX = "pcf_backfill_"
+DATE_STATUSES = {PUBLISHED: "published", BLOCKED: "blocked", FAILED: "failed", SKIPPED_BOOTSTRAP: "skipped"}
+
+
+@dataclass
+class MetricsSnapshot:
+    """What one invocation reports; None means "not measured by this command" and is left out."""
+
+    command: str
+    started: float = field(default_factory=time.time)  # Unix seconds
+    finished: float | None = None
+    exit_code: int | None = None
+    dates: dict[str, int] | None = None  # published / blocked / failed / skipped
+    rows_published: int | None = None
+    min_coverage: float | None = None
+    newest_published: date | None = None
+    dates_with_problems: int | None = None  # validate
+    stale: bool | None = None  # freshness
+    overdue_dates: int | None = None  # freshness
+    oldest_overdue_hours: float | None = None  # freshness
+
+    def record_verdicts(self, verdicts: pd.DataFrame) -> None:
+        """Counts, rows and the lowest coverage of a run's per-date verdicts."""
+        statuses = verdicts["status"] if len(verdicts) else pd.Series(dtype="object")
+        self.dates = {name: int((statuses == status).sum()) for status, name in DATE_STATUSES.items()}
+        published = verdicts[statuses == PUBLISHED] if len(verdicts) else verdicts
+        self.rows_published = int(published["published_players"].sum()) if len(published) else 0
+        coverage = verdicts["coverage"].dropna() if len(verdicts) else pd.Series(dtype="float64")
+        self.min_coverage = float(coverage.min()) if len(coverage) else None
+
+    def finish(self, exit_code: int) -> int:
+        self.finished, self.exit_code = time.time(), exit_code
+        return exit_code
+
+
+def day_timestamp(day: date) -> float:
+    """A game date as Unix seconds (midnight UTC), the form Grafana and `time() - x` expect."""
+    return datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()
+
+
+def registry_of(snapshot: MetricsSnapshot) -> CollectorRegistry:
+    from prometheus_client import CollectorRegistry, Gauge  # imported on use: most invocations write no metrics
+
+    registry = CollectorRegistry()
+
+    def gauge(name: str, help_text: str, value: float | None, **labels: str) -> None:
+        if value is None:
+            return
+        metric = Gauge(PREFIX + name, help_text, ["command", *labels], registry=registry)
+        metric.labels(command=snapshot.command, **labels).set(value)
+
+    gauge("last_run_start_timestamp_seconds", "When the last invocation started.", snapshot.started)
+    gauge("last_run_end_timestamp_seconds", "When the last invocation ended.", snapshot.finished)
+    gauge("last_run_exit_code", "Exit code of the last invocation (0 ok, 1 failed, 3 blocked/stale, 4 locked).",
+          snapshot.exit_code)  # fmt: skip
+    if snapshot.dates is not None:
+        dates = Gauge(PREFIX + "last_run_dates", "Game dates of the last run by verdict.", ["command", "status"],
+                      registry=registry)  # fmt: skip
+        for status, count in snapshot.dates.items():
+            dates.labels(command=snapshot.command, status=status).set(count)
+    gauge("last_run_rows_published", "PCF rows published by the last run.", snapshot.rows_published)
+    gauge("last_run_min_coverage_ratio", "Lowest coverage (published / played) among the dates the last run gated.",
+          snapshot.min_coverage)  # fmt: skip
+    newest = day_timestamp(snapshot.newest_published) if snapshot.newest_published else None
+    gauge("newest_published_game_date_timestamp_seconds", "Newest game date with rows in PCF (midnight UTC).", newest)
+    gauge("validate_dates_with_problems", "Game dates `validate` found needing attention.",
+          snapshot.dates_with_problems)  # fmt: skip
+    gauge("stale", "1 when a final game date is overdue (freshness), else 0.",
+          None if snapshot.stale is None else float(snapshot.stale))  # fmt: skip
+    gauge("overdue_dates", "Final game dates not published within --max-lag-hours.", snapshot.overdue_dates)
+    gauge("oldest_overdue_hours", "Hours since the oldest overdue game date ended.", snapshot.oldest_overdue_hours)
+    return registry
+
+
+def write_metrics(path: Path, snapshot: MetricsSnapshot) -> None:
+    """Atomically replace `path` (temp file + rename, by prometheus_client)."""
+    from prometheus_client import write_to_textfile
+
+    write_to_textfile(str(path), registry_of(snapshot))

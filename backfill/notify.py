@@ -1,0 +1,210 @@
+"""Notifications (SPEC §11): one digest per invocation when something needs a person.
+
+Building a message is pure (results in, `Digest` out); `deliver` sends it through Apprise to
+every `--notify` URL within a bounded retry budget. Delivery never raises and never changes
+the run's data or exit code. The URLs are secrets: they are never logged, printed or stored —
+a target is named by its position and service ("#1 JSON").
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import structlog
+
+from backfill.runner import RunResult
+from validation.gate import BLOCKED, FAILED, PUBLISHED
+from warehouse.errors import BadInput
+
+log = structlog.get_logger()
+
+NOTIFY_ON = ("attention", "always")  # attention: only when a person is needed (or a date recovered)
+RETRY_BUDGET_SECONDS = 10.0  # total time a run may spend delivering, every target and attempt included
+MAX_ATTEMPTS = 3
+ATTEMPT_TIMEOUT_SECONDS = 4.0
+BACKOFF_SECONDS = (0.5, 1.0)
+LISTED_DATES_MAX = 20  # a digest lists this many dates of each kind, then "… and N more"
+
+
+def scheme_of(url: str) -> str:
+    """What may be said about a URL in an error: its scheme, never the rest."""
+    return url.split("://", 1)[0] + "://…" if "://" in url else "(no scheme)"
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    urls: tuple[str, ...] = ()
+    on: str = "attention"
+    budget_seconds: float = RETRY_BUDGET_SECONDS
+
+    def __post_init__(self) -> None:
+        if self.on not in NOTIFY_ON:
+            raise BadInput(f"--notify-on: {self.on!r}; expected one of {', '.join(NOTIFY_ON)}")
+        for position, url in enumerate(self.urls, 1):
+            if service_for(url) is None:
+                raise BadInput(f"--notify: URL #{position} ({scheme_of(url)}) is not one Apprise can send to; "
+                               "expected e.g. slack://TOKEN_A/TOKEN_B/TOKEN_C or jsons://host/path")  # fmt: skip
+
+    def __repr__(self) -> str:  # the URLs are secrets, even in a traceback or a debugger
+        return f"NotifySettings(urls=<{len(self.urls)} hidden>, on={self.on!r})"
+
+
+# --- building the message (pure) ------------------------------------------------------------
+@dataclass(frozen=True)
+class Attention:
+    """One date in a digest: what happened to it and why."""
+
+    game_date: date
+    what: str  # blocked, regression, failed, forced, recovered, deleted
+    why: str
+
+
+@dataclass(frozen=True)
+class Digest:
+    command: str
+    summary: str  # one line: the run, its range, its exit code
+    problems: list[Attention] = field(default_factory=list)
+    recovered: list[Attention] = field(default_factory=list)
+    events: list[str] = field(default_factory=list)  # not tied to a date: a lease taken over, a deletion
+    commands: list[tuple[str, str]] = field(default_factory=list)  # (purpose, paste-able command)
+    exit_code: int = 0
+
+    @property
+    def needs_person(self) -> bool:
+        return bool(self.problems or self.events)
+
+    def worth_sending(self, on: str) -> bool:
+        return on == "always" or self.needs_person or bool(self.recovered)
+
+    @property
+    def level(self) -> str:
+        """Apprise's notification type: failure, warning, success or info."""
+        if any(item.what == FAILED for item in self.problems) or self.exit_code == 1:
+            return "failure"
+        if self.needs_person:
+            return "warning"
+        return "success" if self.recovered else "info"
+
+    @property
+    def title(self) -> str:
+        kinds = pd.Series([item.what for item in self.problems], dtype="object").value_counts()
+        parts = [f"{count} {what}" for what, count in kinds.items()] + self.events[:1]
+        if self.recovered:
+            parts.append(f"{len(self.recovered)} recovered")
+        return f"pcf-backfill {self.command}: " + (", ".join(parts) if parts else "all clear")
+
+    @property
+    def body(self) -> str:
+        lines = [self.summary]
+        lines += listed("Needs attention:", self.problems)
+        lines += listed("Recovered, now published:", self.recovered)
+        lines += [f"• {event}" for event in self.events]
+        lines += [""] + [f"{purpose}: {command}" for purpose, command in self.commands] if self.commands else []
+        return "\n".join(lines)
+
+
+def listed(heading: str, items: Sequence[Attention]) -> list[str]:
+    if not items:
+        return []
+    lines = ["", heading] + [f"  {item.game_date}  {item.what}: {item.why}" for item in items[:LISTED_DATES_MAX]]
+    if len(items) > LISTED_DATES_MAX:
+        lines.append(f"  … and {len(items) - LISTED_DATES_MAX} more")
+    return lines
+
+
+def problem_kind(status: str, reason: str, forced: bool) -> str | None:
+    if status == FAILED:
+        return FAILED
+    if status == BLOCKED:
+        return "regression" if reason.startswith("regression") else BLOCKED
+    return "forced" if status == PUBLISHED and forced else None
+
+
+def run_digest(result: RunResult, commands: list[tuple[str, str]]) -> Digest:
+    """A run's digest: blocked/regression/failed/forced dates, and dates whose state before this run
+    (the ledger, as planned) was blocked or failed and that are now published."""
+    problems, recovered = [], []
+    before = result.plan.game_dates["state"] if len(result.plan.game_dates) else pd.Series(dtype="object")
+    for ts, verdict in result.verdicts.iterrows():
+        reason = "" if pd.isna(verdict["reason"]) else str(verdict["reason"])
+        kind = problem_kind(str(verdict["status"]), reason, bool(verdict["forced"]))
+        if kind:
+            problems.append(Attention(ts.date(), kind, reason or kind))
+        previous = before.get(ts)
+        if verdict["status"] == PUBLISHED and previous in (BLOCKED, FAILED):
+            recovered.append(Attention(ts.date(), "recovered", f"was {previous}"))
+    settings, invocation = result.settings, result.invocation
+    summary = (f"{invocation.command} {invocation.run_id} ({invocation.user}@{invocation.host}), "
+               f"{settings.start} → {settings.end}: exit {result.exit_code}")  # fmt: skip
+    return Digest(invocation.command, summary, problems, recovered, [], commands if problems else [],
+                  result.exit_code)  # fmt: skip
+
+
+def validate_digest(problems: pd.DataFrame, start: date, end: date, commands: list[tuple[str, str]]) -> Digest:
+    items = [Attention(ts.date(), "validate", str(row["problems"])) for ts, row in problems.iterrows()]
+    summary = f"validate {start} → {end}: {len(items)} game dates need attention (exit {3 if items else 0})"
+    return Digest("validate", summary, items, [], [], commands if items else [], 3 if items else 0)
+
+
+def cleanup_digest(result: Any, commands: list[tuple[str, str]]) -> Digest:
+    """A cleanup that deleted rows is worth a message: it names the backup that undoes it."""
+    events = []
+    if not result.dry_run and result.rows_deleted:
+        backup = result.backup_table or "none (--no-backup)"
+        events.append(f"cleanup deleted {result.rows_deleted:,} UPCG rows on {result.dates_matched} dates before "
+                      f"{result.cutoff} ({result.mode}); backup {backup}")  # fmt: skip
+    summary = f"cleanup {result.operation_id} ({result.mode}, cutoff {result.cutoff})"
+    return Digest("cleanup", summary, [], [], events, commands if events else [], 0)
+
+
+# --- sending ---------------------------------------------------------------------------------
+def service_for(url: str) -> Any:
+    """The Apprise plugin for a URL, or None when Apprise does not understand it."""
+    import apprise  # imported on use: most commands never notify
+
+    return apprise.Apprise.instantiate(url, suppress_exceptions=True)
+
+
+def deliver(digest: Digest, settings: NotifySettings, *, clock: Callable[[], float] = time.monotonic,
+            sleep: Callable[[float], None] = time.sleep) -> list[bool]:  # fmt: skip
+    """Send the digest to every URL, retrying briefly; returns which targets got it. Never raises."""
+    deadline = clock() + settings.budget_seconds
+    return [send_one(digest, url, f"#{position}", deadline, clock, sleep)
+            for position, url in enumerate(settings.urls, 1)]  # fmt: skip
+
+
+def send_one(digest: Digest, url: str, target: str, deadline: float, clock: Callable[[], float],
+             sleep: Callable[[float], None]) -> bool:  # fmt: skip
+    service = service_for(url)
+    target = f"{target} {service.service_name}"
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        remaining = deadline - clock()
+        if remaining <= 0.2:
+            break
+        service.socket_connect_timeout = service.socket_read_timeout = min(ATTEMPT_TIMEOUT_SECONDS, remaining)
+        try:
+            sent = bool(service.notify(body=digest.body, title=digest.title, notify_type=digest.level))
+        except Exception as error:  # a plugin bug must not fail the run; the error's text may hold the URL
+            sent = False
+            log.warning("notify_error", target=target, attempt=attempt, error=type(error).__name__)
+        if sent:
+            log.info("notified", target=target, attempt=attempt, title=digest.title)
+            return True
+        pause = BACKOFF_SECONDS[min(attempt, len(BACKOFF_SECONDS)) - 1]
+        if attempt < MAX_ATTEMPTS and deadline - clock() > pause + 0.2:
+            sleep(pause)
+    log.error("notify_gave_up", target=target, title=digest.title,
+              hint="the run's data and exit code are unaffected; check the URL and the service")  # fmt: skip
+    return False
+
+
+def notify(digest: Digest, settings: NotifySettings) -> list[bool]:
+    """Send when the digest is worth it under `--notify-on`; nothing at all without URLs."""
+    if not settings.urls or not digest.worth_sending(settings.on):
+        return []
+    return deliver(digest, settings)

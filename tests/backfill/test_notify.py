@@ -1,0 +1,233 @@
+"""Notifications (SPEC §11) end to end: a local webhook on 127.0.0.1 records what Apprise POSTs."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from backfill.cli import cli
+from backfill.notify import MAX_ATTEMPTS, RETRY_BUDGET_SECONDS, Attention, Digest, problem_kind
+
+SECRET = "T000-SECRET-TOKEN-9f8e7d"  # stands for a Slack webhook's token: must never leak
+BLOCKED_DAY = date(2023, 2, 25)
+TODAY_AFTER_INCIDENT_WEEK = "2023-02-27"  # catch-up --lookback-days 7 covers 2023-02-20 … 2023-02-26
+PSZA_OF_DAY = "SELECT * FROM {psza} WHERE analysis_date = @d"
+
+
+class Webhook:
+    """A JSON endpoint that records every request; `status` 0 means: accept, never answer."""
+
+    def __init__(self, status: int = 200) -> None:
+        self.status, self.requests, self.release = status, [], threading.Event()
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the http.server API
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                hook.requests.append({"path": self.path, "json": json.loads(body or b"{}")})
+                if hook.status == 0:
+                    hook.release.wait(60)
+                    return
+                self.send_response(hook.status)
+                self.end_headers()
+
+            def log_message(self, *_args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"json://127.0.0.1:{self.server.server_address[1]}/hooks/{SECRET}"
+
+    @property
+    def messages(self) -> list[dict]:
+        return [request["json"] for request in self.requests]
+
+    def close(self) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def webhook() -> Iterator[Webhook]:
+    hook = Webhook()
+    yield hook
+    hook.close()
+
+
+def catch_up(db: Path, *args: str, env: dict[str, str] | None = None, group: tuple[str, ...] = ()) -> Result:
+    """The nightly catch-up over the incident week (2023-02-20 … 2023-02-26), "today" pinned."""
+    return CliRunner().invoke(
+        cli, ["--warehouse", f"duckdb:///{db}", "--log-format", "json", "--today", TODAY_AFTER_INCIDENT_WEEK,
+              *group, "catch-up", "--lookback-days", "7", *args],
+        catch_exceptions=False, env=env,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def psza_withheld(demo_db, open_db):
+    """2023-02-25 loses its shot-zone rows (it will block as upstream_missing); returns a function restoring them."""
+    wh = open_db(demo_db)
+    rows = wh.query(PSZA_OF_DAY, {"d": BLOCKED_DAY})
+    wh.execute("DELETE FROM {psza} WHERE analysis_date = @d", {"d": BLOCKED_DAY})
+    wh.close()
+
+    def restore() -> None:
+        again = open_db(demo_db)
+        again.load(rows, "psza")
+        again.close()
+
+    return restore
+
+
+def test_a_blocked_date_sends_one_digest_then_one_recovery(demo_db, webhook, psza_withheld):
+    blocked = catch_up(demo_db, "--notify", webhook.url)
+    assert blocked.exit_code == 3, blocked.output
+    assert len(webhook.requests) == 1
+    message = webhook.messages[0]
+    assert webhook.requests[0]["path"] == f"/hooks/{SECRET}"
+    assert message["type"] == "warning"
+    assert "1 blocked" in message["title"]
+    assert f"{BLOCKED_DAY}  blocked: upstream_missing psza" in message["message"]
+    assert (f"pcf-backfill --warehouse duckdb:///{demo_db} run --start-date 2023-02-20 --end-date 2023-02-26"
+            in message["message"])  # fmt: skip
+    assert "status --start-date 2023-02-20 --end-date 2023-02-26" in message["message"]
+
+    psza_withheld()
+    recovered = catch_up(demo_db, "--notify", webhook.url)
+    assert recovered.exit_code == 0, recovered.output
+    assert len(webhook.requests) == 2
+    message = webhook.messages[1]
+    assert message["type"] == "success"
+    assert f"{BLOCKED_DAY}  recovered: was blocked" in message["message"]
+    assert "Needs attention" not in message["message"]
+
+
+def test_a_clean_run_sends_nothing_unless_asked(demo_db, webhook):
+    assert catch_up(demo_db, "--notify", webhook.url).exit_code == 0
+    assert webhook.requests == []
+    assert catch_up(demo_db, "--notify", webhook.url, "--notify-on", "always").exit_code == 0
+    assert [m["title"] for m in webhook.messages] == ["pcf-backfill catch-up: all clear"]
+
+
+def test_the_url_may_come_from_the_environment(demo_db, webhook, psza_withheld):
+    result = catch_up(demo_db, env={"PCF_NOTIFY": webhook.url})
+    assert result.exit_code == 3
+    assert len(webhook.requests) == 1
+
+
+def table_dump(db: Path) -> str:
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        tables = con.sql("SELECT table_schema, table_name FROM information_schema.tables").fetchall()
+        return "\n".join(con.sql(f'SELECT * FROM "{schema}"."{name}"').df().to_csv() for schema, name in tables)
+
+
+@pytest.mark.parametrize("status", [500, 0], ids=["answers_500", "never_answers"])
+def test_an_unreachable_webhook_changes_neither_exit_code_nor_data(tmp_path, psza_withheld, demo_db, status):
+    reference = tmp_path / "reference.duckdb"
+    reference.write_bytes(demo_db.read_bytes())  # the same league, PSZA withheld, run without --notify
+    assert catch_up(reference).exit_code == 3
+    hook = Webhook(status)
+    try:
+        clock = time.monotonic()
+        result = catch_up(demo_db, "--notify", hook.url)
+        elapsed = time.monotonic() - clock
+    finally:
+        hook.close()
+    assert result.exit_code == 3, result.output
+    assert elapsed < RETRY_BUDGET_SECONDS + 10  # the run itself takes a few seconds
+    assert 1 <= len(hook.requests) <= MAX_ATTEMPTS
+    if status == 500:
+        assert len(hook.requests) == MAX_ATTEMPTS
+    assert '"event": "notify_gave_up"' in result.stderr
+    published = "SELECT game_date, status, published_players FROM {checkpoints} ORDER BY game_date"
+    from warehouse import Datasets, connect
+
+    states = []
+    for db in (reference, demo_db):
+        wh = connect(f"duckdb:///{db}", Datasets())
+        states.append(wh.query(published).to_dict("records"))
+        wh.close()
+    assert states[0] == states[1]
+    for text in (result.stdout, result.stderr, table_dump(demo_db)):
+        assert SECRET not in text and hook.url not in text
+
+
+def test_the_url_never_reaches_logs_output_or_tables(demo_db, webhook, psza_withheld):
+    result = catch_up(demo_db, "--notify", webhook.url, "--output", "json", group=("--log-level", "debug", "--debug"))
+    assert result.exit_code == 3, result.output
+    assert len(webhook.requests) == 1
+    for text in (result.stdout, result.stderr, table_dump(demo_db)):
+        assert SECRET not in text
+
+
+def test_a_url_apprise_cannot_use_is_bad_input_without_echoing_it(demo_db):
+    result = catch_up(demo_db, "--notify", f"nosuchservice://{SECRET}@example")
+    assert result.exit_code == 2
+    assert "--notify: URL #1 (nosuchservice://…)" in result.stderr
+    assert SECRET not in result.output
+
+
+def test_cleanup_execute_sends_the_deletion_and_how_to_undo_it(demo_db, webhook):
+    result = CliRunner().invoke(
+        cli, ["--warehouse", f"duckdb:///{demo_db}", "--log-format", "json", "--today", "2023-04-10",
+              "cleanup", "--mode", "partial", "--execute", "--notify", webhook.url],
+        catch_exceptions=False,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert len(webhook.requests) == 1
+    message = webhook.messages[0]["message"]
+    assert "cleanup deleted" in message and "cleanup restore upcoming_player_game_context_backup_" in message
+
+
+def test_validate_sends_the_dates_that_need_attention(run_cli, demo_db, webhook, open_db):
+    assert run_cli(demo_db, "run", "--start-date", "2023-02-20", "--end-date", "2023-02-26").exit_code == 0
+    wh = open_db(demo_db)
+    wh.execute("DELETE FROM {pcf} WHERE game_date = @d", {"d": BLOCKED_DAY})
+    wh.close()
+    result = run_cli(demo_db, "validate", "--start-date", "2023-02-20", "--end-date", "2023-02-26",
+                     "--notify", webhook.url)  # fmt: skip
+    assert result.exit_code == 3
+    assert len(webhook.requests) == 1
+    message = webhook.messages[0]["message"]
+    assert f"{BLOCKED_DAY}  validate:" in message and "--rerun all" in message
+
+
+@pytest.mark.parametrize(
+    ("status", "reason", "forced", "kind"),
+    [("blocked", "coverage 1/177 (0.6%) below 90%", False, "blocked"),
+     ("blocked", "regression 0.500 < published 1.000", False, "regression"),
+     ("failed", "WarehouseError: boom", False, "failed"),
+     ("published", "forced: coverage 1/177 (0.6%) below 90%", True, "forced"),
+     ("published", "", False, None),
+     ("skipped_bootstrap", "bootstrap: first 14 days of the season", False, None)],
+)  # fmt: skip
+def test_which_verdicts_need_a_person(status, reason, forced, kind):
+    assert problem_kind(status, reason, forced) == kind
+
+
+def test_a_digest_is_titled_by_what_happened_and_typed_by_the_worst():
+    day = date(2023, 2, 23)
+    forced = Digest("run", "run x", [Attention(day, "forced", "forced: coverage 1/177")], exit_code=0)
+    assert (forced.title, forced.level) == ("pcf-backfill run: 1 forced", "warning")
+    failed = Digest("run", "run x", [Attention(day, "failed", "boom"), Attention(day, "blocked", "low")],
+                    recovered=[Attention(day, "recovered", "was blocked")], exit_code=1)  # fmt: skip
+    assert failed.level == "failure"
+    assert failed.title == "pcf-backfill run: 1 failed, 1 blocked, 1 recovered"
+    assert not Digest("run", "run x").worth_sending("attention")
+    assert Digest("run", "run x").worth_sending("always")
