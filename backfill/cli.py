@@ -315,6 +315,25 @@ def status_command(app: AppSettings, start: date, end: date) -> str:
                        "--end-date", end.isoformat()])  # fmt: skip
 
 
+@contextmanager
+def notified_on_error(app: AppSettings, settings: RunSettings, notify: NotifySettings) -> Iterator[None]:
+    """A run that stops on an error (not bad input, not a signal) is worth a message too."""
+    from backfill.notify import notify as send
+    from backfill.notify import stopped_digest
+
+    try:
+        yield
+    except (BadInput, KeyboardInterrupt):
+        raise
+    except Exception as error:
+        if not settings.dry_run:
+            text = str(error) if isinstance(error, PcfError) else f"unexpected {type(error).__name__}: {error}"
+            commands = [("To retry", resume_command(app, settings))]
+            send(stopped_digest(settings.command, settings.start, settings.end, text, exit_code_of(error), commands),
+                 notify)  # fmt: skip
+        raise
+
+
 def notify_run(app: AppSettings, result: RunResult, resume: str, notify: NotifySettings) -> None:
     from backfill.notify import notify as send
     from backfill.notify import run_digest
@@ -408,7 +427,8 @@ def run(app: AppSettings, start_date: str | None, end_date: str | None, dates_te
         start, end, dates = resolve_range(app, start_date, end_date, dates_text)
         rules = GateRules(min_coverage, warn_coverage, force, reason)
         settings = RunSettings(start, end, dates, rules, source, rerun, dry_run, chunk_days, workers)  # type: ignore[arg-type]
-        return metrics.finish(execute_run(app, settings, output, metrics, notify))
+        with notified_on_error(app, settings, notify):
+            return metrics.finish(execute_run(app, settings, output, metrics, notify))
 
 
 @cli.command("catch-up")
@@ -435,7 +455,8 @@ def catch_up(app: AppSettings, lookback_days: int, min_coverage: float, warn_cov
         start, end = today - timedelta(days=lookback_days), today - timedelta(days=1)
         settings = RunSettings(start, end, None, GateRules(min_coverage, warn_coverage), "auto", "pending",
                                chunk_days=chunk_days, command="catch-up")  # fmt: skip
-        return metrics.finish(execute_run(app, settings, output, metrics, notify))
+        with notified_on_error(app, settings, notify):
+            return metrics.finish(execute_run(app, settings, output, metrics, notify))
 
 
 @cli.command()

@@ -108,7 +108,8 @@ def check_freshness(wh: Warehouse, now: datetime, max_lag_hours: float = DEFAULT
     rows = wh.query(PCF_SQL, {"start": since, "end": yesterday}).set_index("game_date")["pcf_rows"]
     rows.index = pd.to_datetime(rows.index)
     published = rows[rows > 0].index
-    missing = games[~games["bootstrap"] & ~games.index.isin(published)][["games"]]
+    due = games[(games["games"] > 0) & ~games["bootstrap"]]  # final games only: a postponed-only day is not due
+    missing = due[~due.index.isin(published)][["games"]]
     missing["ledger_state"] = missing.index.map(current_states(wh, since, yesterday)["status"]).astype("object")
     hours = [(now - day_end(ts.date())).total_seconds() / 3600 for ts in missing.index]
     missing["hours_since_end"] = pd.Series(hours, index=missing.index, dtype="float64")

@@ -145,6 +145,13 @@ def run_digest(result: RunResult, commands: list[tuple[str, str]]) -> Digest:
                   result.exit_code)  # fmt: skip
 
 
+def stopped_digest(command: str, start: date, end: date, error: str, exit_code: int,
+                   commands: list[tuple[str, str]]) -> Digest:  # fmt: skip
+    """A run that ended early on an error (the warehouse unreachable, a table missing, the lock held)."""
+    summary = f"{command} {start} → {end}: stopped, exit {exit_code}"
+    return Digest(command, summary, [], [], [f"stopped: {error}"], commands, exit_code)
+
+
 def validate_digest(problems: pd.DataFrame, start: date, end: date, commands: list[tuple[str, str]]) -> Digest:
     items = [Attention(ts.date(), "validate", str(row["problems"])) for ts, row in problems.iterrows()]
     summary = f"validate {start} → {end}: {len(items)} game dates need attention (exit {3 if items else 0})"

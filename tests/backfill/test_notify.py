@@ -231,3 +231,16 @@ def test_a_digest_is_titled_by_what_happened_and_typed_by_the_worst():
     assert failed.title == "pcf-backfill run: 1 failed, 1 blocked, 1 recovered"
     assert not Digest("run", "run x").worth_sending("attention")
     assert Digest("run", "run x").worth_sending("always")
+
+
+def test_a_run_stopped_by_an_error_says_so(tmp_path, webhook):
+    import duckdb
+
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    result = catch_up(empty, "--notify", webhook.url)
+    assert result.exit_code == 1
+    assert len(webhook.requests) == 1
+    message = webhook.messages[0]
+    assert message["type"] == "failure"
+    assert "stopped: missing tables" in message["message"] and "To retry: pcf-backfill" in message["message"]
