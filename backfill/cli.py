@@ -407,8 +407,10 @@ Examples:
 @option("--rerun", type=click.Choice(RERUN_MODES), default="pending", show_default=True,
         help="pending: every date not yet published or skipped; blocked / failed: only dates in that state; "
              "all: every game date.")
-@option("--force", is_flag=True, help="Publish dates the gate blocks (needs --reason).")
-@option("--reason", default=None, help="Why forcing is right; recorded in the ledger.")
+@option("--force", is_flag=True, help="Publish blocked dates that hold nothing better (needs --reason).")
+@option("--allow-regression", is_flag=True,
+        help="Let rows of lower quality replace a date's published rows (needs --reason).")
+@option("--reason", default=None, help="Why forcing or allowing a regression is right; recorded in the ledger.")
 @option("--dry-run", is_flag=True, help="Plan, compute and gate, but write nothing.")
 @option("--chunk-days", type=int, default=DEFAULT_CHUNK_DAYS, show_default=True,
         help="Calendar days per chunk (one read and one publish transaction per chunk).")
@@ -418,14 +420,14 @@ Examples:
 @notify_options
 @pass_app
 def run(app: AppSettings, start_date: str | None, end_date: str | None, dates_text: str | None,
-        min_coverage: float, warn_coverage: float, source: str, rerun: str, force: bool, reason: str | None,
-        dry_run: bool, chunk_days: int, workers: int, output: str, metrics_file: Path | None,
+        min_coverage: float, warn_coverage: float, source: str, rerun: str, force: bool, allow_regression: bool,
+        reason: str | None, dry_run: bool, chunk_days: int, workers: int, output: str, metrics_file: Path | None,
         notify_urls: tuple[str, ...], notify_on: str) -> int:  # fmt: skip
     """Backfill a date range: plan, compute, gate, publish atomically, record in the ledger."""
     with metrics_recorded(metrics_file, "run") as metrics:
         notify = NotifySettings(notify_urls, notify_on)
         start, end, dates = resolve_range(app, start_date, end_date, dates_text)
-        rules = GateRules(min_coverage, warn_coverage, force, reason)
+        rules = GateRules(min_coverage, warn_coverage, force, reason, allow_regression)
         settings = RunSettings(start, end, dates, rules, source, rerun, dry_run, chunk_days, workers)  # type: ignore[arg-type]
         with notified_on_error(app, settings, notify):
             return metrics.finish(execute_run(app, settings, output, metrics, notify))

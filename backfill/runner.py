@@ -153,6 +153,7 @@ def checkpoint_rows(verdicts: pd.DataFrame, invocation: Invocation, settings: Ru
     reason = reason.where(reason != "", verdicts["source_reason"].fillna("").astype(str))
     reason = reason.where(~verdicts["warning"].astype(bool), reason + "; coverage_warning")
     forced = verdicts["forced"].astype(bool)
+    overridden = forced | verdicts["allowed_regression"].fillna(False).astype(bool)  # who and why are recorded
     return pd.DataFrame(
         {
             "run_id": invocation.run_id,
@@ -166,8 +167,9 @@ def checkpoint_rows(verdicts: pd.DataFrame, invocation: Invocation, settings: Ru
             "coverage": verdicts["coverage"].to_numpy(),
             "reason": reason.str.strip("; ").replace("", None).to_numpy(),
             "forced": forced.to_numpy(),
-            "force_reason": pd.Series(settings.rules.force_reason, index=verdicts.index).where(forced, None).to_numpy(),
-            "forced_by": pd.Series(invocation.user, index=verdicts.index).where(forced, None).to_numpy(),
+            "force_reason": pd.Series(settings.rules.force_reason, index=verdicts.index).where(overridden, None)
+            .to_numpy(),
+            "forced_by": pd.Series(invocation.user, index=verdicts.index).where(overridden, None).to_numpy(),
             "started_at": started,
             "finished_at": finished,
             "source_reason": verdicts["source_reason"].to_numpy(),
