@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import getpass
 import shlex
-import signal
 import socket
 import sys
 import traceback
@@ -29,8 +28,9 @@ from backfill.logs import LOG_FORMATS, LOG_LEVELS, configure_logging
 from backfill.metrics import MetricsSnapshot
 from backfill.notify import NOTIFY_ON, NotifySettings
 from backfill.plan import Plan
-from backfill.runner import Interrupted, Invocation, RunResult, run_backfill
+from backfill.runner import Invocation, RunResult, run_backfill
 from backfill.settings import DEFAULT_CHUNK_DAYS, RERUN_MODES, AppSettings, RunSettings
+from backfill.signals import Interrupted, stop_on_signals, stop_requested
 from backfill.status import date_states, reconciliation
 from processors.policy import SOURCE_POLICIES
 from validation.gate import GateRules, checked_fraction
@@ -56,6 +56,15 @@ class PcfGroup(click.Group):
     def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
              standalone_mode: bool = True, **extra: Any) -> Any:  # fmt: skip
         argv = list(sys.argv[1:] if args is None else args)
+        with stop_on_signals():
+            code = self.run_command(argv, prog_name, complete_var, **extra)
+            stop = stop_requested()  # however a signal surfaced (or was swallowed), it decides the exit code
+            code = stop.exit_code if stop is not None and code != stop.exit_code else code
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+    def run_command(self, argv: list[str], prog_name: Any, complete_var: Any, **extra: Any) -> int:
         try:
             code = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
             code = code if isinstance(code, int) else 0
@@ -81,8 +90,6 @@ class PcfGroup(click.Group):
             click.echo(f"Error: unexpected {type(error).__name__}: {error} (rerun with --debug for details)",
                        err=True)  # fmt: skip
             code = 1
-        if standalone_mode:
-            sys.exit(code)
         return code
 
 
@@ -170,30 +177,6 @@ def new_invocation(command: str) -> Invocation:
     return Invocation(run_id, getpass.getuser(), socket.gethostname(), package_version("pcf-backfill"), command)
 
 
-@contextmanager
-def stop_on_signals() -> Iterator[None]:
-    """SIGTERM / SIGINT stop the run between statements; the chunk in flight rolls back.
-
-    Drivers may re-raise the handler's exception as a plain KeyboardInterrupt, so the signal
-    that arrived is remembered here and restored on the way out.
-    """
-    received: list[int] = []
-
-    def handler(signum: int, _frame: Any) -> None:
-        received.append(signum)
-        raise Interrupted(signal.Signals(signum).name, 128 + signum)
-
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        yield
-    except KeyboardInterrupt as interrupt:
-        signum = received[0] if received else signal.SIGINT
-        raise Interrupted(signal.Signals(signum).name, 128 + signum) from interrupt
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-
-
 class Progress:
     """A progress bar on stderr when it is a terminal; silent otherwise (cron, CI, pipes)."""
 
@@ -232,25 +215,26 @@ def execute_run(app: AppSettings, settings: RunSettings, output: str, metrics: M
     invocation = new_invocation(settings.command)
     progress = Progress()
     resume = resume_command(app, settings)
-    result: RunResult | None = None
     try:
-        with open_warehouse(app) as wh, stop_on_signals():
+        with open_warehouse(app) as wh:
             result = run_backfill(wh, settings, invocation, on_date=progress.advance, on_plan=progress.start)
             if metrics:
                 metrics.record_verdicts(result.verdicts)
                 metrics.newest_published = newest_published(wh)
-    except Interrupted as interrupt:
         progress.close()
-        click.echo(f"Stopped by {interrupt.signal_name}: the chunk in flight was rolled back and nothing "
+        document = render.run_document(result, resume)
+        click.echo(render.to_json(document) if output == "json" else render.run_text(result, resume))
+        if notify and not settings.dry_run:
+            notify_run(app, result, resume, notify)
+        return result.exit_code
+    except BaseException as error:  # a signal may surface as a driver error (DuckDB's "Query interrupted")
+        progress.close()
+        stop = error if isinstance(error, Interrupted) else stop_requested()
+        if stop is None:
+            raise
+        click.echo(f"Stopped by {stop.signal_name}: the chunk in flight was rolled back and nothing "
                    f"half-done was recorded. To resume: {resume}", err=True)  # fmt: skip
-        raise
-    finally:
-        progress.close()
-    document = render.run_document(result, resume)
-    click.echo(render.to_json(document) if output == "json" else render.run_text(result, resume))
-    if notify and not settings.dry_run:
-        notify_run(app, result, resume, notify)
-    return result.exit_code
+        raise stop from (None if stop is error else error)
 
 
 def output_option() -> Callable:

@@ -19,6 +19,7 @@ from backfill.ledger import PROCESSOR
 from backfill.plan import Plan, chunk_dates, make_plan
 from backfill.publish import publish_chunk, published_counts
 from backfill.settings import RunSettings
+from backfill.signals import raise_if_stop_requested, stop_requested
 from processors.composite import ProcessorResult, process_dates
 from processors.factors import range_violations
 from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP, evaluate_gate
@@ -29,13 +30,6 @@ from warehouse.schemas import INPUT_TABLES, TABLES
 
 log = structlog.get_logger()
 
-
-class Interrupted(KeyboardInterrupt):
-    """A signal asked the run to stop; the chunk in flight is rolled back."""
-
-    def __init__(self, signal_name: str, exit_code: int) -> None:
-        super().__init__(signal_name)
-        self.signal_name, self.exit_code = signal_name, exit_code
 
 VERDICT_COLUMNS = [
     "status", "games", "context_source", "source_reason", "upcg_players", "expected_players",
@@ -122,6 +116,7 @@ def gate_chunk(wh: Warehouse, dates: list[date], settings: RunSettings,
         passing = verdicts.index[verdicts["status"] == PUBLISHED]
         return result.rows[result.rows["game_date"].isin(passing)], verdicts
     except Exception as error:  # fail-safe: whatever broke, the dates it touched publish nothing
+        raise_if_stop_requested(error)  # a signal surfacing as a driver error is the signal, not a failed date
         # a data problem may be one date's; a warehouse error would only repeat for each date
         if len(dates) > 1 and not isinstance(error, WarehouseError):
             log.warning("chunk_failed_retrying_per_date", dates=len(dates), error=str(error))
@@ -223,15 +218,19 @@ def evaluations(wh: Warehouse, chunks: list[list[date]], bootstrap: set[date],
         return
     pool = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="pcf-chunk")
     ahead: deque[Future[Evaluation]] = deque()
+    handles: list[Warehouse] = []
     try:
         for chunk in chunks:
-            ahead.append(pool.submit(evaluate_chunk, wh.worker(), chunk, bootstrap, settings, input_error))
+            handles.append(wh.worker())
+            ahead.append(pool.submit(evaluate_chunk, handles[-1], chunk, bootstrap, settings, input_error))
             if len(ahead) >= settings.workers:
                 yield ahead.popleft().result()
         while ahead:
             yield ahead.popleft().result()
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+    finally:  # stopped early: no worker may outlive the connection its handle reads through
+        for handle in handles:
+            handle.interrupt()
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def publish_evaluation(wh: Warehouse, evaluation: Evaluation, invocation: Invocation,
@@ -350,28 +349,34 @@ def run_backfill(
     log.info("plan", run_id=invocation.run_id, game_dates=len(plan.game_dates), to_process=len(plan.to_process),
              bootstrap=len(plan.to_skip), already_done=plan.already_done, off_days=len(plan.off_days),
              dry_run=settings.dry_run)  # fmt: skip
-    if not settings.dry_run:
-        wh.load(run_record(invocation, settings, started), "runs")
     parts: list[pd.DataFrame] = []
     try:
+        if not settings.dry_run:
+            wh.load(run_record(invocation, settings, started), "runs")
         # a dry run writes nothing, not even a lease (on BigQuery the lease is a row)
         lease = nullcontext() if settings.dry_run else wh.lease(invocation.run_id, settings.start, settings.end)
         with lease:
             chunks = chunk_dates(plan.selected, settings.chunk_days)
             for evaluation in evaluations(wh, chunks, set(plan.to_skip), settings, input_error):
+                raise_if_stop_requested()  # a signal some library swallowed still stops the run here
                 verdicts = publish_evaluation(wh, evaluation, invocation, settings)
                 parts.append(verdicts)
                 for ts, verdict in verdicts.iterrows():
                     log_date(invocation.run_id, verdict, ts.date())
                     if on_date:
                         on_date(ts.date(), verdict.to_dict())
-    except KeyboardInterrupt as interrupt:
-        result.interrupted_by = getattr(interrupt, "exit_code", 130)
+            raise_if_stop_requested()
+    except BaseException as error:  # the run row records the exit code the CLI will report
+        # a signal may surface as a driver error (DuckDB's "Query interrupted"): it is the signal, not an error
+        stop = stop_requested() or (error if isinstance(error, KeyboardInterrupt) else None)
+        if stop is None:
+            result.stopped_by_error = getattr(error, "exit_code", 1)
+            raise
+        result.interrupted_by = getattr(stop, "exit_code", 130)
         log.warning("interrupted", run_id=invocation.run_id, completed_dates=sum(len(p) for p in parts))
-        raise
-    except Exception as error:  # the run row records the exit code the CLI will report
-        result.stopped_by_error = getattr(error, "exit_code", 1)
-        raise
+        if stop is error:
+            raise
+        raise stop from error
     finally:
         result.verdicts = pd.concat(parts) if parts else result.verdicts
         if len(result.verdicts):

@@ -143,6 +143,9 @@ class Warehouse(ABC):
         """A handle another thread may read through while this one publishes."""
         return self
 
+    def interrupt(self) -> None:  # noqa: B027 - optional hook
+        """Cancel the statement this handle is running, if any (called from another thread)."""
+
     def describe(self) -> str:
         return self.backend
 

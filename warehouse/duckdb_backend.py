@@ -94,6 +94,10 @@ class DuckDBWarehouse(Warehouse):
         handle.stats = self.stats
         return handle
 
+    def interrupt(self) -> None:
+        with contextlib.suppress(duckdb.Error):  # already closed: nothing is running
+            self.connection.interrupt()
+
     def describe(self) -> str:
         return f"duckdb:///{self.path}" if not self.path.startswith("/") else f"duckdb://{self.path}"
 
