@@ -6,6 +6,7 @@ Errors are translated once, in `PcfGroup.main`, into one line on stderr and an e
 from __future__ import annotations
 
 import getpass
+import os
 import shlex
 import socket
 import sys
@@ -85,12 +86,20 @@ class PcfGroup(click.Group):
             click.echo(f"Error: {error}", err=True)
             code = error.exit_code
         except Exception as error:  # the edge: anything unexpected is one line unless --debug
-            if "--debug" in argv:
+            if wants_tracebacks(argv):
                 traceback.print_exc()
             click.echo(f"Error: unexpected {type(error).__name__}: {error} (rerun with --debug for details)",
                        err=True)  # fmt: skip
             code = 1
         return code
+
+
+def wants_tracebacks(argv: list[str]) -> bool:
+    """--debug or PCF_DEBUG, read here because the error may come before (or after) the group parsed them."""
+    try:
+        return "--debug" in argv or bool(click.BOOL.convert(os.environ.get("PCF_DEBUG") or "0", None, None))
+    except click.BadParameter:
+        return False
 
 
 pass_app = click.make_pass_decorator(AppSettings)
@@ -113,7 +122,8 @@ def parse_datasets(_ctx: click.Context, _param: click.Parameter, text: str | Non
         help="auto: human-readable on a terminal, JSON otherwise.")
 @option("--log-level", type=click.Choice(LOG_LEVELS, case_sensitive=False), default="info", show_default=True)
 @option("--today", "today_text", default=None, metavar="YYYY-MM-DD", hidden=True,
-        help="Pin 'today' (America/New_York) for replays and tests.")
+        help="Replay a past 'today' (America/New_York) in tests and demos; never later than the real today, "
+             "and ignored by `cleanup --execute`.")
 @option("--debug", is_flag=True, help="Show tracebacks.")
 @click.version_option(package_name="pcf-backfill")
 @click.pass_context
@@ -126,11 +136,21 @@ def cli(ctx: click.Context, warehouse: str, datasets: Datasets, log_format: str,
       pcf-backfill --warehouse duckdb:///pcf.duckdb run --start-date 2022-10-18 --end-date 2023-04-09
     """
     configure_logging(log_format, log_level.lower())
-    today = parse_date(today_text, "--today", league_today()) if today_text else None
+    today = pinned_today(today_text) if today_text else None
     ctx.obj = AppSettings(warehouse, datasets, log_format, log_level, today, debug)
 
 
 # --- helpers shared by commands ------------------------------------------------------------
+def pinned_today(text: str) -> date:
+    """The test-only override of today: a replay of the past, never a jump into the future."""
+    real_today = league_today()
+    today = parse_date(text, "--today", real_today)
+    if today > real_today:
+        raise BadInput(f"--today: {today} is after the real today ({real_today}, America/New_York); "
+                       "the override only replays past days")  # fmt: skip
+    return today
+
+
 def app_today(app: AppSettings) -> date:
     return app.today or league_today()
 
@@ -564,9 +584,6 @@ def report(app: AppSettings, start_date: str, end_date: str, html_path: str) -> 
     from backfill.report import write_report
 
     start, end, _ = resolve_range(app, start_date, end_date, None)
-    if not Path(html_path).parent.is_dir():
-        raise BadInput(f"--html: directory {Path(html_path).parent} does not exist; expected FILE in an existing "
-                       "directory")  # fmt: skip
     with open_warehouse(app) as wh:
         path = write_report(wh, start, end, Path(html_path))
     click.echo(f"Report written to {path}")
@@ -598,7 +615,9 @@ def cleanup(ctx: click.Context, app: AppSettings, retention_days: int, mode: str
     from cleanup import CleanupSettings, run_cleanup
 
     # built (and so checked) even when `restore` follows: a bad group option is bad input either way
-    settings = CleanupSettings(today=app_today(app), retention_days=retention_days, mode=mode, execute=execute,
+    # deleting is judged against the real clock only: a pinned --today could make today's rows look stale
+    today = league_today() if execute else app_today(app)
+    settings = CleanupSettings(today=today, retention_days=retention_days, mode=mode, execute=execute,
                                backup=not no_backup)  # fmt: skip
     notify = NotifySettings(notify_urls, notify_on)
     if ctx.invoked_subcommand:

@@ -3,7 +3,9 @@ range's ledger state as a calendar heatmap, per-date detail, summary counts and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from html import escape
@@ -14,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from backfill.status import date_states
-from warehouse import Warehouse
+from warehouse import BadInput, Warehouse
 
 STATES = ("published", "published_warning", "blocked", "failed", "bootstrap", "off_day", "pending")
 STATE_LABELS = {
@@ -86,8 +88,42 @@ def build_report(wh: Warehouse, start: date, end: date, title: str | None = None
 
 
 def write_report(wh: Warehouse, start: date, end: date, path: Path, title: str | None = None) -> Path:
-    path.write_text(build_report(wh, start, end, title), encoding="utf-8")
+    """Write the page through a temporary file and a rename: a crash leaves the old file or the new one."""
+    checked_report_path(path, wh.local_files())
+    html = build_report(wh, start, end, title)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(html)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
     return path
+
+
+HTML_OPENINGS = ("<!doctype html", "<html")
+
+
+def checked_report_path(path: Path, inputs: Sequence[Path]) -> Path:
+    """An output never overwrites an input: refuse the warehouse's own files and any existing non-HTML file."""
+    if not path.parent.is_dir():
+        raise BadInput(f"--html: directory {path.parent} does not exist; expected FILE in an existing directory")
+    if not path.exists():
+        return path
+    if any(file.exists() and os.path.samefile(path, file) for file in inputs):
+        raise BadInput(f"--html: {path} is the warehouse itself; expected a new or existing .html FILE")
+    if not path.is_file() or not looks_like_html(path):
+        raise BadInput(f"--html: {path} exists and is not an HTML report; refusing to overwrite it "
+                       "(expected a new or existing .html FILE)")  # fmt: skip
+    return path
+
+
+def looks_like_html(path: Path) -> bool:
+    with path.open("rb") as file:
+        opening = file.read(512).decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n").lower()
+    return opening.startswith(HTML_OPENINGS) or not opening  # an empty file holds nothing to lose
 
 
 # --- rendering: pure, DataFrame in, HTML out ------------------------------------------------------------

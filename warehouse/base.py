@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -142,6 +143,10 @@ class Warehouse(ABC):
     def worker(self) -> Warehouse:
         """A handle another thread may read through while this one publishes."""
         return self
+
+    def local_files(self) -> list[Path]:
+        """Files on this machine that hold the warehouse (an output must never overwrite them)."""
+        return []
 
     def interrupt(self) -> None:  # noqa: B027 - optional hook
         """Cancel the statement this handle is running, if any (called from another thread)."""

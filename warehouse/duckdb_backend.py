@@ -94,6 +94,9 @@ class DuckDBWarehouse(Warehouse):
         handle.stats = self.stats
         return handle
 
+    def local_files(self) -> list[Path]:
+        return [Path(self.path), Path(self.path + ".wal")]
+
     def interrupt(self) -> None:
         with contextlib.suppress(duckdb.Error):  # already closed: nothing is running
             self.connection.interrupt()

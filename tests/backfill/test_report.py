@@ -174,3 +174,36 @@ def test_calendar_days_from_states_alone():
     assert by_day.loc["2022-11-03", ["state", "fallback", "forced"]].tolist() == ["published", True, False]
     assert by_day.loc["2022-11-04", "state"] == "off_day"
     assert calendar_days(states.iloc[0:0], date(2022, 7, 1), date(2022, 7, 10))["state"].eq("off_day").all()
+
+
+def _report(db: Path, html: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["--warehouse", f"duckdb:///{db}", "--log-format", "json", "report",
+                                      "--start-date", "2023-02-01", "--end-date", "2023-02-28", "--html", str(html)])
+    return result.exit_code, result.output
+
+
+def test_report_refuses_to_write_over_the_warehouse(demo_db):
+    before = demo_db.read_bytes()
+    code, output = _report(demo_db, demo_db)
+    assert code == 2 and "--html" in output and "warehouse" in output, output
+    assert len(output.strip().splitlines()) == 1
+    assert demo_db.read_bytes() == before
+
+
+@pytest.mark.parametrize("content", [b"id,name\n1,x\n", b"\x00\x01binary", b"<p>a fragment, not a report</p>"])
+def test_report_refuses_any_existing_file_that_is_not_html(demo_db, tmp_path, content):
+    other = tmp_path / "notes.html"
+    other.write_bytes(content)
+    code, output = _report(demo_db, other)
+    assert code == 2 and "not an HTML report" in output, output
+    assert other.read_bytes() == content
+
+
+def test_report_replaces_an_earlier_report_through_a_rename(demo_db, tmp_path):
+    html = tmp_path / "season.html"
+    assert _report(demo_db, html)[0] == 0
+    first = html.stat().st_ino
+    assert _report(demo_db, html)[0] == 0
+    assert html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert html.stat().st_ino != first, "written to a new file and renamed over the old one"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pcf.duckdb", "season.html"], "no temporary file left"
