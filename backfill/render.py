@@ -72,6 +72,7 @@ def run_document(result: RunResult, resume_command: str) -> dict[str, Any]:
         "seconds": round(result.seconds, 3),
         "warehouse_jobs": result.jobs,
         "bytes_processed": result.bytes_processed,
+        "warehouse_rows_read": result.rows_read,
         "dates": dates,
         "resume_command": resume_command if result.exit_code else None,
     }

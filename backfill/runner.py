@@ -22,6 +22,7 @@ from backfill.settings import RunSettings
 from backfill.signals import raise_if_stop_requested, stop_requested
 from processors.composite import ProcessorResult, process_dates
 from processors.factors import range_violations
+from processors.season_inputs import SeasonInputs
 from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP, evaluate_gate
 from validation.inputs import InputContractError, contract_problems
 from validation.quality import date_quality
@@ -61,6 +62,7 @@ class RunResult:
     seconds: float = 0.0
     jobs: int = 0
     bytes_processed: int = 0
+    rows_read: int = 0
     interrupted_by: int | None = None  # exit code of the signal that stopped the run
     stopped_by_error: int | None = None  # exit code of the error that stopped the run before its end
 
@@ -100,13 +102,13 @@ def quality_facts(wh: Warehouse, result: ProcessorResult) -> pd.DataFrame:
     return previous.join(candidate)
 
 
-def gate_chunk(wh: Warehouse, dates: list[date], settings: RunSettings,
-               input_error: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
+def gate_chunk(wh: Warehouse, dates: list[date], settings: RunSettings, input_error: str | None = None,
+               inputs: SeasonInputs | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
     """Rows that may publish and one verdict per date; errors fail the dates they touch."""
     if input_error:  # inputs that break the contract are never read as defaults
         return pd.DataFrame(), uncomputed_verdicts(dates, FAILED, input_error)
     try:
-        result = process_dates(wh, dates, settings.source)
+        result = process_dates(wh, dates, settings.source, inputs)
         facts = result.decisions.join(quality_facts(wh, result)).assign(
             out_of_range_rows=range_violations(result.rows).groupby(result.rows["game_date"]).sum()
             .reindex(result.decisions.index).fillna(0).astype(int),
@@ -120,7 +122,7 @@ def gate_chunk(wh: Warehouse, dates: list[date], settings: RunSettings,
         # a data problem may be one date's; a warehouse error would only repeat for each date
         if len(dates) > 1 and not isinstance(error, WarehouseError):
             log.warning("chunk_failed_retrying_per_date", dates=len(dates), error=str(error))
-            parts = [gate_chunk(wh, [day], settings) for day in dates]
+            parts = [gate_chunk(wh, [day], settings, inputs=inputs) for day in dates]
             return pd.concat([p[0] for p in parts]), pd.concat([p[1] for p in parts])
         log.error("dates_failed", dates=[str(day) for day in dates], error=str(error), exc_info=True)
         return pd.DataFrame(), uncomputed_verdicts(dates, FAILED, f"{type(error).__name__}: {error}")
@@ -201,10 +203,10 @@ class Evaluation:
 
 
 def evaluate_chunk(wh: Warehouse, chunk: list[date], bootstrap: set[date], settings: RunSettings,
-                   input_error: str | None = None) -> Evaluation:  # fmt: skip
+                   input_error: str | None = None, inputs: SeasonInputs | None = None) -> Evaluation:  # fmt: skip
     started, clock = utc_now(), time.perf_counter()
     work = [day for day in chunk if day not in bootstrap]
-    rows, verdicts = gate_chunk(wh, work, settings, input_error) if work else (pd.DataFrame(), pd.DataFrame())
+    rows, verdicts = gate_chunk(wh, work, settings, input_error, inputs) if work else (pd.DataFrame(), pd.DataFrame())
     skipped = uncomputed_verdicts([day for day in chunk if day in bootstrap], SKIPPED_BOOTSTRAP, BOOTSTRAP_REASON)
     verdicts = pd.concat([v for v in (verdicts, skipped) if len(v)]).sort_index()
     return Evaluation(chunk, rows, verdicts, started, time.perf_counter() - clock)
@@ -212,9 +214,13 @@ def evaluate_chunk(wh: Warehouse, chunk: list[date], bootstrap: set[date], setti
 
 def evaluations(wh: Warehouse, chunks: list[list[date]], bootstrap: set[date],
                 settings: RunSettings, input_error: str | None = None) -> Iterator[Evaluation]:  # fmt: skip
-    """Chunks in order; with --workers N, up to N chunks are computed ahead on worker handles."""
+    """Chunks in order; with --workers N, up to N chunks are computed ahead on worker handles.
+    Every chunk slices its inputs from one per-season read (`SeasonInputs`) shared by the run."""
+    if not chunks:
+        return
+    inputs = SeasonInputs(chunks[0][0], chunks[-1][-1])
     if settings.workers == 1:
-        yield from (evaluate_chunk(wh, chunk, bootstrap, settings, input_error) for chunk in chunks)
+        yield from (evaluate_chunk(wh, chunk, bootstrap, settings, input_error, inputs) for chunk in chunks)
         return
     pool = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="pcf-chunk")
     ahead: deque[Future[Evaluation]] = deque()
@@ -222,7 +228,7 @@ def evaluations(wh: Warehouse, chunks: list[list[date]], bootstrap: set[date],
     try:
         for chunk in chunks:
             handles.append(wh.worker())
-            ahead.append(pool.submit(evaluate_chunk, handles[-1], chunk, bootstrap, settings, input_error))
+            ahead.append(pool.submit(evaluate_chunk, handles[-1], chunk, bootstrap, settings, input_error, inputs))
             if len(ahead) >= settings.workers:
                 yield ahead.popleft().result()
         while ahead:
@@ -385,6 +391,7 @@ def run_backfill(
         if not settings.dry_run:
             close_run_record(wh, result)
         result.jobs, result.bytes_processed = wh.stats.jobs, wh.stats.bytes_processed  # the run row's update included
+        result.rows_read = wh.stats.rows_read
     return result
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 SEASON_START_MONTH = 8  # a season's box scores never precede August of its start year
 
@@ -15,3 +15,8 @@ def season_of(day: date) -> int:
 def season_history_start(day: date) -> date:
     """Earliest date whose box scores can matter for `day` (season-to-date values)."""
     return date(season_of(day), SEASON_START_MONTH, 1)
+
+
+def season_days(season: int) -> tuple[date, date]:
+    """The first and last day a season's rows can fall on."""
+    return date(season, SEASON_START_MONTH, 1), date(season + 1, SEASON_START_MONTH, 1) - timedelta(days=1)

@@ -19,6 +19,7 @@ from processors.policy import (
     decide_sources,
     row_sources,
 )
+from processors.season_inputs import SeasonInputs
 from processors.sources import SourceFrames, read_sources
 from processors.synthetic import synthetic_context
 from validation.inputs import calendar_season, expected_from_schedule, schedule_facts, zone_coverage
@@ -98,7 +99,10 @@ def compute_composite_factors(sources: SourceFrames, dates: list[date], policy: 
     return ProcessorResult(rows=rows, decisions=decisions.assign(row_count=counts), expected=expected)
 
 
-def process_dates(wh: Warehouse, dates: list[date], policy: SourcePolicy = "auto") -> ProcessorResult:
-    """Read once for the whole set of dates, then compute every player-date of it."""
-    sources = read_sources(wh, min(dates), max(dates))
+def process_dates(
+    wh: Warehouse, dates: list[date], policy: SourcePolicy = "auto", inputs: SeasonInputs | None = None
+) -> ProcessorResult:
+    """Read once for the whole set of dates (sliced from the run's `inputs` when given), then compute
+    every player-date of it."""
+    sources = read_sources(wh, min(dates), max(dates), inputs)
     return compute_composite_factors(sources, dates, policy)

@@ -1,4 +1,4 @@
-"""Reading what a range of game dates needs: one query per table for the whole range."""
+"""Reading what a range of game dates needs: each table's rows for the range, from the run's per-season reads."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 
-from processors.calendar import season_history_start
+from processors.season_inputs import SeasonInputs
 from warehouse import Warehouse
 
 
@@ -26,36 +26,21 @@ class SourceFrames:
     tdza: pd.DataFrame
 
 
-PGS_COLUMNS = (
-    "game_id, game_date, season, player_lookup, universal_player_id, team_abbr, opponent_team_abbr, "
-    "player_status, minutes_played, usage_rate"
-)
-
-
-SCHEDULE_COLUMNS = "game_id, game_date, game_type, home_team_abbr, away_team_abbr, game_status"
-
-
-def read_sources(wh: Warehouse, start: date, end: date) -> SourceFrames:
-    history = {"from": season_history_start(start), "end": end}
-    window = {"start": start, "end": end}
-    read = wh.query
+def read_sources(wh: Warehouse, start: date, end: date, inputs: SeasonInputs | None = None) -> SourceFrames:
+    """Inputs for game dates [start, end], sliced from `inputs` (the run's per-season reads) when given."""
+    inputs = inputs or SeasonInputs(start, end)
+    frames = inputs.frames(wh, start, end)
     return SourceFrames(
         start=start,
         end=end,
-        players=settled(read("SELECT player_lookup, birth_date FROM {players}"), ["player_lookup"]),
-        schedule=settled(read(f"SELECT {SCHEDULE_COLUMNS} FROM {{schedule}} WHERE game_date BETWEEN @from AND @end",
-                              history), ["game_id"]),
-        pgs=settled(read(f"SELECT {PGS_COLUMNS} FROM {{pgs}} WHERE game_date BETWEEN @from AND @end", history),
-                    ["game_date", "player_lookup"]),
-        tgs=settled(read("SELECT game_date, season, team_abbr, pace FROM {tgs} WHERE game_date BETWEEN @from AND @end",
-                         history), ["game_date", "team_abbr"]),
-        upcg=settled(read("SELECT * FROM {upcg} WHERE game_date BETWEEN @start AND @end", window),
-                     ["game_date", "player_lookup"]),
-        psza=settled(read("SELECT * FROM {psza} WHERE analysis_date BETWEEN @start AND @end", window),
-                     ["analysis_date", "player_lookup"]),
-        tdza=settled(read("SELECT * FROM {tdza} WHERE analysis_date BETWEEN @start AND @end", window),
-                     ["analysis_date", "team_abbr"]),
-    )  # fmt: skip
+        players=settled(inputs.players(wh), ["player_lookup"]),
+        schedule=settled(frames["schedule"], ["game_id"]),
+        pgs=settled(frames["pgs"], ["game_date", "player_lookup"]),
+        tgs=settled(frames["tgs"], ["game_date", "team_abbr"]),
+        upcg=settled(frames["upcg"], ["game_date", "player_lookup"]),
+        psza=settled(frames["psza"], ["analysis_date", "player_lookup"]),
+        tdza=settled(frames["tdza"], ["analysis_date", "team_abbr"]),
+    )
 
 
 def settled(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

@@ -21,10 +21,11 @@ Params = Mapping[str, Any]
 
 @dataclass
 class JobStats:
-    """What a command cost the warehouse: statements issued and bytes processed."""
+    """What a command cost the warehouse: statements issued, bytes processed, rows queries returned."""
 
     jobs: int = 0
     bytes_processed: int = 0
+    rows_read: int = 0
 
 
 def date_literal(value: date) -> str:

@@ -298,10 +298,11 @@ class BigQueryWarehouse(Warehouse):
     def _resubmittable(error: WarehouseError, safe: bool) -> Exception:
         return _Resubmit(error) if safe and isinstance(error, TransientWarehouseError) else error
 
-    def _count(self, *, jobs: int = 0, bytes_processed: int = 0) -> None:
+    def _count(self, *, jobs: int = 0, bytes_processed: int = 0, rows_read: int = 0) -> None:
         with self._stats_lock:  # the lease heartbeat runs jobs from its own thread
             self.stats.jobs += jobs
             self.stats.bytes_processed += int(bytes_processed)
+            self.stats.rows_read += rows_read
 
     def _query_job(self, sql: str, params: Params | None, *, resubmit_safe: bool) -> tuple[bigquery.QueryJob, Any]:
         """`sql` is rendered already: placeholders resolved to qualified table names."""
@@ -328,6 +329,7 @@ class BigQueryWarehouse(Warehouse):
                 frame = rows.to_dataframe(create_bqstorage_client=self.settings.storage_api)
         except DRIVER_ERRORS as error:
             raise translate(error) from None
+        self._count(rows_read=len(frame))
         return like_duckdb(frame, rows.schema)
 
     def execute(self, sql: str, params: Params | None = None) -> int:

@@ -117,9 +117,11 @@ class DuckDBWarehouse(Warehouse):
 
     def query(self, sql: str, params: Params | None = None) -> pd.DataFrame:
         try:
-            return self._run(sql, params).df()
+            frame = self._run(sql, params).df()
         except duckdb.Error as error:
             raise _translate(error, self.path) from None
+        self.stats.rows_read += len(frame)
+        return frame
 
     def execute(self, sql: str, params: Params | None = None) -> int:
         result = self._run(sql, params).fetchall()

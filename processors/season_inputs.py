@@ -1,0 +1,101 @@
+"""A run's input rows, read once per season and sliced per chunk.
+
+The season-to-date definitions need every chunk's box scores from its season's start. Read per
+chunk, small chunks re-read the season again and again; read once per season (as far as the run
+goes) and sliced, chunk size stops changing how much is read. A slice holds exactly the rows a
+query over the chunk's own range would return, so a date's rows never depend on the chunking.
+
+One `SeasonInputs` per run (threads share it: loading is serialised), passed down explicitly.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from processors.calendar import season_days, season_history_start, season_of
+from warehouse import Warehouse
+
+PGS_COLUMNS = (
+    "game_id, game_date, season, player_lookup, universal_player_id, team_abbr, opponent_team_abbr, "
+    "player_status, minutes_played, usage_rate"
+)
+
+SCHEDULE_COLUMNS = "game_id, game_date, game_type, home_team_abbr, away_team_abbr, game_status"
+
+
+@dataclass(frozen=True)
+class InputRead:
+    """One input table as the processor reads it: which columns, dated by which column, and whether
+    a chunk needs it from the season's start (history) or only on the chunk's own dates."""
+
+    key: str
+    columns: str
+    date_column: str
+    history: bool
+
+
+INPUT_READS = (
+    InputRead("schedule", SCHEDULE_COLUMNS, "game_date", history=True),  # who should have box scores
+    InputRead("pgs", PGS_COLUMNS, "game_date", history=True),
+    InputRead("tgs", "game_date, season, team_abbr, pace", "game_date", history=True),
+    InputRead("upcg", "*", "game_date", history=False),
+    InputRead("psza", "*", "analysis_date", history=False),
+    InputRead("tdza", "*", "analysis_date", history=False),
+)
+
+
+class SeasonInputs:
+    """Input rows for game dates in [first, last]: the players table once, each table once per season."""
+
+    def __init__(self, first: date, last: date) -> None:
+        self.first, self.last = first, last
+        self._players: pd.DataFrame | None = None
+        self._seasons: dict[int, dict[str, pd.DataFrame]] = {}
+        self._lock = threading.Lock()
+
+    def players(self, wh: Warehouse) -> pd.DataFrame:
+        with self._lock:
+            if self._players is None:
+                self._players = wh.query("SELECT player_lookup, birth_date FROM {players}")
+            return self._players
+
+    def frames(self, wh: Warehouse, start: date, end: date) -> dict[str, pd.DataFrame]:
+        """Each table's rows a chunk [start, end] needs, as `INPUT_READS` describes them."""
+        if start < self.first or end > self.last:
+            raise ValueError(f"chunk {start}..{end} is outside the run's dates {self.first}..{self.last}")
+        seasons = range(season_of(start), season_of(end) + 1)
+        whole = [self._season(wh, season) for season in seasons]
+        sliced = {}
+        for read in INPUT_READS:
+            frame = pd.concat([tables[read.key] for tables in whole], ignore_index=True) if len(whole) > 1 \
+                else whole[0][read.key]  # fmt: skip
+            since = season_history_start(start) if read.history else start
+            dated = frame[read.date_column]
+            sliced[read.key] = frame[(dated >= pd.Timestamp(since)) & (dated <= pd.Timestamp(end))].reset_index(
+                drop=True
+            )
+        return sliced
+
+    def _season(self, wh: Warehouse, season: int) -> dict[str, pd.DataFrame]:
+        with self._lock:
+            for older in [kept for kept in self._seasons if kept < season]:  # chunks come in date order
+                del self._seasons[older]
+            if season not in self._seasons:
+                self._seasons[season] = self._read_season(wh, season)
+            return self._seasons[season]
+
+    def _read_season(self, wh: Warehouse, season: int) -> dict[str, pd.DataFrame]:
+        history_from, season_end = season_days(season)
+        window = {"from": max(history_from, self.first), "end": min(season_end, self.last)}
+        history = {"from": history_from, "end": window["end"]}
+        return {
+            read.key: wh.query(
+                f"SELECT {read.columns} FROM {{{read.key}}} WHERE {read.date_column} BETWEEN @from AND @end",
+                history if read.history else window,
+            )
+            for read in INPUT_READS
+        }
