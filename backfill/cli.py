@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import structlog
@@ -28,8 +28,6 @@ from backfill.freshness import newest_published
 from backfill.logs import LOG_FORMATS, LOG_LEVELS, configure_logging
 from backfill.metrics import MetricsSnapshot
 from backfill.notify import NOTIFY_ON, NotifySettings
-from backfill.plan import Plan
-from backfill.runner import Invocation, RunResult, run_backfill
 from backfill.settings import DEFAULT_CHUNK_DAYS, RERUN_MODES, AppSettings, RunSettings
 from backfill.signals import Interrupted, stop_on_signals, stop_requested
 from backfill.status import date_states, reconciliation
@@ -37,6 +35,10 @@ from processors.policy import SOURCE_POLICIES
 from validation.gate import GateRules, checked_fraction
 from validation.reconcile import needs_attention
 from warehouse import DEFAULT_URL, BadInput, Datasets, PcfError, Warehouse, connect
+
+if TYPE_CHECKING:  # the runner pulls in the whole processing stack: only commands that compute import it
+    from backfill.plan import Plan
+    from backfill.runner import Invocation, RunResult
 
 log = structlog.get_logger()
 OUTPUTS = ("text", "json")
@@ -193,6 +195,8 @@ def resolve_range(app: AppSettings, start_text: str | None, end_text: str | None
 
 
 def new_invocation(command: str) -> Invocation:
+    from backfill.runner import Invocation
+
     run_id = f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
     return Invocation(run_id, getpass.getuser(), socket.gethostname(), package_version("pcf-backfill"), command)
 
@@ -232,6 +236,8 @@ def resume_command(app: AppSettings, settings: RunSettings) -> str:
 
 def execute_run(app: AppSettings, settings: RunSettings, output: str, metrics: MetricsSnapshot | None = None,
                 notify: NotifySettings | None = None) -> int:  # fmt: skip
+    from backfill.runner import run_backfill
+
     invocation = new_invocation(settings.command)
     progress = Progress()
     resume = resume_command(app, settings)

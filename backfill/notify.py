@@ -12,14 +12,16 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import structlog
 
-from backfill.runner import RunResult
 from validation.gate import BLOCKED, FAILED, PUBLISHED
 from warehouse.errors import BadInput
+
+if TYPE_CHECKING:  # computing factors is not needed to render or notify
+    from backfill.runner import RunResult
 
 log = structlog.get_logger()
 

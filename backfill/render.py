@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import pandas as pd
 
-from backfill.runner import RunResult
 from backfill.status import summary_counts
 from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP
+
+if TYPE_CHECKING:  # computing factors is not needed to render or notify
+    from backfill.runner import RunResult
 
 STATUS_ORDER = (PUBLISHED, BLOCKED, FAILED, SKIPPED_BOOTSTRAP)
 

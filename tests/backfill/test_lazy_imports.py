@@ -1,0 +1,55 @@
+"""Commands that compute no factors import none of the machinery they do not use: inspection stays fast.
+
+Each command runs in a fresh interpreter; the modules it loaded are read from `sys.modules` afterwards."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROBE = """
+import json, sys
+from backfill.cli import main
+out, sys.argv = sys.argv[1], ["pcf-backfill", *sys.argv[2:]]
+try:
+    main()
+except SystemExit:
+    pass
+with open(out, "w") as sink:
+    json.dump(sorted(sys.modules), sink)
+"""
+BIGQUERY_CLIENT = "google.cloud.bigquery"
+PROCESSING = ("backfill.runner", "processors.composite", "processors.factors", "processors.synthetic")
+REPORT = "backfill.report"
+RANGE = ("--start-date", "2022-11-01", "--end-date", "2022-11-30")
+
+
+def loaded_modules(tmp_path: Path, *args: str) -> set[str]:
+    listing = tmp_path / "modules.json"
+    done = subprocess.run([sys.executable, "-c", PROBE, str(listing), *args], capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(listing.read_text()))
+
+
+@pytest.mark.parametrize(
+    ("command", "allowed"),
+    [(("status", *RANGE), ()), (("validate", *RANGE), ()), (("report", *RANGE, "--html", "{tmp}/r.html"), (REPORT,))],
+    ids=["status", "validate", "report"],
+)
+def test_inspection_commands_import_neither_bigquery_nor_the_processing_stack(demo_db, tmp_path, command, allowed):
+    args = [word.replace("{tmp}", str(tmp_path)) for word in command]
+    modules = loaded_modules(tmp_path, "--warehouse", f"duckdb:///{demo_db}", *args)
+    assert "duckdb" in modules, "the probe ran the command"
+    unwanted = {BIGQUERY_CLIENT, *PROCESSING, REPORT} - set(allowed)
+    assert not modules & unwanted
+
+
+def test_help_imports_no_warehouse_driver_nor_the_processing_stack(tmp_path):
+    modules = loaded_modules(tmp_path, "--help")
+    assert "click" in modules
+    assert not modules & {BIGQUERY_CLIENT, "duckdb", *PROCESSING, REPORT}
