@@ -13,6 +13,8 @@ from backfill.cli import cli
 from warehouse import Datasets, Warehouse, connect
 
 TODAY = "2026-11-26"  # pinned so date validation never depends on the day the suite runs
+GOOGLESQL_PROPERTY = "googlesql_statements_analysed"  # set by tests/warehouse/conftest.py
+_googlesql_counts: list[int] = []
 
 
 @pytest.fixture(scope="session")
@@ -60,3 +62,18 @@ def invoke(db: Path, *args: str) -> Result:
 @pytest.fixture
 def run_cli() -> Callable[..., Result]:
     return invoke
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Collect how many BigQuery statements ZetaSQL analysed (reports reach here from xdist workers too)."""
+    if report.when == "teardown":
+        _googlesql_counts.extend(value for name, value in report.user_properties if name == GOOGLESQL_PROPERTY)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _googlesql_counts:
+        senders = sum(1 for count in _googlesql_counts if count)
+        terminalreporter.write_line(
+            f"ZetaSQL (BigQuery's analyzer) checked {sum(_googlesql_counts)} BigQuery statements sent in {senders} "
+            "emulator tests"
+        )

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from googlesql import GOOGLESQL_PROPERTY, StatementRecorder, recording
 
 from warehouse.bigquery_backend import BigQuerySettings, BigQueryWarehouse
 from warehouse.identifiers import Datasets
@@ -107,3 +108,22 @@ def bigquery_url(bigquery_emulator: str, monkeypatch: pytest.MonkeyPatch) -> str
     BIGQUERY_EMULATOR_HOST in the environment."""
     monkeypatch.setenv("BIGQUERY_EMULATOR_HOST", bigquery_emulator)
     return f"bigquery://pcf-test-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(autouse=True)
+def bigquery_statements(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[StatementRecorder]:
+    """In every emulator test: every statement sent to BigQuery, analysed afterwards by ZetaSQL
+    (see googlesql.py) with BigQuery's dialect; the test fails on any statement it rejects."""
+    if request.node.get_closest_marker("bigquery_emulator") is None:
+        yield StatementRecorder()
+        return
+    with recording(monkeypatch) as recorder:
+        yield recorder
+    verdict = recorder.verdict()
+    request.node.user_properties.append((GOOGLESQL_PROPERTY, verdict.analysed))
+    if verdict.rejections:
+        pytest.fail(
+            f"{len(verdict.rejections)} statement(s) BigQuery would reject; {verdict.summary()}\n\n"
+            + "\n\n".join(verdict.rejections),
+            pytrace=False,
+        )

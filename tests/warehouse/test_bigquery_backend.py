@@ -193,7 +193,10 @@ def test_stage_then_publish_replaces_the_dates_rows_in_one_script(bigquery_wareh
     ["SELECT ERROR('injected failure')", "INSERT INTO {pcf} (game_date, player_lookup) SELECT d, p FROM {leases}"],
     ids=["runtime-error", "invalid-statement"],
 )
-def test_a_failing_statement_leaves_nothing_changed(bigquery_warehouse: BigQueryWarehouse, failing_statement) -> None:
+def test_a_failing_statement_leaves_nothing_changed(
+    bigquery_warehouse: BigQueryWarehouse, failing_statement, bigquery_statements
+) -> None:
+    bigquery_statements.expect_rejection(bigquery_warehouse.render(failing_statement))  # invalid on purpose
     bigquery_warehouse.load(pcf_rows(D1, ["old"], "run-0"), "pcf")
     staging = bigquery_warehouse.stage(pcf_rows(D1, ["new"], "run-1"), TABLES["pcf"], "pcf")
     statements = publish_statements(bigquery_warehouse, staging, [D1])

@@ -322,7 +322,8 @@ def test_partial_cleanup_backs_up_and_restore_puts_upcg_back(demo_url, open_ware
 
 
 # --- errors an operator meets first ----------------------------------------------------------
-def test_a_missing_dataset_is_one_line_naming_it(demo_url):
+def test_a_missing_dataset_is_one_line_naming_it(demo_url, bigquery_statements):
+    bigquery_statements.expect_rejection(".nope.")  # BigQuery, like the emulator, finds no such table
     result = invoke(demo_url, "--datasets", "orchestration=nope", "run", *INCIDENT_WEEK)
 
     assert result.exit_code == 1

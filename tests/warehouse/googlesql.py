@@ -1,0 +1,507 @@
+"""ZetaSQL — the analyzer behind BigQuery's dialect — run in-process to check the SQL the
+BigQuery adapter sends, the way BigQuery checks it before running anything.
+
+The analyzer is Google's C++ ZetaSQL compiled to WebAssembly (PyPI `zetasql`) and run by
+wasmtime. Compiling its 28 MB module takes about a minute, so the compiled form is kept in the
+user's cache directory, keyed by both package versions, and loads in milliseconds afterwards.
+
+`StatementRecorder` wraps the google-cloud-bigquery client itself (queries, loads, table
+creation, copies), so every statement any code sends through it is seen, whoever wrote it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import fcntl
+import os
+import platform
+import threading
+import tomllib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+from google.cloud import bigquery
+from wasmtime import Config, Engine, Linker, Module, Store, WasiConfig, WasmtimeError
+from zetasql.core.exceptions import ServerError
+from zetasql.core.wasm_client import WasmClient, get_tzinfo_dir
+from zetasql.wasi import get_wasm_path
+from zetasql.wasi._pb2.zetasql.local_service import local_service_pb2 as service
+from zetasql.wasi._pb2.zetasql.proto import options_pb2 as analyzer_options
+from zetasql.wasi._pb2.zetasql.proto import simple_catalog_pb2 as catalogs
+from zetasql.wasi._pb2.zetasql.public import options_pb2 as language
+from zetasql.wasi._pb2.zetasql.public import parse_resume_location_pb2 as resume
+from zetasql.wasi._pb2.zetasql.public import simple_table_pb2 as tables
+from zetasql.wasi._pb2.zetasql.public import type_pb2 as types
+from zetasql.wasi._pb2.zetasql.resolved_ast import resolved_node_kind_pb2 as node_kinds
+
+from warehouse.identifiers import Datasets
+from warehouse.schemas import TABLES
+
+DIALECT_FILE = Path(__file__).with_name("bigquery_language.toml")
+
+TYPE_KINDS = {
+    "STRING": types.TYPE_STRING, "BYTES": types.TYPE_BYTES, "INT64": types.TYPE_INT64, "INTEGER": types.TYPE_INT64,
+    "FLOAT64": types.TYPE_DOUBLE, "FLOAT": types.TYPE_DOUBLE, "NUMERIC": types.TYPE_NUMERIC,
+    "BIGNUMERIC": types.TYPE_BIGNUMERIC, "BOOL": types.TYPE_BOOL, "BOOLEAN": types.TYPE_BOOL,
+    "DATE": types.TYPE_DATE, "DATETIME": types.TYPE_DATETIME, "TIME": types.TYPE_TIME,
+    "TIMESTAMP": types.TYPE_TIMESTAMP, "JSON": types.TYPE_JSON, "GEOGRAPHY": types.TYPE_GEOGRAPHY,
+    "INTERVAL": types.TYPE_INTERVAL,
+}  # fmt: skip
+SCRIPT_SEPARATORS = b" \t\r\n;"
+GOOGLESQL_PROPERTY = "googlesql_statements_analysed"  # per test, summed in tests/conftest.py
+
+Columns = tuple[tuple[str, str], ...]  # (name, BigQuery type) in order
+
+
+# --- the compiled module ----------------------------------------------------------------------
+def cache_dir() -> Path:
+    """Where compiled modules are kept: the user's cache directory, which a fresh CI clone can create."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pcf-backfill"
+
+
+def _engine() -> Engine:
+    config = Config()
+    config.shared_memory = True  # the module imports a shared memory
+    return Engine(config)
+
+
+def _compiled_module(engine: Engine) -> Module:
+    """The ZetaSQL module compiled for this machine: from the cache, or compiled once and cached.
+    A lock keeps parallel test workers from compiling it twice."""
+    name = f"zetasql-{version('zetasql')}-wasmtime-{version('wasmtime')}-{platform.machine()}.cwasm"
+    compiled = cache_dir() / name
+    compiled.parent.mkdir(parents=True, exist_ok=True)
+    with open(compiled.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if compiled.exists():
+            try:
+                return Module.deserialize_file(engine, str(compiled))
+            except WasmtimeError:
+                pass  # written by an incompatible build: compile again below
+        module = Module.from_file(engine, str(get_wasm_path()))
+        partial = compiled.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(module.serialize())
+        partial.replace(compiled)
+        return module
+
+
+class _CachedWasmClient(WasmClient):
+    """The package's client over the cached compiled module (its own constructor compiles the
+    module every time), copying requests and responses in bulk rather than byte by byte."""
+
+    def __init__(self) -> None:  # deliberately not WasmClient.__init__, which compiles
+        engine = _engine()
+        wasi = WasiConfig()
+        wasi.inherit_stderr()
+        if zoneinfo := get_tzinfo_dir():
+            wasi.preopen_dir(zoneinfo, "/usr/share/zoneinfo")
+        self.store = Store(engine)
+        self.store.set_wasi(wasi)
+        linker = Linker(engine)
+        linker.define_wasi()
+        self.module = _compiled_module(engine)
+        self.instance = linker.instantiate(self.store, self.module)
+        self.exports = self.instance.exports(self.store)
+        if "_initialize" in self.exports:
+            self.exports["_initialize"](self.store)
+        self.memory = self.exports["memory"]
+
+    def _base(self) -> int:
+        return ctypes.addressof(self.memory.data_ptr().contents)
+
+    def write_bytes(self, ptr: int, data: bytes) -> None:
+        ctypes.memmove(self._base() + ptr, data, len(data))
+
+    def read_bytes(self, ptr: int, size: int) -> bytes:
+        return ctypes.string_at(self._base() + ptr, size)
+
+
+@cache
+def _client() -> _CachedWasmClient:
+    return _CachedWasmClient()
+
+
+# --- options, types and the catalog ---------------------------------------------------------
+@cache
+def bigquery_dialect() -> dict[str, Any]:
+    with DIALECT_FILE.open("rb") as source:
+        return tomllib.load(source)
+
+
+def waivers() -> dict[str, str]:
+    """Statements only a documented analyzer limit rejects: {fragment of the SQL: why}."""
+    return {waiver["fragment"]: waiver["reason"] for waiver in bigquery_dialect()["waivers"]}
+
+
+@cache
+def bigquery_language() -> analyzer_options.LanguageOptionsProto:
+    dialect = bigquery_dialect()
+    return analyzer_options.LanguageOptionsProto(
+        name_resolution_mode=language.NAME_RESOLUTION_DEFAULT,
+        product_mode=language.ProductMode.Value(dialect["product_mode"]),
+        enabled_language_features=[language.LanguageFeature.Value(name) for name in dialect["features"]],
+        supported_statement_kinds=[node_kinds.ResolvedNodeKind.Value(kind) for kind in dialect["statement_kinds"]],
+        reserved_keywords=dialect["reserved_keywords"],
+    )
+
+
+def type_proto(bigquery_type: str) -> types.TypeProto:
+    """'DATE', 'ARRAY<INT64>'… as ZetaSQL's type (FLOAT64 is DOUBLE in EXTERNAL mode)."""
+    name = bigquery_type.strip().upper()
+    if name.startswith("ARRAY<") and name.endswith(">"):
+        element = type_proto(name[len("ARRAY<") : -1])
+        return types.TypeProto(type_kind=types.TYPE_ARRAY, array_type=types.ArrayTypeProto(element_type=element))
+    if name not in TYPE_KINDS:
+        raise ValueError(f"no ZetaSQL type for BigQuery type {bigquery_type!r}")
+    return types.TypeProto(type_kind=TYPE_KINDS[name])
+
+
+def contract_tables(project: str, datasets: Datasets | None = None) -> dict[str, Columns]:
+    """Every table of warehouse/schemas.py under the id the SQL uses: project.dataset.table."""
+    names = (datasets or Datasets()).as_dict()
+    return {
+        f"{project}.{names[spec.dataset]}.{spec.name}": tuple((c.name, c.type) for c in spec.columns)
+        for spec in TABLES.values()
+    }
+
+
+def _simple_table(name: str, columns: Columns) -> tables.SimpleTableProto:
+    return tables.SimpleTableProto(
+        name=name, column=[tables.SimpleColumnProto(name=column, type=type_proto(type_)) for column, type_ in columns]
+    )
+
+
+def _nested(catalog: catalogs.SimpleCatalogProto, path: list[str], table: tables.SimpleTableProto) -> None:
+    """Put `table` at `path` (sub-catalog names) so `project`.dataset.table resolves too."""
+    if not path:
+        catalog.table.append(table)
+        return
+    child = next((c for c in catalog.catalog if c.name.lower() == path[0].lower()), None)
+    if child is None:
+        child = catalog.catalog.add(name=path[0])
+    _nested(child, path[1:], table)
+
+
+def build_catalog(known: Mapping[str, Columns]) -> catalogs.SimpleCatalogProto:
+    """The BigQuery built-in functions and every known table, named as BigQuery resolves them:
+    `project.dataset.table` quoted whole, and as a path of project, dataset and table."""
+    catalog = catalogs.SimpleCatalogProto(
+        name="bigquery",
+        builtin_function_options=analyzer_options.ZetaSQLBuiltinFunctionOptionsProto(
+            language_options=bigquery_language()
+        ),
+    )
+    for table_id, columns in known.items():
+        *path, name = table_id.split(".")
+        catalog.table.append(_simple_table(table_id, columns))
+        if path:
+            _nested(catalog, path, _simple_table(name, columns))
+    return catalog
+
+
+# --- the analyzer -----------------------------------------------------------------------------
+class Rejected(Exception):
+    """ZetaSQL's verdict on a statement, in its own words (with a caret under the spot)."""
+
+
+class GoogleSqlAnalyzer:
+    """Analyses statements and scripts against a growing set of tables: tables created through
+    the API or by an earlier statement (CREATE TABLE …) are visible to the statements after."""
+
+    def __init__(self, known: Mapping[str, Columns] | None = None) -> None:
+        self.known: dict[str, Columns] = dict(known or {})
+        self._registered: int | None = None
+        self._registered_for: frozenset[str] = frozenset()
+
+    def add_tables(self, known: Mapping[str, Columns]) -> None:
+        self.known.update(known)
+
+    def check(self, sql: str, params: Mapping[str, str] | None = None) -> None:
+        """Raise `Rejected` with ZetaSQL's message unless BigQuery's analyzer accepts every
+        statement of `sql` (one statement or a script) with `params` declared as typed."""
+        options = analyzer_options.AnalyzerOptionsProto(
+            language_options=bigquery_language(),
+            query_parameters=[
+                analyzer_options.AnalyzerOptionsProto.QueryParameterProto(name=name, type=type_proto(type_))
+                for name, type_ in (params or {}).items()
+            ],
+            error_message_mode=language.ERROR_MESSAGE_MULTI_LINE_WITH_CARET,
+        )
+        script = sql.encode()
+        position = 0
+        while script[position:].strip(SCRIPT_SEPARATORS):
+            response = self._analyze(sql, position, options)
+            position = response.resume_byte_position
+            self._remember_created_table(response.resolved_statement)
+
+    def _analyze(self, sql: str, position: int, options: Any) -> service.AnalyzeResponse:
+        request = service.AnalyzeRequest(
+            options=options,
+            registered_catalog_id=self._catalog_id(),
+            parse_resume_location=resume.ParseResumeLocationProto(input=sql, byte_position=position, allow_resume=True),
+        )
+        try:
+            return _client().call_grpc_func("ZetaSqlLocalService_Analyze", request, service.AnalyzeResponse)
+        except ServerError as error:
+            raise Rejected(error.raw_error.split("Message: ", 1)[-1].strip()) from None
+
+    def _catalog_id(self) -> int:
+        """The catalog registered in the analyzer, registered again when tables were added."""
+        if self._registered is None or self._registered_for != frozenset(self.known):
+            self.close()
+            request = service.RegisterCatalogRequest(simple_catalog=build_catalog(self.known))
+            response = _client().call_grpc_func(
+                "ZetaSqlLocalService_RegisterCatalog", request, service.RegisterResponse
+            )
+            self._registered, self._registered_for = response.registered_id, frozenset(self.known)
+        return self._registered
+
+    def _remember_created_table(self, statement: Any) -> None:
+        """CREATE TABLE [AS SELECT] adds its table for the statements after it."""
+        if statement.WhichOneof("node") != "resolved_create_statement_node":
+            return
+        create = statement.resolved_create_statement_node
+        if create.WhichOneof("node") != "resolved_create_table_stmt_base_node":
+            return
+        base = create.resolved_create_table_stmt_base_node
+        table = getattr(base, base.WhichOneof("node")).parent
+        columns = tuple((c.name, _type_name(c.type)) for c in table.column_definition_list)
+        self.add_tables({".".join(table.parent.name_path): columns})
+
+    def close(self) -> None:
+        if self._registered is not None:
+            request = service.UnregisterRequest(registered_id=self._registered)
+            _client().call_grpc_func("ZetaSqlLocalService_UnregisterCatalog", request)
+            self._registered = None
+
+
+def _type_name(proto: types.TypeProto) -> str:
+    if proto.type_kind == types.TYPE_ARRAY:
+        return f"ARRAY<{_type_name(proto.array_type.element_type)}>"
+    return next(name for name, kind in TYPE_KINDS.items() if kind == proto.type_kind)
+
+
+# --- what the adapter sends ----------------------------------------------------------------------
+@dataclass
+class SentStatement:
+    """One query job as sent: its SQL, its parameters (name → type), who sent it."""
+
+    sql: str
+    params: dict[str, str]
+    project: str
+    sender: str
+    job: Any = None  # the QueryJob, None when submitting it failed
+
+    @property
+    def ran_on_emulator(self) -> bool:
+        return self.job is not None and getattr(self.job, "error_result", None) is None
+
+
+@dataclass
+class CreatedTable:
+    """A table made through the API (create_table, a load or copy job) with its columns."""
+
+    table_id: str
+    columns: Columns | None = None
+    like: str | None = None  # a copy job's source, whose columns it takes
+
+
+@dataclass
+class StatementRecorder:
+    """Everything sent through every google.cloud.bigquery.Client while installed, in order."""
+
+    events: list[SentStatement | CreatedTable] = field(default_factory=list)
+    expected_rejections: list[str] = field(default_factory=list)
+    _last_command: str = "no CLI command yet"
+    _verdict: tuple[Any, Verdict] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def statements(self) -> list[SentStatement]:
+        return [event for event in self.events if isinstance(event, SentStatement)]
+
+    def verdict(self) -> Verdict:
+        """ZetaSQL's verdict on everything recorded so far (worked out once per recording state)."""
+        state = (len(self.events), tuple(self.expected_rejections))
+        if self._verdict is None or self._verdict[0] != state:
+            self._verdict = (state, analyse(self.events, self.expected_rejections))
+        return self._verdict[1]
+
+    def expect_rejection(self, fragment: str) -> None:
+        """A test that sends invalid SQL on purpose names it here: statements containing
+        `fragment` may be rejected."""
+        self.expected_rejections.append(fragment)
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        client = bigquery.Client
+        monkeypatch.setattr(client, "query", self._recording_query(client.query))
+        monkeypatch.setattr(client, "create_table", self._recording_create(client.create_table))
+        monkeypatch.setattr(client, "load_table_from_file", self._recording_load(client.load_table_from_file))
+        monkeypatch.setattr(client, "copy_table", self._recording_copy(client.copy_table))
+
+    def _record(self, event: SentStatement | CreatedTable) -> None:
+        with self._lock:
+            self.events.append(event)
+
+    def _recording_query(self, query: Callable[..., Any]) -> Callable[..., Any]:
+        def recording(client: bigquery.Client, sql: str, *args: Any, **kwargs: Any) -> Any:
+            config = kwargs.get("job_config") or (args[0] if args else None)
+            parameters = getattr(config, "query_parameters", None) or []
+            sent = SentStatement(sql, dict(map(_parameter_type, parameters)), client.project, self._sender())
+            self._record(sent)
+            sent.job = query(client, sql, *args, **kwargs)
+            return sent.job
+
+        return recording
+
+    def _recording_create(self, create_table: Callable[..., Any]) -> Callable[..., Any]:
+        def recording(client: bigquery.Client, table: Any, *args: Any, **kwargs: Any) -> Any:
+            created = create_table(client, table, *args, **kwargs)
+            self._record(CreatedTable(_table_id(client, created), _columns(created.schema)))
+            return created
+
+        return recording
+
+    def _recording_load(self, load: Callable[..., Any]) -> Callable[..., Any]:
+        def recording(client: bigquery.Client, file: Any, destination: Any, *args: Any, **kwargs: Any) -> Any:
+            schema = getattr(kwargs.get("job_config"), "schema", None)
+            job = load(client, file, destination, *args, **kwargs)
+            if schema:  # a load creates its destination when it is missing
+                self._record(CreatedTable(_table_id(client, destination), _columns(schema)))
+            return job
+
+        return recording
+
+    def _recording_copy(self, copy: Callable[..., Any]) -> Callable[..., Any]:
+        def recording(client: bigquery.Client, sources: Any, destination: Any, *args: Any, **kwargs: Any) -> Any:
+            job = copy(client, sources, destination, *args, **kwargs)
+            source = sources[0] if isinstance(sources, list | tuple) else sources
+            self._record(CreatedTable(_table_id(client, destination), like=_table_id(client, source)))
+            return job
+
+        return recording
+
+    def _sender(self) -> str:
+        """The CLI command running (with the options it was given), or who else it was."""
+        context = click.get_current_context(silent=True)
+        if context is None:
+            if threading.current_thread() is threading.main_thread():
+                return "test code (no CLI command)"
+            return f"a worker thread of `{self._last_command}`"
+        defaults = {param.name: param.default for param in context.command.params}
+        options = [
+            f"--{name.replace('_', '-')} {value}" if value is not True else f"--{name.replace('_', '-')}"
+            for name, value in context.params.items()
+            if value not in (None, False, (), []) and value != defaults.get(name)
+        ]
+        self._last_command = " ".join(["pcf-backfill", *context.command_path.split()[1:], *map(str, options)])
+        return self._last_command
+
+
+def _parameter_type(parameter: Any) -> tuple[str, str]:
+    if isinstance(parameter, bigquery.ArrayQueryParameter):
+        return parameter.name, f"ARRAY<{parameter.array_type}>"
+    if isinstance(parameter, bigquery.ScalarQueryParameter):
+        return parameter.name, parameter.type_
+    raise TypeError(f"no ZetaSQL declaration for query parameter {parameter!r}")
+
+
+def _table_id(client: bigquery.Client, table: Any) -> str:
+    reference = table.reference if isinstance(table, bigquery.Table) else table
+    if isinstance(reference, str):
+        reference = bigquery.TableReference.from_string(reference, default_project=client.project)
+    return f"{reference.project}.{reference.dataset_id}.{reference.table_id}"
+
+
+def _columns(schema: Iterable[bigquery.SchemaField]) -> Columns:
+    return tuple((f.name, f"ARRAY<{f.field_type}>" if f.mode == "REPEATED" else f.field_type) for f in schema)
+
+
+# --- the verdict ----------------------------------------------------------------------------------
+@dataclass
+class Verdict:
+    """What the analyzer made of a recording: counts, and every rejection spelled out."""
+
+    analysed: int = 0
+    distinct: int = 0
+    waived: int = 0
+    expected: int = 0
+    rejections: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"ZetaSQL (BigQuery's analyzer) analysed {self.analysed} statements ({self.distinct} distinct): "
+            f"{len(self.rejections)} rejected, {self.waived} waived, {self.expected} invalid on purpose"
+        )
+
+
+def _waiver(sql: str) -> str | None:
+    return next((reason for fragment, reason in waivers().items() if fragment in sql), None)
+
+
+def analyse(events: Iterable[SentStatement | CreatedTable], expected_rejections: Iterable[str] = ()) -> Verdict:
+    """Check every statement against the contract tables of its project plus the tables made
+    before it; each distinct (SQL, parameters, tables) is analysed once."""
+    verdict = Verdict()
+    analyzer = GoogleSqlAnalyzer()
+    checked: dict[tuple[Any, ...], str | None] = {}
+    try:
+        for event in events:
+            if isinstance(event, CreatedTable):
+                columns = event.columns if event.like is None else analyzer.known.get(event.like)
+                if columns is not None:
+                    analyzer.add_tables({event.table_id: columns})
+            elif _waiver(event.sql):
+                verdict.waived += 1
+            else:
+                _check_one(event, analyzer, verdict, checked, tuple(expected_rejections))
+    finally:
+        analyzer.close()
+    return verdict
+
+
+def _check_one(
+    sent: SentStatement, analyzer: GoogleSqlAnalyzer, verdict: Verdict, checked: dict[Any, str | None],
+    expected: tuple[str, ...],
+) -> None:  # fmt: skip
+    verdict.analysed += 1
+    analyzer.add_tables({k: v for k, v in contract_tables(sent.project).items() if k not in analyzer.known})
+    key = (sent.sql, tuple(sorted(sent.params.items())), frozenset(analyzer.known))
+    if key not in checked:
+        verdict.distinct += 1
+        checked[key] = _rejection(analyzer, sent)
+    message = checked[key]
+    if message is None:
+        return
+    if any(fragment in sent.sql for fragment in expected) and not sent.ran_on_emulator:
+        verdict.expected += 1
+        return
+    params = ", ".join(f"@{name} {type_}" for name, type_ in sent.params.items()) or "none"
+    emulator = "ran it" if sent.ran_on_emulator else "failed it too"
+    verdict.rejections.append(
+        f"sent by: {sent.sender}\nparameters: {params}\nthe emulator {emulator}\n"
+        f"statement:\n{sent.sql.strip()}\nZetaSQL: {message}"
+    )
+
+
+def _rejection(analyzer: GoogleSqlAnalyzer, sent: SentStatement) -> str | None:
+    try:
+        analyzer.check(sent.sql, sent.params)
+    except Rejected as rejection:
+        return str(rejection)
+    return None
+
+
+@contextmanager
+def recording(monkeypatch: pytest.MonkeyPatch) -> Iterator[StatementRecorder]:
+    recorder = StatementRecorder()
+    with monkeypatch.context() as patched:
+        recorder.install(patched)
+        yield recorder
