@@ -11,6 +11,7 @@ creation, copies), so every statement any code sends through it is seen, whoever
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import fcntl
 import os
@@ -97,7 +98,7 @@ class _CachedWasmClient(WasmClient):
     module every time), copying requests and responses in bulk rather than byte by byte."""
 
     def __init__(self) -> None:  # deliberately not WasmClient.__init__, which compiles
-        engine = _engine()
+        self.engine = engine = _engine()
         wasi = WasiConfig()
         wasi.inherit_stderr()
         if zoneinfo := get_tzinfo_dir():
@@ -113,6 +114,10 @@ class _CachedWasmClient(WasmClient):
             self.exports["_initialize"](self.store)
         self.memory = self.exports["memory"]
 
+    def close(self) -> None:
+        for resource in (self.memory, self.store, self.module, self.engine):
+            resource.close()
+
     def _base(self) -> int:
         return ctypes.addressof(self.memory.data_ptr().contents)
 
@@ -125,7 +130,9 @@ class _CachedWasmClient(WasmClient):
 
 @cache
 def _client() -> _CachedWasmClient:
-    return _CachedWasmClient()
+    client = _CachedWasmClient()
+    atexit.register(client.close)  # while wasmtime can still free it: its finalizers fail at interpreter exit
+    return client
 
 
 # --- options, types and the catalog ---------------------------------------------------------
@@ -218,7 +225,7 @@ class GoogleSqlAnalyzer:
     def __init__(self, known: Mapping[str, Columns] | None = None) -> None:
         self.known: dict[str, Columns] = dict(known or {})
         self._registered: int | None = None
-        self._registered_for: frozenset[str] = frozenset()
+        self._registered_for: frozenset[tuple[str, Columns]] = frozenset()
 
     def add_tables(self, known: Mapping[str, Columns]) -> None:
         self.known.update(known)
@@ -254,26 +261,44 @@ class GoogleSqlAnalyzer:
 
     def _catalog_id(self) -> int:
         """The catalog registered in the analyzer, registered again when tables were added."""
-        if self._registered is None or self._registered_for != frozenset(self.known):
+        if self._registered is None or self._registered_for != frozenset(self.known.items()):
             self.close()
             request = service.RegisterCatalogRequest(simple_catalog=build_catalog(self.known))
             response = _client().call_grpc_func(
                 "ZetaSqlLocalService_RegisterCatalog", request, service.RegisterResponse
             )
-            self._registered, self._registered_for = response.registered_id, frozenset(self.known)
+            self._registered, self._registered_for = response.registered_id, frozenset(self.known.items())
         return self._registered
 
     def _remember_created_table(self, statement: Any) -> None:
-        """CREATE TABLE [AS SELECT] adds its table for the statements after it."""
-        if statement.WhichOneof("node") != "resolved_create_statement_node":
-            return
-        create = statement.resolved_create_statement_node
+        """CREATE TABLE [AS SELECT] adds its table, ALTER TABLE … ADD COLUMN its column, for the
+        statements after it."""
+        kind = statement.WhichOneof("node")
+        if kind == "resolved_create_statement_node":
+            self._remember_create(statement.resolved_create_statement_node)
+        elif kind == "resolved_alter_object_stmt_node":
+            self._remember_alter(statement.resolved_alter_object_stmt_node)
+
+    def _remember_create(self, create: Any) -> None:
         if create.WhichOneof("node") != "resolved_create_table_stmt_base_node":
             return
         base = create.resolved_create_table_stmt_base_node
         table = getattr(base, base.WhichOneof("node")).parent
         columns = tuple((c.name, _type_name(c.type)) for c in table.column_definition_list)
         self.add_tables({".".join(table.parent.name_path): columns})
+
+    def _remember_alter(self, alter: Any) -> None:
+        if alter.WhichOneof("node") != "resolved_alter_table_stmt_node":
+            return
+        statement = alter.resolved_alter_table_stmt_node.parent
+        table_id = ".".join(statement.name_path)
+        columns = list(self.known.get(table_id, ()))
+        for action in statement.alter_action_list:
+            if action.WhichOneof("node") == "resolved_add_column_action_node":
+                added = action.resolved_add_column_action_node.column_definition
+                if added.name not in {name for name, _ in columns}:
+                    columns.append((added.name, _type_name(added.type)))
+        self.add_tables({table_id: tuple(columns)})
 
     def close(self) -> None:
         if self._registered is not None:
@@ -473,7 +498,7 @@ def _check_one(
 ) -> None:  # fmt: skip
     verdict.analysed += 1
     analyzer.add_tables({k: v for k, v in contract_tables(sent.project).items() if k not in analyzer.known})
-    key = (sent.sql, tuple(sorted(sent.params.items())), frozenset(analyzer.known))
+    key = (sent.sql, tuple(sorted(sent.params.items())), frozenset(analyzer.known.items()))
     if key not in checked:
         verdict.distinct += 1
         checked[key] = _rejection(analyzer, sent)
