@@ -74,7 +74,7 @@ class PcfGroup(click.Group):
         except click.exceptions.Exit as done:
             code = done.exit_code
         except click.UsageError as error:
-            click.echo(f"Error: {error.format_message()}", err=True)
+            click.echo(f"Error: {error.format_message()}{self.placement_hint(error)}", err=True)
             code = 2
         except click.ClickException as error:
             click.echo(f"Error: {error.format_message()}", err=True)
@@ -94,6 +94,15 @@ class PcfGroup(click.Group):
                        err=True)  # fmt: skip
             code = 1
         return code
+
+
+    def placement_hint(self, error: click.UsageError) -> str:
+        """`status --warehouse URL` is a group option after the command: say where it goes."""
+        name = getattr(error, "option_name", None)
+        if not isinstance(error, click.NoSuchOption) or not any(name in param.opts for param in self.params):
+            return ""
+        return (f" ({name} is an option of pcf-backfill itself: put it before the command, as in "
+                f"`pcf-backfill {name} … status …`)")  # fmt: skip
 
 
 def wants_tracebacks(argv: list[str]) -> bool:
@@ -117,7 +126,8 @@ def parse_datasets(_ctx: click.Context, _param: click.Parameter, text: str | Non
 
 @click.group(cls=PcfGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @option("--warehouse", default=DEFAULT_URL, show_default=True, metavar="URL",
-        help="duckdb:///path/file.duckdb or bigquery://PROJECT[?location=US].")
+        help="duckdb:///relative/file.duckdb, duckdb:////absolute/file.duckdb (add ?access_mode=read_only to "
+             "only read) or bigquery://PROJECT[?location=US|EU|REGION].")
 @option("--datasets", default=None, metavar="KEY=NAME[,...]", callback=parse_datasets,
         help="Dataset names per deployment; keys reference, analytics, precompute, orchestration.")
 @option("--log-format", type=click.Choice(LOG_FORMATS), default="auto", show_default=True,
@@ -204,11 +214,12 @@ def new_invocation(command: str) -> Invocation:
 class Progress:
     """A progress bar on stderr when it is a terminal; silent otherwise (cron, CI, pipes)."""
 
-    def __init__(self) -> None:
+    def __init__(self, json_logs: bool = False) -> None:
         self.bar: Any = None
+        self.json_logs = json_logs  # JSON lines and a bar on one terminal would share lines
 
     def start(self, plan: Plan) -> None:
-        if sys.stderr.isatty() and plan.selected:
+        if sys.stderr.isatty() and plan.selected and not self.json_logs:
             self.bar = click.progressbar(length=len(plan.selected), label="Backfilling", file=sys.stderr,
                                          show_eta=True, item_show_func=lambda day: str(day) if day else "")  # fmt: skip
             self.bar.__enter__()
@@ -239,7 +250,7 @@ def execute_run(app: AppSettings, settings: RunSettings, output: str, metrics: M
     from backfill.runner import run_backfill
 
     invocation = new_invocation(settings.command)
-    progress = Progress()
+    progress = Progress(json_logs=app.log_format == "json")
     resume = resume_command(app, settings)
     try:
         with open_warehouse(app) as wh:
@@ -368,6 +379,7 @@ def init(app: AppSettings) -> int:
     with open_warehouse(app, must_exist=False) as wh:
         created = wh.create_tables()
         added = wh.migrate_tables()
+        click.echo(f"Warehouse: {wh.describe()}")
     click.echo(f"Created {len(created)} tables: {', '.join(created)}" if created else "All tables already exist.")
     if added:
         click.echo(f"Added {len(added)} columns (existing rows kept): {', '.join(added)}")
@@ -393,6 +405,7 @@ def demo(app: AppSettings, seasons: str, seed: int, replace: bool, allow_bigquer
     season_list = parse_seasons(seasons)
     with open_warehouse(app, must_exist=False) as wh:
         summary = generate_demo(wh, season_list, seed, replace=replace, allow_bigquery=allow_bigquery)
+        click.echo(f"Warehouse: {wh.describe()}")
     rows = ", ".join(f"{key} {count:,}" for key, count in summary.rows.items())
     click.echo(f"Demo league (seasons {', '.join(map(str, summary.seasons))}, seed {seed}) written: {rows}")
     return 0

@@ -10,6 +10,7 @@ from warehouse.errors import BadInput
 
 LEAGUE_TZ = ZoneInfo("America/New_York")
 DATE_FORM = "YYYY-MM-DD, today or yesterday"
+EARLIEST, LATEST = date(1900, 1, 1), date(9000, 12, 31)  # lookbacks and lookaheads stay inside the calendar
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -26,9 +27,12 @@ def parse_date(text: str, option: str, today: date) -> date:
         return today - timedelta(days=1)
     if ISO_DATE.fullmatch(word):
         try:
-            return date.fromisoformat(word)
+            day = date.fromisoformat(word)
         except ValueError:
             raise BadInput(f"{option}: {text!r} is not a real date; expected {DATE_FORM}") from None
+        if not EARLIEST <= day <= LATEST:
+            raise BadInput(f"{option}: {text!r} is outside {EARLIEST.year}–{LATEST.year}; expected {DATE_FORM}")
+        return day
     raise BadInput(f"{option}: {text!r} is not a date; expected {DATE_FORM}")
 
 

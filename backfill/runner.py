@@ -352,9 +352,9 @@ def run_backfill(
     result = RunResult(invocation, settings, plan)
     if on_plan:
         on_plan(plan)
-    log.info("plan", run_id=invocation.run_id, game_dates=len(plan.game_dates), to_process=len(plan.to_process),
-             bootstrap=len(plan.to_skip), already_done=plan.already_done, off_days=len(plan.off_days),
-             dry_run=settings.dry_run)  # fmt: skip
+    log.info("plan", run_id=invocation.run_id, warehouse=wh.describe(), game_dates=len(plan.game_dates),
+             to_process=len(plan.to_process), bootstrap=len(plan.to_skip), already_done=plan.already_done,
+             off_days=len(plan.off_days), dry_run=settings.dry_run)  # fmt: skip
     parts: list[pd.DataFrame] = []
     try:
         if not settings.dry_run:

@@ -54,13 +54,17 @@ def is_duckdb_file(file: Path) -> bool:
         return handle.read(12)[8:12] == DUCKDB_MAGIC
 
 
-def open_duckdb_file(path: str, *, must_exist: bool) -> duckdb.DuckDBPyConnection:
+def open_duckdb_file(path: str, *, must_exist: bool, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (or create) the file, refusing anything that is not a usable DuckDB file path."""
     file = Path(path)
     if file.is_dir():
         raise BadInput(f"--warehouse: {path} is a directory; expected duckdb:///path/to/file.duckdb")
     if not file.parent.is_dir():
-        raise BadInput(f"--warehouse: directory {file.parent} does not exist")
+        where = "" if file.is_absolute() else f" (relative to {Path.cwd()}; an absolute path takes four slashes: " \
+                                               f"duckdb:////{path})"
+        raise BadInput(f"--warehouse: directory {file.parent} does not exist{where}")
+    if file.exists() and not file.is_file():  # a FIFO or a device would block the first read for ever
+        raise BadInput(f"--warehouse: {path} is not a regular file; expected duckdb:///path/to/file.duckdb")
     if file.is_file() and file.stat().st_size > 0 and not is_duckdb_file(file):
         raise BadInput(f"--warehouse: {path} is not a DuckDB database file")
     if must_exist and not file.exists():
@@ -68,7 +72,7 @@ def open_duckdb_file(path: str, *, must_exist: bool) -> duckdb.DuckDBPyConnectio
             f"--warehouse: no DuckDB file at {path}; create one with `pcf-backfill demo` or `pcf-backfill init`"
         )
     try:
-        connection = duckdb.connect(path)
+        connection = duckdb.connect(path, read_only=read_only)
     except duckdb.IOException as error:
         if "not a valid DuckDB database" in str(error):
             raise BadInput(f"--warehouse: {path} is not a DuckDB database file") from None
@@ -81,16 +85,18 @@ def open_duckdb_file(path: str, *, must_exist: bool) -> duckdb.DuckDBPyConnectio
 class DuckDBWarehouse(Warehouse):
     backend = "duckdb"
 
-    def __init__(self, path: str, datasets: Datasets, *, must_exist: bool = False,
+    def __init__(self, path: str, datasets: Datasets, *, must_exist: bool = False, read_only: bool = False,
                  connection: duckdb.DuckDBPyConnection | None = None) -> None:  # fmt: skip
         super().__init__(datasets)
         self.path = path
-        self.connection = connection or open_duckdb_file(path, must_exist=must_exist)
+        self.read_only = read_only
+        self.connection = connection or open_duckdb_file(path, must_exist=must_exist, read_only=read_only)
         self._staged = 0
 
     def worker(self) -> DuckDBWarehouse:
         """A handle for another thread: its own cursor on the same database, the same job count."""
-        handle = DuckDBWarehouse(self.path, self.datasets, connection=self.connection.cursor())
+        cursor = self.connection.cursor()
+        handle = DuckDBWarehouse(self.path, self.datasets, read_only=self.read_only, connection=cursor)
         handle.stats = self.stats
         return handle
 
@@ -102,7 +108,7 @@ class DuckDBWarehouse(Warehouse):
             self.connection.interrupt()
 
     def describe(self) -> str:
-        return f"duckdb:///{self.path}" if not self.path.startswith("/") else f"duckdb://{self.path}"
+        return f"duckdb:///{Path(self.path).resolve()}"  # absolute: four slashes
 
     def qualified(self, dataset_key: str, table_name: str) -> str:
         return f"{_quote(self.dataset_name(dataset_key))}.{_quote(self.checked_table_name(table_name))}"

@@ -204,9 +204,10 @@ def warehouses() -> list[pytest.param]:
     url_form = "duckdb:///path/file.duckdb"
     cases = [
         pytest.param(Refusal(COMMANDS["status"], "--warehouse", url_form, warehouse=url), id=f"--warehouse {url!r}")
-        for url in ("postgres://x/y", "sqlite:///{tmp}/x.db", "duckdb://", "", "bigquery://", "pcf.duckdb",
-                    "file:///{tmp}/x.duckdb")
-    ]  # fmt: skip
+        for url in ("postgres://x/y", "sqlite:///{tmp}/x.db", "duckdb://", "", "pcf.duckdb", "file:///{tmp}/x.duckdb")
+    ]
+    cases.append(pytest.param(Refusal(COMMANDS["status"], "--warehouse", "bigquery://PROJECT", warehouse="bigquery://"),
+                              id="--warehouse 'bigquery://'"))  # fmt: skip
     kinds = {"dir": "is a directory", "text": "not a DuckDB database file", "noparent": "does not exist"}
     cases += [
         pytest.param(Refusal(COMMANDS[command], "--warehouse", form, warehouse=f"duckdb:///{{{kind}}}"),
