@@ -113,7 +113,8 @@ def bigquery_url(bigquery_emulator: str, monkeypatch: pytest.MonkeyPatch) -> str
 @pytest.fixture(autouse=True)
 def bigquery_statements(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[StatementRecorder]:
     """In every emulator test: every statement sent to BigQuery, analysed afterwards by ZetaSQL
-    (see googlesql.py) with BigQuery's dialect; the test fails on any statement it rejects."""
+    (see googlesql.py) with BigQuery's dialect; the test fails on any statement it rejects. A test
+    that sends invalid SQL on purpose says so: `bigquery_statements.expect_rejection(fragment)`."""
     if request.node.get_closest_marker("bigquery_emulator") is None:
         yield StatementRecorder()
         return
