@@ -16,6 +16,7 @@ import pandas as pd
 from backfill.dates import LEAGUE_TZ
 from backfill.ledger import current_states
 from backfill.plan import game_dates
+from backfill.runner import require_tables
 from backfill.status import PCF_SQL
 from warehouse import Warehouse
 
@@ -99,6 +100,7 @@ def first_checked_date(wh: Warehouse) -> date | None:
 
 def check_freshness(wh: Warehouse, now: datetime, max_lag_hours: float = DEFAULT_MAX_LAG_HOURS) -> Freshness:
     """Every final, non-bootstrap game date from the ledger's first date through yesterday."""
+    require_tables(wh)  # a missing table or an older ledger is "cannot read" (exit 1), named, not a traceback
     now = now.astimezone(LEAGUE_TZ)
     yesterday, since = now.date() - timedelta(days=1), first_checked_date(wh)
     empty = pd.DataFrame(columns=["games", "ledger_state", "hours_since_end", "overdue"])

@@ -8,6 +8,7 @@ a target is named by its position and service ("#1 JSON").
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -95,7 +96,7 @@ class Digest:
     @property
     def title(self) -> str:
         kinds = pd.Series([item.what for item in self.problems], dtype="object").value_counts()
-        parts = [f"{count} {what}" for what, count in kinds.items()] + self.events[:1]
+        parts = [f"{count} {what}" for what, count in kinds.items()] + [re.split("[:;]", e)[0] for e in self.events[:1]]
         if self.recovered:
             parts.append(f"{len(self.recovered)} recovered")
         return f"pcf-backfill {self.command}: " + (", ".join(parts) if parts else "all clear")

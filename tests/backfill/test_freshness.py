@@ -92,3 +92,12 @@ def test_unreadable_warehouse_exits_1(run_cli, tmp_path):
     result = run_cli(empty, "freshness")
     assert result.exit_code == 1
     assert "pcf-backfill init" in result.stderr
+
+
+def test_a_ledger_from_an_older_version_is_named_not_a_traceback(run_cli, demo_db, open_db):
+    wh = open_db(demo_db)
+    wh.execute("ALTER TABLE {checkpoints} DROP COLUMN attempt")
+    wh.close()
+    result = run_cli(demo_db, "freshness")
+    assert result.exit_code == 1
+    assert "older version" in result.stderr and "pcf-backfill init" in result.stderr

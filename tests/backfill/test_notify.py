@@ -242,5 +242,5 @@ def test_a_run_stopped_by_an_error_says_so(tmp_path, webhook):
     assert result.exit_code == 1
     assert len(webhook.requests) == 1
     message = webhook.messages[0]
-    assert message["type"] == "failure"
+    assert (message["type"], message["title"]) == ("failure", "pcf-backfill catch-up: stopped")
     assert "stopped: missing tables" in message["message"] and "To retry: pcf-backfill" in message["message"]
