@@ -14,9 +14,8 @@ from datetime import date, datetime, time, timedelta
 import pandas as pd
 
 from backfill.dates import LEAGUE_TZ
-from backfill.ledger import current_states
+from backfill.ledger import current_states, require_tables
 from backfill.plan import game_dates
-from backfill.runner import require_tables
 from backfill.status import PCF_SQL
 from warehouse import Warehouse
 

@@ -7,7 +7,8 @@ from datetime import date
 
 import pandas as pd
 
-from warehouse import Warehouse
+from warehouse import TableNotFound, Warehouse
+from warehouse.schemas import TABLES
 
 PROCESSOR = "player_composite_factors"
 DONE_STATES = ("published", "skipped_bootstrap")
@@ -50,3 +51,19 @@ def wants_processing(state: str | None, rerun: str) -> bool:
     if rerun in ("blocked", "failed"):
         return state == rerun
     return state not in DONE_STATES
+
+
+RUN_TABLES = ("schedule", "pcf", "runs", "checkpoints")
+
+
+def require_tables(wh: Warehouse) -> None:
+    """Fail fast when a table the run plans from or records into is missing, or when the ledger predates
+    this version. A missing input table is different: the dates that need it fail, with the reason."""
+    missing = wh.missing_tables(RUN_TABLES)
+    if missing:
+        names = ", ".join(f"{wh.dataset_name(TABLES[k].dataset)}.{TABLES[k].name}" for k in missing)
+        raise TableNotFound(f"missing tables {names}: run `pcf-backfill init` (or check --datasets)")
+    ledger = wh.column_types("checkpoints")
+    if any(name not in ledger for name in TABLES["checkpoints"].column_names):
+        raise TableNotFound("the ledger was created by an older version: run `pcf-backfill init` to add its new "
+                            "columns (every existing row is kept)")  # fmt: skip

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import structlog
 
-from backfill.ledger import PROCESSOR
+from backfill.ledger import PROCESSOR, require_tables
 from backfill.plan import Plan, chunk_dates, make_plan
 from backfill.publish import publish_chunk, published_counts
 from backfill.settings import RunSettings
@@ -26,7 +26,7 @@ from processors.season_inputs import SeasonInputs
 from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP, evaluate_gate
 from validation.inputs import InputContractError, contract_problems
 from validation.quality import date_quality
-from warehouse import TableNotFound, Warehouse, WarehouseError
+from warehouse import Warehouse, WarehouseError
 from warehouse.schemas import INPUT_TABLES, TABLES
 
 log = structlog.get_logger()
@@ -309,22 +309,6 @@ def log_date(run_id: str, verdict: pd.Series, game_date: date) -> None:
         coverage=None if pd.isna(verdict["coverage"]) else round(float(verdict["coverage"]), 4),
         seconds=round(float(verdict["seconds"]), 3), **extra,
     )  # fmt: skip
-
-
-RUN_TABLES = ("schedule", "pcf", "runs", "checkpoints")
-
-
-def require_tables(wh: Warehouse) -> None:
-    """Fail fast when a table the run plans from or records into is missing, or when the ledger predates
-    this version. A missing input table is different: the dates that need it fail, with the reason."""
-    missing = wh.missing_tables(RUN_TABLES)
-    if missing:
-        names = ", ".join(f"{wh.dataset_name(TABLES[k].dataset)}.{TABLES[k].name}" for k in missing)
-        raise TableNotFound(f"missing tables {names}: run `pcf-backfill init` (or check --datasets)")
-    ledger = wh.column_types("checkpoints")
-    if any(name not in ledger for name in TABLES["checkpoints"].column_names):
-        raise TableNotFound("the ledger was created by an older version: run `pcf-backfill init` to add its new "
-                            "columns (every existing row is kept)")  # fmt: skip
 
 
 def input_contract_error(wh: Warehouse) -> str | None:

@@ -38,8 +38,9 @@ def loaded_modules(tmp_path: Path, *args: str) -> set[str]:
 
 @pytest.mark.parametrize(
     ("command", "allowed"),
-    [(("status", *RANGE), ()), (("validate", *RANGE), ()), (("report", *RANGE, "--html", "{tmp}/r.html"), (REPORT,))],
-    ids=["status", "validate", "report"],
+    [(("status", *RANGE), ()), (("validate", *RANGE), ()), (("report", *RANGE, "--html", "{tmp}/r.html"), (REPORT,)),
+     (("freshness",), ())],
+    ids=["status", "validate", "report", "freshness"],
 )
 def test_inspection_commands_import_neither_bigquery_nor_the_processing_stack(demo_db, tmp_path, command, allowed):
     args = [word.replace("{tmp}", str(tmp_path)) for word in command]
