@@ -39,6 +39,23 @@ def scheme_of(url: str) -> str:
     return url.split("://", 1)[0] + "://…" if "://" in url else "(no scheme)"
 
 
+SECRET_OPTIONS = ("--notify",)
+HIDDEN = "<secret>"
+
+
+def redacted(argv: Sequence[str]) -> list[str]:
+    """A command line safe to show, log or store: every `--notify` value is replaced (`--notify URL`,
+    `--notify=URL`). Use it wherever a command line leaves the process (lock files, messages, tables)."""
+    words: list[str] = []
+    for word in argv:
+        name, equals, _ = word.partition("=")
+        if words and words[-1] in SECRET_OPTIONS:
+            words.append(HIDDEN)
+        else:
+            words.append(f"{name}={HIDDEN}" if equals and name in SECRET_OPTIONS else word)
+    return words
+
+
 @dataclass(frozen=True)
 class NotifySettings:
     urls: tuple[str, ...] = ()

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from backfill.cli import cli
-from backfill.notify import MAX_ATTEMPTS, RETRY_BUDGET_SECONDS, Attention, Digest, problem_kind
+from backfill.notify import MAX_ATTEMPTS, RETRY_BUDGET_SECONDS, Attention, Digest, problem_kind, redacted
 
 SECRET = "T000-SECRET-TOKEN-9f8e7d"  # stands for a Slack webhook's token: must never leak
 BLOCKED_DAY = date(2023, 2, 25)
@@ -244,3 +244,12 @@ def test_a_run_stopped_by_an_error_says_so(tmp_path, webhook):
     message = webhook.messages[0]
     assert (message["type"], message["title"]) == ("failure", "pcf-backfill catch-up: stopped")
     assert "stopped: missing tables" in message["message"] and "To retry: pcf-backfill" in message["message"]
+
+
+def test_a_command_line_shown_elsewhere_hides_every_notify_url():
+    argv = ["--warehouse", "duckdb:///pcf.duckdb", "catch-up", "--notify", f"json://h/{SECRET}",
+            f"--notify=slack://{SECRET}", "--notify-on", "always", "--lookback-days", "3"]  # fmt: skip
+    shown = redacted(argv)
+    assert SECRET not in " ".join(shown)
+    assert shown == ["--warehouse", "duckdb:///pcf.duckdb", "catch-up", "--notify", "<secret>",
+                     "--notify=<secret>", "--notify-on", "always", "--lookback-days", "3"]  # fmt: skip
