@@ -29,7 +29,7 @@ test: $(BIN)/pcf-backfill browser .venv-emulator/bin/bqemulator
 
 # The HTML report is checked in headless Chromium (Debian's package).
 browser:
-	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium fonts-liberation; }
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-liberation; }
 
 lint: $(BIN)/pcf-backfill
 	$(BIN)/ruff check .

@@ -533,22 +533,30 @@ def validate(app: AppSettings, start_date: str, end_date: str, min_coverage: flo
             metrics.newest_published = newest_published(wh)
         problems = needs_attention(report)
         metrics.dates_with_problems = len(problems)
+        repairs = render.repair_commands(problems, connection_words(app))
         if output == "json":
-            click.echo(render.to_json(render.validate_document(report, problems, start, end)))
+            click.echo(render.to_json(render.validate_document(report, problems, start, end, repairs)))
         else:
-            click.echo(render.validate_text(report, problems, start, end))
-        notify_validate(app, problems, start, end, notify)
+            click.echo(render.validate_text(report, problems, start, end, repairs))
+        notify_validate(app, problems, start, end, notify, repairs)
         return metrics.finish(3 if len(problems) else 0)
 
 
-def notify_validate(app: AppSettings, problems: Any, start: date, end: date, notify: NotifySettings) -> None:
+def notify_validate(app: AppSettings, problems: Any, start: date, end: date, notify: NotifySettings,
+                    repairs: list[str]) -> None:  # fmt: skip
     from backfill.notify import notify as send
     from backfill.notify import validate_digest
 
-    repair = shlex.join(["pcf-backfill", "--warehouse", app.warehouse_url, "run", "--start-date", start.isoformat(),
-                         "--end-date", end.isoformat(), "--rerun", "all"])  # fmt: skip
-    send(validate_digest(problems, start, end, [("To look", status_command(app, start, end)), ("To repair", repair)]),
-         notify)  # fmt: skip
+    commands = [("To look", status_command(app, start, end)), *(("To repair", repair) for repair in repairs)]
+    send(validate_digest(problems, start, end, commands), notify)
+
+
+def connection_words(app: AppSettings) -> list[str]:
+    """The words that point a printed command at this warehouse, wherever it is pasted."""
+    words = ["pcf-backfill", "--warehouse", app.warehouse_url]
+    if app.datasets != Datasets():
+        words += ["--datasets", ",".join(f"{key}={name}" for key, name in app.datasets.as_dict().items())]
+    return words
 
 
 def app_now(app: AppSettings) -> datetime:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +12,7 @@ import pandas as pd
 
 from backfill.status import summary_counts
 from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP
+from validation.reconcile import needs_recompute
 
 if TYPE_CHECKING:  # computing factors is not needed to render or notify
     from backfill.runner import RunResult
@@ -176,6 +178,7 @@ def cleanup_text(result: Any) -> str:
 
 STATUS_COLUMNS = ["games", "status", "context_source", "expected_players", "published_players", "coverage",
                   "forced", "reason", "run_id"]  # fmt: skip
+LAST_ATTEMPT_COLUMNS = {"status": "status", "reason": "reason", "coverage": "last_coverage", "run_id": "last_run_id"}
 
 
 def records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
@@ -187,33 +190,77 @@ def records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
 def dated_table(frame: pd.DataFrame, columns: list[str], colour: bool = False) -> str:
     shown = frame[columns].reset_index()
     shown["game_date"] = shown["game_date"].dt.date
-    shown["coverage"] = shown["coverage"].map(coverage_text)
-    return table(shown.fillna(""), colour=colour)
+    if "coverage" in shown:
+        shown["coverage"] = shown["coverage"].map(coverage_text)
+    return table(shown.astype("object").where(shown.notna(), ""), colour=colour)
+
+
+def count_text(value: Any) -> str:
+    return "?" if value is None or pd.isna(value) else str(int(value))
+
+
+def published_text(row: pd.Series) -> str:
+    """What the table holds: '177/177 (100.0%) pgs_synthetic', or 'nothing'."""
+    if not row["published_players"] and not row.get("published_rows", 0):
+        return "nothing"
+    return (f"{count_text(row['published_players'])}/{count_text(row['expected_players'])} "
+            f"({coverage_text(row['coverage'])}) {row['context_source'] or ''}").strip()  # fmt: skip
+
+
+def last_attempt_text(row: pd.Series) -> str:
+    if row["status"] == "pending":
+        return "never run"
+    reason = f": {row['reason']}" if isinstance(row["reason"], str) and row["reason"] else ""
+    return f"{row['status']}{reason}"
 
 
 def status_document(report: pd.DataFrame, start: date, end: date) -> dict[str, Any]:
-    return {"start_date": str(start), "end_date": str(end), "summary": summary_counts(report),
-            "dates": records(report, STATUS_COLUMNS)}  # fmt: skip
+    dates = [
+        {**entry, "last_attempt": {key: json_value(row[column]) for key, column in LAST_ATTEMPT_COLUMNS.items()}}
+        for entry, (_, row) in zip(records(report, STATUS_COLUMNS), report.iterrows(), strict=True)
+    ]
+    return {"start_date": str(start), "end_date": str(end), "summary": summary_counts(report), "dates": dates}
 
 
 def status_text(report: pd.DataFrame, colour: bool) -> str:
     counts = summary_counts(report)
     summary = ", ".join(f"{n} {s}" for s, n in counts.items()) if counts else "no game dates in this range"
-    return f"{dated_table(report, STATUS_COLUMNS, colour)}\n\nSummary: {summary}"
+    shown = pd.DataFrame({
+        "games": report["games"],
+        "published": [published_text(row) for _, row in report.iterrows()],
+        "status": report["status"],
+        "last attempt": [last_attempt_text(row) for _, row in report.iterrows()],
+    }, index=report.index)  # fmt: skip
+    return f"{dated_table(shown, list(shown.columns), colour)}\n\nSummary (last attempts): {summary}"
 
 
-def validate_document(report: pd.DataFrame, problems: pd.DataFrame, start: date, end: date) -> dict[str, Any]:
-    return {"start_date": str(start), "end_date": str(end), "game_dates": int((report["games"] > 0).sum()),
-            "dates_with_problems": len(problems), "problems": records(problems, list(problems.columns))}  # fmt: skip
+def validate_document(report: pd.DataFrame, problems: pd.DataFrame, start: date, end: date,
+                      repairs: list[str]) -> dict[str, Any]:  # fmt: skip
+    columns = ["state", "games", "expected_players", "pcf_rows", "matched_players", "coverage",
+               "rows_for_non_players", "rows_out_of_range", "last_reason", "problems"]  # fmt: skip
+    return {"start_date": str(start), "end_date": str(end), "game_dates": int(report["is_game_date"].sum()),
+            "dates_with_problems": len(problems), "problems": records(problems, columns),
+            "repair_commands": repairs}  # fmt: skip
 
 
-def validate_text(report: pd.DataFrame, problems: pd.DataFrame, start: date, end: date) -> str:
-    lines = [f"Checked {int((report['games'] > 0).sum())} game dates from {start} to {end}: "
+def validate_text(report: pd.DataFrame, problems: pd.DataFrame, start: date, end: date, repairs: list[str]) -> str:
+    lines = [f"Checked {int(report['is_game_date'].sum())} game dates from {start} to {end}: "
              f"{len(problems)} need attention."]  # fmt: skip
     if len(problems):
-        lines += [dated_table(problems, ["state", "expected_players", "pcf_rows", "coverage", "problems"]),
-                  f"\nTo repair: pcf-backfill run --start-date {start} --end-date {end} --rerun all"]  # fmt: skip
+        shown = problems.assign(reason=problems["last_reason"].fillna(""))
+        lines += [dated_table(shown, ["state", "expected_players", "pcf_rows", "coverage", "problems", "reason"])]
+        lines += ["", *(f"To repair: {command}" for command in repairs)]
     return "\n".join(lines)
+
+
+def repair_commands(problems: pd.DataFrame, base: list[str]) -> list[str]:
+    """The narrowest runs that repair the dates: a plain run for dates with nothing published, a recompute
+    (`--rerun all`) for dates whose published rows are wrong."""
+    commands = []
+    for recompute, group in problems.groupby(needs_recompute(problems["problems"]), sort=True):
+        words = [*base, "run", "--dates", ",".join(ts.date().isoformat() for ts in group.index)]
+        commands.append(shlex.join(words + (["--rerun", "all"] if recompute else [])))
+    return commands
 
 
 def freshness_document(fresh: Any, warehouse_url: str) -> dict[str, Any]:

@@ -51,6 +51,8 @@ def calendar_days(states: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
             "expected": frame["expected_players"].astype("Int64"),
             "published": frame["published_players"].astype("Int64"),
             "coverage": frame["coverage"].astype("float64"),
+            "last_attempt": _optional_text(frame["status"].where(frame["status"] != "pending")),
+            "last_coverage": frame.get("last_coverage", pd.Series(np.nan, index=frame.index)).astype("float64"),
             "source": _optional_text(frame["context_source"]),
             "reason": _optional_text(frame["reason"]),
             "run_id": _optional_text(frame["run_id"]),
@@ -67,7 +69,9 @@ def _optional_text(column: pd.Series) -> pd.Series:
 
 def day_states(frame: pd.DataFrame) -> np.ndarray:
     """The report state of each day from its ledger status (NaN: not a game date, so an off-day)."""
-    status = frame["status"]
+    # what the table holds decides the colour: a later blocked attempt does not unpublish a date
+    published = pd.to_numeric(frame["published_players"], errors="coerce").fillna(0) > 0
+    status = frame["status"].where(~published | frame["status"].isna(), "published")
     warned = frame["reason"].fillna("").astype(str).str.contains("coverage_warning", regex=False)
     bootstrap = status.eq("skipped_bootstrap") | (status.eq("pending") & frame["bootstrap"].eq(True))
     conditions = [
@@ -260,6 +264,8 @@ def _tooltip(row: Any) -> str:
         lines.append(f"source {row.source}" + (" (fallback)" if row.fallback else ""))
     if row.forced:
         lines.append(f"forced: {row.force_reason or ''}")
+    if row.last_attempt and row.last_attempt != row.state:
+        lines.append(f"last attempt {row.last_attempt} ({_coverage_text(row.last_coverage)})")
     if row.reason:
         lines.append(str(row.reason))
     return "\n".join(lines)
@@ -275,6 +281,8 @@ def _detail_attrs(row: Any) -> dict[str, Any]:
         "data-coverage": _coverage_text(row.coverage),
         "data-source": row.source or "—",
         "data-reason": row.reason or "—",
+        "data-last": (f"{row.last_attempt} ({_coverage_text(row.last_coverage)})" if row.last_attempt else "never run")
+        if row.state != "off_day" else "—",
         "data-forced-note": forced_note if row.state != "off_day" else "—",
         "data-run": row.run_id or "—",
     }
@@ -283,7 +291,7 @@ def _detail_attrs(row: Any) -> dict[str, Any]:
 DETAIL_FIELDS = (
     ("date", "Date"), ("label", "State"), ("games", "Games"), ("expected", "Expected players"),
     ("published", "Published players"), ("coverage", "Coverage"), ("source", "Context source"),
-    ("reason", "Reason"), ("forced-note", "Forced"), ("run", "Run"),
+    ("last", "Last attempt"), ("reason", "Reason"), ("forced-note", "Forced"), ("run", "Run"),
 )  # fmt: skip
 
 

@@ -1,4 +1,5 @@
-"""Read-only views of a range: per-date ledger state (`status`) and reconciliation inputs (`validate`)."""
+"""Read-only views of a range: what is published and what the last attempt did (`status`, `report`), and the
+reconciliation of the tables (`validate`)."""
 
 from __future__ import annotations
 
@@ -13,41 +14,97 @@ from warehouse import Warehouse
 
 PENDING = "pending"
 
-EXPECTED_SQL = """
-SELECT game_date, COUNT(DISTINCT player_lookup) AS expected_players
-FROM {pgs} WHERE player_status = 'active' AND game_date BETWEEN @start AND @end GROUP BY game_date
+# Who played: active box scores in the date's final league games, as the gate counts them (SPEC §6.4).
+PLAYED_SQL = """
+SELECT DISTINCT pgs.game_date, pgs.player_lookup
+FROM {pgs} AS pgs JOIN {schedule} AS games ON games.game_id = pgs.game_id AND games.game_date = pgs.game_date
+WHERE pgs.player_status = 'active' AND games.game_status = 3
+  AND (games.game_type IN ('regular', 'playoff') OR games.game_type IS NULL)
+  AND pgs.game_date BETWEEN @start AND @end
 """
-PCF_SQL = """
-SELECT game_date, COUNT(*) AS pcf_rows, COUNT(DISTINCT player_lookup) AS pcf_players
-FROM {pcf} WHERE game_date BETWEEN @start AND @end GROUP BY game_date
+EXPECTED_SQL = f"""
+SELECT game_date, COUNT(DISTINCT player_lookup) AS expected_players FROM ({PLAYED_SQL}) AS played GROUP BY game_date
+"""
+PCF_SQL = "SELECT game_date, COUNT(*) AS pcf_rows FROM {pcf} WHERE game_date BETWEEN @start AND @end GROUP BY game_date"
+# A row is out of range when a score breaks SPEC §5.5, is NULL, or the total is not the sum of its parts.
+OUT_OF_RANGE = """(COALESCE(pcf.fatigue_score, -1) NOT BETWEEN 0 AND 100
+  OR COALESCE(ABS(pcf.shot_zone_mismatch_score), 99) > 10 OR COALESCE(ABS(pcf.pace_score), 99) > 3
+  OR COALESCE(ABS(pcf.usage_spike_score), 99) > 3 OR COALESCE(ABS(pcf.total_composite_adjustment), 99) > 21
+  OR COALESCE(ABS(pcf.total_composite_adjustment - (pcf.fatigue_adjustment + pcf.shot_zone_mismatch_score
+     + pcf.pace_score + pcf.usage_spike_score)), 99) > 0.005)"""
+# What the table holds now, per date: rows, players, who of them played, who did not, values out of range.
+PUBLISHED_SQL = f"""
+SELECT pcf.game_date, COUNT(*) AS pcf_rows, COUNT(DISTINCT pcf.player_lookup) AS pcf_players,
+       COUNT(DISTINCT played.player_lookup) AS matched_players,
+       SUM(CASE WHEN played.player_lookup IS NULL THEN 1 ELSE 0 END) AS rows_for_non_players,
+       SUM(CASE WHEN {OUT_OF_RANGE} THEN 1 ELSE 0 END) AS rows_out_of_range,
+       CASE WHEN MIN(pcf.context_source) = MAX(pcf.context_source) THEN MIN(pcf.context_source) ELSE 'mixed' END
+         AS published_source,
+       MAX(pcf.run_id) AS published_run_id
+FROM {{pcf}} AS pcf
+LEFT JOIN ({PLAYED_SQL}) AS played ON played.game_date = pcf.game_date AND played.player_lookup = pcf.player_lookup
+WHERE pcf.game_date BETWEEN @start AND @end
+GROUP BY pcf.game_date
 """
 # The rows in PCF are those of the date's latest *published* verdict: a later blocked (regression) or failed
-# verdict leaves them in place, so the table is reconciled against that verdict, not the current state.
-LAST_PUBLISHED_SQL = """
+# verdict leaves them in place, so the table is reconciled against that verdict, not the last attempt.
+LAST_PUBLISHED_SQL = f"""
 SELECT game_date, published_players AS ledger_published_players, TRUE AS ever_published
 FROM (
-  SELECT game_date, published_players,
-         ROW_NUMBER() OVER (PARTITION BY game_date ORDER BY {LATEST_FIRST}) AS rn
-  FROM {checkpoints}
+  SELECT game_date, published_players, ROW_NUMBER() OVER (PARTITION BY game_date ORDER BY {LATEST_FIRST}) AS rn
+  FROM {{checkpoints}}
   WHERE processor = @processor AND status = 'published' AND game_date BETWEEN @start AND @end
 ) AS latest
 WHERE rn = 1
-""".replace("{LATEST_FIRST}", LATEST_FIRST)
-MATCHED_SQL = """
-SELECT pcf.game_date, COUNT(DISTINCT pcf.player_lookup) AS matched_players
-FROM {pcf} AS pcf JOIN {pgs} AS pgs
-  ON pgs.game_date = pcf.game_date AND pgs.player_lookup = pcf.player_lookup AND pgs.player_status = 'active'
-WHERE pcf.game_date BETWEEN @start AND @end GROUP BY pcf.game_date
 """
+COUNTS = ["games", "expected_players", "pcf_rows", "pcf_players", "matched_players", "rows_for_non_players",
+          "rows_out_of_range", "ledger_published_players"]  # fmt: skip
+
+
+def date_facts(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
+    """Every date of the range that has league games or PCF rows, with both facts (SPEC §6.7): what is
+    published (from the table) and the last attempt (the latest ledger verdict; pending when never run)."""
+    params = {"start": start, "end": end}
+    games = game_dates(wh, start, end)[["games", "scheduled", "season", "bootstrap"]]
+    attempts = current_states(wh, start, end).add_prefix("last_")
+    facts = pd.concat(
+        [
+            games,
+            attempts,
+            wh.query(LAST_PUBLISHED_SQL, {**params, "processor": PROCESSOR}).set_index("game_date"),
+            wh.query(EXPECTED_SQL, params).set_index("game_date"),
+            wh.query(PUBLISHED_SQL, params).set_index("game_date"),
+        ],
+        axis=1,
+    ).sort_index()
+    facts.index.name = "game_date"
+    facts[COUNTS] = facts[COUNTS].apply(pd.to_numeric, errors="coerce").fillna(0).astype("int64")
+    facts["is_game_date"] = facts["scheduled"].notna()
+    facts["bootstrap"] = facts["bootstrap"].astype("boolean").fillna(False).astype(bool)
+    facts["ever_published"] = facts["ever_published"].astype("boolean").fillna(False).astype(bool)
+    facts["last_status"] = facts["last_status"].where(facts["last_status"].notna(), PENDING)
+    expected = facts["expected_players"]
+    facts["published_coverage"] = facts["matched_players"] / expected.where(expected > 0)
+    return facts
 
 
 def date_states(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
-    """Every game date of the range with its current ledger state (pending when never run)."""
-    games = game_dates(wh, start, end)
-    states = current_states(wh, start, end)
-    report = games[["games", "season", "bootstrap"]].join(states, how="left")
-    report["status"] = report["status"].fillna(PENDING)
-    return report
+    """Every game date with the columns `status` and `report` read: `status`, `reason`, `forced` of the last
+    attempt; `published_players`, `coverage`, `context_source`, `run_id` of what the table holds."""
+    facts = date_facts(wh, start, end)
+    facts = facts[facts["is_game_date"]]
+    nothing = facts["pcf_rows"] == 0
+    return pd.DataFrame({
+        "games": facts["games"], "season": facts["season"], "bootstrap": facts["bootstrap"],
+        "status": facts["last_status"], "reason": facts["last_reason"],
+        "last_coverage": facts["last_coverage"], "last_run_id": facts["last_run_id"],
+        "forced": facts["last_forced"].astype("boolean").fillna(False).astype(bool),
+        "force_reason": facts["last_force_reason"],
+        "expected_players": facts["expected_players"], "published_players": facts["matched_players"],
+        "published_rows": facts["pcf_rows"], "coverage": facts["published_coverage"],
+        "context_source": facts["published_source"].where(~nothing, facts["last_context_source"]),
+        "run_id": facts["published_run_id"].where(~nothing, None),
+    }, index=facts.index)  # fmt: skip
 
 
 def summary_counts(report: pd.DataFrame) -> dict[str, int]:
@@ -55,21 +112,4 @@ def summary_counts(report: pd.DataFrame) -> dict[str, int]:
 
 
 def reconciliation(wh: Warehouse, start: date, end: date, min_coverage: float) -> pd.DataFrame:
-    params = {"start": start, "end": end}
-    states = date_states(wh, start, end)
-    facts = pd.concat(
-        [
-            states[["games", "status"]].rename(columns={"status": "state"}),
-            wh.query(LAST_PUBLISHED_SQL, {**params, "processor": PROCESSOR}).set_index("game_date"),
-            wh.query(EXPECTED_SQL, params).set_index("game_date"),
-            wh.query(PCF_SQL, params).set_index("game_date"),
-            wh.query(MATCHED_SQL, params).set_index("game_date"),
-        ],
-        axis=1,
-    )
-    facts["state"] = facts["state"].fillna("not_a_game_date")
-    numeric = ["games", "expected_players", "pcf_rows", "pcf_players", "matched_players", "ledger_published_players"]
-    facts[numeric] = facts[numeric].fillna(0).astype("int64")
-    facts["ever_published"] = facts["ever_published"].fillna(False).astype(bool)
-    facts.index.name = "game_date"
-    return reconcile(facts.sort_index(), min_coverage)
+    return reconcile(date_facts(wh, start, end), min_coverage)

@@ -95,8 +95,9 @@ def test_report_data_marks_fallback_and_forced_dates(days):
     forced = by_day[by_day["forced"]]
     assert forced.index.tolist() == ["2023-02-24"] and forced["force_reason"].iloc[0] == HOSTILE
     blocked = by_day.loc["2023-02-23"]
-    assert blocked["coverage"] == pytest.approx(1 / blocked["expected"])
-    assert blocked["published"] == 0 and blocked["run_id"]
+    # what is published (nothing) and what the last attempt did (1 of who played) are two facts
+    assert blocked["coverage"] == 0 and blocked["published"] == 0
+    assert blocked["last_attempt"] == "blocked" and blocked["last_coverage"] == pytest.approx(1 / blocked["expected"])
     off_day = by_day.loc["2023-02-19"]
     assert pd.isna(off_day["expected"]) and not off_day["forced"] and not off_day["fallback"]
 
@@ -114,7 +115,8 @@ def test_rendered_cells_carry_fallback_and_forced_marks(days):
     cell = {match["day"]: html[match.start() : html.index(">", match.end())] for match in CELL.finditer(html)}
     assert 'data-fallback="true"' in cell["2022-11-01"] and 'data-fallback="true"' not in cell["2023-02-25"]
     assert 'data-forced="true"' in cell["2023-02-24"] and 'data-forced="true"' not in cell["2023-02-23"]
-    assert "title=" in cell["2023-02-23"] and 'data-coverage="0.6%"' in cell["2023-02-23"]
+    assert "title=" in cell["2023-02-23"] and 'data-coverage="0.0%"' in cell["2023-02-23"]
+    assert 'data-last="blocked (0.6%)"' in cell["2023-02-23"]
 
 
 def test_report_escapes_text_from_the_ledger(days):
