@@ -167,6 +167,12 @@ def app_today(app: AppSettings) -> date:
     return app.today or league_today()
 
 
+def checked_as_of(as_of: date, today: date) -> date:
+    if as_of > today:
+        raise BadInput(f"--as-of: {as_of} is after today ({today}, America/New_York); expected a day already begun")
+    return as_of
+
+
 @contextmanager
 def open_warehouse(app: AppSettings, *, must_exist: bool = True) -> Iterator[Warehouse]:
     wh = connect(app.warehouse_url, app.datasets, must_exist=must_exist)
@@ -461,25 +467,31 @@ def run(app: AppSettings, start_date: str | None, end_date: str | None, dates_te
 @threshold("--min-coverage", 0.90)
 @threshold("--warn-coverage", 0.95)
 @option("--chunk-days", type=int, default=DEFAULT_CHUNK_DAYS, show_default=True)
+@option("--as-of", "as_of_text", default=None, metavar="DATE",
+        help="Rehearse the catch-up of another day (YYYY-MM-DD, not after today): the window ends the day before.")
+@option("--dry-run", is_flag=True, help="Plan, compute and gate, but write nothing.")
 @output_option()
 @metrics_option()
 @notify_options
 @pass_app
 def catch_up(app: AppSettings, lookback_days: int, min_coverage: float, warn_coverage: float,
-             chunk_days: int, output: str, metrics_file: Path | None, notify_urls: tuple[str, ...],
-             notify_on: str) -> int:  # fmt: skip
+             chunk_days: int, as_of_text: str | None, dry_run: bool, output: str, metrics_file: Path | None,
+             notify_urls: tuple[str, ...], notify_on: str) -> int:  # fmt: skip
     """Nightly: backfill today−lookback … yesterday (America/New_York), retrying anything not published.
 
     \b
     Example (cron, 05:00 America/New_York):
       pcf-backfill --log-format json catch-up --lookback-days 14
+    Rehearse what the catch-up of 2023-02-28 would have done:
+      pcf-backfill catch-up --as-of 2023-02-28 --dry-run
     """
     with metrics_recorded(metrics_file, "catch-up") as metrics:
         notify = NotifySettings(notify_urls, notify_on)
         today = app_today(app)
-        start, end = today - timedelta(days=lookback_days), today - timedelta(days=1)
+        as_of = checked_as_of(parse_date(as_of_text, "--as-of", today), today) if as_of_text else today
+        start, end = as_of - timedelta(days=lookback_days), as_of - timedelta(days=1)
         settings = RunSettings(start, end, None, GateRules(min_coverage, warn_coverage), "auto", "pending",
-                               chunk_days=chunk_days, command="catch-up")  # fmt: skip
+                               dry_run=dry_run, chunk_days=chunk_days, command="catch-up")  # fmt: skip
         with notified_on_error(app, settings, notify):
             return metrics.finish(execute_run(app, settings, output, metrics, notify))
 

@@ -61,8 +61,9 @@ def run_document(result: RunResult, resume_command: str) -> dict[str, Any]:
     verdicts = result.verdicts.reset_index()
     dates = [
         {key: json_value(value) for key, value in row.items()}
-        for row in verdicts[["game_date", "games", "status", "context_source", "expected_players",
-                             "upcg_players", "published_players", "coverage", "reason", "forced"]]
+        for row in verdicts.reindex(columns=["game_date", "games", "status", "context_source", "expected_players",
+                                             "upcg_players", "published_players", "coverage", "reason", "forced",
+                                             "allowed_regression", "previous_players", "candidate_players"])
         .to_dict("records")
     ] if len(verdicts) else []  # fmt: skip
     return {
@@ -78,6 +79,7 @@ def run_document(result: RunResult, resume_command: str) -> dict[str, Any]:
         "bytes_processed": result.bytes_processed,
         "warehouse_rows_read": result.rows_read,
         "dates": dates,
+        "schedule_gap": result.plan.schedule_gap,
         "resume_command": resume_command if result.exit_code else None,
     }
 
@@ -96,17 +98,43 @@ def run_text(result: RunResult, resume_command: str) -> str:
         f"  {result.seconds:.1f} s, {result.jobs} warehouse jobs{billed_bytes(result.bytes_processed)}",
     ]
     verdicts = result.verdicts
+    if result.plan.schedule_gap:
+        lines += ["", f"Not off-days: {result.plan.schedule_gap}. Load the schedule upstream, then rerun."]
     if result.settings.dry_run and len(verdicts):
         lines += ["", table(plan_table(result))]
     problems = verdicts[verdicts["status"].isin([BLOCKED, FAILED])] if len(verdicts) else verdicts
     if len(problems):
         lines += ["", "Dates that need attention:"]
         lines += [f"  {ts.date()}  {row['status']:<8} {row['reason']}" for ts, row in problems.iterrows()]
+    lines += override_lines(verdicts)
     lines += fallback_lines(verdicts)
     if result.exit_code and not result.settings.dry_run:
         lines += ["", f"To resume: {resume_command}", "To inspect: pcf-backfill status --start-date "
                   f"{result.settings.start} --end-date {result.settings.end}"]  # fmt: skip
     return "\n".join(lines)
+
+
+def players_change(verdicts: pd.DataFrame) -> pd.Series:
+    """Published now → after this run, in players: '177 → 1'."""
+    before = verdicts.get("previous_players", pd.Series(index=verdicts.index, dtype="float64")).map(count_text)
+    after = verdicts.get("candidate_players", pd.Series(index=verdicts.index, dtype="float64")).map(count_text)
+    return before + " → " + after
+
+
+def override_lines(verdicts: pd.DataFrame) -> list[str]:
+    """Dates published past the gate (--force) or over better rows (--allow-regression), named one by one."""
+    if not len(verdicts):
+        return []
+    forced = verdicts["forced"].astype(bool)
+    allowed = verdicts.get("allowed_regression", pd.Series(False, index=verdicts.index)).fillna(False).astype(bool)
+    chosen = verdicts[forced | allowed]
+    if not len(chosen):
+        return []
+    change = players_change(chosen)
+    return ["", "Published past the gate (recorded with who and why):"] + [
+        f"  {ts.date()}  {'forced' if row['forced'] else 'regression allowed'}  players {change[ts]}  {row['reason']}"
+        for ts, row in chosen.iterrows()
+    ]
 
 
 def fallback_lines(verdicts: pd.DataFrame) -> list[str]:
@@ -131,6 +159,8 @@ def plan_table(result: RunResult) -> pd.DataFrame:
     action = verdicts["status"].map({PUBLISHED: "publish", BLOCKED: "block", FAILED: "fail",
                                      SKIPPED_BOOTSTRAP: "skip (bootstrap)"})  # fmt: skip
     action = action.where(~verdicts["forced"].astype(bool), "publish (forced)")
+    allowed = verdicts.get("allowed_regression", pd.Series(False, index=verdicts.index)).fillna(False).astype(bool)
+    action = action.where(~allowed, "publish (regression allowed)")
     return pd.DataFrame({
         "date": [ts.date() for ts in verdicts.index],
         "games": verdicts["games"].to_numpy(),
@@ -138,6 +168,7 @@ def plan_table(result: RunResult) -> pd.DataFrame:
         "upcg": verdicts["upcg_players"].to_numpy(),
         "source": verdicts["context_source"].fillna("—").to_numpy(),
         "coverage": verdicts["coverage"].map(coverage_text).to_numpy(),
+        "players now → after": players_change(verdicts).to_numpy(),
         "action": action.to_numpy(),
         "reason": verdicts["reason"].fillna("").to_numpy(),
     })  # fmt: skip

@@ -77,7 +77,7 @@ class RunResult:
             return self.stopped_by_error
         if self.count(FAILED):
             return 1
-        return 3 if self.count(BLOCKED) else 0
+        return 3 if self.count(BLOCKED) or self.plan.schedule_gap else 0
 
 
 DateCallback = Callable[[date, dict], None]
@@ -336,6 +336,8 @@ def run_backfill(
     result = RunResult(invocation, settings, plan)
     if on_plan:
         on_plan(plan)
+    if plan.schedule_gap:
+        log.warning("schedule_missing", run_id=invocation.run_id, reason=plan.schedule_gap)
     log.info("plan", run_id=invocation.run_id, warehouse=wh.describe(), game_dates=len(plan.game_dates),
              to_process=len(plan.to_process), bootstrap=len(plan.to_skip), already_done=plan.already_done,
              off_days=len(plan.off_days), dry_run=settings.dry_run)  # fmt: skip
