@@ -442,7 +442,7 @@ Examples:
 @option("--reason", default=None, help="Why forcing or allowing a regression is right; recorded in the ledger.")
 @option("--dry-run", is_flag=True, help="Plan, compute and gate, but write nothing.")
 @option("--chunk-days", type=int, default=DEFAULT_CHUNK_DAYS, show_default=True,
-        help="Calendar days per chunk (one read and one publish transaction per chunk).")
+        help="Calendar days per chunk: each chunk is gated and published in its own transaction.")
 @option("--workers", type=int, default=1, show_default=True, help="Chunks computed concurrently.")
 @output_option()
 @metrics_option()

@@ -18,7 +18,7 @@ import structlog
 from backfill.ledger import PROCESSOR, require_tables
 from backfill.plan import Plan, chunk_dates, make_plan
 from backfill.publish import publish_chunk, published_counts
-from backfill.settings import RunSettings
+from backfill.settings import DEFAULT_CHUNK_DAYS, RunSettings
 from backfill.signals import raise_if_stop_requested, stop_requested
 from processors.composite import ProcessorResult, process_dates
 from processors.factors import range_violations
@@ -201,6 +201,34 @@ class Evaluation:
     started: datetime
     seconds: float
 
+    def part(self, chunk: list[date]) -> Evaluation:
+        """What belongs to one of the chunks this evaluation covered, with its share of the time."""
+        wanted = pd.DatetimeIndex(pd.to_datetime(pd.Series(chunk, dtype="object")))
+        rows = self.rows[self.rows["game_date"].isin(wanted)] if len(self.rows) else self.rows
+        verdicts = self.verdicts[self.verdicts.index.isin(wanted)]
+        return Evaluation(chunk, rows, verdicts, self.started, self.seconds * len(chunk) / len(self.chunk))
+
+
+def compute_blocks(chunks: list[list[date]], days: int = DEFAULT_CHUNK_DAYS) -> list[list[list[date]]]:
+    """Consecutive chunks computed together while they span fewer than `days` calendar days.
+
+    A date's rows do not depend on which dates are computed with it, so small chunks pay the fixed
+    cost of computing once per block rather than once per chunk; every chunk is still gated, published
+    and verified on its own. Chunks of `days` or more are their own blocks."""
+    blocks: list[list[list[date]]] = []
+    for chunk in chunks:
+        if blocks and (chunk[-1] - blocks[-1][0][0]).days < days:
+            blocks[-1].append(chunk)
+        else:
+            blocks.append([chunk])
+    return blocks
+
+
+def evaluate_block(wh: Warehouse, block: list[list[date]], bootstrap: set[date], settings: RunSettings,
+                   input_error: str | None, inputs: SeasonInputs) -> list[Evaluation]:  # fmt: skip
+    whole = evaluate_chunk(wh, [day for chunk in block for day in chunk], bootstrap, settings, input_error, inputs)
+    return [whole.part(chunk) for chunk in block] if len(block) > 1 else [whole]
+
 
 def evaluate_chunk(wh: Warehouse, chunk: list[date], bootstrap: set[date], settings: RunSettings,
                    input_error: str | None = None, inputs: SeasonInputs | None = None) -> Evaluation:  # fmt: skip
@@ -214,25 +242,27 @@ def evaluate_chunk(wh: Warehouse, chunk: list[date], bootstrap: set[date], setti
 
 def evaluations(wh: Warehouse, chunks: list[list[date]], bootstrap: set[date],
                 settings: RunSettings, input_error: str | None = None) -> Iterator[Evaluation]:  # fmt: skip
-    """Chunks in order; with --workers N, up to N chunks are computed ahead on worker handles.
-    Every chunk slices its inputs from one per-season read (`SeasonInputs`) shared by the run."""
+    """Chunks in order, computed in blocks (`compute_blocks`); with --workers N, up to N blocks are computed
+    ahead on worker handles. Every block slices its inputs from one per-season read (`SeasonInputs`)."""
     if not chunks:
         return
     inputs = SeasonInputs(chunks[0][0], chunks[-1][-1])
+    blocks = compute_blocks(chunks)
     if settings.workers == 1:
-        yield from (evaluate_chunk(wh, chunk, bootstrap, settings, input_error, inputs) for chunk in chunks)
+        for block in blocks:
+            yield from evaluate_block(wh, block, bootstrap, settings, input_error, inputs)
         return
     pool = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="pcf-chunk")
-    ahead: deque[Future[Evaluation]] = deque()
+    ahead: deque[Future[list[Evaluation]]] = deque()
     handles: list[Warehouse] = []
     try:
-        for chunk in chunks:
+        for block in blocks:
             handles.append(wh.worker())
-            ahead.append(pool.submit(evaluate_chunk, handles[-1], chunk, bootstrap, settings, input_error, inputs))
+            ahead.append(pool.submit(evaluate_block, handles[-1], block, bootstrap, settings, input_error, inputs))
             if len(ahead) >= settings.workers:
-                yield ahead.popleft().result()
+                yield from ahead.popleft().result()
         while ahead:
-            yield ahead.popleft().result()
+            yield from ahead.popleft().result()
     finally:  # stopped early: no worker may outlive the connection its handle reads through
         for handle in handles:
             handle.interrupt()

@@ -1,10 +1,14 @@
-"""Benchmark the backfill on the four-season demo league (DuckDB), beside its per-date baseline.
+"""Benchmark the backfill as operators run it (DuckDB), and how its cost grows with the league.
 
-    python scripts/bench.py            # four seasons, 3 repetitions, medians
-    python scripts/bench.py --quick    # one season, three weeks, 1 repetition (a smoke test)
+    python scripts/bench.py               # the full table: medians of 3 (about 12 minutes on 2 cores)
+    python scripts/bench.py --quick       # two small seasons, one repetition (a smoke test)
+    python scripts/bench.py --emulator    # also one season with --chunk-days 7 on the BigQuery emulator
 
-Each case runs the installed `pcf-backfill` as a child process, so wall time and peak RSS are
-those an operator would see. Needs only the dev install.
+One demo league of 16 seasons (2009-10 … 2024-25) is generated once; every case runs the installed
+CLI as a child process on a fresh copy, so wall time and peak RSS are those an operator would see.
+Side by side over the last four seasons: default chunks, --chunk-days 7, --chunk-days 1, a no-op
+rerun, `status` and `validate`; then the growth series: default settings over the last 1, 2, 4, 8
+and 16 seasons. Jobs and rows read are what the run reports (`warehouse_jobs`, `warehouse_rows_read`).
 """
 
 from __future__ import annotations
@@ -13,17 +17,34 @@ import argparse
 import json
 import os
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
-FULL = {"seasons": "2021-2024", "start": "2021-10-19", "end": "2025-04-13", "repetitions": 3}
-QUICK = {"seasons": "2022", "start": "2022-10-18", "end": "2022-11-21", "repetitions": 1}
-COLUMNS = ("case", "wall_s", "game_dates_per_s", "rows_per_s", "peak_rss_mib", "queries_per_date")
+from demo.seasons import season_end, season_opener
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Shape:
+    league: tuple[int, int]  # first and last season generated
+    seasons: int  # the side-by-side cases cover the last `seasons` seasons
+    growth: tuple[int, ...]
+    repetitions: int
+    weeks: int | None = None  # limit the side-by-side range to its first weeks (the smoke test)
+
+
+FULL = Shape(league=(2009, 2024), seasons=4, growth=(1, 2, 4, 8, 16), repetitions=3)
+QUICK = Shape(league=(2021, 2022), seasons=1, growth=(1, 2), repetitions=1, weeks=5)
+COLUMNS = ("case", "wall_s", "game_dates_per_s", "rows_per_s", "peak_rss_mib", "jobs", "rows_read")
 
 
 @dataclass
@@ -33,15 +54,15 @@ class Measurement:
     stdout: str
 
 
-def cli(db: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "backfill.cli", "--warehouse", f"duckdb:///{db}", "--log-format", "json", *args]
+def cli(url: str, *args: str) -> list[str]:
+    return [sys.executable, "-m", "backfill.cli", "--warehouse", url, "--log-format", "json", *args]
 
 
-def measure(command: list[str], accept: tuple[int, ...] = (0,)) -> Measurement:
+def measure(command: list[str], accept: tuple[int, ...] = (0,), env: dict | None = None) -> Measurement:
     """Run a child, return its wall time, its own peak RSS (wait4 rusage) and stdout."""
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out:
-        child = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL)
+        child = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL, env=env)
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - started
         out.seek(0)
@@ -52,16 +73,23 @@ def measure(command: list[str], accept: tuple[int, ...] = (0,)) -> Measurement:
     return Measurement(seconds, usage.ru_maxrss / 1024, stdout)
 
 
-def backfill_case(name: str, base: Path, work: Path, options: dict, repetitions: int, extra: list[str],
-                  prepare_from: Path | None = None) -> dict:  # fmt: skip
+def season_range(last_season: int, seasons: int, weeks: int | None = None) -> tuple[str, str]:
+    start = season_opener(last_season - seasons + 1)
+    end = season_end(last_season) if weeks is None else start + timedelta(weeks=weeks)
+    return start.isoformat(), end.isoformat()
+
+
+def run_case(name: str, base: Path, work: Path, dates: tuple[str, str], repetitions: int,
+             extra: tuple[str, ...] = ()) -> tuple[dict, Path]:  # fmt: skip
+    """`run` over dates on fresh copies of base; the median run, and the database the last run left."""
     runs = []
+    db = work / "case.duckdb"
     for _ in range(repetitions):
-        db = work / f"{name}.duckdb"
-        shutil.copy(prepare_from or base, db)
-        measurement = measure(cli(db, "run", "--start-date", options["start"], "--end-date", options["end"],
+        shutil.copy(base, db)
+        measurement = measure(cli(f"duckdb:///{db}", "run", "--start-date", dates[0], "--end-date", dates[1],
                                   "--output", "json", *extra))  # fmt: skip
         runs.append((measurement, json.loads(measurement.stdout)))
-    return summarise(name, runs)
+    return summarise(name, runs), db
 
 
 def summarise(name: str, runs: list[tuple[Measurement, dict]]) -> dict:
@@ -75,59 +103,146 @@ def summarise(name: str, runs: list[tuple[Measurement, dict]]) -> dict:
         "game_dates_per_s": processed / seconds if processed else 0.0,
         "rows_per_s": rows / seconds if rows else 0.0,
         "peak_rss_mib": max(m.peak_rss_mib for m, _ in runs),
-        "queries_per_date": document["warehouse_jobs"] / max(processed, 1) if processed else float("nan"),
+        "jobs": document["warehouse_jobs"],
+        "rows_read": document.get("warehouse_rows_read", 0),
         "processed_dates": processed,
         "published_rows": rows,
-        "jobs": document["warehouse_jobs"],
+        "all_seconds": [round(m.seconds, 2) for m, _ in runs],
     }
 
 
-def validate_case(db: Path, options: dict, repetitions: int) -> dict:
-    runs = [measure(cli(db, "validate", "--start-date", options["start"], "--end-date", options["end"]),
-                    accept=(0, 3)) for _ in range(repetitions)]  # fmt: skip
-    return {
-        "case": "4 validate",
-        "wall_s": statistics.median(m.seconds for m in runs),
-        "game_dates_per_s": 0.0,
-        "rows_per_s": 0.0,
-        "peak_rss_mib": max(m.peak_rss_mib for m in runs),
-        "queries_per_date": float("nan"),
-    }
+def inspection_case(name: str, db: Path, dates: tuple[str, str], repetitions: int) -> dict:
+    runs = [measure(cli(f"duckdb:///{db}", name, "--start-date", dates[0], "--end-date", dates[1]), accept=(0, 3))
+            for _ in range(repetitions)]  # fmt: skip
+    return {"case": name, "wall_s": statistics.median(m.seconds for m in runs), "game_dates_per_s": 0.0,
+            "rows_per_s": 0.0, "peak_rss_mib": max(m.peak_rss_mib for m in runs), "jobs": "", "rows_read": "",
+            "all_seconds": [round(m.seconds, 2) for m in runs]}  # fmt: skip
+
+
+def cell(value: object) -> str:
+    return f"{value:,.2f}" if isinstance(value, float) else f"{value:,}" if isinstance(value, int) else str(value)
 
 
 def print_table(results: list[dict]) -> None:
-    print("  ".join(f"{c:>16}" for c in COLUMNS))
+    print("| " + " | ".join(COLUMNS) + " |")
+    print("|" + "---|" * len(COLUMNS))
     for result in results:
-        cells = [f"{result[c]:>16.2f}" if isinstance(result[c], float) else f"{result[c]:>16}" for c in COLUMNS]
-        print("  ".join(cells))
+        print("| " + " | ".join(cell(result[column]) for column in COLUMNS) + " |")
+
+
+def print_chart(growth: list[tuple[int, dict]], width: int = 50) -> None:
+    """Wall time against seasons as a text bar chart (no plotting library needed)."""
+    longest = max(result["wall_s"] for _, result in growth)
+    print("```")
+    print("seasons  wall time (default chunks)")
+    for seasons, result in growth:
+        bar = "█" * max(1, round(width * result["wall_s"] / longest))
+        print(f"{seasons:>7}  {bar} {result['wall_s']:.1f} s  ({result['peak_rss_mib']:.0f} MiB)")
+    print("```")
+
+
+def side_by_side(base: Path, work: Path, shape: Shape, repetitions: int) -> tuple[list[dict], dict]:
+    dates = season_range(shape.league[1], shape.seasons, shape.weeks)
+    label = f"{shape.seasons} season{'s' if shape.seasons > 1 else ''}"
+    default, done = run_case(f"{label}: default chunks", base, work, dates, repetitions)
+    finished = work / "finished.duckdb"
+    shutil.move(done, finished)
+    week, _ = run_case(f"{label}: --chunk-days 7", base, work, dates, repetitions, ("--chunk-days", "7"))
+    # the one-day shape is the slowest; one repetition says enough about it
+    day, _ = run_case(f"{label}: --chunk-days 1", base, work, dates, 1, ("--chunk-days", "1"))
+    noop, _ = run_case(f"{label}: no-op rerun", finished, work, dates, repetitions)
+    status = inspection_case("status", finished, dates, repetitions)
+    validate = inspection_case("validate", finished, dates, repetitions)
+    for result in (status, validate):
+        result["case"] = f"{label}: {result['case']}"
+    print(f"side by side: {dates[0]} → {dates[1]}, {default['processed_dates']} game dates computed, "
+          f"{default['published_rows']:,} rows published")  # fmt: skip
+    return [default, week, day, noop, status, validate], default
+
+
+def growth_series(base: Path, work: Path, shape: Shape, repetitions: int,
+                  known: dict[int, dict]) -> list[tuple[int, dict]]:  # fmt: skip
+    series = []
+    for seasons in shape.growth:
+        if seasons not in known:
+            dates = season_range(shape.league[1], seasons)
+            known[seasons], _ = run_case(f"growth: {seasons} seasons", base, work, dates, repetitions)
+        series.append((seasons, known[seasons]))
+    return series
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def emulator_case(work: Path, season: int) -> dict:
+    """One season with --chunk-days 7 on the local BigQuery emulator (its venv: tests/emulator/install.sh)."""
+    python = Path(os.environ.get("PCF_BQEMULATOR_VENV", REPO / ".venv-emulator")) / "bin" / "python"
+    rest = free_port()
+    command = [str(python), str(REPO / "tests" / "emulator" / "launch.py"), "--rest-port", str(rest),
+               "--grpc-port", str(free_port()), "--ephemeral", "--log-level", "warning"]  # fmt: skip
+    emulator = subprocess.Popen(command, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    host = f"http://127.0.0.1:{rest}"
+    try:
+        wait_until_ready(host)
+        env = {**os.environ, "BIGQUERY_EMULATOR_HOST": host}
+        url = "bigquery://pcf-bench"
+        measure(cli(url, "demo", "--seasons", str(season), "--allow-bigquery"), env=env)
+        dates = season_range(season, 1)
+        measurement = measure(cli(url, "run", "--start-date", dates[0], "--end-date", dates[1], "--chunk-days", "7",
+                                  "--output", "json"), env=env)  # fmt: skip
+        return summarise("emulator, 1 season: --chunk-days 7", [(measurement, json.loads(measurement.stdout))])
+    finally:
+        emulator.terminate()
+        emulator.wait(timeout=30)
+
+
+def wait_until_ready(host: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{host}/readyz", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"the BigQuery emulator at {host} was not ready within {timeout:.0f} s")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="one season, three weeks, one repetition")
+    parser.add_argument("--quick", action="store_true", help="two small seasons, one repetition")
     parser.add_argument("--repetitions", type=int, default=None)
+    parser.add_argument("--emulator", action="store_true", help="also one season --chunk-days 7 on the emulator")
     args = parser.parse_args()
-    options = QUICK if args.quick else FULL
-    repetitions = args.repetitions or options["repetitions"]
+    shape = QUICK if args.quick else FULL
+    repetitions = args.repetitions or shape.repetitions
+    print(f"load average before: {', '.join(f'{value:.2f}' for value in os.getloadavg())}")
     with tempfile.TemporaryDirectory(prefix="pcf-bench-") as tmp:
         work = Path(tmp)
         base = work / "league.duckdb"
-        generation = measure(cli(base, "demo", "--seasons", options["seasons"]))
-        print(f"demo league {options['seasons']}: generated in {generation.seconds:.1f} s "
+        league = f"{shape.league[0]}-{shape.league[1]}"
+        generation = measure(cli(f"duckdb:///{base}", "demo", "--seasons", league))
+        print(f"demo league {league}: generated in {generation.seconds:.1f} s "
               f"(peak RSS {generation.peak_rss_mib:.0f} MiB)")  # fmt: skip
-        cold = backfill_case("1 cold backfill", base, work, options, repetitions, [])
-        # the per-date baseline takes minutes; one repetition says enough about it
-        baseline = backfill_case("2 per-date (--chunk-days 1)", base, work, options, 1,
-                                 ["--chunk-days", "1"])
-        done = work / "done.duckdb"
-        shutil.copy(work / "1 cold backfill.duckdb", done)
-        noop = backfill_case("3 no-op rerun", base, work, options, repetitions, [], prepare_from=done)
-        check = validate_case(done, options, repetitions)
-    results = [cold, baseline, noop, check]
-    print(f"range {options['start']} → {options['end']}, {cold['processed_dates']} game dates, "
-          f"{cold['published_rows']:,} rows, median of {repetitions}")  # fmt: skip
-    print_table(results)
-    print(f"per-date baseline ÷ default: {baseline['wall_s'] / cold['wall_s']:.1f}×")
+        results, default = side_by_side(base, work, shape, repetitions)
+        known = {} if shape.weeks else {shape.seasons: default}
+        growth = growth_series(base, work, shape, repetitions, known)
+        emulator = [emulator_case(work, shape.league[1])] if args.emulator else []
+    print(f"medians of {repetitions} (--chunk-days 1: one run); load average after: "
+          f"{', '.join(f'{value:.2f}' for value in os.getloadavg())}")  # fmt: skip
+    print_table(results + [result for seasons, result in growth if seasons != shape.seasons or shape.weeks]
+                + emulator)  # fmt: skip
+    print()
+    print_chart(growth)
+    for name, result in (("--chunk-days 7", results[1]), ("--chunk-days 1", results[2])):
+        print(f"{name} ÷ default: {result['wall_s'] / default['wall_s']:.1f}×")
+    if len(growth) > 1:
+        first, last = growth[0], growth[-1]
+        reference = next((result for seasons, result in growth if seasons == 4), first[1])
+        print(f"{last[0]} seasons ÷ {4 if reference is not first[1] else first[0]}: "
+              f"{last[1]['wall_s'] / reference['wall_s']:.1f}×")  # fmt: skip
 
 
 if __name__ == "__main__":
