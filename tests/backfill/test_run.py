@@ -27,7 +27,8 @@ def by_date(document):
 
 def ledger_state(wh, day: str) -> pd.Series:
     states = wh.query(
-        "SELECT * FROM {checkpoints} WHERE game_date = @d ORDER BY finished_at DESC", {"d": date.fromisoformat(day)}
+        "SELECT * FROM {checkpoints} WHERE game_date = @d ORDER BY COALESCE(attempt, 0) DESC, finished_at DESC",
+        {"d": date.fromisoformat(day)},
     )
     return states.iloc[0]
 

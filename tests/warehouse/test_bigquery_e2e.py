@@ -93,7 +93,8 @@ def active_players(wh: Warehouse, day: str) -> int:
 def ledger_state(wh: Warehouse, day: str) -> pd.Series:
     """The date's current ledger row (its latest verdict)."""
     rows = wh.query(
-        "SELECT * FROM {checkpoints} WHERE game_date = @d ORDER BY finished_at DESC", {"d": date.fromisoformat(day)}
+        "SELECT * FROM {checkpoints} WHERE game_date = @d ORDER BY COALESCE(attempt, 0) DESC, finished_at DESC",
+        {"d": date.fromisoformat(day)},
     )
     return rows.iloc[0]
 
@@ -365,3 +366,61 @@ def test_without_credentials_the_error_says_how_to_get_them(monkeypatch, tmp_pat
     assert time.monotonic() - clock < 10
     assert result.exit_code == 1
     assert_one_clear_line(result, "credentials", "gcloud auth application-default login")
+
+
+# --- partial inputs and the two facts of a date (SPEC §6.4, §6.7) --------------------------------
+def execute(wh: Warehouse, sql: str, **params: object) -> None:
+    assert wh.execute(sql, params) > 0, sql
+
+
+def test_partial_inputs_block_and_repairs_publish_on_bigquery(demo_url, open_warehouse):
+    wh = open_warehouse(demo_url)
+    day, d = "2023-02-27", date(2023, 2, 27)
+    kept = wh.query("SELECT MIN(game_id) AS g FROM {schedule} WHERE game_date = @d", {"d": d})["g"].iloc[0]
+    hidden = "UPDATE {pgs} SET player_status = @to WHERE game_date = @d AND game_id <> @kept AND player_status = @from"
+    execute(wh, hidden, d=d, kept=kept, to="hidden", **{"from": "active"})  # box scores of 1 game of 9
+    result, document = run_json(demo_url, "--dates", day)
+    assert result.exit_code == 3 and by_date(document)[day]["reason"].startswith("upstream_missing pgs: games ")
+    assert pcf_rows(wh, day) == 0
+    execute(wh, hidden, d=d, kept=kept, to="active", **{"from": "hidden"})
+    result, _ = run_json(demo_url, "--dates", day)
+    assert result.exit_code == 0 and pcf_rows(wh, day) == active_players(wh, day)
+
+    other, o = "2023-02-28", date(2023, 2, 28)
+    renamed = "UPDATE {tdza} SET team_abbr = CONCAT(@prefix, team_abbr) WHERE analysis_date = @d AND team_abbr <> 'BOS'"
+    execute(wh, renamed, d=o, prefix="x")  # zone defense for one team only
+    result, document = run_json(demo_url, "--dates", other)
+    assert result.exit_code == 3 and by_date(document)[other]["reason"].startswith("upstream_partial tdza ")
+    assert pcf_rows(wh, other) == 0
+
+    before = wh.query("SELECT data_hash FROM {pcf} WHERE game_date = @d ORDER BY player_lookup", {"d": d})
+    execute(wh, "UPDATE {upcg} SET pace_differential = NULL WHERE game_date = @d", d=d)  # worse context
+    result, document = run_json(demo_url, "--dates", day, "--rerun", "all")
+    assert result.exit_code == 3 and by_date(document)[day]["reason"].startswith("regression: players ")
+    after = wh.query("SELECT data_hash FROM {pcf} WHERE game_date = @d ORDER BY player_lookup", {"d": d})
+    pd.testing.assert_frame_equal(before, after)
+
+
+def test_force_never_lowers_coverage_and_validate_finds_every_gap_on_bigquery(demo_url, open_warehouse):
+    wh = open_warehouse(demo_url)
+    assert invoke(demo_url, "run", "--dates", "2023-02-23").exit_code == 0
+    forced = ("--dates", "2023-02-23", "--rerun", "all", "--source", "upcg", "--force", "--reason", "test")
+    result, document = run_json(demo_url, *forced)
+    assert result.exit_code == 3 and by_date(document)["2023-02-23"]["reason"].startswith("regression: players ")
+    assert pcf_rows(wh, "2023-02-23") == active_players(wh, "2023-02-23")
+    status = json.loads(invoke(demo_url, "status", "--start-date", "2023-02-23", "--end-date", "2023-02-23",
+                               "--output", "json").stdout)["dates"][0]  # fmt: skip
+    assert status["coverage"] == 1.0 and status["last_attempt"]["status"] == "blocked"
+
+    result, document = run_json(demo_url, *forced, "--allow-regression")
+    assert result.exit_code == 0 and pcf_rows(wh, "2023-02-23") == 1
+    assert bool(ledger_state(wh, "2023-02-23")["allowed_regression"])
+
+    assert invoke(demo_url, "run", "--dates", "2023-02-25").exit_code == 0
+    blocked = invoke(demo_url, "run", "--dates", "2023-02-24", "--source", "upcg")
+    assert blocked.exit_code == 3
+    result = invoke(demo_url, "validate", "--start-date", "2023-02-23", "--end-date", "2023-02-26", "--output", "json")
+    assert result.exit_code == 3
+    found = {entry["game_date"]: entry for entry in json.loads(result.stdout)["problems"]}
+    assert found["2023-02-24"]["state"] == "blocked" and found["2023-02-26"]["state"] == "pending"
+    assert "coverage_below_bar" in found["2023-02-23"]["problems"]
