@@ -514,7 +514,7 @@ def status(app: AppSettings, start_date: str, end_date: str, output: str) -> int
     if output == "json":
         click.echo(render.to_json(render.status_document(report, start, end)))
     else:
-        click.echo(render.status_text(report, colour=sys.stdout.isatty()))
+        click.echo(render.status_text(report, colour=sys.stdout.isatty(), today=app_today(app)))
     return 0
 
 

@@ -253,7 +253,22 @@ def status_document(report: pd.DataFrame, start: date, end: date) -> dict[str, A
     return {"start_date": str(start), "end_date": str(end), "summary": summary_counts(report), "dates": dates}
 
 
-def status_text(report: pd.DataFrame, colour: bool) -> str:
+POSTPONED_AFTER_DAYS = 2  # a game still not final this long after its date was most likely postponed
+
+
+def postponed_lines(report: pd.DataFrame, today: date | None) -> list[str]:
+    """Dates held back for days by games that never finished: say so, and how to resolve them knowingly."""
+    if today is None or not len(report):
+        return []
+    waiting = report["reason"].fillna("").astype(str).str.startswith("games not final")
+    age = (pd.Timestamp(today) - report.index.to_series()).dt.days
+    stuck = report[waiting & (age >= POSTPONED_AFTER_DAYS) & (report["status"] == BLOCKED)]
+    return [f"{ts.date()}: games unfinished for {age[ts]} days — postponed? Once confirmed, publish the final "
+            f'games: pcf-backfill run --dates {ts.date()} --force --reason "<game> postponed"'
+            for ts in stuck.index]  # fmt: skip
+
+
+def status_text(report: pd.DataFrame, colour: bool, today: date | None = None) -> str:
     counts = summary_counts(report)
     summary = ", ".join(f"{n} {s}" for s, n in counts.items()) if counts else "no game dates in this range"
     shown = pd.DataFrame({
@@ -262,7 +277,9 @@ def status_text(report: pd.DataFrame, colour: bool) -> str:
         "status": report["status"],
         "last attempt": [last_attempt_text(row) for _, row in report.iterrows()],
     }, index=report.index)  # fmt: skip
-    return f"{dated_table(shown, list(shown.columns), colour)}\n\nSummary (last attempts): {summary}"
+    notes = postponed_lines(report, today)
+    text = f"{dated_table(shown, list(shown.columns), colour)}\n\nSummary (last attempts): {summary}"
+    return text + ("\n\n" + "\n".join(notes) if notes else "")
 
 
 def validate_document(report: pd.DataFrame, problems: pd.DataFrame, start: date, end: date,

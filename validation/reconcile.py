@@ -36,7 +36,9 @@ def reconcile(facts: pd.DataFrame, min_coverage: float) -> pd.DataFrame:
     has_rows = facts["pcf_rows"] > 0
     coverage = facts["published_coverage"]
     findings = {
-        "not_published": game_date & ~bootstrap & (facts["games"] > 0) & ~has_rows,
+        # a date whose games are all unfinished needs attention once a run has seen it (blocked)
+        "not_published": game_date & ~bootstrap & ~has_rows
+        & ((facts["games"] > 0) | facts["last_status"].isin(["blocked", "failed"])),
         "duplicates": facts["pcf_rows"] > facts["pcf_players"],
         "rows_without_ledger": has_rows & ~facts["ever_published"].astype(bool),
         "ledger_published_rows_missing": facts["ever_published"].astype(bool)

@@ -127,3 +127,22 @@ def test_catch_up_rehearses_another_day_without_writing(run_cli, demo_db, open_d
     assert plan["dry_run"] and plan["end_date"] == str(as_of - timedelta(days=1))
     wh = open_db(demo_db)
     assert int(wh.query("SELECT count(*) AS n FROM {checkpoints}")["n"][0]) == 0
+
+
+def test_a_game_unfinished_for_days_is_shown_as_postponed_and_force_resolves_it(run_cli, demo_db, open_db):
+    wh = open_db(demo_db)
+    game = wh.query("SELECT min(game_id) AS g FROM {schedule} WHERE game_date = DATE '2023-02-27'")["g"][0]
+    wh.execute("UPDATE {schedule} SET game_status = 1 WHERE game_id = @g", {"g": game})
+    wh.execute("DELETE FROM {pgs} WHERE game_id = @g", {"g": game})
+    wh.close()
+    assert run_cli(demo_db, "run", "--dates", "2023-02-27").exit_code == 3
+    text = run_cli(demo_db, "status", "--start-date", "2023-02-27", "--end-date", "2023-02-27").output
+    assert "postponed?" in text and "--force" in text
+    validate = run_cli(demo_db, "validate", "--start-date", "2023-02-27", "--end-date", "2023-02-27")
+    assert validate.exit_code == 3
+    forced = run_cli(demo_db, "run", "--dates", "2023-02-27", "--force", "--reason", f"{game} postponed")
+    assert forced.exit_code == 0
+    wh = open_db(demo_db)
+    latest = wh.query("SELECT * FROM {checkpoints} ORDER BY attempt DESC").iloc[0]
+    assert latest["forced"] and latest["force_reason"] == f"{game} postponed"
+    assert latest["reason"].startswith("forced: games not final: ")
