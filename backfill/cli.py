@@ -261,7 +261,7 @@ def execute_run(app: AppSettings, settings: RunSettings, output: str, metrics: M
     try:
         with open_warehouse(app) as wh:
             result = run_backfill(wh, settings, invocation, on_date=progress.advance, on_plan=progress.start)
-            if metrics:
+            if metrics and metrics.wanted:
                 metrics.record_verdicts(result.verdicts)
                 metrics.newest_published = newest_published(wh)
         progress.close()
@@ -323,7 +323,7 @@ def metrics_recorded(path: Path | None, command: str) -> Iterator[MetricsSnapsho
     if path is not None and not path.parent.is_dir():
         raise BadInput(f"--metrics-file: directory {path.parent} does not exist; "
                        "expected PATH in an existing directory")  # fmt: skip
-    snapshot = MetricsSnapshot(command)
+    snapshot = MetricsSnapshot(command, wanted=path is not None)
     try:
         yield snapshot
     except BaseException as error:
@@ -542,7 +542,7 @@ def validate(app: AppSettings, start_date: str, end_date: str, min_coverage: flo
         checked_fraction("--min-coverage", min_coverage)
         with open_warehouse(app) as wh:
             report = reconciliation(wh, start, end, min_coverage)
-            metrics.newest_published = newest_published(wh)
+            metrics.newest_published = newest_published(wh) if metrics.wanted else None
         problems = needs_attention(report)
         metrics.dates_with_problems = len(problems)
         repairs = render.repair_commands(problems, connection_words(app))
@@ -597,7 +597,7 @@ def freshness(app: AppSettings, max_lag_hours: float, output: str, metrics_file:
     with metrics_recorded(metrics_file, "freshness") as metrics:
         with open_warehouse(app) as wh:
             fresh = check_freshness(wh, app_now(app), max_lag_hours)
-            metrics.newest_published = newest_published(wh)
+            metrics.newest_published = newest_published(wh) if metrics.wanted else None
         metrics.stale, metrics.overdue_dates, metrics.oldest_overdue_hours = (
             fresh.stale, len(fresh.overdue), fresh.hours_late)
         if output == "json":

@@ -30,6 +30,7 @@ class MetricsSnapshot:
     """What one invocation reports; None means "not measured by this command" and is left out."""
 
     command: str
+    wanted: bool = True  # False without --metrics-file: measurements that cost a query are skipped
     started: float = field(default_factory=time.time)  # Unix seconds
     finished: float | None = None
     exit_code: int | None = None
