@@ -18,7 +18,8 @@ DONE_STATES = ("published", "skipped_bootstrap")
 LATEST_FIRST = "COALESCE(attempt, 0) DESC, finished_at DESC, started_at DESC"
 CURRENT_STATE_SQL = """
 SELECT game_date, status, coverage, reason, run_id, context_source, expected_players,
-       published_players, forced, force_reason, finished_at
+       published_players, forced, force_reason, finished_at, source_reason, coverage_warning,
+       min_coverage, warn_coverage
 FROM (
   SELECT *, ROW_NUMBER() OVER (PARTITION BY game_date ORDER BY {LATEST_FIRST}) AS rn
   FROM {checkpoints}

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from backfill.status import date_states
+from validation.gate import GateRules
 from warehouse import BadInput, Warehouse
 
 STATES = ("published", "published_warning", "blocked", "failed", "bootstrap", "off_day", "pending")
@@ -29,7 +30,7 @@ STATE_LABELS = {
     "pending": "pending (never run)",
 }
 FALLBACK_SOURCES = ("pgs_synthetic", "mixed")  # context built (at least partly) from box scores
-MIN_COVERAGE, WARN_COVERAGE = 0.90, 0.95
+DEFAULT_RULES = GateRules()  # the thresholds drawn when the ledger has none recorded for the range
 CHART_WIDTH, CHART_HEIGHT, MARGIN, RIGHT_MARGIN = 960, 240, 44, 84
 
 
@@ -59,8 +60,22 @@ def calendar_days(states: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
             "season": frame["season"].astype("Int64"),
             "games": frame["games"].astype("Int64"),
             "force_reason": _optional_text(frame["force_reason"]),
+            "partial": _recorded_or_parsed(frame, "source_reason", "reason", "upcg_partial"),
+            "min_coverage": _column(frame, "min_coverage").astype("float64"),
+            "warn_coverage": _column(frame, "warn_coverage").astype("float64"),
         }
     ).reset_index(drop=True)
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    return frame[name] if name in frame else pd.Series(np.nan, index=frame.index)
+
+
+def _recorded_or_parsed(frame: pd.DataFrame, column: str, legacy: str, prefix: str) -> pd.Series:
+    """A verdict from its typed ledger column; ledger rows written before that column existed only say it
+    in their reason text."""
+    text = _column(frame, column).where(_column(frame, column).notna(), frame[legacy])
+    return text.fillna("").astype(str).str.startswith(prefix) & frame["context_source"].isin(FALLBACK_SOURCES)
 
 
 def _optional_text(column: pd.Series) -> pd.Series:
@@ -72,7 +87,9 @@ def day_states(frame: pd.DataFrame) -> np.ndarray:
     # what the table holds decides the colour: a later blocked attempt does not unpublish a date
     published = pd.to_numeric(frame["published_players"], errors="coerce").fillna(0) > 0
     status = frame["status"].where(~published | frame["status"].isna(), "published")
-    warned = frame["reason"].fillna("").astype(str).str.contains("coverage_warning", regex=False)
+    legacy = frame["reason"].fillna("").astype(str).str.contains("coverage_warning", regex=False)
+    recorded = _column(frame, "warning")
+    warned = recorded.where(recorded.notna(), legacy).astype(bool)
     bootstrap = status.eq("skipped_bootstrap") | (status.eq("pending") & frame["bootstrap"].eq(True))
     conditions = [
         status.isna(),
@@ -184,7 +201,7 @@ def _summary(days: pd.DataFrame) -> str:
         for state in STATES
     ]
     fallback = days[days["fallback"]]
-    partial = int(fallback["reason"].fillna("").str.startswith("upcg_partial").sum())
+    partial = int(fallback["partial"].sum())
     items.append(
         f'<li class="count marker"><b>{len(fallback)}</b> fallback to box scores ({partial} UPCG partial)</li>'
     )
@@ -237,7 +254,7 @@ def _month_row(year: int, month: int, by_day: dict[date, Any]) -> str:
 
 def _cell(row: Any) -> str:
     day = row.day.date()
-    partial = bool(row.fallback) and str(row.reason or "").startswith("upcg_partial")
+    partial = bool(row.partial)
     classes = ["day", f"state-{row.state}"] + ["forced"] * bool(row.forced) + ["fallback"] * bool(row.fallback)
     classes += ["fallback-partial"] * partial
     attrs = {
@@ -335,13 +352,20 @@ def _coverage_charts(days: pd.DataFrame) -> str:
     return f'<section class="charts"><h2>Coverage per season</h2>{body}</section>'
 
 
+def _in_force(days: pd.DataFrame, column: str) -> float:
+    """The threshold the season's verdicts were gated with (the most common one), else the default."""
+    recorded = days[column].dropna()
+    return float(recorded.mode().iloc[0]) if len(recorded) else float(getattr(DEFAULT_RULES, column))
+
+
 def _season_chart(season_days: pd.DataFrame, season: int) -> str:
     label = _season_label(season)
     points = season_days[season_days["coverage"].notna()]
     if points.empty:
         return f'<h3>{label}</h3><p class="hint">No coverage recorded for {label} in this range yet.</p>'
     axis = _TimeAxis(season_days["day"].min(), season_days["day"].max())
-    parts = [_y_axis(), _x_axis(axis), _threshold(MIN_COVERAGE, "gate"), _threshold(WARN_COVERAGE, "warn")]
+    parts = [_y_axis(), _x_axis(axis), _threshold(_in_force(season_days, "min_coverage"), "gate"),
+             _threshold(_in_force(season_days, "warn_coverage"), "warn")]
     parts.append(_coverage_line(points, axis))
     return (
         f'<h3>{label}</h3><svg class="chart" data-season="{season}" viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}" '
