@@ -16,18 +16,18 @@ DONE_STATES = ("published", "skipped_bootstrap")
 # The latest verdict is the highest attempt number, whatever the clocks said; rows written before attempts
 # were numbered rank below every numbered one and by time among themselves.
 LATEST_FIRST = "COALESCE(attempt, 0) DESC, finished_at DESC, started_at DESC"
-CURRENT_STATE_SQL = """
+CURRENT_STATE_SQL = f"""
 SELECT game_date, status, coverage, reason, run_id, context_source, expected_players,
        published_players, forced, force_reason, finished_at, source_reason, coverage_warning,
        min_coverage, warn_coverage
 FROM (
   SELECT *, ROW_NUMBER() OVER (PARTITION BY game_date ORDER BY {LATEST_FIRST}) AS rn
-  FROM {checkpoints}
+  FROM {{checkpoints}}
   WHERE processor = @processor AND game_date BETWEEN @start AND @end
 ) AS latest
 WHERE rn = 1
 ORDER BY game_date
-""".replace("{LATEST_FIRST}", LATEST_FIRST)
+"""
 
 
 def current_states(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
