@@ -82,20 +82,26 @@ def test_games_still_in_progress_block_the_date_and_catch_up_publishes_it_once_f
     assert pcf_count(wh) == who_played(wh) > 200
 
 
-@pytest.mark.parametrize(("degrade", "reason"), [
-    ("DELETE FROM {psza} WHERE analysis_date = DATE '2023-02-27' AND player_lookup <> "
-     "(SELECT min(player_lookup) FROM {psza} WHERE analysis_date = DATE '2023-02-27')", "upstream_partial psza 1/"),
-    ("DELETE FROM {tdza} WHERE analysis_date = DATE '2023-02-27' AND team_abbr <> 'BOS'", "upstream_partial tdza 1/18"),
+@pytest.mark.parametrize(("key", "kept", "reason"), [
+    ("psza", "analysis_date = DATE '2023-02-27' AND player_lookup <> "
+             "(SELECT min(player_lookup) FROM {psza} WHERE analysis_date = DATE '2023-02-27')",
+     "upstream_partial psza 1/"),
+    ("tdza", "analysis_date = DATE '2023-02-27' AND team_abbr <> 'BOS'", "upstream_partial tdza 1/18"),
 ])  # fmt: skip
-def test_partial_zone_tables_block_the_date(run_cli, demo_db, open_db, degrade, reason):
+def test_partial_zone_tables_block_the_date_until_they_are_whole(run_cli, demo_db, open_db, key, kept, reason):
     wh = open_db(demo_db)
-    wh.execute(degrade)
+    set_aside(wh, key, kept)
     wh.close()
     result, dates = run(run_cli, demo_db, "--dates", DAY)
     assert result.exit_code == 3
     assert dates[DAY]["reason"].startswith(reason)
     wh = open_db(demo_db)
     assert pcf_count(wh) == 0
+    put_back(wh, key)
+    wh.close()
+    assert run(run_cli, demo_db, "--dates", DAY)[0].exit_code == 0
+    wh = open_db(demo_db)
+    assert pcf_count(wh) == who_played(wh)
 
 
 def test_one_missing_zone_row_only_lowers_that_rows_completeness(run_cli, demo_db, open_db):
@@ -142,24 +148,33 @@ def test_lower_quality_inputs_never_replace_published_rows_unless_allowed(run_cl
     assert latest["reason"].startswith("allowed regression: players ")
 
 
-@pytest.mark.parametrize(("change", "named"), [
-    ("ALTER TABLE {pgs} ALTER minutes_played TYPE VARCHAR", "player_game_summary.minutes_played is STRING; "
-                                                             "expected FLOAT64"),
-    ("ALTER TABLE {psza} ALTER paint_rate_last_10 TYPE VARCHAR", "player_shot_zone_analysis.paint_rate_last_10 is "
-                                                                  "STRING; expected FLOAT64"),
-    ("ALTER TABLE {pgs} DROP COLUMN team_abbr", "player_game_summary.team_abbr is missing; expected STRING"),
-    ("ALTER TABLE {schedule} ALTER game_date TYPE TIMESTAMP", "schedule.game_date is TIMESTAMP; expected DATE"),
+@pytest.mark.parametrize(("change", "named", "repair"), [
+    ("ALTER TABLE {pgs} ALTER minutes_played TYPE VARCHAR",
+     "player_game_summary.minutes_played is STRING; expected FLOAT64",
+     "ALTER TABLE {pgs} ALTER minutes_played TYPE DOUBLE"),
+    ("ALTER TABLE {psza} ALTER paint_rate_last_10 TYPE VARCHAR",
+     "player_shot_zone_analysis.paint_rate_last_10 is STRING; expected FLOAT64",
+     "ALTER TABLE {psza} ALTER paint_rate_last_10 TYPE DOUBLE"),
+    ("ALTER TABLE {pgs} DROP COLUMN team_abbr", "player_game_summary.team_abbr is missing; expected STRING", None),
+    ("ALTER TABLE {schedule} ALTER game_date TYPE TIMESTAMP", "schedule.game_date is TIMESTAMP; expected DATE",
+     "ALTER TABLE {schedule} ALTER game_date TYPE DATE"),
 ])  # fmt: skip
-def test_schema_drift_fails_with_one_line_naming_table_column_and_types(run_cli, demo_db, open_db, change, named):
+def test_schema_drift_fails_with_one_line_naming_table_column_and_types(run_cli, demo_db, open_db, change, named,
+                                                                         repair):  # fmt: skip
     wh = open_db(demo_db)
     wh.execute(change)
     wh.close()
-    result = run_cli(demo_db, "run", "--start-date", "2023-02-20", "--end-date", DAY)
+    week = ("run", "--start-date", "2023-02-20", "--end-date", DAY)
+    result = run_cli(demo_db, *week)
     assert result.exit_code == 1
     assert named in result.output
     assert "Traceback" not in result.output and "KeyError" not in result.output
     wh = open_db(demo_db)
     assert int(wh.query("SELECT count(*) AS n FROM {pcf}")["n"][0]) == 0
+    if repair:
+        wh.execute(repair)
+        wh.close()
+        assert run_cli(demo_db, *week).exit_code == 0
 
 
 def test_a_date_labelled_with_the_next_season_is_still_processed(run_cli, demo_db, open_db):
