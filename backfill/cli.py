@@ -8,41 +8,48 @@ from __future__ import annotations
 import getpass
 import os
 import shlex
-import socket
 import sys
 import traceback
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time, timedelta
-from importlib.metadata import version as package_version
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 import structlog
 
-from backfill import render
-from backfill.dates import DATE_FORM, LEAGUE_TZ, checked_range, league_today, parse_date
+from backfill import api, render
+from backfill.dates import DATE_FORM, league_today, parse_date
 from backfill.freshness import newest_published
 from backfill.logs import LOG_FORMATS, LOG_LEVELS, configure_logging
 from backfill.metrics import MetricsSnapshot
 from backfill.notify import NOTIFY_ON, NotifySettings
 from backfill.settings import DEFAULT_CHUNK_DAYS, RERUN_MODES, AppSettings, RunSettings
 from backfill.signals import Interrupted, stop_on_signals, stop_requested
-from backfill.status import date_states, reconciliation
 from processors.policy import SOURCE_POLICIES
-from validation.gate import GateRules, checked_fraction
-from validation.reconcile import needs_attention
-from warehouse import DEFAULT_URL, BadInput, Datasets, PcfError, Warehouse, connect
+from warehouse import DEFAULT_URL, BadInput, Datasets, InvalidSetting, PcfError, Warehouse, connect
 
 if TYPE_CHECKING:  # the runner pulls in the whole processing stack: only commands that compute import it
     from backfill.plan import Plan
-    from backfill.runner import Invocation, RunResult
+    from backfill.runner import RunResult
 
 log = structlog.get_logger()
 OUTPUTS = ("text", "json")
-MAX_LOOKBACK_DAYS = 36_500
+MAX_LOOKBACK_DAYS = api.MAX_LOOKBACK_DAYS
+# How this command line spells the fields the core's settings name (the core's errors say `min_coverage`).
+FLAGS = {
+    "start": "--start-date", "end": "--end-date", "dates": "--dates", "source": "--source", "rerun": "--rerun",
+    "min_coverage": "--min-coverage", "warn_coverage": "--warn-coverage", "force": "--force",
+    "allow_regression": "--allow-regression", "force_reason": "--reason", "chunk_days": "--chunk-days",
+    "workers": "--workers", "as_of": "--as-of", "lookback_days": "--lookback-days",
+    "retention_days": "--retention-days", "mode": "--mode", "max_lag_hours": "--max-lag-hours",
+}  # fmt: skip
+
+
+def error_line(error: PcfError) -> str:
+    """A core error as this command line says it: settings fields become the flags that set them."""
+    return error.named(FLAGS) if isinstance(error, InvalidSetting) else str(error)
 
 
 def option(*decls: str, **kwargs: Any) -> Callable:
@@ -85,7 +92,7 @@ class PcfGroup(click.Group):
             if not isinstance(cause, Interrupted):
                 click.echo("Interrupted.", err=True)
         except PcfError as error:
-            click.echo(f"Error: {error}", err=True)
+            click.echo(f"Error: {error_line(error)}", err=True)
             code = error.exit_code
         except Exception as error:  # the edge: anything unexpected is one line unless --debug
             if wants_tracebacks(argv):
@@ -167,12 +174,6 @@ def app_today(app: AppSettings) -> date:
     return app.today or league_today()
 
 
-def checked_as_of(as_of: date, today: date) -> date:
-    if as_of > today:
-        raise BadInput(f"--as-of: {as_of} is after today ({today}, America/New_York); expected a day already begun")
-    return as_of
-
-
 @contextmanager
 def open_warehouse(app: AppSettings, *, must_exist: bool = True) -> Iterator[Warehouse]:
     wh = connect(app.warehouse_url, app.datasets, must_exist=must_exist)
@@ -195,26 +196,12 @@ def resolve_range(app: AppSettings, start_text: str | None, end_text: str | None
         items = [item for item in dates_text.split(",") if item.strip()]
         if not items:
             raise BadInput(f"--dates: expected a comma-separated list of {DATE_FORM}")
-        dates = tuple(sorted({parse_date(item, "--dates", today) for item in items}))
-        start, end = dates[0], dates[-1]
-    else:
-        if start_text is None or end_text is None:  # an empty value is parsed, and refused, as a date
-            raise BadInput("--start-date and --end-date are required (or --dates d1,d2); "
-                           f"expected {DATE_FORM}")  # fmt: skip
-        start = parse_date(start_text, "--start-date", today)
-        start, end = checked_range(start, parse_date(end_text, "--end-date", today))
-        dates = None
-    if end > today:
-        raise BadInput(f"{'--dates' if dates else '--end-date'}: {end} is after today ({today}, America/New_York); "
-                       "a backfill only processes games already played")  # fmt: skip
-    return start, end, dates
-
-
-def new_invocation(command: str) -> Invocation:
-    from backfill.runner import Invocation
-
-    run_id = f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
-    return Invocation(run_id, getpass.getuser(), socket.gethostname(), package_version("pcf-backfill"), command)
+        return api.run_range(None, None, [parse_date(item, "--dates", today) for item in items], today)
+    if start_text is None or end_text is None:  # an empty value is parsed, and refused, as a date
+        raise BadInput("--start-date and --end-date are required (or --dates d1,d2); "
+                       f"expected {DATE_FORM}")  # fmt: skip
+    start = parse_date(start_text, "--start-date", today)
+    return api.run_range(start, parse_date(end_text, "--end-date", today), None, today)
 
 
 class Progress:
@@ -241,26 +228,17 @@ class Progress:
 
 
 def resume_command(app: AppSettings, settings: RunSettings) -> str:
-    words = ["pcf-backfill", "--warehouse", app.warehouse_url]
-    if settings.dates:
-        words += ["run", "--dates", ",".join(d.isoformat() for d in settings.dates)]
-    else:
-        words += ["run", "--start-date", settings.start.isoformat(), "--end-date", settings.end.isoformat()]
-    if settings.source != "auto":
-        words += ["--source", settings.source]
-    return shlex.join(words)
+    return api.resume_command(app.warehouse_url, settings)
 
 
 def execute_run(app: AppSettings, settings: RunSettings, output: str, metrics: MetricsSnapshot | None = None,
                 notify: NotifySettings | None = None) -> int:  # fmt: skip
-    from backfill.runner import run_backfill
-
-    invocation = new_invocation(settings.command)
     progress = Progress(json_logs=app.log_format == "json")
     resume = resume_command(app, settings)
     try:
         with open_warehouse(app) as wh:
-            result = run_backfill(wh, settings, invocation, on_date=progress.advance, on_plan=progress.start)
+            result = api.run_with_settings(wh, settings, on_date=progress.advance, on_plan=progress.start,
+                                           url=app.warehouse_url).outcome  # fmt: skip
             if metrics and metrics.wanted:
                 metrics.record_verdicts(result.verdicts)
                 metrics.newest_published = newest_published(wh)
@@ -456,8 +434,10 @@ def run(app: AppSettings, start_date: str | None, end_date: str | None, dates_te
     with metrics_recorded(metrics_file, "run") as metrics:
         notify = NotifySettings(notify_urls, notify_on)
         start, end, dates = resolve_range(app, start_date, end_date, dates_text)
-        rules = GateRules(min_coverage, warn_coverage, force, reason, allow_regression)
-        settings = RunSettings(start, end, dates, rules, source, rerun, dry_run, chunk_days, workers)  # type: ignore[arg-type]
+        settings = api.run_settings(start, end, dates=dates, source=source, min_coverage=min_coverage,
+                                    warn_coverage=warn_coverage, force=force, allow_regression=allow_regression,
+                                    reason=reason, rerun=rerun, dry_run=dry_run, chunk_days=chunk_days,
+                                    workers=workers, today=app_today(app))  # fmt: skip
         with notified_on_error(app, settings, notify):
             return metrics.finish(execute_run(app, settings, output, metrics, notify))
 
@@ -488,10 +468,10 @@ def catch_up(app: AppSettings, lookback_days: int, min_coverage: float, warn_cov
     with metrics_recorded(metrics_file, "catch-up") as metrics:
         notify = NotifySettings(notify_urls, notify_on)
         today = app_today(app)
-        as_of = checked_as_of(parse_date(as_of_text, "--as-of", today), today) if as_of_text else today
-        start, end = as_of - timedelta(days=lookback_days), as_of - timedelta(days=1)
-        settings = RunSettings(start, end, None, GateRules(min_coverage, warn_coverage), "auto", "pending",
-                               dry_run=dry_run, chunk_days=chunk_days, command="catch-up")  # fmt: skip
+        as_of = parse_date(as_of_text, "--as-of", today) if as_of_text else None
+        settings = api.catch_up_settings(as_of=as_of, lookback_days=lookback_days, min_coverage=min_coverage,
+                                         warn_coverage=warn_coverage, chunk_days=chunk_days, dry_run=dry_run,
+                                         today=today)  # fmt: skip
         with notified_on_error(app, settings, notify):
             return metrics.finish(execute_run(app, settings, output, metrics, notify))
 
@@ -510,7 +490,7 @@ def status(app: AppSettings, start_date: str, end_date: str, output: str) -> int
     """
     start, end, _ = resolve_range(app, start_date, end_date, None)
     with open_warehouse(app) as wh:
-        report = date_states(wh, start, end)
+        report = api.status(wh, start, end).frame
     if output == "json":
         click.echo(render.to_json(render.status_document(report, start, end)))
     else:
@@ -539,13 +519,11 @@ def validate(app: AppSettings, start_date: str, end_date: str, min_coverage: flo
     with metrics_recorded(metrics_file, "validate") as metrics:
         notify = NotifySettings(notify_urls, notify_on)
         start, end, _ = resolve_range(app, start_date, end_date, None)
-        checked_fraction("--min-coverage", min_coverage)
         with open_warehouse(app) as wh:
-            report = reconciliation(wh, start, end, min_coverage)
+            checked = api.validate(wh, start, end, min_coverage=min_coverage, url=app.warehouse_url)
             metrics.newest_published = newest_published(wh) if metrics.wanted else None
-        problems = needs_attention(report)
+        report, problems, repairs = checked.frame, checked.attention, checked.repairs
         metrics.dates_with_problems = len(problems)
-        repairs = render.repair_commands(problems, connection_words(app))
         if output == "json":
             click.echo(render.to_json(render.validate_document(report, problems, start, end, repairs)))
         else:
@@ -563,17 +541,9 @@ def notify_validate(app: AppSettings, problems: Any, start: date, end: date, not
     send(validate_digest(problems, start, end, commands), notify)
 
 
-def connection_words(app: AppSettings) -> list[str]:
-    """The words that point a printed command at this warehouse, wherever it is pasted."""
-    words = ["pcf-backfill", "--warehouse", app.warehouse_url]
-    if app.datasets != Datasets():
-        words += ["--datasets", ",".join(f"{key}={name}" for key, name in app.datasets.as_dict().items())]
-    return words
-
-
 def app_now(app: AppSettings) -> datetime:
     """Now in America/New_York; a pinned --today means the first moment of that day."""
-    return datetime.combine(app.today, time.min, tzinfo=LEAGUE_TZ) if app.today else datetime.now(LEAGUE_TZ)
+    return api.league_now(app.today)
 
 
 @cli.command()

@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from warehouse.errors import BadInput
+from warehouse.errors import BadInput, InvalidSetting
 
 LEAGUE_TZ = ZoneInfo("America/New_York")
 DATE_FORM = "YYYY-MM-DD, today or yesterday"
@@ -42,5 +42,6 @@ def date_range(start: date, end: date) -> list[date]:
 
 def checked_range(start: date, end: date) -> tuple[date, date]:
     if end < start:
-        raise BadInput(f"--end-date {end} is before --start-date {start}; expected start ≤ end")
+        raise InvalidSetting("end", "{field} {end} is before {start} {start_value}; expected start ≤ end",
+                             end=end, start_value=start)  # fmt: skip
     return start, end

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shlex
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +11,6 @@ import pandas as pd
 
 from backfill.status import summary_counts
 from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP
-from validation.reconcile import needs_recompute
 
 if TYPE_CHECKING:  # computing factors is not needed to render or notify
     from backfill.runner import RunResult
@@ -299,16 +297,6 @@ def validate_text(report: pd.DataFrame, problems: pd.DataFrame, start: date, end
         lines += [dated_table(shown, ["state", "expected_players", "pcf_rows", "coverage", "problems", "reason"])]
         lines += ["", *(f"To repair: {command}" for command in repairs)]
     return "\n".join(lines)
-
-
-def repair_commands(problems: pd.DataFrame, base: list[str]) -> list[str]:
-    """The narrowest runs that repair the dates: a plain run for dates with nothing published, a recompute
-    (`--rerun all`) for dates whose published rows are wrong."""
-    commands = []
-    for recompute, group in problems.groupby(needs_recompute(problems["problems"]), sort=True):
-        words = [*base, "run", "--dates", ",".join(ts.date().isoformat() for ts in group.index)]
-        commands.append(shlex.join(words + (["--rerun", "all"] if recompute else [])))
-    return commands
 
 
 def freshness_document(fresh: Any, warehouse_url: str) -> dict[str, Any]:

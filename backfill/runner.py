@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import nullcontext
+from contextlib import closing, nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 
@@ -19,7 +19,7 @@ from backfill.ledger import PROCESSOR, require_tables
 from backfill.plan import Plan, chunk_dates, make_plan
 from backfill.publish import publish_chunk, published_counts
 from backfill.settings import DEFAULT_CHUNK_DAYS, RunSettings
-from backfill.signals import raise_if_stop_requested, stop_requested
+from backfill.signals import CANCELLED_EXIT_CODE, raise_if_stop_requested, stop_requested
 from processors.composite import ProcessorResult, process_dates
 from processors.factors import range_violations
 from processors.season_inputs import SeasonInputs
@@ -65,6 +65,7 @@ class RunResult:
     rows_read: int = 0
     interrupted_by: int | None = None  # exit code of the signal that stopped the run
     stopped_by_error: int | None = None  # exit code of the error that stopped the run before its end
+    cancelled: bool = False  # the caller's cancellation hook stopped the run between chunks
 
     def count(self, status: str) -> int:
         return int((self.verdicts["status"] == status).sum()) if len(self.verdicts) else 0
@@ -75,12 +76,15 @@ class RunResult:
             return self.interrupted_by
         if self.stopped_by_error:
             return self.stopped_by_error
+        if self.cancelled:
+            return CANCELLED_EXIT_CODE
         if self.count(FAILED):
             return 1
         return 3 if self.count(BLOCKED) or self.plan.schedule_gap else 0
 
 
 DateCallback = Callable[[date, dict], None]
+CancelHook = Callable[[], bool]
 
 
 # --- computing and gating ---------------------------------------------------------------
@@ -240,8 +244,8 @@ def evaluate_chunk(wh: Warehouse, chunk: list[date], bootstrap: set[date], setti
     return Evaluation(chunk, rows, verdicts, started, time.perf_counter() - clock)
 
 
-def evaluations(wh: Warehouse, chunks: list[list[date]], bootstrap: set[date],
-                settings: RunSettings, input_error: str | None = None) -> Iterator[Evaluation]:  # fmt: skip
+def evaluations(wh: Warehouse, chunks: list[list[date]], bootstrap: set[date], settings: RunSettings,
+                input_error: str | None = None) -> Generator[Evaluation, None, None]:  # fmt: skip
     """Chunks in order, computed in blocks (`compute_blocks`); with --workers N, up to N blocks are computed
     ahead on worker handles. Every block slices its inputs from one per-season read (`SeasonInputs`)."""
     if not chunks:
@@ -357,8 +361,11 @@ def run_backfill(
     invocation: Invocation,
     on_date: DateCallback | None = None,
     on_plan: Callable[[Plan], None] | None = None,
+    cancel: CancelHook | None = None,
 ) -> RunResult:
-    """The whole backfill. Interruptions propagate after the run record is closed."""
+    """The whole backfill. Interruptions propagate after the run record is closed. `cancel` is asked before
+    each chunk publishes and after it: once it answers True the run stops there, like a signal (the chunk
+    not yet published never is), and returns a result marked cancelled."""
     clock, started = time.perf_counter(), utc_now()
     require_tables(wh)
     input_error = input_contract_error(wh)
@@ -379,14 +386,19 @@ def run_backfill(
         lease = nullcontext() if settings.dry_run else wh.lease(invocation.run_id, settings.start, settings.end)
         with lease:
             chunks = chunk_dates(plan.selected, settings.chunk_days)
-            for evaluation in evaluations(wh, chunks, set(plan.to_skip), settings, input_error):
-                raise_if_stop_requested()  # a signal some library swallowed still stops the run here
-                verdicts = publish_evaluation(wh, evaluation, invocation, settings)
-                parts.append(verdicts)
-                for ts, verdict in verdicts.iterrows():
-                    log_date(invocation.run_id, verdict, ts.date())
-                    if on_date:
-                        on_date(ts.date(), verdict.to_dict())
+            with closing(evaluations(wh, chunks, set(plan.to_skip), settings, input_error)) as evaluated:
+                for evaluation in evaluated:
+                    raise_if_stop_requested()  # a signal some library swallowed still stops the run here
+                    if cancelled(result, cancel):
+                        break
+                    verdicts = publish_evaluation(wh, evaluation, invocation, settings)
+                    parts.append(verdicts)
+                    for ts, verdict in verdicts.iterrows():
+                        log_date(invocation.run_id, verdict, ts.date())
+                        if on_date:
+                            on_date(ts.date(), verdict.to_dict())
+                    if cancelled(result, cancel):
+                        break
             raise_if_stop_requested()
     except BaseException as error:  # the run row records the exit code the CLI will report
         # a signal may surface as a driver error (DuckDB's "Query interrupted"): it is the signal, not an error
@@ -409,6 +421,14 @@ def run_backfill(
         result.jobs, result.bytes_processed = wh.stats.jobs, wh.stats.bytes_processed  # the run row's update included
         result.rows_read = wh.stats.rows_read
     return result
+
+
+def cancelled(result: RunResult, cancel: CancelHook | None) -> bool:
+    """Ask the caller's hook; a yes is remembered (and logged once) so the run stops at this boundary."""
+    if cancel is not None and not result.cancelled and cancel():
+        result.cancelled = True
+        log.warning("cancelled", run_id=result.invocation.run_id)
+    return result.cancelled
 
 
 def close_run_record(wh: Warehouse, result: RunResult) -> None:

@@ -6,12 +6,16 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from backfill.dates import checked_range, date_range
-from processors.policy import SourcePolicy
+from processors.policy import SOURCE_POLICIES, SourcePolicy
 from validation.gate import GateRules
 from warehouse import Datasets
-from warehouse.errors import BadInput
+from warehouse.errors import InvalidSetting
 
 RERUN_MODES = ("pending", "blocked", "failed", "all")
+
+
+def whole_number(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 DEFAULT_CHUNK_DAYS = 90  # a quarter season per read and per publish transaction
 
 
@@ -27,6 +31,8 @@ class AppSettings:
 
 @dataclass(frozen=True)
 class RunSettings:
+    """What a run (or catch-up) was asked to do, checked when built: an error names the field it refuses."""
+
     start: date
     end: date
     dates: tuple[date, ...] | None = None  # explicit dates instead of every day of [start, end]
@@ -40,12 +46,28 @@ class RunSettings:
 
     def __post_init__(self) -> None:
         checked_range(self.start, self.end)
-        if self.chunk_days < 1:
-            raise BadInput(f"--chunk-days: {self.chunk_days} must be a whole number ≥ 1")
-        if not 1 <= self.workers <= 16:
-            raise BadInput(f"--workers: {self.workers} must be between 1 and 16")
-        if self.rerun not in RERUN_MODES:
-            raise BadInput(f"--rerun: {self.rerun!r}; expected one of {', '.join(RERUN_MODES)}")
+        self.check_dates()
+        if not isinstance(self.rules, GateRules):
+            raise InvalidSetting("rules", "{field}: expected GateRules, got {kind}", kind=type(self.rules).__name__)
+        if not whole_number(self.chunk_days) or self.chunk_days < 1:
+            raise InvalidSetting("chunk_days", "{field}: {value} must be a whole number ≥ 1", value=self.chunk_days)
+        if not whole_number(self.workers) or not 1 <= self.workers <= 16:
+            raise InvalidSetting("workers", "{field}: {value} must be between 1 and 16", value=self.workers)
+        for name, value, allowed in (("source", self.source, SOURCE_POLICIES), ("rerun", self.rerun, RERUN_MODES)):
+            if value not in allowed:
+                raise InvalidSetting(name, "{field}: {value!r}; expected one of {allowed}", value=value,
+                                     allowed=", ".join(allowed))  # fmt: skip
+
+    def check_dates(self) -> None:
+        """Explicit dates are real dates inside [start, end]: the lease covers only that range."""
+        if self.dates is None:
+            return
+        if not self.dates or not all(isinstance(day, date) for day in self.dates):
+            raise InvalidSetting("dates", "{field}: expected one or more dates, got {value!r}", value=self.dates)
+        outside = sorted({day for day in self.dates if not self.start <= day <= self.end})
+        if outside:
+            raise InvalidSetting("dates", "{field}: {outside} outside {start} {first} … {end} {last}",
+                                 outside=", ".join(map(str, outside)), first=self.start, last=self.end)  # fmt: skip
 
     def calendar_days(self) -> list[date]:
         return sorted(set(self.dates)) if self.dates else date_range(self.start, self.end)

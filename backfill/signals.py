@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+CANCELLED_EXIT_CODE = 128 + signal.SIGINT  # a run the caller cancelled reports what Ctrl-C does
 
 
 class Interrupted(KeyboardInterrupt):
@@ -63,3 +64,4 @@ def stop_on_signals() -> Iterator[None]:
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
+        _received.clear()  # a later API call in this process (any thread) must not see this command's signal

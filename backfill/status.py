@@ -3,13 +3,14 @@ reconciliation of the tables (`validate`)."""
 
 from __future__ import annotations
 
+import shlex
 from datetime import date
 
 import pandas as pd
 
 from backfill.ledger import LATEST_FIRST, PROCESSOR, current_states
 from backfill.plan import game_dates
-from validation.reconcile import reconcile
+from validation.reconcile import needs_recompute, reconcile
 from warehouse import Warehouse
 
 PENDING = "pending"
@@ -115,3 +116,13 @@ def summary_counts(report: pd.DataFrame) -> dict[str, int]:
 
 def reconciliation(wh: Warehouse, start: date, end: date, min_coverage: float) -> pd.DataFrame:
     return reconcile(date_facts(wh, start, end), min_coverage)
+
+
+def repair_commands(problems: pd.DataFrame, base: list[str]) -> list[str]:
+    """The narrowest runs that repair the dates: a plain run for dates with nothing published, a recompute
+    (`--rerun all`) for dates whose published rows are wrong."""
+    commands = []
+    for recompute, group in problems.groupby(needs_recompute(problems["problems"]), sort=True):
+        words = [*base, "run", "--dates", ",".join(ts.date().isoformat() for ts in group.index)]
+        commands.append(shlex.join(words + (["--rerun", "all"] if recompute else [])))
+    return commands

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from warehouse.errors import BadInput
+from warehouse.errors import InvalidSetting
 
 MODES = ("all", "partial")
 MAX_RETENTION_DAYS = 36_500
@@ -28,11 +28,11 @@ class CleanupSettings:
             raise TypeError(f"today must be a date, got {type(self.today).__name__}")
         retention = self.retention_days
         if isinstance(retention, bool) or not isinstance(retention, int) or not 0 <= retention <= MAX_RETENTION_DAYS:
-            raise BadInput(
-                f"--retention-days: expected a whole number of days from 0 to {MAX_RETENTION_DAYS}, got {retention!r}"
-            )
+            raise InvalidSetting("retention_days", "{field}: expected a whole number of days from 0 to {most}, "
+                                 "got {value!r}", most=MAX_RETENTION_DAYS, value=retention)  # fmt: skip
         if self.mode not in MODES:
-            raise BadInput(f"--mode: expected one of {' | '.join(MODES)}, got {self.mode!r}")
+            raise InvalidSetting("mode", "{field}: expected one of {modes}, got {value!r}", modes=" | ".join(MODES),
+                                 value=self.mode)  # fmt: skip
 
     @property
     def cutoff(self) -> date:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from warehouse.errors import BadInput
+from warehouse.errors import InvalidSetting
 
 PUBLISHED, BLOCKED, FAILED, SKIPPED_BOOTSTRAP = "published", "blocked", "failed", "skipped_bootstrap"
 SYNTHETIC_SOURCES = ("pgs_synthetic", "mixed")  # context built (at least partly) from box-score history
@@ -21,14 +21,17 @@ GATE_INPUT_COLUMNS = [
 QUALITY_TOLERANCE = 1e-9
 
 
-def checked_fraction(option: str, value: float) -> float:
-    if not 0.0 < value <= 1.0:  # NaN fails this too
-        raise BadInput(f"{option}: {value} is out of range; expected a fraction in (0, 1], e.g. 0.90")
+def checked_fraction(field: str, value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 < value <= 1.0:  # NaN fails too
+        raise InvalidSetting(field, "{field}: {value} is out of range; expected a fraction in (0, 1], e.g. 0.90",
+                             value=value)  # fmt: skip
     return value
 
 
 @dataclass(frozen=True)
 class GateRules:
+    """When a date publishes, warns or blocks; checked when built (errors name the field)."""
+
     min_coverage: float = 0.90
     warn_coverage: float = 0.95
     force: bool = False
@@ -36,19 +39,20 @@ class GateRules:
     allow_regression: bool = False
 
     def __post_init__(self) -> None:
-        checked_fraction("--min-coverage", self.min_coverage)
-        checked_fraction("--warn-coverage", self.warn_coverage)
+        checked_fraction("min_coverage", self.min_coverage)
+        checked_fraction("warn_coverage", self.warn_coverage)
         if self.warn_coverage < self.min_coverage:
-            raise BadInput(
-                f"--warn-coverage: {self.warn_coverage} is below --min-coverage {self.min_coverage}; "
-                "expected min ≤ warn ≤ 1"
-            )
-        if self.force and not (self.force_reason or "").strip():
-            raise BadInput('--force needs --reason "why these dates may publish below the gate"')
-        if self.allow_regression and not (self.force_reason or "").strip():
-            raise BadInput('--allow-regression needs --reason "why worse rows may replace published ones"')
+            raise InvalidSetting("warn_coverage", "{warn_coverage}: {warn} is below {min_coverage} {min}; "
+                                 "expected min ≤ warn ≤ 1", warn=self.warn_coverage, min=self.min_coverage)  # fmt: skip
+        has_reason = bool((self.force_reason or "").strip())
+        if self.force and not has_reason:
+            raise InvalidSetting("force", '{force} needs {force_reason} "why these dates may publish below the gate"')
+        if self.allow_regression and not has_reason:
+            raise InvalidSetting("allow_regression",
+                                 '{allow_regression} needs {force_reason} "why worse rows may replace published ones"')
         if self.force_reason is not None and not (self.force or self.allow_regression):
-            raise BadInput("--reason is recorded only with --force or --allow-regression; add one or drop --reason")
+            raise InvalidSetting("force_reason", "{force_reason} is recorded only with {force} or {allow_regression}; "
+                                 "add one or drop {force_reason}")  # fmt: skip
 
 
 def percent(part: pd.Series, whole: pd.Series) -> pd.Series:

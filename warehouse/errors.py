@@ -3,6 +3,8 @@ the warehouse layer ever imports a driver; the CLI maps each to one message and 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class PcfError(Exception):
     """Base of every error the CLI knows how to report."""
@@ -14,6 +16,31 @@ class BadInput(PcfError):
     """The user asked for something malformed; nothing was written."""
 
     exit_code = 2
+
+
+class InvalidSetting(BadInput, ValueError):
+    """A settings object refused a value. The message names the field (`min_coverage: …`), not a CLI flag.
+
+    The template writes the field it is about as `{field}`, any other field it names as `{that_field}` and each
+    value as `{name}` given in `values`, so a front end can show its own spelling of the fields
+    (`named({"min_coverage": "--min-coverage"})`)."""
+
+    def __init__(self, field: str, template: str, **values: object) -> None:
+        self.field, self.template, self.values = field, template, values
+        super().__init__(self.named({}))
+
+    def named(self, names: Mapping[str, str]) -> str:
+        """The message with each field spelled as `names` says (a field not in `names` keeps its own name)."""
+        return self.template.format_map(_Spelling(names, {**self.values, "field": names.get(self.field, self.field)}))
+
+
+class _Spelling(dict[str, object]):
+    def __init__(self, names: Mapping[str, str], values: Mapping[str, object]) -> None:
+        super().__init__(values)
+        self.names = names
+
+    def __missing__(self, field: str) -> str:
+        return self.names.get(field, field)
 
 
 class WarehouseError(PcfError):

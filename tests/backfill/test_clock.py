@@ -53,10 +53,10 @@ def test_cleanup_execute_judges_staleness_by_the_real_today(demo_db, open_db):
 
 
 def test_pcf_debug_shows_the_traceback_of_an_unexpected_error(demo_db, monkeypatch):
-    def broken(*_args):  # type: ignore[no-untyped-def]
+    def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("something nobody expected")
 
-    monkeypatch.setattr(backfill.cli, "date_states", broken)
+    monkeypatch.setattr(backfill.api, "status", broken)  # the one core call `status` makes
     quiet = invoke(demo_db, "--today", "2023-03-01", "status", "--start-date", "2023-02-01", "--end-date", "2023-02-02")
     loud = invoke(demo_db, "--today", "2023-03-01", "status", "--start-date", "2023-02-01", "--end-date", "2023-02-02",
                   env={"PCF_DEBUG": "1"})  # fmt: skip

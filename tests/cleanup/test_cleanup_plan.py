@@ -19,12 +19,12 @@ STALE_DATES = [day for day in UPCG_PLAYERS if day < CUTOFF]
 
 @pytest.mark.parametrize("retention", [-1, -30, 1.5, True, 10**9])
 def test_retention_must_be_a_whole_number_of_days(retention):
-    with pytest.raises(BadInput, match="--retention-days"):
+    with pytest.raises(BadInput, match="retention_days"):
         CleanupSettings(today=TODAY, retention_days=retention)
 
 
 def test_unknown_mode_is_bad_input_naming_the_accepted_forms():
-    with pytest.raises(BadInput, match=r"--mode: expected one of all \| partial"):
+    with pytest.raises(BadInput, match=r"mode: expected one of all \| partial"):
         CleanupSettings(today=TODAY, mode="stale")
 
 
