@@ -171,8 +171,10 @@ class DateVerdict:
     game_date: date
     status: str
     games: int | None
-    context_source: str | None
-    expected_players: int
+    context_source: str | None  # upcg, pgs_synthetic or mixed
+    source_reason: str | None  # why that source, e.g. "upcg_partial 1/177 (0.6%)"
+    expected_players: int  # who played, by the schedule's final games
+    upcg_players: int
     published_players: int
     coverage: float | None
     reason: str | None
@@ -244,7 +246,8 @@ def verdict_of(day: date, row: dict[str, Any]) -> DateVerdict:
     coverage = number("coverage")
     return DateVerdict(
         game_date=day, status=str(row["status"]), games=None if games is None else int(games),
-        context_source=number("context_source"), expected_players=int(number("expected_players") or 0),
+        context_source=number("context_source"), source_reason=number("source_reason") or None,
+        expected_players=int(number("expected_players") or 0), upcg_players=int(number("upcg_players") or 0),
         published_players=int(number("published_players") or 0),
         coverage=None if coverage is None else float(coverage), reason=number("reason") or None,
         forced=bool(number("forced")), allowed_regression=bool(number("allowed_regression")),
