@@ -79,22 +79,42 @@ def season_range(last_season: int, seasons: int, weeks: int | None = None) -> tu
     return start.isoformat(), end.isoformat()
 
 
-def run_case(name: str, base: Path, work: Path, dates: tuple[str, str], repetitions: int,
-             extra: tuple[str, ...] = ()) -> tuple[dict, Path]:  # fmt: skip
-    """`run` over dates on fresh copies of base; the median run, and the database the last run left."""
-    runs = []
+@dataclass(frozen=True)
+class Case:
+    """One command over a range, on a fresh copy of `source` ("league": nothing published; "finished": all)."""
+
+    name: str
+    command: str  # run, status or validate
+    dates: tuple[str, str]
+    extra: tuple[str, ...] = ()
+    source: str = "league"
+    once: bool = False  # the slowest shape: one run says enough about it
+
+
+def run_once(case: Case, databases: dict[str, Path], work: Path) -> tuple[Measurement, dict | None]:
+    dates = ("--start-date", case.dates[0], "--end-date", case.dates[1])
+    if case.command != "run":  # read-only: no copy needed
+        return measure(cli(f"duckdb:///{databases[case.source]}", case.command, *dates), accept=(0, 3)), None
     db = work / "case.duckdb"
-    for _ in range(repetitions):
-        shutil.copy(base, db)
-        measurement = measure(cli(f"duckdb:///{db}", "run", "--start-date", dates[0], "--end-date", dates[1],
-                                  "--output", "json", *extra))  # fmt: skip
-        runs.append((measurement, json.loads(measurement.stdout)))
-    return summarise(name, runs), db
+    shutil.copy(databases[case.source], db)
+    measurement = measure(cli(f"duckdb:///{db}", "run", *dates, "--output", "json", *case.extra))
+    return measurement, json.loads(measurement.stdout)
 
 
-def summarise(name: str, runs: list[tuple[Measurement, dict]]) -> dict:
+def measure_all(cases: list[Case], databases: dict[str, Path], work: Path, repetitions: int) -> dict[str, dict]:
+    """Repetitions interleaved (every case once, then again…), so a burst of load elsewhere on the
+    machine skews every case a little rather than one case a lot."""
+    runs: dict[str, list[tuple[Measurement, dict | None]]] = {case.name: [] for case in cases}
+    for repetition in range(repetitions):
+        for case in cases:
+            if repetition == 0 or not case.once:
+                runs[case.name].append(run_once(case, databases, work))
+    return {case.name: summarise(case.name, runs[case.name]) for case in cases}
+
+
+def summarise(name: str, runs: list[tuple[Measurement, dict | None]]) -> dict:
     seconds = statistics.median(m.seconds for m, _ in runs)
-    document = runs[0][1]
+    document = runs[0][1] or {"dates": [], "warehouse_jobs": "", "warehouse_rows_read": ""}
     processed = sum(1 for d in document["dates"] if d["status"] != "skipped_bootstrap")
     rows = sum(d["published_players"] or 0 for d in document["dates"])
     return {
@@ -104,19 +124,11 @@ def summarise(name: str, runs: list[tuple[Measurement, dict]]) -> dict:
         "rows_per_s": rows / seconds if rows else 0.0,
         "peak_rss_mib": max(m.peak_rss_mib for m, _ in runs),
         "jobs": document["warehouse_jobs"],
-        "rows_read": document.get("warehouse_rows_read", 0),
+        "rows_read": document["warehouse_rows_read"],
         "processed_dates": processed,
         "published_rows": rows,
         "all_seconds": [round(m.seconds, 2) for m, _ in runs],
     }
-
-
-def inspection_case(name: str, db: Path, dates: tuple[str, str], repetitions: int) -> dict:
-    runs = [measure(cli(f"duckdb:///{db}", name, "--start-date", dates[0], "--end-date", dates[1]), accept=(0, 3))
-            for _ in range(repetitions)]  # fmt: skip
-    return {"case": name, "wall_s": statistics.median(m.seconds for m in runs), "game_dates_per_s": 0.0,
-            "rows_per_s": 0.0, "peak_rss_mib": max(m.peak_rss_mib for m in runs), "jobs": "", "rows_read": "",
-            "all_seconds": [round(m.seconds, 2) for m in runs]}  # fmt: skip
 
 
 def cell(value: object) -> str:
@@ -124,51 +136,45 @@ def cell(value: object) -> str:
 
 
 def print_table(results: list[dict]) -> None:
-    print("| " + " | ".join(COLUMNS) + " |")
-    print("|" + "---|" * len(COLUMNS))
+    print("| " + " | ".join(COLUMNS) + " | every run (s) |")
+    print("|" + "---|" * (len(COLUMNS) + 1))
     for result in results:
-        print("| " + " | ".join(cell(result[column]) for column in COLUMNS) + " |")
+        runs = " ".join(f"{seconds:.2f}" for seconds in result["all_seconds"])
+        print("| " + " | ".join(cell(result[column]) for column in COLUMNS) + f" | {runs} |")
 
 
 def print_chart(growth: list[tuple[int, dict]], width: int = 50) -> None:
     """Wall time against seasons as a text bar chart (no plotting library needed)."""
     longest = max(result["wall_s"] for _, result in growth)
     print("```")
-    print("seasons  wall time (default chunks)")
+    print("seasons  wall time, default chunks (peak RSS)")
     for seasons, result in growth:
         bar = "█" * max(1, round(width * result["wall_s"] / longest))
         print(f"{seasons:>7}  {bar} {result['wall_s']:.1f} s  ({result['peak_rss_mib']:.0f} MiB)")
     print("```")
 
 
-def side_by_side(base: Path, work: Path, shape: Shape, repetitions: int) -> tuple[list[dict], dict]:
+def cases_for(shape: Shape) -> tuple[list[Case], list[tuple[int, str]]]:
+    """The side-by-side cases and the growth series (seasons, case name)."""
     dates = season_range(shape.league[1], shape.seasons, shape.weeks)
     label = f"{shape.seasons} season{'s' if shape.seasons > 1 else ''}"
-    default, done = run_case(f"{label}: default chunks", base, work, dates, repetitions)
-    finished = work / "finished.duckdb"
-    shutil.move(done, finished)
-    week, _ = run_case(f"{label}: --chunk-days 7", base, work, dates, repetitions, ("--chunk-days", "7"))
-    # the one-day shape is the slowest; one repetition says enough about it
-    day, _ = run_case(f"{label}: --chunk-days 1", base, work, dates, 1, ("--chunk-days", "1"))
-    noop, _ = run_case(f"{label}: no-op rerun", finished, work, dates, repetitions)
-    status = inspection_case("status", finished, dates, repetitions)
-    validate = inspection_case("validate", finished, dates, repetitions)
-    for result in (status, validate):
-        result["case"] = f"{label}: {result['case']}"
-    print(f"side by side: {dates[0]} → {dates[1]}, {default['processed_dates']} game dates computed, "
-          f"{default['published_rows']:,} rows published")  # fmt: skip
-    return [default, week, day, noop, status, validate], default
-
-
-def growth_series(base: Path, work: Path, shape: Shape, repetitions: int,
-                  known: dict[int, dict]) -> list[tuple[int, dict]]:  # fmt: skip
-    series = []
+    default = f"{label}: default chunks"
+    cases = [
+        Case(default, "run", dates),
+        Case(f"{label}: --chunk-days 7", "run", dates, ("--chunk-days", "7")),
+        Case(f"{label}: --chunk-days 1", "run", dates, ("--chunk-days", "1"), once=True),
+        Case(f"{label}: no-op rerun", "run", dates, source="finished"),
+        Case(f"{label}: status", "status", dates, source="finished"),
+        Case(f"{label}: validate", "validate", dates, source="finished"),
+    ]
+    growth = []
     for seasons in shape.growth:
-        if seasons not in known:
-            dates = season_range(shape.league[1], seasons)
-            known[seasons], _ = run_case(f"growth: {seasons} seasons", base, work, dates, repetitions)
-        series.append((seasons, known[seasons]))
-    return series
+        if seasons == shape.seasons and not shape.weeks:
+            growth.append((seasons, default))
+        else:
+            cases.append(Case(f"growth: {seasons} seasons", "run", season_range(shape.league[1], seasons)))
+            growth.append((seasons, cases[-1].name))
+    return cases, growth
 
 
 def free_port() -> int:
@@ -218,31 +224,34 @@ def main() -> None:
     args = parser.parse_args()
     shape = QUICK if args.quick else FULL
     repetitions = args.repetitions or shape.repetitions
+    cases, growth = cases_for(shape)
     print(f"load average before: {', '.join(f'{value:.2f}' for value in os.getloadavg())}")
     with tempfile.TemporaryDirectory(prefix="pcf-bench-") as tmp:
         work = Path(tmp)
-        base = work / "league.duckdb"
-        league = f"{shape.league[0]}-{shape.league[1]}"
-        generation = measure(cli(f"duckdb:///{base}", "demo", "--seasons", league))
-        print(f"demo league {league}: generated in {generation.seconds:.1f} s "
+        league, finished = work / "league.duckdb", work / "finished.duckdb"
+        seasons = f"{shape.league[0]}-{shape.league[1]}"
+        generation = measure(cli(f"duckdb:///{league}", "demo", "--seasons", seasons))
+        print(f"demo league {seasons}: generated in {generation.seconds:.1f} s "
               f"(peak RSS {generation.peak_rss_mib:.0f} MiB)")  # fmt: skip
-        results, default = side_by_side(base, work, shape, repetitions)
-        known = {} if shape.weeks else {shape.seasons: default}
-        growth = growth_series(base, work, shape, repetitions, known)
+        shutil.copy(league, finished)
+        measure(cli(f"duckdb:///{finished}", "run", "--start-date", cases[0].dates[0], "--end-date",
+                    cases[0].dates[1]))  # fmt: skip
+        results = measure_all(cases, {"league": league, "finished": finished}, work, repetitions)
         emulator = [emulator_case(work, shape.league[1])] if args.emulator else []
-    print(f"medians of {repetitions} (--chunk-days 1: one run); load average after: "
+    default, week, day = (results[case.name] for case in cases[:3])
+    print(f"side by side: {cases[0].dates[0]} → {cases[0].dates[1]}, {default['processed_dates']} game dates "
+          f"computed, {default['published_rows']:,} rows published")  # fmt: skip
+    print(f"medians of {repetitions}, repetitions interleaved (--chunk-days 1: one run); load average after: "
           f"{', '.join(f'{value:.2f}' for value in os.getloadavg())}")  # fmt: skip
-    print_table(results + [result for seasons, result in growth if seasons != shape.seasons or shape.weeks]
-                + emulator)  # fmt: skip
+    print_table([results[case.name] for case in cases] + emulator)
     print()
-    print_chart(growth)
-    for name, result in (("--chunk-days 7", results[1]), ("--chunk-days 1", results[2])):
+    series = [(seasons, results[name]) for seasons, name in growth]
+    print_chart(series)
+    for name, result in (("--chunk-days 7", week), ("--chunk-days 1", day)):
         print(f"{name} ÷ default: {result['wall_s'] / default['wall_s']:.1f}×")
-    if len(growth) > 1:
-        first, last = growth[0], growth[-1]
-        reference = next((result for seasons, result in growth if seasons == 4), first[1])
-        print(f"{last[0]} seasons ÷ {4 if reference is not first[1] else first[0]}: "
-              f"{last[1]['wall_s'] / reference['wall_s']:.1f}×")  # fmt: skip
+    reference = dict(series).get(4, series[0][1])
+    print(f"{series[-1][0]} seasons ÷ {4 if 4 in dict(series) else series[0][0]}: "
+          f"{series[-1][1]['wall_s'] / reference['wall_s']:.1f}×")  # fmt: skip
 
 
 if __name__ == "__main__":
