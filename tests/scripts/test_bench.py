@@ -14,5 +14,5 @@ def test_quick_benchmark_prints_every_case_and_column():
     assert done.returncode == 0, done.stderr
     for text in ("wall_s", "game_dates_per_s", "rows_per_s", "peak_rss_mib", "jobs", "rows_read",
                  "default chunks", "--chunk-days 7", "--chunk-days 1", "no-op rerun", ": status", ": validate",
-                 "growth: 2 seasons", "wall time (default chunks)", "--chunk-days 1 ÷ default"):  # fmt: skip
+                 "growth: 2 seasons", "wall time, default chunks", "--chunk-days 1 ÷ default"):  # fmt: skip
         assert text in done.stdout, text
