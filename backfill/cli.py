@@ -175,8 +175,10 @@ def app_today(app: AppSettings) -> date:
 
 
 @contextmanager
-def open_warehouse(app: AppSettings, *, must_exist: bool = True) -> Iterator[Warehouse]:
-    wh = connect(app.warehouse_url, app.datasets, must_exist=must_exist)
+def open_warehouse(app: AppSettings, *, must_exist: bool = True, read_only: bool = False) -> Iterator[Warehouse]:
+    """Readers open read-only (on DuckDB they never block a run); writers name themselves to whoever waits."""
+    writer = None if read_only else shlex.join(["pcf-backfill", *sys.argv[1:]])
+    wh = connect(app.warehouse_url, app.datasets, must_exist=must_exist, read_only=read_only, writer=writer)
     try:
         yield wh
     finally:
@@ -236,7 +238,7 @@ def execute_run(app: AppSettings, settings: RunSettings, output: str, metrics: M
     progress = Progress(json_logs=app.log_format == "json")
     resume = resume_command(app, settings)
     try:
-        with open_warehouse(app) as wh:
+        with open_warehouse(app, read_only=settings.dry_run) as wh:
             result = api.run_with_settings(wh, settings, on_date=progress.advance, on_plan=progress.start,
                                            url=app.warehouse_url).outcome  # fmt: skip
             if metrics and metrics.wanted:
@@ -489,7 +491,7 @@ def status(app: AppSettings, start_date: str, end_date: str, output: str) -> int
       pcf-backfill status --start-date 2023-02-01 --end-date 2023-02-28 --output json
     """
     start, end, _ = resolve_range(app, start_date, end_date, None)
-    with open_warehouse(app) as wh:
+    with open_warehouse(app, read_only=True) as wh:
         report = api.status(wh, start, end).frame
     if output == "json":
         click.echo(render.to_json(render.status_document(report, start, end)))
@@ -519,7 +521,7 @@ def validate(app: AppSettings, start_date: str, end_date: str, min_coverage: flo
     with metrics_recorded(metrics_file, "validate") as metrics:
         notify = NotifySettings(notify_urls, notify_on)
         start, end, _ = resolve_range(app, start_date, end_date, None)
-        with open_warehouse(app) as wh:
+        with open_warehouse(app, read_only=True) as wh:
             checked = api.validate(wh, start, end, min_coverage=min_coverage, url=app.warehouse_url)
             metrics.newest_published = newest_published(wh) if metrics.wanted else None
         report, problems, repairs = checked.frame, checked.attention, checked.repairs
@@ -565,7 +567,7 @@ def freshness(app: AppSettings, max_lag_hours: float, output: str, metrics_file:
     from backfill.freshness import check_freshness
 
     with metrics_recorded(metrics_file, "freshness") as metrics:
-        with open_warehouse(app) as wh:
+        with open_warehouse(app, read_only=True) as wh:
             fresh = check_freshness(wh, app_now(app), max_lag_hours)
             metrics.newest_published = newest_published(wh) if metrics.wanted else None
         metrics.stale, metrics.overdue_dates, metrics.oldest_overdue_hours = (
@@ -593,7 +595,7 @@ def report(app: AppSettings, start_date: str, end_date: str, html_path: str) -> 
     from backfill.report import write_report
 
     start, end, _ = resolve_range(app, start_date, end_date, None)
-    with open_warehouse(app) as wh:
+    with open_warehouse(app, read_only=True) as wh:
         path = write_report(wh, start, end, Path(html_path))
     click.echo(f"Report written to {path}")
     return 0

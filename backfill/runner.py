@@ -254,13 +254,19 @@ def evaluations(wh: Warehouse, chunks: list[list[date]], bootstrap: set[date], s
     blocks = compute_blocks(chunks)
     if settings.workers == 1:
         for block in blocks:
-            yield from evaluate_block(wh, block, bootstrap, settings, input_error, inputs)
+            for evaluation in evaluate_block(wh, block, bootstrap, settings, input_error, inputs):
+                wh.yield_to_readers()  # DuckDB: a reader waiting for the file gets in between publishes
+                yield evaluation
         return
     pool = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="pcf-chunk")
     ahead: deque[Future[list[Evaluation]]] = deque()
     handles: list[Warehouse] = []
     try:
         for block in blocks:
+            if wh.readers_waiting():  # no worker may read through the connection while readers have the file
+                while ahead:
+                    yield from ahead.popleft().result()
+                wh.yield_to_readers()
             handles.append(wh.worker())
             ahead.append(pool.submit(evaluate_block, handles[-1], block, bootstrap, settings, input_error, inputs))
             if len(ahead) >= settings.workers:

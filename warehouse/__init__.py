@@ -18,17 +18,18 @@ from warehouse.urls import URL_FORMS, DuckDBUrl, parse_url
 DEFAULT_URL = "duckdb:///pcf.duckdb"
 
 
-def connect(url: str, datasets: Datasets | None = None, *, must_exist: bool = False,
-            read_only: bool = False) -> Warehouse:  # fmt: skip
+def connect(url: str, datasets: Datasets | None = None, *, must_exist: bool = False, read_only: bool = False,
+            writer: str | None = None) -> Warehouse:  # fmt: skip
     """Open the warehouse a URL names — the only place that branches on the backend. `read_only`: the
-    caller only reads (on DuckDB the file is opened read-only, so it never blocks a writer)."""
+    caller only reads (on DuckDB the file is opened read-only, so it never blocks a writer). `writer`: the
+    command line of a writing command, shown to whoever it keeps out (DuckDB: held in a lock file)."""
     datasets = datasets or Datasets()
     parsed = parse_url(url)
     if isinstance(parsed, DuckDBUrl):
         from warehouse.duckdb_backend import DuckDBWarehouse
 
         return DuckDBWarehouse(parsed.path, datasets, must_exist=must_exist or read_only or parsed.read_only,
-                               read_only=read_only or parsed.read_only)  # fmt: skip
+                               read_only=read_only or parsed.read_only, writer=writer)  # fmt: skip
     from warehouse.bigquery_backend import BigQueryWarehouse
 
     return BigQueryWarehouse(parsed.project, datasets, location=parsed.location)

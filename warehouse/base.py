@@ -149,6 +149,13 @@ class Warehouse(ABC):
         """Files on this machine that hold the warehouse (an output must never overwrite them)."""
         return []
 
+    def readers_waiting(self) -> bool:
+        """Whether readers wait for this writer to let go of the warehouse (DuckDB: one process at a time)."""
+        return False
+
+    def yield_to_readers(self) -> None:  # noqa: B027 - optional hook
+        """Between chunks: let waiting readers in, then carry on."""
+
     def interrupt(self) -> None:  # noqa: B027 - optional hook
         """Cancel the statement this handle is running, if any (called from another thread)."""
 

@@ -11,6 +11,13 @@ import duckdb
 import pandas as pd
 
 from warehouse.base import PARAM, Params, Warehouse
+from warehouse.duckdb_lock import (
+    WriterLock,
+    knock_path,
+    knocking_readers,
+    retry_while_busy,
+    wait_for_knocks_to_clear,
+)
 from warehouse.errors import (
     BadInput,
     LockHeld,
@@ -25,6 +32,8 @@ DUCKDB_TYPES = {
     "STRING": "VARCHAR", "DATE": "DATE", "INT64": "BIGINT", "FLOAT64": "DOUBLE",
     "BOOL": "BOOLEAN", "TIMESTAMP": "TIMESTAMP",
 }  # fmt: skip
+READER_PATIENCE = 60.0  # seconds a reader waits for a writer's next chunk boundary
+WRITER_PATIENCE = 900.0  # seconds a writer waits for readers to finish (writers exclude each other by lock file)
 LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<holder>.+?)(?:\. See also|$)")
 
 
@@ -54,8 +63,8 @@ def is_duckdb_file(file: Path) -> bool:
         return handle.read(12)[8:12] == DUCKDB_MAGIC
 
 
-def open_duckdb_file(path: str, *, must_exist: bool, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (or create) the file, refusing anything that is not a usable DuckDB file path."""
+def checked_file(path: str, *, must_exist: bool) -> None:
+    """Refuse anything that is not a usable DuckDB file path, before DuckDB touches it."""
     file = Path(path)
     if file.is_dir():
         raise BadInput(f"--warehouse: {path} is a directory; expected duckdb:///path/to/file.duckdb")
@@ -71,8 +80,16 @@ def open_duckdb_file(path: str, *, must_exist: bool, read_only: bool = False) ->
         raise BadInput(
             f"--warehouse: no DuckDB file at {path}; create one with `pcf-backfill demo` or `pcf-backfill init`"
         )
+
+
+def connect_once(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
     try:
         connection = duckdb.connect(path, read_only=read_only)
+    except duckdb.ConnectionException as error:
+        # this process already has the file open for writing (a test, a notebook): read through that instance
+        if not (read_only and "different configuration" in str(error)):
+            raise _translate(error, path) from None
+        connection = duckdb.connect(path)
     except duckdb.IOException as error:
         if "not a valid DuckDB database" in str(error):
             raise BadInput(f"--warehouse: {path} is not a DuckDB database file") from None
@@ -82,15 +99,51 @@ def open_duckdb_file(path: str, *, must_exist: bool, read_only: bool = False) ->
     return connection
 
 
+def is_busy(error: Exception) -> bool:
+    return isinstance(error, LockHeld)
+
+
+def open_duckdb_file(path: str, *, must_exist: bool, read_only: bool = False,
+                     writer_waits: bool = False) -> duckdb.DuckDBPyConnection:  # fmt: skip
+    """Open (or create) the file. A reader that finds it busy knocks and waits for the writer's next chunk
+    boundary; a writer that holds the lock file waits for readers to finish (it is their lock, not a run's)."""
+    checked_file(path, must_exist=must_exist)
+    if not read_only:
+        return retry_while_busy(lambda: connect_once(path, False), is_busy, WRITER_PATIENCE if writer_waits else 0)
+    knock = knock_path(path)
+    try:
+        return retry_while_busy(lambda: connect_once(path, True), is_busy, READER_PATIENCE,
+                                on_wait=lambda: knock_quietly(knock))  # fmt: skip
+    finally:
+        knock.unlink(missing_ok=True)
+
+
+def knock_quietly(knock: Path) -> None:
+    with contextlib.suppress(OSError):  # a read-only folder: the reader just waits for the run to end
+        knock.touch()
+
+
 class DuckDBWarehouse(Warehouse):
     backend = "duckdb"
 
     def __init__(self, path: str, datasets: Datasets, *, must_exist: bool = False, read_only: bool = False,
-                 connection: duckdb.DuckDBPyConnection | None = None) -> None:  # fmt: skip
+                 writer: str | None = None, connection: duckdb.DuckDBPyConnection | None = None) -> None:  # fmt: skip
+        """`writer`: the command line of a writing command; it takes the lock file beside the database, so a
+        second writer exits 4 naming it, and readers may read between its chunks."""
         super().__init__(datasets)
         self.path = path
         self.read_only = read_only
-        self.connection = connection or open_duckdb_file(path, must_exist=must_exist, read_only=read_only)
+        self.lock = WriterLock(path, writer) if writer and not read_only and connection is None else None
+        if self.lock:
+            checked_file(path, must_exist=must_exist)
+            self.lock.acquire()
+        try:
+            self.connection = connection or open_duckdb_file(path, must_exist=must_exist, read_only=read_only,
+                                                             writer_waits=self.lock is not None)  # fmt: skip
+        except BaseException:
+            if self.lock:
+                self.lock.release()
+            raise
         self._staged = 0
 
     def worker(self) -> DuckDBWarehouse:
@@ -102,6 +155,17 @@ class DuckDBWarehouse(Warehouse):
 
     def local_files(self) -> list[Path]:
         return [Path(self.path), Path(self.path + ".wal")]
+
+    def readers_waiting(self) -> bool:
+        return self.lock is not None and bool(knocking_readers(self.path))
+
+    def yield_to_readers(self) -> None:
+        """Between chunks: let go of the file while knocking readers open it, then take it back."""
+        if not self.readers_waiting():
+            return
+        self.connection.close()
+        wait_for_knocks_to_clear(self.path, READER_PATIENCE)
+        self.connection = open_duckdb_file(self.path, must_exist=True, writer_waits=True)
 
     def interrupt(self) -> None:
         with contextlib.suppress(duckdb.Error):  # already closed: nothing is running
@@ -242,4 +306,8 @@ class DuckDBWarehouse(Warehouse):
         return created
 
     def close(self) -> None:
-        self.connection.close()
+        try:
+            self.connection.close()
+        finally:
+            if self.lock:
+                self.lock.release()

@@ -1,0 +1,110 @@
+"""DuckDB: reading never blocks writing, writing never blocks reading. `status`, `validate`, `report` and
+`run --dry-run` open the file read-only and answer while another process publishes; a reader never makes a
+writer exit 4; a second writer still exits 4, naming the holder's command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from backfill.cli import cli
+from warehouse import Datasets, connect
+
+SEASON = ["--start-date", "2022-10-18", "--end-date", "2023-04-09"]
+ANSWERS_WITHIN = 5.0
+
+
+def start_run(db: Path, *extra: str) -> subprocess.Popen:
+    command = [sys.executable, "-m", "backfill.cli", "--warehouse", f"duckdb:///{db}", "--log-format", "json",
+               "run", *SEASON, *extra]  # fmt: skip
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def wait_until_publishing(run: subprocess.Popen) -> None:
+    while '"status": "published"' not in (line := run.stderr.readline()):
+        assert line, "the run ended before publishing anything"
+
+
+def invoke(db: Path, *args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(cli, ["--warehouse", f"duckdb:///{db}", "--log-format", "json", *args])
+
+
+def ledger_agrees_with_table(db: Path) -> bool:
+    wh = connect(f"duckdb:///{db}", Datasets(), read_only=True)
+    try:
+        published = wh.query(
+            "SELECT c.game_date, c.published_players, (SELECT count(*) FROM {pcf} p WHERE p.game_date = c.game_date) "
+            "AS found FROM {checkpoints} c WHERE c.status = 'published'"
+        )
+    finally:
+        wh.close()
+    return bool((published["published_players"] == published["found"]).all())
+
+
+@pytest.mark.slow
+def test_readers_answer_while_a_run_publishes(demo_db, tmp_path):
+    run = start_run(demo_db, "--chunk-days", "7")
+    try:
+        wait_until_publishing(run)
+        published = []
+        for args in (["status", *SEASON, "--output", "json"], ["validate", *SEASON, "--output", "json"],
+                     ["report", *SEASON, "--html", str(tmp_path / "r.html")], ["status", *SEASON, "--output", "json"],
+                     ["run", *SEASON, "--dry-run"]):  # fmt: skip
+            started = time.monotonic()
+            result = invoke(demo_db, *args)
+            assert time.monotonic() - started < ANSWERS_WITHIN, args
+            assert result.exit_code in (0, 3), (args, result.output[-500:])
+            if args[0] == "status":
+                published.append(json.loads(result.stdout)["summary"].get("published", 0))
+        assert run.poll() is None, "the readers were all answered while the run was still publishing"
+        assert 0 < published[0] <= published[1], "each reader sees the state as of a committed chunk"
+        assert ledger_agrees_with_table(demo_db)
+    finally:
+        assert run.wait(timeout=300) == 0, run.stderr.read()[-500:]
+    assert ledger_agrees_with_table(demo_db)
+
+
+def test_a_run_started_while_a_long_read_is_open_waits_instead_of_exiting_4(demo_db):
+    reader = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], "
+                               "read_only=True); print('open', flush=True); time.sleep(3); c.close()", str(demo_db)],
+                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert reader.stdout.readline().strip() == "open"
+        result = invoke(demo_db, "run", "--dates", "2023-03-01,2023-03-02")
+        assert result.exit_code == 0, result.output[-500:]
+    finally:
+        reader.wait(timeout=30)
+
+
+def test_status_reads_a_file_whose_mode_is_0444(demo_db):
+    assert invoke(demo_db, "run", "--dates", "2023-03-01").exit_code == 0
+    os.chmod(demo_db, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    before = demo_db.read_bytes()
+    result = invoke(demo_db, "status", "--start-date", "2023-03-01", "--end-date", "2023-03-01", "--output", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["summary"] == {"published": 1}
+    assert demo_db.read_bytes() == before
+
+
+def test_a_second_writer_exits_4_naming_the_holders_command(demo_db, tmp_path):
+    holder = start_run(demo_db, "--chunk-days", "3")
+    try:
+        wait_until_publishing(holder)
+        result = invoke(demo_db, "run", "--dates", "2023-03-01")
+        assert result.exit_code == 4, result.output
+        assert f"PID {holder.pid}" in result.output and "run --start-date 2022-10-18" in result.output
+        copy = tmp_path / "copy.duckdb"
+        shutil.copy(demo_db, copy)  # the lock is beside the file, not in it: a copy is free
+        assert invoke(copy, "run", "--dates", "2023-03-01").exit_code == 0
+    finally:
+        holder.kill()
+        holder.wait()
