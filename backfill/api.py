@@ -13,7 +13,6 @@ between chunks; the chunk not yet published never is, and the result says `cance
 from __future__ import annotations
 
 import getpass
-import shlex
 import socket
 import threading
 import uuid
@@ -103,16 +102,11 @@ def new_invocation(command: str) -> runner.Invocation:
     return Invocation(run_id, getpass.getuser(), socket.gethostname(), package_version("pcf-backfill"), command)
 
 
-def resume_command(url: str, settings: RunSettings) -> str:
+def resume_command(url: str, settings: RunSettings, datasets: Datasets | None = None) -> str:
     """The command that finishes what `settings` asked for (a rerun skips what is already published)."""
-    words = ["pcf-backfill", "--warehouse", url]
-    if settings.dates:
-        words += ["run", "--dates", ",".join(d.isoformat() for d in settings.dates)]
-    else:
-        words += ["run", "--start-date", settings.start.isoformat(), "--end-date", settings.end.isoformat()]
-    if settings.source != "auto":
-        words += ["--source", settings.source]
-    return shlex.join(words)
+    from backfill import hints
+
+    return hints.resume_command(url, datasets or Datasets(), settings)
 
 
 # --- date rules -------------------------------------------------------------------------------
@@ -275,8 +269,8 @@ def run_with_settings(warehouse: WarehouseLike, settings: RunSettings, *, datase
 
     hook = cancel_hook(cancel)
     invocation = new_invocation(settings.command)
-    resume = resume_command(url or warehouse_url(warehouse), settings)
     with opened(warehouse, datasets) as wh:
+        resume = resume_command(url or warehouse_url(warehouse), settings, wh.datasets)
         outcome = run_backfill(wh, settings, invocation, on_date=on_date, on_plan=on_plan, cancel=hook)
     verdicts = outcome.verdicts
     return RunResult(
@@ -465,10 +459,9 @@ def validate(warehouse: WarehouseLike, start: date | str, end: date | str, *, mi
 
 def connection_words(url: str, datasets: Datasets) -> list[str]:
     """The words that point a printed command at this warehouse, wherever it is pasted."""
-    words = ["pcf-backfill", "--warehouse", url]
-    if datasets != Datasets():
-        words += ["--datasets", ",".join(f"{key}={name}" for key, name in datasets.as_dict().items())]
-    return words
+    from backfill import hints
+
+    return hints.connection_words(url, datasets)
 
 
 @dataclass(frozen=True)
@@ -504,8 +497,9 @@ def freshness(warehouse: WarehouseLike, *, max_lag_hours: float = 30.0, now: dat
         raise InvalidSetting("max_lag_hours", "{field}: {value!r} must be a number of hours ≥ 0", value=max_lag_hours)
     with opened(warehouse, datasets) as wh:
         fresh = check_freshness(wh, now or league_now(), max_lag_hours)
+        connection = connection_words(warehouse_url(warehouse), wh.datasets)
     return FreshnessResult(fresh.stale, fresh.overdue, fresh.hours_late, fresh.newest_published, fresh.exit_code,
-                           fresh.fix_command(warehouse_url(warehouse)), fresh)  # fmt: skip
+                           fresh.fix_command(connection), fresh)  # fmt: skip
 
 
 # --- cleanup -----------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import click
 import structlog
 
-from backfill import api, render
+from backfill import api, hints, render
 from backfill.dates import DATE_FORM, league_today, parse_date
 from backfill.freshness import newest_published
 from backfill.logs import LOG_FORMATS, LOG_LEVELS, configure_logging
@@ -230,7 +230,15 @@ class Progress:
 
 
 def resume_command(app: AppSettings, settings: RunSettings) -> str:
-    return api.resume_command(app.warehouse_url, settings)
+    return hints.resume_command(app.warehouse_url, app.datasets, settings)
+
+
+def status_command(app: AppSettings, start: date, end: date) -> str:
+    return hints.status_command(app.warehouse_url, app.datasets, start, end)
+
+
+def connection_words(app: AppSettings) -> list[str]:
+    return hints.connection_words(app.warehouse_url, app.datasets)
 
 
 def execute_run(app: AppSettings, settings: RunSettings, output: str, metrics: MetricsSnapshot | None = None,
@@ -246,7 +254,8 @@ def execute_run(app: AppSettings, settings: RunSettings, output: str, metrics: M
                 metrics.newest_published = newest_published(wh)
         progress.close()
         document = render.run_document(result, resume)
-        click.echo(render.to_json(document) if output == "json" else render.run_text(result, resume))
+        inspect = status_command(app, settings.start, settings.end)
+        click.echo(render.to_json(document) if output == "json" else render.run_text(result, resume, inspect))
         if notify and not settings.dry_run:
             notify_run(app, result, resume, notify)
         return result.exit_code
@@ -315,11 +324,6 @@ def metrics_recorded(path: Path | None, command: str) -> Iterator[MetricsSnapsho
                 write_metrics(path, snapshot)
             except OSError as error:
                 log.error("metrics_not_written", path=str(path), error=str(error))
-
-
-def status_command(app: AppSettings, start: date, end: date) -> str:
-    return shlex.join(["pcf-backfill", "--warehouse", app.warehouse_url, "status", "--start-date", start.isoformat(),
-                       "--end-date", end.isoformat()])  # fmt: skip
 
 
 @contextmanager
@@ -573,9 +577,9 @@ def freshness(app: AppSettings, max_lag_hours: float, output: str, metrics_file:
         metrics.stale, metrics.overdue_dates, metrics.oldest_overdue_hours = (
             fresh.stale, len(fresh.overdue), fresh.hours_late)
         if output == "json":
-            click.echo(render.to_json(render.freshness_document(fresh, app.warehouse_url)))
+            click.echo(render.to_json(render.freshness_document(fresh, connection_words(app))))
         else:
-            click.echo(render.freshness_text(fresh, app.warehouse_url))
+            click.echo(render.freshness_text(fresh, connection_words(app)))
         return metrics.finish(fresh.exit_code)
 
 
@@ -645,7 +649,7 @@ def notify_cleanup(app: AppSettings, result: Any, notify: NotifySettings) -> Non
     from backfill.notify import cleanup_digest
     from backfill.notify import notify as send
 
-    commands = [("To undo", shlex.join(["pcf-backfill", "--warehouse", app.warehouse_url, "cleanup", "restore",
+    commands = [("To undo", shlex.join([*connection_words(app), "cleanup", "restore",
                                         result.backup_table]))] if result.backup_table else []  # fmt: skip
     send(cleanup_digest(result, commands), notify)
 

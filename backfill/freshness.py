@@ -65,12 +65,12 @@ class Freshness:
         oldest = self.oldest_overdue
         return None if oldest is None else float(self.missing.at[pd.Timestamp(oldest), "hours_since_end"])
 
-    def fix_command(self, warehouse_url: str) -> str | None:
+    def fix_command(self, connection: list[str]) -> str | None:
         """The run that publishes the overdue dates; `--rerun all` when the ledger says some are published."""
         dates = self.overdue
         if not dates:
             return None
-        words = ["pcf-backfill", "--warehouse", warehouse_url, "run"]
+        words = [*connection, "run"]  # `pcf-backfill --warehouse … [--datasets …]`
         if len(dates) <= LISTED_DATES_MAX:
             words += ["--dates", ",".join(day.isoformat() for day in dates)]
         else:

@@ -87,7 +87,7 @@ def billed_bytes(count: int) -> str:
     return f", {count / 2**30:,.2f} GiB processed" if count else ""
 
 
-def run_text(result: RunResult, resume_command: str) -> str:
+def run_text(result: RunResult, resume_command: str, inspect_command: str) -> str:
     counts = ", ".join(f"{result.count(status)} {status}" for status in STATUS_ORDER)
     lines = [
         f"{'Dry run' if result.settings.dry_run else 'Run'} {result.invocation.run_id}: "
@@ -107,8 +107,7 @@ def run_text(result: RunResult, resume_command: str) -> str:
     lines += override_lines(verdicts)
     lines += fallback_lines(verdicts)
     if result.exit_code and not result.settings.dry_run:
-        lines += ["", f"To resume: {resume_command}", "To inspect: pcf-backfill status --start-date "
-                  f"{result.settings.start} --end-date {result.settings.end}"]  # fmt: skip
+        lines += ["", f"To resume: {resume_command}", f"To inspect: {inspect_command}"]
     return "\n".join(lines)
 
 
@@ -299,7 +298,7 @@ def validate_text(report: pd.DataFrame, problems: pd.DataFrame, start: date, end
     return "\n".join(lines)
 
 
-def freshness_document(fresh: Any, warehouse_url: str) -> dict[str, Any]:
+def freshness_document(fresh: Any, connection: list[str]) -> dict[str, Any]:
     """`fresh` is a backfill.freshness.Freshness (not imported here: the command imports it lazily)."""
     missing = fresh.missing
     return {
@@ -312,11 +311,11 @@ def freshness_document(fresh: Any, warehouse_url: str) -> dict[str, Any]:
                            "ledger_state": json_value(row["ledger_state"]),
                            "hours_since_end": round(float(row["hours_since_end"]), 1), "overdue": bool(row["overdue"])}
                           for ts, row in missing.iterrows()],
-        "fix_command": fresh.fix_command(warehouse_url),
+        "fix_command": fresh.fix_command(connection),
     }  # fmt: skip
 
 
-def freshness_text(fresh: Any, warehouse_url: str) -> str:
+def freshness_text(fresh: Any, connection: list[str]) -> str:
     newest = fresh.newest_published or "none"
     if not fresh.stale:
         waiting = len(fresh.missing)
@@ -329,6 +328,6 @@ def freshness_text(fresh: Any, warehouse_url: str) -> str:
         f"(allowed {fresh.max_lag_hours:g} h); {len(overdue)} overdue game date{'s' if len(overdue) > 1 else ''} "
         f"through {fresh.checked_through}, newest published {newest}.",
         "  " + ", ".join(day.isoformat() for day in overdue[:10]) + (" …" if len(overdue) > 10 else ""),
-        f"To fix: {fresh.fix_command(warehouse_url)}",
+        f"To fix: {fresh.fix_command(connection)}",
     ]
     return "\n".join(lines)

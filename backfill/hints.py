@@ -1,0 +1,77 @@
+"""Commands printed for a person to paste ("To resume", "To inspect", "To repair"): pasted from any folder,
+they act on the same warehouse (absolute), the same datasets and the options that shaped the verdict, over
+the narrowest set of dates."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from backfill.settings import DEFAULT_CHUNK_DAYS, RunSettings
+from validation.gate import GateRules
+from warehouse import Datasets
+from warehouse.urls import DuckDBUrl, parse_url
+
+DEFAULT_RULES = GateRules()
+
+
+def absolute_url(url: str) -> str:
+    """The same warehouse from any working directory (a hint runs a writer: no read-only mode)."""
+    parsed = parse_url(url)
+    return f"duckdb:///{Path(parsed.path).resolve()}" if isinstance(parsed, DuckDBUrl) else url
+
+
+def datasets_text(datasets: Datasets) -> str | None:
+    """The --datasets value naming every dataset that differs from the default; None when none does."""
+    default = Datasets().as_dict()
+    changed = [f"{key}={name}" for key, name in datasets.as_dict().items() if name != default[key]]
+    return ",".join(changed) or None
+
+
+def connection_words(url: str, datasets: Datasets) -> list[str]:
+    """The words that point a printed command at this warehouse, wherever it is pasted."""
+    words = ["pcf-backfill", "--warehouse", absolute_url(url)]
+    changed = datasets_text(datasets)
+    return words + (["--datasets", changed] if changed else [])
+
+
+def date_words(start: date, end: date, dates: Sequence[date] | None = None) -> list[str]:
+    if dates:
+        return ["--dates", ",".join(day.isoformat() for day in sorted(set(dates)))]
+    return ["--start-date", start.isoformat(), "--end-date", end.isoformat()]
+
+
+def run_option_words(settings: RunSettings) -> list[str]:
+    """The options of a run that differ from the defaults and shape its verdicts (or its chunks)."""
+    rules, words = settings.rules, []
+    if settings.source != "auto":
+        words += ["--source", settings.source]
+    if rules.min_coverage != DEFAULT_RULES.min_coverage:
+        words += ["--min-coverage", str(rules.min_coverage)]
+    if rules.warn_coverage != DEFAULT_RULES.warn_coverage:
+        words += ["--warn-coverage", str(rules.warn_coverage)]
+    if settings.rerun != "pending":
+        words += ["--rerun", settings.rerun]
+    if rules.force:
+        words += ["--force"]
+    if rules.allow_regression:
+        words += ["--allow-regression"]
+    if rules.force_reason:
+        words += ["--reason", rules.force_reason]
+    if settings.chunk_days != DEFAULT_CHUNK_DAYS:
+        words += ["--chunk-days", str(settings.chunk_days)]
+    if settings.workers != 1:
+        words += ["--workers", str(settings.workers)]
+    return words
+
+
+def resume_command(url: str, datasets: Datasets, settings: RunSettings) -> str:
+    """The same run again (it resumes: only dates not yet published are processed)."""
+    dates = date_words(settings.start, settings.end, settings.dates)
+    return shlex.join([*connection_words(url, datasets), "run", *dates, *run_option_words(settings)])
+
+
+def status_command(url: str, datasets: Datasets, start: date, end: date) -> str:
+    return shlex.join([*connection_words(url, datasets), "status", *date_words(start, end)])
