@@ -254,8 +254,9 @@ def evaluations(wh: Warehouse, chunks: list[list[date]], bootstrap: set[date], s
     blocks = compute_blocks(chunks)
     if settings.workers == 1:
         for block in blocks:
+            wh.yield_to_readers()  # DuckDB: a reader waiting for the file gets in before each compute
             for evaluation in evaluate_block(wh, block, bootstrap, settings, input_error, inputs):
-                wh.yield_to_readers()  # DuckDB: a reader waiting for the file gets in between publishes
+                wh.yield_to_readers()  # … and between publishes
                 yield evaluation
         return
     pool = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="pcf-chunk")
