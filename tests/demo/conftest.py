@@ -31,7 +31,7 @@ def read_inputs(wh: Warehouse) -> dict[str, pd.DataFrame]:
 @pytest.fixture(scope="session")
 def league(tmp_path_factory: pytest.TempPathFactory) -> GeneratedLeague:
     path = tmp_path_factory.mktemp("demo") / "league.duckdb"
-    wh = connect(f"duckdb://{path}")
+    wh = connect(f"duckdb:///{path}")
     summary = generate_demo(wh, [SEASON], SEED)
     yield GeneratedLeague(wh, summary, read_inputs(wh))
     wh.close()

@@ -36,7 +36,7 @@ def test_refuses_a_populated_warehouse_without_replace(league):
 
 
 def test_same_seed_same_tables_other_seed_other_tables_and_replace_keeps_outputs(league, tmp_path):
-    wh = connect(f"duckdb://{tmp_path / 'other.duckdb'}")
+    wh = connect(f"duckdb:///{tmp_path / 'other.duckdb'}")
     generate_demo(wh, [2022], 43)
     other = read_inputs(wh)
     for key in INPUT_TABLES:
@@ -66,7 +66,7 @@ def test_refuses_bigquery_unless_allowed(tmp_path):
 
 
 def test_rejects_unsupported_seasons_and_seeds(tmp_path):
-    wh = connect(f"duckdb://{tmp_path / 'x.duckdb'}")
+    wh = connect(f"duckdb:///{tmp_path / 'x.duckdb'}")
     with pytest.raises(BadInput, match="--seasons"):
         generate_demo(wh, [1999])
     with pytest.raises(BadInput, match="--seed"):
