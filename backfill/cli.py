@@ -24,7 +24,7 @@ from backfill.dates import DATE_FORM, league_today, parse_date
 from backfill.freshness import newest_published
 from backfill.logs import LOG_FORMATS, LOG_LEVELS, configure_logging
 from backfill.metrics import MetricsSnapshot
-from backfill.notify import NOTIFY_ON, NotifySettings
+from backfill.notify import NOTIFY_ON, NotifySettings, redacted
 from backfill.settings import DEFAULT_CHUNK_DAYS, RERUN_MODES, AppSettings, RunSettings
 from backfill.signals import Interrupted, stop_on_signals, stop_requested
 from processors.policy import SOURCE_POLICIES
@@ -177,7 +177,7 @@ def app_today(app: AppSettings) -> date:
 @contextmanager
 def open_warehouse(app: AppSettings, *, must_exist: bool = True, read_only: bool = False) -> Iterator[Warehouse]:
     """Readers open read-only (on DuckDB they never block a run); writers name themselves to whoever waits."""
-    writer = None if read_only else shlex.join(["pcf-backfill", *sys.argv[1:]])
+    writer = None if read_only else shlex.join(["pcf-backfill", *redacted(sys.argv[1:])])  # --notify URLs are secrets
     wh = connect(app.warehouse_url, app.datasets, must_exist=must_exist, read_only=read_only, writer=writer)
     try:
         yield wh

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -253,3 +255,23 @@ def test_a_command_line_shown_elsewhere_hides_every_notify_url():
     assert SECRET not in " ".join(shown)
     assert shown == ["--warehouse", "duckdb:///pcf.duckdb", "catch-up", "--notify", "<secret>",
                      "--notify=<secret>", "--notify-on", "always", "--lookback-days", "3"]  # fmt: skip
+
+
+def test_a_second_writer_is_told_who_holds_the_file_without_the_holders_url(demo_db, run_cli):
+    holder = subprocess.Popen(
+        [sys.executable, "-m", "backfill.cli", "--warehouse", f"duckdb:///{demo_db}", "--log-format", "json",
+         "run", "--start-date", "2022-10-18", "--end-date", "2023-04-09", "--chunk-days", "3",
+         "--notify", f"json://127.0.0.1:9/hooks/{SECRET}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert holder.stderr is not None
+        assert b'"event": "plan"' in holder.stderr.readline()  # the holder is inside its run now
+        lock_file = Path(f"{demo_db}.lock").read_text()
+        result = run_cli(demo_db, "run", "--dates", "2023-03-01")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.exit_code == 4, result.output
+    assert "--notify '<secret>'" in result.output or "--notify <secret>" in result.output
+    assert SECRET not in result.output and SECRET not in lock_file
