@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # the runner pulls in the whole processing stack: only calls 
     from backfill import runner
     from backfill.freshness import Freshness
     from backfill.plan import Plan
-    from cleanup import CleanupResult
+    from cleanup import CleanupResult, CleanupSettings
 
 WarehouseLike = str | Warehouse
 Cancel = threading.Event | Callable[[], bool] | None
@@ -76,13 +76,15 @@ class RunCancelled(BackfillError):
 
 # --- warehouse and invocation --------------------------------------------------------------
 @contextmanager
-def opened(warehouse: WarehouseLike, datasets: Datasets | None = None, *, must_exist: bool = True,
-           read_only: bool = False) -> Iterator[Warehouse]:  # fmt: skip
-    """The warehouse a URL names, closed afterwards; an open `Warehouse` is used as is and left open."""
+def opened(warehouse: WarehouseLike, datasets: Datasets | None = None, *, writer: str | None = None,
+           must_exist: bool = True) -> Iterator[Warehouse]:  # fmt: skip
+    """The warehouse a URL names, closed afterwards; an open `Warehouse` is used as is and left open.
+    Without `writer` (what a writing call is, shown to whoever it keeps out) the URL is opened read-only:
+    on DuckDB a reader then never blocks a run."""
     if not isinstance(warehouse, str):
         yield warehouse
         return
-    wh = connect(warehouse, datasets, must_exist=must_exist, read_only=read_only)
+    wh = connect(warehouse, datasets, must_exist=must_exist, read_only=writer is None, writer=writer)
     try:
         yield wh
     finally:
@@ -269,7 +271,8 @@ def run_with_settings(warehouse: WarehouseLike, settings: RunSettings, *, datase
 
     hook = cancel_hook(cancel)
     invocation = new_invocation(settings.command)
-    with opened(warehouse, datasets) as wh:
+    writer = None if settings.dry_run else f"python: backfill.{settings.command.replace('-', '_')}()"
+    with opened(warehouse, datasets, writer=writer) as wh:
         resume = resume_command(url or warehouse_url(warehouse), settings, wh.datasets)
         outcome = run_backfill(wh, settings, invocation, on_date=on_date, on_plan=on_plan, cancel=hook)
     verdicts = outcome.verdicts
@@ -503,17 +506,31 @@ def freshness(warehouse: WarehouseLike, *, max_lag_hours: float = 30.0, now: dat
 
 
 # --- cleanup -----------------------------------------------------------------------------------
+def cleanup_settings(*, retention_days: int = 7, mode: str = "all", execute: bool = False, backup: bool = True,
+                     today: date | None = None) -> CleanupSettings:  # fmt: skip
+    """The checked settings of a cleanup. Deleting is judged against the real clock only: a pinned `today`
+    (for rehearsing a dry run) could make today's rows look stale."""
+    from cleanup import CleanupSettings
+
+    return CleanupSettings(today=league_today() if execute or today is None else today,
+                           retention_days=retention_days, mode=mode, execute=execute, backup=backup)  # fmt: skip
+
+
+def cleanup_with_settings(warehouse: WarehouseLike, settings: CleanupSettings, *, user: str | None = None,
+                          datasets: Datasets | None = None) -> CleanupResult:  # fmt: skip
+    from cleanup import run_cleanup
+
+    with opened(warehouse, datasets, writer="python: backfill.cleanup()") as wh:
+        return run_cleanup(wh, settings, user or getpass.getuser())
+
+
 def cleanup(warehouse: WarehouseLike, *, retention_days: int = 7, mode: str = "all", execute: bool = False,
             backup: bool = True, today: date | None = None, user: str | None = None,
             datasets: Datasets | None = None) -> CleanupResult:  # fmt: skip
-    """Stale UPCG rows (SPEC §8): a dry run unless `execute`; with it back up, delete, verify, audit.
-    Deleting is judged against the real clock only (`today` applies to dry runs)."""
-    from cleanup import CleanupSettings, run_cleanup
-
-    settings = CleanupSettings(today=league_today() if execute or today is None else today,
-                               retention_days=retention_days, mode=mode, execute=execute, backup=backup)  # fmt: skip
-    with opened(warehouse, datasets) as wh:
-        return run_cleanup(wh, settings, user or getpass.getuser())
+    """Stale UPCG rows (SPEC §8): a dry run unless `execute`; with it back up, delete, verify, audit."""
+    settings = cleanup_settings(retention_days=retention_days, mode=mode, execute=execute, backup=backup,
+                                today=today)  # fmt: skip
+    return cleanup_with_settings(warehouse, settings, user=user, datasets=datasets)
 
 
 def restore(warehouse: WarehouseLike, backup_table: str, *, user: str | None = None,
@@ -521,7 +538,7 @@ def restore(warehouse: WarehouseLike, backup_table: str, *, user: str | None = N
     """Put a cleanup backup's rows back into UPCG; returns how many rows were restored."""
     from cleanup import restore_backup
 
-    with opened(warehouse, datasets) as wh:
+    with opened(warehouse, datasets, writer="python: backfill.restore()") as wh:
         return restore_backup(wh, backup_table, user or getpass.getuser())
 
 

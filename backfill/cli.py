@@ -5,7 +5,6 @@ Errors are translated once, in `PcfGroup.main`, into one line on stderr and an e
 
 from __future__ import annotations
 
-import getpass
 import os
 import shlex
 import sys
@@ -568,11 +567,9 @@ def freshness(app: AppSettings, max_lag_hours: float, output: str, metrics_file:
     Example (a monitor polling every hour):
       pcf-backfill freshness --max-lag-hours 30 --output json
     """
-    from backfill.freshness import check_freshness
-
     with metrics_recorded(metrics_file, "freshness") as metrics:
         with open_warehouse(app, read_only=True) as wh:
-            fresh = check_freshness(wh, app_now(app), max_lag_hours)
+            fresh = api.freshness(wh, max_lag_hours=max_lag_hours, now=app_now(app)).details
             metrics.newest_published = newest_published(wh) if metrics.wanted else None
         metrics.stale, metrics.overdue_dates, metrics.oldest_overdue_hours = (
             fresh.stale, len(fresh.overdue), fresh.hours_late)
@@ -627,18 +624,14 @@ Examples:
 def cleanup(ctx: click.Context, app: AppSettings, retention_days: int, mode: str, execute: bool,
             no_backup: bool, output: str, notify_urls: tuple[str, ...], notify_on: str) -> int:  # fmt: skip
     """Remove stale rows from the upcoming-context table (UPCG), with a dry run, a backup and an audit row."""
-    from cleanup import CleanupSettings, run_cleanup
-
     # built (and so checked) even when `restore` follows: a bad group option is bad input either way
-    # deleting is judged against the real clock only: a pinned --today could make today's rows look stale
-    today = league_today() if execute else app_today(app)
-    settings = CleanupSettings(today=today, retention_days=retention_days, mode=mode, execute=execute,
-                               backup=not no_backup)  # fmt: skip
+    settings = api.cleanup_settings(retention_days=retention_days, mode=mode, execute=execute, backup=not no_backup,
+                                    today=app_today(app))  # fmt: skip
     notify = NotifySettings(notify_urls, notify_on)
     if ctx.invoked_subcommand:
         return 0
     with open_warehouse(app) as wh:
-        result = run_cleanup(wh, settings, getpass.getuser())
+        result = api.cleanup_with_settings(wh, settings)
     click.echo(render.to_json(render.cleanup_document(result)) if output == "json" else render.cleanup_text(result))
     if execute:
         notify_cleanup(app, result, notify)
@@ -664,10 +657,8 @@ def restore(app: AppSettings, backup_table: str) -> int:
     Example:
       pcf-backfill cleanup restore upcoming_player_game_context_backup_20230301T090000
     """
-    from cleanup import restore_backup
-
     with open_warehouse(app) as wh:
-        restored = restore_backup(wh, backup_table, getpass.getuser())
+        restored = api.restore(wh, backup_table)
     click.echo(f"Restored {restored:,} rows from {backup_table} into upcoming_player_game_context.")
     return 0
 
