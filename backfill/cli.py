@@ -630,7 +630,7 @@ def cleanup(ctx: click.Context, app: AppSettings, retention_days: int, mode: str
     notify = NotifySettings(notify_urls, notify_on)
     if ctx.invoked_subcommand:
         return 0
-    with open_warehouse(app) as wh:
+    with open_warehouse(app, read_only=not execute) as wh:
         result = api.cleanup_with_settings(wh, settings)
     click.echo(render.to_json(render.cleanup_document(result)) if output == "json" else render.cleanup_text(result))
     if execute:

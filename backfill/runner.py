@@ -392,6 +392,8 @@ def run_backfill(
         # a dry run writes nothing, not even a lease (on BigQuery the lease is a row)
         lease = nullcontext() if settings.dry_run else wh.lease(invocation.run_id, settings.start, settings.end)
         with lease:
+            if not settings.dry_run:
+                close_killed_runs(wh, invocation)
             chunks = chunk_dates(plan.selected, settings.chunk_days)
             with closing(evaluations(wh, chunks, set(plan.to_skip), settings, input_error)) as evaluated:
                 for evaluation in evaluated:
@@ -436,6 +438,21 @@ def cancelled(result: RunResult, cancel: CancelHook | None) -> bool:
         result.cancelled = True
         log.warning("cancelled", run_id=result.invocation.run_id)
     return result.cancelled
+
+
+KILLED_EXIT_CODE = 137  # what a shell reports for SIGKILL: the run ended without closing its record
+
+
+def close_killed_runs(wh: Warehouse, invocation: Invocation) -> None:
+    """Close the records of runs that ended without closing them (SIGKILL, a lost machine): every unfinished
+    run holding no live lease. On DuckDB this run holds the writers' lock, so no other run is alive."""
+    closed = wh.execute(
+        "UPDATE {runs} SET finished_at = @now, exit_code = @killed WHERE finished_at IS NULL AND run_id <> @run_id "
+        "AND run_id NOT IN (SELECT holder FROM {leases} WHERE holder IS NOT NULL AND expires_at >= @now)",
+        {"now": utc_now(), "killed": KILLED_EXIT_CODE, "run_id": invocation.run_id},
+    )  # fmt: skip
+    if closed:
+        log.warning("killed_runs_closed", run_id=invocation.run_id, runs=closed)
 
 
 def close_run_record(wh: Warehouse, result: RunResult) -> None:

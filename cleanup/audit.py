@@ -1,5 +1,6 @@
-"""The `cleanup_operations` audit trail: one appended row per cleanup or restore, dry runs and
-failures included, so an operator can always see what was removed, when, by whom, and where it went."""
+"""The `cleanup_operations` audit trail: one appended row per executed cleanup or restore, failures
+included (a dry run writes nothing), so an operator can always see what was removed, when, by whom,
+and where it went."""
 
 from __future__ import annotations
 

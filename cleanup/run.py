@@ -38,7 +38,7 @@ class CleanupResult:
 
 
 def run_cleanup(wh: Warehouse, settings: CleanupSettings, user: str, *, now: datetime | None = None) -> CleanupResult:
-    """Plan, and with `settings.execute` back up, delete and verify; always append an audit row.
+    """Plan, and with `settings.execute` back up, delete, verify and append an audit row (a dry run writes nothing).
     `now` (naive UTC, default the clock) stamps the operation and names the backup table.
 
     Any failure is recorded in `cleanup_operations` and re-raised; a failed verification first
@@ -57,9 +57,11 @@ def run_cleanup(wh: Warehouse, settings: CleanupSettings, user: str, *, now: dat
             execute_plan(wh, plan, operation)
     except Exception as error:
         log.error("cleanup.failed", **summary(operation), error=str(error))
-        append_failed_operation(wh, operation, error)
+        if settings.execute:
+            append_failed_operation(wh, operation, error)
         raise
-    append_operation(wh, operation)
+    if settings.execute:  # a dry run writes nothing, not even its audit row: read-only credentials suffice
+        append_operation(wh, operation)
     log.info("cleanup", **summary(operation), dates_matched=len(plan.delete_dates))
     return CleanupResult(
         operation.operation_id, settings.cutoff, settings.mode, settings.dry_run, plan.per_date,

@@ -91,3 +91,23 @@ def test_sigterm_rolls_back_and_says_how_to_resume(demo_file, tmp_path, uninterr
     assert_ledger_agrees_with_table(db)
     assert backfill(db).wait(timeout=300) == 0
     pd.testing.assert_frame_equal(published_table(db), uninterrupted)
+
+
+def test_the_run_after_a_sigkill_starts_at_once_and_closes_the_killed_runs_record(demo_file, tmp_path):
+    db = tmp_path / "killed.duckdb"
+    shutil.copy(demo_file, db)
+    victim = backfill(db)
+    while b'"event": "date_done"' not in (line := victim.stderr.readline()):
+        assert line, "the run ended before it recorded anything"
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=30)
+    assert Path(f"{db}.lock").exists(), "the killed run's lock file is left behind, its lock is not"
+    rerun = backfill(db)
+    assert rerun.wait(timeout=300) == 0, rerun.stderr.read()[-500:]
+    wh = connect(f"duckdb:///{db}", Datasets())
+    try:
+        runs = wh.query("SELECT finished_at, exit_code FROM {runs} ORDER BY started_at")
+    finally:
+        wh.close()
+    assert runs["finished_at"].notna().all(), "no run record is left open"
+    assert runs["exit_code"].tolist() == [137, 0]

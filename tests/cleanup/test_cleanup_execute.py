@@ -118,7 +118,7 @@ def test_failed_verification_puts_the_rows_back(wh, settings, table_rows, audit_
     assert audit["rows_deleted"] == 0 and "verification failed" in audit["error"]
 
 
-def test_audit_rows_for_dry_run_execution_and_failure(wh, settings, audit_rows, monkeypatch):
+def test_audit_rows_for_execution_and_failure_never_for_a_dry_run(wh, settings, audit_rows, monkeypatch):
     run_cleanup(wh, settings(mode="partial"), "alice", now=NOW)
     run_cleanup(wh, settings(mode="partial", execute=True), "bob", now=NOW.replace(second=1))
 
@@ -129,9 +129,9 @@ def test_audit_rows_for_dry_run_execution_and_failure(wh, settings, audit_rows, 
     with pytest.raises(WarehouseError):
         run_cleanup(wh, settings(execute=True), "carol", now=NOW.replace(second=2))
     audit = audit_rows()
-    assert audit["user"].tolist() == ["alice", "bob", "carol"]
-    assert audit["dry_run"].tolist() == [True, False, False]
-    assert audit["rows_matched"].tolist() == [8, 8, 38 - 8]  # carol: every stale row bob left
-    assert audit["rows_deleted"].tolist() == [0, 8, 0]
-    assert audit["error"].isna().tolist() == [True, True, False]
+    assert audit["user"].tolist() == ["bob", "carol"]  # alice's dry run wrote nothing
+    assert audit["dry_run"].tolist() == [False, False]
+    assert audit["rows_matched"].tolist() == [8, 38 - 8]  # carol: every stale row bob left
+    assert audit["rows_deleted"].tolist() == [8, 0]
+    assert audit["error"].isna().tolist() == [True, False]
     assert audit["operation_id"].is_unique

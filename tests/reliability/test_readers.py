@@ -108,3 +108,12 @@ def test_a_second_writer_exits_4_naming_the_holders_command(demo_db, tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_cleanup_dry_run_reads_a_0444_file_and_writes_nothing(demo_db):
+    os.chmod(demo_db, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    before = demo_db.read_bytes()
+    result = invoke(demo_db, "cleanup", "--mode", "partial", "--output", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["dry_run"] is True
+    assert demo_db.read_bytes() == before, "not even an audit row: read-only credentials suffice"
