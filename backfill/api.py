@@ -520,7 +520,7 @@ def cleanup_with_settings(warehouse: WarehouseLike, settings: CleanupSettings, *
                           datasets: Datasets | None = None) -> CleanupResult:  # fmt: skip
     from cleanup import run_cleanup
 
-    with opened(warehouse, datasets, writer="python: backfill.cleanup()") as wh:
+    with opened(warehouse, datasets, writer="python: backfill.cleanup()" if settings.execute else None) as wh:
         return run_cleanup(wh, settings, user or getpass.getuser())
 
 
