@@ -32,7 +32,7 @@ def connect(url: str, datasets: Datasets | None = None, *, must_exist: bool = Fa
                                read_only=read_only or parsed.read_only, writer=writer)  # fmt: skip
     from warehouse.bigquery_backend import BigQueryWarehouse
 
-    return BigQueryWarehouse(parsed.project, datasets, location=parsed.location)
+    return BigQueryWarehouse(parsed.project, datasets, location=parsed.location, writer=writer)
 
 
 __all__ = [

@@ -149,6 +149,17 @@ class Warehouse(ABC):
         """Files on this machine that hold the warehouse (an output must never overwrite them)."""
         return []
 
+    def leases(self) -> pd.DataFrame:
+        """The live leases (who holds which range, how long silent); the mutex row is not one."""
+        return self.query(
+            "SELECT lease_id, holder, start_date, end_date, host, pid, command, heartbeat_at, expires_at FROM {leases} "
+            "WHERE lease_id <> '__mutex__' AND expires_at >= CURRENT_TIMESTAMP() ORDER BY acquired_at"
+        )  # fmt: skip
+
+    def release_lease(self, lease_id: str) -> int:
+        """Delete one lease (its holder is gone, or must be stopped); returns how many rows went."""
+        return self.execute("DELETE FROM {leases} WHERE lease_id = @lease_id", {"lease_id": lease_id})
+
     def readers_waiting(self) -> bool:
         """Whether readers wait for this writer to let go of the warehouse (DuckDB: one process at a time)."""
         return False

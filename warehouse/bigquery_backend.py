@@ -9,6 +9,7 @@ Every client call carries a bounded timeout and retry (the client's own defaults
 from __future__ import annotations
 
 import os
+import socket
 import threading
 import uuid
 import warnings
@@ -219,6 +220,27 @@ def schema_fields(schema: Table, *, enforce_required: bool = True) -> list[bigqu
     ]
 
 
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, someone else's
+        return True
+    return True
+
+
+def lease_text(lease: dict[str, Any]) -> str:
+    """Who holds a lease and how long it has been silent, for the exit-4 line."""
+    if not lease:
+        return "the lease of another run"
+    who = f"PID {lease.get('pid')} on {lease.get('host')}" if lease.get("host") else "an unknown process"
+    silent = lease.get("silent_seconds")
+    beat = f"last heartbeat {int(silent)} s ago" if silent is not None else "no heartbeat yet"
+    return (f"the lease of run {lease.get('holder')} ({who}: {lease.get('command') or 'command not recorded'}; "
+            f"{beat}, lease id {lease.get('lease_id')})")  # fmt: skip
+
+
 # --- the warehouse ------------------------------------------------------------------------
 class BigQueryWarehouse(Warehouse):
     backend = "bigquery"
@@ -231,8 +253,10 @@ class BigQueryWarehouse(Warehouse):
         location: str = "US",
         emulator_host: str | None = None,
         settings: BigQuerySettings | None = None,
+        writer: str | None = None,
     ) -> None:
         super().__init__(datasets)
+        self.writer = writer or "python"  # the command line a lease names to whoever it keeps out
         self.project = project
         self.location = location
         self.emulator_host = emulator_host or os.environ.get(EMULATOR_HOST_VARIABLE) or None
@@ -490,17 +514,21 @@ class BigQueryWarehouse(Warehouse):
         leases = self.table("leases")
         overlapping = f"start_date <= {date_literal(end)} AND end_date >= {date_literal(start)}"
         now = "CURRENT_TIMESTAMP()"
+        self._take_over_dead_leases(start, end)
         _, rows = self._query_job(
             f"""BEGIN TRANSACTION;
 {self._lease_mutex_sql()};
 UPDATE {leases} SET heartbeat_at = {now} WHERE lease_id = '{LEASE_MUTEX_ID}';
 DELETE FROM {leases} WHERE {overlapping} AND expires_at < {now};
-INSERT INTO {leases} (lease_id, holder, start_date, end_date, acquired_at, heartbeat_at, expires_at)
+INSERT INTO {leases} (lease_id, holder, start_date, end_date, acquired_at, heartbeat_at, expires_at, host, pid,
+                      command)
   SELECT '{lease_id}', {string_literal(holder)}, {date_literal(start)}, {date_literal(end)}, {now}, {now},
-    TIMESTAMP_ADD({now}, INTERVAL {int(self.settings.lease_ttl)} SECOND) FROM (SELECT 1)
+    TIMESTAMP_ADD({now}, INTERVAL {int(self.settings.lease_ttl)} SECOND), {string_literal(socket.gethostname())},
+    {os.getpid()}, {string_literal(self.writer)} FROM (SELECT 1)
   WHERE NOT EXISTS (SELECT 1 FROM {leases} WHERE {overlapping} AND expires_at >= {now});
 COMMIT TRANSACTION;
-SELECT lease_id, holder, expires_at FROM {leases}
+SELECT lease_id, holder, expires_at, host, pid, command,
+    TIMESTAMP_DIFF({now}, heartbeat_at, SECOND) AS silent_seconds FROM {leases}
   WHERE {overlapping} AND expires_at >= {now} ORDER BY acquired_at""",
             None,
             resubmit_safe=True,  # the lease id is fixed: a second attempt finds its own row
@@ -508,12 +536,20 @@ SELECT lease_id, holder, expires_at FROM {leases}
         holders = [dict(row.items()) for row in rows]
         if any(lease["lease_id"] == lease_id for lease in holders):
             return
-        other = holders[0] if holders else {"holder": "another run", "expires_at": None}
-        until = f"{other['expires_at']:%Y-%m-%d %H:%M:%S} UTC" if other["expires_at"] else "unknown"
-        raise LockHeld(
-            f"{start}..{end} overlaps the lease of {other['holder']} (expires {until}); "
-            "wait for that run to finish or the lease to expire, then rerun"
-        )
+        raise LockHeld(f"{start}..{end} overlaps {lease_text(holders[0] if holders else {})}; wait for that run "
+                       "to finish or the lease to expire, or release it: `pcf-backfill lock status`")  # fmt: skip
+
+    def _take_over_dead_leases(self, start: date, end: date) -> None:
+        """A lease held by a process of this host that no longer exists is taken over at once."""
+        live = self.query(
+            "SELECT lease_id, holder, pid FROM {leases} WHERE start_date <= @end AND end_date >= @start "
+            "AND expires_at >= CURRENT_TIMESTAMP() AND host = @host AND pid IS NOT NULL",
+            {"start": start, "end": end, "host": socket.gethostname()},
+        )  # fmt: skip
+        for lease in live.itertuples():
+            if not process_alive(int(lease.pid)):
+                log.warning("lease_taken_over", lease_id=lease.lease_id, holder=lease.holder, dead_pid=int(lease.pid))
+                self.execute("DELETE FROM {leases} WHERE lease_id = @lease_id", {"lease_id": lease.lease_id})
 
     def _heartbeat(self, lease_id: str, stop: threading.Event) -> None:
         while not stop.wait(self.settings.lease_ttl / 3):

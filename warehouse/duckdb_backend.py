@@ -15,6 +15,7 @@ from warehouse.duckdb_lock import (
     WriterLock,
     knock_path,
     knocking_readers,
+    lock_holder,
     retry_while_busy,
     wait_for_knocks_to_clear,
 )
@@ -155,6 +156,18 @@ class DuckDBWarehouse(Warehouse):
 
     def local_files(self) -> list[Path]:
         return [Path(self.path), Path(self.path + ".wal")]
+
+    def leases(self) -> pd.DataFrame:
+        """On DuckDB the writers' lock file is the one lease: who holds it, if anyone."""
+        holder = lock_holder(self.path)
+        return pd.DataFrame([holder] if holder else [], columns=["lease_id", "holder", "host", "pid", "command",
+                                                                 "started"])  # fmt: skip
+
+    def release_lease(self, lease_id: str) -> int:
+        holder = lock_holder(self.path)
+        who = f"PID {holder['pid']} on {holder['host']}" if holder else "no process"
+        raise BadInput(f"lock release: a DuckDB lock is held by a live process ({who}) and dies with it; "
+                       "stop that process instead")  # fmt: skip
 
     def readers_waiting(self) -> bool:
         return self.lock is not None and bool(knocking_readers(self.path))

@@ -73,6 +73,26 @@ class WriterLock:
             self.fd = None
 
 
+def lock_holder(database: str) -> dict[str, object] | None:
+    """Who holds the writers' lock of `database` now (None: nobody), as recorded in the lock file."""
+    path = Path(database + ".lock")
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return None  # nobody holds it exclusively
+    except BlockingIOError:
+        try:
+            held = json.loads(os.pread(fd, 4096, 0).decode() or "{}")
+        except ValueError:
+            held = {}
+        return {"lease_id": str(path), "holder": "writers' lock", **held}
+    finally:
+        os.close(fd)
+
+
 # --- readers knock, a writer between chunks lets them in ------------------------------------------
 def knock_path(database: str) -> Path:
     return Path(f"{database}.read-{os.getpid()}")

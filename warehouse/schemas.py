@@ -112,7 +112,7 @@ TABLES: dict[str, Table] = {
             "finished_at TIMESTAMP, error STRING")),
         Table("leases", "orchestration", "backfill_leases", _columns(
             "lease_id STRING!, holder STRING, start_date DATE, end_date DATE, acquired_at TIMESTAMP, "
-            "heartbeat_at TIMESTAMP, expires_at TIMESTAMP")),
+            "heartbeat_at TIMESTAMP, expires_at TIMESTAMP, host STRING, pid INT64, command STRING")),
     ]
 }  # fmt: skip
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
+import socket
+import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -232,7 +236,7 @@ def test_an_overlapping_lease_is_refused_naming_its_holder(make_bigquery_warehou
     second = make_bigquery_warehouse(first.project)
     with first.lease("alice@host run-1", D1, D3):
         with (
-            pytest.raises(LockHeld, match=r"alice@host run-1 \(expires \d{4}-\d\d-\d\d") as refused,
+            pytest.raises(LockHeld, match=r"alice@host run-1 \(PID \d+ on .+; last heartbeat \d+ s ago") as refused,
             second.lease("bob@host run-2", D2, D2 + timedelta(days=5)),
         ):
             pass
@@ -259,6 +263,35 @@ def test_an_expired_lease_is_taken_over(bigquery_warehouse: BigQueryWarehouse) -
             "SELECT holder FROM {leases} WHERE lease_id != @mutex", {"mutex": LEASE_MUTEX_ID}
         )
         assert holders["holder"].tolist() == ["o'neil@host run-1"]
+
+
+def live_lease(host: str, pid: int, silent: timedelta) -> dict:
+    beat = datetime.now(UTC) - silent
+    return {"lease_id": "held", "holder": "run-0", "start_date": D1, "end_date": D3, "acquired_at": beat,
+            "heartbeat_at": beat, "expires_at": datetime.now(UTC) + timedelta(minutes=10), "host": host, "pid": pid,
+            "command": "pcf-backfill run --start-date 2023-02-23 --end-date 2023-02-25"}  # fmt: skip
+
+
+@emulator
+def test_a_lease_held_on_another_host_is_refused_naming_host_pid_command_and_silence(bigquery_warehouse) -> None:
+    bigquery_warehouse.load(pd.DataFrame([live_lease("other-host", 4242, timedelta(seconds=40))]), "leases")
+    with pytest.raises(LockHeld) as refused, bigquery_warehouse.lease("run-1", D2, D2):
+        pass
+    message = str(refused.value)
+    assert "PID 4242 on other-host" in message and "pcf-backfill run --start-date 2023-02-23" in message
+    assert re.search(r"last heartbeat (4\d|5\d) s ago", message), message
+
+
+@emulator
+def test_a_lease_of_a_dead_process_on_this_host_is_taken_over_at_once(bigquery_warehouse) -> None:
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # its PID names no process now
+    bigquery_warehouse.load(pd.DataFrame([live_lease(socket.gethostname(), gone.pid, timedelta(0))]), "leases")
+    with bigquery_warehouse.lease("run-1", D2, D2):
+        holders = bigquery_warehouse.query("SELECT holder, pid FROM {leases} WHERE lease_id != @mutex",
+                                           {"mutex": LEASE_MUTEX_ID})  # fmt: skip
+    assert holders["holder"].tolist() == ["run-1"]
+    assert holders["pid"].tolist() == [os.getpid()]
 
 
 @emulator

@@ -424,3 +424,23 @@ def test_force_never_lowers_coverage_and_validate_finds_every_gap_on_bigquery(de
     found = {entry["game_date"]: entry for entry in json.loads(result.stdout)["problems"]}
     assert found["2023-02-24"]["state"] == "blocked" and found["2023-02-26"]["state"] == "pending"
     assert "coverage_below_bar" in found["2023-02-23"]["problems"]
+
+
+def test_a_lease_held_elsewhere_exits_4_naming_its_holder_until_lock_release_frees_it(demo_url, open_warehouse):
+    wh = open_warehouse(demo_url)
+    beat = pd.Timestamp.now(tz="UTC") - pd.Timedelta(seconds=30)
+    wh.load(pd.DataFrame([{
+        "lease_id": "held-elsewhere", "holder": "run-0", "start_date": date(2023, 2, 1), "end_date": date(2023, 2, 28),
+        "acquired_at": beat, "heartbeat_at": beat, "expires_at": beat + pd.Timedelta(minutes=15),
+        "host": "pcf-7", "pid": 4242, "command": "pcf-backfill run --start-date 2023-02-01 --end-date 2023-02-28",
+    }]), "leases")  # fmt: skip
+    refused = invoke(demo_url, "run", *INCIDENT_WEEK)
+    assert refused.exit_code == 4
+    assert_one_clear_line(refused, "PID 4242 on pcf-7", "pcf-backfill run --start-date 2023-02-01", "last heartbeat")
+    listed = invoke(demo_url, "lock", "status", "--output", "json")
+    assert [lease["lease_id"] for lease in json.loads(listed.stdout)["leases"]] == ["held-elsewhere"]
+    released = invoke(demo_url, "lock", "release", "held-elsewhere", "--reason", "pcf-7 was replaced")
+    assert released.exit_code == 0, released.output
+    audit = wh.query("SELECT options FROM {runs} WHERE command = 'lock release'")
+    assert "pcf-7 was replaced" in audit["options"].iat[0] and "held-elsewhere" in audit["options"].iat[0]
+    assert invoke(demo_url, "run", *INCIDENT_WEEK).exit_code == 0

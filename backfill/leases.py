@@ -1,0 +1,32 @@
+"""The leases that keep overlapping runs apart (exit code 4): list them, and release one whose holder is gone,
+with the reason recorded in `backfill_runs` like any other command."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from backfill.runner import Invocation
+from warehouse import BadInput, Warehouse
+
+
+def release(wh: Warehouse, lease_id: str, reason: str, invocation: Invocation) -> dict[str, object]:
+    """Delete the lease and append the audit row; returns the lease as it was."""
+    if not reason.strip():
+        raise BadInput("--reason: say why the lease may go (who checked that its holder is gone)")
+    held = wh.leases()
+    found = held[held["lease_id"] == lease_id]
+    if not len(found):
+        raise BadInput(f"lock release: no live lease {lease_id!r}; see `pcf-backfill lock status`")
+    lease: dict[str, object] = {str(key): None if pd.isna(value) else str(value)
+                                for key, value in found.iloc[0].items()}  # fmt: skip
+    wh.release_lease(lease_id)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    wh.load(pd.DataFrame([{
+        "run_id": invocation.run_id, "command": "lock release", "user": invocation.user, "host": invocation.host,
+        "version": invocation.version, "options": json.dumps({"lease": lease, "reason": reason}, sort_keys=True),
+        "started_at": now, "finished_at": now, "exit_code": 0,
+    }]), "runs")  # fmt: skip
+    return lease
