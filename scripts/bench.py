@@ -44,12 +44,13 @@ class Shape:
 
 FULL = Shape(league=(2009, 2024), seasons=4, growth=(1, 2, 4, 8, 16), repetitions=3)
 QUICK = Shape(league=(2021, 2022), seasons=1, growth=(1, 2), repetitions=1, weeks=5)
-COLUMNS = ("case", "wall_s", "game_dates_per_s", "rows_per_s", "peak_rss_mib", "jobs", "rows_read")
+COLUMNS = ("case", "wall_s", "cpu_s", "game_dates_per_s", "rows_per_s", "peak_rss_mib", "jobs", "rows_read")
 
 
 @dataclass
 class Measurement:
     seconds: float
+    cpu_seconds: float  # user + system: what the child itself used, however busy the machine was
     peak_rss_mib: float
     stdout: str
 
@@ -59,7 +60,7 @@ def cli(url: str, *args: str) -> list[str]:
 
 
 def measure(command: list[str], accept: tuple[int, ...] = (0,), env: dict | None = None) -> Measurement:
-    """Run a child, return its wall time, its own peak RSS (wait4 rusage) and stdout."""
+    """Run a child, return its wall time, its CPU time and peak RSS (wait4 rusage) and its stdout."""
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out:
         child = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL, env=env)
@@ -70,7 +71,7 @@ def measure(command: list[str], accept: tuple[int, ...] = (0,), env: dict | None
     code = os.waitstatus_to_exitcode(status)
     if code not in accept:
         raise SystemExit(f"{' '.join(command)} exited {code}:\n{stdout}")
-    return Measurement(seconds, usage.ru_maxrss / 1024, stdout)
+    return Measurement(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout)
 
 
 def season_range(last_season: int, seasons: int, weeks: int | None = None) -> tuple[str, str]:
@@ -120,6 +121,7 @@ def summarise(name: str, runs: list[tuple[Measurement, dict | None]]) -> dict:
     return {
         "case": name,
         "wall_s": seconds,
+        "cpu_s": statistics.median(m.cpu_seconds for m, _ in runs),
         "game_dates_per_s": processed / seconds if processed else 0.0,
         "rows_per_s": rows / seconds if rows else 0.0,
         "peak_rss_mib": max(m.peak_rss_mib for m, _ in runs),
