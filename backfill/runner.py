@@ -394,6 +394,9 @@ def run_backfill(
         with lease:
             if not settings.dry_run:
                 close_killed_runs(wh, invocation)
+                swept = wh.sweep_leftovers()
+                if swept:
+                    log.warning("leftover_staging_dropped", run_id=invocation.run_id, tables=swept)
             chunks = chunk_dates(plan.selected, settings.chunk_days)
             with closing(evaluations(wh, chunks, set(plan.to_skip), settings, input_error)) as evaluated:
                 for evaluation in evaluated:

@@ -160,6 +160,10 @@ class Warehouse(ABC):
         """Delete one lease (its holder is gone, or must be stopped); returns how many rows went."""
         return self.execute("DELETE FROM {leases} WHERE lease_id = @lease_id", {"lease_id": lease_id})
 
+    def sweep_leftovers(self) -> list[str]:
+        """Drop what runs that died left behind (BigQuery: staging tables); returns the names dropped."""
+        return []
+
     def readers_waiting(self) -> bool:
         """Whether readers wait for this writer to let go of the warehouse (DuckDB: one process at a time)."""
         return False

@@ -539,6 +539,25 @@ SELECT lease_id, holder, expires_at, host, pid, command,
         raise LockHeld(f"{start}..{end} overlaps {lease_text(holders[0] if holders else {})}; wait for that run "
                        "to finish or the lease to expire, or release it: `pcf-backfill lock status`")  # fmt: skip
 
+    def sweep_leftovers(self) -> list[str]:
+        """Drop the staging tables of runs that died: every one created before the oldest live lease was
+        taken (a live run stages only while it holds its lease). Returns the names dropped."""
+        oldest = self.query(
+            "SELECT MIN(acquired_at) AS oldest FROM {leases} WHERE lease_id != @mutex "
+            "AND expires_at >= CURRENT_TIMESTAMP()", {"mutex": LEASE_MUTEX_ID},
+        )["oldest"].iat[0]  # fmt: skip
+        if pd.isna(oldest):
+            return []
+        cutoff = pd.Timestamp(oldest)
+        cutoff = cutoff.tz_localize("UTC") if cutoff.tzinfo is None else cutoff
+        dataset = f"{self.project}.{self.dataset_name('orchestration')}"
+        leftovers = [table.table_id for table in self._api(self.client.list_tables, dataset)
+                     if table.table_id.startswith("_staging_") and table.created is not None
+                     and pd.Timestamp(table.created) < cutoff]  # fmt: skip
+        for name in leftovers:
+            self._api(self.client.delete_table, f"{dataset}.{name}", not_found_ok=True)
+        return leftovers
+
     def _take_over_dead_leases(self, start: date, end: date) -> None:
         """A lease held by a process of this host that no longer exists is taken over at once."""
         live = self.query(

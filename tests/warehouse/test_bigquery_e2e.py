@@ -444,3 +444,18 @@ def test_a_lease_held_elsewhere_exits_4_naming_its_holder_until_lock_release_fre
     audit = wh.query("SELECT options FROM {runs} WHERE command = 'lock release'")
     assert "pcf-7 was replaced" in audit["options"].iat[0] and "held-elsewhere" in audit["options"].iat[0]
     assert invoke(demo_url, "run", *INCIDENT_WEEK).exit_code == 0
+
+
+def test_the_next_run_drops_the_staging_tables_a_killed_run_left(demo_url, open_warehouse):
+    wh = open_warehouse(demo_url)
+    dataset = f"{wh.project}.{wh.dataset_name('orchestration')}"
+    wh.client.create_table(bigquery_table(f"{dataset}._staging_pcf_deadbeef"))
+    assert "_staging_pcf_deadbeef" in orchestration_tables(wh)
+    assert invoke(demo_url, "run", *INCIDENT_WEEK).exit_code == 0
+    assert not [name for name in orchestration_tables(wh) if name.startswith("_staging_")]
+
+
+def bigquery_table(table_id: str):  # type: ignore[no-untyped-def]
+    from google.cloud import bigquery
+
+    return bigquery.Table(table_id, schema=[bigquery.SchemaField("x", "INT64")])
