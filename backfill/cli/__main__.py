@@ -1,0 +1,5 @@
+"""`python -m backfill.cli …` runs the command line."""
+
+from backfill.cli import main
+
+main()

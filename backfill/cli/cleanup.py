@@ -1,0 +1,74 @@
+"""`cleanup` and `cleanup restore` (SPEC §8)."""
+
+from __future__ import annotations
+
+import shlex
+from typing import Any
+
+import click
+
+from backfill import api, render
+from backfill.cli.options import app_today, connection_words, notify_options, open_warehouse, output_option
+from backfill.cli.root import cli, option, pass_app
+from backfill.notify import NotifySettings
+from backfill.settings import AppSettings
+
+CLEANUP_EPILOG = """\b
+Examples:
+  pcf-backfill cleanup --mode partial                 # dry run: what would go
+  pcf-backfill cleanup --mode partial --execute       # back up, delete, verify, audit
+  pcf-backfill cleanup restore upcoming_player_game_context_backup_20230301T090000
+"""
+
+
+@cli.group(invoke_without_command=True, epilog=CLEANUP_EPILOG)
+@option("--retention-days", type=int, default=7, show_default=True,
+        help="Rows older than today−N (America/New_York) are stale; today and the future are never touched.")
+@option("--mode", type=click.Choice(("all", "partial")), default="all", show_default=True,
+        help="all: every stale row; partial: only dates whose UPCG covers < 90% of who played.")
+@option("--execute", is_flag=True, help="Really delete (default: dry run).")
+@option("--no-backup", is_flag=True, help="Skip the backup table (the rows cannot be restored).")
+@output_option()
+@notify_options
+@pass_app
+@click.pass_context
+def cleanup(ctx: click.Context, app: AppSettings, retention_days: int, mode: str, execute: bool,
+            no_backup: bool, output: str, notify_urls: tuple[str, ...], notify_on: str) -> int:  # fmt: skip
+    """Remove stale rows from the upcoming-context table (UPCG), with a dry run, a backup and an audit row."""
+    # built (and so checked) even when `restore` follows: a bad group option is bad input either way
+    settings = api.cleanup_settings(retention_days=retention_days, mode=mode, execute=execute, backup=not no_backup,
+                                    today=app_today(app))  # fmt: skip
+    notify = NotifySettings(notify_urls, notify_on)
+    if ctx.invoked_subcommand:
+        return 0
+    with open_warehouse(app, read_only=not execute) as wh:
+        result = api.cleanup_with_settings(wh, settings)
+    click.echo(render.to_json(render.cleanup_document(result)) if output == "json" else render.cleanup_text(result))
+    if execute:
+        notify_cleanup(app, result, notify)
+    return 0
+
+
+def notify_cleanup(app: AppSettings, result: Any, notify: NotifySettings) -> None:
+    from backfill.notify import cleanup_digest
+    from backfill.notify import notify as send
+
+    commands = [("To undo", shlex.join([*connection_words(app), "cleanup", "restore",
+                                        result.backup_table]))] if result.backup_table else []  # fmt: skip
+    send(cleanup_digest(result, commands), notify)
+
+
+@cleanup.command()
+@click.argument("backup_table")
+@pass_app
+def restore(app: AppSettings, backup_table: str) -> int:
+    """Put a cleanup backup's rows back into UPCG.
+
+    \b
+    Example:
+      pcf-backfill cleanup restore upcoming_player_game_context_backup_20230301T090000
+    """
+    with open_warehouse(app) as wh:
+        restored = api.restore(wh, backup_table)
+    click.echo(f"Restored {restored:,} rows from {backup_table} into upcoming_player_game_context.")
+    return 0

@@ -1,0 +1,146 @@
+"""`status`, `validate`, `freshness` and `report`: read-only views of the warehouse."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from backfill import api, render
+from backfill.cli.options import (
+    app_now,
+    app_today,
+    connection_words,
+    date_option,
+    metrics_option,
+    metrics_recorded,
+    notify_options,
+    open_warehouse,
+    output_option,
+    resolve_range,
+    status_command,
+    threshold,
+)
+from backfill.cli.root import cli, option, pass_app
+from backfill.freshness import newest_published
+from backfill.notify import NotifySettings
+from backfill.settings import AppSettings
+
+
+@cli.command()
+@date_option("--start-date", required=True)
+@date_option("--end-date", required=True)
+@output_option()
+@pass_app
+def status(app: AppSettings, start_date: str, end_date: str, output: str) -> int:
+    """Per-date ledger state of a range and a summary.
+
+    \b
+    Example:
+      pcf-backfill status --start-date 2023-02-01 --end-date 2023-02-28 --output json
+    """
+    start, end, _ = resolve_range(app, start_date, end_date, None)
+    with open_warehouse(app, read_only=True) as wh:
+        report = api.status(wh, start, end).frame
+    if output == "json":
+        click.echo(render.to_json(render.status_document(report, start, end)))
+    else:
+        click.echo(render.status_text(report, colour=sys.stdout.isatty(), today=app_today(app)))
+    return 0
+
+
+@cli.command()
+@date_option("--start-date", required=True)
+@date_option("--end-date", required=True)
+@threshold("--min-coverage", 0.90)
+@output_option()
+@metrics_option()
+@notify_options
+@pass_app
+def validate(app: AppSettings, start_date: str, end_date: str, min_coverage: float, output: str,
+             metrics_file: Path | None, notify_urls: tuple[str, ...], notify_on: str) -> int:  # fmt: skip
+    """Reconcile the tables: who played vs rows published, duplicates, ledger disagreements.
+
+    Exit 3 when any game date needs attention.
+
+    \b
+    Example:
+      pcf-backfill validate --start-date 2022-10-18 --end-date 2023-04-09
+    """
+    with metrics_recorded(metrics_file, "validate") as metrics:
+        notify = NotifySettings(notify_urls, notify_on)
+        start, end, _ = resolve_range(app, start_date, end_date, None)
+        with open_warehouse(app, read_only=True) as wh:
+            checked = api.validate(wh, start, end, min_coverage=min_coverage, url=app.warehouse_url)
+            metrics.newest_published = newest_published(wh) if metrics.wanted else None
+        report, problems, repairs = checked.frame, checked.attention, checked.repairs
+        metrics.dates_with_problems = len(problems)
+        if output == "json":
+            click.echo(render.to_json(render.validate_document(report, problems, start, end, repairs)))
+        else:
+            click.echo(render.validate_text(report, problems, start, end, repairs))
+        notify_validate(app, problems, start, end, notify, repairs)
+        return metrics.finish(3 if len(problems) else 0)
+
+
+def notify_validate(app: AppSettings, problems: Any, start: date, end: date, notify: NotifySettings,
+                    repairs: list[str]) -> None:  # fmt: skip
+    from backfill.notify import notify as send
+    from backfill.notify import validate_digest
+
+    commands = [("To look", status_command(app, start, end)), *(("To repair", repair) for repair in repairs)]
+    send(validate_digest(problems, start, end, commands), notify)
+
+
+@cli.command()
+@option("--max-lag-hours", type=click.FloatRange(min=0), default=30.0, show_default=True,
+        help="How long after a game date ends (midnight America/New_York) it may stay unpublished.")
+@output_option()
+@metrics_option()
+@pass_app
+def freshness(app: AppSettings, max_lag_hours: float, output: str, metrics_file: Path | None) -> int:
+    """Is every final game date up to yesterday published (rows in the table, not just the ledger)?
+
+    Exit 0 fresh, 3 stale (names the oldest missing date), 1 when the warehouse cannot be read.
+    Off-days and the All-Star break come from the schedule; bootstrap dates are never stale.
+
+    \b
+    Example (a monitor polling every hour):
+      pcf-backfill freshness --max-lag-hours 30 --output json
+    """
+    with metrics_recorded(metrics_file, "freshness") as metrics:
+        with open_warehouse(app, read_only=True) as wh:
+            fresh = api.freshness(wh, max_lag_hours=max_lag_hours, now=app_now(app)).details
+            metrics.newest_published = newest_published(wh) if metrics.wanted else None
+        metrics.stale, metrics.overdue_dates, metrics.oldest_overdue_hours = (
+            fresh.stale, len(fresh.overdue), fresh.hours_late)
+        if output == "json":
+            click.echo(render.to_json(render.freshness_document(fresh, connection_words(app))))
+        else:
+            click.echo(render.freshness_text(fresh, connection_words(app)))
+        return metrics.finish(fresh.exit_code)
+
+
+@cli.command()
+@date_option("--start-date", required=True)
+@date_option("--end-date", required=True)
+@option("--html", "html_path", required=True, type=click.Path(dir_okay=False, writable=True), metavar="FILE",
+        help="Where to write the self-contained HTML report.")
+@pass_app
+def report(app: AppSettings, start_date: str, end_date: str, html_path: str) -> int:
+    """Write an HTML coverage report: calendar heatmap, per-date detail, per-season coverage chart.
+
+    \b
+    Example:
+      pcf-backfill report --start-date 2022-10-01 --end-date 2023-04-30 --html season.html
+    """
+    from backfill.report import write_report
+
+    start, end, _ = resolve_range(app, start_date, end_date, None)
+    with open_warehouse(app, read_only=True) as wh:
+        path = write_report(wh, start, end, Path(html_path))
+    click.echo(f"Report written to {path}")
+    return 0

@@ -1,0 +1,140 @@
+"""What commands share: options defined once, the warehouse, dates, hints, metrics and notifications."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+import structlog
+
+from backfill import api, hints
+from backfill.cli.root import option
+from backfill.dates import DATE_FORM, league_today, parse_date
+from backfill.metrics import MetricsSnapshot
+from backfill.notify import NOTIFY_ON, redacted
+from backfill.settings import AppSettings, RunSettings
+from backfill.signals import Interrupted
+from warehouse import BadInput, PcfError, Warehouse, connect
+
+log = structlog.get_logger()
+
+
+OUTPUTS = ("text", "json")
+
+
+MAX_LOOKBACK_DAYS = api.MAX_LOOKBACK_DAYS
+
+
+def app_today(app: AppSettings) -> date:
+    return app.today or league_today()
+
+
+def app_now(app: AppSettings) -> datetime:
+    """Now in America/New_York; a pinned --today means the first moment of that day."""
+    return api.league_now(app.today)
+
+
+@contextmanager
+def open_warehouse(app: AppSettings, *, must_exist: bool = True, read_only: bool = False) -> Iterator[Warehouse]:
+    """Readers open read-only (on DuckDB they never block a run); writers name themselves to whoever waits."""
+    writer = None if read_only else shlex.join(["pcf-backfill", *redacted(sys.argv[1:])])  # --notify URLs are secrets
+    wh = connect(app.warehouse_url, app.datasets, must_exist=must_exist, read_only=read_only, writer=writer)
+    try:
+        yield wh
+    finally:
+        wh.close()
+
+
+def date_option(name: str, **kwargs: Any) -> Callable:
+    return option(name, metavar="DATE", help=f"{DATE_FORM}.", **kwargs)
+
+
+def resolve_range(app: AppSettings, start_text: str | None, end_text: str | None,
+                  dates_text: str | None) -> tuple[date, date, tuple[date, ...] | None]:  # fmt: skip
+    today = app_today(app)
+    if dates_text is not None:
+        if start_text or end_text:
+            raise BadInput("--dates: use either --dates or --start-date/--end-date, not both")
+        items = [item for item in dates_text.split(",") if item.strip()]
+        if not items:
+            raise BadInput(f"--dates: expected a comma-separated list of {DATE_FORM}")
+        return api.run_range(None, None, [parse_date(item, "--dates", today) for item in items], today)
+    if start_text is None or end_text is None:  # an empty value is parsed, and refused, as a date
+        raise BadInput("--start-date and --end-date are required (or --dates d1,d2); "
+                       f"expected {DATE_FORM}")  # fmt: skip
+    start = parse_date(start_text, "--start-date", today)
+    return api.run_range(start, parse_date(end_text, "--end-date", today), None, today)
+
+
+def resume_command(app: AppSettings, settings: RunSettings) -> str:
+    return hints.resume_command(app.warehouse_url, app.datasets, settings)
+
+
+def status_command(app: AppSettings, start: date, end: date) -> str:
+    return hints.status_command(app.warehouse_url, app.datasets, start, end)
+
+
+def connection_words(app: AppSettings) -> list[str]:
+    return hints.connection_words(app.warehouse_url, app.datasets)
+
+
+def output_option() -> Callable:
+    return option("--output", type=click.Choice(OUTPUTS), default="text", show_default=True,
+                  help="text for people, json for machines (one document on stdout).")  # fmt: skip
+
+
+def threshold(name: str, default: float) -> Callable:
+    return option(name, type=float, default=default, show_default=True, help="Fraction in (0, 1].")
+
+
+def metrics_option() -> Callable:
+    return option("--metrics-file", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="PATH",
+                  help="Write Prometheus metrics (node_exporter textfile format) here when the command ends; "
+                       "replaced atomically.")  # fmt: skip
+
+
+def notify_options(command: Callable) -> Callable:
+    command = option("--notify-on", type=click.Choice(NOTIFY_ON), default="attention", show_default=True,
+                     help="attention: only when a date is blocked, failed or forced, rows were deleted, or a date "
+                          "recovered; always: after every invocation.")(command)  # fmt: skip
+    return option("--notify", "notify_urls", multiple=True, metavar="URL",
+                  help="Send one digest to this Apprise URL (slack://…, jsons://host/path, mailtos://…); repeatable; "
+                       "env PCF_NOTIFY (space-separated). A secret: never logged or stored.")(command)  # fmt: skip
+
+
+def exit_code_of(error: BaseException) -> int:
+    """The exit code `PcfGroup.main` will report for an error escaping a command."""
+    if isinstance(error, Interrupted | PcfError | click.ClickException):
+        return error.exit_code
+    if isinstance(error, click.exceptions.Exit):
+        return error.exit_code
+    return 130 if isinstance(error, KeyboardInterrupt | click.Abort) else 1
+
+
+@contextmanager
+def metrics_recorded(path: Path | None, command: str) -> Iterator[MetricsSnapshot]:
+    """A snapshot the command fills in, written when it ends, however it ends (a SIGKILL writes nothing, so
+    the previous file stays whole). Failing to write it is logged and changes no exit code."""
+    from backfill.metrics import write_metrics
+
+    if path is not None and not path.parent.is_dir():
+        raise BadInput(f"--metrics-file: directory {path.parent} does not exist; "
+                       "expected PATH in an existing directory")  # fmt: skip
+    snapshot = MetricsSnapshot(command, wanted=path is not None)
+    try:
+        yield snapshot
+    except BaseException as error:
+        snapshot.finish(exit_code_of(error))
+        raise
+    finally:
+        if path is not None:
+            try:
+                write_metrics(path, snapshot)
+            except OSError as error:
+                log.error("metrics_not_written", path=str(path), error=str(error))

@@ -1,0 +1,153 @@
+"""The root group: its options, the one place errors become a line and an exit code."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import click
+
+from backfill.dates import league_today, parse_date
+from backfill.logs import LOG_FORMATS, LOG_LEVELS, configure_logging
+from backfill.settings import AppSettings
+from backfill.signals import Interrupted, stop_on_signals, stop_requested
+from warehouse import DEFAULT_URL, BadInput, Datasets, InvalidSetting, PcfError
+
+# How this command line spells the fields the core's settings name (the core's errors say `min_coverage`).
+FLAGS = {
+    "start": "--start-date", "end": "--end-date", "dates": "--dates", "source": "--source", "rerun": "--rerun",
+    "min_coverage": "--min-coverage", "warn_coverage": "--warn-coverage", "force": "--force",
+    "allow_regression": "--allow-regression", "force_reason": "--reason", "chunk_days": "--chunk-days",
+    "workers": "--workers", "as_of": "--as-of", "lookback_days": "--lookback-days",
+    "retention_days": "--retention-days", "mode": "--mode", "max_lag_hours": "--max-lag-hours",
+}  # fmt: skip
+
+
+def error_line(error: PcfError) -> str:
+    """A core error as this command line says it: settings fields become the flags that set them."""
+    return error.named(FLAGS) if isinstance(error, InvalidSetting) else str(error)
+
+
+def option(*decls: str, **kwargs: Any) -> Callable:
+    """A click option that may also come from PCF_<OPTION> (e.g. PCF_MIN_COVERAGE)."""
+    long_name = next(d for d in decls if d.startswith("--")).split("/")[0]
+    kwargs.setdefault("envvar", "PCF_" + long_name[2:].upper().replace("-", "_"))
+    kwargs.setdefault("show_envvar", False)
+    return click.option(*decls, **kwargs)
+
+
+class PcfGroup(click.Group):
+    """Runs a command and turns every failure into one clear line and a distinct exit code."""
+
+    def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:  # fmt: skip
+        argv = list(sys.argv[1:] if args is None else args)
+        with stop_on_signals():
+            code = self.run_command(argv, prog_name, complete_var, **extra)
+            stop = stop_requested()  # however a signal surfaced (or was swallowed), it decides the exit code
+            code = stop.exit_code if stop is not None and code != stop.exit_code else code
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+    def run_command(self, argv: list[str], prog_name: Any, complete_var: Any, **extra: Any) -> int:
+        try:
+            code = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+            code = code if isinstance(code, int) else 0
+        except click.exceptions.Exit as done:
+            code = done.exit_code
+        except click.UsageError as error:
+            click.echo(f"Error: {error.format_message()}{self.placement_hint(error)}", err=True)
+            code = 2
+        except click.ClickException as error:
+            click.echo(f"Error: {error.format_message()}", err=True)
+            code = error.exit_code
+        except (KeyboardInterrupt, click.Abort) as stop:  # click wraps KeyboardInterrupt in Abort
+            cause = stop if isinstance(stop, Interrupted) else stop.__cause__ or stop.__context__
+            code = cause.exit_code if isinstance(cause, Interrupted) else 130
+            if not isinstance(cause, Interrupted):
+                click.echo("Interrupted.", err=True)
+        except PcfError as error:
+            click.echo(f"Error: {error_line(error)}", err=True)
+            code = error.exit_code
+        except Exception as error:  # the edge: anything unexpected is one line unless --debug
+            if wants_tracebacks(argv):
+                traceback.print_exc()
+            click.echo(f"Error: unexpected {type(error).__name__}: {error} (rerun with --debug for details)",
+                       err=True)  # fmt: skip
+            code = 1
+        return code
+
+
+    def placement_hint(self, error: click.UsageError) -> str:
+        """`status --warehouse URL` is a group option after the command: say where it goes."""
+        name = getattr(error, "option_name", None)
+        if not isinstance(error, click.NoSuchOption) or not any(name in param.opts for param in self.params):
+            return ""
+        return (f" ({name} is an option of pcf-backfill itself: put it before the command, as in "
+                f"`pcf-backfill {name} … status …`)")  # fmt: skip
+
+
+def wants_tracebacks(argv: list[str]) -> bool:
+    """--debug or PCF_DEBUG, read here because the error may come before (or after) the group parsed them."""
+    try:
+        return "--debug" in argv or bool(click.BOOL.convert(os.environ.get("PCF_DEBUG") or "0", None, None))
+    except click.BadParameter:
+        return False
+
+
+pass_app = click.make_pass_decorator(AppSettings)
+
+
+def parse_datasets(_ctx: click.Context, _param: click.Parameter, text: str | None) -> Datasets:
+    """Datasets from KEY=NAME pairs; a bad key or name is reported against --datasets."""
+    try:
+        return Datasets.parse(text)
+    except BadInput as error:
+        raise click.BadParameter(str(error).removeprefix("--datasets: ")) from None
+
+
+def pinned_today(text: str) -> date:
+    """The test-only override of today: a replay of the past, never a jump into the future."""
+    real_today = league_today()
+    today = parse_date(text, "--today", real_today)
+    if today > real_today:
+        raise BadInput(f"--today: {today} is after the real today ({real_today}, America/New_York); "
+                       "the override only replays past days")  # fmt: skip
+    return today
+
+
+@click.group(cls=PcfGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@option("--warehouse", default=DEFAULT_URL, show_default=True, metavar="URL",
+        help="duckdb:///relative/file.duckdb, duckdb:////absolute/file.duckdb (add ?access_mode=read_only to "
+             "only read) or bigquery://PROJECT[?location=US|EU|REGION].")
+@option("--datasets", default=None, metavar="KEY=NAME[,...]", callback=parse_datasets,
+        help="Dataset names per deployment; keys reference, analytics, precompute, orchestration.")
+@option("--log-format", type=click.Choice(LOG_FORMATS), default="auto", show_default=True,
+        help="auto: human-readable on a terminal, JSON otherwise.")
+@option("--log-level", type=click.Choice(LOG_LEVELS, case_sensitive=False), default="info", show_default=True)
+@option("--today", "today_text", default=None, metavar="YYYY-MM-DD", hidden=True,
+        help="Replay a past 'today' (America/New_York) in tests and demos; never later than the real today, "
+             "and ignored by `cleanup --execute`.")
+@option("--debug", is_flag=True, help="Show tracebacks.")
+@click.version_option(package_name="pcf-backfill")
+@click.pass_context
+def cli(ctx: click.Context, warehouse: str, datasets: Datasets, log_format: str, log_level: str,
+        today_text: str | None, debug: bool) -> None:  # fmt: skip
+    """Backfill NBA player composite factors with coverage gates, an atomic publish and a ledger.
+
+    \b
+    Example:
+      pcf-backfill --warehouse duckdb:///pcf.duckdb run --start-date 2022-10-18 --end-date 2023-04-09
+    """
+    configure_logging(log_format, log_level.lower())
+    today = pinned_today(today_text) if today_text else None
+    ctx.obj = AppSettings(warehouse, datasets, log_format, log_level, today, debug)
+
+
+def main() -> None:
+    cli(prog_name="pcf-backfill")

@@ -1,0 +1,203 @@
+"""`run` and `catch-up`: build the settings, call the API once, render the result."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from backfill import api, render
+from backfill.cli.options import (
+    MAX_LOOKBACK_DAYS,
+    app_today,
+    date_option,
+    exit_code_of,
+    metrics_option,
+    metrics_recorded,
+    notify_options,
+    open_warehouse,
+    output_option,
+    resolve_range,
+    resume_command,
+    status_command,
+    threshold,
+)
+from backfill.cli.root import cli, option, pass_app
+from backfill.dates import parse_date
+from backfill.freshness import newest_published
+from backfill.metrics import MetricsSnapshot
+from backfill.notify import NotifySettings
+from backfill.settings import DEFAULT_CHUNK_DAYS, RERUN_MODES, AppSettings, RunSettings
+from backfill.signals import Interrupted, stop_requested
+from processors.policy import SOURCE_POLICIES
+from warehouse import BadInput, PcfError
+
+if TYPE_CHECKING:  # the runner pulls in the whole processing stack: only commands that compute import it
+    from backfill.plan import Plan
+    from backfill.runner import RunResult
+
+RUN_EPILOG = """\b
+Examples:
+  pcf-backfill run --start-date 2022-10-18 --end-date 2023-04-09
+  pcf-backfill run --dates 2023-02-23,2023-02-24 --dry-run
+  pcf-backfill run --start-date 2023-02-20 --end-date 2023-02-26 --force --reason "UPCG known stale"
+"""
+
+
+class Progress:
+    """A progress bar on stderr when it is a terminal; silent otherwise (cron, CI, pipes)."""
+
+    def __init__(self, json_logs: bool = False) -> None:
+        self.bar: Any = None
+        self.json_logs = json_logs  # JSON lines and a bar on one terminal would share lines
+
+    def start(self, plan: Plan) -> None:
+        if sys.stderr.isatty() and plan.selected and not self.json_logs:
+            self.bar = click.progressbar(length=len(plan.selected), label="Backfilling", file=sys.stderr,
+                                         show_eta=True, item_show_func=lambda day: str(day) if day else "")  # fmt: skip
+            self.bar.__enter__()
+
+    def advance(self, day: date, _verdict: dict) -> None:
+        if self.bar:
+            self.bar.current_item = day
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar:
+            self.bar.__exit__(None, None, None)
+
+
+def execute_run(app: AppSettings, settings: RunSettings, output: str, metrics: MetricsSnapshot | None = None,
+                notify: NotifySettings | None = None) -> int:  # fmt: skip
+    progress = Progress(json_logs=app.log_format == "json")
+    resume = resume_command(app, settings)
+    try:
+        with open_warehouse(app, read_only=settings.dry_run) as wh:
+            result = api.run_with_settings(wh, settings, on_date=progress.advance, on_plan=progress.start,
+                                           url=app.warehouse_url).outcome  # fmt: skip
+            if metrics and metrics.wanted:
+                metrics.record_verdicts(result.verdicts)
+                metrics.newest_published = newest_published(wh)
+        progress.close()
+        document = render.run_document(result, resume)
+        inspect = status_command(app, settings.start, settings.end)
+        click.echo(render.to_json(document) if output == "json" else render.run_text(result, resume, inspect))
+        if notify and not settings.dry_run:
+            notify_run(app, result, resume, notify)
+        return result.exit_code
+    except BaseException as error:  # a signal may surface as a driver error (DuckDB's "Query interrupted")
+        progress.close()
+        stop = error if isinstance(error, Interrupted) else stop_requested()
+        if stop is None:
+            raise
+        click.echo(f"Stopped by {stop.signal_name}: the chunk in flight was rolled back and nothing "
+                   f"half-done was recorded. To resume: {resume}", err=True)  # fmt: skip
+        raise stop from (None if stop is error else error)
+
+
+@contextmanager
+def notified_on_error(app: AppSettings, settings: RunSettings, notify: NotifySettings) -> Iterator[None]:
+    """A run that stops on an error (not bad input, not a signal) is worth a message too."""
+    from backfill.notify import notify as send
+    from backfill.notify import stopped_digest
+
+    try:
+        yield
+    except (BadInput, KeyboardInterrupt):
+        raise
+    except Exception as error:
+        if not settings.dry_run:
+            text = str(error) if isinstance(error, PcfError) else f"unexpected {type(error).__name__}: {error}"
+            commands = [("To retry", resume_command(app, settings))]
+            send(stopped_digest(settings.command, settings.start, settings.end, text, exit_code_of(error), commands),
+                 notify)  # fmt: skip
+        raise
+
+
+def notify_run(app: AppSettings, result: RunResult, resume: str, notify: NotifySettings) -> None:
+    from backfill.notify import notify as send
+    from backfill.notify import run_digest
+
+    settings = result.settings
+    commands = [("To look", status_command(app, settings.start, settings.end))]
+    if result.exit_code:
+        commands.append(("To retry (after fixing upstream, or with --force --reason TEXT)", resume))
+    send(run_digest(result, commands), notify)
+
+
+@cli.command(epilog=RUN_EPILOG)
+@date_option("--start-date")
+@date_option("--end-date")
+@option("--dates", "dates_text", default=None, metavar="D1,D2,...", help="Explicit dates (same gates as a range).")
+@threshold("--min-coverage", 0.90)
+@threshold("--warn-coverage", 0.95)
+@option("--source", type=click.Choice(SOURCE_POLICIES), default="auto", show_default=True,
+        help="auto: UPCG if it covers ≥90% of who played, else box scores; fill: per player; upcg/pgs: one only.")
+@option("--rerun", type=click.Choice(RERUN_MODES), default="pending", show_default=True,
+        help="pending: every date not yet published or skipped; blocked / failed: only dates in that state; "
+             "all: every game date.")
+@option("--force", is_flag=True, help="Publish blocked dates that hold nothing better (needs --reason).")
+@option("--allow-regression", is_flag=True,
+        help="Let rows of lower quality replace a date's published rows (needs --reason).")
+@option("--reason", default=None, help="Why forcing or allowing a regression is right; recorded in the ledger.")
+@option("--dry-run", is_flag=True, help="Plan, compute and gate, but write nothing.")
+@option("--chunk-days", type=int, default=DEFAULT_CHUNK_DAYS, show_default=True,
+        help="Calendar days per chunk: each chunk is gated and published in its own transaction.")
+@option("--workers", type=int, default=1, show_default=True, help="Chunks computed concurrently.")
+@output_option()
+@metrics_option()
+@notify_options
+@pass_app
+def run(app: AppSettings, start_date: str | None, end_date: str | None, dates_text: str | None,
+        min_coverage: float, warn_coverage: float, source: str, rerun: str, force: bool, allow_regression: bool,
+        reason: str | None, dry_run: bool, chunk_days: int, workers: int, output: str, metrics_file: Path | None,
+        notify_urls: tuple[str, ...], notify_on: str) -> int:  # fmt: skip
+    """Backfill a date range: plan, compute, gate, publish atomically, record in the ledger."""
+    with metrics_recorded(metrics_file, "run") as metrics:
+        notify = NotifySettings(notify_urls, notify_on)
+        start, end, dates = resolve_range(app, start_date, end_date, dates_text)
+        settings = api.run_settings(start, end, dates=dates, source=source, min_coverage=min_coverage,
+                                    warn_coverage=warn_coverage, force=force, allow_regression=allow_regression,
+                                    reason=reason, rerun=rerun, dry_run=dry_run, chunk_days=chunk_days,
+                                    workers=workers, today=app_today(app))  # fmt: skip
+        with notified_on_error(app, settings, notify):
+            return metrics.finish(execute_run(app, settings, output, metrics, notify))
+
+
+@cli.command("catch-up")
+@option("--lookback-days", type=click.IntRange(min=1, max=MAX_LOOKBACK_DAYS), default=14, show_default=True)
+@threshold("--min-coverage", 0.90)
+@threshold("--warn-coverage", 0.95)
+@option("--chunk-days", type=int, default=DEFAULT_CHUNK_DAYS, show_default=True)
+@option("--as-of", "as_of_text", default=None, metavar="DATE",
+        help="Rehearse the catch-up of another day (YYYY-MM-DD, not after today): the window ends the day before.")
+@option("--dry-run", is_flag=True, help="Plan, compute and gate, but write nothing.")
+@output_option()
+@metrics_option()
+@notify_options
+@pass_app
+def catch_up(app: AppSettings, lookback_days: int, min_coverage: float, warn_coverage: float,
+             chunk_days: int, as_of_text: str | None, dry_run: bool, output: str, metrics_file: Path | None,
+             notify_urls: tuple[str, ...], notify_on: str) -> int:  # fmt: skip
+    """Nightly: backfill today−lookback … yesterday (America/New_York), retrying anything not published.
+
+    \b
+    Example (cron, 05:00 America/New_York):
+      pcf-backfill --log-format json catch-up --lookback-days 14
+    Rehearse what the catch-up of 2023-02-28 would have done:
+      pcf-backfill catch-up --as-of 2023-02-28 --dry-run
+    """
+    with metrics_recorded(metrics_file, "catch-up") as metrics:
+        notify = NotifySettings(notify_urls, notify_on)
+        today = app_today(app)
+        as_of = parse_date(as_of_text, "--as-of", today) if as_of_text else None
+        settings = api.catch_up_settings(as_of=as_of, lookback_days=lookback_days, min_coverage=min_coverage,
+                                         warn_coverage=warn_coverage, chunk_days=chunk_days, dry_run=dry_run,
+                                         today=today)  # fmt: skip
+        with notified_on_error(app, settings, notify):
+            return metrics.finish(execute_run(app, settings, output, metrics, notify))
