@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from importlib.metadata import version as package_version
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -503,6 +504,32 @@ def freshness(warehouse: WarehouseLike, *, max_lag_hours: float = 30.0, now: dat
         connection = connection_words(warehouse_url(warehouse), wh.datasets)
     return FreshnessResult(fresh.stale, fresh.overdue, fresh.hours_late, fresh.newest_published, fresh.exit_code,
                            fresh.fix_command(connection), fresh)  # fmt: skip
+
+
+def report(warehouse: WarehouseLike, start: date | str, end: date | str, html: str | Path, *,
+           datasets: Datasets | None = None) -> Path:  # fmt: skip
+    """Write the HTML coverage report of [start, end] (never over the warehouse or a non-HTML file)."""
+    from backfill.report import write_report
+
+    first, last = checked_span(start, end)
+    with opened(warehouse, datasets) as wh:
+        return write_report(wh, first, last, Path(html))
+
+
+# --- setup -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class InitResult:
+    """`init`: the warehouse it set up, the tables it created and the columns it added to older tables."""
+
+    warehouse: str
+    created: list[str]
+    added: list[str]
+
+
+def init(warehouse: WarehouseLike, *, datasets: Datasets | None = None) -> InitResult:
+    """Create the datasets and every missing table, and add new columns to older ones (idempotent)."""
+    with opened(warehouse, datasets, writer="python: backfill.api.init()", must_exist=False) as wh:
+        return InitResult(wh.describe(), wh.create_tables(), wh.migrate_tables())
 
 
 # --- cleanup -----------------------------------------------------------------------------------

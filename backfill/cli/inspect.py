@@ -137,10 +137,8 @@ def report(app: AppSettings, start_date: str, end_date: str, html_path: str) -> 
     Example:
       pcf-backfill report --start-date 2022-10-01 --end-date 2023-04-30 --html season.html
     """
-    from backfill.report import write_report
-
     start, end, _ = resolve_range(app, start_date, end_date, None)
     with open_warehouse(app, read_only=True) as wh:
-        path = write_report(wh, start, end, Path(html_path))
+        path = api.report(wh, start, end, html_path)
     click.echo(f"Report written to {path}")
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from backfill import api
 from backfill.cli.options import open_warehouse
 from backfill.cli.root import cli, option, pass_app
 from backfill.settings import AppSettings
@@ -19,9 +20,9 @@ def init(app: AppSettings) -> int:
       pcf-backfill --warehouse duckdb:///pcf.duckdb init
     """
     with open_warehouse(app, must_exist=False) as wh:
-        created = wh.create_tables()
-        added = wh.migrate_tables()
-        click.echo(f"Warehouse: {wh.describe()}")
+        done = api.init(wh)
+    click.echo(f"Warehouse: {done.warehouse}")
+    created, added = done.created, done.added
     click.echo(f"Created {len(created)} tables: {', '.join(created)}" if created else "All tables already exist.")
     if added:
         click.echo(f"Added {len(added)} columns (existing rows kept): {', '.join(added)}")

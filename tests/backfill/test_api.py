@@ -189,3 +189,15 @@ def test_validate_lists_unpublished_dates_with_repairs(demo_db):
     assert any("run --dates" in command for command in checked.repairs)
     with pytest.raises(DatesBlocked):
         checked.raise_for_status()
+
+
+def test_init_creates_every_table_once_and_report_writes_html(tmp_path, demo_db):
+    fresh = tmp_path / "fresh.duckdb"
+
+    first = in_worker_thread(backfill.api.init, url(fresh))
+    again = backfill.api.init(url(fresh))
+
+    assert first.created and first.warehouse.endswith("fresh.duckdb")
+    assert again.created == [] and again.added == []
+    page = in_worker_thread(backfill.api.report, url(demo_db), *WEEK, tmp_path / "week.html")
+    assert page.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
