@@ -532,6 +532,31 @@ def init(warehouse: WarehouseLike, *, datasets: Datasets | None = None) -> InitR
         return InitResult(wh.describe(), wh.create_tables(), wh.migrate_tables())
 
 
+# --- leases ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LeasesResult:
+    """`lock status`: who holds a lease (or the DuckDB writers' lock): range, host, PID, command, heartbeat."""
+
+    leases: list[dict[str, Any]]
+    frame: pd.DataFrame = field(repr=False, compare=False)
+
+
+def leases(warehouse: WarehouseLike, *, datasets: Datasets | None = None) -> LeasesResult:
+    with opened(warehouse, datasets) as wh:
+        held = wh.leases()
+    return LeasesResult(held.astype(object).where(held.notna(), None).to_dict("records"), held)
+
+
+def release_lease(warehouse: WarehouseLike, lease_id: str, *, reason: str,
+                  datasets: Datasets | None = None) -> dict[str, object]:  # fmt: skip
+    """Release a lease whose holder is gone, recording who and why in backfill_runs; returns the lease."""
+    from backfill.leases import release
+
+    # read-only on DuckDB: its lock is a process's, released only by stopping it (BigQuery writes as usual)
+    with opened(warehouse, datasets) as wh:
+        return release(wh, lease_id, reason, new_invocation("lock release"))
+
+
 # --- cleanup -----------------------------------------------------------------------------------
 def cleanup_settings(*, retention_days: int = 7, mode: str = "all", execute: bool = False, backup: bool = True,
                      today: date | None = None) -> CleanupSettings:  # fmt: skip

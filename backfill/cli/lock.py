@@ -32,11 +32,11 @@ def lock_status(app: AppSettings, output: str) -> int:
       pcf-backfill --warehouse bigquery://my-project lock status --output json
     """
     with open_warehouse(app, read_only=True) as wh:
-        held = wh.leases()
+        held = api.leases(wh)
     if output == "json":
-        click.echo(render.to_json({"leases": held.astype(object).where(held.notna(), None).to_dict("records")}))
+        click.echo(render.to_json({"leases": held.leases}))
     else:
-        click.echo(render.table(held.astype(str)) if len(held) else "No lease is held.")
+        click.echo(render.table(held.frame.astype(str)) if held.leases else "No lease is held.")
     return 0
 
 
@@ -51,11 +51,9 @@ def lock_release(app: AppSettings, lease_id: str, reason: str) -> int:
     Example:
       pcf-backfill --warehouse bigquery://my-project lock release 3f2a9c1d --reason "host pcf-7 was replaced"
     """
-    from backfill.leases import release
-
     # read-only on DuckDB: its lock is a process's, released only by stopping it (BigQuery writes as usual)
     with open_warehouse(app, read_only=True) as wh:
-        lease = release(wh, lease_id, reason, api.new_invocation("lock release"))
+        lease = api.release_lease(wh, lease_id, reason=reason)
     click.echo(f"Released lease {lease_id} of run {lease.get('holder')} (PID {lease.get('pid')} on "
                f"{lease.get('host')}); the release and its reason are recorded in backfill_runs.")  # fmt: skip
     return 0
