@@ -171,6 +171,10 @@ def plan_table(result: RunResult) -> pd.DataFrame:
     })  # fmt: skip
 
 
+def leases_text(held: pd.DataFrame) -> str:
+    return table(held.astype(str)) if len(held) else "No lease is held."
+
+
 def to_json(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, default=json_value)
 

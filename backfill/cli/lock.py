@@ -36,7 +36,7 @@ def lock_status(app: AppSettings, output: str) -> int:
     if output == "json":
         click.echo(render.to_json({"leases": held.leases}))
     else:
-        click.echo(render.table(held.frame.astype(str)) if held.leases else "No lease is held.")
+        click.echo(render.leases_text(held.frame))
     return 0
 
 
