@@ -54,7 +54,7 @@ def wants_processing(state: str | None, rerun: str) -> bool:
     return state not in DONE_STATES
 
 
-RUN_TABLES = ("schedule", "pcf", "runs", "checkpoints")
+RUN_TABLES = ("schedule", "pcf", "runs", "checkpoints", "audits")
 
 
 def require_tables(wh: Warehouse) -> None:

@@ -21,19 +21,19 @@ class PublishPlan:
 
 
 def _staging_schema() -> Table:
-    """PCF rows and ledger rows travel in one staging table (one load per chunk), told apart by
-    `row_kind`; the columns they share (game_date, run_id, context_source) have the same types."""
-    columns = {column.name: Column(column.name, column.type) for key in ("pcf", "checkpoints")
+    """PCF rows, ledger rows and audit rows travel in one staging table (one load per chunk), told apart
+    by `row_kind`; the columns they share (game_date, run_id, processor, …) have the same types."""
+    columns = {column.name: Column(column.name, column.type) for key in ("pcf", "checkpoints", "audits")
                for column in TABLES[key].columns}  # fmt: skip
     return Table("publish", "orchestration", "publish", (*columns.values(), Column("row_kind", STRING)))
 
 
 STAGING = _staging_schema()
-ROWS, LEDGER = "pcf", "ledger"
+ROWS, LEDGER, AUDITS = "pcf", "ledger", "audit"
 
 
 def publish_statements(dates: Sequence[date], staged: str) -> PublishPlan:
-    """Replace each passing date's rows and append the chunk's ledger rows — one transaction."""
+    """Replace each passing date's rows, append the chunk's ledger rows and their audit results — one transaction."""
     pcf_columns = ", ".join(TABLES["pcf"].column_names)
     statements = []
     if dates:
@@ -41,7 +41,7 @@ def publish_statements(dates: Sequence[date], staged: str) -> PublishPlan:
             f"DELETE FROM {{pcf}} WHERE game_date IN {dates_in_list(dates)}",
             f"INSERT INTO {{pcf}} ({pcf_columns}) SELECT {pcf_columns} FROM {staged} WHERE row_kind = '{ROWS}'",
         ]
-    statements.append(ledger_insert(staged))
+    statements += [ledger_insert(staged), audits_insert(staged)]
     return PublishPlan(tuple(dates), tuple(statements))
 
 
@@ -59,11 +59,25 @@ def ledger_insert(staged: str) -> str:
     )
 
 
-def publish_chunk(wh: Warehouse, dates: Sequence[date], rows: pd.DataFrame, ledger_rows: pd.DataFrame) -> None:
-    """Stage rows and ledger rows together, then swap everything in a single transaction;
+def audits_insert(staged: str) -> str:
+    """Append the staged audit results, each with the attempt number its date's ledger row just received."""
+    columns = [name for name in TABLES["audits"].column_names if name != "attempt"]
+    return (
+        f"INSERT INTO {{audits}} ({', '.join(columns)}, attempt) "
+        f"SELECT {', '.join('s.' + name for name in columns)}, latest.attempts "
+        f"FROM {staged} AS s LEFT JOIN (SELECT game_date, MAX(attempt) AS attempts FROM {{checkpoints}} "
+        f"WHERE processor = '{PROCESSOR}' "
+        f"AND game_date IN (SELECT game_date FROM {staged} WHERE row_kind = '{AUDITS}') GROUP BY game_date) AS latest "
+        f"ON latest.game_date = s.game_date WHERE s.row_kind = '{AUDITS}'"
+    )
+
+
+def publish_chunk(wh: Warehouse, dates: Sequence[date], rows: pd.DataFrame, ledger_rows: pd.DataFrame,
+                  audit_rows: pd.DataFrame | None = None) -> None:  # fmt: skip
+    """Stage rows, ledger rows and audit rows together, then swap everything in a single transaction;
     staging is dropped whatever happens."""
-    together = pd.concat([frame.assign(row_kind=kind) for kind, frame in ((ROWS, rows), (LEDGER, ledger_rows))
-                          if len(frame)], ignore_index=True)  # fmt: skip
+    kinds = ((ROWS, rows), (LEDGER, ledger_rows), (AUDITS, audit_rows if audit_rows is not None else pd.DataFrame()))
+    together = pd.concat([frame.assign(row_kind=kind) for kind, frame in kinds if len(frame)], ignore_index=True)
     staged = wh.stage(together, STAGING, "publish")
     try:
         wh.run_atomic(publish_statements(dates, staged).statements)

@@ -20,10 +20,21 @@ from backfill.plan import Plan, chunk_dates, make_plan
 from backfill.publish import publish_chunk, published_counts
 from backfill.settings import DEFAULT_CHUNK_DAYS, RunSettings
 from backfill.signals import CANCELLED_EXIT_CODE, raise_if_stop_requested, stop_requested
+from processors.agreement import AgreementRules
+from processors.calendar import season_history_start
 from processors.composite import ProcessorResult, process_dates
 from processors.factors import range_violations
 from processors.season_inputs import SeasonInputs
-from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP, evaluate_gate
+from validation.audits import (
+    AuditData,
+    baselines,
+    block_reasons,
+    from_query,
+    profile,
+    published_profile_sql,
+    run_audits,
+)
+from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP, coverage_of, evaluate_gate
 from validation.inputs import InputContractError, contract_problems
 from validation.quality import date_quality
 from warehouse import Warehouse, WarehouseError
@@ -106,30 +117,47 @@ def quality_facts(wh: Warehouse, result: ProcessorResult) -> pd.DataFrame:
     return previous.join(candidate)
 
 
+def audit_chunk(wh: Warehouse, result: ProcessorResult, facts: pd.DataFrame, settings: RunSettings) -> pd.DataFrame:
+    """Every audit of SPEC §6.9 on every date of the chunk. The baseline is the trailing published dates of
+    each date's season, read once (one query), where earlier dates of this chunk that meet the coverage bar
+    count with the rows they are about to publish (a median: one bad date among them does not move it)."""
+    dates = result.decisions.index
+    staged = profile(result.rows, dates)
+    history = from_query(wh.query(published_profile_sql(), {
+        "start": season_history_start(dates.min().date()), "end": dates.max().date()}))  # fmt: skip
+    passing = dates[(coverage_of(facts) >= settings.rules.min_coverage).to_numpy()]
+    history = pd.concat([history.drop(index=history.index.intersection(passing)), staged.loc[passing]]).sort_index()
+    data = AuditData(staged, facts, baselines(history, dates, settings.audits.baseline_dates))
+    return run_audits(data, settings.audits)
+
+
 def gate_chunk(wh: Warehouse, dates: list[date], settings: RunSettings, input_error: str | None = None,
-               inputs: SeasonInputs | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
-    """Rows that may publish and one verdict per date; errors fail the dates they touch."""
+               inputs: SeasonInputs | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:  # fmt: skip
+    """Rows that may publish, one verdict per date and the audit results; errors fail the dates they touch."""
     if input_error:  # inputs that break the contract are never read as defaults
-        return pd.DataFrame(), uncomputed_verdicts(dates, FAILED, input_error)
+        return pd.DataFrame(), uncomputed_verdicts(dates, FAILED, input_error), pd.DataFrame()
     try:
-        result = process_dates(wh, dates, settings.source, inputs)
+        agreement = AgreementRules(settings.audits.upcg_disagree_share)
+        result = process_dates(wh, dates, settings.source, inputs, agreement)
         facts = result.decisions.join(quality_facts(wh, result)).assign(
             out_of_range_rows=range_violations(result.rows).groupby(result.rows["game_date"]).sum()
             .reindex(result.decisions.index).fillna(0).astype(int),
             error=None,
         )  # fmt: skip
+        findings = audit_chunk(wh, result, facts, settings)
+        facts = facts.assign(audit_block=block_reasons(findings, facts.index))
         verdicts = facts.join(evaluate_gate(facts, settings.rules))
         passing = verdicts.index[verdicts["status"] == PUBLISHED]
-        return result.rows[result.rows["game_date"].isin(passing)], verdicts
+        return result.rows[result.rows["game_date"].isin(passing)], verdicts, findings
     except Exception as error:  # fail-safe: whatever broke, the dates it touched publish nothing
         raise_if_stop_requested(error)  # a signal surfacing as a driver error is the signal, not a failed date
         # a data problem may be one date's; a warehouse error would only repeat for each date
         if len(dates) > 1 and not isinstance(error, WarehouseError):
             log.warning("chunk_failed_retrying_per_date", dates=len(dates), error=str(error))
             parts = [gate_chunk(wh, [day], settings, inputs=inputs) for day in dates]
-            return pd.concat([p[0] for p in parts]), pd.concat([p[1] for p in parts])
+            return tuple(pd.concat([p[i] for p in parts]) for i in range(3))  # type: ignore[return-value]
         log.error("dates_failed", dates=[str(day) for day in dates], error=str(error), exc_info=True)
-        return pd.DataFrame(), uncomputed_verdicts(dates, FAILED, f"{type(error).__name__}: {error}")
+        return pd.DataFrame(), uncomputed_verdicts(dates, FAILED, f"{type(error).__name__}: {error}"), pd.DataFrame()
 
 
 BOOTSTRAP_REASON = "bootstrap: first 14 days of the season"
@@ -190,6 +218,14 @@ LEDGER_QUALITY_COLUMNS = [
 ]  # fmt: skip
 
 
+def audit_rows(findings: pd.DataFrame, invocation: Invocation, created: datetime) -> pd.DataFrame:
+    """The chunk's audit results as ledger rows (the attempt number is the date's ledger row's, set on insert)."""
+    if findings.empty:
+        return findings
+    return findings.assign(run_id=invocation.run_id, processor=PROCESSOR, created_at=created).reindex(
+        columns=[name for name in TABLES["audits"].column_names if name != "attempt"])
+
+
 def with_run_metadata(rows: pd.DataFrame, run_id: str, processed_at: datetime) -> pd.DataFrame:
     return rows.assign(run_id=run_id, processed_at=processed_at).reindex(columns=TABLES["pcf"].column_names)
 
@@ -204,13 +240,15 @@ class Evaluation:
     verdicts: pd.DataFrame
     started: datetime
     seconds: float
+    audits: pd.DataFrame = field(default_factory=pd.DataFrame)  # FINDING_COLUMNS, one row per date and audit
 
     def part(self, chunk: list[date]) -> Evaluation:
         """What belongs to one of the chunks this evaluation covered, with its share of the time."""
         wanted = pd.DatetimeIndex(pd.to_datetime(pd.Series(chunk, dtype="object")))
         rows = self.rows[self.rows["game_date"].isin(wanted)] if len(self.rows) else self.rows
         verdicts = self.verdicts[self.verdicts.index.isin(wanted)]
-        return Evaluation(chunk, rows, verdicts, self.started, self.seconds * len(chunk) / len(self.chunk))
+        audits = self.audits[self.audits["game_date"].isin(wanted)] if len(self.audits) else self.audits
+        return Evaluation(chunk, rows, verdicts, self.started, self.seconds * len(chunk) / len(self.chunk), audits)
 
 
 def compute_blocks(chunks: list[list[date]], days: int = DEFAULT_CHUNK_DAYS) -> list[list[list[date]]]:
@@ -238,10 +276,11 @@ def evaluate_chunk(wh: Warehouse, chunk: list[date], bootstrap: set[date], setti
                    input_error: str | None = None, inputs: SeasonInputs | None = None) -> Evaluation:  # fmt: skip
     started, clock = utc_now(), time.perf_counter()
     work = [day for day in chunk if day not in bootstrap]
-    rows, verdicts = gate_chunk(wh, work, settings, input_error, inputs) if work else (pd.DataFrame(), pd.DataFrame())
+    empty = pd.DataFrame()
+    rows, verdicts, audits = gate_chunk(wh, work, settings, input_error, inputs) if work else (empty, empty, empty)
     skipped = uncomputed_verdicts([day for day in chunk if day in bootstrap], SKIPPED_BOOTSTRAP, BOOTSTRAP_REASON)
     verdicts = pd.concat([v for v in (verdicts, skipped) if len(v)]).sort_index()
-    return Evaluation(chunk, rows, verdicts, started, time.perf_counter() - clock)
+    return Evaluation(chunk, rows, verdicts, started, time.perf_counter() - clock, audits)
 
 
 def evaluations(wh: Warehouse, chunks: list[list[date]], bootstrap: set[date], settings: RunSettings,
@@ -287,7 +326,8 @@ def publish_evaluation(wh: Warehouse, evaluation: Evaluation, invocation: Invoca
         finished = utc_now()
         ledger = checkpoint_rows(verdicts, invocation, settings, evaluation.started, finished)
         passing = [ts.date() for ts in verdicts.index[verdicts["status"] == PUBLISHED]]
-        publish_chunk(wh, passing, with_run_metadata(evaluation.rows, invocation.run_id, finished), ledger)
+        audits = audit_rows(evaluation.audits, invocation, finished)
+        publish_chunk(wh, passing, with_run_metadata(evaluation.rows, invocation.run_id, finished), ledger, audits)
         verdicts = verify_published(wh, verdicts, invocation, settings)
     seconds = (evaluation.seconds + time.perf_counter() - clock) / max(len(evaluation.chunk), 1)
     return verdicts.assign(seconds=seconds, published_players=np.where(

@@ -7,6 +7,7 @@ from datetime import date
 
 from backfill.dates import checked_range, date_range
 from processors.policy import SOURCE_POLICIES, SourcePolicy
+from validation.audits import AuditRules
 from validation.gate import GateRules
 from warehouse import Datasets
 from warehouse.errors import InvalidSetting
@@ -43,6 +44,7 @@ class RunSettings:
     chunk_days: int = DEFAULT_CHUNK_DAYS
     workers: int = 1
     command: str = "run"
+    audits: AuditRules = field(default_factory=AuditRules)
 
     def __post_init__(self) -> None:
         checked_range(self.start, self.end)

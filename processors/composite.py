@@ -8,8 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
+from processors.agreement import AgreementRules, agreement_facts
 from processors.factors import ID_COLUMNS, compute_factors
 from processors.policy import (
     SYNTHETIC,
@@ -70,39 +72,54 @@ def zone_inputs(context: pd.DataFrame, psza: pd.DataFrame, tdza: pd.DataFrame) -
 
 
 def build_context(
-    sources: SourceFrames, dates: list[date], policy: SourcePolicy
+    sources: SourceFrames, dates: list[date], policy: SourcePolicy, rules: AgreementRules | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Per player-date context rows (with context_source), per-date decisions, who played."""
+    """Per player-date context rows (with context_source), per-date decisions, who played.
+
+    The box-score context is computed once for everyone who played: it fills the rows UPCG lacks and
+    verifies the rows UPCG holds (SPEC §6.9) before the policy decides."""
     index = pd.DatetimeIndex(pd.to_datetime(pd.Series(dates, dtype="object")), name="game_date")
     pgs = with_season(sources.pgs)
     expected = expected_from_schedule(pgs, sources.schedule, dates)
-    decisions = decide_sources(coverage_counts(expected, sources.upcg, index), policy)
+    schedule = schedule_facts(sources.schedule, pgs, index)
+    synthetic = synthetic_context(expected, pgs, with_season(sources.tgs), sources.players)
+    held = expected[held_in_upcg(expected, sources.upcg)]
+    from_upcg = upcg_context(held, sources.upcg)
+    compared = held if policy != "pgs" else held.iloc[:0]  # a policy that never reads UPCG need not verify it
+    agreement = agreement_facts(compared, from_upcg.loc[compared.index], synthetic.loc[compared.index],
+                                schedule["history_missing"], rules or AgreementRules())  # fmt: skip
+    decisions = decide_sources(coverage_counts(expected, sources.upcg, index).join(agreement), policy)
     source = row_sources(expected, sources.upcg, decisions, policy)
     targets = expected[source.notna()].assign(context_source=source[source.notna()])
-    synthetic_rows = targets["context_source"] == SYNTHETIC
-    context_values = pd.concat(
-        [
-            synthetic_context(targets[synthetic_rows], pgs, with_season(sources.tgs), sources.players),
-            upcg_context(targets[targets["context_source"] == UPCG], sources.upcg),
-        ]
-    ).reindex(targets.index)
+    context_values = pd.concat([
+        synthetic.loc[targets.index[targets["context_source"] == SYNTHETIC]],
+        from_upcg.loc[targets.index[targets["context_source"] == UPCG]],
+    ]).reindex(targets.index)  # fmt: skip
     context = pd.concat([targets[[*ID_COLUMNS, "context_source"]], context_values], axis=1)
-    decisions = decisions.join(schedule_facts(sources.schedule, pgs, index)).join(
-        zone_coverage(expected, sources.psza, sources.tdza, index))
+    decisions = decisions.join(schedule).join(zone_coverage(expected, sources.psza, sources.tdza, index))
     return context.reset_index(drop=True), decisions, expected[["game_date", "player_lookup"]]
 
 
-def compute_composite_factors(sources: SourceFrames, dates: list[date], policy: SourcePolicy) -> ProcessorResult:
-    context, decisions, expected = build_context(sources, dates, policy)
+def held_in_upcg(expected: pd.DataFrame, upcg: pd.DataFrame) -> np.ndarray:
+    """Which of the players who played have a UPCG row for the date."""
+    return pd.MultiIndex.from_frame(expected[["game_date", "player_lookup"]]).isin(
+        pd.MultiIndex.from_frame(upcg[["game_date", "player_lookup"]])
+    )
+
+
+def compute_composite_factors(sources: SourceFrames, dates: list[date], policy: SourcePolicy,
+                              rules: AgreementRules | None = None) -> ProcessorResult:  # fmt: skip
+    context, decisions, expected = build_context(sources, dates, policy, rules)
     rows = compute_factors(zone_inputs(context, sources.psza, sources.tdza))
     counts = rows.groupby("game_date").size().reindex(decisions.index).fillna(0).astype(int)
     return ProcessorResult(rows=rows, decisions=decisions.assign(row_count=counts), expected=expected)
 
 
 def process_dates(
-    wh: Warehouse, dates: list[date], policy: SourcePolicy = "auto", inputs: SeasonInputs | None = None
+    wh: Warehouse, dates: list[date], policy: SourcePolicy = "auto", inputs: SeasonInputs | None = None,
+    rules: AgreementRules | None = None,
 ) -> ProcessorResult:
     """Read once for the whole set of dates (sliced from the run's `inputs` when given), then compute
     every player-date of it."""
     sources = read_sources(wh, min(dates), max(dates), inputs)
-    return compute_composite_factors(sources, dates, policy)
+    return compute_composite_factors(sources, dates, policy, rules)

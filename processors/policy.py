@@ -44,21 +44,24 @@ def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
 
 
 def decide_sources(counts: pd.DataFrame, policy: SourcePolicy) -> pd.DataFrame:
-    """One decision per date: context_source and the reason, from the counts above."""
+    """One decision per date: context_source and the reason, from the counts above. With the agreement
+    facts of SPEC §6.9 (`upcg_stale`, `upcg_disagrees`), stale UPCG is never used by `auto`/`fill`."""
     expected, matched = counts["expected_players"], counts["matched_players"]
+    stale = counts.get("upcg_stale", pd.Series(False, index=counts.index)).fillna(False).astype(bool)
+    disagrees = counts.get("upcg_disagrees", pd.Series("", index=counts.index)).fillna("").astype(str)
     sufficient = (expected > 0) & (matched >= UPCG_SUFFICIENT * expected)
     partial_reason = (
         "upcg_partial " + matched.astype(str) + "/" + expected.astype(str)
         + " (" + _share(matched, expected).map("{:.1f}%".format) + ")"
     )  # fmt: skip
-    conditions = [expected == 0, sufficient, counts["upcg_players"] == 0]
-    labels = ["no_expected_players", "upcg_complete", "upcg_empty"]
+    conditions = [expected == 0, stale, sufficient, counts["upcg_players"] == 0]
+    labels = ["no_expected_players", disagrees.to_numpy(), "upcg_complete", "upcg_empty"]
     upcg_reason = pd.Series(np.select(conditions, labels, default=partial_reason.to_numpy()), index=counts.index)
     if policy == "auto":
-        source = np.where(sufficient, UPCG, SYNTHETIC)
+        source = np.where(sufficient & ~stale, UPCG, SYNTHETIC)
         reason = upcg_reason
     elif policy == "fill":
-        source = np.select([matched == 0, matched >= expected], [SYNTHETIC, UPCG], default=MIXED)
+        source = np.select([(matched == 0) | stale, matched >= expected], [SYNTHETIC, UPCG], default=MIXED)
         reason = "fill " + upcg_reason
     elif policy == "upcg":
         source, reason = np.full(len(counts), UPCG), "policy_upcg " + upcg_reason
@@ -77,7 +80,7 @@ def row_sources(expected: pd.DataFrame, upcg_keys: pd.DataFrame, decisions: pd.D
     date_source = expected["game_date"].map(decisions["context_source"])
     upcg_or_none = pd.Series(UPCG, index=expected.index, dtype="object").where(has_upcg, None)
     if policy == "fill":
-        return upcg_or_none.fillna(SYNTHETIC)
+        return upcg_or_none.fillna(SYNTHETIC).mask(date_source == SYNTHETIC, SYNTHETIC)
     if policy == "pgs":
         return pd.Series(SYNTHETIC, index=expected.index, dtype="object")
     return upcg_or_none.mask(date_source == SYNTHETIC, SYNTHETIC)

@@ -44,16 +44,20 @@ class History:
         prefix = {name: np.concatenate([[0.0], np.cumsum(array[order])]) for name, array in values.items()}
         return cls(groups, keys, days[order], prefix)
 
-    def locate(self, entity: pd.Series, season: pd.Series, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def group_of(self, entity: pd.Series, season: pd.Series) -> np.ndarray:
+        """Each target's group number (-1: no history); computed once per target set, it is the costly part."""
+        return self.groups.get_indexer(pd.MultiIndex.from_arrays([entity, season])).astype(np.int64)
+
+    def locate(self, entity: pd.Series, season: pd.Series, day: np.ndarray,
+               group: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
         """For each target: (index of its group's first row, index of its first row on/after day)."""
-        group = self.groups.get_indexer(pd.MultiIndex.from_arrays([entity, season])).astype(np.int64)
+        group = self.group_of(entity, season) if group is None else group
         first = np.searchsorted(self.keys, group * DAY_SPAN, side="left")
         before = np.searchsorted(self.keys, group * DAY_SPAN + day, side="left")
         missing = group < 0
         return np.where(missing, 0, first), np.where(missing, 0, before)
 
-    def index_at(self, entity: pd.Series, season: pd.Series, day: np.ndarray) -> np.ndarray:
-        group = self.groups.get_indexer(pd.MultiIndex.from_arrays([entity, season])).astype(np.int64)
+    def index_at(self, group: np.ndarray, day: np.ndarray) -> np.ndarray:
         return np.where(group < 0, 0, np.searchsorted(self.keys, group * DAY_SPAN + day, side="left"))
 
     def window_sum(self, name: str, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -99,9 +103,10 @@ def _mean(total: np.ndarray, count: np.ndarray) -> np.ndarray:
 def player_workload(targets: pd.DataFrame, history: History) -> pd.DataFrame:
     """days_rest … projected_usage_rate for each (player_lookup, season, game_date) target."""
     day = day_numbers(targets["game_date"])
-    first, now = history.locate(targets["player_lookup"], targets["season"], day)
-    week = np.maximum(first, history.index_at(targets["player_lookup"], targets["season"], day - 6))
-    fortnight = np.maximum(first, history.index_at(targets["player_lookup"], targets["season"], day - 13))
+    group = history.group_of(targets["player_lookup"], targets["season"])
+    first, now = history.locate(targets["player_lookup"], targets["season"], day, group)
+    week = np.maximum(first, history.index_at(group, day - 6))
+    fortnight = np.maximum(first, history.index_at(group, day - 13))
     last7 = np.maximum(first, now - 7)
     played_before = now - first
     previous_day = history.days[np.maximum(now - 1, 0)] if len(history.days) else np.zeros(len(day))

@@ -16,7 +16,7 @@ GATE_INPUT_COLUMNS = [
     "history_missing", "psza_rows", "psza_players", "psza_expected", "tdza_rows", "tdza_teams", "tdza_expected",
     "candidate_completeness", "candidate_zeroed_scores",
     "previous_players", "previous_completeness", "previous_zeroed_scores",
-    "out_of_range_rows", "error",
+    "out_of_range_rows", "error", "upcg_disagrees", "audit_block",
 ]  # fmt: skip
 QUALITY_TOLERANCE = 1e-9
 
@@ -97,6 +97,7 @@ def block_reasons(facts: pd.DataFrame, coverage: pd.Series, rules: GateRules) ->
         + percent(facts["row_count"], facts["expected_players"]) + f") below {rules.min_coverage:.0%}"
     )  # fmt: skip
     needs_history = facts["context_source"].isin(SYNTHETIC_SOURCES)
+    stale_upcg_used = ~needs_history & (_text(facts, "upcg_disagrees") != "")  # only `--source upcg` keeps it
     psza_share = facts["psza_players"] / facts["psza_expected"].where(facts["psza_expected"] > 0)
     tdza_share = facts["tdza_teams"] / facts["tdza_expected"].where(facts["tdza_expected"] > 0)
     rules_in_order = [
@@ -111,9 +112,16 @@ def block_reasons(facts: pd.DataFrame, coverage: pd.Series, rules: GateRules) ->
                                                                                     facts["psza_expected"])),
         (tdza_share < rules.min_coverage, "upstream_partial tdza " + _fraction_text(facts["tdza_teams"],
                                                                                     facts["tdza_expected"])),
+        (stale_upcg_used, _text(facts, "upcg_disagrees")),
         (coverage < rules.min_coverage, below),
+        (_text(facts, "audit_block") != "", _text(facts, "audit_block")),
     ]  # fmt: skip
     return _first_match(rules_in_order, facts.index)
+
+
+def _text(facts: pd.DataFrame, column: str) -> pd.Series:
+    """An optional text fact ('' where absent)."""
+    return facts.get(column, pd.Series("", index=facts.index)).fillna("").astype(str)
 
 
 def _first_match(rules: list[tuple[pd.Series, pd.Series | str]], index: pd.Index) -> pd.Series:

@@ -106,6 +106,10 @@ TABLES: dict[str, Table] = {
             "candidate_completeness FLOAT64, candidate_zeroed_scores INT64, previous_players INT64, "
             "previous_completeness FLOAT64, previous_zeroed_scores INT64"),
             partition_by="game_date"),
+        Table("audits", "orchestration", "backfill_audits", _columns(
+            "run_id STRING!, processor STRING, game_date DATE!, audit STRING!, value FLOAT64, threshold FLOAT64, "
+            "baseline FLOAT64, baseline_dates INT64, severity STRING, passed BOOL, detail STRING, attempt INT64, "
+            "created_at TIMESTAMP"), partition_by="game_date"),
         Table("cleanup_ops", "orchestration", "cleanup_operations", _columns(
             "operation_id STRING!, table_name STRING, mode STRING, cutoff_date DATE, dry_run BOOL, "
             "rows_matched INT64, rows_deleted INT64, backup_table STRING, user STRING, started_at TIMESTAMP, "

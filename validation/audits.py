@@ -1,0 +1,291 @@
+"""Audits beyond coverage (SPEC §6.9): are the values right, not only is everyone there?
+
+An audit is a pure function of one chunk's `AuditData` (the staged rows' per-date profile, the
+per-date facts the processor gathered, and each date's baseline: the median profile of the trailing
+published dates of its season) and its threshold; it returns a `Finding` per date. The registry
+`AUDITS` names each one with its severity: a failing `block` audit blocks the date (`--force` may
+override it like any block), a failing `warn` audit is recorded and shown. Adding an audit is one
+function and one line in `AUDITS`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from validation.inputs import calendar_season
+from warehouse.errors import InvalidSetting
+
+WARN, BLOCK = "warn", "block"
+DEFAULT_BASELINE_DATES = 14
+DEFAULT_UPCG_DISAGREE_SHARE = 0.10
+# profile column prefix → PCF score column
+COMPONENTS = {
+    "fatigue": "fatigue_score",
+    "shot_zone": "shot_zone_mismatch_score",
+    "pace": "pace_score",
+    "usage_spike": "usage_spike_score",
+}
+PROFILE_COLUMNS = [
+    "players", "games", "players_per_game", "mean_completeness",
+    *[f"{name}_{kind}" for name in COMPONENTS for kind in ("mean", "zero_share")],
+]  # fmt: skip
+FINDING_COLUMNS = ["game_date", "audit", "value", "threshold", "baseline", "baseline_dates", "severity",
+                   "passed", "detail"]  # fmt: skip
+
+
+# --- profiles -------------------------------------------------------------------------------------
+def profile(rows: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.DataFrame:
+    """Per date of PCF-shaped rows (one per player-date): players, games, players per game, mean
+    completeness and, per component, its mean and its share of exact zeros (dates without rows: NaN).
+    One pass of bincounts over the chunk's rows."""
+    if rows.empty:
+        return pd.DataFrame(np.nan, index=dates, columns=PROFILE_COLUMNS)
+    code = dates.get_indexer(pd.DatetimeIndex(rows["game_date"]))
+    kept = code >= 0
+    code = code[kept]
+    players = np.bincount(code, minlength=len(dates)).astype(float)
+    game = pd.factorize(rows["game_id"].to_numpy()[kept])[0] + 1  # 0: a row without a game id
+    span = int(game.max()) + 1
+    games = np.bincount(np.unique(code.astype(np.int64) * span + game) // span, minlength=len(dates)).astype(float)
+
+    def mean(values: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.bincount(code, weights=values, minlength=len(dates)) / np.where(players > 0, players, np.nan)
+
+    columns = {"players": np.where(players > 0, players, np.nan), "games": np.where(players > 0, games, np.nan),
+               "mean_completeness": mean(_numbers(rows["data_completeness_pct"])[kept])}  # fmt: skip
+    for name, column in COMPONENTS.items():
+        values = _numbers(rows[column])[kept]
+        columns[f"{name}_mean"] = mean(values)
+        columns[f"{name}_zero_share"] = mean((values == 0).astype(float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        columns["players_per_game"] = columns["players"] / columns["games"]
+    return pd.DataFrame(columns, index=dates)[PROFILE_COLUMNS]
+
+
+def _numbers(values: pd.Series) -> np.ndarray:
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+PROFILE_SQL = (
+    "SELECT game_date, COUNT(DISTINCT player_lookup) AS players, COUNT(DISTINCT game_id) AS games, "
+    "AVG(data_completeness_pct) AS mean_completeness, "
+    + ", ".join(f"AVG({column}) AS {name}_mean, AVG(CASE WHEN {column} = 0 THEN 1.0 ELSE 0.0 END) AS {name}_zero_share"
+                for name, column in COMPONENTS.items())
+    + " FROM {pcf} WHERE game_date BETWEEN @start AND @end GROUP BY game_date"
+)  # fmt: skip
+
+
+def published_profile_sql() -> str:
+    """One query: the per-date profile of what PCF holds in [@start, @end]."""
+    return PROFILE_SQL
+
+
+def from_query(frame: pd.DataFrame) -> pd.DataFrame:
+    """The query's per-date profile, shaped like `profile`'s."""
+    if frame.empty:
+        return pd.DataFrame(columns=PROFILE_COLUMNS, index=pd.DatetimeIndex([], name="game_date"), dtype=float)
+    frame = frame.set_index(pd.DatetimeIndex(pd.to_datetime(frame["game_date"]), name="game_date"))
+    frame = frame.drop(columns="game_date").astype(float)
+    frame["players_per_game"] = frame["players"] / frame["games"].where(frame["games"] > 0)
+    return frame[PROFILE_COLUMNS]
+
+
+def baselines(history: pd.DataFrame, dates: pd.DatetimeIndex, size: int) -> pd.DataFrame:
+    """For each date: the median profile of the last `size` history dates before it in its season,
+    and how many dates that median covers (`baseline_dates`; 0: no baseline yet)."""
+    history = history.sort_index()
+    days = history.index.to_numpy()
+    seasons = calendar_season(pd.Series(days)).to_numpy()
+    wanted = calendar_season(pd.Series(dates.to_numpy())).to_numpy()
+    last = np.searchsorted(days, dates.to_numpy(), side="left") - 1  # the newest history date before each date
+    window = last[:, None] - np.arange(size)[None, :]  # (dates, size): positions of the trailing dates
+    valid = window >= 0
+    positions = np.where(valid, window, 0)
+    valid &= seasons[positions] == wanted[:, None] if len(days) else False
+    values = history[PROFILE_COLUMNS].to_numpy(dtype=float)[positions] if len(days) else np.full(
+        (len(dates), size, len(PROFILE_COLUMNS)), np.nan)  # fmt: skip
+    values = np.where(valid[:, :, None], values, np.nan)
+    with warnings.catch_warnings():  # a date with no baseline is all-NaN: its median is NaN, said by baseline_dates
+        warnings.simplefilter("ignore", RuntimeWarning)
+        medians = np.nanmedian(values, axis=1)
+    return pd.DataFrame(medians, index=dates, columns=PROFILE_COLUMNS).assign(baseline_dates=valid.sum(axis=1))
+
+
+# --- the registry -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AuditData:
+    """One chunk: per date (all frames share the index) the staged profile, the processor's facts, the baseline."""
+
+    profile: pd.DataFrame
+    facts: pd.DataFrame
+    baseline: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Finding:
+    value: pd.Series
+    passed: pd.Series
+    baseline: pd.Series | None = None
+    detail: pd.Series | None = None
+
+
+AuditCheck = Callable[[AuditData, float], Finding]
+
+
+@dataclass(frozen=True)
+class Audit:
+    name: str
+    severity: str  # warn | block
+    threshold: float
+    check: AuditCheck
+    about: str
+
+
+def upcg_agreement(data: AuditData, threshold: float) -> Finding:
+    """Share of compared UPCG players whose context disagrees with the box scores (the source decision
+    acts on it: auto/fill rebuild the context, `--source upcg` blocks)."""
+    checked = data.facts.get("agreement_checked", pd.Series(0, index=data.facts.index)).fillna(0)
+    disagreeing = data.facts.get("agreement_disagreeing", pd.Series(0, index=data.facts.index)).fillna(0)
+    share = (disagreeing / checked.where(checked > 0)).astype(float)
+    fields = data.facts.get("agreement_fields", pd.Series("", index=data.facts.index)).fillna("")
+    note = data.facts.get("agreement_note", pd.Series("", index=data.facts.index)).fillna("")
+    counted = disagreeing.astype(int).astype(str) + "/" + checked.astype(int).astype(str) + " disagree"
+    counted = counted + np.where(fields != "", ": " + fields, "")
+    detail = counted.where(checked > 0, np.where(note != "", note, "not compared"))
+    return Finding(value=share, passed=share.isna() | (share <= threshold), detail=detail)
+
+
+def rise_over_baseline(column: str) -> AuditCheck:
+    """The value may exceed its baseline by at most the threshold (absolute)."""
+
+    def check(data: AuditData, threshold: float) -> Finding:
+        value, base = data.profile[column], data.baseline[column]
+        return Finding(value=value, baseline=base, passed=value.isna() | base.isna() | (value - base <= threshold))
+
+    return check
+
+
+def drop_below_baseline(column: str, relative: bool = False) -> AuditCheck:
+    """The value may fall below its baseline by at most the threshold (absolute, or a share of the baseline)."""
+
+    def check(data: AuditData, threshold: float) -> Finding:
+        value, base = data.profile[column], data.baseline[column]
+        allowed = threshold * base.abs() if relative else threshold
+        return Finding(value=value, baseline=base, passed=value.isna() | base.isna() | (base - value <= allowed))
+
+    return check
+
+
+def shift_from_baseline(column: str) -> AuditCheck:
+    """The value may differ from its baseline by at most the threshold, either way."""
+
+    def check(data: AuditData, threshold: float) -> Finding:
+        value, base = data.profile[column], data.baseline[column]
+        within = (value - base).abs() <= threshold
+        return Finding(value=value, baseline=base, passed=value.isna() | base.isna() | within)
+
+    return check
+
+
+# Thresholds are justified by the four-season demo's spread (docs/audits.md).
+AUDITS: tuple[Audit, ...] = (
+    Audit("upcg_agreement", WARN, DEFAULT_UPCG_DISAGREE_SHARE, upcg_agreement,
+          "share of UPCG players whose context disagrees with the box scores"),
+    Audit("shot_zone_zero_share", BLOCK, 0.40, rise_over_baseline("shot_zone_zero_share"),
+          "share of shot-zone scores exactly 0, rise over the baseline"),
+    Audit("pace_zero_share", BLOCK, 0.40, rise_over_baseline("pace_zero_share"),
+          "share of pace scores exactly 0, rise over the baseline"),
+    Audit("usage_spike_zero_share", BLOCK, 0.40, rise_over_baseline("usage_spike_zero_share"),
+          "share of usage-spike scores exactly 0, rise over the baseline"),
+    Audit("fatigue_zero_share", BLOCK, 0.40, rise_over_baseline("fatigue_zero_share"),
+          "share of fatigue scores exactly 0, rise over the baseline"),
+    Audit("mean_completeness", BLOCK, 10.0, drop_below_baseline("mean_completeness"),
+          "mean data_completeness_pct, drop below the baseline (points)"),
+    Audit("players_per_game", WARN, 0.25, drop_below_baseline("players_per_game", relative=True),
+          "players per game, drop below the baseline (share of it)"),
+    Audit("fatigue_mean", WARN, 15.0, shift_from_baseline("fatigue_mean"),
+          "mean fatigue score, shift from the baseline"),
+    Audit("shot_zone_mean", WARN, 3.0, shift_from_baseline("shot_zone_mean"),
+          "mean shot-zone score, shift from the baseline"),
+    Audit("pace_mean", WARN, 1.0, shift_from_baseline("pace_mean"),
+          "mean pace score, shift from the baseline"),
+    Audit("usage_spike_mean", WARN, 1.0, shift_from_baseline("usage_spike_mean"),
+          "mean usage-spike score, shift from the baseline"),
+)  # fmt: skip
+AUDIT_NAMES = tuple(audit.name for audit in AUDITS)
+
+
+@dataclass(frozen=True)
+class AuditRules:
+    """How strict the audits are: thresholds by audit name (defaults from `AUDITS`) and how many
+    trailing published dates make a baseline."""
+
+    thresholds: Mapping[str, float] = field(default_factory=dict)
+    baseline_dates: int = DEFAULT_BASELINE_DATES
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.thresholds) - set(AUDIT_NAMES))
+        if unknown:
+            raise InvalidSetting("audit_thresholds", "{field}: unknown audit {unknown}; expected one of {names}",
+                                 unknown=", ".join(unknown), names=", ".join(AUDIT_NAMES))  # fmt: skip
+        bad = [f"{name}={value}" for name, value in self.thresholds.items()
+               if not isinstance(value, int | float) or not np.isfinite(value) or value < 0]  # fmt: skip
+        if bad:
+            raise InvalidSetting("audit_thresholds", "{field}: {bad}: a threshold must be a finite number ≥ 0",
+                                 bad=", ".join(bad))  # fmt: skip
+        if isinstance(self.baseline_dates, bool) or not isinstance(self.baseline_dates, int) or self.baseline_dates < 1:
+            raise InvalidSetting("baseline_dates", "{field}: {value} must be a whole number ≥ 1",
+                                 value=self.baseline_dates)  # fmt: skip
+
+    def threshold(self, audit: Audit) -> float:
+        return float(self.thresholds.get(audit.name, audit.threshold))
+
+    @property
+    def upcg_disagree_share(self) -> float:
+        return self.threshold(AUDITS[0])
+
+
+def run_audits(data: AuditData, rules: AuditRules) -> pd.DataFrame:
+    """Every audit on every date of the chunk: one row each (FINDING_COLUMNS)."""
+    dates = data.profile.index
+    base_dates = data.baseline["baseline_dates"].astype("int64")
+    short = ("baseline " + base_dates.astype(str) + " of " + str(rules.baseline_dates) + " dates").to_numpy()
+    enough = np.where(base_dates == 0, "no baseline yet", np.where(base_dates < rules.baseline_dates, short, ""))
+    enough = enough.astype(object)
+    columns: dict[str, list] = {name: [] for name in FINDING_COLUMNS}
+    for audit in AUDITS:
+        threshold = rules.threshold(audit)
+        finding = audit.check(data, threshold)
+        baseline = finding.baseline
+        columns["game_date"].append(dates.to_numpy())
+        columns["audit"].append(np.full(len(dates), audit.name, dtype=object))
+        columns["value"].append(finding.value.to_numpy(dtype=float, na_value=np.nan))
+        columns["threshold"].append(np.full(len(dates), threshold))
+        columns["baseline"].append(baseline.to_numpy(dtype=float, na_value=np.nan) if baseline is not None
+                                   else np.full(len(dates), np.nan))  # fmt: skip
+        columns["baseline_dates"].append(base_dates.to_numpy() if baseline is not None
+                                         else np.zeros(len(dates), dtype="int64"))  # fmt: skip
+        columns["severity"].append(np.full(len(dates), audit.severity, dtype=object))
+        columns["passed"].append(finding.passed.fillna(True).to_numpy(dtype=bool))
+        detail: np.ndarray = finding.detail.to_numpy(dtype=object) if finding.detail is not None else enough
+        columns["detail"].append(np.where(detail == "", np.array(None, dtype=object), detail))
+    return pd.DataFrame({name: np.concatenate(parts) for name, parts in columns.items()})
+
+
+def block_reasons(findings: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.Series:
+    """Per date, the first failing block audit as `audit shot_zone_zero_share 1.00 vs 0.05` ('' if none)."""
+    failing = findings[(findings["severity"] == BLOCK) & ~findings["passed"]]
+    if failing.empty:
+        return pd.Series("", index=dates)
+    text = ("audit " + failing["audit"] + " " + failing["value"].map("{:.2f}".format) + " vs "
+            + failing["baseline"].map("{:.2f}".format) + " (threshold " + failing["threshold"].map("{:g}".format)
+            + ")")  # fmt: skip
+    first = text.groupby(failing["game_date"].to_numpy()).first()
+    return first.reindex(dates).fillna("")
+
