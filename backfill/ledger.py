@@ -36,6 +36,25 @@ def current_states(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
     return states.set_index("game_date")
 
 
+FAILING_AUDITS_SQL = """
+SELECT a.game_date, a.audit, a.severity, a.value, a.baseline, a.threshold, a.detail
+FROM {audits} AS a
+JOIN (SELECT game_date, MAX(attempt) AS attempt FROM {checkpoints}
+      WHERE processor = @processor AND game_date BETWEEN @start AND @end GROUP BY game_date) AS latest
+  ON latest.game_date = a.game_date AND latest.attempt = a.attempt
+WHERE a.processor = @processor AND NOT a.passed AND a.game_date BETWEEN @start AND @end
+ORDER BY a.game_date, a.severity, a.audit
+"""
+AUDIT_COLUMNS = ["game_date", "audit", "severity", "value", "baseline", "threshold", "detail"]
+
+
+def failing_audits(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
+    """The audits (SPEC §6.9) each date's latest attempt failed; none for a warehouse whose ledger predates them."""
+    if wh.missing_tables(["audits"]):
+        return pd.DataFrame(columns=AUDIT_COLUMNS)
+    return wh.query(FAILING_AUDITS_SQL, {"processor": PROCESSOR, "start": start, "end": end})
+
+
 def history(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
     """Every verdict ever recorded for the range, oldest first."""
     return wh.query(

@@ -59,7 +59,8 @@ def run_document(result: RunResult, resume_command: str) -> dict[str, Any]:
     verdicts = result.verdicts.reset_index()
     dates = [
         {key: json_value(value) for key, value in row.items()}
-        for row in verdicts.reindex(columns=["game_date", "games", "status", "context_source", "expected_players",
+        for row in verdicts.reindex(columns=["game_date", "games", "status", "context_source", "source_reason",
+                                             "expected_players",
                                              "upcg_players", "published_players", "coverage", "reason", "forced",
                                              "allowed_regression", "previous_players", "candidate_players"])
         .to_dict("records")
@@ -141,7 +142,11 @@ def fallback_lines(verdicts: pd.DataFrame) -> list[str]:
     fallback = verdicts[verdicts["context_source"] == "pgs_synthetic"]
     reasons = fallback["source_reason"].fillna("").astype(str)
     partial, empty = fallback[reasons.str.startswith("upcg_partial")], fallback[reasons == "upcg_empty"]
+    stale = fallback[reasons.str.contains("upcg_disagrees")]
     lines = []
+    if len(stale):
+        lines += ["", "UPCG disagrees with the box scores (stale context), so built from box scores:"]
+        lines += [f"  {ts.date()}  {row['source_reason']}" for ts, row in stale.iterrows()]
     if len(partial):
         lines += ["", "UPCG partial, so built from box scores (stale rows? `pcf-backfill cleanup --mode partial`):"]
         lines += [f"  {ts.date()}  {row['source_reason']}" for ts, row in partial.iterrows()]
@@ -246,12 +251,35 @@ def last_attempt_text(row: pd.Series) -> str:
     return f"{row['status']}{reason}"
 
 
-def status_document(report: pd.DataFrame, start: date, end: date) -> dict[str, Any]:
+def audit_line(row: Any) -> str:
+    """`2022-11-22  block  shot_zone_zero_share 1.00 vs baseline 0.01 (threshold 0.4)`."""
+    baseline = "" if pd.isna(row.baseline) else f" vs baseline {row.baseline:.2f}"
+    value = "n/a" if pd.isna(row.value) else f"{row.value:.2f}"
+    detail = f"; {row.detail}" if isinstance(row.detail, str) and row.detail else ""
+    return f"  {pd.Timestamp(row.game_date).date()}  {row.severity:5}  {row.audit} {value}{baseline} " \
+           f"(threshold {row.threshold:g}){detail}"  # fmt: skip
+
+
+def audit_lines(audits: pd.DataFrame | None) -> list[str]:
+    if audits is None or audits.empty:
+        return []
+    return ["", "Failing audits (last attempt):", *(audit_line(row) for row in audits.itertuples())]
+
+
+def audit_records(audits: pd.DataFrame | None) -> list[dict[str, Any]]:
+    if audits is None or audits.empty:
+        return []
+    return [{key: json_value(value) for key, value in row.items()} for row in audits.to_dict("records")]
+
+
+def status_document(report: pd.DataFrame, start: date, end: date,
+                    audits: pd.DataFrame | None = None) -> dict[str, Any]:  # fmt: skip
     dates = [
         {**entry, "last_attempt": {key: json_value(row[column]) for key, column in LAST_ATTEMPT_COLUMNS.items()}}
         for entry, (_, row) in zip(records(report, STATUS_COLUMNS), report.iterrows(), strict=True)
     ]
-    return {"start_date": str(start), "end_date": str(end), "summary": summary_counts(report), "dates": dates}
+    return {"start_date": str(start), "end_date": str(end), "summary": summary_counts(report), "dates": dates,
+            "failing_audits": audit_records(audits)}  # fmt: skip
 
 
 POSTPONED_AFTER_DAYS = 2  # a game still not final this long after its date was most likely postponed
@@ -269,7 +297,8 @@ def postponed_lines(report: pd.DataFrame, today: date | None) -> list[str]:
             for ts in stuck.index]  # fmt: skip
 
 
-def status_text(report: pd.DataFrame, colour: bool, today: date | None = None) -> str:
+def status_text(report: pd.DataFrame, colour: bool, today: date | None = None,
+                audits: pd.DataFrame | None = None) -> str:  # fmt: skip
     counts = summary_counts(report)
     summary = ", ".join(f"{n} {s}" for s, n in counts.items()) if counts else "no game dates in this range"
     shown = pd.DataFrame({
@@ -279,27 +308,29 @@ def status_text(report: pd.DataFrame, colour: bool, today: date | None = None) -
         "last attempt": [last_attempt_text(row) for _, row in report.iterrows()],
     }, index=report.index)  # fmt: skip
     notes = postponed_lines(report, today)
-    text = f"{dated_table(shown, list(shown.columns), colour)}\n\nSummary (last attempts): {summary}"
+    text = "\n".join([dated_table(shown, list(shown.columns), colour), *audit_lines(audits), "",
+                      f"Summary (last attempts): {summary}"])  # fmt: skip
     return text + ("\n\n" + "\n".join(notes) if notes else "")
 
 
 def validate_document(report: pd.DataFrame, problems: pd.DataFrame, start: date, end: date,
-                      repairs: list[str]) -> dict[str, Any]:  # fmt: skip
+                      repairs: list[str], audits: pd.DataFrame | None = None) -> dict[str, Any]:  # fmt: skip
     columns = ["state", "games", "expected_players", "pcf_rows", "matched_players", "coverage",
                "rows_for_non_players", "rows_out_of_range", "last_reason", "problems"]  # fmt: skip
     return {"start_date": str(start), "end_date": str(end), "game_dates": int(report["is_game_date"].sum()),
             "dates_with_problems": len(problems), "problems": records(problems, columns),
-            "repair_commands": repairs}  # fmt: skip
+            "repair_commands": repairs, "failing_audits": audit_records(audits)}  # fmt: skip
 
 
-def validate_text(report: pd.DataFrame, problems: pd.DataFrame, start: date, end: date, repairs: list[str]) -> str:
+def validate_text(report: pd.DataFrame, problems: pd.DataFrame, start: date, end: date, repairs: list[str],
+                  audits: pd.DataFrame | None = None) -> str:  # fmt: skip
     lines = [f"Checked {int(report['is_game_date'].sum())} game dates from {start} to {end}: "
              f"{len(problems)} need attention."]  # fmt: skip
     if len(problems):
         shown = problems.assign(reason=problems["last_reason"].fillna(""))
         lines += [dated_table(shown, ["state", "expected_players", "pcf_rows", "coverage", "problems", "reason"])]
         lines += ["", *(f"To repair: {command}" for command in repairs)]
-    return "\n".join(lines)
+    return "\n".join(lines + audit_lines(audits))
 
 
 def freshness_document(fresh: Any, connection: list[str]) -> dict[str, Any]:

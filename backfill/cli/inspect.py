@@ -26,6 +26,7 @@ from backfill.cli.options import (
 )
 from backfill.cli.root import cli, option, pass_app
 from backfill.freshness import newest_published
+from backfill.ledger import failing_audits
 from backfill.notify import NotifySettings
 from backfill.settings import AppSettings
 
@@ -45,10 +46,11 @@ def status(app: AppSettings, start_date: str, end_date: str, output: str) -> int
     start, end, _ = resolve_range(app, start_date, end_date, None)
     with open_warehouse(app, read_only=True) as wh:
         report = api.status(wh, start, end).frame
+        audits = failing_audits(wh, start, end)
     if output == "json":
-        click.echo(render.to_json(render.status_document(report, start, end)))
+        click.echo(render.to_json(render.status_document(report, start, end, audits)))
     else:
-        click.echo(render.status_text(report, colour=sys.stdout.isatty(), today=app_today(app)))
+        click.echo(render.status_text(report, colour=sys.stdout.isatty(), today=app_today(app), audits=audits))
     return 0
 
 
@@ -75,13 +77,14 @@ def validate(app: AppSettings, start_date: str, end_date: str, min_coverage: flo
         start, end, _ = resolve_range(app, start_date, end_date, None)
         with open_warehouse(app, read_only=True) as wh:
             checked = api.validate(wh, start, end, min_coverage=min_coverage, url=app.warehouse_url)
+            audits = failing_audits(wh, start, end)
             metrics.newest_published = newest_published(wh) if metrics.wanted else None
         report, problems, repairs = checked.frame, checked.attention, checked.repairs
         metrics.dates_with_problems = len(problems)
         if output == "json":
-            click.echo(render.to_json(render.validate_document(report, problems, start, end, repairs)))
+            click.echo(render.to_json(render.validate_document(report, problems, start, end, repairs, audits)))
         else:
-            click.echo(render.validate_text(report, problems, start, end, repairs))
+            click.echo(render.validate_text(report, problems, start, end, repairs, audits))
         notify_validate(app, problems, start, end, notify, repairs)
         return metrics.finish(3 if len(problems) else 0)
 
