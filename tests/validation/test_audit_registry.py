@@ -17,7 +17,7 @@ from validation.audits import (
     profile,
     run_audits,
 )
-from warehouse.errors import BadInput
+from warehouse.errors import InvalidSetting
 
 
 def dates(*days: str) -> pd.DatetimeIndex:
@@ -82,9 +82,9 @@ def test_a_short_baseline_is_named_and_no_baseline_passes():
 
 
 def test_unknown_audits_and_negative_thresholds_are_bad_input():
-    with pytest.raises(BadInput, match="unknown audit shot_zone"):
+    with pytest.raises(InvalidSetting, match="unknown audit shot_zone"):
         AuditRules(thresholds={"shot_zone": 0.5})
-    with pytest.raises(BadInput, match="finite number"):
+    with pytest.raises(InvalidSetting, match="finite number"):
         AuditRules(thresholds={"pace_zero_share": -1.0})
-    with pytest.raises(BadInput, match="--baseline-dates"):
+    with pytest.raises(InvalidSetting, match="baseline_dates"):
         AuditRules(baseline_dates=0)
