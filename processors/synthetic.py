@@ -29,24 +29,34 @@ def day_numbers(dates: pd.Series) -> np.ndarray:
 class History:
     """One entity's dated values, sorted, with prefix sums for O(1) window aggregates."""
 
-    groups: pd.Index  # (entity, season) → group number
+    entities: pd.Index  # entity value → its code
+    seasons: np.ndarray  # the seasons present, sorted; group = entity code * len(seasons) + season position
     keys: np.ndarray  # group * DAY_SPAN + day, sorted
     days: np.ndarray
     prefix: dict[str, np.ndarray]  # name → cumulative sums, length n + 1
 
     @classmethod
     def build(cls, frame: pd.DataFrame, entity: str, values: dict[str, np.ndarray]) -> History:
-        groups = pd.Index(pd.MultiIndex.from_frame(frame[[entity, "season"]]).unique())
-        group = groups.get_indexer(pd.MultiIndex.from_frame(frame[[entity, "season"]]))
+        codes, uniques = pd.factorize(frame[entity].to_numpy())
+        season = frame["season"].to_numpy(dtype=np.int64)
+        seasons = np.unique(season)
+        group = codes.astype(np.int64) * len(seasons) + np.searchsorted(seasons, season)
         days = day_numbers(frame["game_date"])
         order = np.lexsort((days, group))
-        keys = group[order].astype(np.int64) * DAY_SPAN + days[order]
+        keys = group[order] * DAY_SPAN + days[order]
         prefix = {name: np.concatenate([[0.0], np.cumsum(array[order])]) for name, array in values.items()}
-        return cls(groups, keys, days[order], prefix)
+        return cls(pd.Index(uniques), seasons, keys, days[order], prefix)
 
     def group_of(self, entity: pd.Series, season: pd.Series) -> np.ndarray:
-        """Each target's group number (-1: no history); computed once per target set, it is the costly part."""
-        return self.groups.get_indexer(pd.MultiIndex.from_arrays([entity, season])).astype(np.int64)
+        """Each target's group number (-1: no history); computed once per target set, it is the costly part.
+        Single-level lookups (a string index, a sorted array) instead of a MultiIndex keep it cheap."""
+        code = self.entities.get_indexer(entity.to_numpy()).astype(np.int64)
+        wanted = pd.to_numeric(season, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        if not len(self.seasons):
+            return np.full(len(code), -1, dtype=np.int64)
+        position = np.clip(np.searchsorted(self.seasons, wanted), 0, len(self.seasons) - 1)
+        found = (code >= 0) & (self.seasons[position] == wanted)
+        return np.where(found, code * len(self.seasons) + position, -1)
 
     def locate(self, entity: pd.Series, season: pd.Series, day: np.ndarray,
                group: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip

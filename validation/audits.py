@@ -150,15 +150,19 @@ class Audit:
 def upcg_agreement(data: AuditData, threshold: float) -> Finding:
     """Share of compared UPCG players whose context disagrees with the box scores (the source decision
     acts on it: auto/fill rebuild the context, `--source upcg` blocks)."""
-    checked = data.facts.get("agreement_checked", pd.Series(0, index=data.facts.index)).fillna(0)
-    disagreeing = data.facts.get("agreement_disagreeing", pd.Series(0, index=data.facts.index)).fillna(0)
-    share = (disagreeing / checked.where(checked > 0)).astype(float)
-    fields = data.facts.get("agreement_fields", pd.Series("", index=data.facts.index)).fillna("")
-    note = data.facts.get("agreement_note", pd.Series("", index=data.facts.index)).fillna("")
-    counted = disagreeing.astype(int).astype(str) + "/" + checked.astype(int).astype(str) + " disagree"
-    counted = counted + np.where(fields != "", ": " + fields, "")
-    detail = counted.where(checked > 0, np.where(note != "", note, "not compared"))
-    return Finding(value=share, passed=share.isna() | (share <= threshold), detail=detail)
+    facts, index = data.facts, data.facts.index
+    checked = _column(facts, "agreement_checked", 0).astype(int).to_numpy()
+    disagreeing = _column(facts, "agreement_disagreeing", 0).astype(int).to_numpy()
+    fields = _column(facts, "agreement_fields", "").astype(str).to_numpy()
+    notes = _column(facts, "agreement_note", "").astype(str).to_numpy()
+    share = pd.Series(np.where(checked > 0, disagreeing / np.maximum(checked, 1), np.nan), index=index)
+    detail = [f"{bad}/{seen} disagree" + (f": {named}" if named else "") if seen else (note or "not compared")
+              for bad, seen, named, note in zip(disagreeing, checked, fields, notes, strict=True)]  # fmt: skip
+    return Finding(value=share, passed=share.isna() | (share <= threshold), detail=pd.Series(detail, index=index))
+
+
+def _column(frame: pd.DataFrame, name: str, default: object) -> pd.Series:
+    return frame[name].fillna(default) if name in frame else pd.Series(default, index=frame.index)  # type: ignore[arg-type]
 
 
 def rise_over_baseline(column: str) -> AuditCheck:
@@ -255,9 +259,9 @@ def run_audits(data: AuditData, rules: AuditRules) -> pd.DataFrame:
     """Every audit on every date of the chunk: one row each (FINDING_COLUMNS)."""
     dates = data.profile.index
     base_dates = data.baseline["baseline_dates"].astype("int64")
-    short = ("baseline " + base_dates.astype(str) + " of " + str(rules.baseline_dates) + " dates").to_numpy()
-    enough = np.where(base_dates == 0, "no baseline yet", np.where(base_dates < rules.baseline_dates, short, ""))
-    enough = enough.astype(object)
+    enough = np.array(["no baseline yet" if count == 0 else
+                       f"baseline {count} of {rules.baseline_dates} dates" if count < rules.baseline_dates else ""
+                       for count in base_dates.to_numpy()], dtype=object)  # fmt: skip
     columns: dict[str, list] = {name: [] for name in FINDING_COLUMNS}
     for audit in AUDITS:
         threshold = rules.threshold(audit)
