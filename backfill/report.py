@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from backfill.ledger import failing_audits
 from backfill.status import date_states
 from validation.gate import GateRules
 from warehouse import BadInput, Warehouse
@@ -105,7 +106,7 @@ def day_states(frame: pd.DataFrame) -> np.ndarray:
 
 def build_report(wh: Warehouse, start: date, end: date, title: str | None = None) -> str:
     title = title or f"PCF backfill coverage {start.isoformat()} → {end.isoformat()}"
-    return render_report(report_data(wh, start, end), start, end, title)
+    return render_report(report_data(wh, start, end), start, end, title, failing_audits(wh, start, end))
 
 
 def write_report(wh: Warehouse, start: date, end: date, path: Path, title: str | None = None) -> Path:
@@ -150,7 +151,8 @@ def looks_like_html(path: Path) -> bool:
 # --- rendering: pure, DataFrame in, HTML out ------------------------------------------------------------
 
 
-def render_report(days: pd.DataFrame, start: date, end: date, title: str) -> str:
+def render_report(days: pd.DataFrame, start: date, end: date, title: str,
+                  audits: pd.DataFrame | None = None) -> str:  # fmt: skip
     """The whole page as one self-contained HTML string; every value from data is escaped."""
     sections = [
         f'<header><h1>{_text(title)}</h1><p class="range">{start.isoformat()} → {end.isoformat()}</p></header>',
@@ -159,6 +161,7 @@ def render_report(days: pd.DataFrame, start: date, end: date, title: str) -> str
         _calendar(days, start, end),
         _detail_panel(),
         _attention(days),
+        _failing_audits(audits),
         _coverage_charts(days),
     ]
     return (
@@ -330,6 +333,27 @@ def _attention(days: pd.DataFrame) -> str:
         '<section class="attention"><h2>Dates that need attention</h2><table><thead><tr><th>Date</th><th>State</th>'
         f"<th>Players</th><th>Coverage</th><th>Reason</th></tr></thead><tbody>{rows}</tbody></table></section>"
     )
+
+
+def _failing_audits(audits: pd.DataFrame | None) -> str:
+    """The audits (SPEC §6.9) each date's last attempt failed: value against baseline and threshold."""
+    if audits is None or audits.empty:
+        return ""
+    rows = "".join(
+        f"<tr><td>{pd.Timestamp(row.game_date).date().isoformat()}</td><td>{_text(row.audit)}</td>"
+        f"<td>{_text(row.severity)}</td><td>{_number(row.value)}</td><td>{_number(row.baseline)}</td>"
+        f'<td>{_number(row.threshold)}</td><td class="reason">{_text(row.detail)}</td></tr>'
+        for row in audits.itertuples(index=False)
+    )
+    return (
+        '<section class="audits"><h2>Failing audits (last attempt)</h2><table><thead><tr><th>Date</th><th>Audit</th>'
+        "<th>Severity</th><th>Value</th><th>Baseline</th><th>Threshold</th><th>Detail</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></section>"
+    )
+
+
+def _number(value: Any) -> str:
+    return "—" if _missing(value) else f"{float(value):.2f}"
 
 
 def _attention_row(row: Any) -> str:

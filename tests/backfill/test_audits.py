@@ -97,7 +97,7 @@ def zero_tdza(wh, day: str) -> None:
                {"d": date.fromisoformat(day)})  # fmt: skip
 
 
-def test_zeroed_tdza_after_three_published_weeks_is_blocked_by_the_drift_audit(run_cli, demo_db, open_db):
+def test_zeroed_tdza_after_three_published_weeks_is_blocked_by_the_drift_audit(run_cli, demo_db, open_db, tmp_path):
     result, _ = run(run_cli, demo_db, "--start-date", "2022-11-01", "--end-date", "2022-11-21")
     assert result.exit_code == 0
     wh = open_db(demo_db)
@@ -112,6 +112,12 @@ def test_zeroed_tdza_after_three_published_weeks_is_blocked_by_the_drift_audit(r
                                   "--output", "json").stdout)  # fmt: skip
     failing = {entry["audit"]: entry for entry in document["failing_audits"]}
     assert failing["shot_zone_zero_share"]["value"] == 1.0 and failing["shot_zone_zero_share"]["threshold"] == 0.4
+    validate = run_cli(demo_db, "validate", "--start-date", "2022-11-22", "--end-date", "2022-11-22")
+    assert "Failing audits (last attempt):" in validate.stdout and "shot_zone_zero_share 1.00" in validate.stdout
+    page = tmp_path / "report.html"
+    assert run_cli(demo_db, "report", "--start-date", "2022-11-01", "--end-date", "2022-11-30",
+                   "--html", str(page)).exit_code == 0  # fmt: skip
+    assert "Failing audits (last attempt)" in page.read_text() and "shot_zone_zero_share" in page.read_text()
     wh = open_db(demo_db)
     row = audits(wh, date(2022, 11, 22), "shot_zone_zero_share").iloc[-1]
     ledger = wh.query("SELECT attempt FROM {checkpoints} WHERE game_date = '2022-11-22'")

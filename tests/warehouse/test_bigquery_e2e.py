@@ -394,11 +394,36 @@ def test_partial_inputs_block_and_repairs_publish_on_bigquery(demo_url, open_war
     assert pcf_rows(wh, other) == 0
 
     before = wh.query("SELECT data_hash FROM {pcf} WHERE game_date = @d ORDER BY player_lookup", {"d": d})
-    execute(wh, "UPDATE {upcg} SET pace_differential = NULL WHERE game_date = @d", d=d)  # worse context
+    # worse context in a field the cross-source audit does not compare
+    execute(wh, "UPDATE {upcg} SET projected_usage_rate = NULL WHERE game_date = @d", d=d)
     result, document = run_json(demo_url, "--dates", day, "--rerun", "all")
     assert result.exit_code == 3 and by_date(document)[day]["reason"].startswith("regression: players ")
     after = wh.query("SELECT data_hash FROM {pcf} WHERE game_date = @d ORDER BY player_lookup", {"d": d})
     pd.testing.assert_frame_equal(before, after)
+
+
+def test_stale_upcg_falls_back_and_zeroed_tdza_is_blocked_by_the_audits_on_bigquery(demo_url, open_warehouse):
+    wh = open_warehouse(demo_url)
+    day, d = "2023-02-27", date(2023, 2, 27)
+    execute(wh, "UPDATE {upcg} SET days_rest = days_rest + 2, games_in_last_7_days = games_in_last_7_days + 1 "
+                "WHERE game_date = @d AND player_lookup < @split", d=d, split="n")  # about half the players
+    result, document = run_json(demo_url, "--dates", day)
+    assert result.exit_code == 0, result.output
+    entry = by_date(document)[day]
+    assert entry["context_source"] == "pgs_synthetic" and entry["source_reason"].startswith("upcg_disagrees ")
+    assert pcf_rows(wh, day) == active_players(wh, day)
+    result, document = run_json(demo_url, "--dates", day, "--source", "upcg", "--rerun", "all")
+    assert result.exit_code == 3 and by_date(document)[day]["reason"].startswith("upcg_disagrees ")
+
+    assert run_json(demo_url, "--start-date", "2022-11-01", "--end-date", "2022-11-21")[0].exit_code == 0
+    execute(wh, "UPDATE {tdza} SET paint_defense_vs_league_avg = 0, mid_range_defense_vs_league_avg = 0, "
+                "three_pt_defense_vs_league_avg = 0 WHERE analysis_date = @d", d=date(2022, 11, 22))
+    result, document = run_json(demo_url, "--dates", "2022-11-22")
+    assert result.exit_code == 3
+    assert by_date(document)["2022-11-22"]["reason"].startswith("audit shot_zone_zero_share 1.00 vs 0.0")
+    assert pcf_rows(wh, "2022-11-22") == 0
+    status = invoke(demo_url, "status", "--start-date", "2022-11-22", "--end-date", "2022-11-22")
+    assert "shot_zone_zero_share 1.00 vs baseline 0.0" in status.stdout and "(threshold 0.4)" in status.stdout
 
 
 def test_force_never_lowers_coverage_and_validate_finds_every_gap_on_bigquery(demo_url, open_warehouse):
