@@ -25,7 +25,9 @@ TODAY = "2026-11-26"  # as tests/conftest.py pins it
 INCIDENT_WEEK = ("--start-date", "2023-02-20", "--end-date", "2023-02-26")
 INCIDENT_DATES = ("2023-02-23", "2023-02-24")
 SIXTY_GAME_DATES = ("--start-date", "2023-01-15", "--end-date", "2023-03-21")
-JOB_BUDGET = 21  # 18, plus three crash-safety jobs per run: dead lease holders, killed runs, leftover staging
+# 18, plus three crash-safety jobs per run (dead lease holders, killed runs, leftover staging), plus one for the
+# audits (SPEC §6.9): the trailing published dates' profile, read once per chunk
+JOB_BUDGET = 22
 RUN_METADATA = ["run_id", "processed_at"]
 
 
