@@ -16,7 +16,7 @@ import getpass
 import socket
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -29,6 +29,7 @@ import pandas as pd
 from backfill.dates import LEAGUE_TZ, checked_range, league_today
 from backfill.settings import DEFAULT_CHUNK_DAYS, RunSettings
 from backfill.signals import CANCELLED_EXIT_CODE
+from validation.audits import DEFAULT_BASELINE_DATES, AuditRules
 from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP, GateRules, checked_fraction
 from warehouse import Datasets, InvalidSetting, PcfError, Warehouse, connect
 
@@ -325,7 +326,8 @@ def run_settings(start: date | str | None = None, end: date | str | None = None,
                  warn_coverage: float = 0.95, force: bool = False, allow_regression: bool = False,
                  reason: str | None = None, rerun: str = "pending", dry_run: bool = False,
                  chunk_days: int = DEFAULT_CHUNK_DAYS, workers: int = 1, today: date | None = None,
-                 command: str = "run") -> RunSettings:  # fmt: skip
+                 command: str = "run", audit_thresholds: Mapping[str, float] | None = None,
+                 baseline_dates: int = DEFAULT_BASELINE_DATES) -> RunSettings:  # fmt: skip
     """The checked settings of a run, from plain values (what `run` and the CLI's `run` build)."""
     first = None if start is None else as_date("start", start)
     last = None if end is None else as_date("end", end)
@@ -333,17 +335,19 @@ def run_settings(start: date | str | None = None, end: date | str | None = None,
     first, last, chosen_dates = run_range(first, last, chosen, today or league_today())
     rules = GateRules(min_coverage, warn_coverage, force, reason, allow_regression)
     return RunSettings(first, last, chosen_dates, rules, source, rerun, dry_run, chunk_days, workers,  # type: ignore[arg-type]
-                       command)  # fmt: skip
+                       command, AuditRules(dict(audit_thresholds or {}), baseline_dates))  # fmt: skip
 
 
 def catch_up_settings(*, as_of: date | str | None = None, lookback_days: int = 14, min_coverage: float = 0.90,
                       warn_coverage: float = 0.95, chunk_days: int = DEFAULT_CHUNK_DAYS, dry_run: bool = False,
-                      today: date | None = None) -> RunSettings:  # fmt: skip
+                      today: date | None = None, audit_thresholds: Mapping[str, float] | None = None,
+                      baseline_dates: int = DEFAULT_BASELINE_DATES) -> RunSettings:  # fmt: skip
     """The nightly run: every pending, blocked or failed date of the window `catch_up_window` gives."""
     today = today or league_today()
     start, end = catch_up_window(today if as_of is None else as_date("as_of", as_of), lookback_days, today)
     return RunSettings(start, end, None, GateRules(min_coverage, warn_coverage), "auto", "pending",
-                       dry_run=dry_run, chunk_days=chunk_days, command="catch-up")  # fmt: skip
+                       dry_run=dry_run, chunk_days=chunk_days, command="catch-up",
+                       audits=AuditRules(dict(audit_thresholds or {}), baseline_dates))  # fmt: skip
 
 
 def catch_up(

@@ -366,3 +366,17 @@ def freshness_text(fresh: Any, connection: list[str]) -> str:
         f"To fix: {fresh.fix_command(connection)}",
     ]
     return "\n".join(lines)
+
+
+def config_text(command: str, config_file: Any, settings: list[dict[str, Any]]) -> str:
+    """The effective settings of a command, one line each: option, value, where it came from."""
+    width = max((len(entry["setting"]) for entry in settings), default=0)
+    values = [entry["value"] for entry in settings]
+    shown = [", ".join(map(str, value)) if isinstance(value, list | tuple) else
+             "" if value is None else str(value) for value in values]  # fmt: skip
+    value_width = max((len(text) for text in shown), default=0)
+    lines = [f"Effective settings of `pcf-backfill {command}` (command line > environment > config file > default)",
+             f"Config file: {config_file or 'none'}", ""]  # fmt: skip
+    lines += [f"  {entry['setting']:<{width}}  {text:<{value_width}}  {entry['source']}"
+              for entry, text in zip(settings, shown, strict=True)]  # fmt: skip
+    return "\n".join(lines)

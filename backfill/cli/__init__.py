@@ -5,7 +5,7 @@ One module per command group (`run`: run, catch-up; `inspect`: status, validate,
 `root.PcfGroup.main`, into one line on stderr and an exit code.
 """
 
-from backfill.cli import cleanup, inspect, lock, run, setup  # noqa: F401 - importing a module registers its commands
+from backfill.cli import cleanup, inspect, lock, run, setup, show_config  # noqa: F401 - importing a module registers its commands
 from backfill.cli.root import cli, main
 
 __all__ = ["cli", "main"]

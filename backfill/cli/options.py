@@ -20,6 +20,7 @@ from backfill.metrics import MetricsSnapshot
 from backfill.notify import NOTIFY_ON, redacted
 from backfill.settings import AppSettings, RunSettings
 from backfill.signals import Interrupted
+from validation.audits import DEFAULT_BASELINE_DATES
 from warehouse import BadInput, PcfError, Warehouse, connect
 
 log = structlog.get_logger()
@@ -87,6 +88,28 @@ def connection_words(app: AppSettings) -> list[str]:
 def output_option() -> Callable:
     return option("--output", type=click.Choice(OUTPUTS), default="text", show_default=True,
                   help="text for people, json for machines (one document on stdout).")  # fmt: skip
+
+
+def parse_audit_thresholds(_ctx: click.Context, _param: click.Parameter, words: tuple[str, ...]) -> dict[str, float]:
+    """NAME=VALUE words → {audit: threshold}; the names are checked by the settings."""
+    thresholds = {}
+    for word in words:
+        name, equals, text = str(word).partition("=")
+        try:
+            thresholds[name.strip()] = float(text)
+        except ValueError:
+            equals = ""
+        if not equals:
+            raise click.BadParameter(f"{word!r}: expected NAME=VALUE, e.g. shot_zone_zero_share=0.6")
+    return thresholds
+
+
+def audit_options(command: Callable) -> Callable:
+    command = option("--baseline-dates", type=int, default=DEFAULT_BASELINE_DATES, show_default=True,
+                     help="Trailing published dates of the season the drift audits compare a date with.")(command)
+    return option("--audit-threshold", "audit_threshold", multiple=True, metavar="NAME=VALUE",
+                  callback=parse_audit_thresholds,
+                  help="Override an audit's threshold (repeatable); `pcf-backfill config` lists them.")(command)
 
 
 def threshold(name: str, default: float) -> Callable:

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from backfill.config import default_map, find_config, load_config
 from backfill.dates import league_today, parse_date
 from backfill.logs import LOG_FORMATS, LOG_LEVELS, configure_logging
 from backfill.settings import AppSettings
@@ -24,6 +25,7 @@ FLAGS = {
     "allow_regression": "--allow-regression", "force_reason": "--reason", "chunk_days": "--chunk-days",
     "workers": "--workers", "as_of": "--as-of", "lookback_days": "--lookback-days",
     "retention_days": "--retention-days", "mode": "--mode", "max_lag_hours": "--max-lag-hours",
+    "audit_thresholds": "--audit-threshold", "baseline_dates": "--baseline-dates",
 }  # fmt: skip
 
 
@@ -134,10 +136,13 @@ def pinned_today(text: str) -> date:
         help="Replay a past 'today' (America/New_York) in tests and demos; never later than the real today, "
              "and ignored by `cleanup --execute`.")
 @option("--debug", is_flag=True, help="Show tracebacks.")
+@option("--config", "config_text", default=None, metavar="PATH",
+        help="Option defaults from a TOML file (default: [tool.pcf-backfill] in a pyproject.toml beside a DuckDB "
+             "warehouse file); the command line and PCF_* variables win over it.")
 @click.version_option(package_name="pcf-backfill")
 @click.pass_context
 def cli(ctx: click.Context, warehouse: str, datasets: Datasets, log_format: str, log_level: str,
-        today_text: str | None, debug: bool) -> None:  # fmt: skip
+        today_text: str | None, debug: bool, config_text: str | None) -> None:  # fmt: skip
     """Backfill NBA player composite factors with coverage gates, an atomic publish and a ledger.
 
     \b
@@ -147,6 +152,18 @@ def cli(ctx: click.Context, warehouse: str, datasets: Datasets, log_format: str,
     configure_logging(log_format, log_level.lower())
     today = pinned_today(today_text) if today_text else None
     ctx.obj = AppSettings(warehouse, datasets, log_format, log_level, today, debug)
+    params = command_params(ctx)
+    config = load_config(find_config(config_text, warehouse), params)
+    ctx.default_map = default_map(config, params)  # below the command line and PCF_*, above the defaults
+    ctx.meta["config_file"] = config.path
+
+
+def command_params(ctx: click.Context) -> dict[str, set[str]]:
+    """Each command's option names, as a config file may set them."""
+    group = ctx.command
+    assert isinstance(group, click.Group)
+    return {name: {param.name for param in command.params if isinstance(param, click.Option) and param.name}
+            for name, command in group.commands.items()}  # fmt: skip
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ from backfill import api, render
 from backfill.cli.options import (
     MAX_LOOKBACK_DAYS,
     app_today,
+    audit_options,
     date_option,
     exit_code_of,
     metrics_option,
@@ -149,14 +150,16 @@ def notify_run(app: AppSettings, result: RunResult, resume: str, notify: NotifyS
 @option("--chunk-days", type=int, default=DEFAULT_CHUNK_DAYS, show_default=True,
         help="Calendar days per chunk: each chunk is gated and published in its own transaction.")
 @option("--workers", type=int, default=1, show_default=True, help="Chunks computed concurrently.")
+@audit_options
 @output_option()
 @metrics_option()
 @notify_options
 @pass_app
 def run(app: AppSettings, start_date: str | None, end_date: str | None, dates_text: str | None,
         min_coverage: float, warn_coverage: float, source: str, rerun: str, force: bool, allow_regression: bool,
-        reason: str | None, dry_run: bool, chunk_days: int, workers: int, output: str, metrics_file: Path | None,
-        notify_urls: tuple[str, ...], notify_on: str) -> int:  # fmt: skip
+        reason: str | None, dry_run: bool, chunk_days: int, workers: int, audit_threshold: dict[str, float],
+        baseline_dates: int, output: str, metrics_file: Path | None, notify_urls: tuple[str, ...],
+        notify_on: str) -> int:  # fmt: skip
     """Backfill a date range: plan, compute, gate, publish atomically, record in the ledger."""
     with metrics_recorded(metrics_file, "run") as metrics:
         notify = NotifySettings(notify_urls, notify_on)
@@ -164,7 +167,8 @@ def run(app: AppSettings, start_date: str | None, end_date: str | None, dates_te
         settings = api.run_settings(start, end, dates=dates, source=source, min_coverage=min_coverage,
                                     warn_coverage=warn_coverage, force=force, allow_regression=allow_regression,
                                     reason=reason, rerun=rerun, dry_run=dry_run, chunk_days=chunk_days,
-                                    workers=workers, today=app_today(app))  # fmt: skip
+                                    workers=workers, today=app_today(app), audit_thresholds=audit_threshold,
+                                    baseline_dates=baseline_dates)  # fmt: skip
         with notified_on_error(app, settings, notify):
             return metrics.finish(execute_run(app, settings, output, metrics, notify))
 
@@ -177,13 +181,15 @@ def run(app: AppSettings, start_date: str | None, end_date: str | None, dates_te
 @option("--as-of", "as_of_text", default=None, metavar="DATE",
         help="Rehearse the catch-up of another day (YYYY-MM-DD, not after today): the window ends the day before.")
 @option("--dry-run", is_flag=True, help="Plan, compute and gate, but write nothing.")
+@audit_options
 @output_option()
 @metrics_option()
 @notify_options
 @pass_app
 def catch_up(app: AppSettings, lookback_days: int, min_coverage: float, warn_coverage: float,
-             chunk_days: int, as_of_text: str | None, dry_run: bool, output: str, metrics_file: Path | None,
-             notify_urls: tuple[str, ...], notify_on: str) -> int:  # fmt: skip
+             chunk_days: int, as_of_text: str | None, dry_run: bool, audit_threshold: dict[str, float],
+             baseline_dates: int, output: str, metrics_file: Path | None, notify_urls: tuple[str, ...],
+             notify_on: str) -> int:  # fmt: skip
     """Nightly: backfill today−lookback … yesterday (America/New_York), retrying anything not published.
 
     \b
@@ -198,6 +204,7 @@ def catch_up(app: AppSettings, lookback_days: int, min_coverage: float, warn_cov
         as_of = parse_date(as_of_text, "--as-of", today) if as_of_text else None
         settings = api.catch_up_settings(as_of=as_of, lookback_days=lookback_days, min_coverage=min_coverage,
                                          warn_coverage=warn_coverage, chunk_days=chunk_days, dry_run=dry_run,
-                                         today=today)  # fmt: skip
+                                         today=today, audit_thresholds=audit_threshold,
+                                         baseline_dates=baseline_dates)  # fmt: skip
         with notified_on_error(app, settings, notify):
             return metrics.finish(execute_run(app, settings, output, metrics, notify))
