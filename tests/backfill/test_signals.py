@@ -20,7 +20,7 @@ from backfill.settings import RunSettings
 from backfill.signals import Interrupted, stop_on_signals
 from warehouse import Datasets, connect
 
-RANGE = ["--start-date", "2022-10-18", "--end-date", "2022-12-31"]
+RANGE = ["--start-date", "2022-10-18", "--end-date", "2023-04-09"]  # long enough to be mid-run 2 s after its plan
 SHAPES = [["--chunk-days", "1"], ["--chunk-days", "1", "--workers", "4"], ["--chunk-days", "3", "--workers", "2"],
           ["--chunk-days", "10"]]  # fmt: skip
 ATTEMPTS = 20
