@@ -52,8 +52,10 @@ def _handler(signum: int, _frame: Any) -> None:
 
 
 @contextmanager
-def stop_on_signals() -> Iterator[None]:
-    """Install the handlers for one command (main thread only; elsewhere signals stay Python's)."""
+def stop_on_signals(*, then_ignore: bool = False) -> Iterator[None]:
+    """Install the handlers for one command (main thread only; elsewhere signals stay Python's). With
+    `then_ignore` (a process about to exit) a signal after the command has nothing left to stop: it is
+    ignored instead of killing the interpreter on its way out with a traceback-less -SIGINT."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -63,5 +65,5 @@ def stop_on_signals() -> Iterator[None]:
         yield
     finally:
         for sig, old in previous.items():
-            signal.signal(sig, old)
+            signal.signal(sig, signal.SIG_IGN if then_ignore else old)
         _received.clear()  # a later API call in this process (any thread) must not see this command's signal

@@ -46,9 +46,9 @@ class PcfGroup(click.Group):
     """Runs a command and turns every failure into one clear line and a distinct exit code."""
 
     def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
-             standalone_mode: bool = True, **extra: Any) -> Any:  # fmt: skip
+             standalone_mode: bool = True, ignore_late_signals: bool = False, **extra: Any) -> Any:  # fmt: skip
         argv = list(sys.argv[1:] if args is None else args)
-        with stop_on_signals():
+        with stop_on_signals(then_ignore=ignore_late_signals):
             code = self.run_command(argv, prog_name, complete_var, **extra)
             stop = stop_requested()  # however a signal surfaced (or was swallowed), it decides the exit code
             code = stop.exit_code if stop is not None and code != stop.exit_code else code
@@ -167,4 +167,5 @@ def command_params(ctx: click.Context) -> dict[str, set[str]]:
 
 
 def main() -> None:
-    cli(prog_name="pcf-backfill")
+    """The console script: the process exits right after the command, so a late signal is ignored."""
+    cli.main(prog_name="pcf-backfill", ignore_late_signals=True)
