@@ -45,31 +45,33 @@ def publish_statements(dates: Sequence[date], staged: str) -> PublishPlan:
     return PublishPlan(tuple(dates), tuple(statements))
 
 
+def _latest_attempts(staged: str, kind: str) -> str:
+    """Per date staged as `kind`: the highest attempt number the ledger holds (the clock never orders it)."""
+    return (
+        f"(SELECT game_date, MAX(attempt) AS attempts FROM {{checkpoints}} WHERE processor = '{PROCESSOR}' "
+        f"AND game_date IN (SELECT game_date FROM {staged} WHERE row_kind = '{kind}') GROUP BY game_date) AS prior"
+    )
+
+
+def _insert_numbered(key: str, staged: str, kind: str, attempt: str) -> str:
+    columns = [name for name in TABLES[key].column_names if name != "attempt"]
+    return (
+        f"INSERT INTO {{{key}}} ({', '.join(columns)}, attempt) "
+        f"SELECT {', '.join('s.' + name for name in columns)}, {attempt} "
+        f"FROM {staged} AS s LEFT JOIN {_latest_attempts(staged, kind)} "
+        f"ON prior.game_date = s.game_date WHERE s.row_kind = '{kind}'"
+    )
+
+
 def ledger_insert(staged: str) -> str:
     """Append the staged verdicts, each numbered one past its date's latest attempt: the ledger's order
     is this number, never a host's clock (old rows without one rank below every numbered row)."""
-    columns = [name for name in TABLES["checkpoints"].column_names if name != "attempt"]
-    return (
-        f"INSERT INTO {{checkpoints}} ({', '.join(columns)}, attempt) "
-        f"SELECT {', '.join('s.' + name for name in columns)}, COALESCE(prior.attempts, 0) + 1 "
-        f"FROM {staged} AS s LEFT JOIN (SELECT game_date, MAX(attempt) AS attempts FROM {{checkpoints}} "
-        f"WHERE processor = '{PROCESSOR}' "
-        f"AND game_date IN (SELECT game_date FROM {staged} WHERE row_kind = '{LEDGER}') GROUP BY game_date) AS prior "
-        f"ON prior.game_date = s.game_date WHERE s.row_kind = '{LEDGER}'"
-    )
+    return _insert_numbered("checkpoints", staged, LEDGER, "COALESCE(prior.attempts, 0) + 1")
 
 
 def audits_insert(staged: str) -> str:
     """Append the staged audit results, each with the attempt number its date's ledger row just received."""
-    columns = [name for name in TABLES["audits"].column_names if name != "attempt"]
-    return (
-        f"INSERT INTO {{audits}} ({', '.join(columns)}, attempt) "
-        f"SELECT {', '.join('s.' + name for name in columns)}, latest.attempts "
-        f"FROM {staged} AS s LEFT JOIN (SELECT game_date, MAX(attempt) AS attempts FROM {{checkpoints}} "
-        f"WHERE processor = '{PROCESSOR}' "
-        f"AND game_date IN (SELECT game_date FROM {staged} WHERE row_kind = '{AUDITS}') GROUP BY game_date) AS latest "
-        f"ON latest.game_date = s.game_date WHERE s.row_kind = '{AUDITS}'"
-    )
+    return _insert_numbered("audits", staged, AUDITS, "prior.attempts")
 
 
 def publish_chunk(wh: Warehouse, dates: Sequence[date], rows: pd.DataFrame, ledger_rows: pd.DataFrame,
