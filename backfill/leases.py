@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from backfill.runner import Invocation
+from backfill.invocation import Invocation
 from warehouse import BadInput, Warehouse
 
 

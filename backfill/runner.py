@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import structlog
 
+from backfill.invocation import Invocation
 from backfill.ledger import PROCESSOR, require_tables
 from backfill.plan import Plan, chunk_dates, make_plan
 from backfill.publish import publish_chunk, published_counts
@@ -51,17 +52,6 @@ VERDICT_COLUMNS = [
 
 def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-@dataclass(frozen=True)
-class Invocation:
-    """Who runs what: recorded in backfill_runs and on forced ledger rows."""
-
-    run_id: str
-    user: str
-    host: str
-    version: str
-    command: str = "run"
 
 
 @dataclass

@@ -1,0 +1,72 @@
+"""The Python API (SPEC §12): what every command does, callable with plain values from any thread.
+
+    >>> import backfill
+    >>> result = backfill.run("duckdb:///pcf.duckdb", date(2023, 2, 20), date(2023, 2, 26))
+    >>> result.raise_for_status()  # DatesFailed / DatesBlocked, both BackfillError
+
+`warehouse` is a URL (opened and closed by the call) or an open `Warehouse` (left open). Settings are
+checked when built and refuse a value with `InvalidSetting` (a `ValueError`) naming the field. Nothing here
+installs signal handlers: a caller stops a run with `cancel` (a `threading.Event` or a callable), asked
+between chunks; the chunk not yet published never is, and the result says `cancelled`.
+
+One module per theme: `runs` (run, catch_up), `inspection` (status, validate, freshness, report),
+`maintenance` (init, leases, cleanup, restore), `errors` (what `raise_for_status()` raises).
+"""
+
+from backfill.api.common import (
+    WarehouseLike,
+    as_date,
+    checked_span,
+    connection_words,
+    league_now,
+    opened,
+    warehouse_url,
+)
+from backfill.api.errors import BackfillError, DatesBlocked, DatesFailed, RunCancelled
+from backfill.api.inspection import (
+    DateState,
+    FreshnessResult,
+    StatusResult,
+    ValidateResult,
+    freshness,
+    report,
+    status,
+    validate,
+)
+from backfill.api.maintenance import (
+    InitResult,
+    LeasesResult,
+    cleanup,
+    cleanup_settings,
+    cleanup_with_settings,
+    init,
+    leases,
+    release_lease,
+    restore,
+)
+from backfill.api.runs import (
+    MAX_LOOKBACK_DAYS,
+    Cancel,
+    DateVerdict,
+    RunResult,
+    catch_up,
+    catch_up_settings,
+    catch_up_window,
+    resume_command,
+    run,
+    run_range,
+    run_settings,
+    run_with_settings,
+)
+from backfill.invocation import new_invocation
+from backfill.settings import RunSettings
+from validation.gate import GateRules
+from warehouse import InvalidSetting
+
+# `__all__` is the public API; the other names imported above are the helpers the command line builds on
+__all__ = [
+    "BackfillError", "DateState", "DateVerdict", "DatesBlocked", "DatesFailed", "FreshnessResult", "GateRules",
+    "InvalidSetting", "RunCancelled", "RunResult", "RunSettings", "StatusResult", "ValidateResult", "catch_up",
+    "cleanup", "freshness", "restore", "run", "status", "validate",
+]  # fmt: skip
+

@@ -1,0 +1,69 @@
+"""What every API call shares: opening the warehouse a caller names, reading dates from plain values, and the
+words that point a printed command at the warehouse."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, time
+from typing import Any
+
+import pandas as pd
+
+from backfill.dates import LEAGUE_TZ, checked_range
+from warehouse import Datasets, InvalidSetting, Warehouse, connect
+
+WarehouseLike = str | Warehouse
+
+
+@contextmanager
+def opened(warehouse: WarehouseLike, datasets: Datasets | None = None, *, writer: str | None = None,
+           must_exist: bool = True) -> Iterator[Warehouse]:  # fmt: skip
+    """The warehouse a URL names, closed afterwards; an open `Warehouse` is used as is and left open.
+    Without `writer` (what a writing call is, shown to whoever it keeps out) the URL is opened read-only:
+    on DuckDB a reader then never blocks a run."""
+    if not isinstance(warehouse, str):
+        yield warehouse
+        return
+    wh = connect(warehouse, datasets, must_exist=must_exist, read_only=writer is None, writer=writer)
+    try:
+        yield wh
+    finally:
+        wh.close()
+
+
+def warehouse_url(warehouse: WarehouseLike) -> str:
+    """How printed commands name the warehouse: the URL given, else the open warehouse's own URL."""
+    return warehouse if isinstance(warehouse, str) else warehouse.describe().split(" ")[0]
+
+
+def as_date(name: str, value: object) -> date:
+    """A date, or an ISO `YYYY-MM-DD` string; anything else names the field."""
+    if isinstance(value, datetime) or not isinstance(value, date | str):
+        raise InvalidSetting(name, "{field}: expected a date, got {value!r}", value=value)
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidSetting(name, "{field}: {value!r} is not a date; expected YYYY-MM-DD", value=value) from None
+
+
+def plain(value: Any) -> Any:
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+
+
+def checked_span(start: date | str, end: date | str) -> tuple[date, date]:
+    return checked_range(as_date("start", start), as_date("end", end))
+
+
+def league_now(today: date | None = None) -> datetime:
+    """Now in America/New_York; a pinned `today` means the first moment of that day."""
+    return datetime.combine(today, time.min, tzinfo=LEAGUE_TZ) if today else datetime.now(LEAGUE_TZ)
+
+
+def connection_words(url: str, datasets: Datasets) -> list[str]:
+    """The words that point a printed command at this warehouse, wherever it is pasted."""
+    from backfill import hints
+
+    return hints.connection_words(url, datasets)

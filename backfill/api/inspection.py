@@ -1,0 +1,150 @@
+"""Read-only calls: `status`, `validate`, `freshness` and `report` (on DuckDB they never block a run)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from backfill.api.common import WarehouseLike, checked_span, connection_words, league_now, opened, plain, warehouse_url
+from backfill.api.errors import DatesBlocked, summary
+from validation.gate import checked_fraction
+from warehouse import Datasets, InvalidSetting
+
+if TYPE_CHECKING:
+    from backfill.freshness import Freshness
+
+
+@dataclass(frozen=True)
+class DateState:
+    """One game date, two facts: what the table holds (published_*) and what the last attempt did (status)."""
+
+    game_date: date
+    status: str  # last attempt: published, blocked, failed, skipped_bootstrap, or pending (never run)
+    reason: str | None
+    expected_players: int
+    published_players: int
+    coverage: float | None  # published players who played ÷ expected
+    context_source: str | None
+    run_id: str | None
+
+
+@dataclass(frozen=True)
+class StatusResult:
+    """`status`: every game date of [start, end]; `frame` has every column `pcf-backfill status` shows."""
+
+    start: date
+    end: date
+    dates: list[DateState]
+    frame: pd.DataFrame = field(repr=False, compare=False)
+    exit_code: int = 0
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {str(k): int(v) for k, v in self.frame["status"].value_counts().sort_index().items()}
+
+
+def status(warehouse: WarehouseLike, start: date | str, end: date | str, *,
+           datasets: Datasets | None = None) -> StatusResult:  # fmt: skip
+    """Per game date of [start, end]: what is published and what the last attempt did. Read only."""
+    from backfill.status import date_states
+
+    first, last = checked_span(start, end)
+    with opened(warehouse, datasets) as wh:
+        report = date_states(wh, first, last)
+    states = [
+        DateState(ts.date(), str(row["status"]), plain(row["reason"]), int(row["expected_players"]),
+                  int(row["published_players"]), plain(row["coverage"]), plain(row["context_source"]),
+                  plain(row["run_id"]))  # fmt: skip
+        for ts, row in report.iterrows()
+    ]
+    return StatusResult(first, last, states, report)
+
+
+@dataclass(frozen=True)
+class ValidateResult:
+    """`validate`: the reconciliation of [start, end] and the dates that need attention (exit code 3 if any).
+    `problems` maps each such date to its problems; `repairs` are the narrowest runs that fix them."""
+
+    start: date
+    end: date
+    problems: dict[date, str]
+    repairs: list[str]
+    frame: pd.DataFrame = field(repr=False, compare=False)  # one row per date, every reconciliation column
+    attention: pd.DataFrame = field(repr=False, compare=False)  # the rows of `frame` that need attention
+
+    @property
+    def exit_code(self) -> int:
+        return 3 if self.problems else 0
+
+    def raise_for_status(self) -> ValidateResult:
+        if self.problems:
+            raise DatesBlocked(summary("need attention", self.problems), self.problems)
+        return self
+
+
+def validate(warehouse: WarehouseLike, start: date | str, end: date | str, *, min_coverage: float = 0.90,
+             datasets: Datasets | None = None, url: str | None = None) -> ValidateResult:  # fmt: skip
+    """Reconcile the tables over [start, end]: who played vs rows published, duplicates, ledger disagreements."""
+    from backfill.status import reconciliation, repair_commands
+    from validation.reconcile import needs_attention
+
+    first, last = checked_span(start, end)
+    checked_fraction("min_coverage", min_coverage)
+    with opened(warehouse, datasets) as wh:
+        report = reconciliation(wh, first, last, min_coverage)
+        words = connection_words(url or warehouse_url(warehouse), wh.datasets)
+    attention = needs_attention(report)
+    reasons = {ts.date(): str(text) for ts, text in attention.get("problems", pd.Series(dtype=str)).items()}
+    return ValidateResult(first, last, reasons, repair_commands(attention, words), report, attention)
+
+
+@dataclass(frozen=True)
+class FreshnessResult:
+    """`freshness`: is every final game date up to yesterday published? `overdue` lists the late dates."""
+
+    stale: bool
+    overdue: list[date]
+    hours_late: float | None  # since the oldest overdue date ended
+    newest_published: date | None
+    exit_code: int
+    fix_command: str | None
+    details: Freshness = field(repr=False, compare=False)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        return self.details.missing
+
+    def raise_for_status(self) -> FreshnessResult:
+        if self.stale:
+            reasons = {day: "not published" for day in self.overdue}
+            raise DatesBlocked(f"stale: {len(self.overdue)} game dates overdue, the oldest {self.overdue[0]} "
+                               f"({self.hours_late:.0f} h)", reasons, self.fix_command)  # fmt: skip
+        return self
+
+
+def freshness(warehouse: WarehouseLike, *, max_lag_hours: float = 30.0, now: datetime | None = None,
+              datasets: Datasets | None = None) -> FreshnessResult:  # fmt: skip
+    """Every final, non-bootstrap game date through yesterday (America/New_York) has rows in the table?"""
+    from backfill.freshness import check_freshness
+
+    if isinstance(max_lag_hours, bool) or not isinstance(max_lag_hours, int | float) or not max_lag_hours >= 0:
+        raise InvalidSetting("max_lag_hours", "{field}: {value!r} must be a number of hours ≥ 0", value=max_lag_hours)
+    with opened(warehouse, datasets) as wh:
+        fresh = check_freshness(wh, now or league_now(), max_lag_hours)
+        connection = connection_words(warehouse_url(warehouse), wh.datasets)
+    return FreshnessResult(fresh.stale, fresh.overdue, fresh.hours_late, fresh.newest_published, fresh.exit_code,
+                           fresh.fix_command(connection), fresh)  # fmt: skip
+
+
+def report(warehouse: WarehouseLike, start: date | str, end: date | str, html: str | Path, *,
+           datasets: Datasets | None = None) -> Path:  # fmt: skip
+    """Write the HTML coverage report of [start, end] (never over the warehouse or a non-HTML file)."""
+    from backfill.report import write_report
+
+    first, last = checked_span(start, end)
+    with opened(warehouse, datasets) as wh:
+        return write_report(wh, first, last, Path(html))

@@ -1,0 +1,96 @@
+"""Setting up and looking after the warehouse: `init`, the leases (`lock status|release`), `cleanup`, `restore`."""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from backfill.api.common import WarehouseLike, opened
+from backfill.dates import league_today
+from backfill.invocation import new_invocation
+from warehouse import Datasets
+
+if TYPE_CHECKING:
+    from cleanup import CleanupResult, CleanupSettings
+
+
+# --- setup -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class InitResult:
+    """`init`: the warehouse it set up, the tables it created and the columns it added to older tables."""
+
+    warehouse: str
+    created: list[str]
+    added: list[str]
+
+
+def init(warehouse: WarehouseLike, *, datasets: Datasets | None = None) -> InitResult:
+    """Create the datasets and every missing table, and add new columns to older ones (idempotent)."""
+    with opened(warehouse, datasets, writer="python: backfill.api.init()", must_exist=False) as wh:
+        return InitResult(wh.describe(), wh.create_tables(), wh.migrate_tables())
+
+
+# --- leases ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LeasesResult:
+    """`lock status`: who holds a lease (or the DuckDB writers' lock): range, host, PID, command, heartbeat."""
+
+    leases: list[dict[str, Any]]
+    frame: pd.DataFrame = field(repr=False, compare=False)
+
+
+def leases(warehouse: WarehouseLike, *, datasets: Datasets | None = None) -> LeasesResult:
+    with opened(warehouse, datasets) as wh:
+        held = wh.leases()
+    return LeasesResult(held.astype(object).where(held.notna(), None).to_dict("records"), held)
+
+
+def release_lease(warehouse: WarehouseLike, lease_id: str, *, reason: str,
+                  datasets: Datasets | None = None) -> dict[str, object]:  # fmt: skip
+    """Release a lease whose holder is gone, recording who and why in backfill_runs; returns the lease."""
+    from backfill.leases import release
+
+    # read-only on DuckDB: its lock is a process's, released only by stopping it (BigQuery writes as usual)
+    with opened(warehouse, datasets) as wh:
+        return release(wh, lease_id, reason, new_invocation("lock release"))
+
+
+# --- cleanup -----------------------------------------------------------------------------------
+def cleanup_settings(*, retention_days: int = 7, mode: str = "all", execute: bool = False, backup: bool = True,
+                     today: date | None = None) -> CleanupSettings:  # fmt: skip
+    """The checked settings of a cleanup. Deleting is judged against the real clock only: a pinned `today`
+    (for rehearsing a dry run) could make today's rows look stale."""
+    from cleanup import CleanupSettings
+
+    return CleanupSettings(today=league_today() if execute or today is None else today,
+                           retention_days=retention_days, mode=mode, execute=execute, backup=backup)  # fmt: skip
+
+
+def cleanup_with_settings(warehouse: WarehouseLike, settings: CleanupSettings, *, user: str | None = None,
+                          datasets: Datasets | None = None) -> CleanupResult:  # fmt: skip
+    from cleanup import run_cleanup
+
+    with opened(warehouse, datasets, writer="python: backfill.cleanup()" if settings.execute else None) as wh:
+        return run_cleanup(wh, settings, user or getpass.getuser())
+
+
+def cleanup(warehouse: WarehouseLike, *, retention_days: int = 7, mode: str = "all", execute: bool = False,
+            backup: bool = True, today: date | None = None, user: str | None = None,
+            datasets: Datasets | None = None) -> CleanupResult:  # fmt: skip
+    """Stale UPCG rows (SPEC §8): a dry run unless `execute`; with it back up, delete, verify, audit."""
+    settings = cleanup_settings(retention_days=retention_days, mode=mode, execute=execute, backup=backup,
+                                today=today)  # fmt: skip
+    return cleanup_with_settings(warehouse, settings, user=user, datasets=datasets)
+
+
+def restore(warehouse: WarehouseLike, backup_table: str, *, user: str | None = None,
+            datasets: Datasets | None = None) -> int:  # fmt: skip
+    """Put a cleanup backup's rows back into UPCG; returns how many rows were restored."""
+    from cleanup import restore_backup
+
+    with opened(warehouse, datasets, writer="python: backfill.restore()") as wh:
+        return restore_backup(wh, backup_table, user or getpass.getuser())
