@@ -3,12 +3,10 @@ with the reason recorded in `backfill_runs` like any other command."""
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
-
 import pandas as pd
 
 from backfill.invocation import Invocation
+from backfill.ledger import record_command
 from warehouse import BadInput, Warehouse
 
 
@@ -23,10 +21,5 @@ def release(wh: Warehouse, lease_id: str, reason: str, invocation: Invocation) -
     lease: dict[str, object] = {str(key): None if pd.isna(value) else str(value)
                                 for key, value in found.iloc[0].items()}  # fmt: skip
     wh.release_lease(lease_id)
-    now = datetime.now(UTC).replace(tzinfo=None)
-    wh.load(pd.DataFrame([{
-        "run_id": invocation.run_id, "command": "lock release", "user": invocation.user, "host": invocation.host,
-        "version": invocation.version, "options": json.dumps({"lease": lease, "reason": reason}, sort_keys=True),
-        "started_at": now, "finished_at": now, "exit_code": 0,
-    }]), "runs")  # fmt: skip
+    record_command(wh, invocation, {"lease": lease, "reason": reason})
     return lease

@@ -1,14 +1,27 @@
-"""The ledger: the warehouse is the checkpoint. Reads are side-effect free; rows are written by
-the publisher in the same transaction as the data they describe."""
+"""The ledger: the warehouse is the checkpoint. Here is all of it: the rows a run records (verdicts, audit
+results, the run record) and the side-effect-free reads. Verdict and audit rows are written by the publisher
+in the same transaction as the data they describe."""
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
+import structlog
 
+from backfill.invocation import Invocation
+from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP
 from warehouse import TableNotFound, Warehouse
 from warehouse.schemas import TABLES
+
+if TYPE_CHECKING:
+    from backfill.settings import RunSettings
+
+log = structlog.get_logger()
 
 PROCESSOR = "player_composite_factors"
 DONE_STATES = ("published", "skipped_bootstrap")
@@ -87,3 +100,115 @@ def require_tables(wh: Warehouse) -> None:
     if any(name not in ledger for name in TABLES["checkpoints"].column_names):
         raise TableNotFound("the ledger was created by an older version: run `pcf-backfill init` to add its new "
                             "columns (every existing row is kept)")  # fmt: skip
+
+
+# --- rows a run records -------------------------------------------------------------------------
+def utc_now() -> datetime:
+    """Naive UTC, the way every TIMESTAMP of the warehouse is stored."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+LEDGER_QUALITY_COLUMNS = [
+    "candidate_players", "candidate_completeness", "candidate_zeroed_scores",
+    "previous_players", "previous_completeness", "previous_zeroed_scores",
+]  # fmt: skip
+
+
+def checkpoint_rows(verdicts: pd.DataFrame, invocation: Invocation, settings: RunSettings,
+                    started: datetime, finished: datetime) -> pd.DataFrame:  # fmt: skip
+    """One ledger row per verdict: the verdict as typed columns (with the thresholds in force), and the
+    reason as a sentence for people."""
+    published = verdicts["status"] == PUBLISHED
+    warned = verdicts["warning"].astype(bool)
+    reason = verdicts["reason"].fillna("").astype(str)
+    reason = reason.where(reason != "", verdicts["source_reason"].fillna("").astype(str))
+    reason = reason.where(~warned, reason + "; coverage_warning")
+    forced = verdicts["forced"].astype(bool)
+    allowed_regression = verdicts["allowed_regression"].fillna(False).astype(bool)
+    overridden = forced | allowed_regression  # who and why are recorded
+    return pd.DataFrame(
+        {
+            "run_id": invocation.run_id,
+            "processor": PROCESSOR,
+            "game_date": verdicts.index,
+            "status": verdicts["status"].to_numpy(),
+            "context_source": verdicts["context_source"].to_numpy(),
+            "upcg_players": verdicts["upcg_players"].to_numpy(),
+            "expected_players": verdicts["expected_players"].to_numpy(),
+            "published_players": np.where(published, verdicts["row_count"], 0),
+            "coverage": verdicts["coverage"].to_numpy(),
+            "reason": reason.str.strip("; ").replace("", None).to_numpy(),
+            "forced": forced.to_numpy(),
+            "force_reason": pd.Series(settings.rules.force_reason, index=verdicts.index).where(overridden, None)
+            .to_numpy(),
+            "forced_by": pd.Series(invocation.user, index=verdicts.index).where(overridden, None).to_numpy(),
+            "started_at": started,
+            "finished_at": finished,
+            "source_reason": verdicts["source_reason"].to_numpy(),
+            "coverage_warning": warned.to_numpy(),
+            "allowed_regression": allowed_regression.to_numpy(),
+            "min_coverage": settings.rules.min_coverage,
+            "warn_coverage": settings.rules.warn_coverage,
+            **{column: verdicts.get(column, pd.Series(np.nan, index=verdicts.index)).to_numpy()
+               for column in LEDGER_QUALITY_COLUMNS},
+        }
+    )
+
+
+def audit_rows(findings: pd.DataFrame, invocation: Invocation, created: datetime) -> pd.DataFrame:
+    """The chunk's audit results as ledger rows (the attempt number is the date's ledger row's, set on insert)."""
+    if findings.empty:
+        return findings
+    return findings.assign(run_id=invocation.run_id, processor=PROCESSOR, created_at=created).reindex(
+        columns=[name for name in TABLES["audits"].column_names if name != "attempt"])
+
+
+def run_record(invocation: Invocation, settings: RunSettings, started: datetime) -> pd.DataFrame:
+    options = {k: v for k, v in asdict(settings).items() if k not in ("start", "end")}
+    return pd.DataFrame([{
+        "run_id": invocation.run_id, "command": invocation.command, "start_date": settings.start,
+        "end_date": settings.end, "options": json.dumps(options, default=str, sort_keys=True),
+        "user": invocation.user, "host": invocation.host, "version": invocation.version,
+        "started_at": started,
+    }])  # fmt: skip
+
+
+def record_run_start(wh: Warehouse, invocation: Invocation, settings: RunSettings, started: datetime) -> None:
+    wh.load(run_record(invocation, settings, started), "runs")
+
+
+def record_command(wh: Warehouse, invocation: Invocation, options: dict[str, object]) -> None:
+    """A command that is done as soon as it is recorded (a lease release): one closed run record."""
+    now = utc_now()
+    wh.load(pd.DataFrame([{
+        "run_id": invocation.run_id, "command": invocation.command, "user": invocation.user, "host": invocation.host,
+        "version": invocation.version, "options": json.dumps(options, sort_keys=True),
+        "started_at": now, "finished_at": now, "exit_code": 0,
+    }]), "runs")  # fmt: skip
+
+
+def finish_run_record(wh: Warehouse, run_id: str, verdicts: pd.DataFrame, exit_code: int) -> None:
+    """Close the run record with its counts per outcome and the exit code the command reports."""
+    counts = verdicts["status"].value_counts() if len(verdicts) else pd.Series(dtype="int64")
+    wh.execute(
+        "UPDATE {runs} SET finished_at = @finished, dates_published = @published, dates_blocked = @blocked, "
+        "dates_failed = @failed, dates_skipped = @skipped, exit_code = @exit_code WHERE run_id = @run_id",
+        {"finished": utc_now(), "published": int(counts.get(PUBLISHED, 0)), "blocked": int(counts.get(BLOCKED, 0)),
+         "failed": int(counts.get(FAILED, 0)), "skipped": int(counts.get(SKIPPED_BOOTSTRAP, 0)),
+         "exit_code": exit_code, "run_id": run_id},
+    )  # fmt: skip
+
+
+KILLED_EXIT_CODE = 137  # what a shell reports for SIGKILL: the run ended without closing its record
+
+
+def close_killed_runs(wh: Warehouse, invocation: Invocation) -> None:
+    """Close the records of runs that ended without closing them (SIGKILL, a lost machine): every unfinished
+    run holding no live lease. On DuckDB this run holds the writers' lock, so no other run is alive."""
+    closed = wh.execute(
+        "UPDATE {runs} SET finished_at = @now, exit_code = @killed WHERE finished_at IS NULL AND run_id <> @run_id "
+        "AND run_id NOT IN (SELECT holder FROM {leases} WHERE holder IS NOT NULL AND expires_at >= @now)",
+        {"now": utc_now(), "killed": KILLED_EXIT_CODE, "run_id": invocation.run_id},
+    )  # fmt: skip
+    if closed:
+        log.warning("killed_runs_closed", run_id=invocation.run_id, runs=closed)

@@ -5,13 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import pandas as pd
+import structlog
 
-from backfill.ledger import PROCESSOR
+from backfill.invocation import Invocation
+from backfill.ledger import PROCESSOR, checkpoint_rows, utc_now
+from validation.gate import FAILED, PUBLISHED
 from warehouse import Warehouse, dates_in_list
 from warehouse.schemas import STRING, TABLES, Column, Table
+
+if TYPE_CHECKING:
+    from backfill.settings import RunSettings
+
+log = structlog.get_logger()
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,11 @@ def audits_insert(staged: str) -> str:
     return _insert_numbered("audits", staged, AUDITS, "prior.attempts")
 
 
+def with_run_metadata(rows: pd.DataFrame, run_id: str, processed_at: datetime) -> pd.DataFrame:
+    """PCF rows as published: stamped with the run and the time, in the table's column order."""
+    return rows.assign(run_id=run_id, processed_at=processed_at).reindex(columns=TABLES["pcf"].column_names)
+
+
 def publish_chunk(wh: Warehouse, dates: Sequence[date], rows: pd.DataFrame, ledger_rows: pd.DataFrame,
                   audit_rows: pd.DataFrame | None = None) -> None:  # fmt: skip
     """Stage rows, ledger rows and audit rows together, then swap everything in a single transaction;
@@ -97,3 +111,23 @@ def published_counts(wh: Warehouse, dates: Sequence[date]) -> pd.Series:
     ).set_index("game_date")["n"]
     wanted = pd.DatetimeIndex(pd.to_datetime(pd.Series(list(dates), dtype="object")))
     return counts.reindex(wanted).fillna(0).astype("int64")
+
+
+def verify_published(wh: Warehouse, verdicts: pd.DataFrame, invocation: Invocation,
+                     settings: RunSettings) -> pd.DataFrame:  # fmt: skip
+    """After commit, PCF must hold exactly the staged count for each published date. A date that does not
+    is failed: its rows are withdrawn in the same transaction that records the failure (fail-safe)."""
+    published = verdicts[verdicts["status"] == PUBLISHED]
+    found = published_counts(wh, [ts.date() for ts in published.index])
+    wrong = published.index[found.to_numpy() != published["row_count"].to_numpy()]
+    if not len(wrong):
+        return verdicts
+    reason = "verify: " + ", ".join(f"{ts.date()} has {found[ts]} rows, staged {published.at[ts, 'row_count']}"
+                                    for ts in wrong)  # fmt: skip
+    failed = verdicts.loc[wrong].assign(status=FAILED, reason=reason, forced=False, warning=False)
+    now = utc_now()
+    ledger = checkpoint_rows(failed, invocation, settings, now, now)
+    publish_chunk(wh, [ts.date() for ts in wrong], pd.DataFrame(), ledger)
+    log.error("verification_failed", dates=[str(ts.date()) for ts in wrong], reason=reason)
+    verdicts.loc[wrong, ["status", "reason"]] = [FAILED, reason]
+    return verdicts

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections import deque
 from collections.abc import Callable, Generator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing, nullcontext
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 import structlog
 
 from backfill.invocation import Invocation
-from backfill.ledger import PROCESSOR, require_tables
+from backfill.ledger import (
+    audit_rows,
+    checkpoint_rows,
+    close_killed_runs,
+    finish_run_record,
+    record_run_start,
+    require_tables,
+    utc_now,
+)
 from backfill.plan import Plan, chunk_dates, make_plan
-from backfill.publish import publish_chunk, published_counts
+from backfill.publish import publish_chunk, verify_published, with_run_metadata
 from backfill.settings import DEFAULT_CHUNK_DAYS, RunSettings
 from backfill.signals import CANCELLED_EXIT_CODE, raise_if_stop_requested, stop_requested
 from processors.agreement import AgreementRules
@@ -48,10 +55,6 @@ VERDICT_COLUMNS = [
     "status", "games", "context_source", "source_reason", "upcg_players", "expected_players",
     "published_players", "coverage", "reason", "forced", "warning", "seconds",
 ]  # fmt: skip
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass
@@ -164,62 +167,6 @@ def uncomputed_verdicts(dates: list[date], status: str, reason: str) -> pd.DataF
     )  # fmt: skip
 
 
-# --- ledger rows ---------------------------------------------------------------------------
-def checkpoint_rows(verdicts: pd.DataFrame, invocation: Invocation, settings: RunSettings,
-                    started: datetime, finished: datetime) -> pd.DataFrame:  # fmt: skip
-    published = verdicts["status"] == PUBLISHED
-    reason = verdicts["reason"].fillna("").astype(str)
-    reason = reason.where(reason != "", verdicts["source_reason"].fillna("").astype(str))
-    reason = reason.where(~verdicts["warning"].astype(bool), reason + "; coverage_warning")
-    forced = verdicts["forced"].astype(bool)
-    overridden = forced | verdicts["allowed_regression"].fillna(False).astype(bool)  # who and why are recorded
-    return pd.DataFrame(
-        {
-            "run_id": invocation.run_id,
-            "processor": PROCESSOR,
-            "game_date": verdicts.index,
-            "status": verdicts["status"].to_numpy(),
-            "context_source": verdicts["context_source"].to_numpy(),
-            "upcg_players": verdicts["upcg_players"].to_numpy(),
-            "expected_players": verdicts["expected_players"].to_numpy(),
-            "published_players": np.where(published, verdicts["row_count"], 0),
-            "coverage": verdicts["coverage"].to_numpy(),
-            "reason": reason.str.strip("; ").replace("", None).to_numpy(),
-            "forced": forced.to_numpy(),
-            "force_reason": pd.Series(settings.rules.force_reason, index=verdicts.index).where(overridden, None)
-            .to_numpy(),
-            "forced_by": pd.Series(invocation.user, index=verdicts.index).where(overridden, None).to_numpy(),
-            "started_at": started,
-            "finished_at": finished,
-            "source_reason": verdicts["source_reason"].to_numpy(),
-            "coverage_warning": verdicts["warning"].astype(bool).to_numpy(),
-            "allowed_regression": verdicts["allowed_regression"].fillna(False).astype(bool).to_numpy(),
-            "min_coverage": settings.rules.min_coverage,
-            "warn_coverage": settings.rules.warn_coverage,
-            **{column: verdicts.get(column, pd.Series(np.nan, index=verdicts.index)).to_numpy()
-               for column in LEDGER_QUALITY_COLUMNS},
-        }
-    )
-
-
-LEDGER_QUALITY_COLUMNS = [
-    "candidate_players", "candidate_completeness", "candidate_zeroed_scores",
-    "previous_players", "previous_completeness", "previous_zeroed_scores",
-]  # fmt: skip
-
-
-def audit_rows(findings: pd.DataFrame, invocation: Invocation, created: datetime) -> pd.DataFrame:
-    """The chunk's audit results as ledger rows (the attempt number is the date's ledger row's, set on insert)."""
-    if findings.empty:
-        return findings
-    return findings.assign(run_id=invocation.run_id, processor=PROCESSOR, created_at=created).reindex(
-        columns=[name for name in TABLES["audits"].column_names if name != "attempt"])
-
-
-def with_run_metadata(rows: pd.DataFrame, run_id: str, processed_at: datetime) -> pd.DataFrame:
-    return rows.assign(run_id=run_id, processed_at=processed_at).reindex(columns=TABLES["pcf"].column_names)
-
-
 # --- one chunk -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Evaluation:
@@ -324,47 +271,7 @@ def publish_evaluation(wh: Warehouse, evaluation: Evaluation, invocation: Invoca
         verdicts["status"] == PUBLISHED, verdicts["row_count"], 0))  # fmt: skip
 
 
-def verify_published(wh: Warehouse, verdicts: pd.DataFrame, invocation: Invocation,
-                     settings: RunSettings) -> pd.DataFrame:  # fmt: skip
-    """After commit, PCF must hold exactly the staged count for each published date. A date that does not
-    is failed: its rows are withdrawn in the same transaction that records the failure (fail-safe)."""
-    published = verdicts[verdicts["status"] == PUBLISHED]
-    found = published_counts(wh, [ts.date() for ts in published.index])
-    wrong = published.index[found.to_numpy() != published["row_count"].to_numpy()]
-    if not len(wrong):
-        return verdicts
-    reason = "verify: " + ", ".join(f"{ts.date()} has {found[ts]} rows, staged {published.at[ts, 'row_count']}"
-                                    for ts in wrong)  # fmt: skip
-    failed = verdicts.loc[wrong].assign(status=FAILED, reason=reason, forced=False, warning=False)
-    now = utc_now()
-    ledger = checkpoint_rows(failed, invocation, settings, now, now)
-    publish_chunk(wh, [ts.date() for ts in wrong], pd.DataFrame(), ledger)
-    log.error("verification_failed", dates=[str(ts.date()) for ts in wrong], reason=reason)
-    verdicts.loc[wrong, ["status", "reason"]] = [FAILED, reason]
-    return verdicts
-
-
 # --- the run -------------------------------------------------------------------------------
-def run_record(invocation: Invocation, settings: RunSettings, started: datetime) -> pd.DataFrame:
-    options = {k: v for k, v in asdict(settings).items() if k not in ("start", "end")}
-    return pd.DataFrame([{
-        "run_id": invocation.run_id, "command": invocation.command, "start_date": settings.start,
-        "end_date": settings.end, "options": json.dumps(options, default=str, sort_keys=True),
-        "user": invocation.user, "host": invocation.host, "version": invocation.version,
-        "started_at": started,
-    }])  # fmt: skip
-
-
-def finish_run_record(wh: Warehouse, result: RunResult) -> None:
-    wh.execute(
-        "UPDATE {runs} SET finished_at = @finished, dates_published = @published, dates_blocked = @blocked, "
-        "dates_failed = @failed, dates_skipped = @skipped, exit_code = @exit_code WHERE run_id = @run_id",
-        {"finished": utc_now(), "published": result.count(PUBLISHED), "blocked": result.count(BLOCKED),
-         "failed": result.count(FAILED), "skipped": result.count(SKIPPED_BOOTSTRAP),
-         "exit_code": result.exit_code, "run_id": result.invocation.run_id},
-    )  # fmt: skip
-
-
 PARTIAL_UPCG_HINT = "stale UPCG rows? `pcf-backfill cleanup --mode partial` removes them"
 
 
@@ -418,7 +325,7 @@ def run_backfill(
     parts: list[pd.DataFrame] = []
     try:
         if not settings.dry_run:
-            wh.load(run_record(invocation, settings, started), "runs")
+            record_run_start(wh, invocation, settings, started)
         # a dry run writes nothing, not even a lease (on BigQuery the lease is a row)
         lease = nullcontext() if settings.dry_run else wh.lease(invocation.run_id, settings.start, settings.end)
         with lease:
@@ -473,26 +380,11 @@ def cancelled(result: RunResult, cancel: CancelHook | None) -> bool:
     return result.cancelled
 
 
-KILLED_EXIT_CODE = 137  # what a shell reports for SIGKILL: the run ended without closing its record
-
-
-def close_killed_runs(wh: Warehouse, invocation: Invocation) -> None:
-    """Close the records of runs that ended without closing them (SIGKILL, a lost machine): every unfinished
-    run holding no live lease. On DuckDB this run holds the writers' lock, so no other run is alive."""
-    closed = wh.execute(
-        "UPDATE {runs} SET finished_at = @now, exit_code = @killed WHERE finished_at IS NULL AND run_id <> @run_id "
-        "AND run_id NOT IN (SELECT holder FROM {leases} WHERE holder IS NOT NULL AND expires_at >= @now)",
-        {"now": utc_now(), "killed": KILLED_EXIT_CODE, "run_id": invocation.run_id},
-    )  # fmt: skip
-    if closed:
-        log.warning("killed_runs_closed", run_id=invocation.run_id, runs=closed)
-
-
 def close_run_record(wh: Warehouse, result: RunResult) -> None:
     """Best effort after an error or a signal (the original matters more); otherwise failing to close the
     run record is the run's error: the warehouse errored, so the run must not exit 0."""
     try:
-        finish_run_record(wh, result)
+        finish_run_record(wh, result.invocation.run_id, result.verdicts, result.exit_code)
     except WarehouseError as error:
         if not (result.interrupted_by or result.stopped_by_error):
             raise
