@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from backfill.settings import DEFAULT_CHUNK_DAYS, RunSettings
+from validation.audits import AUDITS, DEFAULT_BASELINE_DATES, AuditRules
 from validation.gate import GateRules
 from warehouse import Datasets
 from warehouse.urls import DuckDBUrl, parse_url
@@ -64,6 +65,17 @@ def run_option_words(settings: RunSettings) -> list[str]:
         words += ["--chunk-days", str(settings.chunk_days)]
     if settings.workers != 1:
         words += ["--workers", str(settings.workers)]
+    return words + audit_option_words(settings.audits)
+
+
+def audit_option_words(rules: AuditRules) -> list[str]:
+    """The audit thresholds and baseline size that differ from the defaults (they decide blocks too)."""
+    words = []
+    for audit in AUDITS:
+        if rules.threshold(audit) != audit.threshold:
+            words += ["--audit-threshold", f"{audit.name}={rules.threshold(audit)}"]
+    if rules.baseline_dates != DEFAULT_BASELINE_DATES:
+        words += ["--baseline-dates", str(rules.baseline_dates)]
     return words
 
 

@@ -93,10 +93,12 @@ class Digest:
     events: list[str] = field(default_factory=list)  # not tied to a date: a lease taken over, a deletion
     commands: list[tuple[str, str]] = field(default_factory=list)  # (purpose, paste-able command)
     exit_code: int = 0
+    audits: list[Attention] = field(default_factory=list)  # failing audits (SPEC §6.9), warn and block
 
     @property
     def needs_person(self) -> bool:
-        return bool(self.problems or self.events)
+        """A failing warn audit needs a look too (a stale UPCG, a drift): it is why audits warn."""
+        return bool(self.problems or self.events or self.audits)
 
     def worth_sending(self, on: str) -> bool:
         return on == "always" or self.needs_person or bool(self.recovered)
@@ -114,6 +116,9 @@ class Digest:
     def title(self) -> str:
         kinds = pd.Series([item.what for item in self.problems], dtype="object").value_counts()
         parts = [f"{count} {what}" for what, count in kinds.items()] + [re.split("[:;]", e)[0] for e in self.events[:1]]
+        warnings = sum(item.what == "audit warn" for item in self.audits)
+        if warnings:
+            parts.append(f"{warnings} audit warning{'s' if warnings != 1 else ''}")
         if self.recovered:
             parts.append(f"{len(self.recovered)} recovered")
         return f"pcf-backfill {self.command}: " + (", ".join(parts) if parts else "all clear")
@@ -123,6 +128,7 @@ class Digest:
         lines = [self.summary]
         lines += listed("Needs attention:", self.problems)
         lines += listed("Recovered, now published:", self.recovered)
+        lines += listed("Failing audits:", self.audits)
         lines += [f"• {event}" for event in self.events]
         lines += [""] + [f"{purpose}: {command}" for purpose, command in self.commands] if self.commands else []
         return "\n".join(lines)
@@ -145,9 +151,26 @@ def problem_kind(status: str, reason: str, forced: bool) -> str | None:
     return "forced" if status == PUBLISHED and forced else None
 
 
-def run_digest(result: RunResult, commands: list[tuple[str, str]]) -> Digest:
-    """A run's digest: blocked/regression/failed/forced dates, and dates whose state before this run
-    (the ledger, as planned) was blocked or failed and that are now published."""
+def audit_attention(audits: pd.DataFrame | None, dates: pd.Index) -> list[Attention]:
+    """The failing audits (the ledger's `failing_audits` rows) of `dates`: what, its value and threshold."""
+    if audits is None or audits.empty:
+        return []
+    found = audits[pd.to_datetime(audits["game_date"]).isin(pd.to_datetime(dates))]
+    return [Attention(pd.Timestamp(row.game_date).date(), f"audit {row.severity}", finding_text(row))
+            for row in found.itertuples()]  # fmt: skip
+
+
+def finding_text(row: Any) -> str:
+    """`shot_zone_zero_share 1.00 vs baseline 0.01 (threshold 0.4)`."""
+    value = "n/a" if pd.isna(row.value) else f"{row.value:.2f}"
+    baseline = "" if pd.isna(row.baseline) else f" vs baseline {row.baseline:.2f}"
+    return f"{row.audit} {value}{baseline} (threshold {row.threshold:g})"
+
+
+def run_digest(result: RunResult, commands: list[tuple[str, str]], audits: pd.DataFrame | None = None) -> Digest:
+    """A run's digest: blocked/regression/failed/forced dates, the failing audits of the dates it judged
+    (`audits`: the ledger's failing audit rows), and dates whose state before this run (the ledger, as
+    planned) was blocked or failed and that are now published."""
     problems, recovered = [], []
     before = result.plan.game_dates["state"] if len(result.plan.game_dates) else pd.Series(dtype="object")
     for ts, verdict in result.verdicts.iterrows():
@@ -161,8 +184,9 @@ def run_digest(result: RunResult, commands: list[tuple[str, str]]) -> Digest:
     settings, invocation = result.settings, result.invocation
     summary = (f"{invocation.command} {invocation.run_id} ({invocation.user}@{invocation.host}), "
                f"{settings.start} → {settings.end}: exit {result.exit_code}")  # fmt: skip
-    return Digest(invocation.command, summary, problems, recovered, [], commands if problems else [],
-                  result.exit_code)  # fmt: skip
+    failing = audit_attention(audits, result.verdicts.index)
+    return Digest(invocation.command, summary, problems, recovered, [], commands if problems or failing else [],
+                  result.exit_code, failing)  # fmt: skip
 
 
 def stopped_digest(command: str, start: date, end: date, error: str, exit_code: int,

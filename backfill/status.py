@@ -3,13 +3,17 @@ reconciliation of the tables (`validate`)."""
 
 from __future__ import annotations
 
+import json
 import shlex
+from collections.abc import Mapping
 from datetime import date
 
 import pandas as pd
 
+from backfill import hints
 from backfill.ledger import LATEST_FIRST, PROCESSOR, current_states
 from backfill.plan import game_dates
+from validation.audits import DEFAULT_BASELINE_DATES, AuditRules
 from validation.reconcile import needs_recompute, reconcile
 from warehouse import Warehouse
 
@@ -118,11 +122,42 @@ def reconciliation(wh: Warehouse, start: date, end: date, min_coverage: float) -
     return reconcile(date_facts(wh, start, end), min_coverage)
 
 
-def repair_commands(problems: pd.DataFrame, base: list[str]) -> list[str]:
+RUN_OPTIONS_SQL = "SELECT run_id, options FROM {runs} WHERE run_id IN (SELECT * FROM UNNEST(@run_ids))"
+
+
+def audit_words_of_runs(wh: Warehouse, run_ids: list[str]) -> dict[str, list[str]]:
+    """Per run, the audit options it ran with that differ from the defaults (as `backfill_runs` recorded them):
+    a repair of the dates it judged must be judged the same way."""
+    if not run_ids:
+        return {}
+    runs = wh.query(RUN_OPTIONS_SQL, {"run_ids": sorted(set(run_ids))})
+    return {str(row.run_id): hints.audit_option_words(recorded_audit_rules(row.options))
+            for row in runs.itertuples()}  # fmt: skip
+
+
+def recorded_audit_rules(options: object) -> AuditRules:
+    """The audit rules a run record's options hold (defaults for a record written before audits existed)."""
+    try:
+        audits = json.loads(str(options)).get("audits") or {}
+        baseline_dates = int(audits.get("baseline_dates", DEFAULT_BASELINE_DATES))
+        return AuditRules(dict(audits.get("thresholds") or {}), baseline_dates)
+    except (ValueError, TypeError, AttributeError):  # InvalidSetting is a ValueError: an audit since retired
+        return AuditRules()
+
+
+def repair_commands(problems: pd.DataFrame, base: list[str], audit_words: Mapping[str, list[str]] | None = None,
+                    ) -> list[str]:  # fmt: skip
     """The narrowest runs that repair the dates: a plain run for dates with nothing published, a recompute
-    (`--rerun all`) for dates whose published rows are wrong."""
+    (`--rerun all`) for dates whose published rows are wrong; each with the audit options of the run that
+    last judged its dates (`audit_words`, by run id)."""
+    audit_words = audit_words or {}
+    last_runs = problems["last_run_id"] if "last_run_id" in problems else pd.Series(None, index=problems.index)
+    options = [tuple(audit_words.get(str(run), [])) for run in last_runs]
+    groups = pd.DataFrame({"recompute": needs_recompute(problems["problems"]), "options": options},
+                          index=problems.index)  # fmt: skip
     commands = []
-    for recompute, group in problems.groupby(needs_recompute(problems["problems"]), sort=True):
-        words = [*base, "run", "--dates", ",".join(ts.date().isoformat() for ts in group.index)]
-        commands.append(shlex.join(words + (["--rerun", "all"] if recompute else [])))
+    for (recompute, words), group in groups.groupby(["recompute", "options"], sort=True):
+        dates = ",".join(ts.date().isoformat() for ts in group.index)
+        commands.append(shlex.join([*base, "run", "--dates", dates, *(["--rerun", "all"] if recompute else []),
+                                    *words]))  # fmt: skip
     return commands

@@ -89,7 +89,7 @@ class ValidateResult:
 def validate(warehouse: WarehouseLike, start: date | str, end: date | str, *, min_coverage: float = 0.90,
              datasets: Datasets | None = None, url: str | None = None) -> ValidateResult:  # fmt: skip
     """Reconcile the tables over [start, end]: who played vs rows published, duplicates, ledger disagreements."""
-    from backfill.status import reconciliation, repair_commands
+    from backfill.status import audit_words_of_runs, reconciliation, repair_commands
     from validation.reconcile import needs_attention
 
     first, last = checked_span(start, end)
@@ -97,9 +97,11 @@ def validate(warehouse: WarehouseLike, start: date | str, end: date | str, *, mi
     with opened(warehouse, datasets) as wh:
         report = reconciliation(wh, first, last, min_coverage)
         words = connection_words(url or warehouse_url(warehouse), wh.datasets)
-    attention = needs_attention(report)
+        attention = needs_attention(report)
+        audit_words = audit_words_of_runs(wh, [str(run) for run in attention.get("last_run_id", []) if plain(run)])
     reasons = {ts.date(): str(text) for ts, text in attention.get("problems", pd.Series(dtype=str)).items()}
-    return ValidateResult(first, last, reasons, repair_commands(attention, words), report, attention)
+    return ValidateResult(first, last, reasons, repair_commands(attention, words, audit_words), report,
+                          attention)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -206,15 +206,20 @@ def run(
     cancel: Cancel = None,
     on_date: Callable[[date, dict], None] | None = None,
     today: date | None = None,
+    audit_thresholds: Mapping[str, float] | None = None,
+    baseline_dates: int = DEFAULT_BASELINE_DATES,
 ) -> RunResult:
     """Backfill [start, end] (or explicit `dates`): plan, compute, gate, publish atomically, record.
 
     Every setting is checked before anything is read or written. `today` (America/New_York, default the
-    clock) bounds the range: a backfill only processes games already played."""
+    clock) bounds the range: a backfill only processes games already played. `audit_thresholds` overrides
+    audits' thresholds by name (`{"shot_zone_zero_share": 0.6}`, like `--audit-threshold`); `baseline_dates`
+    is how many trailing published dates the drift audits compare with (`--baseline-dates`)."""
     settings = run_settings(start, end, dates=dates, source=source, min_coverage=min_coverage,
                             warn_coverage=warn_coverage, force=force, allow_regression=allow_regression,
                             reason=reason, rerun=rerun, dry_run=dry_run, chunk_days=chunk_days, workers=workers,
-                            today=today)  # fmt: skip
+                            today=today, audit_thresholds=audit_thresholds,
+                            baseline_dates=baseline_dates)  # fmt: skip
     return run_with_settings(warehouse, settings, datasets=datasets, cancel=cancel, on_date=on_date)
 
 
@@ -232,7 +237,15 @@ def run_settings(start: date | str | None = None, end: date | str | None = None,
     first, last, chosen_dates = run_range(first, last, chosen, today or league_today())
     rules = GateRules(min_coverage, warn_coverage, force, reason, allow_regression)
     return RunSettings(first, last, chosen_dates, rules, source, rerun, dry_run, chunk_days, workers,  # type: ignore[arg-type]
-                       command, AuditRules(dict(audit_thresholds or {}), baseline_dates))  # fmt: skip
+                       command, audit_rules(audit_thresholds, baseline_dates))  # fmt: skip
+
+
+def audit_rules(thresholds: Mapping[str, float] | None, baseline_dates: int) -> AuditRules:
+    """The audit options as the settings hold them; thresholds are a mapping of audit name to number."""
+    if thresholds is not None and not isinstance(thresholds, Mapping):
+        raise InvalidSetting("audit_thresholds", "{field}: expected a mapping of audit name to threshold, got {kind}",
+                             kind=type(thresholds).__name__)  # fmt: skip
+    return AuditRules(dict(thresholds or {}), baseline_dates)
 
 
 def catch_up_settings(*, as_of: date | str | None = None, lookback_days: int = 14, min_coverage: float = 0.90,
@@ -244,7 +257,7 @@ def catch_up_settings(*, as_of: date | str | None = None, lookback_days: int = 1
     start, end = catch_up_window(today if as_of is None else as_date("as_of", as_of), lookback_days, today)
     return RunSettings(start, end, None, GateRules(min_coverage, warn_coverage), "auto", "pending",
                        dry_run=dry_run, chunk_days=chunk_days, command="catch-up",
-                       audits=AuditRules(dict(audit_thresholds or {}), baseline_dates))  # fmt: skip
+                       audits=audit_rules(audit_thresholds, baseline_dates))  # fmt: skip
 
 
 def catch_up(
@@ -260,10 +273,14 @@ def catch_up(
     cancel: Cancel = None,
     on_date: Callable[[date, dict], None] | None = None,
     today: date | None = None,
+    audit_thresholds: Mapping[str, float] | None = None,
+    baseline_dates: int = DEFAULT_BASELINE_DATES,
 ) -> RunResult:
     """Nightly: backfill as_of − lookback_days … the day before as_of (default: today, America/New_York),
-    retrying every date not published. `as_of` rehearses the catch-up of an earlier day."""
+    retrying every date not published. `as_of` rehearses the catch-up of an earlier day. The audit options
+    are `run`'s."""
     settings = catch_up_settings(as_of=as_of, lookback_days=lookback_days, min_coverage=min_coverage,
                                  warn_coverage=warn_coverage, chunk_days=chunk_days, dry_run=dry_run,
-                                 today=today)  # fmt: skip
+                                 today=today, audit_thresholds=audit_thresholds,
+                                 baseline_dates=baseline_dates)  # fmt: skip
     return run_with_settings(warehouse, settings, datasets=datasets, cancel=cancel, on_date=on_date)

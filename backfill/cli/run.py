@@ -31,6 +31,7 @@ from backfill.cli.options import (
 from backfill.cli.root import cli, option, pass_app
 from backfill.dates import parse_date
 from backfill.freshness import newest_published
+from backfill.ledger import failing_audits
 from backfill.metrics import MetricsSnapshot
 from backfill.notify import NotifySettings
 from backfill.settings import DEFAULT_CHUNK_DAYS, RERUN_MODES, AppSettings, RunSettings
@@ -39,6 +40,8 @@ from processors.policy import SOURCE_POLICIES
 from warehouse import BadInput, PcfError
 
 if TYPE_CHECKING:  # the runner pulls in the whole processing stack: only commands that compute import it
+    import pandas as pd
+
     from backfill.plan import Plan
     from backfill.runner import RunResult
 
@@ -84,12 +87,14 @@ def execute_run(app: AppSettings, settings: RunSettings, output: str, metrics: M
             if metrics and metrics.wanted:
                 metrics.record_verdicts(result.verdicts)
                 metrics.newest_published = newest_published(wh)
+            wanted = notify is not None and bool(notify.urls) and not settings.dry_run
+            audits = failing_audits(wh, settings.start, settings.end) if wanted else None
         progress.close()
         document = render.run_document(result, resume)
         inspect = status_command(app, settings.start, settings.end)
         click.echo(render.to_json(document) if output == "json" else render.run_text(result, resume, inspect))
         if notify and not settings.dry_run:
-            notify_run(app, result, resume, notify)
+            notify_run(app, result, resume, notify, audits)
         return result.exit_code
     except BaseException as error:  # a signal may surface as a driver error (DuckDB's "Query interrupted")
         progress.close()
@@ -120,7 +125,8 @@ def notified_on_error(app: AppSettings, settings: RunSettings, notify: NotifySet
         raise
 
 
-def notify_run(app: AppSettings, result: RunResult, resume: str, notify: NotifySettings) -> None:
+def notify_run(app: AppSettings, result: RunResult, resume: str, notify: NotifySettings,
+               audits: pd.DataFrame | None) -> None:  # fmt: skip
     from backfill.notify import notify as send
     from backfill.notify import run_digest
 
@@ -128,7 +134,7 @@ def notify_run(app: AppSettings, result: RunResult, resume: str, notify: NotifyS
     commands = [("To look", status_command(app, settings.start, settings.end))]
     if result.exit_code:
         commands.append(("To retry (after fixing upstream, or with --force --reason TEXT)", resume))
-    send(run_digest(result, commands), notify)
+    send(run_digest(result, commands, audits), notify)
 
 
 @cli.command(epilog=RUN_EPILOG)

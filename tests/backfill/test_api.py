@@ -201,3 +201,24 @@ def test_init_creates_every_table_once_and_report_writes_html(tmp_path, demo_db)
     assert again.created == [] and again.added == []
     page = in_worker_thread(backfill.api.report, url(demo_db), *WEEK, tmp_path / "week.html")
     assert page.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+
+
+def test_run_and_catch_up_take_the_audit_options_the_command_line_has(demo_db, open_db):
+    backfill.run(url(demo_db), "2022-11-01", "2022-11-21", today=TODAY).raise_for_status()
+    wh = open_db(demo_db)
+    wh.execute("UPDATE {tdza} SET paint_defense_vs_league_avg = 0, mid_range_defense_vs_league_avg = 0, "
+               "three_pt_defense_vs_league_avg = 0 WHERE analysis_date = DATE '2022-11-22'")  # fmt: skip
+    wh.close()
+    strict = backfill.run(url(demo_db), dates=["2022-11-22"], dry_run=True, today=TODAY)
+    assert strict.dates("blocked") == [date(2022, 11, 22)]
+    lenient = {"audit_thresholds": {"shot_zone_zero_share": 1.0}, "baseline_dates": 7}
+    ran = backfill.run(url(demo_db), dates=["2022-11-22"], dry_run=True, today=TODAY, **lenient)
+    assert ran.dates("published") == [date(2022, 11, 22)]
+    assert "--audit-threshold shot_zone_zero_share=1.0 --baseline-dates 7" in ran.resume_command
+    caught_up = backfill.catch_up(url(demo_db), as_of="2022-11-23", lookback_days=1, dry_run=True, today=TODAY,
+                                  **lenient)  # fmt: skip
+    assert caught_up.dates("published") == [date(2022, 11, 22)]
+    with pytest.raises(InvalidSetting, match="^audit_thresholds: unknown audit nope"):
+        backfill.run(url(demo_db), dates=["2022-11-22"], today=TODAY, audit_thresholds={"nope": 1.0})
+    with pytest.raises(InvalidSetting, match="^audit_thresholds: expected a mapping"):
+        backfill.catch_up(url(demo_db), today=TODAY, audit_thresholds=[("shot_zone_zero_share", 1.0)])  # type: ignore[arg-type]

@@ -93,3 +93,42 @@ def test_the_repair_hint_recomputes_exactly_the_dates_that_need_it(custom_folder
     assert "1 published" in fixed.stdout
     assert run_there(custom_folder, monkeypatch, "validate", *INCIDENT_WEEK).exit_code == 0
     assert published(custom_folder, "2023-02-25") > 0
+
+
+def zero_tdza(folder: Path, day: str, share_of_teams: int = 1) -> None:
+    """Upstream wrote defense values of 0 for every `share_of_teams`-th team of the date (1: all of them)."""
+    wh = connect(f"duckdb:///{folder / 'pcf.duckdb'}", Datasets.parse(DATASETS))
+    teams = wh.query("SELECT DISTINCT team_abbr FROM {tdza} WHERE analysis_date = @d ORDER BY 1", {"d": day})
+    wh.execute("UPDATE {tdza} SET paint_defense_vs_league_avg = 0, mid_range_defense_vs_league_avg = 0, "
+               "three_pt_defense_vs_league_avg = 0 WHERE analysis_date = @d "
+               "AND team_abbr IN (SELECT * FROM UNNEST(@teams))",
+               {"d": day, "teams": teams["team_abbr"].tolist()[::share_of_teams]})  # fmt: skip
+    wh.close()
+
+
+def test_resume_and_repair_hints_carry_the_audit_options_that_decided_the_verdicts(custom_folder, elsewhere,
+                                                                                     monkeypatch):  # fmt: skip
+    assert run_there(custom_folder, monkeypatch, "run", "--start-date", "2022-11-01", "--end-date",
+                     "2022-11-21").exit_code == 0  # fmt: skip
+    zero_tdza(custom_folder, "2022-11-22")  # every shot-zone score 0: blocked under any threshold below 1
+    zero_tdza(custom_folder, "2022-11-23", share_of_teams=2)  # about half of them: 0.7 lets it through, 0.4 not
+    days = ["--start-date", "2022-11-22", "--end-date", "2022-11-23", "--rerun", "all"]
+    audit_options = ["--audit-threshold", "shot_zone_zero_share=0.7", "--baseline-dates", "7"]
+    by_default = run_there(custom_folder, monkeypatch, "run", *days, "--dry-run")
+    assert "0 published" in by_default.stdout and "2 blocked" in by_default.stdout, by_default.output
+    first = run_there(custom_folder, monkeypatch, "run", *days, *audit_options)
+    assert first.exit_code == 3 and "1 published" in first.stdout and "1 blocked" in first.stdout, first.output
+    resume = hint(first.stdout, "To resume")
+    assert resume[resume.index("--audit-threshold") + 1] == "shot_zone_zero_share=0.7"
+    assert resume[resume.index("--baseline-dates") + 1] == "7"
+    monkeypatch.chdir(elsewhere)
+    again = paste(resume)  # --rerun all: both dates judged again, as the first run judged them
+    assert again.exit_code == 3 and "1 published" in again.stdout and "1 blocked" in again.stdout, again.output
+    checked = run_there(custom_folder, monkeypatch, "validate", "--start-date", "2022-11-22", "--end-date",
+                        "2022-11-23")  # fmt: skip
+    repair = hint(checked.stdout, "To repair")
+    assert repair[repair.index("--dates") + 1] == "2022-11-22" and "shot_zone_zero_share=0.7" in repair
+    monkeypatch.chdir(elsewhere)
+    repaired = paste(repair)
+    assert repaired.exit_code == 3 and "(threshold 0.7)" in repaired.stdout, repaired.output
+    assert list(elsewhere.iterdir()) == [], "nothing was created where the hints were pasted"

@@ -210,6 +210,28 @@ def test_validate_sends_the_dates_that_need_attention(run_cli, demo_db, webhook,
     assert f"{BLOCKED_DAY}  validate:" in message and "--rerun all" in message
 
 
+def test_failing_audits_reach_the_digest_with_value_and_threshold(run_cli, demo_db, webhook, open_db):
+    assert run_cli(demo_db, "run", "--start-date", "2022-11-01", "--end-date", "2022-11-21").exit_code == 0
+    wh = open_db(demo_db)
+    wh.execute("UPDATE {tdza} SET paint_defense_vs_league_avg = 0, mid_range_defense_vs_league_avg = 0, "
+               "three_pt_defense_vs_league_avg = 0 WHERE analysis_date = DATE '2022-11-22'")  # fmt: skip
+    wh.close()
+    blocked = run_cli(demo_db, "run", "--dates", "2022-11-22", "--notify", webhook.url)
+    assert blocked.exit_code == 3 and len(webhook.requests) == 1
+    message = webhook.messages[0]["message"]
+    assert "Failing audits:" in message
+    assert "2022-11-22  audit block: shot_zone_zero_share 1.00 vs baseline 0.0" in message
+    assert "(threshold 0.4)" in message
+
+    # a warn audit alone (every shift of the mean fatigue beyond 0 points) does not block, but is worth a look
+    warned = run_cli(demo_db, "run", "--dates", "2022-11-21", "--rerun", "all", "--audit-threshold",
+                     "fatigue_mean=0", "--notify", webhook.url)  # fmt: skip
+    assert warned.exit_code == 0 and len(webhook.requests) == 2, warned.output
+    title, message = webhook.messages[1]["title"], webhook.messages[1]["message"]
+    assert title == "pcf-backfill run: 1 audit warning" and webhook.messages[1]["type"] == "warning"
+    assert "2022-11-21  audit warn: fatigue_mean" in message and "(threshold 0)" in message
+
+
 @pytest.mark.parametrize(
     ("status", "reason", "forced", "kind"),
     [("blocked", "coverage 1/177 (0.6%) below 90%", False, "blocked"),
