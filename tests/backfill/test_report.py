@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 from datetime import date, timedelta
+from importlib.resources import files
 from pathlib import Path
 
 import pandas as pd
@@ -209,3 +212,31 @@ def test_report_replaces_an_earlier_report_through_a_rename(demo_db, tmp_path):
     assert html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert html.stat().st_ino != first, "written to a new file and renamed over the old one"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pcf.duckdb", "season.html"], "no temporary file left"
+
+
+def test_the_chart_draws_the_thresholds_each_date_was_gated_with(days):
+    """The bars come from the ledger's typed columns: a range gated with --min-coverage 0.8 shows an 80% gate."""
+    relaxed = days.assign(min_coverage=days["min_coverage"].where(days["min_coverage"].isna(), 0.8),
+                          warn_coverage=days["warn_coverage"].where(days["warn_coverage"].isna(), 0.85))  # fmt: skip
+    html = render_report(relaxed, START, END, "demo")
+    assert "80% gate" in html and "85% warning" in html and "90% gate" not in html
+    assert 'data-bars="gate 80%, warning 85%"' in html
+
+
+def test_the_page_inlines_its_css_and_js_package_files(days):
+    html = render_report(days, START, END, "demo")
+    assets = files("backfill.report").joinpath("assets")
+    for name, tag in (("report.css", "style"), ("report.js", "script")):
+        content = assets.joinpath(name).read_text(encoding="utf-8")
+        assert len(content) > 500 and f"<{tag}>{content}</{tag}>" in html
+
+
+def test_a_build_of_the_package_ships_the_report_assets(tmp_path):
+    """What a wheel would hold: setuptools' build of the packages, package data included."""
+    root = Path(__file__).resolve().parents[2]
+    build = subprocess.run([sys.executable, "-c", "import setuptools; setuptools.setup()", "-q", "build_py", "-d",
+                            str(tmp_path)], cwd=root, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert build.returncode == 0, build.stderr
+    for name in ("report.css", "report.js"):
+        shipped = tmp_path / "backfill" / "report" / "assets" / name
+        assert shipped.read_bytes() == (root / "backfill" / "report" / "assets" / name).read_bytes()
