@@ -1,6 +1,8 @@
 """The `cleanup_operations` audit trail: one appended row per executed cleanup or restore, failures
 included (a dry run writes nothing), so an operator can always see what was removed, when, by whom,
-and where it went."""
+and where it went. A delete's row is written in the delete's own transaction (cleanup/delete.py); a
+failure after it (a verification that put the rows back) appends a second row for the same operation:
+the latest row of an operation is its outcome."""
 
 from __future__ import annotations
 
@@ -47,13 +49,16 @@ def error_text(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def append_operation(wh: Warehouse, operation: CleanupOperation) -> None:
-    """Stamp `finished_at` (naive UTC) and append the row."""
+def operation_frame(operation: CleanupOperation) -> pd.DataFrame:
+    """The operation as its `cleanup_operations` row, `finished_at` stamped now (naive UTC)."""
     operation.finished_at = utc_now()
-    row = asdict(operation)
-    frame = pd.DataFrame([row], columns=TABLES["cleanup_ops"].column_names)
+    frame = pd.DataFrame([asdict(operation)], columns=TABLES["cleanup_ops"].column_names)
     frame["cutoff_date"] = pd.to_datetime(frame["cutoff_date"])
-    wh.load(frame, "cleanup_ops")
+    return frame
+
+
+def append_operation(wh: Warehouse, operation: CleanupOperation) -> None:
+    wh.load(operation_frame(operation), "cleanup_ops")
 
 
 def append_failed_operation(wh: Warehouse, operation: CleanupOperation, error: BaseException) -> None:

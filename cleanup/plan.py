@@ -22,7 +22,7 @@ PER_DATE_SQL = """
 WITH upcg_dates AS (
   SELECT game_date, COUNT(*) AS upcg_rows, COUNT(DISTINCT player_lookup) AS upcg_players
   FROM {upcg}
-  WHERE game_date < @cutoff
+  WHERE game_date < @cutoff AND (processed_at IS NULL OR processed_at <= @planned_at)
   GROUP BY game_date
 ),
 active AS (
@@ -37,7 +37,7 @@ matched AS (
   SELECT u.game_date, COUNT(DISTINCT u.player_lookup) AS matched_players
   FROM {upcg} AS u
   JOIN active AS a ON a.game_date = u.game_date AND a.player_lookup = u.player_lookup
-  WHERE u.game_date < @cutoff
+  WHERE u.game_date < @cutoff AND (u.processed_at IS NULL OR u.processed_at <= @planned_at)
   GROUP BY u.game_date
 )
 SELECT d.game_date, d.upcg_players, d.upcg_rows,
@@ -60,6 +60,7 @@ class CleanupPlan:
     settings: CleanupSettings
     per_date: pd.DataFrame
     predicate: str | None  # WHERE clause selecting exactly the rows to delete; None when nothing matches
+    planned_at: datetime  # naive UTC: rows ingested later are never the plan's
     backup_name: str
     backup_statement: str | None  # what Warehouse.copy_rows_to_new_table runs; None without backup
     delete_statement: str | None
@@ -90,9 +91,10 @@ def backup_table_name(now: datetime) -> str:
     return BACKUP_PREFIX + now.strftime(BACKUP_STAMP_FORMAT)
 
 
-def per_date_coverage(wh: Warehouse, cutoff: date) -> pd.DataFrame:
-    """One row per UPCG date before the cutoff: its players, rows, PGS active players and coverage."""
-    frame = wh.query(PER_DATE_SQL, {"cutoff": cutoff})
+def per_date_coverage(wh: Warehouse, cutoff: date, planned_at: datetime) -> pd.DataFrame:
+    """One row per UPCG date before the cutoff: its players, rows (ingested by `planned_at`), PGS active
+    players and coverage."""
+    frame = wh.query(PER_DATE_SQL, {"cutoff": cutoff, "planned_at": planned_at})
     frame["game_date"] = pd.to_datetime(frame["game_date"]).dt.date
     for column in ("upcg_players", "upcg_rows", "pgs_active_players", "matched_players"):
         frame[column] = frame[column].astype("int64")
@@ -111,15 +113,26 @@ def with_actions(per_date: pd.DataFrame, mode: str) -> pd.DataFrame:
     return per_date.assign(action=delete.map({True: "delete", False: "keep"}).astype("object"))[PER_DATE_COLUMNS]
 
 
-def delete_predicate(mode: str, cutoff: date, delete_dates: list[date]) -> str | None:
-    """`game_date < cutoff` for `all`; the listed dates for `partial`; None when nothing is to go."""
+def timestamp_literal(value: datetime) -> str:
+    """A naive-UTC timestamp rendered for SQL (both dialects read TIMESTAMP 'YYYY-MM-DD HH:MM:SS.ffffff' as UTC)."""
+    return f"TIMESTAMP '{value.isoformat(sep=' ', timespec='microseconds')}'"
+
+
+def ingested_by(planned_at: datetime) -> str:
+    """Rows upstream wrote after the plan are not the plan's: a cleanup never touches them."""
+    return f"(processed_at IS NULL OR processed_at <= {timestamp_literal(planned_at)})"
+
+
+def delete_predicate(mode: str, cutoff: date, delete_dates: list[date], planned_at: datetime) -> str | None:
+    """Fixed at plan time: `game_date < cutoff` for `all`, the listed dates for `partial`, each only for rows
+    ingested by `planned_at`; None when nothing is to go."""
     if not delete_dates:
         return None
     if mode == "all":
-        return f"game_date < {date_literal(cutoff)}"
+        return f"game_date < {date_literal(cutoff)} AND {ingested_by(planned_at)}"
     if max(delete_dates) >= cutoff:
         raise ValueError(f"refusing to delete {max(delete_dates)}: on or after the cutoff {cutoff}")
-    return f"game_date IN {dates_in_list(sorted(delete_dates))}"
+    return f"game_date IN {dates_in_list(sorted(delete_dates))} AND {ingested_by(planned_at)}"
 
 
 def backup_statement(wh: Warehouse, predicate: str, backup_name: str) -> str:
@@ -133,10 +146,11 @@ def delete_statement(predicate: str) -> str:
 
 def plan_cleanup(wh: Warehouse, settings: CleanupSettings, *, now: datetime | None = None) -> CleanupPlan:
     """Read-only: what a cleanup with these settings would delete, and how."""
-    per_date = with_actions(per_date_coverage(wh, settings.cutoff), settings.mode)
-    predicate = delete_predicate(settings.mode, settings.cutoff, dates_to_delete(per_date))
-    backup_name = backup_table_name(now or utc_now())
+    planned_at = now or utc_now()
+    per_date = with_actions(per_date_coverage(wh, settings.cutoff, planned_at), settings.mode)
+    predicate = delete_predicate(settings.mode, settings.cutoff, dates_to_delete(per_date), planned_at)
+    backup_name = backup_table_name(planned_at)
     if predicate is None:
-        return CleanupPlan(settings, per_date, None, backup_name, None, None)
+        return CleanupPlan(settings, per_date, None, planned_at, backup_name, None, None)
     backup = backup_statement(wh, predicate, backup_name) if settings.backup else None
-    return CleanupPlan(settings, per_date, predicate, backup_name, backup, delete_statement(predicate))
+    return CleanupPlan(settings, per_date, predicate, planned_at, backup_name, backup, delete_statement(predicate))

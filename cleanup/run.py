@@ -1,9 +1,10 @@
-"""One cleanup, start to finish: plan → backup → fingerprint → delete → verify → audit."""
+"""One cleanup, start to finish: lease → plan → backup → fingerprint → delete and audit → verify."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 import structlog
@@ -41,27 +42,32 @@ def run_cleanup(wh: Warehouse, settings: CleanupSettings, user: str, *, now: dat
     """Plan, and with `settings.execute` back up, delete, verify and append an audit row (a dry run writes nothing).
     `now` (naive UTC, default the clock) stamps the operation and names the backup table.
 
-    Any failure is recorded in `cleanup_operations` and re-raised; a failed verification first
-    puts the backup's rows back. The backup table is always left in place.
+    An execution holds the lease runs take, over every date before the cutoff: two cleanups, or a cleanup
+    and a run reading those dates, never interleave (the second exits 4 naming the holder). The delete and
+    its audit row commit together; any failure is recorded in `cleanup_operations` and re-raised (a failed
+    verification first puts the backup's rows back). The backup table is always left in place.
     """
     started_at = now or utc_now()
     operation = CleanupOperation(
         new_operation_id(started_at), upcg_table_name(wh), settings.mode, settings.cutoff, settings.dry_run,
         user, started_at,
     )  # fmt: skip
+    lease = wh.lease(operation.operation_id, date.min, settings.cutoff - timedelta(days=1)) if settings.execute \
+        else nullcontext()  # a dry run writes nothing, not even a lease or its audit row: read-only credentials do
     try:
-        plan = plan_cleanup(wh, settings, now=started_at)
-        operation.rows_matched = plan.rows_matched
-        log.debug("cleanup.plan", operation_id=operation.operation_id, statements=rendered(wh, plan))
-        if settings.execute and plan.predicate is not None:
-            execute_plan(wh, plan, operation)
+        with lease:
+            plan = plan_cleanup(wh, settings, now=started_at)
+            operation.rows_matched = plan.rows_matched
+            log.debug("cleanup.plan", operation_id=operation.operation_id, statements=rendered(wh, plan))
+            if settings.execute and plan.predicate is not None:
+                execute_plan(wh, plan, operation)
+            elif settings.execute:
+                append_operation(wh, operation)  # nothing matched: the row says so
     except Exception as error:
         log.error("cleanup.failed", **summary(operation), error=str(error))
         if settings.execute:
             append_failed_operation(wh, operation, error)
         raise
-    if settings.execute:  # a dry run writes nothing, not even its audit row: read-only credentials suffice
-        append_operation(wh, operation)
     log.info("cleanup", **summary(operation), dates_matched=len(plan.delete_dates))
     return CleanupResult(
         operation.operation_id, settings.cutoff, settings.mode, settings.dry_run, plan.per_date,
@@ -70,15 +76,16 @@ def run_cleanup(wh: Warehouse, settings: CleanupSettings, user: str, *, now: dat
 
 
 def execute_plan(wh: Warehouse, plan: CleanupPlan, operation: CleanupOperation) -> None:
-    """Back up, fingerprint what must survive, delete in one transaction, verify (or put the rows back)."""
+    """Back up, fingerprint what must survive, delete and audit in one transaction, verify (or put the
+    rows back)."""
     if plan.settings.backup:
         operation.backup_table = create_backup(wh, plan)
-    before = table_state(wh, plan.cutoff)
-    delete_matched(wh, plan)
-    after = table_state(wh, plan.cutoff)
-    operation.rows_deleted = before.total_rows - after.total_rows
+    before = table_state(wh, plan.cutoff, plan.planned_at)
+    operation.rows_deleted = delete_matched(wh, plan, operation)
+    after = table_state(wh, plan.cutoff, plan.planned_at)
     remaining = count_upcg(wh, str(plan.predicate))
-    problems = verification_problems(plan.rows_matched, remaining, before, after, plan.cutoff)
+    problems = verification_problems(plan.rows_matched, operation.rows_deleted, remaining, before, after,
+                                     plan.cutoff)  # fmt: skip
     if problems:
         failure = "cleanup verification failed: " + "; ".join(problems)
         restored = undo_delete(wh, operation.backup_table, failure)

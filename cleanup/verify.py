@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
@@ -25,7 +25,6 @@ class Fingerprint:
 
 @dataclass(frozen=True)
 class TableState:
-    total_rows: int
     kept: Fingerprint  # the rows on or after the cutoff, which a cleanup must never touch
 
 
@@ -35,8 +34,11 @@ def content_hash(frame: pd.DataFrame) -> str:
     return hashlib.sha256(row_hashes.tobytes()).hexdigest()[:16]
 
 
-def fingerprint_from(wh: Warehouse, cutoff: date) -> Fingerprint:
-    rows = wh.query(f"SELECT {UPCG_COLUMNS} FROM {{upcg}} WHERE game_date >= @cutoff", {"cutoff": cutoff})
+def fingerprint_from(wh: Warehouse, cutoff: date, planned_at: datetime) -> Fingerprint:
+    """The rows on or after the cutoff that were there when the cleanup was planned (upstream may append)."""
+    rows = wh.query(f"SELECT {UPCG_COLUMNS} FROM {{upcg}} WHERE game_date >= @cutoff "
+                    "AND (processed_at IS NULL OR processed_at <= @planned_at)",
+                    {"cutoff": cutoff, "planned_at": planned_at})  # fmt: skip
     return Fingerprint(len(rows), content_hash(rows))
 
 
@@ -45,12 +47,12 @@ def count_upcg(wh: Warehouse, predicate: str = "TRUE") -> int:
     return int(wh.query(f"SELECT COUNT(*) AS row_count FROM {{upcg}} WHERE {predicate}")["row_count"].iloc[0])
 
 
-def table_state(wh: Warehouse, cutoff: date) -> TableState:
-    return TableState(count_upcg(wh), fingerprint_from(wh, cutoff))
+def table_state(wh: Warehouse, cutoff: date, planned_at: datetime) -> TableState:
+    return TableState(fingerprint_from(wh, cutoff, planned_at))
 
 
 def verification_problems(
-    rows_matched: int, remaining: int, before: TableState, after: TableState, cutoff: date
+    rows_matched: int, deleted: int, remaining: int, before: TableState, after: TableState, cutoff: date
 ) -> list[str]:
     """Why a completed delete cannot be trusted; empty when it can."""
     problems = []
@@ -61,7 +63,6 @@ def verification_problems(
             f"rows on or after {cutoff} changed ({before.kept.rows} rows #{before.kept.content_hash} → "
             f"{after.kept.rows} rows #{after.kept.content_hash})"
         )
-    deleted = before.total_rows - after.total_rows
     if deleted != rows_matched:
-        problems.append(f"{deleted} rows left the table but {rows_matched} matched")
+        problems.append(f"{deleted} rows were deleted but {rows_matched} matched")
     return problems

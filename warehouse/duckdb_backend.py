@@ -279,8 +279,8 @@ class DuckDBWarehouse(Warehouse):
         found = self._run(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = @schema AND table_name = @name",
             {"schema": self.dataset_name(dataset_key), "name": table_name},
-        ).fetchone()
-        return bool(found and found[0])
+        ).fetchall()  # every row: a result left open makes DuckDB refuse the connection's next load
+        return bool(found and found[0][0])
 
     def missing_tables(self, keys: Sequence[str]) -> list[str]:
         found = self._run(

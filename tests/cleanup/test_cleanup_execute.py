@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import pandas as pd
 import pytest
 from cleanup_league import CUTOFF, NOW, TODAY, UNDER_COVERED, sorted_rows
+from click.testing import CliRunner
 
+import cleanup.delete
 import cleanup.run
+from backfill.cli import cli
 from cleanup import run_cleanup
 from cleanup.delete import delete_matched
 from warehouse import WarehouseError
+from warehouse.duckdb_lock import WriterLock
 
 BACKUP = "upcoming_player_game_context_backup_20240320T090000"
 
@@ -64,7 +69,8 @@ def test_no_backup_deletes_without_a_copy(wh, settings, table_rows):
     result = run_cleanup(wh, settings(execute=True, backup=False), "tester", now=NOW)
     assert result.backup_table is None and result.rows_deleted > 0
     assert result.statements == [
-        'DELETE FROM "nba_analytics"."upcoming_player_game_context" WHERE game_date < DATE \'2024-03-13\''
+        'DELETE FROM "nba_analytics"."upcoming_player_game_context" WHERE game_date < DATE \'2024-03-13\' '
+        "AND (processed_at IS NULL OR processed_at <= TIMESTAMP '2024-03-20 09:00:00.000000')"
     ]
     assert not wh.table_exists("analytics", BACKUP)
     assert min(dates_of(table_rows("upcg"))) == CUTOFF
@@ -75,7 +81,7 @@ def test_error_between_backup_and_delete_leaves_upcg_intact_and_is_audited(
 ):
     before = table_rows("upcg")
 
-    def failing_delete(wh, plan):
+    def failing_delete(wh, plan, operation):
         raise WarehouseError("injected: connection lost")
 
     monkeypatch.setattr(cleanup.run, "delete_matched", failing_delete)
@@ -102,9 +108,10 @@ def test_short_backup_stops_before_deleting(wh, settings, table_rows, audit_rows
 def test_failed_verification_puts_the_rows_back(wh, settings, table_rows, audit_rows, monkeypatch):
     before = table_rows("upcg")
 
-    def delete_while_someone_rewrites_today(wh, plan):
-        delete_matched(wh, plan)
+    def delete_while_someone_rewrites_today(wh, plan, operation):
+        deleted = delete_matched(wh, plan, operation)
         wh.execute("UPDATE {upcg} SET player_age = 99 WHERE game_date = @today", {"today": TODAY})
+        return deleted
 
     monkeypatch.setattr(cleanup.run, "delete_matched", delete_while_someone_rewrites_today)
     with pytest.raises(WarehouseError, match=r"verification failed: rows on or after 2024-03-13 changed .* restored"):
@@ -114,15 +121,16 @@ def test_failed_verification_puts_the_rows_back(wh, settings, table_rows, audit_
     pd.testing.assert_frame_equal(
         sorted_rows(after[after["game_date"] < pd.Timestamp(CUTOFF)]), sorted_rows(before[stale])
     )
-    audit = audit_rows().iloc[0]
-    assert audit["rows_deleted"] == 0 and "verification failed" in audit["error"]
+    deleted, outcome = audit_rows().itertuples()  # the delete's own row, then the failure's: the latest tells
+    assert deleted.operation_id == outcome.operation_id and deleted.rows_deleted == stale.sum()
+    assert outcome.rows_deleted == 0 and "verification failed" in outcome.error
 
 
 def test_audit_rows_for_execution_and_failure_never_for_a_dry_run(wh, settings, audit_rows, monkeypatch):
     run_cleanup(wh, settings(mode="partial"), "alice", now=NOW)
     run_cleanup(wh, settings(mode="partial", execute=True), "bob", now=NOW.replace(second=1))
 
-    def failing_delete(wh, plan):
+    def failing_delete(wh, plan, operation):
         raise WarehouseError("injected")
 
     monkeypatch.setattr(cleanup.run, "delete_matched", failing_delete)
@@ -135,3 +143,88 @@ def test_audit_rows_for_execution_and_failure_never_for_a_dry_run(wh, settings, 
     assert audit["rows_deleted"].tolist() == [8, 0]
     assert audit["error"].isna().tolist() == [True, False]
     assert audit["operation_id"].is_unique
+
+
+class ProcessDied(BaseException):
+    """Stands for SIGKILL: nothing of the cleanup's own error handling runs after it."""
+
+
+def test_a_crash_right_after_the_delete_commits_leaves_its_audit_row(wh, settings, table_rows, audit_rows,
+                                                                      monkeypatch):  # fmt: skip
+    gone = (table_rows("upcg")["game_date"] < pd.Timestamp(CUTOFF)).sum()
+
+    def delete_then_die(wh, plan, operation):
+        delete_matched(wh, plan, operation)
+        raise ProcessDied
+
+    monkeypatch.setattr(cleanup.run, "delete_matched", delete_then_die)
+    with pytest.raises(ProcessDied):
+        run_cleanup(wh, settings(execute=True), "tester", now=NOW)
+    assert min(dates_of(table_rows("upcg"))) == CUTOFF
+    audit = audit_rows()
+    assert audit[["rows_matched", "rows_deleted", "backup_table"]].values.tolist() == [[gone, gone, BACKUP]]
+    assert pd.isna(audit.loc[0, "error"])
+
+
+def test_a_delete_that_fails_inside_its_transaction_deletes_nothing_and_records_the_failure(
+    wh, settings, table_rows, audit_rows, monkeypatch
+):
+    before = table_rows("upcg")
+    statements = cleanup.delete.delete_statements
+
+    def then_a_statement_that_fails(plan, staged):
+        return [*statements(plan, staged), "DELETE FROM {upcg} WHERE no_such = 1"]
+
+    monkeypatch.setattr(cleanup.delete, "delete_statements", then_a_statement_that_fails)
+    with pytest.raises(WarehouseError, match="no_such"):
+        run_cleanup(wh, settings(execute=True), "tester", now=NOW)
+    pd.testing.assert_frame_equal(table_rows("upcg"), before)
+    audit = audit_rows()
+    assert len(audit) == 1 and audit.loc[0, "rows_deleted"] == 0 and "no_such" in audit.loc[0, "error"]
+
+
+def test_a_backup_that_already_exists_is_a_failure_with_its_audit_row(wh, settings, table_rows, audit_rows):
+    before = table_rows("upcg")
+    wh.execute(f"CREATE TABLE {wh.qualified('analytics', BACKUP)} AS SELECT 1 AS x")
+    with pytest.raises(WarehouseError, match="already exists"):
+        run_cleanup(wh, settings(execute=True), "tester", now=NOW)
+    pd.testing.assert_frame_equal(table_rows("upcg"), before)
+    audit = audit_rows()
+    assert len(audit) == 1 and audit.loc[0, "rows_deleted"] == 0 and "already exists" in audit.loc[0, "error"]
+
+
+def test_rows_upstream_appends_during_a_cleanup_are_never_touched_nor_counted(wh, settings, table_rows,
+                                                                               backup_rows, audit_rows,
+                                                                               monkeypatch):  # fmt: skip
+    rows = table_rows("upcg")
+    gone = sorted_rows(rows[rows["game_date"] < pd.Timestamp(CUTOFF)])
+    late = rows[rows["game_date"].isin([pd.Timestamp(date(2024, 3, 3)), pd.Timestamp(TODAY)])].assign(
+        player_lookup="late_arrival", processed_at=pd.Timestamp(NOW) + pd.Timedelta(minutes=1))
+    backup = cleanup.run.create_backup
+
+    def backup_while_upstream_appends(wh, plan):
+        name = backup(wh, plan)
+        wh.load(late, "upcg")  # tonight's rows, and a stale date's row written after the plan
+        return name
+
+    monkeypatch.setattr(cleanup.run, "create_backup", backup_while_upstream_appends)
+    result = run_cleanup(wh, settings(execute=True), "tester", now=NOW)
+    assert result.rows_deleted == len(gone) == audit_rows().loc[0, "rows_deleted"]
+    assert len(audit_rows()) == 1 and pd.isna(audit_rows().loc[0, "error"])
+    pd.testing.assert_frame_equal(backup_rows(BACKUP), gone)
+    survivors = table_rows("upcg")
+    assert sorted(dates_of(survivors[survivors["player_lookup"] == "late_arrival"])) == [date(2024, 3, 3), TODAY]
+
+
+def test_a_cleanup_while_another_writer_holds_the_warehouse_exits_4_naming_it(wh, tmp_path, table_rows):
+    before = table_rows("upcg")
+    database = str(tmp_path / "cleanup.duckdb")
+    first = WriterLock(database, "pcf-backfill cleanup --execute --mode all")
+    first.acquire()
+    try:
+        second = CliRunner().invoke(cli, ["--warehouse", f"duckdb:///{database}", "cleanup", "--execute"])
+    finally:
+        first.release()
+    assert second.exit_code == 4, second.output
+    assert "pcf-backfill cleanup --execute --mode all" in second.output and f"PID {os.getpid()}" in second.output
+    pd.testing.assert_frame_equal(table_rows("upcg"), before)

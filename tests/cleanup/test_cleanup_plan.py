@@ -22,6 +22,8 @@ def test_retention_must_be_a_whole_number_of_days(retention):
     with pytest.raises(BadInput, match="retention_days"):
         CleanupSettings(today=TODAY, retention_days=retention)
 
+INGESTED_BY_NOW = "(processed_at IS NULL OR processed_at <= TIMESTAMP '2024-03-20 09:00:00.000000')"
+
 
 def test_unknown_mode_is_bad_input_naming_the_accepted_forms():
     with pytest.raises(BadInput, match=r"mode: expected one of all \| partial"):
@@ -33,13 +35,15 @@ def test_defaults_are_a_seven_day_dry_run_with_backup():
     assert (settings.cutoff, settings.mode, settings.dry_run, settings.backup) == (CUTOFF, "all", True, True)
 
 
-def test_predicate_all_is_a_date_bound_and_partial_lists_the_dates():
+def test_predicate_is_a_date_bound_or_the_dates_and_only_rows_ingested_by_the_plan():
     days = [date(2024, 3, 2), date(2024, 3, 1)]
-    assert delete_predicate("all", CUTOFF, days) == "game_date < DATE '2024-03-13'"
-    assert delete_predicate("partial", CUTOFF, days) == "game_date IN (DATE '2024-03-01', DATE '2024-03-02')"
-    assert delete_predicate("partial", CUTOFF, []) is None
+    ingested = INGESTED_BY_NOW
+    assert delete_predicate("all", CUTOFF, days, NOW) == f"game_date < DATE '2024-03-13' AND {ingested}"
+    assert delete_predicate("partial", CUTOFF, days, NOW) == (
+        f"game_date IN (DATE '2024-03-01', DATE '2024-03-02') AND {ingested}")  # fmt: skip
+    assert delete_predicate("partial", CUTOFF, [], NOW) is None
     with pytest.raises(ValueError, match="cutoff"):
-        delete_predicate("partial", CUTOFF, [CUTOFF])
+        delete_predicate("partial", CUTOFF, [CUTOFF], NOW)
 
 
 def test_partial_keeps_dates_at_exactly_ninety_percent():
@@ -68,16 +72,17 @@ def test_plan_reports_per_date_coverage_before_the_cutoff(wh, settings):
     assert per_date.loc[date(2024, 3, 5), ["pgs_active_players", "coverage"]].tolist() == [0, 0.0]
     assert plan.delete_dates == UNDER_COVERED
     assert plan.rows_matched == 1 + 4 + 3
+    where = f"game_date IN (DATE '2024-03-01', DATE '2024-03-02', DATE '2024-03-05') AND {INGESTED_BY_NOW}"
     assert plan.statements == [
         'CREATE TABLE "nba_analytics"."upcoming_player_game_context_backup_20240320T090000" AS SELECT * FROM {upcg} '
-        "WHERE game_date IN (DATE '2024-03-01', DATE '2024-03-02', DATE '2024-03-05')",
-        "DELETE FROM {upcg} WHERE game_date IN (DATE '2024-03-01', DATE '2024-03-02', DATE '2024-03-05')",
+        f"WHERE {where}",
+        f"DELETE FROM {{upcg}} WHERE {where}",
     ]
 
 
 def test_plan_without_backup_has_only_the_delete(wh, settings):
-    plan = plan_cleanup(wh, settings(backup=False))
-    assert plan.statements == ["DELETE FROM {upcg} WHERE game_date < DATE '2024-03-13'"]
+    plan = plan_cleanup(wh, settings(backup=False), now=NOW)
+    assert plan.statements == [f"DELETE FROM {{upcg}} WHERE game_date < DATE '2024-03-13' AND {INGESTED_BY_NOW}"]
 
 
 def test_dry_run_changes_nothing_not_even_the_audit_trail(wh, settings, table_rows, audit_rows):
@@ -91,7 +96,7 @@ def test_dry_run_changes_nothing_not_even_the_audit_trail(wh, settings, table_ro
     assert result.per_date["upcg_rows"].tolist() == [len(UPCG_PLAYERS[day]) for day in STALE_DATES]
     assert set(result.per_date["action"]) == {"delete"}
     assert result.statements[-1] == "DELETE FROM \"nba_analytics\".\"upcoming_player_game_context\" " \
-        "WHERE game_date < DATE '2024-03-13'"  # fmt: skip
+        f"WHERE game_date < DATE '2024-03-13' AND {INGESTED_BY_NOW}"  # fmt: skip
     assert len(audit_rows()) == 0
 
 
