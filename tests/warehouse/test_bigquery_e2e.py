@@ -324,6 +324,25 @@ def test_partial_cleanup_backs_up_and_restore_puts_upcg_back(demo_url, open_ware
     pd.testing.assert_frame_equal(wh.query(upcg), before)
 
 
+def test_a_cleanup_while_another_holds_the_lease_exits_4_naming_it_and_deletes_nothing(demo_url, open_warehouse):
+    wh = open_warehouse(demo_url)
+    upcg = "SELECT * FROM {upcg} ORDER BY game_date, player_lookup"
+    before = wh.query(upcg)
+    beat = pd.Timestamp.now(tz="UTC") - pd.Timedelta(seconds=5)
+    wh.load(pd.DataFrame([{
+        "lease_id": "first-cleanup", "holder": "cleanup-20261126T040000-0badcafe", "start_date": date(1, 1, 1),
+        "end_date": date(2026, 11, 18), "acquired_at": beat, "heartbeat_at": beat,
+        "expires_at": beat + pd.Timedelta(minutes=15), "host": "pcf-7", "pid": 4242,
+        "command": "pcf-backfill cleanup --mode partial --execute",
+    }]), "leases")  # fmt: skip
+    second = invoke(demo_url, "cleanup", "--mode", "partial", "--execute")
+    assert second.exit_code == 4, second.output
+    assert_one_clear_line(second, "PID 4242 on pcf-7", "pcf-backfill cleanup --mode partial --execute")
+    pd.testing.assert_frame_equal(wh.query(upcg), before)
+    refused = wh.query("SELECT rows_deleted, error FROM {cleanup_ops}").to_dict("records")
+    assert len(refused) == 1 and refused[0]["rows_deleted"] == 0 and "LockHeld" in refused[0]["error"]
+
+
 # --- errors an operator meets first ----------------------------------------------------------
 def test_a_missing_dataset_is_one_line_naming_it(demo_url, bigquery_statements):
     bigquery_statements.expect_rejection(".nope.")  # BigQuery, like the emulator, finds no such table
