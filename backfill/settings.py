@@ -13,6 +13,9 @@ from warehouse import Datasets
 from warehouse.errors import InvalidSetting
 
 RERUN_MODES = ("pending", "blocked", "failed", "all")
+# Read by the CLI (root options) and the API (`opened`), passed to the warehouse, which never reads them itself.
+EMULATOR_HOST_VARIABLE = "BIGQUERY_EMULATOR_HOST"
+CREDENTIALS_VARIABLE = "GOOGLE_APPLICATION_CREDENTIALS"
 
 
 def whole_number(value: object) -> bool:
@@ -28,6 +31,8 @@ class AppSettings:
     log_level: str = "info"
     today: date | None = None  # pinned "today" (America/New_York) for replays and tests
     debug: bool = False
+    emulator_host: str | None = None  # bigquery:// URLs are served by the BigQuery emulator here
+    credentials_file: str | None = None  # else Google is reached with this key file (default: ADC)
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,13 @@ DEFAULT_URL = "duckdb:///pcf.duckdb"
 
 
 def connect(url: str, datasets: Datasets | None = None, *, must_exist: bool = False, read_only: bool = False,
-            writer: str | None = None) -> Warehouse:  # fmt: skip
+            writer: str | None = None, emulator_host: str | None = None,
+            credentials_file: str | None = None) -> Warehouse:  # fmt: skip
     """Open the warehouse a URL names — the only place that branches on the backend. `read_only`: the
     caller only reads (on DuckDB the file is opened read-only, so it never blocks a writer). `writer`: the
-    command line of a writing command, shown to whoever it keeps out (DuckDB: held in a lock file)."""
+    command line of a writing command, shown to whoever it keeps out (DuckDB: held in a lock file).
+    `emulator_host`: a `bigquery://` URL is served by the BigQuery emulator at this http(s) endpoint;
+    `credentials_file`: else Google is reached with this key file (default: Application Default Credentials)."""
     datasets = datasets or Datasets()
     parsed = parse_url(url)
     if isinstance(parsed, DuckDBUrl):
@@ -30,9 +33,10 @@ def connect(url: str, datasets: Datasets | None = None, *, must_exist: bool = Fa
 
         return DuckDBWarehouse(parsed.path, datasets, must_exist=must_exist or read_only or parsed.read_only,
                                read_only=read_only or parsed.read_only, writer=writer)  # fmt: skip
-    from warehouse.bigquery_backend import BigQueryWarehouse
+    from warehouse.bigquery import BigQueryWarehouse
 
-    return BigQueryWarehouse(parsed.project, datasets, location=parsed.location, writer=writer)
+    return BigQueryWarehouse(parsed.project, datasets, location=parsed.location, writer=writer,
+                             emulator_host=emulator_host, credentials_file=credentials_file)
 
 
 __all__ = [

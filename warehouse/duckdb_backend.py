@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 import duckdb
 import pandas as pd
@@ -36,13 +38,15 @@ DUCKDB_TYPES = {
 READER_PATIENCE = 60.0  # seconds a reader waits for a writer's next chunk boundary
 WRITER_PATIENCE = 900.0  # seconds a writer waits for readers to finish (writers exclude each other by lock file)
 LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<holder>.+?)(?:\. See also|$)")
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _translate(error: duckdb.Error, path: str) -> WarehouseError | LockHeld:
+def translate(error: duckdb.Error, path: str) -> WarehouseError | LockHeld:
     message = str(error).split("\n")[0]
     if "Could not set lock" in message:
         match = LOCK_HOLDER.search(message)
@@ -53,6 +57,19 @@ def _translate(error: duckdb.Error, path: str) -> WarehouseError | LockHeld:
     if isinstance(error, duckdb.TransactionException):
         return TransientWarehouseError(message)
     return WarehouseError(message)
+
+
+def translated(method: Callable[Concatenate[DuckDBWarehouse, P], T]) -> Callable[Concatenate[DuckDBWarehouse, P], T]:
+    """The one translation, on every adapter method: a `duckdb.Error` leaves only as a `warehouse.errors` type."""
+
+    @functools.wraps(method)
+    def call(self: DuckDBWarehouse, *args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return method(self, *args, **kwargs)
+        except duckdb.Error as error:
+            raise translate(error, self.path) from None
+
+    return call
 
 
 DUCKDB_MAGIC = b"DUCK"  # bytes 8–12 of every DuckDB database file
@@ -89,12 +106,12 @@ def connect_once(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
     except duckdb.ConnectionException as error:
         # this process already has the file open for writing (a test, a notebook): read through that instance
         if not (read_only and "different configuration" in str(error)):
-            raise _translate(error, path) from None
+            raise translate(error, path) from None
         connection = duckdb.connect(path)
     except duckdb.IOException as error:
         if "not a valid DuckDB database" in str(error):
             raise BadInput(f"--warehouse: {path} is not a DuckDB database file") from None
-        raise _translate(error, path) from None
+        raise translate(error, path) from None
     # progress bars would write to the operator's terminal behind structlog's back
     connection.execute("SET enable_progress_bar = false")
     return connection
@@ -147,6 +164,7 @@ class DuckDBWarehouse(Warehouse):
             raise
         self._staged = 0
 
+    @translated
     def worker(self) -> DuckDBWarehouse:
         """A handle for another thread: its own cursor on the same database, the same job count."""
         cursor = self.connection.cursor()
@@ -193,23 +211,20 @@ class DuckDBWarehouse(Warehouse):
     # --- statements ---------------------------------------------------------------------
     def _run(self, sql: str, params: Params | None) -> duckdb.DuckDBPyConnection:
         self.stats.jobs += 1
-        try:
-            return self.connection.execute(PARAM.sub(r"$\1", self.render(sql)), dict(params or {}))
-        except duckdb.Error as error:
-            raise _translate(error, self.path) from None
+        return self.connection.execute(PARAM.sub(r"$\1", self.render(sql)), dict(params or {}))
 
+    @translated
     def query(self, sql: str, params: Params | None = None) -> pd.DataFrame:
-        try:
-            frame = self._run(sql, params).df()
-        except duckdb.Error as error:
-            raise _translate(error, self.path) from None
+        frame = self._run(sql, params).df()
         self.stats.rows_read += len(frame)
         return frame
 
+    @translated
     def execute(self, sql: str, params: Params | None = None) -> int:
         result = self._run(sql, params).fetchall()
         return int(result[0][0]) if result and len(result[0]) == 1 and isinstance(result[0][0], int) else 0
 
+    @translated
     def run_atomic(self, statements: Sequence[str]) -> None:
         self.stats.jobs += 1
         try:
@@ -217,10 +232,8 @@ class DuckDBWarehouse(Warehouse):
             for statement in statements:
                 self.connection.execute(self.render(statement))
             self.connection.execute("COMMIT")
-        except BaseException as error:  # KeyboardInterrupt too: never leave a half transaction
+        except BaseException:  # KeyboardInterrupt too: never leave a half transaction
             self._rollback_quietly()
-            if isinstance(error, duckdb.Error):
-                raise _translate(error, self.path) from None
             raise
 
     def _rollback_quietly(self) -> None:
@@ -240,20 +253,23 @@ class DuckDBWarehouse(Warehouse):
     def _with_frame(self, frame: pd.DataFrame, sql_for_view: str) -> None:
         view = "_pcf_frame"
         self.stats.jobs += 1
+        self.connection.register(view, frame)
         try:
-            self.connection.register(view, frame)
             self.connection.execute(sql_for_view)
-        except duckdb.Error as error:
-            raise _translate(error, self.path) from None
-        finally:
-            self.connection.unregister(view)
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):  # the statement's error is the one to report
+                self.connection.unregister(view)
+            raise
+        self.connection.unregister(view)
 
+    @translated
     def load(self, frame: pd.DataFrame, key: str) -> None:
         schema = TABLES[key]
         columns = ", ".join(_quote(name) for name in schema.column_names)
         select = self._select_cast(frame, schema, "_pcf_frame")
         self._with_frame(frame, f"INSERT INTO {self.table(key)} ({columns}) {select}")
 
+    @translated
     def stage(self, frame: pd.DataFrame, schema: Table, label: str) -> str:
         self._staged += 1
         name = _quote(f"_staging_{self.checked_table_name(label)}_{self._staged}")
@@ -261,20 +277,24 @@ class DuckDBWarehouse(Warehouse):
         self._with_frame(frame, f"CREATE OR REPLACE TEMP TABLE {name} AS {select}")
         return name
 
+    @translated
     def drop_staging(self, name: str) -> None:
         self.connection.execute(f"DROP TABLE IF EXISTS {name}")
 
+    @translated
     def copy_rows_to_new_table(self, key: str, where_sql: str, new_name: str) -> str:
         target = self.qualified(TABLES[key].dataset, new_name)
         self._run(f"CREATE TABLE {target} AS SELECT * FROM {self.table(key)} WHERE {where_sql}", None)
         return target
 
+    @translated
     def copy_back(self, source_name: str, key: str) -> int:
         source = self.qualified(TABLES[key].dataset, source_name)
         columns = ", ".join(_quote(name) for name in TABLES[key].column_names)
         return self.execute(f"INSERT INTO {self.table(key)} ({columns}) SELECT {columns} FROM {source}")
 
     # --- structure ----------------------------------------------------------------------
+    @translated
     def table_exists(self, dataset_key: str, table_name: str) -> bool:
         found = self._run(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = @schema AND table_name = @name",
@@ -282,6 +302,7 @@ class DuckDBWarehouse(Warehouse):
         ).fetchall()  # every row: a result left open makes DuckDB refuse the connection's next load
         return bool(found and found[0][0])
 
+    @translated
     def missing_tables(self, keys: Sequence[str]) -> list[str]:
         found = self._run(
             "SELECT table_schema || '.' || table_name FROM information_schema.tables", None
@@ -290,6 +311,7 @@ class DuckDBWarehouse(Warehouse):
         return [key for key in keys
                 if f"{self.dataset_name(TABLES[key].dataset)}.{TABLES[key].name}" not in present]  # fmt: skip
 
+    @translated
     def column_types(self, key: str) -> dict[str, str]:
         spec = TABLES[key]
         found = self._run(
@@ -299,10 +321,12 @@ class DuckDBWarehouse(Warehouse):
         ).fetchall()
         return {name: logical_type(type_) for name, type_ in found}
 
+    @translated
     def add_column(self, key: str, column: Column) -> None:
         self._run(f"ALTER TABLE {self.table(key)} ADD COLUMN IF NOT EXISTS {_quote(column.name)} "
                   f"{DUCKDB_TYPES[column.type]}", None)  # fmt: skip
 
+    @translated
     def create_tables(self) -> list[str]:
         created = []
         for dataset in self.datasets.as_dict().values():
@@ -318,6 +342,7 @@ class DuckDBWarehouse(Warehouse):
             created.append(f"{self.dataset_name(schema.dataset)}.{schema.name}")
         return created
 
+    @translated
     def close(self) -> None:
         try:
             self.connection.close()

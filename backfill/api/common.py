@@ -3,6 +3,7 @@ words that point a printed command at the warehouse."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time
@@ -11,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from backfill.dates import LEAGUE_TZ, checked_range
+from backfill.settings import CREDENTIALS_VARIABLE, EMULATOR_HOST_VARIABLE
 from warehouse import Datasets, InvalidSetting, Warehouse, connect
 
 WarehouseLike = str | Warehouse
@@ -21,11 +23,15 @@ def opened(warehouse: WarehouseLike, datasets: Datasets | None = None, *, writer
            must_exist: bool = True) -> Iterator[Warehouse]:  # fmt: skip
     """The warehouse a URL names, closed afterwards; an open `Warehouse` is used as is and left open.
     Without `writer` (what a writing call is, shown to whoever it keeps out) the URL is opened read-only:
-    on DuckDB a reader then never blocks a run."""
+    on DuckDB a reader then never blocks a run. A `bigquery://` URL is served by the emulator that
+    BIGQUERY_EMULATOR_HOST names, if set, else by Google with the key GOOGLE_APPLICATION_CREDENTIALS names, if
+    set (both read here, at the API's edge, as the CLI reads them in its root)."""
     if not isinstance(warehouse, str):
         yield warehouse
         return
-    wh = connect(warehouse, datasets, must_exist=must_exist, read_only=writer is None, writer=writer)
+    wh = connect(warehouse, datasets, must_exist=must_exist, read_only=writer is None, writer=writer,
+                 emulator_host=os.environ.get(EMULATOR_HOST_VARIABLE) or None,
+                 credentials_file=os.environ.get(CREDENTIALS_VARIABLE) or None)
     try:
         yield wh
     finally:

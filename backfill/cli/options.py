@@ -45,7 +45,8 @@ def app_now(app: AppSettings) -> datetime:
 def open_warehouse(app: AppSettings, *, must_exist: bool = True, read_only: bool = False) -> Iterator[Warehouse]:
     """Readers open read-only (on DuckDB they never block a run); writers name themselves to whoever waits."""
     writer = None if read_only else shlex.join(["pcf-backfill", *redacted(sys.argv[1:])])  # --notify URLs are secrets
-    wh = connect(app.warehouse_url, app.datasets, must_exist=must_exist, read_only=read_only, writer=writer)
+    wh = connect(app.warehouse_url, app.datasets, must_exist=must_exist, read_only=read_only, writer=writer,
+                 emulator_host=app.emulator_host, credentials_file=app.credentials_file)
     try:
         yield wh
     finally:

@@ -14,7 +14,7 @@ import click
 from backfill.config import default_map, find_config, load_config
 from backfill.dates import league_today, parse_date
 from backfill.logs import LOG_FORMATS, LOG_LEVELS, configure_logging
-from backfill.settings import AppSettings
+from backfill.settings import CREDENTIALS_VARIABLE, EMULATOR_HOST_VARIABLE, AppSettings
 from backfill.signals import Interrupted, stop_on_signals, stop_requested
 from warehouse import DEFAULT_URL, BadInput, Datasets, InvalidSetting, PcfError
 
@@ -135,6 +135,11 @@ def pinned_today(text: str) -> date:
 @option("--today", "today_text", default=None, metavar="YYYY-MM-DD", hidden=True,
         help="Replay a past 'today' (America/New_York) in tests and demos; never later than the real today, "
              "and ignored by `cleanup --execute`.")
+@option("--bigquery-emulator-host", "emulator_host", envvar=EMULATOR_HOST_VARIABLE, default=None, metavar="URL",
+        hidden=True, help="Serve bigquery:// URLs from the BigQuery emulator at this endpoint (http://HOST:PORT).")
+@option("--google-credentials", "credentials_file", envvar=CREDENTIALS_VARIABLE, default=None, metavar="PATH",
+        hidden=True, help="The Google key file bigquery:// URLs authenticate with (default: Application Default "
+                          "Credentials).")
 @option("--debug", is_flag=True, help="Show tracebacks.")
 @option("--config", "config_text", default=None, metavar="PATH",
         help="Option defaults from a TOML file (default: [tool.pcf-backfill] in a pyproject.toml beside a DuckDB "
@@ -142,7 +147,8 @@ def pinned_today(text: str) -> date:
 @click.version_option(package_name="pcf-backfill")
 @click.pass_context
 def cli(ctx: click.Context, warehouse: str, datasets: Datasets, log_format: str, log_level: str,
-        today_text: str | None, debug: bool, config_text: str | None) -> None:  # fmt: skip
+        today_text: str | None, emulator_host: str | None, credentials_file: str | None, debug: bool,
+        config_text: str | None) -> None:  # fmt: skip
     """Backfill NBA player composite factors with coverage gates, an atomic publish and a ledger.
 
     \b
@@ -151,7 +157,8 @@ def cli(ctx: click.Context, warehouse: str, datasets: Datasets, log_format: str,
     """
     configure_logging(log_format, log_level.lower())
     today = pinned_today(today_text) if today_text else None
-    ctx.obj = AppSettings(warehouse, datasets, log_format, log_level, today, debug)
+    ctx.obj = AppSettings(warehouse, datasets, log_format, log_level, today, debug, emulator_host or None,
+                          credentials_file or None)
     params = command_params(ctx)
     config = load_config(find_config(config_text, warehouse), params)
     ctx.default_map = default_map(config, params)  # below the command line and PCF_*, above the defaults

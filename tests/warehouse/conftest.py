@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from googlesql import GOOGLESQL_PROPERTY, StatementRecorder, recording
 
-from warehouse.bigquery_backend import BigQuerySettings, BigQueryWarehouse
+from warehouse.bigquery import BigQuerySettings, BigQueryWarehouse
 from warehouse.identifiers import Datasets
 
 REPO = Path(__file__).resolve().parents[2]

@@ -19,15 +19,11 @@ from google.cloud import bigquery
 
 from warehouse import connect
 from warehouse.base import Warehouse, date_literal, dates_in_list
-from warehouse.bigquery_backend import (
-    LEASE_MUTEX_ID,
-    BigQueryWarehouse,
-    query_parameter,
-    string_literal,
-    translate,
-)
+from warehouse.bigquery import LEASE_MUTEX_ID, BigQueryWarehouse
+from warehouse.bigquery.errors import translate
+from warehouse.bigquery.values import query_parameter, string_literal
 from warehouse.duckdb_backend import DuckDBWarehouse
-from warehouse.errors import LockHeld, TableNotFound, TransientWarehouseError, WarehouseError
+from warehouse.errors import BadInput, LockHeld, TableNotFound, TransientWarehouseError, WarehouseError
 from warehouse.identifiers import Datasets
 from warehouse.schemas import TABLES
 
@@ -105,16 +101,11 @@ def test_not_found_terminal_and_credential_errors_are_told_apart() -> None:
     assert isinstance(missing, TableNotFound) and "pcf-backfill init" in str(missing)
     terminal = translate(api_exceptions.BadRequest("Syntax error: Unexpected identifier"))
     assert type(terminal) is WarehouseError
-    credentials = translate(DefaultCredentialsError("File /nope was not found."))
-    assert "gcloud auth application-default login" in str(credentials)
-
-
-def test_missing_credentials_give_one_clear_line(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
-    monkeypatch.delenv("BIGQUERY_EMULATOR_HOST", raising=False)
-    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "missing.json"))
-    with pytest.raises(WarehouseError, match="gcloud auth application-default login") as raised:
-        BigQueryWarehouse("pcf-prod-project", Datasets())
-    assert "\n" not in str(raised.value)
+    missing_credentials = translate(DefaultCredentialsError("Your default credentials were not found. To set up…"))
+    assert type(missing_credentials) is WarehouseError
+    assert "gcloud auth application-default login" in str(missing_credentials)
+    unusable = translate(DefaultCredentialsError("File /keys/pcf.json is not a valid json file."))
+    assert isinstance(unusable, BadInput) and "malformed" in str(unusable) and "/keys/pcf.json" in str(unusable)
 
 
 def test_string_literals_keep_quotes_and_backslashes_inert() -> None:
@@ -355,15 +346,15 @@ def test_transient_failures_are_resubmitted_and_terminal_ones_are_not(make_bigqu
 
         return submit
 
-    warehouse._run_job(flaky(api_exceptions.TooManyRequests("slow down"), 2), resubmit_safe=False)
+    warehouse.jobs.run(flaky(api_exceptions.TooManyRequests("slow down"), 2), resubmit_safe=False)
     assert len(attempts) == 3
     attempts.clear()
     with pytest.raises(WarehouseError, match="Syntax error"):
-        warehouse._run_job(flaky(api_exceptions.BadRequest("Syntax error: x"), 5), resubmit_safe=True)
+        warehouse.jobs.run(flaky(api_exceptions.BadRequest("Syntax error: x"), 5), resubmit_safe=True)
     assert len(attempts) == 1
     attempts.clear()
     with pytest.raises(TransientWarehouseError):
-        warehouse._run_job(flaky(api_exceptions.ServiceUnavailable("down"), 1000), resubmit_safe=True)
+        warehouse.jobs.run(flaky(api_exceptions.ServiceUnavailable("down"), 1000), resubmit_safe=True)
 
 
 @emulator
@@ -376,8 +367,8 @@ def test_a_missing_dataset_is_table_not_found(make_bigquery_warehouse) -> None:
 
 
 @emulator
-def test_connect_reaches_the_emulator_through_the_environment(bigquery_url: str) -> None:
-    warehouse = connect(bigquery_url + "?location=US")
+def test_connect_reaches_the_emulator_it_is_given(bigquery_url: str, bigquery_emulator: str) -> None:
+    warehouse = connect(bigquery_url + "?location=US", emulator_host=bigquery_emulator)
     try:
         assert isinstance(warehouse, BigQueryWarehouse) and "emulator" in warehouse.describe()
         assert len(warehouse.create_tables()) == len(TABLES)

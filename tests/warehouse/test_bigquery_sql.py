@@ -17,7 +17,8 @@ from googlesql import GoogleSqlAnalyzer, Rejected, StatementRecorder, contract_t
 
 from backfill.cli import cli
 from warehouse import connect
-from warehouse.bigquery_backend import BigQueryWarehouse, schema_fields
+from warehouse.bigquery import BigQueryWarehouse
+from warehouse.bigquery.values import schema_fields
 from warehouse.schemas import TABLES
 
 pytestmark = pytest.mark.bigquery_emulator
@@ -49,9 +50,9 @@ class Walk:
         return result
 
 
-def create_an_older_ledger(url: str) -> None:
+def create_an_older_ledger(url: str, emulator_host: str) -> None:
     """The ledger table as an older version created it, without the contract's newest column."""
-    wh = connect(url)
+    wh = connect(url, emulator_host=emulator_host)
     assert isinstance(wh, BigQueryWarehouse)
     spec = TABLES["checkpoints"]
     dataset = f"{wh.project}.{wh.dataset_name(spec.dataset)}"
@@ -63,9 +64,10 @@ def create_an_older_ledger(url: str) -> None:
 
 
 # --- every command, through the CLI, against the emulator ----------------------------------------
-def test_every_command_sends_only_statements_bigquery_accepts(bigquery_url, bigquery_statements, tmp_path: Path):
+def test_every_command_sends_only_statements_bigquery_accepts(bigquery_url, bigquery_emulator, bigquery_statements,
+                                                              tmp_path: Path):
     older = Walk(f"{bigquery_url}-older", bigquery_statements)  # the emulator's metadata misses added columns
-    create_an_older_ledger(older.url)
+    create_an_older_ledger(older.url, bigquery_emulator)
     older.step("init, adding a column in place", "init")
     walk = Walk(bigquery_url, bigquery_statements)
 

@@ -1,0 +1,212 @@
+"""BigQuery: the production warehouse. The four datasets live in one project.
+
+Every public method is `translated`: driver errors leave it only as `warehouse.errors` types."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from datetime import UTC, date, datetime
+
+import pandas as pd
+from google.api_core import exceptions as api_exceptions
+from google.cloud import bigquery
+
+from warehouse.base import Params, Warehouse
+from warehouse.bigquery import lease
+from warehouse.bigquery.errors import translated
+from warehouse.bigquery.jobs import Jobs
+from warehouse.bigquery.settings import BigQuerySettings, bigquery_client
+from warehouse.bigquery.values import frame_for_load, like_duckdb, schema_fields, without_pandas_gbq_notices
+from warehouse.errors import WarehouseError
+from warehouse.identifiers import Datasets
+from warehouse.schemas import TABLES, Column, Table, logical_type
+
+
+class BigQueryWarehouse(Warehouse):
+    backend = "bigquery"
+
+    def __init__(self, project: str, datasets: Datasets, *, location: str = "US", emulator_host: str | None = None,
+                 credentials_file: str | None = None, settings: BigQuerySettings | None = None,
+                 writer: str | None = None) -> None:  # fmt: skip
+        """`emulator_host` (with its scheme, e.g. http://127.0.0.1:9050): talk to that emulator with anonymous
+        credentials. Otherwise Google, with the key in `credentials_file` or Application Default Credentials."""
+        super().__init__(datasets)
+        self.writer = writer or "python"  # the command line a lease names to whoever it keeps out
+        self.project = project
+        self.location = location
+        self.emulator_host = emulator_host or None
+        self.settings = settings or (BigQuerySettings.for_emulator() if self.emulator_host else BigQuerySettings())
+        self.client = bigquery_client(project, location, self.emulator_host, credentials_file)
+        self.jobs = Jobs(self.client, self.settings, self.stats)
+
+    def describe(self) -> str:
+        where = f" (emulator at {self.emulator_host})" if self.emulator_host else ""
+        return f"bigquery://{self.project}?location={self.location}{where}"
+
+    def qualified(self, dataset_key: str, table_name: str) -> str:
+        return f"`{self._table_id(dataset_key, table_name)}`"
+
+    def dataset_id(self, dataset_key: str) -> str:
+        return f"{self.project}.{self.dataset_name(dataset_key)}"
+
+    def _table_id(self, dataset_key: str, table_name: str) -> str:
+        return f"{self.dataset_id(dataset_key)}.{self.checked_table_name(table_name)}"
+
+    # --- statements ---------------------------------------------------------------------
+    @translated
+    def query(self, sql: str, params: Params | None = None) -> pd.DataFrame:
+        """Run a SELECT; DATE and TIMESTAMP columns come back as datetime64[us] like DuckDB's."""
+        _, rows = self.jobs.query(self.render(sql), params, resubmit_safe=True)
+        with without_pandas_gbq_notices():
+            frame = rows.to_dataframe(create_bqstorage_client=self.settings.storage_api)
+        self.jobs.count(rows_read=len(frame))
+        return like_duckdb(frame, rows.schema)
+
+    @translated
+    def execute(self, sql: str, params: Params | None = None) -> int:
+        job, _ = self.jobs.query(self.render(sql), params, resubmit_safe=False)
+        return int(job.num_dml_affected_rows or 0)
+
+    @translated
+    def run_atomic(self, statements: Sequence[str]) -> None:
+        """One multi-statement transaction script; BigQuery rolls it back if any statement fails.
+        Scripts take no parameters (the emulator cannot bind them): dates come as literals."""
+        if not statements:
+            return
+        body = ";\n".join(self.render(statement).strip().rstrip(";") for statement in statements)
+        self.jobs.query(f"BEGIN TRANSACTION;\n{body};\nCOMMIT TRANSACTION;", None, resubmit_safe=False)
+
+    # --- data movement ------------------------------------------------------------------
+    def _load(self, frame: pd.DataFrame, schema: Table, table_id: str, *, enforce_required: bool) -> None:
+        rows = frame_for_load(frame, schema)
+        config = bigquery.LoadJobConfig(schema=schema_fields(schema, enforce_required=enforce_required),
+                                        write_disposition=bigquery.WriteDisposition.WRITE_APPEND)  # fmt: skip
+
+        def submit() -> bigquery.LoadJob:
+            with without_pandas_gbq_notices():
+                return self.client.load_table_from_dataframe(rows, table_id, job_config=config,
+                                                             timeout=self.settings.upload_timeout)  # fmt: skip
+
+        self.jobs.run(submit, resubmit_safe=False)
+
+    @translated
+    def load(self, frame: pd.DataFrame, key: str) -> None:
+        schema = TABLES[key]
+        self._load(frame, schema, self._table_id(schema.dataset, schema.name), enforce_required=True)
+
+    @translated
+    def stage(self, frame: pd.DataFrame, schema: Table, label: str) -> str:
+        """A per-run table in the orchestration dataset; it expires by itself if a crash leaves it."""
+        name = f"_staging_{self.checked_table_name(label)}_{uuid.uuid4().hex[:8]}"
+        table_id = self._table_id("orchestration", name)
+        table = bigquery.Table(table_id, schema=schema_fields(schema, enforce_required=False))
+        table.expires = datetime.now(UTC) + self.settings.staging_ttl
+        self.jobs.request(self.client.create_table, table)
+        self._load(frame, schema, table_id, enforce_required=False)
+        return self.qualified("orchestration", name)
+
+    @translated
+    def drop_staging(self, name: str) -> None:
+        self.jobs.request(self.client.delete_table, name.strip("`"), not_found_ok=True)
+
+    @translated
+    def copy_rows_to_new_table(self, key: str, where_sql: str, new_name: str) -> str:
+        """A table shaped exactly like `key` (so `copy_back` can use a copy job), filled by one
+        INSERT … SELECT: a copy job cannot filter rows, and the emulator has no CREATE … COPY."""
+        spec = TABLES[key]
+        self._create_table(spec, new_name, exists_ok=False)
+        target = self.qualified(spec.dataset, new_name)
+        columns = ", ".join(spec.column_names)
+        try:
+            self.execute(f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {self.table(key)} WHERE {where_sql}")
+        except WarehouseError:
+            with suppress(WarehouseError):  # the INSERT's error is the one to report
+                self.drop_staging(target)
+            raise
+        return target
+
+    @translated
+    def copy_back(self, source_name: str, key: str) -> int:
+        """Append a table made by `copy_rows_to_new_table` back with a copy job (no bytes billed).
+        Rows are counted by a query (metadata-only on BigQuery): the emulator's table metadata
+        does not count rows written by DML."""
+        spec = TABLES[key]
+        source_id = self._table_id(spec.dataset, source_name)
+        rows = self.query(f"SELECT COUNT(*) AS row_count FROM `{source_id}`")["row_count"][0]
+        config = bigquery.CopyJobConfig(write_disposition=bigquery.WriteDisposition.WRITE_APPEND)
+        self.jobs.run(
+            lambda: self.client.copy_table(source_id, self._table_id(spec.dataset, spec.name), job_config=config,
+                                           retry=self.jobs.retry(), timeout=self.settings.request_timeout),
+            resubmit_safe=False,
+        )  # fmt: skip
+        return int(rows)
+
+    # --- structure ----------------------------------------------------------------------
+    @translated
+    def table_exists(self, dataset_key: str, table_name: str) -> bool:
+        return self._get_table(self._table_id(dataset_key, table_name)) is not None
+
+    def _get_table(self, table_id: str) -> bigquery.Table | None:
+        try:
+            return self.jobs.request(self.client.get_table, table_id)
+        except api_exceptions.NotFound:
+            return None
+
+    @translated
+    def column_types(self, key: str) -> dict[str, str]:
+        spec = TABLES[key]
+        table = self._get_table(self._table_id(spec.dataset, spec.name))
+        return {field.name: logical_type(field.field_type) for field in table.schema} if table else {}
+
+    @translated
+    def add_column(self, key: str, column: Column) -> None:
+        self.execute(f"ALTER TABLE {self.table(key)} ADD COLUMN IF NOT EXISTS {column.name} {column.type}")
+
+    def _create_table(self, spec: Table, name: str, *, exists_ok: bool) -> bool:
+        """Create one table shaped like `spec`; False when it already existed."""
+        table = bigquery.Table(self._table_id(spec.dataset, name), schema=schema_fields(spec))
+        if spec.partition_by:
+            table.time_partitioning = bigquery.TimePartitioning(type_=bigquery.TimePartitioningType.DAY,
+                                                                field=spec.partition_by)  # fmt: skip
+        if spec.cluster_by:
+            table.clustering_fields = list(spec.cluster_by)
+        try:
+            self.jobs.request(self.client.create_table, table)
+        except api_exceptions.Conflict:
+            if exists_ok:
+                return False
+            raise WarehouseError(f"table {table.full_table_id or table.table_id} already exists") from None
+        return True
+
+    @translated
+    def create_tables(self) -> list[str]:
+        for dataset_key in self.datasets.as_dict():
+            dataset = bigquery.Dataset(self.dataset_id(dataset_key))
+            dataset.location = self.location
+            self.jobs.request(self.client.create_dataset, dataset, exists_ok=True)
+        created = [spec for spec in TABLES.values() if self._create_table(spec, spec.name, exists_ok=True)]
+        if TABLES["leases"] in created:
+            self.execute(lease.mutex_sql(self))
+        return [f"{self.dataset_name(spec.dataset)}.{spec.name}" for spec in created]
+
+    # --- concurrency --------------------------------------------------------------------
+    @contextmanager
+    def lease(self, holder: str, start: date, end: date) -> Iterator[None]:
+        """A row in the leases table: [start, end] is ours until it expires (see `lease.held`)."""
+        with lease.held(self, holder, start, end):
+            yield
+
+    @translated
+    def sweep_leftovers(self) -> list[str]:
+        """Drop the staging tables of runs that died; returns the names dropped."""
+        leftovers = lease.leftover_staging(self)
+        for name in leftovers:
+            self.drop_staging(self._table_id("orchestration", name))
+        return leftovers
+
+    @translated
+    def close(self) -> None:
+        self.client.close()
+

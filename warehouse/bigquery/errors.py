@@ -1,0 +1,108 @@
+"""Driver errors become the project's errors here, once: `translated` wraps every adapter method,
+so no call path leaks a google or requests exception. Also which errors are worth retrying."""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable, Mapping
+from typing import ParamSpec, TypeVar
+
+import requests
+from google.api_core import exceptions as api_exceptions
+from google.api_core.retry import Retry
+from google.auth.exceptions import DefaultCredentialsError, GoogleAuthError, RefreshError, TransportError
+
+from warehouse.bigquery.settings import CREDENTIALS_HINT, BigQuerySettings, credentials_error
+from warehouse.errors import PcfError, TableNotFound, TransientWarehouseError, WarehouseError
+
+TRANSIENT_REASONS = frozenset(
+    {"rateLimitExceeded", "backendError", "internalError", "jobRateLimitExceeded", "jobBackendError"}
+)
+TRANSIENT_MESSAGES = ("could not serialize access", "concurrent update")
+TRANSIENT_STATUS = (
+    api_exceptions.TooManyRequests, api_exceptions.InternalServerError, api_exceptions.BadGateway,
+    api_exceptions.ServiceUnavailable, api_exceptions.GatewayTimeout,
+)  # fmt: skip
+RETRYABLE_REQUEST_REASONS = frozenset({"rateLimitExceeded", "backendError", "internalError", "badGateway"})
+UNREACHABLE = (requests.ConnectionError, requests.Timeout, TransportError, ConnectionError, TimeoutError)
+DRIVER_ERRORS = (api_exceptions.GoogleAPIError, GoogleAuthError, requests.RequestException, TimeoutError)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def first_line(error: BaseException) -> str:
+    text = getattr(error, "message", None) or str(error) or type(error).__name__
+    return str(text).strip().split("\n")[0]
+
+
+def _reasons(error: api_exceptions.GoogleAPICallError) -> set[str]:
+    return {str(item.get("reason")) for item in error.errors or [] if isinstance(item, Mapping)}
+
+
+def is_transient(error: api_exceptions.GoogleAPICallError) -> bool:
+    """Worth submitting the job again (when that cannot apply it twice)."""
+    if isinstance(error, TRANSIENT_STATUS):
+        return True
+    reasons = _reasons(error)
+    text = first_line(error).lower()
+    return bool(reasons & TRANSIENT_REASONS) or any(marker in text for marker in TRANSIENT_MESSAGES)
+
+
+def translate(error: BaseException) -> PcfError:
+    """A driver error as the project's error: transient, not found, unreachable, or terminal."""
+    if isinstance(error, api_exceptions.RetryError) and error.cause is not None:
+        cause = translate(error.cause)
+        return cause if isinstance(cause, TransientWarehouseError) else TransientWarehouseError(str(cause))
+    if isinstance(error, DefaultCredentialsError):
+        return credentials_error(error)
+    if isinstance(error, RefreshError):
+        return WarehouseError(f"BigQuery credentials rejected ({first_line(error)}): {CREDENTIALS_HINT}")
+    if isinstance(error, UNREACHABLE):  # retried already, for `unreachable_deadline`: more would only hide it
+        return WarehouseError(f"BigQuery unreachable ({type(error).__name__}: {first_line(error)}); "
+                              "check the network, proxy and endpoint, then rerun")  # fmt: skip
+    if isinstance(error, requests.RequestException | GoogleAuthError):
+        return TransientWarehouseError(f"BigQuery request failed: {first_line(error)}")
+    if not isinstance(error, api_exceptions.GoogleAPICallError):
+        return WarehouseError(f"BigQuery error: {first_line(error)}")
+    message = first_line(error)
+    if is_transient(error):
+        return TransientWarehouseError(message)
+    if isinstance(error, api_exceptions.NotFound):
+        return TableNotFound(f"{message} — check the project and --datasets, or run `pcf-backfill init`")
+    if isinstance(error, api_exceptions.Forbidden | api_exceptions.Unauthorized):
+        return WarehouseError(f"{message} — check the account's BigQuery permissions; {CREDENTIALS_HINT}")
+    return WarehouseError(message)
+
+
+def translated(method: Callable[P, T]) -> Callable[P, T]:
+    """The one translation: whatever the driver raises inside `method` leaves as a `warehouse.errors` type."""
+
+    @functools.wraps(method)
+    def call(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return method(*args, **kwargs)
+        except DRIVER_ERRORS as error:
+            raise translate(error) from None
+
+    return call
+
+
+def request_retry(settings: BigQuerySettings) -> Retry:
+    """The client's retry for one call: transient server errors for `retry_deadline`, an unreachable
+    service only for `unreachable_deadline` after its first failure (a fresh clock per call)."""
+    first_unreachable: list[float] = []
+
+    def retryable(error: Exception) -> bool:
+        if isinstance(error, UNREACHABLE):
+            first_unreachable[:] = first_unreachable or [time.monotonic()]
+            return time.monotonic() - first_unreachable[0] < settings.unreachable_deadline
+        if isinstance(error, TRANSIENT_STATUS):
+            return True
+        busy = isinstance(error, api_exceptions.GoogleAPICallError) and _reasons(error) & RETRYABLE_REQUEST_REASONS
+        return bool(busy)
+
+    return Retry(predicate=retryable, initial=settings.retry_initial, maximum=settings.retry_maximum,
+                 timeout=settings.retry_deadline)  # fmt: skip
+
