@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -62,7 +62,9 @@ class Warehouse(ABC):
         return self.qualified(spec.dataset, spec.name)
 
     def render(self, sql: str) -> str:
-        return sql.format_map({key: self.table(key) for key in TABLES})
+        """Replace each `{key}` naming a contract table with its qualified name; every other brace (in a
+        string literal, a JSON value, a struct) is left as written."""
+        return render_tables(sql, self.table)
 
     def dataset_name(self, dataset_key: str) -> str:
         return self.datasets.as_dict()[dataset_key]
@@ -182,3 +184,36 @@ class Warehouse(ABC):
 
 
 PARAM = re.compile(r"(?<![@\w])@([A-Za-z_]\w*)")
+TABLE_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
+def render_tables(sql: str, table: Callable[[str], str]) -> str:
+    """`{key}` → `table(key)` for the keys of `TABLES`. A placeholder-shaped word outside string literals
+    that names no table is a mistake in the code, refused here rather than sent as SQL."""
+
+    def substitute(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key in TABLES:
+            return table(key)
+        if _inside_string_literal(sql, match.start()):
+            return match.group(0)
+        raise ValueError(f"SQL names an unknown table placeholder {{{key}}}; known: {', '.join(TABLES)}")
+
+    return TABLE_PLACEHOLDER.sub(substitute, sql)
+
+
+def _inside_string_literal(sql: str, position: int) -> bool:
+    """Whether `position` lies inside a quoted literal ('…' or "…"; a backslash escapes the next character)."""
+    quote = None
+    index = 0
+    while index < position:
+        char = sql[index]
+        if quote and char == "\\":
+            index += 2
+            continue
+        if char == quote:
+            quote = None
+        elif quote is None and char in "'\"":
+            quote = char
+        index += 1
+    return quote is not None
