@@ -14,7 +14,7 @@ import structlog
 from backfill.invocation import Invocation
 from backfill.ledger import PROCESSOR, checkpoint_rows, utc_now
 from validation.gate import FAILED, PUBLISHED
-from warehouse import Warehouse, dates_in_list
+from warehouse import Warehouse, WarehouseError, dates_in_list
 from warehouse.schemas import STRING, TABLES, Column, Table
 
 if TYPE_CHECKING:
@@ -91,14 +91,25 @@ def with_run_metadata(rows: pd.DataFrame, run_id: str, processed_at: datetime) -
 def publish_chunk(wh: Warehouse, dates: Sequence[date], rows: pd.DataFrame, ledger_rows: pd.DataFrame,
                   audit_rows: pd.DataFrame | None = None) -> None:  # fmt: skip
     """Stage rows, ledger rows and audit rows together, then swap everything in a single transaction;
-    staging is dropped whatever happens."""
+    staging is dropped whatever happens, and failing to drop it never hides why the publish failed."""
     kinds = ((ROWS, rows), (LEDGER, ledger_rows), (AUDITS, audit_rows if audit_rows is not None else pd.DataFrame()))
     together = pd.concat([frame.assign(row_kind=kind) for kind, frame in kinds if len(frame)], ignore_index=True)
     staged = wh.stage(together, STAGING, "publish")
     try:
         wh.run_atomic(publish_statements(dates, staged).statements)
-    finally:
+    except BaseException:
+        drop_staging_after_failure(wh, staged)
+        raise
+    wh.drop_staging(staged)
+
+
+def drop_staging_after_failure(wh: Warehouse, staged: str) -> None:
+    """While the publish's own error propagates, a second error from dropping staging is logged, not raised:
+    staging outlives only this process (DuckDB: a temp table) or its expiry (BigQuery)."""
+    try:
         wh.drop_staging(staged)
+    except WarehouseError as error:
+        log.warning("staging_not_dropped", table=staged, error=str(error))
 
 
 def published_counts(wh: Warehouse, dates: Sequence[date]) -> pd.Series:
