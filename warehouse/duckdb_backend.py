@@ -52,7 +52,7 @@ def translate(error: duckdb.Error, path: str) -> WarehouseError | LockHeld:
         match = LOCK_HOLDER.search(message)
         holder = match.group("holder") if match else "another process"
         return LockHeld(f"{path} is locked by another run ({holder}); wait for it or stop it")
-    if isinstance(error, duckdb.CatalogException):
+    if isinstance(error, duckdb.CatalogException) and "already exists" not in message:
         return TableNotFound(f"{message} — run `pcf-backfill init` (or `demo`) against {path}")
     if isinstance(error, duckdb.TransactionException):
         return TransientWarehouseError(message)
