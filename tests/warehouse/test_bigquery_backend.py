@@ -82,6 +82,12 @@ def test_not_found_terminal_and_credential_errors_are_told_apart() -> None:
     assert isinstance(unusable, BadInput) and "malformed" in str(unusable) and "/keys/pcf.json" in str(unusable)
 
 
+def test_a_failed_job_s_not_found_is_said_once() -> None:
+    text = "Not found: Table p:d.t was not found in location US"
+    missing = translate(api_exceptions.NotFound(f"{text}; reason: notFound, message: {text}"))
+    assert str(missing).count("was not found") == 1 and str(missing).startswith(text)
+
+
 def test_string_literals_keep_quotes_and_backslashes_inert() -> None:
     assert string_literal("o'neil \\ run\n1") == "'o\\'neil \\\\ run\\n1'"
 

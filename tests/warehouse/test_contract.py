@@ -128,32 +128,34 @@ def test_publish_replaces_the_dates_rows_and_numbers_each_ledger_attempt(warehou
     assert attempts(warehouse) == [(D1, 1), (D2, 1), (D2, 2)]
 
 
-def publish_that_fails(warehouse: Warehouse) -> None:
-    """A chunk whose PCF insert breaks the table's NOT NULL player_lookup, inside the publish transaction."""
-    publish_chunk(warehouse, [D1], pcf_rows(D1, ["new", None]), ledger_rows([D1]))
+def publish_that_fails(warehouse: Warehouse, bigquery_statements) -> None:
+    """A chunk whose last statement fails, after the DELETE and both INSERTs ran: the audits table is gone."""
+    warehouse.execute("DROP TABLE {audits}")
+    bigquery_statements.expect_rejection("backfill_audits")
+    audit_rows = pd.DataFrame({"run_id": ["run-1"], "processor": PROCESSOR, "game_date": [D1], "audit": "rows"})
+    publish_chunk(warehouse, [D1], pcf_rows(D1, ["new"]), ledger_rows([D1]), audit_rows)
 
 
 def test_a_publish_that_fails_changes_nothing(warehouse: Warehouse, bigquery_statements) -> None:
     warehouse.load(pcf_rows(D1, ["old"], "run-0"), "pcf")
 
-    with pytest.raises(WarehouseError):
-        publish_that_fails(warehouse)
+    with pytest.raises(TableNotFound, match="backfill_audits"):
+        publish_that_fails(warehouse, bigquery_statements)
 
     assert players(warehouse, D1) == ["old"]
     assert attempts(warehouse) == []
 
 
 def test_when_dropping_staging_also_fails_the_publish_error_is_the_one_raised(
-    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
+    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch, bigquery_statements
 ) -> None:
     def refuse_drop(_self: Warehouse, name: str) -> None:
         raise WarehouseError(f"cannot drop {name}")
 
     monkeypatch.setattr(type(warehouse), "drop_staging", refuse_drop)
-    with capture_logs() as logs, pytest.raises(WarehouseError) as raised:
-        publish_that_fails(warehouse)
+    with capture_logs() as logs, pytest.raises(TableNotFound, match="backfill_audits"):
+        publish_that_fails(warehouse, bigquery_statements)
 
-    assert "cannot drop" not in str(raised.value)
     assert [entry["event"] for entry in logs if entry["log_level"] == "warning"] == ["staging_not_dropped"]
     assert attempts(warehouse) == []
 

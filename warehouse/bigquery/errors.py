@@ -4,6 +4,7 @@ so no call path leaks a google or requests exception. Also which errors are wort
 from __future__ import annotations
 
 import functools
+import re
 import time
 from collections.abc import Callable, Mapping
 from typing import ParamSpec, TypeVar
@@ -28,13 +29,15 @@ RETRYABLE_REQUEST_REASONS = frozenset({"rateLimitExceeded", "backendError", "int
 UNREACHABLE = (requests.ConnectionError, requests.Timeout, TransportError, ConnectionError, TimeoutError)
 DRIVER_ERRORS = (api_exceptions.GoogleAPIError, GoogleAuthError, requests.RequestException, TimeoutError)
 
+REPEATED_DETAIL = re.compile(r"; reason: \w+, message: .*$")
 P = ParamSpec("P")
 T = TypeVar("T")
 
 
 def first_line(error: BaseException) -> str:
-    text = getattr(error, "message", None) or str(error) or type(error).__name__
-    return str(text).strip().split("\n")[0]
+    """The error's first line, said once: a failed job's message repeats itself after "; reason: …, message: "."""
+    text = str(getattr(error, "message", None) or str(error) or type(error).__name__).strip().split("\n")[0]
+    return REPEATED_DETAIL.sub("", text)
 
 
 def _reasons(error: api_exceptions.GoogleAPICallError) -> set[str]:
