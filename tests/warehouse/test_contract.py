@@ -164,7 +164,7 @@ def test_when_dropping_staging_also_fails_the_publish_error_is_the_one_raised(
 def test_rows_copied_to_a_new_table_are_deleted_then_copied_back(warehouse: Warehouse) -> None:
     upcg = pd.DataFrame({"player_lookup": ["a", "b", "c"], "game_date": [D1, D2, D3], "days_rest": [1, 2, None]})
     warehouse.load(upcg, "upcg")
-    predicate = delete_predicate("all", D3, [D1, D2])
+    predicate = delete_predicate("all", D3, [D1, D2], datetime.now(UTC))
     assert predicate is not None
 
     backup = warehouse.copy_rows_to_new_table("upcg", predicate, "upcg_backup_contract")
