@@ -185,8 +185,19 @@ def run_digest(result: RunResult, commands: list[tuple[str, str]], audits: pd.Da
     summary = (f"{invocation.command} {invocation.run_id} ({invocation.user}@{invocation.host}), "
                f"{settings.start} → {settings.end}: exit {result.exit_code}")  # fmt: skip
     failing = audit_attention(audits, result.verdicts.index)
-    return Digest(invocation.command, summary, problems, recovered, [], commands if problems or failing else [],
+    events = [takeover_text(lease) for lease in result.taken_over]
+    needed = problems or failing or events
+    return Digest(invocation.command, summary, problems, recovered, events, commands if needed else [],
                   result.exit_code, failing)  # fmt: skip
+
+
+def takeover_text(lease: dict[str, object]) -> str:
+    """`lease taken over from a dead run: run R (PID 4242 on pcf-7: pcf-backfill run …; silent 960 s, expired)`."""
+    silent = lease.get("silent_seconds")
+    heartbeat = "no heartbeat recorded" if silent is None else f"silent {int(str(silent))} s"
+    return (f"lease taken over from a dead run: run {lease.get('holder')} (PID {lease.get('pid')} on "
+            f"{lease.get('host')}: {lease.get('command') or 'command not recorded'}; {heartbeat}, "
+            f"{lease.get('why')}) — check why it died; its run record is closed as killed")  # fmt: skip
 
 
 def stopped_digest(command: str, start: date, end: date, error: str, exit_code: int,

@@ -6,7 +6,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Generator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import closing, nullcontext
+from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -70,6 +70,7 @@ class RunResult:
     interrupted_by: int | None = None  # exit code of the signal that stopped the run
     stopped_by_error: int | None = None  # exit code of the error that stopped the run before its end
     cancelled: bool = False  # the caller's cancellation hook stopped the run between chunks
+    taken_over: list[dict[str, object]] = field(default_factory=list)  # leases of dead runs this run took over
 
     def count(self, status: str) -> int:
         return int((self.verdicts["status"] == status).sum()) if len(self.verdicts) else 0
@@ -327,8 +328,10 @@ def run_backfill(
         if not settings.dry_run:
             record_run_start(wh, invocation, settings, started)
         # a dry run writes nothing, not even a lease (on BigQuery the lease is a row)
-        lease = nullcontext() if settings.dry_run else wh.lease(invocation.run_id, settings.start, settings.end)
-        with lease:
+        lease: AbstractContextManager[list[dict[str, object]]] = (
+            nullcontext([]) if settings.dry_run else wh.lease(invocation.run_id, settings.start, settings.end))
+        with lease as taken_over:
+            result.taken_over = list(taken_over)
             if not settings.dry_run:
                 close_killed_runs(wh, invocation)
                 swept = wh.sweep_leftovers()

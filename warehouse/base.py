@@ -139,9 +139,11 @@ class Warehouse(ABC):
 
     # --- concurrency --------------------------------------------------------------------
     @contextmanager
-    def lease(self, holder: str, start: date, end: date) -> Iterator[None]:
-        """Exclusive right to write [start, end]. Backends without a process lock override this."""
-        yield
+    def lease(self, holder: str, start: date, end: date) -> Iterator[list[dict[str, object]]]:
+        """Exclusive right to write [start, end]; yields the leases of dead runs it took over (each with
+        holder, host, pid, command, silent_seconds and why). Backends without a process lock override this;
+        a process lock dies with its process, so there is nothing to take over."""
+        yield []
 
     def worker(self) -> Warehouse:
         """A handle another thread may read through while this one publishes."""

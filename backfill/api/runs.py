@@ -102,6 +102,7 @@ class RunResult:
     cancelled: bool
     resume_command: str
     outcome: runner.RunResult = field(repr=False, compare=False)  # the runner's full record, as the CLI renders it
+    taken_over: list[dict[str, object]] = field(default_factory=list)  # leases of dead runs this run took over
 
     @property
     def counts(self) -> dict[str, int]:
@@ -182,7 +183,7 @@ def run_with_settings(warehouse: WarehouseLike, settings: RunSettings, *, datase
                                                                   strict=True)],
         off_days=len(outcome.plan.off_days), already_done=outcome.plan.already_done,
         schedule_gap=outcome.plan.schedule_gap, seconds=outcome.seconds, exit_code=outcome.exit_code,
-        cancelled=outcome.cancelled, resume_command=resume, outcome=outcome,
+        cancelled=outcome.cancelled, resume_command=resume, outcome=outcome, taken_over=outcome.taken_over,
     )  # fmt: skip
 
 

@@ -172,11 +172,13 @@ def test_a_lease_of_a_dead_process_on_this_host_is_taken_over_at_once(bigquery_w
     gone = subprocess.Popen(["true"])
     gone.wait()  # its PID names no process now
     bigquery_warehouse.load(pd.DataFrame([live_lease(socket.gethostname(), gone.pid, timedelta(0))]), "leases")
-    with bigquery_warehouse.lease("run-1", D2, D2):
+    with bigquery_warehouse.lease("run-1", D2, D2) as taken_over:
         holders = bigquery_warehouse.query("SELECT holder, pid FROM {leases} WHERE lease_id != @mutex",
                                            {"mutex": LEASE_MUTEX_ID})  # fmt: skip
     assert holders["holder"].tolist() == ["run-1"]
     assert holders["pid"].tolist() == [os.getpid()]
+    assert [(lease["pid"], lease["host"], lease["why"]) for lease in taken_over] == [
+        (gone.pid, socket.gethostname(), "process gone")]  # what the run's notification names
 
 
 @emulator

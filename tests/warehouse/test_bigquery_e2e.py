@@ -5,8 +5,12 @@ the same commands as tests/backfill/test_run.py and tests/cleanup/test_cleanup_d
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import threading
 from collections.abc import Callable, Iterator
 from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pandas as pd
@@ -470,6 +474,44 @@ def test_a_lease_held_elsewhere_exits_4_naming_its_holder_until_lock_release_fre
     audit = wh.query("SELECT options FROM {runs} WHERE command = 'lock release'")
     assert "pcf-7 was replaced" in audit["options"].iat[0] and "held-elsewhere" in audit["options"].iat[0]
     assert invoke(demo_url, "run", *INCIDENT_WEEK).exit_code == 0
+
+
+class Recorder(BaseHTTPRequestHandler):
+    """A JSON webhook on 127.0.0.1 that keeps what Apprise POSTs (`server.bodies`)."""
+
+    def do_POST(self) -> None:  # noqa: N802 - the http.server API
+        self.server.bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))  # type: ignore[attr-defined]
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+def test_a_lease_taken_over_from_a_dead_run_sends_one_message_naming_it(demo_url, open_warehouse):
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # its PID names no process now: the holder died without releasing its lease
+    beat = pd.Timestamp.now(tz="UTC") - pd.Timedelta(seconds=40)
+    open_warehouse(demo_url).load(pd.DataFrame([{
+        "lease_id": "killed-run-lease", "holder": "20261126T040000Z-deadbeef", "start_date": date(2023, 2, 1),
+        "end_date": date(2023, 2, 28), "acquired_at": beat, "heartbeat_at": beat,
+        "expires_at": beat + pd.Timedelta(minutes=15), "host": socket.gethostname(), "pid": gone.pid,
+        "command": "pcf-backfill run --start-date 2023-02-01 --end-date 2023-02-28",
+    }]), "leases")  # fmt: skip
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    server.bodies = []  # type: ignore[attr-defined]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = invoke(demo_url, "run", *INCIDENT_WEEK, "--notify", f"json://127.0.0.1:{server.server_address[1]}/")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == 0, result.output
+    (message,) = server.bodies  # type: ignore[attr-defined]
+    assert message["title"] == "pcf-backfill run: lease taken over from a dead run"
+    assert f"run 20261126T040000Z-deadbeef (PID {gone.pid} on {socket.gethostname()}: pcf-backfill run " \
+           "--start-date 2023-02-01 --end-date 2023-02-28; silent 4" in message["message"]  # fmt: skip
+    assert "process gone" in message["message"]
 
 
 def test_the_next_run_drops_the_staging_tables_a_killed_run_left(demo_url, open_warehouse):

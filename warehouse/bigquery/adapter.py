@@ -193,10 +193,11 @@ class BigQueryWarehouse(Warehouse):
 
     # --- concurrency --------------------------------------------------------------------
     @contextmanager
-    def lease(self, holder: str, start: date, end: date) -> Iterator[None]:
-        """A row in the leases table: [start, end] is ours until it expires (see `lease.held`)."""
-        with lease.held(self, holder, start, end):
-            yield
+    def lease(self, holder: str, start: date, end: date) -> Iterator[list[dict[str, object]]]:
+        """A row in the leases table: [start, end] is ours until it expires (see `lease.held`); yields the
+        leases of dead runs it took over."""
+        with lease.held(self, holder, start, end) as taken_over:
+            yield taken_over
 
     @translated
     def sweep_leftovers(self) -> list[str]:

@@ -50,15 +50,16 @@ def lease_text(lease: dict[str, Any]) -> str:
 
 
 @contextmanager
-def held(wh: BigQueryWarehouse, holder: str, start: date, end: date) -> Iterator[None]:
-    """[start, end] is ours while the block runs: acquired, kept alive by a heartbeat, deleted on exit."""
+def held(wh: BigQueryWarehouse, holder: str, start: date, end: date) -> Iterator[list[dict[str, object]]]:
+    """[start, end] is ours while the block runs: acquired, kept alive by a heartbeat, deleted on exit.
+    Yields the leases of dead runs it took over (holder, host, PID, command, seconds silent, why)."""
     lease_id = uuid.uuid4().hex
-    acquire(wh, lease_id, holder, start, end)
+    taken_over = acquire(wh, lease_id, holder, start, end)
     stop = threading.Event()
     heartbeat = threading.Thread(target=beat, args=(wh, lease_id, stop), daemon=True)
     heartbeat.start()
     try:
-        yield
+        yield taken_over
     finally:
         stop.set()
         heartbeat.join()
@@ -74,14 +75,14 @@ def mutex_sql(wh: BigQueryWarehouse) -> str:
 
 
 @translated
-def acquire(wh: BigQueryWarehouse, lease_id: str, holder: str, start: date, end: date) -> None:
+def acquire(wh: BigQueryWarehouse, lease_id: str, holder: str, start: date, end: date) -> list[dict[str, object]]:
     # Inserts alone never conflict in BigQuery, so every acquisition also updates the
     # mutex row (made by create_tables, or here on first use): two racing transactions
     # then conflict, one is aborted and retried, and the retry sees the winner's lease.
     leases = wh.table("leases")
     overlapping = f"start_date <= {date_literal(end)} AND end_date >= {date_literal(start)}"
     now = "CURRENT_TIMESTAMP()"
-    take_over_dead_leases(wh, start, end)
+    dead = take_over_dead_leases(wh, start, end)
     _, rows = wh.jobs.query(
         f"""BEGIN TRANSACTION;
 {mutex_sql(wh)};
@@ -102,7 +103,7 @@ SELECT lease_id, holder, expires_at, host, pid, command,
     )
     holders = [dict(row.items()) for row in rows]
     if any(lease["lease_id"] == lease_id for lease in holders):
-        return
+        return dead
     raise LockHeld(f"{start}..{end} overlaps {lease_text(holders[0] if holders else {})}; wait for that run "
                    "to finish or the lease to expire, or release it: `pcf-backfill lock status`")  # fmt: skip
 
@@ -124,17 +125,32 @@ def leftover_staging(wh: BigQueryWarehouse) -> list[str]:
             and pd.Timestamp(table.created) < cutoff]  # fmt: skip
 
 
-def take_over_dead_leases(wh: BigQueryWarehouse, start: date, end: date) -> None:
-    """A lease held by a process of this host that no longer exists is taken over at once."""
-    live = wh.query(
-        "SELECT lease_id, holder, pid FROM {leases} WHERE start_date <= @end AND end_date >= @start "
-        "AND expires_at >= CURRENT_TIMESTAMP() AND host = @host AND pid IS NOT NULL",
+TAKEN_OVER_KEYS = ("lease_id", "holder", "host", "pid", "command", "silent_seconds", "why")
+
+
+def take_over_dead_leases(wh: BigQueryWarehouse, start: date, end: date) -> list[dict[str, object]]:
+    """The overlapping leases of dead runs: expired ones (the acquiring transaction deletes them), and
+    those held by a process of this host that no longer exists, deleted here at once. Returns them, as
+    a person must hear of a run that died holding a lease."""
+    found = wh.query(
+        "SELECT lease_id, holder, host, pid, command, expires_at < CURRENT_TIMESTAMP() AS expired, "
+        "TIMESTAMP_DIFF(CURRENT_TIMESTAMP(), heartbeat_at, SECOND) AS silent_seconds FROM {leases} "
+        "WHERE start_date <= @end AND end_date >= @start "
+        "AND (expires_at < CURRENT_TIMESTAMP() OR (host = @host AND pid IS NOT NULL))",
         {"start": start, "end": end, "host": socket.gethostname()},
     )  # fmt: skip
-    for lease in live.itertuples():
-        if not process_alive(int(lease.pid)):
-            log.warning("lease_taken_over", lease_id=lease.lease_id, holder=lease.holder, dead_pid=int(lease.pid))
-            wh.execute("DELETE FROM {leases} WHERE lease_id = @lease_id", {"lease_id": lease.lease_id})
+    dead = []
+    for lease in found.astype(object).where(found.notna(), None).to_dict("records"):
+        gone = not lease["expired"] and not process_alive(int(lease["pid"]))
+        if not (lease["expired"] or gone):
+            continue
+        lease["why"] = "expired" if lease["expired"] else "process gone"
+        log.warning("lease_taken_over", lease_id=lease["lease_id"], holder=lease["holder"], why=lease["why"],
+                    dead_pid=lease["pid"], silent_seconds=lease["silent_seconds"])  # fmt: skip
+        if gone:
+            wh.execute("DELETE FROM {leases} WHERE lease_id = @lease_id", {"lease_id": lease["lease_id"]})
+        dead.append({key: lease[key] for key in TAKEN_OVER_KEYS})
+    return dead
 
 
 def beat(wh: BigQueryWarehouse, lease_id: str, stop: threading.Event) -> None:
