@@ -10,6 +10,7 @@ import click
 import pandas as pd
 
 from backfill.status import summary_counts
+from processors.policy import SYNTHETIC, UPCG_DISAGREES, UPCG_EMPTY, UPCG_PARTIAL
 from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP
 
 if TYPE_CHECKING:  # computing factors is not needed to render or notify
@@ -139,10 +140,9 @@ def fallback_lines(verdicts: pd.DataFrame) -> list[str]:
     """Partial UPCG is the incident's trap: name those dates; an empty UPCG is just counted."""
     if not len(verdicts):
         return []
-    fallback = verdicts[verdicts["context_source"] == "pgs_synthetic"]
-    reasons = fallback["source_reason"].fillna("").astype(str)
-    partial, empty = fallback[reasons.str.startswith("upcg_partial")], fallback[reasons == "upcg_empty"]
-    stale = fallback[reasons.str.contains("upcg_disagrees")]
+    fallback = verdicts[verdicts["context_source"] == SYNTHETIC]
+    state = fallback.get("upcg_state", pd.Series(None, index=fallback.index, dtype="object"))
+    partial, empty, stale = (fallback[state == kind] for kind in (UPCG_PARTIAL, UPCG_EMPTY, UPCG_DISAGREES))
     lines = []
     if len(stale):
         lines += ["", "UPCG disagrees with the box scores (stale context), so built from box scores:"]

@@ -32,6 +32,7 @@ from processors.agreement import AgreementRules
 from processors.calendar import season_history_start
 from processors.composite import ProcessorResult, process_dates
 from processors.factors import range_violations
+from processors.policy import UPCG_PARTIAL
 from processors.season_inputs import SeasonInputs
 from validation.audits import (
     AuditData,
@@ -163,7 +164,7 @@ def uncomputed_verdicts(dates: list[date], status: str, reason: str) -> pd.DataF
     return pd.DataFrame(
         {"status": status, "reason": reason, "coverage": np.nan, "forced": False, "warning": False,
          "expected_players": 0, "row_count": 0, "upcg_players": 0, "context_source": None,
-         "source_reason": None, "allowed_regression": False},
+         "source_reason": None, "upcg_state": None, "allowed_regression": False},
         index=index,
     )  # fmt: skip
 
@@ -279,7 +280,7 @@ PARTIAL_UPCG_HINT = "stale UPCG rows? `pcf-backfill cleanup --mode partial` remo
 def log_date(run_id: str, verdict: pd.Series, game_date: date) -> None:
     """The one canonical line per date."""
     source_reason = str(verdict["source_reason"] or "")
-    extra = {"hint": PARTIAL_UPCG_HINT} if source_reason.startswith("upcg_partial") else {}
+    extra = {"hint": PARTIAL_UPCG_HINT} if verdict.get("upcg_state") == UPCG_PARTIAL else {}
     log.info(
         "date_done", run_id=run_id, game_date=str(game_date), status=verdict["status"],
         source=verdict["context_source"], reason=verdict["reason"] or source_reason,

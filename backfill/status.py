@@ -108,7 +108,8 @@ def date_states(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
         "expected_players": facts["expected_players"], "published_players": facts["matched_players"],
         "published_rows": facts["pcf_rows"], "coverage": facts["published_coverage"],
         "context_source": facts["published_source"].where(~nothing, facts["last_context_source"]),
-        "source_reason": facts["last_source_reason"], "warning": facts["last_coverage_warning"],
+        "source_reason": facts["last_source_reason"], "upcg_state": facts["last_upcg_state"],
+        "warning": facts["last_coverage_warning"],
         "min_coverage": facts["last_min_coverage"], "warn_coverage": facts["last_warn_coverage"],
         "run_id": facts["published_run_id"].where(~nothing, None),
     }, index=facts.index)  # fmt: skip

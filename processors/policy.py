@@ -11,6 +11,10 @@ SourcePolicy = Literal["auto", "fill", "upcg", "pgs"]
 SOURCE_POLICIES: tuple[str, ...] = ("auto", "fill", "upcg", "pgs")
 UPCG_SUFFICIENT = 0.90
 UPCG, SYNTHETIC, MIXED = "upcg", "pgs_synthetic", "mixed"
+# What UPCG holds for a date, as the verdict records it (the `upcg_state` ledger column); the source reason
+# says the same for people, with the counts.
+NO_EXPECTED, UPCG_DISAGREES, UPCG_COMPLETE = "no_expected_players", "upcg_disagrees", "upcg_complete"
+UPCG_EMPTY, UPCG_PARTIAL = "upcg_empty", "upcg_partial"
 
 
 def _players_per_date(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -55,8 +59,10 @@ def decide_sources(counts: pd.DataFrame, policy: SourcePolicy) -> pd.DataFrame:
         + " (" + _share(matched, expected).map("{:.1f}%".format) + ")"
     )  # fmt: skip
     conditions = [expected == 0, stale, sufficient, counts["upcg_players"] == 0]
-    labels = ["no_expected_players", disagrees.to_numpy(), "upcg_complete", "upcg_empty"]
-    upcg_reason = pd.Series(np.select(conditions, labels, default=partial_reason.to_numpy()), index=counts.index)
+    state = pd.Series(np.select(conditions, [NO_EXPECTED, UPCG_DISAGREES, UPCG_COMPLETE, UPCG_EMPTY],
+                                default=UPCG_PARTIAL), index=counts.index)  # fmt: skip
+    reasons = [NO_EXPECTED, disagrees.to_numpy(), UPCG_COMPLETE, UPCG_EMPTY]
+    upcg_reason = pd.Series(np.select(conditions, reasons, default=partial_reason.to_numpy()), index=counts.index)
     if policy == "auto":
         source = np.where(sufficient & ~stale, UPCG, SYNTHETIC)
         reason = upcg_reason
@@ -67,7 +73,7 @@ def decide_sources(counts: pd.DataFrame, policy: SourcePolicy) -> pd.DataFrame:
         source, reason = np.full(len(counts), UPCG), "policy_upcg " + upcg_reason
     else:
         source, reason = np.full(len(counts), SYNTHETIC), pd.Series("policy_pgs", index=counts.index)
-    return counts.assign(context_source=source, source_reason=reason)
+    return counts.assign(context_source=source, source_reason=reason, upcg_state=state)
 
 
 def row_sources(expected: pd.DataFrame, upcg_keys: pd.DataFrame, decisions: pd.DataFrame,

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from backfill.status import date_states
+from processors.policy import UPCG_PARTIAL
 from validation.gate import SYNTHETIC_SOURCES
 from warehouse import Warehouse
 
@@ -51,7 +52,7 @@ def calendar_days(states: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
             "season": frame["season"].astype("Int64"),
             "games": frame["games"].astype("Int64"),
             "force_reason": _optional_text(frame["force_reason"]),
-            "partial": fallback & _column(frame, "source_reason").fillna("").astype(str).str.startswith("upcg_partial"),
+            "partial": fallback & _column(frame, "upcg_state").eq(UPCG_PARTIAL),
             "min_coverage": _column(frame, "min_coverage").astype("float64"),
             "warn_coverage": _column(frame, "warn_coverage").astype("float64"),
         }
