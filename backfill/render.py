@@ -10,7 +10,7 @@ import click
 import pandas as pd
 
 from backfill.status import summary_counts
-from processors.policy import SYNTHETIC, UPCG_DISAGREES, UPCG_EMPTY, UPCG_PARTIAL
+from processors.policy import SYNTHETIC, UPCG_DISAGREES, UPCG_EMPTY, UPCG_PARTIAL, UPCG_SUFFICIENT
 from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP
 
 if TYPE_CHECKING:  # computing factors is not needed to render or notify
@@ -200,7 +200,8 @@ def cleanup_text(result: Any) -> str:
     lines = [f"Cleanup ({result.mode}, cutoff {result.cutoff}): {verb} {count:,} UPCG rows."]
     doomed = result.per_date[result.per_date["action"] == "delete"] if len(result.per_date) else result.per_date
     if len(result.per_date) > len(doomed):
-        lines.append(f"{len(result.per_date) - len(doomed)} older dates keep their rows (UPCG covers ≥ 90%).")
+        kept = len(result.per_date) - len(doomed)
+        lines.append(f"{kept} older dates keep their rows (UPCG covers ≥ {UPCG_SUFFICIENT:.0%}).")
     if len(doomed):
         shown = doomed.copy()
         shown["game_date"] = pd.to_datetime(shown["game_date"]).dt.date

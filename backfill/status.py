@@ -14,19 +14,12 @@ from backfill import hints
 from backfill.ledger import LATEST_FIRST, PROCESSOR, current_states
 from backfill.plan import game_dates
 from validation.audits import DEFAULT_BASELINE_DATES, AuditRules
+from validation.inputs import PLAYED_SQL
 from validation.reconcile import needs_recompute, reconcile
 from warehouse import Warehouse
 
 PENDING = "pending"
 
-# Who played: active box scores in the date's final league games, as the gate counts them (SPEC §6.4).
-PLAYED_SQL = """
-SELECT DISTINCT pgs.game_date, pgs.player_lookup
-FROM {pgs} AS pgs JOIN {schedule} AS games ON games.game_id = pgs.game_id AND games.game_date = pgs.game_date
-WHERE pgs.player_status = 'active' AND games.game_status = 3
-  AND (games.game_type IN ('regular', 'playoff') OR games.game_type IS NULL)
-  AND pgs.game_date BETWEEN @start AND @end
-"""
 EXPECTED_SQL = f"""
 SELECT game_date, COUNT(DISTINCT player_lookup) AS expected_players FROM ({PLAYED_SQL}) AS played GROUP BY game_date
 """

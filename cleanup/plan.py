@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 
-from cleanup.settings import MIN_COVERAGE, CleanupSettings
+from cleanup.settings import CleanupSettings
+from processors.policy import UPCG_SUFFICIENT
 from warehouse import Warehouse, date_literal, dates_in_list
 from warehouse.schemas import TABLES
 
@@ -108,7 +109,7 @@ def with_actions(per_date: pd.DataFrame, mode: str) -> pd.DataFrame:
     """Mark each date `delete` or `keep`: every date in mode `all`, under-covered dates in `partial`."""
     expected = per_date["pgs_active_players"]
     # Rows for a date nobody played (expected 0) are stale whatever their count.
-    under_covered = (expected == 0) | (per_date["matched_players"] < MIN_COVERAGE * expected)
+    under_covered = (expected == 0) | (per_date["matched_players"] < UPCG_SUFFICIENT * expected)
     delete = under_covered if mode == "partial" else pd.Series(True, index=per_date.index)
     return per_date.assign(action=delete.map({True: "delete", False: "keep"}).astype("object"))[PER_DATE_COLUMNS]
 

@@ -9,8 +9,6 @@ from warehouse.errors import InvalidSetting
 
 MODES = ("all", "partial")
 MAX_RETENTION_DAYS = 36_500
-MIN_COVERAGE = 0.90
-"""A date whose UPCG rows cover less than this share of PGS active players is stale (the §1 trap)."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -9,6 +9,7 @@ import pandas as pd
 
 SourcePolicy = Literal["auto", "fill", "upcg", "pgs"]
 SOURCE_POLICIES: tuple[str, ...] = ("auto", "fill", "upcg", "pgs")
+# UPCG covering less of who played is partial: `auto` does not use it, `cleanup --mode partial` removes it
 UPCG_SUFFICIENT = 0.90
 UPCG, SYNTHETIC, MIXED = "upcg", "pgs_synthetic", "mixed"
 # What UPCG holds for a date, as the verdict records it (the `upcg_state` ledger column); the source reason

@@ -19,6 +19,9 @@ GATE_INPUT_COLUMNS = [
     "out_of_range_rows", "error", "upcg_disagrees", "audit_block",
 ]  # fmt: skip
 QUALITY_TOLERANCE = 1e-9
+# The default bars (SPEC §6.4): a date publishes at ≥ 90% of who played, with a warning below 95%. Every
+# default — the CLI's, the API's, the report's — is these.
+DEFAULT_MIN_COVERAGE, DEFAULT_WARN_COVERAGE = 0.90, 0.95
 
 
 def checked_fraction(field: str, value: float) -> float:
@@ -32,8 +35,8 @@ def checked_fraction(field: str, value: float) -> float:
 class GateRules:
     """When a date publishes, warns or blocks; checked when built (errors name the field)."""
 
-    min_coverage: float = 0.90
-    warn_coverage: float = 0.95
+    min_coverage: float = DEFAULT_MIN_COVERAGE
+    warn_coverage: float = DEFAULT_WARN_COVERAGE
     force: bool = False
     force_reason: str | None = None  # why forcing or allowing a regression is right (recorded)
     allow_regression: bool = False

@@ -110,6 +110,16 @@ def expected_from_schedule(pgs: pd.DataFrame, schedule: pd.DataFrame, dates: lis
     )
 
 
+# Who played, the same in SQL (`status`, `validate` and `report` count with it).
+PLAYED_SQL = f"""
+SELECT DISTINCT pgs.game_date, pgs.player_lookup
+FROM {{pgs}} AS pgs JOIN {{schedule}} AS games ON games.game_id = pgs.game_id AND games.game_date = pgs.game_date
+WHERE pgs.player_status = 'active' AND games.game_status = {FINAL}
+  AND (games.game_type IN ({", ".join(f"'{kind}'" for kind in GAME_TYPES)}) OR games.game_type IS NULL)
+  AND pgs.game_date BETWEEN @start AND @end
+"""
+
+
 # --- zone tables ------------------------------------------------------------------------------
 def zone_coverage(expected: pd.DataFrame, psza: pd.DataFrame, tdza: pd.DataFrame,
                   dates: pd.DatetimeIndex) -> pd.DataFrame:  # fmt: skip

@@ -11,7 +11,7 @@ import pandas as pd
 
 from backfill.api.common import WarehouseLike, checked_span, connection_words, league_now, opened, plain, warehouse_url
 from backfill.api.errors import DatesBlocked, summary
-from validation.gate import checked_fraction
+from validation.gate import DEFAULT_MIN_COVERAGE, checked_fraction
 from warehouse import Datasets, InvalidSetting
 
 if TYPE_CHECKING:
@@ -86,8 +86,9 @@ class ValidateResult:
         return self
 
 
-def validate(warehouse: WarehouseLike, start: date | str, end: date | str, *, min_coverage: float = 0.90,
-             datasets: Datasets | None = None, url: str | None = None) -> ValidateResult:  # fmt: skip
+def validate(warehouse: WarehouseLike, start: date | str, end: date | str, *,
+             min_coverage: float = DEFAULT_MIN_COVERAGE, datasets: Datasets | None = None,
+             url: str | None = None) -> ValidateResult:  # fmt: skip
     """Reconcile the tables over [start, end]: who played vs rows published, duplicates, ledger disagreements."""
     from backfill.status import audit_words_of_runs, reconciliation, repair_commands
     from validation.reconcile import needs_attention

@@ -16,7 +16,15 @@ from backfill.dates import checked_range, league_today
 from backfill.invocation import new_invocation
 from backfill.settings import DEFAULT_CHUNK_DAYS, RunSettings
 from validation.audits import DEFAULT_BASELINE_DATES, AuditRules
-from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP, GateRules
+from validation.gate import (
+    BLOCKED,
+    DEFAULT_MIN_COVERAGE,
+    DEFAULT_WARN_COVERAGE,
+    FAILED,
+    PUBLISHED,
+    SKIPPED_BOOTSTRAP,
+    GateRules,
+)
 from warehouse import Datasets, InvalidSetting
 
 if TYPE_CHECKING:  # the runner pulls in the whole processing stack: only calls that compute import it
@@ -194,8 +202,8 @@ def run(
     *,
     dates: Sequence[date | str] | None = None,
     source: str = "auto",
-    min_coverage: float = 0.90,
-    warn_coverage: float = 0.95,
+    min_coverage: float = DEFAULT_MIN_COVERAGE,
+    warn_coverage: float = DEFAULT_WARN_COVERAGE,
     force: bool = False,
     allow_regression: bool = False,
     reason: str | None = None,
@@ -225,8 +233,9 @@ def run(
 
 
 def run_settings(start: date | str | None = None, end: date | str | None = None, *,
-                 dates: Sequence[date | str] | None = None, source: str = "auto", min_coverage: float = 0.90,
-                 warn_coverage: float = 0.95, force: bool = False, allow_regression: bool = False,
+                 dates: Sequence[date | str] | None = None, source: str = "auto",
+                 min_coverage: float = DEFAULT_MIN_COVERAGE, warn_coverage: float = DEFAULT_WARN_COVERAGE,
+                 force: bool = False, allow_regression: bool = False,
                  reason: str | None = None, rerun: str = "pending", dry_run: bool = False,
                  chunk_days: int = DEFAULT_CHUNK_DAYS, workers: int = 1, today: date | None = None,
                  command: str = "run", audit_thresholds: Mapping[str, float] | None = None,
@@ -249,8 +258,9 @@ def audit_rules(thresholds: Mapping[str, float] | None, baseline_dates: int) -> 
     return AuditRules(dict(thresholds or {}), baseline_dates)
 
 
-def catch_up_settings(*, as_of: date | str | None = None, lookback_days: int = 14, min_coverage: float = 0.90,
-                      warn_coverage: float = 0.95, chunk_days: int = DEFAULT_CHUNK_DAYS, dry_run: bool = False,
+def catch_up_settings(*, as_of: date | str | None = None, lookback_days: int = 14,
+                      min_coverage: float = DEFAULT_MIN_COVERAGE, warn_coverage: float = DEFAULT_WARN_COVERAGE,
+                      chunk_days: int = DEFAULT_CHUNK_DAYS, dry_run: bool = False,
                       today: date | None = None, audit_thresholds: Mapping[str, float] | None = None,
                       baseline_dates: int = DEFAULT_BASELINE_DATES) -> RunSettings:  # fmt: skip
     """The nightly run: every pending, blocked or failed date of the window `catch_up_window` gives."""
@@ -266,8 +276,8 @@ def catch_up(
     *,
     as_of: date | str | None = None,
     lookback_days: int = 14,
-    min_coverage: float = 0.90,
-    warn_coverage: float = 0.95,
+    min_coverage: float = DEFAULT_MIN_COVERAGE,
+    warn_coverage: float = DEFAULT_WARN_COVERAGE,
     chunk_days: int = DEFAULT_CHUNK_DAYS,
     dry_run: bool = False,
     datasets: Datasets | None = None,

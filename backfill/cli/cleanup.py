@@ -12,6 +12,7 @@ from backfill.cli.options import app_today, connection_words, notify_options, op
 from backfill.cli.root import cli, option, pass_app
 from backfill.notify import NotifySettings
 from backfill.settings import AppSettings
+from processors.policy import UPCG_SUFFICIENT
 
 CLEANUP_EPILOG = """\b
 Examples:
@@ -25,7 +26,7 @@ Examples:
 @option("--retention-days", type=int, default=7, show_default=True,
         help="Rows older than today−N (America/New_York) are stale; today and the future are never touched.")
 @option("--mode", type=click.Choice(("all", "partial")), default="all", show_default=True,
-        help="all: every stale row; partial: only dates whose UPCG covers < 90% of who played.")
+        help=f"all: every stale row; partial: only dates whose UPCG covers < {UPCG_SUFFICIENT:.0%} of who played.")
 @option("--execute", is_flag=True, help="Really delete (default: dry run).")
 @option("--no-backup", is_flag=True, help="Skip the backup table (the rows cannot be restored).")
 @output_option()

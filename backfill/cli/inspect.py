@@ -29,6 +29,7 @@ from backfill.freshness import newest_published
 from backfill.ledger import failing_audits
 from backfill.notify import NotifySettings
 from backfill.settings import AppSettings
+from validation.gate import DEFAULT_MIN_COVERAGE
 
 
 @cli.command()
@@ -57,7 +58,7 @@ def status(app: AppSettings, start_date: str, end_date: str, output: str) -> int
 @cli.command()
 @date_option("--start-date", required=True)
 @date_option("--end-date", required=True)
-@threshold("--min-coverage", 0.90)
+@threshold("--min-coverage", DEFAULT_MIN_COVERAGE)
 @output_option()
 @metrics_option()
 @notify_options

@@ -36,7 +36,8 @@ from backfill.metrics import MetricsSnapshot
 from backfill.notify import NotifySettings
 from backfill.settings import DEFAULT_CHUNK_DAYS, RERUN_MODES, AppSettings, RunSettings
 from backfill.signals import Interrupted, stop_requested
-from processors.policy import SOURCE_POLICIES
+from processors.policy import SOURCE_POLICIES, UPCG_SUFFICIENT
+from validation.gate import DEFAULT_MIN_COVERAGE, DEFAULT_WARN_COVERAGE
 from warehouse import BadInput, PcfError
 
 if TYPE_CHECKING:  # the runner pulls in the whole processing stack: only commands that compute import it
@@ -141,10 +142,11 @@ def notify_run(app: AppSettings, result: RunResult, resume: str, notify: NotifyS
 @date_option("--start-date")
 @date_option("--end-date")
 @option("--dates", "dates_text", default=None, metavar="D1,D2,...", help="Explicit dates (same gates as a range).")
-@threshold("--min-coverage", 0.90)
-@threshold("--warn-coverage", 0.95)
+@threshold("--min-coverage", DEFAULT_MIN_COVERAGE)
+@threshold("--warn-coverage", DEFAULT_WARN_COVERAGE)
 @option("--source", type=click.Choice(SOURCE_POLICIES), default="auto", show_default=True,
-        help="auto: UPCG if it covers ≥90% of who played, else box scores; fill: per player; upcg/pgs: one only.")
+        help=f"auto: UPCG if it covers ≥{UPCG_SUFFICIENT:.0%} of who played, else box scores; fill: per player; "
+             "upcg/pgs: one only.")
 @option("--rerun", type=click.Choice(RERUN_MODES), default="pending", show_default=True,
         help="pending: every date not yet published or skipped; blocked / failed: only dates in that state; "
              "all: every game date.")
@@ -181,8 +183,8 @@ def run(app: AppSettings, start_date: str | None, end_date: str | None, dates_te
 
 @cli.command("catch-up")
 @option("--lookback-days", type=click.IntRange(min=1, max=MAX_LOOKBACK_DAYS), default=14, show_default=True)
-@threshold("--min-coverage", 0.90)
-@threshold("--warn-coverage", 0.95)
+@threshold("--min-coverage", DEFAULT_MIN_COVERAGE)
+@threshold("--warn-coverage", DEFAULT_WARN_COVERAGE)
 @option("--chunk-days", type=int, default=DEFAULT_CHUNK_DAYS, show_default=True)
 @option("--as-of", "as_of_text", default=None, metavar="DATE",
         help="Rehearse the catch-up of another day (YYYY-MM-DD, not after today): the window ends the day before.")
