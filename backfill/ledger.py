@@ -32,7 +32,7 @@ LATEST_FIRST = "COALESCE(attempt, 0) DESC, finished_at DESC, started_at DESC"
 CURRENT_STATE_SQL = f"""
 SELECT game_date, status, coverage, reason, run_id, context_source, expected_players,
        published_players, forced, force_reason, finished_at, source_reason, coverage_warning,
-       min_coverage, warn_coverage, upcg_state
+       min_coverage, warn_coverage, upcg_state, blocked_by
 FROM (
   SELECT *, ROW_NUMBER() OVER (PARTITION BY game_date ORDER BY {LATEST_FIRST}) AS rn
   FROM {{checkpoints}}
@@ -145,7 +145,8 @@ def checkpoint_rows(verdicts: pd.DataFrame, invocation: Invocation, settings: Ru
             "started_at": started,
             "finished_at": finished,
             "source_reason": verdicts["source_reason"].to_numpy(),
-            "upcg_state": verdicts.get("upcg_state", pd.Series(None, index=verdicts.index, dtype="object")).to_numpy(),
+            "upcg_state": _optional(verdicts, "upcg_state"),
+            "blocked_by": _optional(verdicts, "blocked_by"),
             "coverage_warning": warned.to_numpy(),
             "allowed_regression": allowed_regression.to_numpy(),
             "min_coverage": settings.rules.min_coverage,
@@ -154,6 +155,11 @@ def checkpoint_rows(verdicts: pd.DataFrame, invocation: Invocation, settings: Ru
                for column in LEDGER_QUALITY_COLUMNS},
         }
     )
+
+
+def _optional(verdicts: pd.DataFrame, column: str) -> np.ndarray:
+    """A verdict column that uncomputed verdicts (failed, bootstrap) may lack."""
+    return verdicts.get(column, pd.Series(None, index=verdicts.index, dtype="object")).to_numpy()
 
 
 def audit_rows(findings: pd.DataFrame, invocation: Invocation, created: datetime) -> pd.DataFrame:

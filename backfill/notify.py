@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import structlog
 
-from validation.gate import BLOCKED, FAILED, PUBLISHED
+from validation.gate import BLOCKED, FAILED, PUBLISHED, REGRESSION
 from warehouse.errors import BadInput
 
 if TYPE_CHECKING:  # computing factors is not needed to render or notify
@@ -143,11 +143,11 @@ def listed(heading: str, items: Sequence[Attention]) -> list[str]:
     return lines
 
 
-def problem_kind(status: str, reason: str, forced: bool) -> str | None:
+def problem_kind(status: str, blocked_by: str | None, forced: bool) -> str | None:
     if status == FAILED:
         return FAILED
     if status == BLOCKED:
-        return "regression" if reason.startswith("regression") else BLOCKED
+        return REGRESSION if blocked_by == REGRESSION else BLOCKED
     return "forced" if status == PUBLISHED and forced else None
 
 
@@ -175,7 +175,7 @@ def run_digest(result: RunResult, commands: list[tuple[str, str]], audits: pd.Da
     before = result.plan.game_dates["state"] if len(result.plan.game_dates) else pd.Series(dtype="object")
     for ts, verdict in result.verdicts.iterrows():
         reason = "" if pd.isna(verdict["reason"]) else str(verdict["reason"])
-        kind = problem_kind(str(verdict["status"]), reason, bool(verdict["forced"]))
+        kind = problem_kind(str(verdict["status"]), verdict.get("blocked_by"), bool(verdict["forced"]))
         if kind:
             problems.append(Attention(ts.date(), kind, reason or kind))
         previous = before.get(ts)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from backfill.status import summary_counts
 from processors.policy import SYNTHETIC, UPCG_DISAGREES, UPCG_EMPTY, UPCG_PARTIAL, UPCG_SUFFICIENT
-from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP
+from validation.gate import BLOCKED, FAILED, GAMES_NOT_FINAL, PUBLISHED, SKIPPED_BOOTSTRAP
 
 if TYPE_CHECKING:  # computing factors is not needed to render or notify
     from backfill.runner import RunResult
@@ -290,7 +290,7 @@ def postponed_lines(report: pd.DataFrame, today: date | None) -> list[str]:
     """Dates held back for days by games that never finished: say so, and how to resolve them knowingly."""
     if today is None or not len(report):
         return []
-    waiting = report["reason"].fillna("").astype(str).str.startswith("games not final")
+    waiting = report["blocked_by"] == GAMES_NOT_FINAL
     age = (pd.Timestamp(today) - report.index.to_series()).dt.days
     stuck = report[waiting & (age >= POSTPONED_AFTER_DAYS) & (report["status"] == BLOCKED)]
     return [f"{ts.date()}: games unfinished for {age[ts]} days — postponed? Once confirmed, publish the final "

@@ -164,7 +164,7 @@ def uncomputed_verdicts(dates: list[date], status: str, reason: str) -> pd.DataF
     return pd.DataFrame(
         {"status": status, "reason": reason, "coverage": np.nan, "forced": False, "warning": False,
          "expected_players": 0, "row_count": 0, "upcg_players": 0, "context_source": None,
-         "source_reason": None, "upcg_state": None, "allowed_regression": False},
+         "source_reason": None, "upcg_state": None, "blocked_by": None, "allowed_regression": False},
         index=index,
     )  # fmt: skip
 

@@ -102,6 +102,7 @@ def date_states(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
         "published_rows": facts["pcf_rows"], "coverage": facts["published_coverage"],
         "context_source": facts["published_source"].where(~nothing, facts["last_context_source"]),
         "source_reason": facts["last_source_reason"], "upcg_state": facts["last_upcg_state"],
+        "blocked_by": facts["last_blocked_by"],
         "warning": facts["last_coverage_warning"],
         "min_coverage": facts["last_min_coverage"], "warn_coverage": facts["last_warn_coverage"],
         "run_id": facts["published_run_id"].where(~nothing, None),

@@ -10,6 +10,10 @@ import pandas as pd
 from warehouse.errors import InvalidSetting
 
 PUBLISHED, BLOCKED, FAILED, SKIPPED_BOOTSTRAP = "published", "blocked", "failed", "skipped_bootstrap"
+# Which rule blocked a date, as the verdict records it (the `blocked_by` ledger column); the reason says the
+# same for people, with the numbers.
+UPSTREAM_MISSING, GAMES_NOT_FINAL, UPSTREAM_PARTIAL = "upstream_missing", "games_not_final", "upstream_partial"
+STALE_UPCG, COVERAGE, AUDIT, REGRESSION = "upcg_disagrees", "coverage", "audit", "regression"
 SYNTHETIC_SOURCES = ("pgs_synthetic", "mixed")  # context built (at least partly) from box-score history
 GATE_INPUT_COLUMNS = [
     "expected_players", "row_count", "context_source", "final_games", "missing_games", "unfinished_games",
@@ -92,9 +96,10 @@ def regression_text(facts: pd.DataFrame) -> pd.Series:
     )  # fmt: skip
 
 
-def block_reasons(facts: pd.DataFrame, coverage: pd.Series, rules: GateRules) -> pd.Series:
-    """Why each date may not publish whatever --force says (regression only yields to --allow-regression)
-    and why it may not publish without --force; first matching rule wins. Empty string: no objection."""
+def block_reasons(facts: pd.DataFrame, coverage: pd.Series, rules: GateRules) -> pd.DataFrame:
+    """Why each date may not publish without --force (regression is judged apart: it yields only to
+    --allow-regression): the rule (`cause`) and the sentence (`reason`); the first matching rule wins.
+    Empty strings: no objection."""
     below = (
         "coverage " + _fraction_text(facts["row_count"], facts["expected_players"]) + " ("
         + percent(facts["row_count"], facts["expected_players"]) + f") below {rules.min_coverage:.0%}"
@@ -104,22 +109,25 @@ def block_reasons(facts: pd.DataFrame, coverage: pd.Series, rules: GateRules) ->
     psza_share = facts["psza_players"] / facts["psza_expected"].where(facts["psza_expected"] > 0)
     tdza_share = facts["tdza_teams"] / facts["tdza_expected"].where(facts["tdza_expected"] > 0)
     rules_in_order = [
-        (facts["missing_games"] != "", "upstream_missing pgs: games " + facts["missing_games"]),
-        (facts["unfinished_games"] != "", "games not final: " + facts["unfinished_games"]),
-        (facts["expected_players"] == 0, "upstream_missing pgs: no active box scores"),
-        (needs_history & (facts["history_missing"] != ""),
+        (facts["missing_games"] != "", UPSTREAM_MISSING, "upstream_missing pgs: games " + facts["missing_games"]),
+        (facts["unfinished_games"] != "", GAMES_NOT_FINAL, "games not final: " + facts["unfinished_games"]),
+        (facts["expected_players"] == 0, UPSTREAM_MISSING, "upstream_missing pgs: no active box scores"),
+        (needs_history & (facts["history_missing"] != ""), UPSTREAM_MISSING,
          "upstream_missing history: games " + facts["history_missing"]),
-        (facts["psza_rows"] == 0, "upstream_missing psza"),
-        (facts["tdza_rows"] == 0, "upstream_missing tdza"),
-        (psza_share < rules.min_coverage, "upstream_partial psza " + _fraction_text(facts["psza_players"],
-                                                                                    facts["psza_expected"])),
-        (tdza_share < rules.min_coverage, "upstream_partial tdza " + _fraction_text(facts["tdza_teams"],
-                                                                                    facts["tdza_expected"])),
-        (stale_upcg_used, _text(facts, "upcg_disagrees")),
-        (coverage < rules.min_coverage, below),
-        (_text(facts, "audit_block") != "", _text(facts, "audit_block")),
+        (facts["psza_rows"] == 0, UPSTREAM_MISSING, "upstream_missing psza"),
+        (facts["tdza_rows"] == 0, UPSTREAM_MISSING, "upstream_missing tdza"),
+        (psza_share < rules.min_coverage, UPSTREAM_PARTIAL,
+         "upstream_partial psza " + _fraction_text(facts["psza_players"], facts["psza_expected"])),
+        (tdza_share < rules.min_coverage, UPSTREAM_PARTIAL,
+         "upstream_partial tdza " + _fraction_text(facts["tdza_teams"], facts["tdza_expected"])),
+        (stale_upcg_used, STALE_UPCG, _text(facts, "upcg_disagrees")),
+        (coverage < rules.min_coverage, COVERAGE, below),
+        (_text(facts, "audit_block") != "", AUDIT, _text(facts, "audit_block")),
     ]  # fmt: skip
-    return _first_match(rules_in_order, facts.index)
+    return pd.DataFrame({
+        "cause": _first_match([(condition, cause) for condition, cause, _ in rules_in_order], facts.index),
+        "reason": _first_match([(condition, text) for condition, _, text in rules_in_order], facts.index),
+    })  # fmt: skip
 
 
 def _text(facts: pd.DataFrame, column: str) -> pd.Series:
@@ -135,12 +143,14 @@ def _first_match(rules: list[tuple[pd.Series, pd.Series | str]], index: pd.Index
 
 
 def evaluate_gate(facts: pd.DataFrame, rules: GateRules) -> pd.DataFrame:
-    """facts: GATE_INPUT_COLUMNS per date → status, coverage, reason, forced, regression, warning per date.
+    """facts: GATE_INPUT_COLUMNS per date → status, coverage, reason, blocked_by (the rule, when blocked),
+    forced, regression, warning per date.
 
     --force publishes a blocked date that holds nothing better; a regression (worse than what is
     published) yields only to --allow-regression."""
     coverage = coverage_of(facts)
-    blocked_because = block_reasons(facts, coverage, rules)
+    objections = block_reasons(facts, coverage, rules)
+    blocked_because = objections["reason"]
     regression = regression_flags(facts)
     error = facts["error"].fillna("").astype(str)
     error = error.where(facts["out_of_range_rows"] == 0, "range_check: " + facts["out_of_range_rows"].astype(str)
@@ -156,9 +166,13 @@ def evaluate_gate(facts: pd.DataFrame, rules: GateRules) -> pd.DataFrame:
          ("forced: " + blocked_because).to_numpy(), ("allowed " + regression_text(facts)).to_numpy()],
         default="",
     )  # fmt: skip
+    judged = error == ""  # a failed date was not judged by the gate
+    blocked_by = objections["cause"].where(judged & (blocked_because != "") & ~forced)
+    blocked_by = blocked_by.mask(judged & blocked_by.isna() & regression_blocks, REGRESSION).astype("object")
     published = status == PUBLISHED
     return pd.DataFrame(
         {"status": status, "coverage": coverage, "reason": reason, "forced": forced & published,
-         "allowed_regression": regression & published, "warning": published & (coverage < rules.warn_coverage)},
+         "blocked_by": blocked_by.where(blocked_by.notna(), None), "allowed_regression": regression & published,
+         "warning": published & (coverage < rules.warn_coverage)},
         index=facts.index,
     )  # fmt: skip

@@ -10,6 +10,7 @@ import pandas as pd
 
 from backfill.report import report_data
 from processors.policy import UPCG_COMPLETE, UPCG_PARTIAL
+from validation.gate import COVERAGE, REGRESSION
 
 PARTIAL_DAY, WARNED_DAY = "2023-02-23", "2023-03-01"  # the demo's incident date; a date left with 92% of UPCG
 
@@ -50,3 +51,16 @@ def test_each_verdict_is_recorded_as_typed_columns_and_read_back_from_them(run_c
     assert days.loc["2023-02-23", ["state", "partial"]].tolist() == ["published", True]
     assert days.loc["2023-03-01", ["state", "partial", "min_coverage", "warn_coverage"]].tolist() == [
         "published_warning", False, 0.85, 0.97]  # fmt: skip
+
+
+def test_the_rule_that_blocked_a_date_is_recorded_and_read_back(run_cli, demo_db, open_db):
+    """`--source upcg` on the incident date: blocked by the coverage rule; forced over published rows: blocked
+    as a regression (what notifications and `status` read, rather than the reason text)."""
+    assert run_cli(demo_db, "run", "--dates", PARTIAL_DAY, "--source", "upcg").exit_code == 3
+    assert latest_rows(open_db(demo_db)).loc[PARTIAL_DAY, "blocked_by"] == COVERAGE
+    assert run_cli(demo_db, "run", "--dates", PARTIAL_DAY).exit_code == 0
+    assert pd.isna(latest_rows(open_db(demo_db)).loc[PARTIAL_DAY, "blocked_by"])
+    forced = run_cli(demo_db, "run", "--dates", PARTIAL_DAY, "--source", "upcg", "--rerun", "all", "--force",
+                     "--reason", "test")  # fmt: skip
+    assert forced.exit_code == 3
+    assert latest_rows(open_db(demo_db)).loc[PARTIAL_DAY, "blocked_by"] == REGRESSION
