@@ -27,6 +27,7 @@ from warehouse.errors import (
     TableNotFound,
     TransientWarehouseError,
     WarehouseError,
+    bad_warehouse,
 )
 from warehouse.identifiers import Datasets
 from warehouse.schemas import TABLES, Column, Table, logical_type
@@ -85,18 +86,18 @@ def checked_file(path: str, *, must_exist: bool) -> None:
     """Refuse anything that is not a usable DuckDB file path, before DuckDB touches it."""
     file = Path(path)
     if file.is_dir():
-        raise BadInput(f"--warehouse: {path} is a directory; expected duckdb:///path/to/file.duckdb")
+        raise bad_warehouse(f"{path} is a directory; expected duckdb:///path/to/file.duckdb")
     if not file.parent.is_dir():
         where = "" if file.is_absolute() else f" (relative to {Path.cwd()}; an absolute path takes four slashes: " \
                                                f"duckdb:////{path})"
-        raise BadInput(f"--warehouse: directory {file.parent} does not exist{where}")
+        raise bad_warehouse(f"directory {file.parent} does not exist{where}")
     if file.exists() and not file.is_file():  # a FIFO or a device would block the first read for ever
-        raise BadInput(f"--warehouse: {path} is not a regular file; expected duckdb:///path/to/file.duckdb")
+        raise bad_warehouse(f"{path} is not a regular file; expected duckdb:///path/to/file.duckdb")
     if file.is_file() and file.stat().st_size > 0 and not is_duckdb_file(file):
-        raise BadInput(f"--warehouse: {path} is not a DuckDB database file")
+        raise bad_warehouse(f"{path} is not a DuckDB database file")
     if must_exist and not file.exists():
-        raise BadInput(
-            f"--warehouse: no DuckDB file at {path}; create one with `pcf-backfill demo` or `pcf-backfill init`"
+        raise bad_warehouse(
+            f"no DuckDB file at {path}; create one with `pcf-backfill demo` or `pcf-backfill init`"
         )
 
 
@@ -110,7 +111,7 @@ def connect_once(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
         connection = duckdb.connect(path)
     except duckdb.IOException as error:
         if "not a valid DuckDB database" in str(error):
-            raise BadInput(f"--warehouse: {path} is not a DuckDB database file") from None
+            raise bad_warehouse(f"{path} is not a DuckDB database file") from None
         raise translate(error, path) from None
     # progress bars would write to the operator's terminal behind structlog's back
     connection.execute("SET enable_progress_bar = false")

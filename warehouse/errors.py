@@ -61,3 +61,9 @@ class LockHeld(PcfError):
     """Another run holds the warehouse (or an overlapping lease)."""
 
     exit_code = 4
+
+
+def bad_warehouse(text: str) -> InvalidSetting:
+    """The warehouse named cannot be used: a setting error about the field `warehouse` (the CLI says
+    `--warehouse`, the Python API the `warehouse` argument its caller passed)."""
+    return InvalidSetting("warehouse", "{field}: {text}", text=text)

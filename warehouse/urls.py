@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from warehouse.errors import BadInput
+from warehouse.errors import bad_warehouse
 from warehouse.identifiers import PROJECT_ID
 
 URL_FORMS = ("duckdb:///path/file.duckdb (relative to the working directory), duckdb:////abs/path/file.duckdb "
@@ -47,7 +47,7 @@ def parse_url(url: str) -> DuckDBUrl | BigQueryUrl:
         return duckdb_url(url)
     if url.startswith("bigquery://"):
         return bigquery_url(url)
-    raise BadInput(f"--warehouse: unsupported URL {url!r}; expected {URL_FORMS}")
+    raise bad_warehouse(f"unsupported URL {url!r}; expected {URL_FORMS}")
 
 
 def query_keys(url: str, query: str, allowed: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
@@ -57,7 +57,7 @@ def query_keys(url: str, query: str, allowed: Mapping[str, tuple[str, ...]]) -> 
     unknown = sorted({key for key in keys if key not in allowed} | {key for key in keys if keys.count(key) > 1})
     if unknown or (query and not pairs):
         accepted = ", ".join(f"{key}={'|'.join(values)}" for key, values in allowed.items())
-        raise BadInput(f"--warehouse: {url!r} has unknown or repeated query keys {', '.join(unknown) or query!r}; "
+        raise bad_warehouse(f"{url!r} has unknown or repeated query keys {', '.join(unknown) or query!r}; "
                        f"accepted: {accepted}")  # fmt: skip
     return {key: value for key, value in pairs}
 
@@ -65,11 +65,11 @@ def query_keys(url: str, query: str, allowed: Mapping[str, tuple[str, ...]]) -> 
 def duckdb_url(url: str) -> DuckDBUrl:
     rest, _, query = url.removeprefix("duckdb://").partition("?")
     if not rest.startswith("/") or not rest.strip("/") or ":memory:" in rest:
-        raise BadInput(f"--warehouse: {url!r} names no file; expected {URL_FORMS}")
+        raise bad_warehouse(f"{url!r} names no file; expected {URL_FORMS}")
     options = query_keys(url, query, DUCKDB_KEYS)
     mode = options.get("access_mode", "read_write").lower()
     if mode not in DUCKDB_KEYS["access_mode"]:
-        raise BadInput(f"--warehouse: access_mode={options['access_mode']!r}; expected read_only or read_write")
+        raise bad_warehouse(f"access_mode={options['access_mode']!r}; expected read_only or read_write")
     return DuckDBUrl(rest[1:], read_only=mode == "read_only")
 
 
@@ -77,9 +77,9 @@ def bigquery_url(url: str) -> BigQueryUrl:
     project, _, query = url.removeprefix("bigquery://").partition("?")
     project = project.rstrip("/")
     if not project:
-        raise BadInput(f"--warehouse: {url!r} names no project; expected bigquery://PROJECT[?location=US]")
+        raise bad_warehouse(f"{url!r} names no project; expected bigquery://PROJECT[?location=US]")
     if not PROJECT_ID.fullmatch(project):
-        raise BadInput(f"--warehouse: {project!r} is not a BigQuery project id; expected {URL_FORMS}")
+        raise bad_warehouse(f"{project!r} is not a BigQuery project id; expected {URL_FORMS}")
     options = query_keys(url, query, {"location": ("US", "EU", "REGION")})
     return BigQueryUrl(project, checked_location(options.get("location", "US")))
 
@@ -88,6 +88,6 @@ def checked_location(text: str) -> str:
     """A documented BigQuery location, spelled as BigQuery spells it (US, EU, europe-west1 …)."""
     name = LOCATIONS.get(text.strip().lower())
     if name is None:
-        raise BadInput(f"--warehouse: location {text!r} is not a BigQuery location; expected US, EU or a region "
+        raise bad_warehouse(f"location {text!r} is not a BigQuery location; expected US, EU or a region "
                        "such as us-central1 or europe-west1")  # fmt: skip
     return name

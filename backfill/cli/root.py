@@ -25,7 +25,7 @@ FLAGS = {
     "allow_regression": "--allow-regression", "force_reason": "--reason", "chunk_days": "--chunk-days",
     "workers": "--workers", "as_of": "--as-of", "lookback_days": "--lookback-days",
     "retention_days": "--retention-days", "mode": "--mode", "max_lag_hours": "--max-lag-hours",
-    "audit_thresholds": "--audit-threshold", "baseline_dates": "--baseline-dates",
+    "audit_thresholds": "--audit-threshold", "baseline_dates": "--baseline-dates", "warehouse": "--warehouse",
 }  # fmt: skip
 
 

@@ -222,3 +222,10 @@ def test_run_and_catch_up_take_the_audit_options_the_command_line_has(demo_db, o
         backfill.run(url(demo_db), dates=["2022-11-22"], today=TODAY, audit_thresholds={"nope": 1.0})
     with pytest.raises(InvalidSetting, match="^audit_thresholds: expected a mapping"):
         backfill.catch_up(url(demo_db), today=TODAY, audit_thresholds=[("shot_zone_zero_share", 1.0)])  # type: ignore[arg-type]
+
+
+def test_an_unusable_warehouse_is_named_as_the_argument_the_caller_passed(tmp_path):
+    with pytest.raises(InvalidSetting, match=r"^warehouse: 'bigquery://' names no project"):
+        backfill.status("bigquery://", *WEEK)
+    with pytest.raises(InvalidSetting, match="^warehouse: no DuckDB file at"):
+        backfill.validate(url(tmp_path / "missing.duckdb"), *WEEK)

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from backfill.cli import cli
-from warehouse import BadInput
+from warehouse import InvalidSetting
 from warehouse.urls import BigQueryUrl, DuckDBUrl, parse_url
 
 
@@ -44,11 +44,13 @@ def test_urls_follow_one_rule(url, parsed):
     ],
 )
 def test_bad_urls_exit_2_with_one_line(tmp_path, monkeypatch, url, names):
-    with pytest.raises(BadInput, match="--warehouse"):
+    with pytest.raises(InvalidSetting, match="^warehouse: ") as refused:  # the field, as the API names it
         parse_url(url)
+    assert refused.value.field == "warehouse" and "--warehouse" not in str(refused.value)
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["--warehouse", url, "init"])
     assert result.exit_code == 2, result.output
+    assert result.output.startswith("Error: --warehouse: "), result.output  # the option, as the CLI names it
     assert names in result.output and len(result.output.strip().splitlines()) == 1, result.output
     assert list(tmp_path.iterdir()) == []
 
