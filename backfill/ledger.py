@@ -14,7 +14,20 @@ import pandas as pd
 import structlog
 
 from backfill.invocation import Invocation
-from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP
+from processors.policy import NO_EXPECTED, UPCG_COMPLETE, UPCG_DISAGREES, UPCG_EMPTY, UPCG_PARTIAL
+from validation.gate import (
+    AUDIT,
+    BLOCKED,
+    COVERAGE,
+    FAILED,
+    GAMES_NOT_FINAL,
+    PUBLISHED,
+    REGRESSION,
+    SKIPPED_BOOTSTRAP,
+    STALE_UPCG,
+    UPSTREAM_MISSING,
+    UPSTREAM_PARTIAL,
+)
 from warehouse import TableNotFound, Warehouse
 from warehouse.schemas import TABLES
 
@@ -25,6 +38,10 @@ log = structlog.get_logger()
 
 PROCESSOR = "player_composite_factors"
 DONE_STATES = ("published", "skipped_bootstrap")
+UPCG_STATES = (UPCG_DISAGREES, UPCG_PARTIAL, UPCG_EMPTY, UPCG_COMPLETE, NO_EXPECTED)
+LEGACY_BLOCK_WORDS = (("upstream_missing", UPSTREAM_MISSING), ("games not final", GAMES_NOT_FINAL),
+                      ("upstream_partial", UPSTREAM_PARTIAL), ("upcg_disagrees", STALE_UPCG),
+                      ("coverage", COVERAGE), ("audit", AUDIT), ("regression", REGRESSION))  # fmt: skip
 
 # The latest verdict is the highest attempt number, whatever the clocks said; rows written before attempts
 # were numbered rank below every numbered one and by time among themselves.
@@ -84,6 +101,28 @@ def wants_processing(state: str | None, rerun: str) -> bool:
     if rerun in ("blocked", "failed"):
         return state == rerun
     return state not in DONE_STATES
+
+
+# Rows written before a verdict had its columns said it only in words; `init` records those words as the
+# columns once (SQL both dialects run), so every reader reads columns. Rows with the columns are untouched.
+LEGACY_VERDICT_SQL = (
+    "UPDATE {checkpoints} SET coverage_warning = (COALESCE(reason, '') LIKE '%coverage_warning%') "
+    "WHERE coverage_warning IS NULL",
+    "UPDATE {checkpoints} SET upcg_state = CASE "
+    + " ".join(f"WHEN COALESCE(source_reason, reason) LIKE '%{state}%' THEN '{state}'" for state in UPCG_STATES)
+    + " END WHERE upcg_state IS NULL AND ("
+    + " OR ".join(f"COALESCE(source_reason, reason) LIKE '%{state}%'" for state in UPCG_STATES) + ")",
+    "UPDATE {checkpoints} SET blocked_by = CASE "
+    + " ".join(f"WHEN reason LIKE '{words}%' THEN '{rule}'" for words, rule in LEGACY_BLOCK_WORDS)
+    + " END WHERE blocked_by IS NULL AND status = 'blocked' AND ("
+    + " OR ".join(f"reason LIKE '{words}%'" for words, _ in LEGACY_BLOCK_WORDS) + ")",
+)
+
+
+def record_legacy_verdicts(wh: Warehouse) -> None:
+    """Give ledger rows from before the verdict columns their columns (idempotent: only NULLs are set)."""
+    for statement in LEGACY_VERDICT_SQL:
+        wh.execute(statement)
 
 
 RUN_TABLES = ("schedule", "pcf", "runs", "checkpoints", "audits")

@@ -12,6 +12,7 @@ import pandas as pd
 from backfill.api.common import WarehouseLike, opened
 from backfill.dates import league_today
 from backfill.invocation import new_invocation
+from backfill.ledger import record_legacy_verdicts
 from warehouse import Datasets
 
 if TYPE_CHECKING:
@@ -31,7 +32,9 @@ class InitResult:
 def init(warehouse: WarehouseLike, *, datasets: Datasets | None = None) -> InitResult:
     """Create the datasets and every missing table, and add new columns to older ones (idempotent)."""
     with opened(warehouse, datasets, writer="python: backfill.api.init()", must_exist=False) as wh:
-        return InitResult(wh.describe(), wh.create_tables(), wh.migrate_tables())
+        result = InitResult(wh.describe(), wh.create_tables(), wh.migrate_tables())
+        record_legacy_verdicts(wh)  # rows older than the verdict columns get them from their reason (NULLs only)
+        return result
 
 
 # --- leases ------------------------------------------------------------------------------------

@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import duckdb
 import pandas as pd
 
 from backfill.report import report_data
 from processors.policy import UPCG_COMPLETE, UPCG_PARTIAL
-from validation.gate import COVERAGE, REGRESSION
+from validation.gate import COVERAGE, GAMES_NOT_FINAL, REGRESSION
 
 PARTIAL_DAY, WARNED_DAY = "2023-02-23", "2023-03-01"  # the demo's incident date; a date left with 92% of UPCG
 
@@ -64,3 +65,42 @@ def test_the_rule_that_blocked_a_date_is_recorded_and_read_back(run_cli, demo_db
                      "--reason", "test")  # fmt: skip
     assert forced.exit_code == 3
     assert latest_rows(open_db(demo_db)).loc[PARTIAL_DAY, "blocked_by"] == REGRESSION
+
+
+# backfill_checkpoints as the first release created it: the verdict was only its reason sentence
+OLD_LEDGER = """
+CREATE TABLE nba_orchestration.backfill_checkpoints (
+  run_id VARCHAR NOT NULL, processor VARCHAR, game_date DATE NOT NULL, status VARCHAR NOT NULL,
+  context_source VARCHAR, upcg_players BIGINT, expected_players BIGINT, published_players BIGINT, coverage DOUBLE,
+  reason VARCHAR, forced BOOLEAN, force_reason VARCHAR, forced_by VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP)
+"""
+OLD_ROWS = [
+    ("2023-02-23", "published", "pgs_synthetic", 177, "upcg_partial 1/177 (0.6%)"),
+    ("2023-02-24", "published", "upcg", 170, "upcg_complete; coverage_warning"),
+    ("2023-02-25", "blocked", "upcg", 0, "games not final: 0022200881"),
+    ("2023-02-26", "blocked", "upcg", 0, "regression: players 177 → 1, completeness 1.0 → 1.0, zeroed scores 0 → 0"),
+]
+
+
+def test_init_records_the_verdict_columns_of_rows_an_older_version_wrote(run_cli, demo_db):
+    with duckdb.connect(str(demo_db)) as connection:
+        connection.execute("DROP TABLE nba_orchestration.backfill_checkpoints")
+        connection.execute(OLD_LEDGER)
+        connection.executemany(
+            "INSERT INTO nba_orchestration.backfill_checkpoints (run_id, processor, game_date, status, context_source, "
+            "published_players, reason) VALUES ('old', 'player_composite_factors', ?, ?, ?, ?, ?)",
+            OLD_ROWS,
+        )  # fmt: skip
+    assert run_cli(demo_db, "init").exit_code == 0
+    assert run_cli(demo_db, "init").exit_code == 0  # idempotent
+    with duckdb.connect(str(demo_db)) as connection:
+        recorded = connection.execute(
+            "SELECT CAST(game_date AS VARCHAR), upcg_state, coverage_warning, blocked_by, reason "
+            "FROM nba_orchestration.backfill_checkpoints ORDER BY game_date").fetchall()  # fmt: skip
+    assert [row[:4] for row in recorded] == [
+        ("2023-02-23", UPCG_PARTIAL, False, None),
+        ("2023-02-24", UPCG_COMPLETE, True, None),
+        ("2023-02-25", None, False, GAMES_NOT_FINAL),
+        ("2023-02-26", None, False, REGRESSION),
+    ]
+    assert [row[4] for row in recorded] == [row[4] for row in OLD_ROWS], "every reason kept as written"
