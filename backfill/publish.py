@@ -3,7 +3,7 @@ their atomic execution, and the post-publish verification."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -14,8 +14,8 @@ import structlog
 from backfill.invocation import Invocation
 from backfill.ledger import PROCESSOR, checkpoint_rows, utc_now
 from validation.gate import FAILED, PUBLISHED
-from warehouse import Warehouse, WarehouseError, dates_in_list
-from warehouse.schemas import STRING, TABLES, Column, Table
+from warehouse import Staged, Warehouse, WarehouseError, dates_in_list
+from warehouse.schemas import TABLES
 
 if TYPE_CHECKING:
     from backfill.settings import RunSettings
@@ -29,58 +29,46 @@ class PublishPlan:
     statements: tuple[str, ...]
 
 
-def _staging_schema() -> Table:
-    """PCF rows, ledger rows and audit rows travel in one staging table (one load per chunk), told apart
-    by `row_kind`; the columns they share (game_date, run_id, processor, …) have the same types."""
-    columns = {column.name: Column(column.name, column.type) for key in ("pcf", "checkpoints", "audits")
-               for column in TABLES[key].columns}  # fmt: skip
-    return Table("publish", "orchestration", "publish", (*columns.values(), Column("row_kind", STRING)))
-
-
-STAGING = _staging_schema()
-ROWS, LEDGER, AUDITS = "pcf", "ledger", "audit"
-
-
-def publish_statements(dates: Sequence[date], staged: str) -> PublishPlan:
-    """Replace each passing date's rows, append the chunk's ledger rows and their audit results — one transaction."""
+def publish_statements(dates: Sequence[date], staged: Mapping[str, str]) -> PublishPlan:
+    """Replace each passing date's rows, append the chunk's ledger rows and their audit results — one
+    transaction. `staged`: for pcf, checkpoints and audits, the relation the staged rows are read from."""
     pcf_columns = ", ".join(TABLES["pcf"].column_names)
     statements = []
     if dates:
         statements += [
             f"DELETE FROM {{pcf}} WHERE game_date IN {dates_in_list(dates)}",
-            f"INSERT INTO {{pcf}} ({pcf_columns}) SELECT {pcf_columns} FROM {staged} WHERE row_kind = '{ROWS}'",
+            f"INSERT INTO {{pcf}} ({pcf_columns}) SELECT {pcf_columns} FROM {staged['pcf']}",
         ]
-    statements += [ledger_insert(staged), audits_insert(staged)]
+    statements += [ledger_insert(staged["checkpoints"]), audits_insert(staged["audits"])]
     return PublishPlan(tuple(dates), tuple(statements))
 
 
-def _latest_attempts(staged: str, kind: str) -> str:
-    """Per date staged as `kind`: the highest attempt number the ledger holds (the clock never orders it)."""
+def _latest_attempts(staged: str) -> str:
+    """Per date staged in `staged`: the highest attempt number the ledger holds (the clock never orders it)."""
     return (
         f"(SELECT game_date, MAX(attempt) AS attempts FROM {{checkpoints}} WHERE processor = '{PROCESSOR}' "
-        f"AND game_date IN (SELECT game_date FROM {staged} WHERE row_kind = '{kind}') GROUP BY game_date) AS prior"
+        f"AND game_date IN (SELECT game_date FROM {staged}) GROUP BY game_date) AS prior"
     )
 
 
-def _insert_numbered(key: str, staged: str, kind: str, attempt: str) -> str:
+def _insert_numbered(key: str, staged: str, attempt: str) -> str:
     columns = [name for name in TABLES[key].column_names if name != "attempt"]
     return (
         f"INSERT INTO {{{key}}} ({', '.join(columns)}, attempt) "
         f"SELECT {', '.join('s.' + name for name in columns)}, {attempt} "
-        f"FROM {staged} AS s LEFT JOIN {_latest_attempts(staged, kind)} "
-        f"ON prior.game_date = s.game_date WHERE s.row_kind = '{kind}'"
+        f"FROM {staged} AS s LEFT JOIN {_latest_attempts(staged)} ON prior.game_date = s.game_date"
     )
 
 
 def ledger_insert(staged: str) -> str:
     """Append the staged verdicts, each numbered one past its date's latest attempt: the ledger's order
     is this number, never a host's clock (old rows without one rank below every numbered row)."""
-    return _insert_numbered("checkpoints", staged, LEDGER, "COALESCE(prior.attempts, 0) + 1")
+    return _insert_numbered("checkpoints", staged, "COALESCE(prior.attempts, 0) + 1")
 
 
 def audits_insert(staged: str) -> str:
     """Append the staged audit results, each with the attempt number its date's ledger row just received."""
-    return _insert_numbered("audits", staged, AUDITS, "prior.attempts")
+    return _insert_numbered("audits", staged, "prior.attempts")
 
 
 def with_run_metadata(rows: pd.DataFrame, run_id: str, processed_at: datetime) -> pd.DataFrame:
@@ -92,24 +80,23 @@ def publish_chunk(wh: Warehouse, dates: Sequence[date], rows: pd.DataFrame, ledg
                   audit_rows: pd.DataFrame | None = None) -> None:  # fmt: skip
     """Stage rows, ledger rows and audit rows together, then swap everything in a single transaction;
     staging is dropped whatever happens, and failing to drop it never hides why the publish failed."""
-    kinds = ((ROWS, rows), (LEDGER, ledger_rows), (AUDITS, audit_rows if audit_rows is not None else pd.DataFrame()))
-    together = pd.concat([frame.assign(row_kind=kind) for kind, frame in kinds if len(frame)], ignore_index=True)
-    staged = wh.stage(together, STAGING, "publish")
+    audits = pd.DataFrame() if audit_rows is None else audit_rows
+    staged = wh.stage_rows({"pcf": rows, "checkpoints": ledger_rows, "audits": audits}, "publish")
     try:
-        wh.run_atomic(publish_statements(dates, staged).statements)
+        wh.run_atomic(publish_statements(dates, staged.relations).statements)
     except BaseException:
         drop_staging_after_failure(wh, staged)
         raise
-    wh.drop_staging(staged)
+    wh.drop_staged(staged)
 
 
-def drop_staging_after_failure(wh: Warehouse, staged: str) -> None:
+def drop_staging_after_failure(wh: Warehouse, staged: Staged) -> None:
     """While the publish's own error propagates, a second error from dropping staging is logged, not raised:
-    staging outlives only this process (DuckDB: a temp table) or its expiry (BigQuery)."""
+    staging outlives only this process (DuckDB: registered Arrow) or its expiry (BigQuery)."""
     try:
-        wh.drop_staging(staged)
+        wh.drop_staged(staged)
     except WarehouseError as error:
-        log.warning("staging_not_dropped", table=staged, error=str(error))
+        log.warning("staging_not_dropped", tables=list(staged.names), error=str(error))
 
 
 def published_counts(wh: Warehouse, dates: Sequence[date]) -> pd.Series:

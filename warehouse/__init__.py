@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from warehouse.base import JobStats, Warehouse, date_literal, dates_in_list
+from warehouse.base import JobStats, Staged, Warehouse, date_literal, dates_in_list
 from warehouse.errors import (
     BadInput,
     InvalidSetting,
@@ -41,6 +41,6 @@ def connect(url: str, datasets: Datasets | None = None, *, must_exist: bool = Fa
 
 __all__ = [
     "DEFAULT_URL", "URL_FORMS", "BadInput", "Datasets", "InvalidSetting", "JobStats", "LockHeld", "PcfError",
-    "TableNotFound", "TransientWarehouseError", "Warehouse", "WarehouseError", "connect", "date_literal",
+    "Staged", "TableNotFound", "TransientWarehouseError", "Warehouse", "WarehouseError", "connect", "date_literal",
     "dates_in_list",
 ]  # fmt: skip

@@ -28,6 +28,21 @@ class JobStats:
     rows_read: int = 0
 
 
+@dataclass(frozen=True)
+class Staged:
+    """Rows staged for one batch of statements: per contract table key, the relation its rows are read from."""
+
+    relations: dict[str, str]
+    names: tuple[str, ...]  # what `drop_staged` removes
+
+
+def staging_schema(keys: Sequence[str]) -> Table:
+    """Rows of several contract tables in one staging table, told apart by `row_kind`; the columns they
+    share (game_date, run_id, processor, …) have the same types."""
+    columns = {column.name: Column(column.name, column.type) for key in keys for column in TABLES[key].columns}
+    return Table("staging", "orchestration", "staging", (*columns.values(), Column("row_kind", "STRING")))
+
+
 def date_literal(value: date) -> str:
     """A typed date rendered for SQL scripts (both dialects accept DATE 'YYYY-MM-DD')."""
     if not isinstance(value, date):
@@ -93,6 +108,18 @@ class Warehouse(ABC):
 
     @abstractmethod
     def drop_staging(self, name: str) -> None: ...
+
+    def stage_rows(self, parts: Mapping[str, pd.DataFrame], label: str) -> Staged:
+        """Rows for several contract tables (key → frame), staged for one batch of statements. By default
+        in one staging table, so one load however many parts there are."""
+        together = pd.concat([frame.assign(row_kind=key) for key, frame in parts.items() if len(frame)],
+                             ignore_index=True)  # fmt: skip
+        name = self.stage(together, staging_schema(list(parts)), label)
+        return Staged({key: f"(SELECT * FROM {name} WHERE row_kind = '{key}')" for key in parts}, (name,))
+
+    def drop_staged(self, staged: Staged) -> None:
+        for name in staged.names:
+            self.drop_staging(name)
 
     @abstractmethod
     def copy_rows_to_new_table(self, key: str, where_sql: str, new_name: str) -> str:

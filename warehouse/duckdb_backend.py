@@ -5,14 +5,15 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
-from warehouse.base import PARAM, Params, Warehouse
+from warehouse.base import PARAM, Params, Staged, Warehouse
 from warehouse.duckdb_lock import (
     WriterLock,
     knock_path,
@@ -71,6 +72,13 @@ def translated(method: Callable[Concatenate[DuckDBWarehouse, P], T]) -> Callable
             raise translate(error, self.path) from None
 
     return call
+
+
+def arrow_with_columns(frame: pd.DataFrame, columns: Sequence[str]) -> pa.Table:
+    """The frame as an Arrow table with exactly `columns`, in order; a column the frame lacks is all NULL."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    nulls = pa.nulls(len(frame))
+    return pa.table({name: table[name] if name in table.column_names else nulls for name in columns})
 
 
 DUCKDB_MAGIC = b"DUCK"  # bytes 8–12 of every DuckDB database file
@@ -281,6 +289,23 @@ class DuckDBWarehouse(Warehouse):
     @translated
     def drop_staging(self, name: str) -> None:
         self.connection.execute(f"DROP TABLE IF EXISTS {name}")
+
+    @translated
+    def stage_rows(self, parts: Mapping[str, pd.DataFrame], label: str) -> Staged:
+        """Each part registered as Arrow under its own name: nothing is copied into the database (the
+        statements read each part once, and their INSERTs cast to the target column types)."""
+        relations = {}
+        for key, frame in parts.items():
+            self._staged += 1
+            name = f"_staging_{self.checked_table_name(label)}_{key}_{self._staged}"
+            self.connection.register(name, arrow_with_columns(frame, TABLES[key].column_names))
+            relations[key] = _quote(name)
+        return Staged(relations, tuple(relations.values()))
+
+    @translated
+    def drop_staged(self, staged: Staged) -> None:
+        for name in staged.names:
+            self.connection.unregister(name.strip('"'))  # unregistering a name never registered is a no-op
 
     @translated
     def copy_rows_to_new_table(self, key: str, where_sql: str, new_name: str) -> str:

@@ -12,15 +12,17 @@ import pytest
 from structlog.testing import capture_logs
 
 from backfill.ledger import PROCESSOR
-from backfill.publish import STAGING, publish_chunk, published_counts
+from backfill.publish import publish_chunk, published_counts
 from cleanup.backup import count_rows
 from cleanup.plan import delete_predicate, delete_statement
 from cleanup.restore import put_back
-from warehouse import TableNotFound, Warehouse, WarehouseError
+from warehouse import Staged, TableNotFound, Warehouse, WarehouseError
+from warehouse.base import staging_schema
 from warehouse.duckdb_backend import DuckDBWarehouse
 from warehouse.identifiers import Datasets
 
 D1, D2, D3 = date(2023, 2, 23), date(2023, 2, 24), date(2023, 2, 25)
+STAGING = staging_schema(["pcf", "checkpoints"])
 PROCESSED_AT = datetime(2024, 1, 1, 12, 30, tzinfo=UTC)
 
 
@@ -115,6 +117,19 @@ def test_a_staged_frame_reads_back_and_dropping_it_twice_is_harmless(warehouse: 
     warehouse.drop_staging(staged)
 
 
+def test_staged_rows_read_back_per_table_and_dropping_them_twice_is_harmless(warehouse: Warehouse) -> None:
+    staged = warehouse.stage_rows({"pcf": pcf_rows(D1, ["a", "b"]), "checkpoints": ledger_rows([D1]),
+                                   "audits": pd.DataFrame()}, "publish")  # fmt: skip
+    read = {key: warehouse.query(f"SELECT game_date, run_id FROM {relation} AS s ORDER BY run_id")
+            for key, relation in staged.relations.items()}  # fmt: skip
+    assert {key: len(frame) for key, frame in read.items()} == {"pcf": 2, "checkpoints": 1, "audits": 0}
+    assert read["checkpoints"]["game_date"].dt.date.tolist() == [D1]
+    warehouse.drop_staged(staged)
+    with pytest.raises(WarehouseError):
+        warehouse.query(f"SELECT COUNT(*) AS n FROM {staged.relations['pcf']} AS s")
+    warehouse.drop_staged(staged)
+
+
 def test_publish_replaces_the_dates_rows_and_numbers_each_ledger_attempt(warehouse: Warehouse) -> None:
     warehouse.load(pd.concat([pcf_rows(D1, ["stale"], "run-0"), pcf_rows(D3, ["kept"], "run-0")]), "pcf")
 
@@ -149,10 +164,10 @@ def test_a_publish_that_fails_changes_nothing(warehouse: Warehouse, bigquery_sta
 def test_when_dropping_staging_also_fails_the_publish_error_is_the_one_raised(
     warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch, bigquery_statements
 ) -> None:
-    def refuse_drop(_self: Warehouse, name: str) -> None:
-        raise WarehouseError(f"cannot drop {name}")
+    def refuse_drop(_self: Warehouse, staged: Staged) -> None:
+        raise WarehouseError(f"cannot drop {staged.names}")
 
-    monkeypatch.setattr(type(warehouse), "drop_staging", refuse_drop)
+    monkeypatch.setattr(type(warehouse), "drop_staged", refuse_drop)
     with capture_logs() as logs, pytest.raises(TableNotFound, match="backfill_audits"):
         publish_that_fails(warehouse, bigquery_statements)
 

@@ -10,11 +10,13 @@ import duckdb
 import pandas as pd
 import pytest
 
-from backfill.publish import STAGING
 from warehouse import TableNotFound, WarehouseError
+from warehouse.base import Staged, staging_schema
 from warehouse.duckdb_backend import DuckDBWarehouse
 from warehouse.identifiers import Datasets
 from warehouse.schemas import TABLES
+
+STAGING = staging_schema(["pcf"])
 
 D1 = date(2023, 2, 23)
 ROWS = pd.DataFrame({"game_date": [D1], "player_lookup": ["a"]})
@@ -34,6 +36,8 @@ CALLS: dict[str, Callable[[DuckDBWarehouse], object]] = {
     "load": lambda wh: wh.load(ROWS, "pcf"),
     "stage": lambda wh: wh.stage(ROWS, STAGING, "publish"),
     "drop_staging": lambda wh: wh.drop_staging('"_staging_publish_1"'),
+    "stage_rows": lambda wh: wh.stage_rows({"pcf": ROWS}, "publish"),
+    "drop_staged": lambda wh: wh.drop_staged(Staged({"pcf": '"_staging_x"'}, ('"_staging_x"',))),
     "copy_rows_to_new_table": lambda wh: wh.copy_rows_to_new_table("upcg", "TRUE", "upcg_backup_x"),
     "copy_back": lambda wh: wh.copy_back("upcg_backup_x", "upcg"),
     "table_exists": lambda wh: wh.table_exists("precompute", "player_composite_factors"),
