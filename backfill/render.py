@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import click
 import pandas as pd
 
-from backfill.status import summary_counts
+from backfill.status import dated_rows, summary_counts
 from processors.policy import SYNTHETIC, UPCG_DISAGREES, UPCG_EMPTY, UPCG_PARTIAL, UPCG_SUFFICIENT
 from validation.gate import BLOCKED, FAILED, GAMES_NOT_FINAL, PUBLISHED, SKIPPED_BOOTSTRAP
 
@@ -52,7 +53,8 @@ def table(frame: pd.DataFrame, colour: bool = False) -> str:
 
     lines = ["  ".join(col.ljust(widths[col]) for col in text.columns)]
     lines.append("  ".join("-" * widths[col] for col in text.columns))
-    lines += ["  ".join(cell(col, row[col]) for col in text.columns) for _, row in text.iterrows()]
+    lines += ["  ".join(cell(col, value) for col, value in zip(text.columns, row, strict=True))
+              for row in text.itertuples(index=False)]
     return "\n".join(lines)
 
 
@@ -222,7 +224,7 @@ LAST_ATTEMPT_COLUMNS = {"status": "status", "reason": "reason", "coverage": "las
 def records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
     """Rows indexed by game_date as JSON-safe dicts."""
     return [{"game_date": ts.date().isoformat(), **{c: json_value(row[c]) for c in columns}}
-            for ts, row in frame.iterrows()]  # fmt: skip
+            for ts, row in dated_rows(frame)]  # fmt: skip
 
 
 def dated_table(frame: pd.DataFrame, columns: list[str], colour: bool = False) -> str:
@@ -237,7 +239,7 @@ def count_text(value: Any) -> str:
     return "?" if value is None or pd.isna(value) else str(int(value))
 
 
-def published_text(row: pd.Series) -> str:
+def published_text(row: Mapping[str, Any]) -> str:
     """What the table holds: '177/177 (100.0%) pgs_synthetic', or 'nothing'."""
     if not row["published_players"] and not row.get("published_rows", 0):
         return "nothing"
@@ -245,7 +247,7 @@ def published_text(row: pd.Series) -> str:
             f"({coverage_text(row['coverage'])}) {row['context_source'] or ''}").strip()  # fmt: skip
 
 
-def last_attempt_text(row: pd.Series) -> str:
+def last_attempt_text(row: Mapping[str, Any]) -> str:
     if row["status"] == "pending":
         return "never run"
     reason = f": {row['reason']}" if isinstance(row["reason"], str) and row["reason"] else ""
@@ -277,7 +279,7 @@ def status_document(report: pd.DataFrame, start: date, end: date,
                     audits: pd.DataFrame | None = None) -> dict[str, Any]:  # fmt: skip
     dates = [
         {**entry, "last_attempt": {key: json_value(row[column]) for key, column in LAST_ATTEMPT_COLUMNS.items()}}
-        for entry, (_, row) in zip(records(report, STATUS_COLUMNS), report.iterrows(), strict=True)
+        for entry, (_, row) in zip(records(report, STATUS_COLUMNS), dated_rows(report), strict=True)
     ]
     return {"start_date": str(start), "end_date": str(end), "summary": summary_counts(report), "dates": dates,
             "failing_audits": audit_records(audits)}  # fmt: skip
@@ -304,9 +306,9 @@ def status_text(report: pd.DataFrame, colour: bool, today: date | None = None,
     summary = ", ".join(f"{n} {s}" for s, n in counts.items()) if counts else "no game dates in this range"
     shown = pd.DataFrame({
         "games": report["games"],
-        "published": [published_text(row) for _, row in report.iterrows()],
+        "published": [published_text(row) for _, row in dated_rows(report)],
         "status": report["status"],
-        "last attempt": [last_attempt_text(row) for _, row in report.iterrows()],
+        "last attempt": [last_attempt_text(row) for _, row in dated_rows(report)],
     }, index=report.index)  # fmt: skip
     notes = postponed_lines(report, today)
     text = "\n".join([dated_table(shown, list(shown.columns), colour), *audit_lines(audits), "",

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import shlex
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -107,6 +108,11 @@ def date_states(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
         "min_coverage": facts["last_min_coverage"], "warn_coverage": facts["last_warn_coverage"],
         "run_id": facts["published_run_id"].where(~nothing, None),
     }, index=facts.index)  # fmt: skip
+
+
+def dated_rows(frame: pd.DataFrame) -> Iterator[tuple[pd.Timestamp, dict[str, Any]]]:
+    """(game_date, row as a dict) per row: what `iterrows` gives, at a fraction of its cost on long ranges."""
+    return zip(frame.index, frame.to_dict("records"), strict=True)
 
 
 def summary_counts(report: pd.DataFrame) -> dict[str, int]:

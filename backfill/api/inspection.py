@@ -50,7 +50,7 @@ class StatusResult:
 def status(warehouse: WarehouseLike, start: date | str, end: date | str, *,
            datasets: Datasets | None = None) -> StatusResult:  # fmt: skip
     """Per game date of [start, end]: what is published and what the last attempt did. Read only."""
-    from backfill.status import date_states
+    from backfill.status import date_states, dated_rows
 
     first, last = checked_span(start, end)
     with opened(warehouse, datasets) as wh:
@@ -59,7 +59,7 @@ def status(warehouse: WarehouseLike, start: date | str, end: date | str, *,
         DateState(ts.date(), str(row["status"]), plain(row["reason"]), int(row["expected_players"]),
                   int(row["published_players"]), plain(row["coverage"]), plain(row["context_source"]),
                   plain(row["run_id"]))  # fmt: skip
-        for ts, row in report.iterrows()
+        for ts, row in dated_rows(report)
     ]
     return StatusResult(first, last, states, report)
 
