@@ -128,6 +128,8 @@ def notified_on_error(app: AppSettings, settings: RunSettings, notify: NotifySet
 
 def notify_run(app: AppSettings, result: RunResult, resume: str, notify: NotifySettings,
                audits: pd.DataFrame | None) -> None:  # fmt: skip
+    if not notify.urls:  # the digest reads the whole result: only worth building for someone
+        return
     from backfill.notify import notify as send
     from backfill.notify import run_digest
 
