@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 
 from backfill.ledger import current_states, wants_processing
-from backfill.settings import RunSettings
+from backfill.settings import DEFAULT_CHUNK_DAYS, RunSettings
 from processors.calendar import season_history_start, season_of
 from validation.inputs import calendar_season
 from warehouse import Warehouse
@@ -123,3 +123,18 @@ def chunk_dates(dates: list[date], chunk_days: int) -> list[list[date]]:
         else:
             chunks.append([day])
     return chunks
+
+
+def compute_blocks(chunks: list[list[date]], days: int = DEFAULT_CHUNK_DAYS) -> list[list[list[date]]]:
+    """Consecutive chunks computed together while they span fewer than `days` calendar days.
+
+    A date's rows do not depend on which dates are computed with it, so small chunks pay the fixed
+    cost of computing once per block rather than once per chunk; every chunk is still gated, published
+    and verified on its own. Chunks of `days` or more are their own blocks."""
+    blocks: list[list[list[date]]] = []
+    for chunk in chunks:
+        if blocks and (chunk[-1] - blocks[-1][0][0]).days < days:
+            blocks[-1].append(chunk)
+        else:
+            blocks.append([chunk])
+    return blocks

@@ -8,12 +8,13 @@ from collections.abc import Callable, Generator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 import numpy as np
 import pandas as pd
 import structlog
 
+from backfill.evaluation import Evaluation
 from backfill.invocation import Invocation
 from backfill.ledger import (
     audit_rows,
@@ -24,9 +25,9 @@ from backfill.ledger import (
     require_tables,
     utc_now,
 )
-from backfill.plan import Plan, chunk_dates, make_plan
+from backfill.plan import Plan, chunk_dates, compute_blocks, make_plan
 from backfill.publish import publish_chunk, verify_published, with_run_metadata
-from backfill.settings import DEFAULT_CHUNK_DAYS, RunSettings
+from backfill.settings import RunSettings
 from backfill.signals import CANCELLED_EXIT_CODE, raise_if_stop_requested, stop_requested
 from processors.agreement import AgreementRules
 from processors.calendar import season_history_start
@@ -170,60 +171,6 @@ def uncomputed_verdicts(dates: list[date], status: str, reason: str) -> pd.DataF
 
 
 # --- one chunk -------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Evaluation:
-    """A chunk computed and gated, not yet published."""
-
-    chunk: list[date]
-    rows: pd.DataFrame
-    verdicts: pd.DataFrame
-    started: datetime
-    seconds: float
-    audits: pd.DataFrame = field(default_factory=pd.DataFrame)  # FINDING_COLUMNS, one row per date and audit
-
-    def parts(self, chunks: list[list[date]]) -> list[Evaluation]:
-        """What belongs to each of the consecutive chunks this evaluation covered, with its share of the time;
-        rows and audits are ordered by date once and sliced, so a block of many small chunks stays cheap."""
-        rows, audits = by_date(self.rows), by_date(self.audits)
-        return [
-            Evaluation(chunk, date_slice(rows, chunk), self.verdicts.loc[first_and_last(chunk)], self.started,
-                       self.seconds * len(chunk) / len(self.chunk), date_slice(audits, chunk))
-            for chunk in chunks
-        ]  # fmt: skip
-
-
-def by_date(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.sort_values("game_date", kind="stable") if len(frame) else frame
-
-
-def first_and_last(chunk: list[date]) -> slice:
-    return slice(pd.Timestamp(chunk[0]), pd.Timestamp(chunk[-1]))
-
-
-def date_slice(ordered: pd.DataFrame, chunk: list[date]) -> pd.DataFrame:
-    """The rows of a frame ordered by game_date that fall within the chunk's first and last date."""
-    if not len(ordered):
-        return ordered
-    days, within = ordered["game_date"].to_numpy(), first_and_last(chunk)
-    start = days.searchsorted(within.start.to_datetime64(), "left")
-    return ordered.iloc[start:days.searchsorted(within.stop.to_datetime64(), "right")]
-
-
-def compute_blocks(chunks: list[list[date]], days: int = DEFAULT_CHUNK_DAYS) -> list[list[list[date]]]:
-    """Consecutive chunks computed together while they span fewer than `days` calendar days.
-
-    A date's rows do not depend on which dates are computed with it, so small chunks pay the fixed
-    cost of computing once per block rather than once per chunk; every chunk is still gated, published
-    and verified on its own. Chunks of `days` or more are their own blocks."""
-    blocks: list[list[list[date]]] = []
-    for chunk in chunks:
-        if blocks and (chunk[-1] - blocks[-1][0][0]).days < days:
-            blocks[-1].append(chunk)
-        else:
-            blocks.append([chunk])
-    return blocks
-
-
 def evaluate_block(wh: Warehouse, block: list[list[date]], bootstrap: set[date], settings: RunSettings,
                    input_error: str | None, inputs: SeasonInputs) -> list[Evaluation]:  # fmt: skip
     whole = evaluate_chunk(wh, [day for chunk in block for day in chunk], bootstrap, settings, input_error, inputs)

@@ -9,8 +9,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from backfill.plan import chunk_dates
-from backfill.runner import compute_blocks
+from backfill.plan import chunk_dates, compute_blocks
 from warehouse import Warehouse
 
 RANGE = ("--start-date", "2023-02-20", "--end-date", "2023-03-05")
