@@ -66,6 +66,24 @@ def current_states(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
     return states.set_index("game_date")
 
 
+# The rows in PCF are those of the date's latest *published* verdict: a later blocked (regression) or failed
+# verdict leaves them in place, so the table is reconciled against that verdict, not the last attempt.
+LAST_PUBLISHED_SQL = f"""
+SELECT game_date, published_players AS ledger_published_players, TRUE AS ever_published
+FROM (
+  SELECT game_date, published_players, ROW_NUMBER() OVER (PARTITION BY game_date ORDER BY {LATEST_FIRST}) AS rn
+  FROM {{checkpoints}}
+  WHERE processor = @processor AND status = 'published' AND game_date BETWEEN @start AND @end
+) AS latest
+WHERE rn = 1
+"""
+
+
+def last_published(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
+    """Per date ever published in [start, end]: the players its latest published verdict recorded."""
+    return wh.query(LAST_PUBLISHED_SQL, {"processor": PROCESSOR, "start": start, "end": end}).set_index("game_date")
+
+
 FAILING_AUDITS_SQL = """
 SELECT a.game_date, a.audit, a.severity, a.value, a.baseline, a.threshold, a.detail
 FROM {audits} AS a

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from backfill import hints
-from backfill.ledger import LATEST_FIRST, PROCESSOR, current_states
+from backfill.ledger import current_states, last_published
 from backfill.plan import game_dates
 from validation.audits import DEFAULT_BASELINE_DATES, AuditRules
 from validation.inputs import PLAYED_SQL
@@ -45,17 +45,6 @@ LEFT JOIN ({PLAYED_SQL}) AS played ON played.game_date = pcf.game_date AND playe
 WHERE pcf.game_date BETWEEN @start AND @end
 GROUP BY pcf.game_date
 """
-# The rows in PCF are those of the date's latest *published* verdict: a later blocked (regression) or failed
-# verdict leaves them in place, so the table is reconciled against that verdict, not the last attempt.
-LAST_PUBLISHED_SQL = f"""
-SELECT game_date, published_players AS ledger_published_players, TRUE AS ever_published
-FROM (
-  SELECT game_date, published_players, ROW_NUMBER() OVER (PARTITION BY game_date ORDER BY {LATEST_FIRST}) AS rn
-  FROM {{checkpoints}}
-  WHERE processor = @processor AND status = 'published' AND game_date BETWEEN @start AND @end
-) AS latest
-WHERE rn = 1
-"""
 COUNTS = ["games", "expected_players", "pcf_rows", "pcf_players", "matched_players", "rows_for_non_players",
           "rows_out_of_range", "ledger_published_players"]  # fmt: skip
 
@@ -70,7 +59,7 @@ def date_facts(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
         [
             games,
             attempts,
-            wh.query(LAST_PUBLISHED_SQL, {**params, "processor": PROCESSOR}).set_index("game_date"),
+            last_published(wh, start, end),
             wh.query(EXPECTED_SQL, params).set_index("game_date"),
             wh.query(PUBLISHED_SQL, params).set_index("game_date"),
         ],
