@@ -8,9 +8,9 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
+from support import TODAY
 
 from backfill.cli import cli
-from tests.conftest import TODAY
 
 ZEROED = "2022-11-22"
 PYPROJECT = """

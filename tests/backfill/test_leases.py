@@ -7,13 +7,7 @@ import json
 import subprocess
 import sys
 
-from click.testing import CliRunner
-
-from backfill.cli import cli
-
-
-def invoke(db, *args: str):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(cli, ["--warehouse", f"duckdb:///{db}", "--log-format", "json", *args])
+from support import invoke
 
 
 def test_lock_status_names_the_running_writer_and_release_says_to_stop_it(demo_db):

@@ -52,23 +52,6 @@ def test_a_blocked_rerun_over_published_rows_shows_both_facts_and_changes_nothin
     assert pcf_count(wh) == before
 
 
-def test_force_never_lowers_published_coverage_but_allow_regression_does_and_says_so(run_cli, demo_db, open_db):
-    assert run_cli(demo_db, "run", "--dates", "2023-02-23").exit_code == 0
-    forced = ("run", "--dates", "2023-02-23", "--rerun", "all", "--source", "upcg", "--force", "--reason", "test")
-    result = run_cli(demo_db, *forced, "--output", "json")
-    assert result.exit_code == 3 and document(result)["dates"][0]["reason"].startswith("regression: players 177 → 1")
-    wh = open_db(demo_db)
-    assert pcf_count(wh) == 177
-    wh.close()
-    result = run_cli(demo_db, *forced, "--allow-regression")
-    assert result.exit_code == 0
-    assert "players 177 → 1" in result.output
-    wh = open_db(demo_db)
-    assert pcf_count(wh) == 1
-    latest = wh.query("SELECT * FROM {checkpoints} ORDER BY attempt DESC").iloc[0]
-    assert latest["allowed_regression"] and latest["forced"] and latest["previous_players"] == 177
-
-
 def test_validate_checks_who_the_rows_are_and_what_they_hold(run_cli, demo_db, open_db):
     assert run_cli(demo_db, "run", *WEEK).exit_code == 0
     wh = open_db(demo_db)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from invariants import assert_consistent, invoke, published_rows, table_fingerprints
+from support import assert_consistent, invoke, published_rows, table_fingerprints
 
 SEASON = ("--start-date", "2022-10-18", "--end-date", "2023-04-09", "--chunk-days", "5")
 

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import pytest
 from click.testing import CliRunner
-from invariants import TODAY, table_fingerprints
+from support import TODAY, table_fingerprints
 
 from backfill.cli import cli
 
@@ -159,6 +159,8 @@ def forcing_and_names() -> list[pytest.param]:
         pytest.param(Refusal((*COMMANDS["run"], *extra), "--force", reason_form), id=f"run --force {extra!r}")
         for extra in [("--force",), ("--force", "--reason", ""), ("--force", "--reason", "   ")]
     ]
+    cases.append(pytest.param(Refusal((*COMMANDS["run"], "--reason", "no force given"), "--reason", "--force"),
+                              id="run --reason without --force"))  # fmt: skip
     cases += [
         pytest.param(Refusal(with_option("demo", "--seasons", bad), "--seasons", "YEAR or FIRST-LAST",
                              warehouse="duckdb:///{missing}"), id=f"demo --seasons={bad!r}")  # fmt: skip

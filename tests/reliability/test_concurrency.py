@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from invariants import assert_consistent, opened, published_rows, table_fingerprints
+from support import assert_consistent, opened, published_rows, table_fingerprints
 
 FIRST = ("run", "--start-date", "2022-11-01", "--end-date", "2023-01-31", "--chunk-days", "5")
 SECOND = ("run", "--start-date", "2023-01-01", "--end-date", "2023-02-28", "--chunk-days", "5")

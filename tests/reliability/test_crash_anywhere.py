@@ -4,7 +4,7 @@ moments — several kills in a row on the same file, each run resuming the last 
 Each kill point is either "the N-th `date_done` line plus a random sub-delay" (anywhere in compute, gate,
 publish or verify) or "the N-th publish transaction plus 0–4 ms" (aimed at the atomic publish itself; the
 `publish_trace/sitecustomize.py` shim marks its start and end on stderr, which also tells whether a kill landed
-inside it). After every kill the file must be consistent (invariants.ledger_problems); after the final rerun the
+inside it). After every kill the file must be consistent (support.ledger_problems); after the final rerun the
 PCF table must equal an uninterrupted run's, excluding run_id and processed_at.
 """
 
@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import SEASON
-from invariants import assert_consistent, current_states, opened, published_rows
+from support import assert_consistent, current_states, opened, published_rows, query
 
 TRACE_DIR = Path(__file__).parent / "publish_trace"
 KILLS_PER_SEQUENCE = 7
@@ -151,3 +151,21 @@ def test_sigkill_anywhere_then_rerun_matches_an_uninterrupted_run(seed, extra, d
           f"commit), dates logged per kill {[o.dates_logged for o in outcomes]}")  # fmt: skip
     assert killed, "every run finished before its kill point: the kill points no longer fit the season"
     assert sum(o.publishes_begun for o in outcomes) > 0, "the publish trace shim did not load"
+
+
+def test_the_run_after_a_sigkill_starts_at_once_and_closes_the_killed_runs_record(demo_file, tmp_path):
+    db = tmp_path / "killed.duckdb"
+    shutil.copy(demo_file, db)
+    victim = start_run(db, traced=False)
+    assert victim.stderr is not None
+    while b'"event": "date_done"' not in (line := victim.stderr.readline()):
+        assert line, "the run ended before it recorded anything"
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=30)
+    assert Path(f"{db}.lock").exists(), "the killed run's lock file is left behind, its lock is not"
+    rerun = start_run(db, traced=False)
+    _, stderr = rerun.communicate(timeout=300)
+    assert rerun.returncode == 0, stderr.decode()[-500:]
+    runs = query(db, "SELECT finished_at, exit_code FROM {runs} ORDER BY started_at")
+    assert runs["finished_at"].notna().all(), "no run record is left open"
+    assert runs["exit_code"].tolist() == [137, 0]

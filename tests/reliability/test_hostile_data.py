@@ -47,7 +47,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from invariants import current_states, invoke, ledger_problems, opened
+from support import current_states, invoke, ledger_problems, opened
 
 from warehouse import Warehouse
 from warehouse.schemas import SCORE_COLUMNS, TABLES

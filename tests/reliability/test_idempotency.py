@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
-from invariants import current_states, invoke, ledger_problems, opened, published_rows
+from support import current_states, invoke, ledger_problems, opened, published_rows
 
 RANGE = ("--start-date", "2023-02-01", "--end-date", "2023-03-15", "--chunk-days", "10")
 STATE = ["status", "published_players", "context_source", "reason"]

@@ -14,9 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from support import invoke
 
-from backfill.cli import cli
 from warehouse import Datasets, connect
 
 SEASON = ["--start-date", "2022-10-18", "--end-date", "2023-04-09"]
@@ -33,9 +32,6 @@ def wait_until_publishing(run: subprocess.Popen) -> None:
     while '"status": "published"' not in (line := run.stderr.readline()):
         assert line, "the run ended before publishing anything"
 
-
-def invoke(db: Path, *args: str):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(cli, ["--warehouse", f"duckdb:///{db}", "--log-format", "json", *args])
 
 
 def ledger_agrees_with_table(db: Path) -> bool:

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 from google.cloud import bigquery
 from googlesql import GoogleSqlAnalyzer, Rejected, StatementRecorder, contract_tables
+from support import TODAY
 
 from backfill.cli import cli
 from warehouse import connect
@@ -23,7 +24,6 @@ from warehouse.schemas import TABLES
 
 pytestmark = pytest.mark.bigquery_emulator
 
-TODAY = "2026-11-26"  # as tests/conftest.py pins it
 INCIDENT_WEEK = ("--start-date", "2023-02-20", "--end-date", "2023-02-26")
 INCIDENT_DATES = "2023-02-23,2023-02-24"
 MARCH_WEEK = ("--start-date", "2023-03-01", "--end-date", "2023-03-07")

@@ -1,0 +1,247 @@
+"""Helpers the tests share (fixtures stay in conftest.py files): the CLI in-process with today pinned, and reads of
+the warehouse written in SQL that DuckDB and BigQuery both accept, or in pandas over fetched rows.
+
+A `target` is a DuckDB file (a Path) or any `--warehouse` URL (a str).
+
+- `ledger_problems`: one row per key; every date with rows has a `published` current ledger state written by
+  the run whose id the rows carry, with the same row count; every `published` state has its rows. (Stricter
+  than `validate`, which accepts rows kept under a later `blocked regression` verdict.)
+- `published_rows`: PCF without run metadata, typed by the contract and in key order — what must be identical
+  however the table was reached, on either backend.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from click.testing import CliRunner, Result
+
+from backfill.cli import cli
+from backfill.settings import EMULATOR_HOST_VARIABLE
+from warehouse import Datasets, Warehouse, connect
+from warehouse.schemas import TABLES
+
+TODAY = "2026-11-26"  # pinned so date validation never depends on the day the suite runs
+INCIDENT_WEEK = ("--start-date", "2023-02-20", "--end-date", "2023-02-26")
+INCIDENT_DATES = ("2023-02-23", "2023-02-24")  # UPCG holds 1 player on the 23rd (the incident)
+RUN_METADATA = ["run_id", "processed_at"]
+KEY = ["game_date", "player_lookup"]
+CONTRACT_DTYPES = {"INT64": "Int64", "FLOAT64": "Float64", "BOOL": "boolean", "STRING": "string",
+                   "DATE": "datetime64[us]", "TIMESTAMP": "datetime64[us]"}  # fmt: skip
+
+CURRENT_STATES_SQL = """
+SELECT game_date, status, run_id, published_players, context_source, reason
+FROM (
+  SELECT *, row_number() OVER (PARTITION BY game_date ORDER BY finished_at DESC, started_at DESC) AS latest
+  FROM {checkpoints} WHERE processor = 'player_composite_factors'
+) WHERE latest = 1
+"""
+ROWS_PER_DATE_SQL = """
+SELECT game_date, count(*) AS pcf_rows, count(DISTINCT player_lookup) AS players,
+       count(DISTINCT run_id) AS run_ids, min(run_id) AS rows_run_id
+FROM {pcf} GROUP BY game_date
+"""
+Target = Path | str
+
+
+# --- the CLI -------------------------------------------------------------------------------------
+def url_of(target: Target) -> str:
+    return f"duckdb:///{target}" if isinstance(target, Path) else target
+
+
+def invoke(target: Target, *args: str) -> Result:
+    """The CLI in-process: JSON logs, today pinned, exceptions left to the CLI's own edge."""
+    return CliRunner().invoke(
+        cli, ["--warehouse", url_of(target), "--log-format", "json", "--today", TODAY, *args], catch_exceptions=False
+    )
+
+
+def run_json(target: Target, *args: str) -> tuple[Result, dict[str, dict]]:
+    """`run ARGS --output json`: the result and its dates by game date ({} when nothing was printed)."""
+    result = invoke(target, "run", *args, "--output", "json")
+    document = json.loads(result.stdout) if result.stdout.strip().startswith("{") else {}
+    return result, by_date(document)
+
+
+def run_document(target: Target, *args: str) -> tuple[Result, dict]:
+    """`run ARGS --output json`: the result and the whole JSON summary."""
+    result = invoke(target, "run", *args, "--output", "json")
+    assert result.stdout, result.output
+    return result, json.loads(result.stdout)
+
+
+def by_date(document: dict) -> dict[str, dict]:
+    return {entry["game_date"]: entry for entry in document.get("dates", [])}
+
+
+def error_lines(result: Result) -> list[str]:
+    """What stderr says besides the JSON log lines."""
+    return [line for line in result.stderr.splitlines() if line.strip() and not line.startswith("{")]
+
+
+def assert_one_clear_line(result: Result, *fragments: str) -> None:
+    lines = error_lines(result)
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: ") and "Traceback" not in result.output
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+# --- reading the warehouse ------------------------------------------------------------------------
+def opened(target: Target) -> Warehouse:
+    """A connection the caller closes (see `reading` for a context manager); a `bigquery://` URL is served by the
+    emulator the `bigquery_url` fixture put in the environment, as the CLI finds it."""
+    return connect(url_of(target), Datasets(), emulator_host=os.environ.get(EMULATOR_HOST_VARIABLE))
+
+
+@contextmanager
+def reading(target: Target | Warehouse) -> Iterator[Warehouse]:
+    """The target's warehouse for a few statements; an already open Warehouse is used and left open."""
+    if isinstance(target, Warehouse):
+        yield target
+        return
+    wh = opened(target)
+    try:
+        yield wh
+    finally:
+        wh.close()
+
+
+def query(target: Target | Warehouse, sql: str, **params: object) -> pd.DataFrame:
+    with reading(target) as wh:
+        return wh.query(sql, params)
+
+
+def execute(target: Target | Warehouse, sql: str, **params: object) -> int:
+    with reading(target) as wh:
+        return wh.execute(sql, params)
+
+
+def count(target: Target | Warehouse, sql: str, **params: object) -> int:
+    """The `n` of a one-row query."""
+    return int(query(target, sql, **params)["n"].iloc[0])
+
+
+def pcf_rows(target: Target | Warehouse, day: str) -> int:
+    return count(target, "SELECT count(*) AS n FROM {pcf} WHERE game_date = @d", d=date.fromisoformat(day))
+
+
+def who_played(target: Target | Warehouse, day: str) -> int:
+    """Distinct players with an active box score on the day: the players a date must publish."""
+    return count(target, "SELECT count(DISTINCT player_lookup) AS n FROM {pgs} WHERE game_date = @d "
+                         "AND player_status = 'active'", d=date.fromisoformat(day))  # fmt: skip
+
+
+def ledger_state(target: Target | Warehouse, day: str) -> pd.Series:
+    """The date's current ledger row (its latest verdict)."""
+    rows = query(target, "SELECT * FROM {checkpoints} WHERE game_date = @d "
+                         "ORDER BY COALESCE(attempt, 0) DESC, finished_at DESC", d=date.fromisoformat(day))  # fmt: skip
+    return rows.iloc[0]
+
+
+def contract_typed(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """BigQuery returns nullable Int64/boolean, DuckDB int64/float64/bool/object: cast both the same way."""
+    types = {column.name: CONTRACT_DTYPES[column.type] for column in TABLES[key].columns if column.name in frame}
+    return frame.astype(types).reset_index(drop=True)
+
+
+def published_rows(target: Target | Warehouse) -> pd.DataFrame:
+    """PCF without run metadata, typed by the contract, in key order."""
+    rows = query(target, "SELECT * FROM {pcf}").drop(columns=RUN_METADATA)
+    return contract_typed(rows.sort_values(KEY), "pcf")
+
+
+def table_counts(target: Target | Warehouse) -> dict[str, int]:
+    """Rows of every contract table."""
+    union = " UNION ALL ".join(f"SELECT '{key}' AS table_key, count(*) AS n FROM {{{key}}}" for key in TABLES)
+    return {str(key): int(n) for key, n in query(target, union).set_index("table_key")["n"].items()}
+
+
+def audit_rows(target: Target | Warehouse, day: str, audit: str) -> pd.DataFrame:
+    return query(target, "SELECT * FROM {audits} WHERE game_date = @d AND audit = @a ORDER BY attempt",
+                 d=date.fromisoformat(day), a=audit)  # fmt: skip
+
+
+# --- degrading inputs ------------------------------------------------------------------------------
+def set_aside(target: Target | Warehouse, key: str, where: str, **params: object) -> pd.DataFrame:
+    """Take rows out of an input and return them (for `put_back`), as if upstream had not written them yet."""
+    with reading(target) as wh:
+        rows = wh.query(f"SELECT * FROM {{{key}}} WHERE {where}", params)
+        assert wh.execute(f"DELETE FROM {{{key}}} WHERE {where}", params) == len(rows) > 0
+    return rows
+
+
+def put_back(target: Target | Warehouse, key: str, rows: pd.DataFrame) -> None:
+    with reading(target) as wh:
+        wh.load(rows, key)
+
+
+def make_upcg_stale(target: Target | Warehouse, day: str) -> int:
+    """Rest and workload of another day for about half the date's UPCG rows (players before "n"): every player
+    still there. Returns how many of the players who played got a stale row."""
+    stale = "game_date = @d AND player_lookup < 'n'"
+    d = date.fromisoformat(day)
+    changed = execute(target, "UPDATE {upcg} SET days_rest = days_rest + 2, games_in_last_7_days = "
+                              "games_in_last_7_days + 1, minutes_in_last_7_days = minutes_in_last_7_days + 30 "
+                              f"WHERE {stale}", d=d)  # fmt: skip
+    assert changed > 0
+    played = "SELECT player_lookup FROM {pgs} WHERE game_date = @d AND player_status = 'active'"
+    return count(target, f"SELECT count(*) AS n FROM {{upcg}} WHERE {stale} AND player_lookup IN ({played})", d=d)
+
+
+# --- the ledger agrees with the table ---------------------------------------------------------------
+def current_states(target: Target | Warehouse) -> pd.DataFrame:
+    states = query(target, CURRENT_STATES_SQL)
+    states["game_date"] = pd.to_datetime(states["game_date"])
+    return states.set_index("game_date").sort_index()
+
+
+def ledger_problems(target: Target | Warehouse) -> list[str]:
+    """Every way the table and the ledger disagree, one message each (empty: consistent)."""
+    states = current_states(target)
+    rows = query(target, ROWS_PER_DATE_SQL)
+    rows["game_date"] = pd.to_datetime(rows["game_date"])
+    facts = states.join(rows.set_index("game_date"), how="outer")
+    facts[["pcf_rows", "players", "run_ids"]] = facts[["pcf_rows", "players", "run_ids"]].fillna(0)
+    problems = []
+    for day, fact in facts.iterrows():
+        label = f"{day.date()}: {fact['status']} by {fact['run_id']}, {int(fact['pcf_rows'])} rows"
+        if fact["pcf_rows"] != fact["players"]:
+            problems.append(f"{label}: duplicate keys")
+        if fact["pcf_rows"] and fact["status"] != "published":
+            problems.append(f"{label}: rows without a published current state")
+        if fact["status"] == "published" and fact["pcf_rows"] != fact["published_players"]:
+            problems.append(f"{label}: ledger says {fact['published_players']} published")
+        if fact["pcf_rows"] and (fact["run_ids"] != 1 or fact["rows_run_id"] != fact["run_id"]):
+            problems.append(f"{label}: rows carry {int(fact['run_ids'])} run ids, not the ledger's")
+    return problems
+
+
+def assert_consistent(target: Target | Warehouse) -> None:
+    assert ledger_problems(target) == []
+
+
+# --- DuckDB files only ------------------------------------------------------------------------------
+def table_fingerprints(path: Path) -> dict[str, tuple[int, int]]:
+    """schema.table → (rows, order-independent hash of all rows), for every table in a DuckDB file, so a
+    refused command can be shown to have changed nothing."""
+    connection = duckdb.connect(str(path), read_only=True)
+    try:
+        tables = connection.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables ORDER BY 1, 2"
+        ).fetchall()
+        return {
+            f"{schema}.{name}": connection.execute(
+                f'SELECT count(*), coalesce(sum(hash(t)), 0) FROM "{schema}"."{name}" AS t'
+            ).fetchone()
+            for schema, name in tables
+        }
+    finally:
+        connection.close()
