@@ -163,16 +163,25 @@ def bigquery_url(bigquery_emulator: str, monkeypatch: pytest.MonkeyPatch) -> str
     return f"bigquery://pcf-test-{uuid.uuid4().hex[:10]}"
 
 
+class NotRecording:
+    """What `bigquery_statements` is in a test that sends nothing to BigQuery: it records nothing and rejects
+    nothing, without loading the analyzer."""
+
+    statements: tuple = ()
+
+    def expect_rejection(self, fragment: str) -> None:
+        """Nothing is checked here, so nothing needs excusing."""
+
+
 @pytest.fixture(autouse=True)
 def bigquery_statements(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[StatementRecorder | None]:
+) -> Iterator[StatementRecorder | NotRecording]:
     """In every emulator test: every statement sent to BigQuery, analysed afterwards by ZetaSQL
     (see tests/googlesql) with BigQuery's dialect; the test fails on any statement it rejects. A test
-    that sends invalid SQL on purpose says so: `bigquery_statements.expect_rejection(fragment)`.
-    Other tests get None (and never import the analyzer)."""
+    that sends invalid SQL on purpose says so: `bigquery_statements.expect_rejection(fragment)`."""
     if request.node.get_closest_marker("bigquery_emulator") is None:
-        yield None
+        yield NotRecording()
         return
     from googlesql import recording
 
