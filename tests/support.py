@@ -183,6 +183,14 @@ def put_back(target: Target | Warehouse, key: str, rows: pd.DataFrame) -> None:
         wh.load(rows, key)
 
 
+def keep_upcg_share(target: Target | Warehouse, day: str, share: float) -> None:
+    """Leave only the first `share` of the date's UPCG players, in name order (a partial pre-game table)."""
+    d = date.fromisoformat(day)
+    players = query(target, "SELECT DISTINCT player_lookup FROM {upcg} WHERE game_date = @d ORDER BY 1", d=d)
+    last_kept = players["player_lookup"].iloc[round(share * len(players)) - 1]
+    execute(target, "DELETE FROM {upcg} WHERE game_date = @d AND player_lookup > @last", d=d, last=last_kept)
+
+
 def make_upcg_stale(target: Target | Warehouse, day: str) -> int:
     """Rest and workload of another day for about half the date's UPCG rows (players before "n"): every player
     still there. Returns how many of the players who played got a stale row."""

@@ -13,15 +13,14 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from support import published_rows
 
 import backfill
 from backfill import DatesBlocked, InvalidSetting, RunCancelled, RunSettings
-from warehouse import Datasets, connect
 
 TODAY = date(2026, 11, 26)
 WEEK = (date(2023, 2, 20), date(2023, 2, 26))  # the incident week
 INCIDENT = (date(2023, 2, 23), date(2023, 2, 24))
-RUN_COLUMNS = ("run_id", "processed_at")  # differ between two runs that publish the same rows
 
 
 def in_worker_thread(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -32,16 +31,6 @@ def in_worker_thread(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any
 
 def url(path: Path) -> str:
     return f"duckdb:///{path}"
-
-
-def pcf_rows(path: Path) -> pd.DataFrame:
-    wh = connect(url(path), Datasets(), read_only=True)
-    try:
-        rows = wh.query("SELECT * FROM {pcf}").drop(columns=list(RUN_COLUMNS))
-    finally:
-        wh.close()
-    rows = rows.sort_values(["game_date", "player_lookup"]).reset_index(drop=True).astype(object)
-    return rows.where(rows.notna(), None)  # an all-NULL column reads back as None or NaN by its other values
 
 
 def assert_same_rows(found: pd.DataFrame, expected: pd.DataFrame) -> None:
@@ -100,9 +89,9 @@ def test_cancel_between_chunks_leaves_every_date_old_or_new_and_a_rerun_finishes
     with pytest.raises(RunCancelled) as raised:
         cancelled.raise_for_status()
     assert raised.value.resume_command == cancelled.resume_command
-    new = pcf_rows(straight)
+    new = published_rows(straight)
     first_chunk_rows = new[new["game_date"].isin(pd.to_datetime(first_chunk))].reset_index(drop=True)
-    assert_same_rows(pcf_rows(demo_db), first_chunk_rows)  # the first chunk new, the rest old (nothing)
+    assert_same_rows(published_rows(demo_db), first_chunk_rows)  # the first chunk new, the rest old (nothing)
     states = backfill.status(url(demo_db), *WEEK)
     assert all((state.status == "published") == (state.published_players > 0) for state in states.dates)
     assert {state.game_date for state in states.dates if state.status == "published"} == set(first_chunk)
@@ -111,7 +100,7 @@ def test_cancel_between_chunks_leaves_every_date_old_or_new_and_a_rerun_finishes
 
     assert rerun.exit_code == 0
     assert {v.game_date for v in rerun.verdicts} == {v.game_date for v in expected.verdicts} - set(first_chunk)
-    assert_same_rows(pcf_rows(demo_db), new)
+    assert_same_rows(published_rows(demo_db), new)
 
 
 def test_a_cancelled_run_closes_its_run_record(demo_db, open_db):

@@ -8,12 +8,11 @@ import shutil
 from datetime import date, timedelta
 
 import pandas as pd
+from support import published_rows
 
 from backfill.plan import chunk_dates, compute_blocks
-from warehouse import Warehouse
 
 RANGE = ("--start-date", "2023-02-20", "--end-date", "2023-03-05")
-RUN_METADATA = ["run_id", "processed_at"]
 
 
 def days(first: date, count: int) -> list[date]:
@@ -32,11 +31,6 @@ def test_chunks_of_ninety_days_or_more_are_their_own_blocks():
     assert compute_blocks(chunks) == [[chunk] for chunk in chunks]
 
 
-def pcf(wh: Warehouse) -> pd.DataFrame:
-    rows = wh.query("SELECT * FROM {pcf} ORDER BY game_date, player_lookup")
-    return rows.drop(columns=RUN_METADATA)
-
-
 def test_one_day_chunks_publish_what_default_chunks_publish_one_transaction_each(demo_file, tmp_path, run_cli,
                                                                                 open_db):  # fmt: skip
     documents, tables = [], []
@@ -47,7 +41,7 @@ def test_one_day_chunks_publish_what_default_chunks_publish_one_transaction_each
         assert result.exit_code == 0, result.output
         documents.append(json.loads(result.stdout))
         wh = open_db(db)
-        tables.append((pcf(wh), wh.query("SELECT game_date, started_at, finished_at FROM {checkpoints}")))
+        tables.append((published_rows(wh), wh.query("SELECT game_date, started_at, finished_at FROM {checkpoints}")))
     (default_rows, default_ledger), (daily_rows, daily_ledger) = tables
     assert documents[0]["dates"] == documents[1]["dates"]
     pd.testing.assert_frame_equal(daily_rows, default_rows)

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-
-INCIDENT_WEEK = ("--start-date", "2023-02-20", "--end-date", "2023-02-26")
+from support import INCIDENT_WEEK
 
 
 def samples(path: Path) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

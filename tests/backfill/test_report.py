@@ -13,10 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from support import keep_upcg_share
 
 from backfill.cli import cli
 from backfill.report import STATES, calendar_days, render_report, report_data
-from warehouse import Datasets, Warehouse, connect
+from warehouse import Datasets, connect
 
 START, END = date(2022, 10, 15), date(2023, 3, 5)
 HOSTILE = "<script>alert(1)</script>"
@@ -42,22 +43,12 @@ def _cli(db: Path, *args: str) -> int:
     return result.exit_code
 
 
-def _keep_upcg_share(wh: Warehouse, day: date, share: float) -> None:
-    players = wh.query("SELECT DISTINCT player_lookup FROM {upcg} WHERE game_date = @d ORDER BY 1", {"d": day})
-    keep = players["player_lookup"].head(round(share * len(players))).tolist()
-    wh.execute(
-        "DELETE FROM {upcg} WHERE game_date = @d AND NOT list_contains(@keep, player_lookup)", {"d": day, "keep": keep}
-    )
-
-
 @pytest.fixture(scope="module")
 def scenario_db(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo copy whose ledger holds every state: built once, read by every test of this module."""
     db = tmp_path_factory.mktemp("report") / "pcf.duckdb"
     shutil.copy(demo_file, db)
-    wh = connect(f"duckdb:///{db}", Datasets())
-    _keep_upcg_share(wh, date(2023, 3, 1), 0.92)
-    wh.close()
+    keep_upcg_share(db, "2023-03-01", 0.92)
     assert _cli(db, "run", "--dates", "2022-10-20,2022-11-01") == 0
     assert _cli(db, "run", "--start-date", "2023-02-20", "--end-date", "2023-03-01", "--source", "upcg") == 3
     assert _cli(db, "run", "--dates", "2023-02-24", "--source", "upcg", "--force", "--reason", HOSTILE) == 0

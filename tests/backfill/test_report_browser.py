@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support import INCIDENT_DATES
 
 from backfill.cli import cli
 from backfill.report import write_report
@@ -19,7 +20,6 @@ pytestmark = pytest.mark.slow
 
 START, END = date(2022, 10, 1), date(2023, 4, 30)
 SEASON = ("--start-date", "2022-10-18", "--end-date", "2023-04-09")
-INCIDENT_DATES = ("2023-02-23", "2023-02-24")
 BOOTSTRAP_WINDOW = [(date(2022, 10, 18) + timedelta(days=n)).isoformat() for n in range(14)]
 CHROMIUM_FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date
 
 import pandas as pd
 import pytest
-from support import INCIDENT_WEEK, execute, invoke, ledger_state, pcf_rows, published_rows, query, run_json
-
-
-def keep_upcg_share(db, day: str, share: float) -> None:
-    """Leave only the first `share` of the date's UPCG players (a partial pre-game table)."""
-    d = date.fromisoformat(day)
-    players = query(db, "SELECT DISTINCT player_lookup FROM {upcg} WHERE game_date = @d ORDER BY 1", d=d)
-    last_kept = players["player_lookup"].iloc[round(share * len(players)) - 1]
-    execute(db, "DELETE FROM {upcg} WHERE game_date = @d AND player_lookup > @last", d=d, last=last_kept)
+from support import (
+    INCIDENT_WEEK,
+    execute,
+    invoke,
+    keep_upcg_share,
+    ledger_state,
+    pcf_rows,
+    published_rows,
+    query,
+    run_json,
+)
 
 
 @pytest.mark.parametrize(("share", "status", "warned"), [(0.95, "published", False), (0.92, "published", True),

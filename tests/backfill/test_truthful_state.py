@@ -6,16 +6,11 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
-WEEK = ("--start-date", "2023-02-20", "--end-date", "2023-02-26")
-INCIDENT = date(2023, 2, 23)
+from support import INCIDENT_WEEK, pcf_rows
 
 
 def document(result) -> dict:
     return json.loads(result.stdout)
-
-
-def pcf_count(wh, day: date = INCIDENT) -> int:
-    return int(wh.query("SELECT count(*) AS n FROM {pcf} WHERE game_date = @d", {"d": day})["n"][0])
 
 
 def status_of(run_cli, db, day: str) -> dict:
@@ -37,23 +32,23 @@ def test_validate_names_blocked_and_never_run_dates_with_the_run_that_fixes_them
 
 
 def test_a_blocked_rerun_over_published_rows_shows_both_facts_and_changes_nothing(run_cli, demo_db, open_db):
-    assert run_cli(demo_db, "run", *WEEK).exit_code == 0
+    assert run_cli(demo_db, "run", *INCIDENT_WEEK).exit_code == 0
     wh = open_db(demo_db)
-    before = pcf_count(wh)
+    before = pcf_rows(wh, "2023-02-23")
     wh.close()
-    assert run_cli(demo_db, "run", *WEEK, "--source", "upcg", "--rerun", "all").exit_code == 3
+    assert run_cli(demo_db, "run", *INCIDENT_WEEK, "--source", "upcg", "--rerun", "all").exit_code == 3
     entry = status_of(run_cli, demo_db, "2023-02-23")
     assert entry["published_players"] == before == entry["expected_players"] and entry["coverage"] == 1.0
     assert entry["last_attempt"]["status"] == "blocked" and entry["last_attempt"]["coverage"] < 0.01
     text = run_cli(demo_db, "status", "--start-date", "2023-02-23", "--end-date", "2023-02-23").output
     assert f"{before}/{before} (100.0%)" in text and "blocked: " in text
-    assert run_cli(demo_db, "validate", *WEEK).exit_code == 0
+    assert run_cli(demo_db, "validate", *INCIDENT_WEEK).exit_code == 0
     wh = open_db(demo_db)
-    assert pcf_count(wh) == before
+    assert pcf_rows(wh, "2023-02-23") == before
 
 
 def test_validate_checks_who_the_rows_are_and_what_they_hold(run_cli, demo_db, open_db):
-    assert run_cli(demo_db, "run", *WEEK).exit_code == 0
+    assert run_cli(demo_db, "run", *INCIDENT_WEEK).exit_code == 0
     wh = open_db(demo_db)
     wh.execute("UPDATE {pcf} SET player_lookup = 'nobody_' || player_lookup WHERE game_date = DATE '2023-02-25' "
                "AND player_lookup IN (SELECT player_lookup FROM {pcf} WHERE game_date = DATE '2023-02-25' "
@@ -61,7 +56,7 @@ def test_validate_checks_who_the_rows_are_and_what_they_hold(run_cli, demo_db, o
     wh.execute("UPDATE {pcf} SET pace_score = 7.5 WHERE game_date = DATE '2023-02-26' AND player_lookup = "
                "(SELECT min(player_lookup) FROM {pcf} WHERE game_date = DATE '2023-02-26')")  # fmt: skip
     wh.close()
-    result = run_cli(demo_db, "validate", *WEEK, "--output", "json")
+    result = run_cli(demo_db, "validate", *INCIDENT_WEEK, "--output", "json")
     assert result.exit_code == 3
     found = {entry["game_date"]: entry["problems"] for entry in document(result)["problems"]}
     assert "rows_for_non_players" in found["2023-02-25"] and "values_out_of_range" in found["2023-02-26"]

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 from google.cloud import bigquery
 from googlesql import GoogleSqlAnalyzer, Rejected, StatementRecorder, contract_tables
-from support import TODAY
+from support import INCIDENT_DATES, INCIDENT_WEEK, TODAY
 
 from backfill.cli import cli
 from warehouse import connect
@@ -24,8 +24,6 @@ from warehouse.schemas import TABLES
 
 pytestmark = pytest.mark.bigquery_emulator
 
-INCIDENT_WEEK = ("--start-date", "2023-02-20", "--end-date", "2023-02-26")
-INCIDENT_DATES = "2023-02-23,2023-02-24"
 MARCH_WEEK = ("--start-date", "2023-03-01", "--end-date", "2023-03-07")
 PROJECT = "pcf-test-analyzer"
 PCF = f"`{PROJECT}.nba_precompute.player_composite_factors`"
@@ -76,7 +74,7 @@ def test_every_command_sends_only_statements_bigquery_accepts(bigquery_url, bigq
     walk.step("run, blocked", "run", *INCIDENT_WEEK, "--source", "upcg", exit_code=3)
     walk.step("run, forced", "run", *INCIDENT_WEEK, "--source", "upcg", "--force", "--reason", "UPCG is stale")
     walk.step("run, fallback", "run", *INCIDENT_WEEK, "--rerun", "all")
-    walk.step("run, fill", "run", "--dates", INCIDENT_DATES, "--source", "fill", "--rerun", "all")
+    walk.step("run, fill", "run", "--dates", ",".join(INCIDENT_DATES), "--source", "fill", "--rerun", "all")
     walk.step("run, dry run", "run", *MARCH_WEEK, "--dry-run")
     walk.step("status", "status", *INCIDENT_WEEK)
     walk.step("validate", "validate", *INCIDENT_WEEK)
