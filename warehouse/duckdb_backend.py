@@ -199,6 +199,7 @@ class DuckDBWarehouse(Warehouse):
     def readers_waiting(self) -> bool:
         return self.lock is not None and bool(knocking_readers(self.path))
 
+    @translated
     def yield_to_readers(self) -> None:
         """Between chunks: let go of the file while knocking readers open it, then take it back."""
         if not self.readers_waiting():

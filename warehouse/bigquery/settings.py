@@ -46,7 +46,7 @@ class BigQuerySettings:
         """A local emulator answers some client mistakes with HTTP 500: retrying those for
         minutes only hides them. It runs each job inside the request that submits it."""
         return cls(request_timeout=30.0, upload_timeout=30.0, job_timeout=300.0, retry_deadline=3.0,
-                   unreachable_deadline=1.0, retry_initial=0.1, retry_maximum=0.5)  # fmt: skip
+                   unreachable_deadline=3.0, retry_initial=0.1, retry_maximum=0.5)  # fmt: skip
 
 
 def bigquery_client(project: str, location: str, emulator_host: str | None,
