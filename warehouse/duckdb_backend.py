@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
@@ -12,6 +13,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import structlog
 
 from warehouse.base import PARAM, Params, Staged, Warehouse
 from warehouse.duckdb_lock import (
@@ -38,8 +40,12 @@ DUCKDB_TYPES = {
     "BOOL": "BOOLEAN", "TIMESTAMP": "TIMESTAMP",
 }  # fmt: skip
 READER_PATIENCE = 60.0  # seconds a reader waits for a writer's next chunk boundary
-WRITER_PATIENCE = 900.0  # seconds a writer waits for readers to finish (writers exclude each other by lock file)
+# Seconds a writer (holding the writers' lock file, so the file's other user can only be a reader) waits for
+# readers to close the file: `status`, `validate` and `report` take seconds, a whole-history dry run minutes;
+# a reader open longer is a forgotten session, and the run then exits 4 naming it.
+WRITER_PATIENCE = 300.0
 LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<holder>.+?)(?:\. See also|$)")
+log = structlog.get_logger()
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -48,12 +54,19 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+class FileInUse(LockHeld):
+    """DuckDB's own lock: another process has the file open; `holder` is who, as DuckDB names it."""
+
+    def __init__(self, path: str, holder: str) -> None:
+        super().__init__(f"{path} is locked by another run ({holder}); wait for it or stop it")
+        self.holder = holder
+
+
 def translate(error: duckdb.Error, path: str) -> WarehouseError | LockHeld:
     message = str(error).split("\n")[0]
     if "Could not set lock" in message:
         match = LOCK_HOLDER.search(message)
-        holder = match.group("holder") if match else "another process"
-        return LockHeld(f"{path} is locked by another run ({holder}); wait for it or stop it")
+        return FileInUse(path, match.group("holder") if match else "another process")
     if isinstance(error, duckdb.CatalogException) and "already exists" not in message:
         return TableNotFound(f"{message} — run `pcf-backfill init` (or `demo`) against {path}")
     if isinstance(error, duckdb.TransactionException):
@@ -127,7 +140,11 @@ def connect_once(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
 
 
 def is_busy(error: Exception) -> bool:
-    return isinstance(error, LockHeld)
+    return isinstance(error, FileInUse)
+
+
+def holder_of(error: Exception) -> str:
+    return error.holder if isinstance(error, FileInUse) else "another process"
 
 
 def open_duckdb_file(path: str, *, must_exist: bool, read_only: bool = False,
@@ -136,13 +153,35 @@ def open_duckdb_file(path: str, *, must_exist: bool, read_only: bool = False,
     boundary; a writer that holds the lock file waits for readers to finish (it is their lock, not a run's)."""
     checked_file(path, must_exist=must_exist)
     if not read_only:
-        return retry_while_busy(lambda: connect_once(path, False), is_busy, WRITER_PATIENCE if writer_waits else 0)
-    knock = knock_path(path)
+        return open_for_writing(path, WRITER_PATIENCE if writer_waits else 0)
+    knock, busy_since = knock_path(path), []
+
+    def knock_and_wait(_error: Exception) -> None:
+        busy_since.append(time.monotonic())
+        knock_quietly(knock)
+
     try:
-        return retry_while_busy(lambda: connect_once(path, True), is_busy, READER_PATIENCE,
-                                on_wait=lambda: knock_quietly(knock))  # fmt: skip
+        connection = retry_while_busy(lambda: connect_once(path, True), is_busy, READER_PATIENCE, knock_and_wait)
     finally:
         knock.unlink(missing_ok=True)
+    if busy_since:  # how long a writer kept this reader out: the figure the 5-second promise is about
+        log.info("reader_waited_for_writer", file=path, seconds=round(time.monotonic() - busy_since[0], 3))
+    return connection
+
+
+def open_for_writing(path: str, patience: float) -> duckdb.DuckDBPyConnection:
+    """A writer that holds the lock file waits (up to `patience`, saying for whom) for readers to close."""
+
+    def say_who(error: Exception) -> None:
+        log.warning("writer_waits_for_reader", file=path, reader=holder_of(error), at_most_seconds=patience)
+
+    try:
+        return retry_while_busy(lambda: connect_once(path, False), is_busy, patience, on_wait=say_who)
+    except FileInUse as error:
+        if not patience:
+            raise
+        raise LockHeld(f"{path} is still open in a reader ({error.holder}) after this run waited {patience:.0f} s "
+                       "for it to close; let it finish or stop it, then rerun") from None
 
 
 def knock_quietly(knock: Path) -> None:

@@ -115,8 +115,9 @@ def wait_for_knocks_to_clear(database: str, patience: float) -> None:
 
 
 def retry_while_busy(open_once: Callable[[], T], is_busy: Callable[[Exception], bool], patience: float,
-                     on_wait: Callable[[], None] | None = None) -> T:  # fmt: skip
-    """`open_once()` until it does not fail with a busy file, for up to `patience` seconds."""
+                     on_wait: Callable[[Exception], None] | None = None) -> T:  # fmt: skip
+    """`open_once()` until it does not fail with a busy file, for up to `patience` seconds; `on_wait` hears
+    the first busy error (who holds the file) before the waiting starts."""
     deadline = time.monotonic() + patience
     waited = False
     while True:
@@ -126,6 +127,6 @@ def retry_while_busy(open_once: Callable[[], T], is_busy: Callable[[Exception], 
             if not is_busy(error) or time.monotonic() >= deadline:
                 raise
             if not waited and on_wait:
-                on_wait()
+                on_wait(error)
             waited = True
             time.sleep(POLL_SECONDS)
