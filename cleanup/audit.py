@@ -1,13 +1,13 @@
 """The `cleanup_operations` audit trail: one appended row per executed cleanup or restore, failures
 included (a dry run writes nothing), so an operator can always see what was removed, when, by whom,
 and where it went. A delete's row is written in the delete's own transaction (cleanup/delete.py); a
-failure after it (a verification that put the rows back) appends a second row for the same operation:
-the latest row of an operation is its outcome."""
+failure after it (a verification that put the rows back) updates that row with the error and the rows
+that stayed deleted."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
@@ -33,6 +33,7 @@ class CleanupOperation:
     backup_table: str | None = None
     finished_at: datetime | None = None
     error: str | None = None
+    recorded: bool = field(default=False, repr=False)  # its row is in the table (not a column)
 
 
 def new_operation_id(started_at: datetime) -> str:
@@ -61,10 +62,22 @@ def append_operation(wh: Warehouse, operation: CleanupOperation) -> None:
     wh.load(operation_frame(operation), "cleanup_ops")
 
 
+def record_failure(wh: Warehouse, operation: CleanupOperation) -> None:
+    """The failure on the operation's row: appended, or set on the row its delete already wrote."""
+    if not operation.recorded:
+        append_operation(wh, operation)
+        return
+    operation.finished_at = utc_now()
+    wh.execute("UPDATE {cleanup_ops} SET error = @error, rows_deleted = @rows_deleted, finished_at = @finished_at "
+               "WHERE operation_id = @operation_id",
+               {"error": operation.error, "rows_deleted": operation.rows_deleted,
+                "finished_at": operation.finished_at, "operation_id": operation.operation_id})  # fmt: skip
+
+
 def append_failed_operation(wh: Warehouse, operation: CleanupOperation, error: BaseException) -> None:
     """Record a failure before it propagates; if the audit write fails too, say so on the original error."""
     operation.error = error_text(error)
     try:
-        append_operation(wh, operation)
+        record_failure(wh, operation)
     except PcfError as audit_error:
         error.add_note(f"the cleanup_operations row could not be written either: {audit_error}")

@@ -31,6 +31,7 @@ def delete_matched(wh: Warehouse, plan: CleanupPlan, operation: CleanupOperation
     staged = wh.stage(operation_frame(operation), AUDIT, "cleanup")
     try:
         wh.run_atomic(delete_statements(plan, staged))
+        operation.recorded = True
     finally:
         wh.drop_staging(staged)
     recorded = wh.query("SELECT rows_deleted FROM {cleanup_ops} WHERE operation_id = @operation_id",
