@@ -16,7 +16,15 @@ import pytest
 from click.testing import CliRunner, Result
 
 from backfill.cli import cli
-from backfill.notify import MAX_ATTEMPTS, RETRY_BUDGET_SECONDS, Attention, Digest, problem_kind, redacted
+from backfill.notify import (
+    MAX_ATTEMPTS,
+    RETRY_BUDGET_SECONDS,
+    Attention,
+    Digest,
+    problem_kind,
+    redacted,
+    takeover_text,
+)
 
 SECRET = "T000-SECRET-TOKEN-9f8e7d"  # stands for a Slack webhook's token: must never leak
 BLOCKED_DAY = date(2023, 2, 25)
@@ -297,3 +305,14 @@ def test_a_second_writer_is_told_who_holds_the_file_without_the_holders_url(demo
     assert result.exit_code == 4, result.output
     assert "--notify '<secret>'" in result.output or "--notify <secret>" in result.output
     assert SECRET not in result.output and SECRET not in lock_file
+
+
+def test_a_lease_taken_over_from_a_dead_run_is_an_event_naming_the_dead_run():
+    lease = {"lease_id": "l-1", "holder": "20261126T040000Z-deadbeef", "host": "batch1", "pid": 4242,
+             "command": "pcf-backfill catch-up", "silent_seconds": 961, "why": "expired"}  # fmt: skip
+    event = takeover_text(lease)
+    assert event.startswith("lease taken over from a dead run: run 20261126T040000Z-deadbeef (PID 4242 on batch1: ")
+    assert "pcf-backfill catch-up; silent 961 s, expired" in event
+    digest = Digest("catch-up", "catch-up x: exit 0", events=[event])
+    assert digest.needs_person and digest.level == "warning"
+    assert digest.title == "pcf-backfill catch-up: lease taken over from a dead run"
