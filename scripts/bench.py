@@ -1,6 +1,6 @@
 """Benchmark the backfill as operators run it (DuckDB), and how its cost grows with the league.
 
-    python scripts/bench.py               # the full table: medians of 3 (about 12 minutes on 2 cores)
+    python scripts/bench.py               # the full table: medians of 3 (about 4 minutes on a quiet 2-core machine)
     python scripts/bench.py --quick       # two small seasons, one repetition (a smoke test)
     python scripts/bench.py --emulator    # also one season with --chunk-days 7 on the BigQuery emulator
 
