@@ -39,7 +39,7 @@ CONTRACT_DTYPES = {"INT64": "Int64", "FLOAT64": "Float64", "BOOL": "boolean", "S
 CURRENT_STATES_SQL = """
 SELECT game_date, status, run_id, published_players, context_source, reason
 FROM (
-  SELECT *, row_number() OVER (PARTITION BY game_date ORDER BY finished_at DESC, started_at DESC) AS latest
+  SELECT *, row_number() OVER (PARTITION BY game_date ORDER BY COALESCE(attempt, 0) DESC, finished_at DESC) AS latest
   FROM {checkpoints} WHERE processor = 'player_composite_factors'
 ) WHERE latest = 1
 """
@@ -56,11 +56,11 @@ def url_of(target: Target) -> str:
     return f"duckdb:///{target}" if isinstance(target, Path) else target
 
 
-def invoke(target: Target, *args: str) -> Result:
-    """The CLI in-process: JSON logs, today pinned, exceptions left to the CLI's own edge."""
-    return CliRunner().invoke(
-        cli, ["--warehouse", url_of(target), "--log-format", "json", "--today", TODAY, *args], catch_exceptions=False
-    )
+def invoke(target: Target, *args: str, today: str | None = TODAY, env: dict[str, str] | None = None) -> Result:
+    """The CLI in-process: JSON logs, today pinned (None: the real clock), exceptions left to the CLI's own edge."""
+    pinned = ["--today", today] if today else []
+    return CliRunner().invoke(cli, ["--warehouse", url_of(target), "--log-format", "json", *pinned, *args],
+                              env=env, catch_exceptions=False)  # fmt: skip
 
 
 def run_json(target: Target, *args: str) -> tuple[Result, dict[str, dict]]:

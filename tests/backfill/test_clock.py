@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from click.testing import CliRunner
+import support
 
 import backfill.cli
-from backfill.cli import cli
 from backfill.dates import league_today
 
 UPCG_NEAR_TODAY = "SELECT count(*) AS n FROM {upcg} WHERE game_date >= @cutoff"
@@ -23,7 +22,8 @@ def add_upcg_rows_around_today(wh) -> None:  # type: ignore[no-untyped-def]
 
 
 def invoke(db, *args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(cli, ["--warehouse", f"duckdb:///{db}", "--log-format", "json", *args], env=env)
+    """The CLI on the real clock (no pinned today)."""
+    return support.invoke(db, *args, today=None, env=env)
 
 
 @pytest.mark.parametrize("how", ["option", "environment"])

@@ -10,18 +10,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+import support
+from click.testing import Result
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
-
-from backfill.cli import cli
 
 PROJECT = "pcf-prod-project"
 RUN = ("run", "--start-date", "2023-02-20", "--end-date", "2023-02-26")
 
 
 def invoke(*args: str) -> Result:
-    return CliRunner().invoke(cli, ["--warehouse", f"bigquery://{PROJECT}", "--log-format", "json", *args])
+    return support.invoke(f"bigquery://{PROJECT}", *args, today=None)
 
 
 def error_lines(result: Result) -> list[str]:
