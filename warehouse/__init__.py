@@ -13,7 +13,8 @@ from warehouse.errors import (
     WarehouseError,
 )
 from warehouse.identifiers import Datasets
-from warehouse.urls import URL_FORMS, DuckDBUrl, parse_url
+from warehouse.schemas import TABLES
+from warehouse.urls import URL_FORMS, BigQueryUrl, DuckDBUrl, parse_url
 
 DEFAULT_URL = "duckdb:///pcf.duckdb"
 
@@ -27,7 +28,18 @@ def connect(url: str, datasets: Datasets | None = None, *, must_exist: bool = Fa
     `emulator_host`: a `bigquery://` URL is served by the BigQuery emulator at this http(s) endpoint;
     `credentials_file`: else Google is reached with this key file (default: Application Default Credentials)."""
     datasets = datasets or Datasets()
-    parsed = parse_url(url)
+    wh = _open(parse_url(url), datasets, must_exist, read_only, writer, emulator_host, credentials_file)
+    if must_exist or read_only:  # `init` and `demo` create datasets; everything else expects them
+        try:
+            refuse_datasets_without_tables(wh)
+        except BaseException:
+            wh.close()
+            raise
+    return wh
+
+
+def _open(parsed: DuckDBUrl | BigQueryUrl, datasets: Datasets, must_exist: bool, read_only: bool,
+          writer: str | None, emulator_host: str | None, credentials_file: str | None) -> Warehouse:  # fmt: skip
     if isinstance(parsed, DuckDBUrl):
         from warehouse.duckdb_backend import DuckDBWarehouse
 
@@ -37,6 +49,21 @@ def connect(url: str, datasets: Datasets | None = None, *, must_exist: bool = Fa
 
     return BigQueryWarehouse(parsed.project, datasets, location=parsed.location, writer=writer,
                              emulator_host=emulator_host, credentials_file=credentials_file)
+
+
+def refuse_datasets_without_tables(wh: Warehouse) -> None:
+    """A dataset given a name of its own that holds none of its tables is taken for a misspelling: bad input,
+    rather than a run that fails every date with advice to run `init` (which would create it, empty)."""
+    defaults = Datasets().as_dict()
+    for key, name in wh.datasets.as_dict().items():
+        keys = [table for table, spec in TABLES.items() if spec.dataset == key]
+        if name == defaults[key] or not keys or len(wh.missing_tables(keys)) < len(keys):
+            continue
+        raise InvalidSetting(
+            "datasets", "{field}: {key}={name} holds none of its tables ({tables}) in {where}; check the name "
+            "(`pcf-backfill init` would create them, empty)", key=key, name=name,
+            tables=", ".join(TABLES[table].name for table in keys), where=wh.describe(),
+        )  # fmt: skip
 
 
 __all__ = [

@@ -26,6 +26,7 @@ FLAGS = {
     "workers": "--workers", "as_of": "--as-of", "lookback_days": "--lookback-days",
     "retention_days": "--retention-days", "mode": "--mode", "max_lag_hours": "--max-lag-hours",
     "audit_thresholds": "--audit-threshold", "baseline_dates": "--baseline-dates", "warehouse": "--warehouse",
+    "datasets": "--datasets",
 }  # fmt: skip
 
 

@@ -197,6 +197,12 @@ def datasets() -> list[pytest.param]:
         pytest.param(Refusal(group_options("--datasets", text), "--datasets", "KEY=NAME"), id=f"--datasets {text!r}")
         for text in ("bogus=x", "analytics", "analytics:x", "=x")
     ]
+    cases += [  # a well-formed name that holds none of its dataset's tables: a misspelling, not a reason to `init`
+        pytest.param(Refusal(group_options("--datasets", name, command=command), "--datasets",
+                             "holds none of its tables"), id=f"{command} misspelled {name}")  # fmt: skip
+        for command in ("run", "catch-up", "status", "validate", "report", "cleanup")
+        for name in ("analytics=nba_analytic", "orchestration=nba_orchestraton")
+    ]
     cases.append(pytest.param(Refusal(COMMANDS["init"], "--datasets", IDENTIFIER_FORM, "duckdb:///{missing}",
                                       (("PCF_DATASETS", "reference=a b"),)), id="PCF_DATASETS"))  # fmt: skip
     return cases

@@ -82,15 +82,15 @@ def test_duckdb_and_bigquery_publish_identical_pcf(demo_url, demo_db: Path):
 
 
 # --- errors an operator meets first ----------------------------------------------------------
-def test_a_missing_dataset_is_one_line_naming_it(demo_url, bigquery_statements):
-    bigquery_statements.expect_rejection(".nope.")  # BigQuery, like the emulator, finds no such table
+def test_a_misspelled_dataset_is_bad_input_naming_it(demo_url):
+    """Not a hint to `init`, which would create the misspelled dataset, empty."""
     result = invoke(demo_url, "--datasets", "orchestration=nope", "run", *INCIDENT_WEEK)
 
-    assert result.exit_code == 1
-    assert_one_clear_line(result, "nope.backfill_runs", "pcf-backfill init")
+    assert result.exit_code == 2
+    assert_one_clear_line(result, "--datasets: orchestration=nope holds none of its tables", "backfill_runs")
     status = invoke(demo_url, "--datasets", "precompute=nope", "validate", *INCIDENT_WEEK)
-    assert status.exit_code == 1
-    assert_one_clear_line(status, "nope")
+    assert status.exit_code == 2
+    assert_one_clear_line(status, "--datasets: precompute=nope", "player_composite_factors")
 
 
 def test_a_project_without_the_tables_is_one_line(bigquery_url):
