@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from support import invoke
 
-from warehouse import Datasets, connect, duckdb_backend
-from warehouse.duckdb_backend import READER_PATIENCE, WRITER_PATIENCE
+from warehouse import Datasets, connect, duckdb_file
+from warehouse.duckdb_file import READER_PATIENCE, WRITER_PATIENCE
 
 SEASON = ["--start-date", "2022-10-18", "--end-date", "2023-04-09"]
 ANSWERS_WITHIN = 5.0
@@ -100,7 +100,7 @@ def test_a_run_started_while_a_long_read_is_open_waits_instead_of_exiting_4(demo
 
 
 def test_a_reader_open_beyond_the_writers_patience_makes_it_exit_4_naming_the_reader(demo_db, monkeypatch):
-    monkeypatch.setattr(duckdb_backend, "WRITER_PATIENCE", 1.0)
+    monkeypatch.setattr(duckdb_file, "WRITER_PATIENCE", 1.0)
     reader = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], "
                                "read_only=True); print('open', flush=True); time.sleep(60)", str(demo_db)],
                               stdout=subprocess.PIPE, text=True)  # fmt: skip
