@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 import pandas as pd
 
+from backfill.notify import takeover_text
 from backfill.status import dated_rows, summary_counts
 from processors.policy import SYNTHETIC, UPCG_DISAGREES, UPCG_EMPTY, UPCG_PARTIAL, UPCG_SUFFICIENT
 from validation.gate import BLOCKED, FAILED, GAMES_NOT_FINAL, PUBLISHED, SKIPPED_BOOTSTRAP
@@ -110,6 +111,8 @@ def run_text(result: RunResult, resume_command: str, inspect_command: str) -> st
         lines += [f"  {ts.date()}  {row['status']:<8} {row['reason']}" for ts, row in problems.iterrows()]
     lines += override_lines(verdicts)
     lines += fallback_lines(verdicts)
+    if result.taken_over:  # the dead run is someone's problem too: say it where the operator looks first
+        lines += ["", *(f"Note: {takeover_text(lease)}" for lease in result.taken_over)]
     if result.exit_code and not result.settings.dry_run:
         lines += ["", f"To resume: {resume_command}", f"To inspect: {inspect_command}"]
     return "\n".join(lines)

@@ -182,6 +182,7 @@ def test_a_lease_taken_over_from_a_dead_run_sends_one_message_naming_it(demo_url
     assert f"run 20261126T040000Z-deadbeef (PID {gone.pid} on {socket.gethostname()}: pcf-backfill run " \
            "--start-date 2023-02-01 --end-date 2023-02-28; silent 4" in message["message"]  # fmt: skip
     assert "process gone" in message["message"]
+    assert "Note: lease taken over from a dead run: run 20261126T040000Z-deadbeef" in result.stdout
 
 
 def test_the_next_run_drops_the_staging_tables_a_killed_run_left(demo_url, open_db):
