@@ -1,10 +1,13 @@
-"""`init` upgrades a warehouse an older version created: new ledger columns are added in place, every row kept,
-and the next run works (a deployed ledger must never need dropping)."""
+"""`init` upgrades a warehouse an older version created: new ledger columns and tables are added in place, every
+row kept, and the next run works (a deployed ledger must never need dropping). On DuckDB; the emulator's metadata
+does not show columns added by ALTER, so on BigQuery `test_bigquery_sql.py` checks the statement `init` sends."""
 
 from __future__ import annotations
 
 import duckdb
+from support import invoke, run_json
 
+from warehouse.duckdb_backend import DUCKDB_TYPES
 from warehouse.schemas import TABLES
 
 # backfill_checkpoints as the first release created it
@@ -41,3 +44,66 @@ def test_init_adds_the_new_ledger_columns_and_keeps_every_row(run_cli, demo_db):
     assert run_cli(demo_db, "run", "--dates", "2023-02-23").exit_code == 0
     status = run_cli(demo_db, "status", "--start-date", "2023-02-23", "--end-date", "2023-02-23", "--output", "json")
     assert '"status": "published"' in status.output
+
+
+# The orchestration tables as the previous version created them (commit 8570354's warehouse/schemas.py).
+PREVIOUS_VERSION = {
+    "checkpoints": "run_id STRING, processor STRING, game_date DATE, status STRING, context_source STRING, "
+                   "upcg_players INT64, expected_players INT64, published_players INT64, coverage FLOAT64, "
+                   "reason STRING, forced BOOL, force_reason STRING, forced_by STRING, started_at TIMESTAMP, "
+                   "finished_at TIMESTAMP, attempt INT64, source_reason STRING, coverage_warning BOOL, "
+                   "allowed_regression BOOL, min_coverage FLOAT64, warn_coverage FLOAT64, candidate_players INT64, "
+                   "candidate_completeness FLOAT64, candidate_zeroed_scores INT64, previous_players INT64, "
+                   "previous_completeness FLOAT64, previous_zeroed_scores INT64",
+    "leases": "lease_id STRING, holder STRING, start_date DATE, end_date DATE, acquired_at TIMESTAMP, "
+              "heartbeat_at TIMESTAMP, expires_at TIMESTAMP",
+}  # fmt: skip
+OLD_ROWS = {
+    "checkpoints": "INSERT INTO {checkpoints} (run_id, processor, game_date, status, reason, published_players, "
+                   "attempt, finished_at) VALUES ('old-run', 'player_composite_factors', DATE '2023-02-23', "
+                   "'blocked', 'coverage 1/187 (0.5%) below 90%; coverage_warning', 0, 1, "
+                   "TIMESTAMP '2023-02-24 06:00:00')",
+    "leases": "INSERT INTO {leases} (lease_id, holder, start_date, end_date, acquired_at, heartbeat_at, expires_at) "
+              "VALUES ('old-lease', 'old-run', DATE '2023-01-01', DATE '2023-01-31', TIMESTAMP '2023-02-24 06:00:00', "
+              "TIMESTAMP '2023-02-24 06:00:00', TIMESTAMP '2023-02-24 06:15:00')",
+}  # fmt: skip
+NEW_COLUMNS = {"checkpoints": {"upcg_state", "blocked_by"}, "leases": {"host", "pid", "command"}}
+
+
+def as_previous_version_left_it(wh) -> None:  # type: ignore[no-untyped-def]
+    """Replace the orchestration tables that changed with the previous version's, each with a row; no audits."""
+    def typed(columns: str) -> str:
+        return ", ".join(f"{name} {DUCKDB_TYPES[kind]}" for name, kind in (c.split() for c in columns.split(", ")))
+
+    for key, columns in PREVIOUS_VERSION.items():
+        wh.execute(f"DROP TABLE {{{key}}}")
+        wh.execute(f"CREATE TABLE {{{key}}} ({typed(columns)})")
+        wh.execute(OLD_ROWS[key])
+    wh.execute("DROP TABLE {audits}")
+
+
+def test_init_upgrades_the_previous_versions_ledger_in_place_and_the_next_run_works(demo_db, open_db):
+    as_previous_version_left_it(open_db(demo_db))
+    refused = invoke(demo_db, "run", "--dates", "2023-02-23")
+    assert refused.exit_code == 1 and "pcf-backfill init" in refused.output
+
+    upgraded = invoke(demo_db, "init")
+    assert upgraded.exit_code == 0, upgraded.output
+    assert "backfill_checkpoints.blocked_by" in upgraded.output and "backfill_leases.pid" in upgraded.output
+    again = invoke(demo_db, "init")
+    assert again.exit_code == 0 and "blocked_by" not in again.output  # idempotent
+
+    wh = open_db(demo_db)
+    for key, added in NEW_COLUMNS.items():
+        assert added <= set(wh.column_types(key)), key
+    assert set(wh.column_types("audits")) == set(TABLES["audits"].column_names)
+    old = wh.query("SELECT run_id, status, coverage_warning, blocked_by FROM {checkpoints}")
+    assert old.to_dict("records") == [{"run_id": "old-run", "status": "blocked", "coverage_warning": True,
+                                       "blocked_by": "coverage"}]  # fmt: skip
+    assert wh.query("SELECT lease_id FROM {leases}")["lease_id"].tolist() == ["old-lease"]
+
+    result, dates = run_json(demo_db, "--dates", "2023-02-23")
+    assert result.exit_code == 0, result.output
+    assert dates["2023-02-23"]["status"] == "published"
+    runs = wh.query("SELECT run_id FROM {checkpoints} WHERE game_date = @day ORDER BY attempt", {"day": "2023-02-23"})
+    assert runs["run_id"].tolist()[0] == "old-run" and len(runs) == 2
