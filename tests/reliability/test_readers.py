@@ -85,12 +85,18 @@ def test_readers_answer_while_a_run_publishes(demo_db, tmp_path):
     assert ledger_agrees_with_table(demo_db)
 
 
-def test_a_run_started_while_a_long_read_is_open_waits_instead_of_exiting_4(demo_db):
+def reader_holding(db, seconds: int) -> subprocess.Popen[str]:  # type: ignore[no-untyped-def]
+    """Another process with the file open read-only for `seconds`, returned once it has it open."""
     reader = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], "
-                               "read_only=True); print('open', flush=True); time.sleep(3); c.close()", str(demo_db)],
-                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+                               f"read_only=True); print('open', flush=True); time.sleep({seconds}); c.close()",
+                               str(db)], stdout=subprocess.PIPE, text=True)  # fmt: skip
+    assert reader.stdout is not None and reader.stdout.readline().strip() == "open"
+    return reader
+
+
+def test_a_run_started_while_a_long_read_is_open_waits_instead_of_exiting_4(demo_db):
+    reader = reader_holding(demo_db, 3)
     try:
-        assert reader.stdout.readline().strip() == "open"
         result = invoke(demo_db, "run", "--dates", "2023-03-01,2023-03-02")
         assert result.exit_code == 0, result.output[-500:]
         (waiting,) = [json.loads(line) for line in result.stderr.splitlines() if "writer_waits_for_reader" in line]
@@ -101,11 +107,8 @@ def test_a_run_started_while_a_long_read_is_open_waits_instead_of_exiting_4(demo
 
 def test_a_reader_open_beyond_the_writers_patience_makes_it_exit_4_naming_the_reader(demo_db, monkeypatch):
     monkeypatch.setattr(duckdb_file, "WRITER_PATIENCE", 1.0)
-    reader = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], "
-                               "read_only=True); print('open', flush=True); time.sleep(60)", str(demo_db)],
-                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    reader = reader_holding(demo_db, 60)
     try:
-        assert reader.stdout.readline().strip() == "open"
         result = invoke(demo_db, "run", "--dates", "2023-03-01")
         assert result.exit_code == 4, result.output[-500:]
         assert "still open in a reader" in result.output and f"PID {reader.pid}" in result.output
