@@ -13,6 +13,7 @@ import pandas as pd
 
 from processors.agreement import AgreementRules, agreement_facts
 from processors.factors import ID_COLUMNS, compute_factors
+from processors.keys import pair_keys, positions_of, rows_at
 from processors.policy import (
     SYNTHETIC,
     UPCG,
@@ -47,28 +48,30 @@ def with_season(frame: pd.DataFrame) -> pd.DataFrame:
 
 def upcg_context(targets: pd.DataFrame, upcg: pd.DataFrame) -> pd.DataFrame:
     """The UPCG context columns for each target; the newest row wins if a player appears twice."""
-    latest = upcg.sort_values("processed_at", kind="stable").drop_duplicates(
-        ["game_date", "player_lookup"], keep="last"
+    latest = upcg[["game_date", "player_lookup", "processed_at", *CONTEXT_COLUMN_NAMES]].sort_values(
+        "processed_at", kind="stable")  # fmt: skip
+    wanted, held = pair_keys(
+        (targets["game_date"], targets["player_lookup"]), (latest["game_date"], latest["player_lookup"])
     )
-    keys = targets[["game_date", "player_lookup"]]
-    merged = keys.merge(latest[["game_date", "player_lookup", *CONTEXT_COLUMN_NAMES]], how="left")
-    return merged[CONTEXT_COLUMN_NAMES].set_axis(targets.index)
+    return rows_at(latest[CONTEXT_COLUMN_NAMES], positions_of(wanted, held, keep="last"), targets.index)
 
 
 def zone_inputs(context: pd.DataFrame, psza: pd.DataFrame, tdza: pd.DataFrame) -> pd.DataFrame:
-    """Attach the player's shot profile and the opponent's zone defense on the game date."""
-    player_zones = psza.drop_duplicates(["player_lookup", "analysis_date"]).rename(
-        columns={"analysis_date": "game_date"}
-    )[["player_lookup", "game_date", *PSZA_COLUMNS]].assign(has_psza=True)
-    team_zones = tdza.drop_duplicates(["team_abbr", "analysis_date"]).rename(
-        columns={"analysis_date": "game_date", "team_abbr": "opponent_team_abbr"}
-    )[["opponent_team_abbr", "game_date", *TDZA_COLUMNS]].assign(has_tdza=True)
-    merged = context.merge(player_zones, how="left", on=["player_lookup", "game_date"]).merge(
-        team_zones, how="left", on=["opponent_team_abbr", "game_date"]
+    """Attach the player's shot profile and the opponent's zone defense on the game date (the first row
+    of each, where a table repeats a key)."""
+    context = context.reset_index(drop=True)
+    player, player_rows = pair_keys(
+        (context["game_date"], context["player_lookup"]), (psza["analysis_date"], psza["player_lookup"])
     )
-    return merged.assign(
-        has_psza=merged["has_psza"].eq(True), has_tdza=merged["has_tdza"].eq(True)
+    opponent, team_rows = pair_keys(
+        (context["game_date"], context["opponent_team_abbr"]), (tdza["analysis_date"], tdza["team_abbr"])
     )
+    in_psza, in_tdza = positions_of(player, player_rows), positions_of(opponent, team_rows)
+    return pd.concat([
+        context,
+        rows_at(psza[PSZA_COLUMNS], in_psza, context.index).assign(has_psza=in_psza >= 0),
+        rows_at(tdza[TDZA_COLUMNS], in_tdza, context.index).assign(has_tdza=in_tdza >= 0),
+    ], axis=1)  # fmt: skip
 
 
 def build_context(
@@ -102,9 +105,10 @@ def build_context(
 
 def held_in_upcg(expected: pd.DataFrame, upcg: pd.DataFrame) -> np.ndarray:
     """Which of the players who played have a UPCG row for the date."""
-    return pd.MultiIndex.from_frame(expected[["game_date", "player_lookup"]]).isin(
-        pd.MultiIndex.from_frame(upcg[["game_date", "player_lookup"]])
+    played, held = pair_keys(
+        (expected["game_date"], expected["player_lookup"]), (upcg["game_date"], upcg["player_lookup"])
     )
+    return np.isin(played, held)
 
 
 def compute_composite_factors(sources: SourceFrames, dates: list[date], policy: SourcePolicy,

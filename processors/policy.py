@@ -7,6 +7,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from processors.keys import count_per_day, day_numbers, distinct, pair_keys
+
 SourcePolicy = Literal["auto", "fill", "upcg", "pgs"]
 SOURCE_POLICIES: tuple[str, ...] = ("auto", "fill", "upcg", "pgs")
 # UPCG covering less of who played is partial: `auto` does not use it, `cleanup --mode partial` removes it
@@ -18,28 +20,20 @@ NO_EXPECTED, UPCG_DISAGREES, UPCG_COMPLETE = "no_expected_players", "upcg_disagr
 UPCG_EMPTY, UPCG_PARTIAL = "upcg_empty", "upcg_partial"
 
 
-def _players_per_date(frame: pd.DataFrame, name: str) -> pd.Series:
-    return frame.drop_duplicates(["game_date", "player_lookup"]).groupby("game_date").size().rename(name)
-
-
 def coverage_counts(expected: pd.DataFrame, upcg: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.DataFrame:
     """Per date: expected players, UPCG players, UPCG players who played (by identity, not rows)."""
     upcg = upcg[upcg["player_lookup"].notna()]
-    played = expected[["game_date", "player_lookup"]].assign(played=True)
-    tagged = upcg[["game_date", "player_lookup"]].drop_duplicates().merge(
-        played, on=["game_date", "player_lookup"], how="left"
+    played, held = pair_keys(
+        (expected["game_date"], expected["player_lookup"]), (upcg["game_date"], upcg["player_lookup"])
     )
-    counts = pd.concat(
-        [
-            _players_per_date(expected, "expected_players"),
-            _players_per_date(tagged, "upcg_players"),
-            _players_per_date(tagged[tagged["played"].eq(True)], "matched_players"),
-        ],
-        axis=1,
-        sort=True,
-    )
-    counts = counts.reindex(dates).fillna(0).astype(np.int64)
-    counts.index.name = "game_date"
+    played_days, held_days = day_numbers(expected["game_date"]), day_numbers(upcg["game_date"])
+    once = distinct(held)
+    matched = once & np.isin(held, played)
+    counts = pd.DataFrame({
+        "expected_players": count_per_day(played_days[distinct(played)], dates),
+        "upcg_players": count_per_day(held_days[once], dates),
+        "matched_players": count_per_day(held_days[matched], dates),
+    }, index=dates.rename("game_date"))  # fmt: skip
     counts["upcg_not_played"] = counts["upcg_players"] - counts["matched_players"]
     return counts
 
@@ -81,9 +75,10 @@ def row_sources(expected: pd.DataFrame, upcg_keys: pd.DataFrame, decisions: pd.D
                 policy: SourcePolicy) -> pd.Series:
     """For each expected player-date: 'upcg', 'pgs_synthetic', or None (no row: UPCG-only policy
     and the player has no UPCG row, or auto chose UPCG and the player is missing from it)."""  # fmt: skip
-    has_upcg = pd.MultiIndex.from_frame(expected[["game_date", "player_lookup"]]).isin(
-        pd.MultiIndex.from_frame(upcg_keys[["game_date", "player_lookup"]])
+    played, held = pair_keys(
+        (expected["game_date"], expected["player_lookup"]), (upcg_keys["game_date"], upcg_keys["player_lookup"])
     )
+    has_upcg = np.isin(played, held)
     date_source = expected["game_date"].map(decisions["context_source"])
     upcg_or_none = pd.Series(UPCG, index=expected.index, dtype="object").where(has_upcg, None)
     if policy == "fill":

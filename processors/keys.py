@@ -1,0 +1,85 @@
+"""Row keys as integers: a (date, name) pair packed into one int64.
+
+The context joins frames on (game date, player) or (game date, team) many times per block. Packed into
+one integer per row, a join is a lookup in an integer index and a membership test is `np.isin`, which
+costs a fraction of a pandas merge on a date column and a string column.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def day_numbers(dates: pd.Series) -> np.ndarray:
+    """Days since 1970-01-01 of each date."""
+    return pd.to_datetime(dates).to_numpy().astype("datetime64[D]").astype(np.int64)
+
+
+def shared_codes(*columns: pd.Series) -> tuple[list[np.ndarray], int]:
+    """Integer codes of several columns' values in one numbering, and how many values there are. A missing
+    value is a value of its own, so it matches a missing value, as in a pandas merge."""
+    codes, uniques = pd.factorize(pd.concat(columns, ignore_index=True), use_na_sentinel=False)
+    ends = np.cumsum([len(column) for column in columns])
+    return [part.astype(np.int64) for part in np.split(codes, ends[:-1])], len(uniques)
+
+
+def pair_keys(*pairs: tuple[pd.Series, pd.Series]) -> list[np.ndarray]:
+    """One int64 per row of each (dates, names) pair, numbered together: equal pairs, equal keys, across
+    all of them."""
+    codes, width = shared_codes(*(names for _, names in pairs))
+    return [day_numbers(dates) * max(width, 1) + code for (dates, _), code in zip(pairs, codes, strict=True)]
+
+
+def occurrences(wanted: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """How many times each wanted key occurs among `keys`."""
+    return pd.Series(keys).value_counts().reindex(wanted, fill_value=0).to_numpy()
+
+
+def sort_codes(values: pd.Series) -> np.ndarray:
+    """Integer codes that sort like the values (missing values last), for `np.lexsort`: the order
+    `sort_values` gives, since it ranks strings by the same sorted factorisation."""
+    codes, uniques = pd.factorize(values, sort=True)
+    return np.where(codes < 0, len(uniques), codes)
+
+
+def first_of_runs(*sorted_columns: np.ndarray) -> np.ndarray:
+    """True on each row whose values differ from the previous row's in any column (rows sorted by them):
+    what `drop_duplicates(keep="first")` keeps of sorted rows."""
+    first = np.ones(len(sorted_columns[0]), dtype=bool)
+    for column in sorted_columns:
+        first[1:] &= column[1:] == column[:-1]
+    first[1:] = ~first[1:]
+    return first
+
+
+def count_per_day(days: np.ndarray, wanted: pd.DatetimeIndex) -> np.ndarray:
+    """How many of `days` fall on each wanted date (int64)."""
+    position = pd.Index(day_numbers(pd.Series(wanted))).get_indexer(days)
+    return np.bincount(position[position >= 0], minlength=len(wanted)).astype(np.int64)
+
+
+def distinct(keys: np.ndarray) -> np.ndarray:
+    """True on the first row of each key."""
+    return ~pd.Index(keys).duplicated(keep="first")
+
+
+def positions_in(index: pd.Index, values: pd.Series) -> np.ndarray:
+    """Each value's position in `index` (-1: absent), looked up once per distinct value."""
+    codes, uniques = pd.factorize(values)
+    found = np.append(index.get_indexer(uniques), -1)  # a missing value's code -1 picks the appended -1
+    return found[codes].astype(np.int64)
+
+
+def positions_of(wanted: np.ndarray, keys: np.ndarray, keep: str = "first") -> np.ndarray:
+    """For each wanted key, the position of the row holding it in `keys` (of equal keys, the `keep` one,
+    as `drop_duplicates(keep=...)` would keep it); -1 where no row holds it."""
+    kept = ~pd.Index(keys).duplicated(keep=keep)
+    found = pd.Index(keys[kept]).get_indexer(wanted)
+    return np.where(found >= 0, np.flatnonzero(kept)[found], -1)
+
+
+def rows_at(frame: pd.DataFrame, positions: np.ndarray, index: pd.Index) -> pd.DataFrame:
+    """`frame`'s rows at `positions` on `index`; -1 gives a row of missing values with the dtypes a
+    left merge would give it (integers become floats, flags objects)."""
+    return frame.reset_index(drop=True).reindex(positions).set_axis(index)
