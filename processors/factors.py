@@ -321,6 +321,13 @@ def _formatted(values: FloatArray, pattern: str) -> pa.Array:
     return pa.array(np.char.mod(pattern, distinct), type=pa.string()).take(pa.array(codes))
 
 
+def _date_text(dates: pd.Series) -> pa.Array:
+    """Each date as YYYY-MM-DD; rows hold few distinct dates, so each is printed once."""
+    codes, distinct = pd.factorize(pd.to_datetime(dates), use_na_sentinel=False)
+    printed = pa.array(pd.DatetimeIndex(distinct).strftime("%Y-%m-%d"), type=pa.string())
+    return printed.take(pa.array(codes)).fill_null("")
+
+
 def _text(values: pd.Series) -> pa.Array:
     return pa.array(values, type=pa.string()).fill_null("")
 
@@ -329,7 +336,7 @@ def hash_input(pcf: pd.DataFrame) -> list[str]:
     """The '|'-joined text that each row's data_hash is computed over."""
     scores = {name: as_float(pcf[name]) for name in SCORE_COLUMNS}
     parts = [
-        _text(pd.to_datetime(pcf["game_date"]).dt.strftime("%Y-%m-%d")),
+        _date_text(pcf["game_date"]),
         _text(pcf["player_lookup"]),
         _formatted(scores["fatigue_score"], "%.0f"),
         *[_formatted(scores[name], "%.2f") for name in SCORE_COLUMNS[1:]],

@@ -62,8 +62,11 @@ class GateRules:
                                  "add one or drop {force_reason}")  # fmt: skip
 
 
+# The texts below are built per date in Python: a gate judges a few dozen dates, where each pandas string
+# operation costs more than formatting every date's text.
 def percent(part: pd.Series, whole: pd.Series) -> pd.Series:
-    return (100.0 * part / whole.where(whole > 0)).fillna(0.0).map("{:.1f}%".format)
+    share = (100.0 * part / whole.where(whole > 0)).fillna(0.0)
+    return pd.Series([f"{value:.1f}%" for value in share.tolist()], index=part.index, dtype="str")
 
 
 def coverage_of(facts: pd.DataFrame) -> pd.Series:
@@ -72,7 +75,8 @@ def coverage_of(facts: pd.DataFrame) -> pd.Series:
 
 
 def _fraction_text(part: pd.Series, whole: pd.Series) -> pd.Series:
-    return part.astype("int64").astype(str) + "/" + whole.astype("int64").astype(str)
+    pairs = zip(part.astype("int64").tolist(), whole.astype("int64").tolist(), strict=True)
+    return pd.Series([f"{done}/{of}" for done, of in pairs], index=part.index, dtype="str")
 
 
 def regression_flags(facts: pd.DataFrame) -> pd.Series:
@@ -86,14 +90,15 @@ def regression_flags(facts: pd.DataFrame) -> pd.Series:
 
 
 def regression_text(facts: pd.DataFrame) -> pd.Series:
-    return (
-        "regression: players " + facts["previous_players"].fillna(0).astype("int64").astype(str) + " → "
-        + facts["row_count"].astype("int64").astype(str)
-        + ", completeness " + facts["previous_completeness"].fillna(0).map("{:.1f}".format) + " → "
-        + facts["candidate_completeness"].fillna(0).map("{:.1f}".format)
-        + ", zeroed scores " + facts["previous_zeroed_scores"].fillna(0).astype("int64").astype(str) + " → "
-        + facts["candidate_zeroed_scores"].fillna(0).astype("int64").astype(str)
-    )  # fmt: skip
+    columns = [facts["previous_players"].fillna(0).astype("int64"), facts["row_count"].astype("int64"),
+               facts["previous_completeness"].fillna(0), facts["candidate_completeness"].fillna(0),
+               facts["previous_zeroed_scores"].fillna(0).astype("int64"),
+               facts["candidate_zeroed_scores"].fillna(0).astype("int64")]  # fmt: skip
+    texts = [f"regression: players {players} → {rows}, completeness {previous:.1f} → {candidate:.1f}, "
+             f"zeroed scores {zeroed_before} → {zeroed_now}"
+             for players, rows, previous, candidate, zeroed_before, zeroed_now
+             in zip(*(column.tolist() for column in columns), strict=True)]  # fmt: skip
+    return pd.Series(texts, index=facts.index, dtype="str")
 
 
 def block_reasons(facts: pd.DataFrame, coverage: pd.Series, rules: GateRules) -> pd.DataFrame:
@@ -105,7 +110,8 @@ def block_reasons(facts: pd.DataFrame, coverage: pd.Series, rules: GateRules) ->
         + percent(facts["row_count"], facts["expected_players"]) + f") below {rules.min_coverage:.0%}"
     )  # fmt: skip
     needs_history = facts["context_source"].isin(SYNTHETIC_SOURCES)
-    stale_upcg_used = ~needs_history & (_text(facts, "upcg_disagrees") != "")  # only `--source upcg` keeps it
+    stale_upcg, audit_block = _text(facts, "upcg_disagrees"), _text(facts, "audit_block")
+    stale_upcg_used = ~needs_history & (stale_upcg != "")  # only `--source upcg` keeps it
     psza_share = facts["psza_players"] / facts["psza_expected"].where(facts["psza_expected"] > 0)
     tdza_share = facts["tdza_teams"] / facts["tdza_expected"].where(facts["tdza_expected"] > 0)
     rules_in_order = [
@@ -120,13 +126,14 @@ def block_reasons(facts: pd.DataFrame, coverage: pd.Series, rules: GateRules) ->
          "upstream_partial psza " + _fraction_text(facts["psza_players"], facts["psza_expected"])),
         (tdza_share < rules.min_coverage, UPSTREAM_PARTIAL,
          "upstream_partial tdza " + _fraction_text(facts["tdza_teams"], facts["tdza_expected"])),
-        (stale_upcg_used, STALE_UPCG, _text(facts, "upcg_disagrees")),
+        (stale_upcg_used, STALE_UPCG, stale_upcg),
         (coverage < rules.min_coverage, COVERAGE, below),
-        (_text(facts, "audit_block") != "", AUDIT, _text(facts, "audit_block")),
+        (audit_block != "", AUDIT, audit_block),
     ]  # fmt: skip
+    conditions = [condition.fillna(False).astype(bool).to_numpy() for condition, _, _ in rules_in_order]
     return pd.DataFrame({
-        "cause": _first_match([(condition, cause) for condition, cause, _ in rules_in_order], facts.index),
-        "reason": _first_match([(condition, text) for condition, _, text in rules_in_order], facts.index),
+        "cause": _first_match(conditions, [cause for _, cause, _ in rules_in_order], facts.index),
+        "reason": _first_match(conditions, [text for _, _, text in rules_in_order], facts.index),
     })  # fmt: skip
 
 
@@ -135,10 +142,9 @@ def _text(facts: pd.DataFrame, column: str) -> pd.Series:
     return facts.get(column, pd.Series("", index=facts.index)).fillna("").astype(str)
 
 
-def _first_match(rules: list[tuple[pd.Series, pd.Series | str]], index: pd.Index) -> pd.Series:
-    conditions = [condition.fillna(False).astype(bool).to_numpy() for condition, _ in rules]
+def _first_match(conditions: list[np.ndarray], texts: list[pd.Series | str], index: pd.Index) -> pd.Series:
     choices = [np.broadcast_to(text, len(index)) if isinstance(text, str) else text.astype(str).to_numpy()
-               for _, text in rules]  # fmt: skip
+               for text in texts]  # fmt: skip
     return pd.Series(np.select(conditions, choices, default=""), index=index)
 
 
@@ -160,10 +166,11 @@ def evaluate_gate(facts: pd.DataFrame, rules: GateRules) -> pd.DataFrame:
     regression_blocks = regression & ~rules.allow_regression
     objection = ((blocked_because != "") & ~forced) | regression_blocks
     status = np.select([error != "", objection], [FAILED, BLOCKED], default=PUBLISHED)
+    regression_reason = regression_text(facts)
     reason = np.select(
         [error != "", (blocked_because != "") & ~forced, regression_blocks, forced, regression],
-        [error.to_numpy(), blocked_because.to_numpy(), regression_text(facts).to_numpy(),
-         ("forced: " + blocked_because).to_numpy(), ("allowed " + regression_text(facts)).to_numpy()],
+        [error.to_numpy(), blocked_because.to_numpy(), regression_reason.to_numpy(),
+         ("forced: " + blocked_because).to_numpy(), ("allowed " + regression_reason).to_numpy()],
         default="",
     )  # fmt: skip
     judged = error == ""  # a failed date was not judged by the gate
