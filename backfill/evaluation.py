@@ -5,43 +5,53 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+
+
+def by_date(frame: pd.DataFrame) -> pa.Table:
+    """A computed frame as Arrow, ordered by game_date: converted once per block, so each chunk's share is a
+    zero-copy slice and publishing a small chunk converts nothing."""
+    ordered = frame.sort_values("game_date", kind="stable") if len(frame) else frame
+    return pa.Table.from_pandas(ordered, preserve_index=False)
 
 
 @dataclass(frozen=True)
 class Evaluation:
-    """A chunk computed and gated, not yet published."""
+    """A chunk computed and gated, not yet published: its rows and audit results as Arrow, ordered by date."""
 
     chunk: list[date]
-    rows: pd.DataFrame
+    rows: pa.Table
     verdicts: pd.DataFrame
     started: datetime
     seconds: float
-    audits: pd.DataFrame = field(default_factory=pd.DataFrame)  # FINDING_COLUMNS, one row per date and audit
+    audits: pa.Table = field(default_factory=pa.table)  # FINDING_COLUMNS, one row per date and audit
 
     def parts(self, chunks: list[list[date]]) -> list[Evaluation]:
-        """What belongs to each of the consecutive chunks this evaluation covered, with its share of the time;
-        rows and audits are ordered by date once and sliced, so a block of many small chunks stays cheap."""
-        rows, audits = by_date(self.rows), by_date(self.audits)
+        """What belongs to each of the consecutive chunks this evaluation covered, with its share of the time."""
+        rows, audits = DateSlicer(self.rows), DateSlicer(self.audits)
         return [
-            Evaluation(chunk, date_slice(rows, chunk), self.verdicts.loc[first_and_last(chunk)], self.started,
-                       self.seconds * len(chunk) / len(self.chunk), date_slice(audits, chunk))
+            Evaluation(chunk, rows.within(chunk), self.verdicts.loc[first_and_last(chunk)], self.started,
+                       self.seconds * len(chunk) / len(self.chunk), audits.within(chunk))
             for chunk in chunks
         ]  # fmt: skip
-
-
-def by_date(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.sort_values("game_date", kind="stable") if len(frame) else frame
 
 
 def first_and_last(chunk: list[date]) -> slice:
     return slice(pd.Timestamp(chunk[0]), pd.Timestamp(chunk[-1]))
 
 
-def date_slice(ordered: pd.DataFrame, chunk: list[date]) -> pd.DataFrame:
-    """The rows of a frame ordered by game_date that fall within the chunk's first and last date."""
-    if not len(ordered):
-        return ordered
-    days, within = ordered["game_date"].to_numpy(), first_and_last(chunk)
-    start = days.searchsorted(within.start.to_datetime64(), "left")
-    return ordered.iloc[start:days.searchsorted(within.stop.to_datetime64(), "right")]
+class DateSlicer:
+    """Slices of a table ordered by game_date, one per chunk: each a binary search and a zero-copy slice."""
+
+    def __init__(self, ordered: pa.Table) -> None:
+        self.ordered = ordered
+        days = ordered.column("game_date").to_numpy() if ordered.num_rows else np.array([])
+        self.days = days.astype("datetime64[D]")
+
+    def within(self, chunk: list[date]) -> pa.Table:
+        """The rows whose game_date falls within the chunk's first and last date."""
+        start = int(np.searchsorted(self.days, np.datetime64(chunk[0], "D"), "left"))
+        stop = int(np.searchsorted(self.days, np.datetime64(chunk[-1], "D"), "right"))
+        return self.ordered.slice(start, stop - start)

@@ -5,12 +5,14 @@ in the same transaction as the data they describe."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import structlog
 
 from backfill.invocation import Invocation
@@ -172,59 +174,67 @@ LEDGER_QUALITY_COLUMNS = [
 
 
 def checkpoint_rows(verdicts: pd.DataFrame, invocation: Invocation, settings: RunSettings,
-                    started: datetime, finished: datetime) -> pd.DataFrame:  # fmt: skip
+                    started: datetime, finished: datetime) -> pa.Table:  # fmt: skip
     """One ledger row per verdict: the verdict as typed columns (with the thresholds in force), and the
-    reason as a sentence for people."""
-    published = verdicts["status"] == PUBLISHED
-    warned = verdicts["warning"].astype(bool)
-    reason = verdicts["reason"].fillna("").astype(str)
-    reason = reason.where(reason != "", verdicts["source_reason"].fillna("").astype(str))
-    reason = reason.where(~warned, reason + "; coverage_warning")
-    forced = verdicts["forced"].astype(bool)
-    allowed_regression = verdicts["allowed_regression"].fillna(False).astype(bool)
+    reason as a sentence for people. Arrow built column by column: a chunk's few rows cost no frame."""
+    published = verdicts["status"].to_numpy() == PUBLISHED
+    warned, forced = _flag(verdicts, "warning"), _flag(verdicts, "forced")
+    allowed_regression = _flag(verdicts, "allowed_regression")
     overridden = forced | allowed_regression  # who and why are recorded
-    return pd.DataFrame(
-        {
-            "run_id": invocation.run_id,
-            "processor": PROCESSOR,
-            "game_date": verdicts.index,
-            "status": verdicts["status"].to_numpy(),
-            "context_source": verdicts["context_source"].to_numpy(),
-            "upcg_players": verdicts["upcg_players"].to_numpy(),
-            "expected_players": verdicts["expected_players"].to_numpy(),
-            "published_players": np.where(published, verdicts["row_count"], 0),
-            "coverage": verdicts["coverage"].to_numpy(),
-            "reason": reason.str.strip("; ").replace("", None).to_numpy(),
-            "forced": forced.to_numpy(),
-            "force_reason": pd.Series(settings.rules.force_reason, index=verdicts.index).where(overridden, None)
-            .to_numpy(),
-            "forced_by": pd.Series(invocation.user, index=verdicts.index).where(overridden, None).to_numpy(),
-            "started_at": started,
-            "finished_at": finished,
-            "source_reason": verdicts["source_reason"].to_numpy(),
-            "upcg_state": _optional(verdicts, "upcg_state"),
-            "blocked_by": _optional(verdicts, "blocked_by"),
-            "coverage_warning": warned.to_numpy(),
-            "allowed_regression": allowed_regression.to_numpy(),
-            "min_coverage": settings.rules.min_coverage,
-            "warn_coverage": settings.rules.warn_coverage,
-            **{column: verdicts.get(column, pd.Series(np.nan, index=verdicts.index)).to_numpy()
-               for column in LEDGER_QUALITY_COLUMNS},
-        }
-    )
+    columns = {
+        "game_date": verdicts.index.to_numpy(),
+        "published_players": np.where(published, verdicts["row_count"], 0),
+        "reason": [ledger_reason(*row) for row in zip(verdicts["reason"], verdicts["source_reason"], warned,
+                                                      strict=True)],
+        "forced": forced,
+        "force_reason": [settings.rules.force_reason if who else None for who in overridden],
+        "forced_by": [invocation.user if who else None for who in overridden],
+        "coverage_warning": warned,
+        "allowed_regression": allowed_regression,
+        # as the verdict says them; a column uncomputed verdicts (failed, bootstrap) lack is NULL
+        **{name: verdicts[name].to_numpy() for name in VERDICT_LEDGER_COLUMNS if name in verdicts},
+    }
+    computed = pa.table({name: pa.array(values, from_pandas=True) for name, values in columns.items()})
+    return stamped(computed, [name for name in TABLES["checkpoints"].column_names if name != "attempt"],
+                   run_id=invocation.run_id, processor=PROCESSOR, started_at=started, finished_at=finished,
+                   min_coverage=settings.rules.min_coverage, warn_coverage=settings.rules.warn_coverage)  # fmt: skip
 
 
-def _optional(verdicts: pd.DataFrame, column: str) -> np.ndarray:
-    """A verdict column that uncomputed verdicts (failed, bootstrap) may lack."""
-    return verdicts.get(column, pd.Series(None, index=verdicts.index, dtype="object")).to_numpy()
+VERDICT_LEDGER_COLUMNS = ("status", "context_source", "upcg_players", "expected_players", "coverage",
+                          "source_reason", "upcg_state", "blocked_by", *LEDGER_QUALITY_COLUMNS)  # fmt: skip
 
 
-def audit_rows(findings: pd.DataFrame, invocation: Invocation, created: datetime) -> pd.DataFrame:
+def _flag(verdicts: pd.DataFrame, column: str) -> np.ndarray:
+    return verdicts[column].fillna(False).to_numpy(bool)
+
+
+def ledger_reason(reason: object, source_reason: object, warned: bool) -> str | None:
+    """The verdict's reason, else the source's, and a coverage warning said in words too."""
+    text = _text(reason) or _text(source_reason)
+    return (text + "; coverage_warning" if warned else text).strip("; ") or None
+
+
+def _text(value: object) -> str:
+    return "" if value is None or pd.isna(value) else str(value)  # type: ignore[arg-type]
+
+
+def stamped(rows: pa.Table, columns: Sequence[str], **values: object) -> pa.Table:
+    """Computed rows with the values this run records beside them (the run, the time), holding exactly
+    `columns` in order; a column neither gives is NULL. Arrow, so stamping a chunk copies no computed column."""
+    def column(name: str) -> pa.Array | pa.ChunkedArray:
+        if name in values:
+            return pa.repeat(values[name], rows.num_rows)
+        return rows.column(name) if name in rows.column_names else pa.nulls(rows.num_rows)
+
+    return pa.table({name: column(name) for name in columns})
+
+
+def audit_rows(findings: pa.Table, invocation: Invocation, created: datetime) -> pa.Table:
     """The chunk's audit results as ledger rows (the attempt number is the date's ledger row's, set on insert)."""
-    if findings.empty:
+    if not findings.num_rows:
         return findings
-    return findings.assign(run_id=invocation.run_id, processor=PROCESSOR, created_at=created).reindex(
-        columns=[name for name in TABLES["audits"].column_names if name != "attempt"])
+    return stamped(findings, [name for name in TABLES["audits"].column_names if name != "attempt"],
+                   run_id=invocation.run_id, processor=PROCESSOR, created_at=created)  # fmt: skip
 
 
 def run_record(invocation: Invocation, settings: RunSettings, started: datetime) -> pd.DataFrame:

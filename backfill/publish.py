@@ -9,12 +9,14 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import pandas as pd
+import pyarrow as pa
 import structlog
 
 from backfill.invocation import Invocation
-from backfill.ledger import PROCESSOR, checkpoint_rows, utc_now
+from backfill.ledger import PROCESSOR, checkpoint_rows, stamped, utc_now
 from validation.gate import FAILED, PUBLISHED
 from warehouse import Staged, Warehouse, WarehouseError, dates_in_list
+from warehouse.base import Rows
 from warehouse.schemas import TABLES
 
 if TYPE_CHECKING:
@@ -71,13 +73,13 @@ def audits_insert(staged: str) -> str:
     return _insert_numbered("audits", staged, "prior.attempts")
 
 
-def with_run_metadata(rows: pd.DataFrame, run_id: str, processed_at: datetime) -> pd.DataFrame:
+def with_run_metadata(rows: pa.Table, run_id: str, processed_at: datetime) -> pa.Table:
     """PCF rows as published: stamped with the run and the time, in the table's column order."""
-    return rows.assign(run_id=run_id, processed_at=processed_at).reindex(columns=TABLES["pcf"].column_names)
+    return stamped(rows, TABLES["pcf"].column_names, run_id=run_id, processed_at=processed_at)
 
 
-def publish_chunk(wh: Warehouse, dates: Sequence[date], rows: pd.DataFrame, ledger_rows: pd.DataFrame,
-                  audit_rows: pd.DataFrame | None = None) -> None:  # fmt: skip
+def publish_chunk(wh: Warehouse, dates: Sequence[date], rows: Rows, ledger_rows: Rows,
+                  audit_rows: Rows | None = None) -> None:  # fmt: skip
     """Stage rows, ledger rows and audit rows together, then swap everything in a single transaction;
     staging is dropped whatever happens, and failing to drop it never hides why the publish failed."""
     audits = pd.DataFrame() if audit_rows is None else audit_rows

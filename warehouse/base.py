@@ -9,14 +9,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pandas as pd
 
 from warehouse.identifiers import TABLE_NAME, Datasets, checked_identifier
 from warehouse.schemas import TABLES, Column, Table
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 Params = Mapping[str, Any]
+Rows: TypeAlias = "pd.DataFrame | pa.Table"  # rows to stage: a frame, or Arrow (what a run publishes)
 
 
 @dataclass
@@ -109,10 +113,11 @@ class Warehouse(ABC):
     @abstractmethod
     def drop_staging(self, name: str) -> None: ...
 
-    def stage_rows(self, parts: Mapping[str, pd.DataFrame], label: str) -> Staged:
-        """Rows for several contract tables (key → frame), staged for one batch of statements. By default
-        in one staging table, so one load however many parts there are."""
-        together = pd.concat([frame.assign(row_kind=key) for key, frame in parts.items() if len(frame)],
+    def stage_rows(self, parts: Mapping[str, Rows], label: str) -> Staged:
+        """Rows for several contract tables (key → frame or Arrow), staged for one batch of statements. By
+        default in one staging table, so one load however many parts there are."""
+        frames = {key: rows if isinstance(rows, pd.DataFrame) else rows.to_pandas() for key, rows in parts.items()}
+        together = pd.concat([frame.assign(row_kind=key) for key, frame in frames.items() if len(frame)],
                              ignore_index=True)  # fmt: skip
         name = self.stage(together, staging_schema(list(parts)), label)
         return Staged({key: f"(SELECT * FROM {name} WHERE row_kind = '{key}')" for key in parts}, (name,))

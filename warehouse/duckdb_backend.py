@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from warehouse.base import PARAM, Params, Staged, Warehouse
+from warehouse.base import PARAM, Params, Rows, Staged, Warehouse
 from warehouse.duckdb_file import READER_PATIENCE, checked_file, open_duckdb_file, translate
 from warehouse.duckdb_lock import (
     WriterLock,
@@ -51,10 +51,10 @@ def translated(method: Callable[Concatenate[DuckDBWarehouse, P], T]) -> Callable
     return call
 
 
-def arrow_with_columns(frame: pd.DataFrame, columns: Sequence[str]) -> pa.Table:
-    """The frame as an Arrow table with exactly `columns`, in order; a column the frame lacks is all NULL."""
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    nulls = pa.nulls(len(frame))
+def arrow_with_columns(rows: Rows, columns: Sequence[str]) -> pa.Table:
+    """The rows as an Arrow table with exactly `columns`, in order; a column the rows lack is all NULL."""
+    table = rows if isinstance(rows, pa.Table) else pa.Table.from_pandas(rows, preserve_index=False)
+    nulls = pa.nulls(table.num_rows)
     return pa.table({name: table[name] if name in table.column_names else nulls for name in columns})
 
 
@@ -200,7 +200,7 @@ class DuckDBWarehouse(Warehouse):
         self.connection.execute(f"DROP TABLE IF EXISTS {name}")
 
     @translated
-    def stage_rows(self, parts: Mapping[str, pd.DataFrame], label: str) -> Staged:
+    def stage_rows(self, parts: Mapping[str, Rows], label: str) -> Staged:
         """Each part registered as Arrow under its own name: nothing is copied into the database (the
         statements read each part once, and their INSERTs cast to the target column types)."""
         relations = {}
