@@ -33,7 +33,8 @@ class PublishPlan:
 
 def publish_statements(dates: Sequence[date], staged: Mapping[str, str]) -> PublishPlan:
     """Replace each passing date's rows, append the chunk's ledger rows and their audit results — one
-    transaction. `staged`: for pcf, checkpoints and audits, the relation the staged rows are read from."""
+    transaction. `staged`: for pcf, checkpoints and audits (if the chunk has any), the relation the staged
+    rows are read from."""
     pcf_columns = ", ".join(TABLES["pcf"].column_names)
     statements = []
     if dates:
@@ -41,7 +42,9 @@ def publish_statements(dates: Sequence[date], staged: Mapping[str, str]) -> Publ
             f"DELETE FROM {{pcf}} WHERE game_date IN {dates_in_list(dates)}",
             f"INSERT INTO {{pcf}} ({pcf_columns}) SELECT {pcf_columns} FROM {staged['pcf']}",
         ]
-    statements += [ledger_insert(staged["checkpoints"]), audits_insert(staged["audits"])]
+    statements.append(ledger_insert(staged["checkpoints"]))
+    if "audits" in staged:
+        statements.append(audits_insert(staged["audits"]))
     return PublishPlan(tuple(dates), tuple(statements))
 
 
@@ -82,8 +85,10 @@ def publish_chunk(wh: Warehouse, dates: Sequence[date], rows: Rows, ledger_rows:
                   audit_rows: Rows | None = None) -> None:  # fmt: skip
     """Stage rows, ledger rows and audit rows together, then swap everything in a single transaction;
     staging is dropped whatever happens, and failing to drop it never hides why the publish failed."""
-    audits = pd.DataFrame() if audit_rows is None else audit_rows
-    staged = wh.stage_rows({"pcf": rows, "checkpoints": ledger_rows, "audits": audits}, "publish")
+    parts = {"pcf": rows, "checkpoints": ledger_rows}
+    if audit_rows is not None and len(audit_rows):  # a chunk of skipped or failed dates audited nothing
+        parts["audits"] = audit_rows
+    staged = wh.stage_rows(parts, "publish")
     try:
         wh.run_atomic(publish_statements(dates, staged.relations).statements)
     except BaseException:
