@@ -59,13 +59,20 @@ def agreement_facts(compared: pd.DataFrame, upcg: pd.DataFrame, synthetic: pd.Da
 
     `compared` holds game_date per compared row; `upcg` and `synthetic` the context of the same rows."""
     dates = history_missing.index
-    whole = compared["game_date"].map(history_missing.eq("")).fillna(False).astype(bool)
-    differ = field_disagreements(upcg[whole], synthetic[whole])
-    day = compared.loc[whole, "game_date"]
-    per_field = differ.groupby(day).sum().reindex(dates).fillna(0).astype("int64")
-    checked = day.groupby(day).size().reindex(dates).fillna(0).astype("int64")
-    disagreeing = differ.any(axis=1).groupby(day).sum().reindex(dates).fillna(0).astype("int64")
-    held = compared["game_date"].value_counts().reindex(dates).fillna(0)
+    position = dates.get_indexer(pd.DatetimeIndex(compared["game_date"]))  # -1: not one of the dates
+    whole = (position >= 0) & np.append(history_missing.eq("").to_numpy(dtype=bool), False)[position]
+    fields = list(AGREEMENT_FIELDS)
+    differ = field_disagreements(upcg.loc[whole, fields], synthetic.loc[whole, fields])
+    day = position[whole]
+
+    def per_date(flags: np.ndarray | None = None) -> pd.Series:
+        """How many compared rows of each date (carry the flag, when given)."""
+        return pd.Series(np.bincount(day, weights=flags, minlength=len(dates)).astype("int64"), index=dates)
+
+    per_field = pd.DataFrame({name: per_date(differ[name].to_numpy(dtype=float)) for name in fields}, index=dates)
+    checked = per_date()
+    disagreeing = per_date(differ.to_numpy().any(axis=1).astype(float))
+    held = pd.Series(np.bincount(position[position >= 0], minlength=len(dates)), index=dates)
     stale = (checked > 0) & (disagreeing > rules.max_disagreeing_share * checked)
     fields, names = _field_texts(per_field)
     reason = "upcg_disagrees " + disagreeing.astype(str) + "/" + checked.astype(str) + ": " + names

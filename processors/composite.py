@@ -25,7 +25,7 @@ from processors.policy import (
 from processors.season_inputs import SeasonInputs
 from processors.sources import SourceFrames, read_sources
 from processors.synthetic import synthetic_context
-from validation.inputs import calendar_season, expected_from_schedule, schedule_facts, zone_coverage
+from validation.inputs import active_rows, calendar_season, expected_from_schedule, schedule_facts, zone_coverage
 from warehouse import Warehouse
 from warehouse.schemas import CONTEXT_COLUMN_NAMES
 
@@ -83,8 +83,9 @@ def build_context(
     verifies the rows UPCG holds (SPEC §6.9) before the policy decides."""
     index = pd.DatetimeIndex(pd.to_datetime(pd.Series(dates, dtype="object")), name="game_date")
     pgs = with_season(sources.pgs)
-    expected = expected_from_schedule(pgs, sources.schedule, dates)
-    schedule = schedule_facts(sources.schedule, pgs, index)
+    played = active_rows(pgs)  # filtered once for the two checks below
+    expected = expected_from_schedule(played, sources.schedule, dates)
+    schedule = schedule_facts(sources.schedule, played, index)
     synthetic = synthetic_context(expected, pgs, with_season(sources.tgs), sources.players)
     held = expected[held_in_upcg(expected, sources.upcg)]
     from_upcg = upcg_context(held, sources.upcg)

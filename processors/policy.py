@@ -49,10 +49,10 @@ def decide_sources(counts: pd.DataFrame, policy: SourcePolicy) -> pd.DataFrame:
     stale = counts.get("upcg_stale", pd.Series(False, index=counts.index)).fillna(False).astype(bool)
     disagrees = counts.get("upcg_disagrees", pd.Series("", index=counts.index)).fillna("").astype(str)
     sufficient = (expected > 0) & (matched >= UPCG_SUFFICIENT * expected)
-    partial_reason = (
-        "upcg_partial " + matched.astype(str) + "/" + expected.astype(str)
-        + " (" + _share(matched, expected).map("{:.1f}%".format) + ")"
-    )  # fmt: skip
+    shares = zip(matched.tolist(), expected.tolist(), _share(matched, expected).tolist(), strict=True)
+    partial_reason = pd.Series(  # per date in Python: cheaper than pandas string operations on a few dozen dates
+        [f"upcg_partial {held}/{played} ({share:.1f}%)" for held, played, share in shares],
+        index=counts.index, dtype="str")  # fmt: skip
     conditions = [expected == 0, stale, sufficient, counts["upcg_players"] == 0]
     state = pd.Series(np.select(conditions, [NO_EXPECTED, UPCG_DISAGREES, UPCG_COMPLETE, UPCG_EMPTY],
                                 default=UPCG_PARTIAL), index=counts.index)  # fmt: skip

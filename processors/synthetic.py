@@ -66,13 +66,20 @@ class History:
                group: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
         """For each target: (index of its group's first row, index of its first row on/after day)."""
         group = self.group_of(entity, season) if group is None else group
-        first = np.searchsorted(self.keys, group * DAY_SPAN, side="left")
-        before = np.searchsorted(self.keys, group * DAY_SPAN + day, side="left")
+        first, before = self._search(group * DAY_SPAN), self._search(group * DAY_SPAN + day)
         missing = group < 0
         return np.where(missing, 0, first), np.where(missing, 0, before)
 
     def index_at(self, group: np.ndarray, day: np.ndarray) -> np.ndarray:
-        return np.where(group < 0, 0, np.searchsorted(self.keys, group * DAY_SPAN + day, side="left"))
+        return np.where(group < 0, 0, self._search(group * DAY_SPAN + day))
+
+    def _search(self, needles: np.ndarray) -> np.ndarray:
+        """Where each needle would go in `keys` (searchsorted, left). Needles are searched in sorted order:
+        numpy finds sorted needles about twice as fast, sort included."""
+        order = np.argsort(needles, kind="stable")
+        positions = np.empty(len(needles), dtype=np.int64)
+        positions[order] = np.searchsorted(self.keys, needles[order], side="left")
+        return positions
 
     def window_sum(self, name: str, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         # Prefix sums run over every player's history, so a difference carries float noise that
@@ -84,7 +91,8 @@ class History:
 
 def active_history(pgs: pd.DataFrame) -> History:
     """Each player's active games (one per day: the first by game_id), with minutes, usage and back-to-back flags."""
-    active = pgs[((pgs["player_status"] == "active") & pgs["player_lookup"].notna()).to_numpy()]
+    is_active = ((pgs["player_status"] == "active") & pgs["player_lookup"].notna()).to_numpy()
+    active = pgs.loc[is_active, ["player_lookup", "season", "game_date", "game_id", "minutes_played", "usage_rate"]]
     player, season = sort_codes(active["player_lookup"]), active["season"].to_numpy(dtype=np.int64)
     days = day_numbers(active["game_date"])
     order = np.lexsort((sort_codes(active["game_id"]), days, season, player))

@@ -52,7 +52,9 @@ def league_games(schedule: pd.DataFrame) -> pd.DataFrame:
 
 # --- box scores against the schedule -----------------------------------------------------------
 def active_rows(pgs: pd.DataFrame) -> pd.DataFrame:
-    return pgs[(pgs["player_status"] == "active") & pgs["player_lookup"].notna()]
+    """The box-score rows of players who played (rows that already all are, as they are)."""
+    active = ((pgs["player_status"] == "active") & pgs["player_lookup"].notna()).to_numpy()
+    return pgs if active.all() else pgs[active]
 
 
 def games_without_box_scores(games: pd.DataFrame, pgs: pd.DataFrame) -> pd.Series:
@@ -82,6 +84,8 @@ def named_games(game_ids: pd.Series) -> str:
 
 
 def _per_date_lists(games: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.Series:
+    if games.empty:  # the usual case: the same empty texts, without a groupby
+        return pd.Series("", index=dates, dtype=games["game_id"].dtype)
     listed = games.groupby("game_date")["game_id"].agg(named_games)
     return listed.reindex(dates).fillna("")
 
@@ -94,8 +98,7 @@ def schedule_facts(schedule: pd.DataFrame, pgs: pd.DataFrame, dates: pd.Datetime
     games = games.assign(missing=games["game_id"].map(missing).eq(True))
     on_date = games[games["game_date"].isin(dates)]
     facts = pd.DataFrame(index=dates)
-    facts["final_games"] = on_date[on_date["final"]].groupby("game_date").size().reindex(dates).fillna(0)
-    facts["final_games"] = facts["final_games"].astype("int64")
+    facts["final_games"] = count_per_day(day_numbers(on_date.loc[on_date["final"], "game_date"]), dates)
     facts["missing_games"] = _per_date_lists(on_date[on_date["missing"]], dates)
     facts["unfinished_games"] = _per_date_lists(on_date[~on_date["final"]], dates)
     facts["history_missing"] = missing_history(games[games["missing"]], dates)
