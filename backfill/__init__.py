@@ -3,35 +3,53 @@
 The Python API (`backfill.api`, re-exported here) does what every command does; see the README, "From Python".
 """
 
-# `status` and `freshness` are also the names of modules of this package: importing a module for the first time
-# binds its name here, so both load first and the API's functions below keep the names for good.
-import backfill.freshness
-import backfill.status  # noqa: F401
-from backfill.api import (
-    BackfillError,
-    DatesBlocked,
-    DatesFailed,
-    DateState,
-    DateVerdict,
-    FreshnessResult,
-    RunCancelled,
-    RunResult,
-    StatusResult,
-    ValidateResult,
-    catch_up,
-    cleanup,
-    freshness,
-    restore,
-    run,
-    status,
-    validate,
-)
-from backfill.settings import RunSettings
-from validation.gate import GateRules
-from warehouse import InvalidSetting, Warehouse, connect
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from backfill.api import (
+        BackfillError,
+        DatesBlocked,
+        DatesFailed,
+        DateState,
+        DateVerdict,
+        FreshnessResult,
+        RunCancelled,
+        RunResult,
+        StatusResult,
+        ValidateResult,
+        catch_up,
+        cleanup,
+        freshness,
+        restore,
+        run,
+        status,
+        validate,
+    )
+    from backfill.settings import RunSettings
+    from validation.gate import GateRules
+    from warehouse import InvalidSetting, Warehouse, connect
 
 __all__ = [
     "BackfillError", "DateState", "DateVerdict", "DatesBlocked", "DatesFailed", "FreshnessResult", "GateRules",
     "InvalidSetting", "RunCancelled", "RunResult", "RunSettings", "StatusResult", "ValidateResult", "Warehouse",
     "catch_up", "cleanup", "connect", "freshness", "restore", "run", "status", "validate",
 ]  # fmt: skip
+# Where each public name lives. They load on first use, so importing the package (as every command does) costs
+# nothing: a command that computes no factors never loads pandas.
+HOMES = {"RunSettings": "backfill.settings", "GateRules": "validation.rules", "InvalidSetting": "warehouse",
+         "Warehouse": "warehouse", "connect": "warehouse"}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(HOMES.get(name, "backfill.api")), name)
+    globals()[name] = value  # found once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -8,12 +8,15 @@ import shlex
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from backfill.settings import DEFAULT_CHUNK_DAYS, RunSettings
-from validation.audits import AUDITS, DEFAULT_BASELINE_DATES, AuditRules
-from validation.gate import GateRules
+from validation.rules import DEFAULT_BASELINE_DATES, GateRules
 from warehouse import Datasets
 from warehouse.urls import DuckDBUrl, parse_url
+
+if TYPE_CHECKING:
+    from validation.audits import AuditRules
 
 DEFAULT_RULES = GateRules()
 
@@ -70,6 +73,8 @@ def run_option_words(settings: RunSettings) -> list[str]:
 
 def audit_option_words(rules: AuditRules) -> list[str]:
     """The audit thresholds and baseline size that differ from the defaults (they decide blocks too)."""
+    from validation.audits import AUDITS  # the registry comes with the audits' arithmetic (pandas)
+
     words = []
     for audit in AUDITS:
         if rules.threshold(audit) != audit.threshold:

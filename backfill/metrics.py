@@ -14,11 +14,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP
+from validation.rules import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP
 
 if TYPE_CHECKING:
+    import pandas as pd
     from prometheus_client import CollectorRegistry
 
 PREFIX = "pcf_backfill_"
@@ -45,6 +44,8 @@ class MetricsSnapshot:
 
     def record_verdicts(self, verdicts: pd.DataFrame) -> None:
         """Counts, rows and the lowest coverage of a run's per-date verdicts."""
+        import pandas as pd  # a run's verdicts are a frame; reading commands record none
+
         statuses = verdicts["status"] if len(verdicts) else pd.Series(dtype="object")
         self.dates = {name: int((statuses == status).sum()) for status, name in DATE_STATUSES.items()}
         published = verdicts[statuses == PUBLISHED] if len(verdicts) else verdicts

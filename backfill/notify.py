@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import structlog
 
-from validation.gate import BLOCKED, FAILED, PUBLISHED, REGRESSION
+from validation.rules import BLOCKED, FAILED, PUBLISHED, REGRESSION
 from warehouse.errors import BadInput
 
 if TYPE_CHECKING:  # computing factors is not needed to render or notify
+    import pandas as pd
+
     from backfill.runner import RunResult
 
 log = structlog.get_logger()
@@ -114,6 +115,8 @@ class Digest:
 
     @property
     def title(self) -> str:
+        import pandas as pd  # digests read frames; parsing the options needs none of it
+
         kinds = pd.Series([item.what for item in self.problems], dtype="object").value_counts()
         parts = [f"{count} {what}" for what, count in kinds.items()] + [re.split("[:;]", e)[0] for e in self.events[:1]]
         warnings = sum(item.what == "audit warn" for item in self.audits)
@@ -153,6 +156,8 @@ def problem_kind(status: str, blocked_by: str | None, forced: bool) -> str | Non
 
 def audit_attention(audits: pd.DataFrame | None, dates: pd.Index) -> list[Attention]:
     """The failing audits (the ledger's `failing_audits` rows) of `dates`: what, its value and threshold."""
+    import pandas as pd  # digests read frames; parsing the options needs none of it
+
     if audits is None or audits.empty:
         return []
     found = audits[pd.to_datetime(audits["game_date"]).isin(pd.to_datetime(dates))]
@@ -162,6 +167,8 @@ def audit_attention(audits: pd.DataFrame | None, dates: pd.Index) -> list[Attent
 
 def finding_text(row: Any) -> str:
     """`shot_zone_zero_share 1.00 vs baseline 0.01 (threshold 0.4)`."""
+    import pandas as pd  # digests read frames; parsing the options needs none of it
+
     value = "n/a" if pd.isna(row.value) else f"{row.value:.2f}"
     baseline = "" if pd.isna(row.baseline) else f" vs baseline {row.baseline:.2f}"
     return f"{row.audit} {value}{baseline} (threshold {row.threshold:g})"
@@ -171,6 +178,8 @@ def run_digest(result: RunResult, commands: list[tuple[str, str]], audits: pd.Da
     """A run's digest: blocked/regression/failed/forced dates, the failing audits of the dates it judged
     (`audits`: the ledger's failing audit rows), and dates whose state before this run (the ledger, as
     planned) was blocked or failed and that are now published."""
+    import pandas as pd  # digests read frames; parsing the options needs none of it
+
     problems, recovered = [], []
     before = result.plan.game_dates["state"] if len(result.plan.game_dates) else pd.Series(dtype="object")
     for ts, verdict in result.verdicts.iterrows():

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 import click
 import pandas as pd
 
+from backfill.date_facts import dated_rows, summary_counts
 from backfill.notify import takeover_text
-from backfill.status import dated_rows, summary_counts
 from processors.policy import SYNTHETIC, UPCG_DISAGREES, UPCG_EMPTY, UPCG_PARTIAL, UPCG_SUFFICIENT
 from validation.gate import BLOCKED, FAILED, GAMES_NOT_FINAL, PUBLISHED, SKIPPED_BOOTSTRAP
 
@@ -340,7 +340,7 @@ def validate_text(report: pd.DataFrame, problems: pd.DataFrame, start: date, end
 
 
 def freshness_document(fresh: Any, connection: list[str]) -> dict[str, Any]:
-    """`fresh` is a backfill.freshness.Freshness (not imported here: the command imports it lazily)."""
+    """`fresh` is a backfill.staleness.Freshness (not imported here: the command imports it lazily)."""
     missing = fresh.missing
     return {
         "fresh": not fresh.stale, "exit_code": fresh.exit_code, "now": fresh.now.isoformat(),

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from backfill.dates import checked_range, date_range
-from processors.policy import SOURCE_POLICIES, SourcePolicy
-from validation.audits import AuditRules
-from validation.gate import GateRules
+from processors.source_words import SOURCE_POLICIES, SourcePolicy
+from validation.rules import GateRules
 from warehouse import Datasets
 from warehouse.errors import InvalidSetting
+
+if TYPE_CHECKING:
+    from validation.audits import AuditRules
 
 RERUN_MODES = ("pending", "blocked", "failed", "all")
 # Read by the CLI (root options) and the API (`opened`), passed to the warehouse, which never reads them itself.
@@ -18,9 +21,18 @@ EMULATOR_HOST_VARIABLE = "BIGQUERY_EMULATOR_HOST"
 CREDENTIALS_VARIABLE = "GOOGLE_APPLICATION_CREDENTIALS"
 
 
+def default_audit_rules() -> AuditRules:
+    """The audits' registry comes with their arithmetic (pandas): loaded when a run's settings are built, not
+    when a command that runs nothing reads its options."""
+    from validation.audits import AuditRules
+
+    return AuditRules()
+
+
 def whole_number(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 DEFAULT_CHUNK_DAYS = 90  # a quarter season per read and per publish transaction
+MAX_LOOKBACK_DAYS = 36_500  # how far back `catch-up` may look
 
 
 @dataclass(frozen=True)
@@ -49,7 +61,7 @@ class RunSettings:
     chunk_days: int = DEFAULT_CHUNK_DAYS
     workers: int = 1
     command: str = "run"
-    audits: AuditRules = field(default_factory=AuditRules)
+    audits: AuditRules = field(default_factory=default_audit_rules)
 
     def __post_init__(self) -> None:
         checked_range(self.start, self.end)

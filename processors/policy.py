@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 import pandas as pd
 
 from processors.keys import count_per_day, day_numbers, distinct, pair_keys
-
-SourcePolicy = Literal["auto", "fill", "upcg", "pgs"]
-SOURCE_POLICIES: tuple[str, ...] = ("auto", "fill", "upcg", "pgs")
-# UPCG covering less of who played is partial: `auto` does not use it, `cleanup --mode partial` removes it
-UPCG_SUFFICIENT = 0.90
-UPCG, SYNTHETIC, MIXED = "upcg", "pgs_synthetic", "mixed"
-# What UPCG holds for a date, as the verdict records it (the `upcg_state` ledger column); the source reason
-# says the same for people, with the counts.
-NO_EXPECTED, UPCG_DISAGREES, UPCG_COMPLETE = "no_expected_players", "upcg_disagrees", "upcg_complete"
-UPCG_EMPTY, UPCG_PARTIAL = "upcg_empty", "upcg_partial"
+from processors.source_words import (  # noqa: F401 - the policy's words, re-exported where they always were
+    MIXED,
+    NO_EXPECTED,
+    SOURCE_POLICIES,
+    SYNTHETIC,
+    UPCG,
+    UPCG_COMPLETE,
+    UPCG_DISAGREES,
+    UPCG_EMPTY,
+    UPCG_PARTIAL,
+    UPCG_SUFFICIENT,
+    SourcePolicy,
+)
 
 
 def coverage_counts(expected: pd.DataFrame, upcg: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.DataFrame:

@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 
 from validation.inputs import calendar_season
+from validation.rules import DEFAULT_BASELINE_DATES
 from warehouse.errors import InvalidSetting
 
 WARN, BLOCK = "warn", "block"
-DEFAULT_BASELINE_DATES = 14
 DEFAULT_UPCG_DISAGREE_SHARE = 0.10
 # profile column prefix → PCF score column
 COMPONENTS = {

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
-from warehouse.errors import InvalidSetting
+from validation.rules import (  # noqa: F401 - the gate's words and rules, re-exported where they always were
+    AUDIT,
+    BLOCKED,
+    COVERAGE,
+    DEFAULT_MIN_COVERAGE,
+    DEFAULT_WARN_COVERAGE,
+    FAILED,
+    GAMES_NOT_FINAL,
+    PUBLISHED,
+    REGRESSION,
+    SKIPPED_BOOTSTRAP,
+    STALE_UPCG,
+    SYNTHETIC_SOURCES,
+    UPSTREAM_MISSING,
+    UPSTREAM_PARTIAL,
+    GateRules,
+    checked_fraction,
+)
 
-PUBLISHED, BLOCKED, FAILED, SKIPPED_BOOTSTRAP = "published", "blocked", "failed", "skipped_bootstrap"
-# Which rule blocked a date, as the verdict records it (the `blocked_by` ledger column); the reason says the
-# same for people, with the numbers.
-UPSTREAM_MISSING, GAMES_NOT_FINAL, UPSTREAM_PARTIAL = "upstream_missing", "games_not_final", "upstream_partial"
-STALE_UPCG, COVERAGE, AUDIT, REGRESSION = "upcg_disagrees", "coverage", "audit", "regression"
-SYNTHETIC_SOURCES = ("pgs_synthetic", "mixed")  # context built (at least partly) from box-score history
 GATE_INPUT_COLUMNS = [
     "expected_players", "row_count", "context_source", "final_games", "missing_games", "unfinished_games",
     "history_missing", "psza_rows", "psza_players", "psza_expected", "tdza_rows", "tdza_teams", "tdza_expected",
@@ -23,43 +32,6 @@ GATE_INPUT_COLUMNS = [
     "out_of_range_rows", "error", "upcg_disagrees", "audit_block",
 ]  # fmt: skip
 QUALITY_TOLERANCE = 1e-9
-# The default bars (SPEC §6.4): a date publishes at ≥ 90% of who played, with a warning below 95%. Every
-# default — the CLI's, the API's, the report's — is these.
-DEFAULT_MIN_COVERAGE, DEFAULT_WARN_COVERAGE = 0.90, 0.95
-
-
-def checked_fraction(field: str, value: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 < value <= 1.0:  # NaN fails too
-        raise InvalidSetting(field, "{field}: {value} is out of range; expected a fraction in (0, 1], e.g. 0.90",
-                             value=value)  # fmt: skip
-    return value
-
-
-@dataclass(frozen=True)
-class GateRules:
-    """When a date publishes, warns or blocks; checked when built (errors name the field)."""
-
-    min_coverage: float = DEFAULT_MIN_COVERAGE
-    warn_coverage: float = DEFAULT_WARN_COVERAGE
-    force: bool = False
-    force_reason: str | None = None  # why forcing or allowing a regression is right (recorded)
-    allow_regression: bool = False
-
-    def __post_init__(self) -> None:
-        checked_fraction("min_coverage", self.min_coverage)
-        checked_fraction("warn_coverage", self.warn_coverage)
-        if self.warn_coverage < self.min_coverage:
-            raise InvalidSetting("warn_coverage", "{warn_coverage}: {warn} is below {min_coverage} {min}; "
-                                 "expected min ≤ warn ≤ 1", warn=self.warn_coverage, min=self.min_coverage)  # fmt: skip
-        has_reason = bool((self.force_reason or "").strip())
-        if self.force and not has_reason:
-            raise InvalidSetting("force", '{force} needs {force_reason} "why these dates may publish below the gate"')
-        if self.allow_regression and not has_reason:
-            raise InvalidSetting("allow_regression",
-                                 '{allow_regression} needs {force_reason} "why worse rows may replace published ones"')
-        if self.force_reason is not None and not (self.force or self.allow_regression):
-            raise InvalidSetting("force_reason", "{force_reason} is recorded only with {force} or {allow_regression}; "
-                                 "add one or drop {force_reason}")  # fmt: skip
 
 
 # The texts below are built per date in Python: a gate judges a few dozen dates, where each pandas string

@@ -30,7 +30,7 @@ RECOMPUTE = ("duplicates", "ledger_published_rows_missing", "coverage_below_bar"
 
 
 def reconcile(facts: pd.DataFrame, min_coverage: float) -> pd.DataFrame:
-    """facts per date (see backfill.status.date_facts) → the same rows with `state`, `coverage` and
+    """facts per date (see backfill.date_facts.date_facts) → the same rows with `state`, `coverage` and
     `problems` (comma-separated check names, '' when clean)."""
     game_date, bootstrap = facts["is_game_date"].astype(bool), facts["bootstrap"].astype(bool)
     has_rows = facts["pcf_rows"] > 0

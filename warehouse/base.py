@@ -11,12 +11,11 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-import pandas as pd
-
 from warehouse.identifiers import TABLE_NAME, Datasets, checked_identifier
 from warehouse.schemas import TABLES, Column, Table
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # only the methods that move frames need pandas: reading rows must not import it
+    import pandas as pd
     import pyarrow as pa
 
 Params = Mapping[str, Any]
@@ -116,6 +115,8 @@ class Warehouse(ABC):
     def stage_rows(self, parts: Mapping[str, Rows], label: str) -> Staged:
         """Rows for several contract tables (key → frame or Arrow), staged for one batch of statements. By
         default in one staging table, so one load however many parts there are."""
+        import pandas as pd
+
         frames = {key: rows if isinstance(rows, pd.DataFrame) else rows.to_pandas() for key, rows in parts.items()}
         together = pd.concat([frame.assign(row_kind=key) for key, frame in frames.items() if len(frame)],
                              ignore_index=True)  # fmt: skip

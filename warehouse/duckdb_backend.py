@@ -6,11 +6,9 @@ import contextlib
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 import duckdb
-import pandas as pd
-import pyarrow as pa
 
 from warehouse.base import PARAM, Params, Rows, Staged, Warehouse
 from warehouse.duckdb_file import READER_PATIENCE, checked_file, open_duckdb_file, translate
@@ -25,6 +23,10 @@ from warehouse.errors import (
 )
 from warehouse.identifiers import Datasets
 from warehouse.schemas import TABLES, Column, Table, logical_type
+
+if TYPE_CHECKING:  # frames move only when writing: a reader of rows never imports pandas or pyarrow
+    import pandas as pd
+    import pyarrow as pa
 
 DUCKDB_TYPES = {
     "STRING": "VARCHAR", "DATE": "DATE", "INT64": "BIGINT", "FLOAT64": "DOUBLE",
@@ -53,6 +55,8 @@ def translated(method: Callable[Concatenate[DuckDBWarehouse, P], T]) -> Callable
 
 def arrow_with_columns(rows: Rows, columns: Sequence[str]) -> pa.Table:
     """The rows as an Arrow table with exactly `columns`, in order; a column the rows lack is all NULL."""
+    import pyarrow as pa
+
     table = rows if isinstance(rows, pa.Table) else pa.Table.from_pandas(rows, preserve_index=False)
     nulls = pa.nulls(table.num_rows)
     return pa.table({name: table[name] if name in table.column_names else nulls for name in columns})
@@ -94,6 +98,8 @@ class DuckDBWarehouse(Warehouse):
 
     def leases(self) -> pd.DataFrame:
         """On DuckDB the writers' lock file is the one lease: who holds it, if anyone."""
+        import pandas as pd
+
         holder = lock_holder(self.path)
         return pd.DataFrame([holder] if holder else [], columns=["lease_id", "holder", "host", "pid", "command",
                                                                  "started"])  # fmt: skip

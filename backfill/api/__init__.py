@@ -13,55 +13,61 @@ One module per theme: `runs` (run, catch_up), `inspection` (status, validate, fr
 `maintenance` (init, leases, cleanup, restore), `errors` (what `raise_for_status()` raises).
 """
 
-from backfill.api.common import (
-    WarehouseLike,
-    as_date,
-    checked_span,
-    connection_words,
-    league_now,
-    opened,
-    warehouse_url,
-)
-from backfill.api.errors import BackfillError, DatesBlocked, DatesFailed, RunCancelled
-from backfill.api.inspection import (
-    DateState,
-    FreshnessResult,
-    StatusResult,
-    ValidateResult,
-    freshness,
-    report,
-    status,
-    validate,
-)
-from backfill.api.maintenance import (
-    InitResult,
-    LeasesResult,
-    cleanup,
-    cleanup_settings,
-    cleanup_with_settings,
-    init,
-    leases,
-    release_lease,
-    restore,
-)
-from backfill.api.runs import (
-    MAX_LOOKBACK_DAYS,
-    Cancel,
-    DateVerdict,
-    RunResult,
-    catch_up,
-    catch_up_settings,
-    catch_up_window,
-    resume_command,
-    run,
-    run_range,
-    run_settings,
-    run_with_settings,
-)
-from backfill.invocation import new_invocation
-from backfill.settings import RunSettings
-from validation.gate import GateRules
-from warehouse import InvalidSetting
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from backfill.api.common import (
+        WarehouseLike,
+        as_date,
+        checked_span,
+        connection_words,
+        league_now,
+        opened,
+        warehouse_url,
+    )
+    from backfill.api.errors import BackfillError, DatesBlocked, DatesFailed, RunCancelled
+    from backfill.api.inspection import (
+        DateState,
+        FreshnessResult,
+        StatusResult,
+        ValidateResult,
+        freshness,
+        report,
+        status,
+        validate,
+    )
+    from backfill.api.maintenance import (
+        InitResult,
+        LeasesResult,
+        cleanup,
+        cleanup_settings,
+        cleanup_with_settings,
+        init,
+        leases,
+        release_lease,
+        restore,
+    )
+    from backfill.api.runs import (
+        MAX_LOOKBACK_DAYS,
+        Cancel,
+        DateVerdict,
+        RunResult,
+        catch_up,
+        catch_up_settings,
+        catch_up_window,
+        resume_command,
+        run,
+        run_range,
+        run_settings,
+        run_with_settings,
+    )
+    from backfill.invocation import new_invocation
+    from backfill.settings import RunSettings
+    from validation.rules import GateRules
+    from warehouse import InvalidSetting
 
 # `__all__` is the public API; the other names imported above are the helpers the command line builds on
 __all__ = [
@@ -69,4 +75,33 @@ __all__ = [
     "InvalidSetting", "RunCancelled", "RunResult", "RunSettings", "StatusResult", "ValidateResult", "catch_up",
     "cleanup", "freshness", "restore", "run", "status", "validate",
 ]  # fmt: skip
+# Where each name lives, loaded on first use: `runs` brings the processing stack (pandas), which reading the
+# ledger (`status`, `validate`) or parsing options never needs.
+MODULES = {
+    "backfill.api.common": ("WarehouseLike", "as_date", "checked_span", "connection_words", "league_now", "opened",
+                            "warehouse_url"),
+    "backfill.api.errors": ("BackfillError", "DatesBlocked", "DatesFailed", "RunCancelled"),
+    "backfill.api.inspection": ("DateState", "FreshnessResult", "StatusResult", "ValidateResult", "freshness",
+                                "report", "status", "validate"),
+    "backfill.api.maintenance": ("InitResult", "LeasesResult", "cleanup", "cleanup_settings", "cleanup_with_settings",
+                                 "init", "leases", "release_lease", "restore"),
+    "backfill.api.runs": ("MAX_LOOKBACK_DAYS", "Cancel", "DateVerdict", "RunResult", "catch_up", "catch_up_settings",
+                          "catch_up_window", "resume_command", "run", "run_range", "run_settings", "run_with_settings"),
+    "backfill.invocation": ("new_invocation",),
+    "backfill.settings": ("RunSettings",),
+    "validation.rules": ("GateRules",),
+    "warehouse": ("InvalidSetting",),
+}  # fmt: skip
+HOMES = {name: module for module, names in MODULES.items() for name in names}
 
+
+def __getattr__(name: str) -> Any:
+    if name not in HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(HOMES[name]), name)
+    globals()[name] = value  # found once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *HOMES})

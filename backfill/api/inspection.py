@@ -15,7 +15,7 @@ from validation.gate import DEFAULT_MIN_COVERAGE, checked_fraction
 from warehouse import Datasets, InvalidSetting
 
 if TYPE_CHECKING:
-    from backfill.freshness import Freshness
+    from backfill.staleness import Freshness
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class StatusResult:
 def status(warehouse: WarehouseLike, start: date | str, end: date | str, *,
            datasets: Datasets | None = None) -> StatusResult:  # fmt: skip
     """Per game date of [start, end]: what is published and what the last attempt did. Read only."""
-    from backfill.status import date_states, dated_rows
+    from backfill.date_facts import date_states, dated_rows
 
     first, last = checked_span(start, end)
     with opened(warehouse, datasets) as wh:
@@ -90,7 +90,7 @@ def validate(warehouse: WarehouseLike, start: date | str, end: date | str, *,
              min_coverage: float = DEFAULT_MIN_COVERAGE, datasets: Datasets | None = None,
              url: str | None = None) -> ValidateResult:  # fmt: skip
     """Reconcile the tables over [start, end]: who played vs rows published, duplicates, ledger disagreements."""
-    from backfill.status import audit_words_of_runs, reconciliation, repair_commands
+    from backfill.date_facts import audit_words_of_runs, reconciliation, repair_commands
     from validation.reconcile import needs_attention
 
     first, last = checked_span(start, end)
@@ -132,7 +132,7 @@ class FreshnessResult:
 def freshness(warehouse: WarehouseLike, *, max_lag_hours: float = 30.0, now: datetime | None = None,
               datasets: Datasets | None = None) -> FreshnessResult:  # fmt: skip
     """Every final, non-bootstrap game date through yesterday (America/New_York) has rows in the table?"""
-    from backfill.freshness import check_freshness
+    from backfill.staleness import check_freshness
 
     if isinstance(max_lag_hours, bool) or not isinstance(max_lag_hours, int | float) or not max_lag_hours >= 0:
         raise InvalidSetting("max_lag_hours", "{field}: {value!r} must be a number of hours ≥ 0", value=max_lag_hours)

@@ -14,7 +14,7 @@ from backfill.api.common import WarehouseLike, as_date, opened, warehouse_url
 from backfill.api.errors import DatesBlocked, DatesFailed, RunCancelled, summary
 from backfill.dates import checked_range, league_today
 from backfill.invocation import new_invocation
-from backfill.settings import DEFAULT_CHUNK_DAYS, RunSettings
+from backfill.settings import DEFAULT_CHUNK_DAYS, MAX_LOOKBACK_DAYS, RunSettings
 from validation.audits import DEFAULT_BASELINE_DATES, AuditRules
 from validation.gate import (
     BLOCKED,
@@ -32,7 +32,6 @@ if TYPE_CHECKING:  # the runner pulls in the whole processing stack: only calls 
     from backfill.plan import Plan
 
 Cancel = threading.Event | Callable[[], bool] | None
-MAX_LOOKBACK_DAYS = 36_500
 
 
 def resume_command(url: str, settings: RunSettings, datasets: Datasets | None = None) -> str:

@@ -7,12 +7,12 @@ from typing import Any
 
 import click
 
-from backfill import api, render
+from backfill import api
 from backfill.cli.options import app_today, connection_words, notify_options, open_warehouse, output_option
 from backfill.cli.root import cli, option, pass_app
 from backfill.notify import NotifySettings
 from backfill.settings import AppSettings
-from processors.policy import UPCG_SUFFICIENT
+from processors.source_words import UPCG_SUFFICIENT
 
 CLEANUP_EPILOG = """\b
 Examples:
@@ -36,6 +36,8 @@ Examples:
 def cleanup(ctx: click.Context, app: AppSettings, retention_days: int, mode: str, execute: bool,
             no_backup: bool, output: str, notify_urls: tuple[str, ...], notify_on: str) -> int:  # fmt: skip
     """Remove stale rows from the upcoming-context table (UPCG), with a dry run, a backup and an audit row."""
+    from backfill import render  # pandas: loaded by the commands that show frames, not by every start-up
+
     # built (and so checked) even when `restore` follows: a bad group option is bad input either way
     settings = api.cleanup_settings(retention_days=retention_days, mode=mode, execute=execute, backup=not no_backup,
                                     today=app_today(app))  # fmt: skip

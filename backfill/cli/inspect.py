@@ -1,4 +1,7 @@
-"""`status`, `validate`, `freshness` and `report`: read-only views of the warehouse."""
+"""`status`, `validate`, `freshness` and `report`: read-only views of the warehouse.
+
+Each command imports what it reads and renders inside its function: starting the command line (`--help`, a bad
+option) then loads none of it, and no command loads what another one needs."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from typing import Any
 
 import click
 
-from backfill import api, render
+from backfill import api
 from backfill.cli.options import (
     app_now,
     app_today,
@@ -25,11 +28,9 @@ from backfill.cli.options import (
     threshold,
 )
 from backfill.cli.root import cli, option, pass_app
-from backfill.freshness import newest_published
-from backfill.ledger import failing_audits
 from backfill.notify import NotifySettings
 from backfill.settings import AppSettings
-from validation.gate import DEFAULT_MIN_COVERAGE
+from validation.rules import DEFAULT_MIN_COVERAGE
 
 
 @cli.command()
@@ -44,6 +45,9 @@ def status(app: AppSettings, start_date: str, end_date: str, output: str) -> int
     Example:
       pcf-backfill status --start-date 2023-02-01 --end-date 2023-02-28 --output json
     """
+    from backfill import render
+    from backfill.ledger import failing_audits
+
     start, end, _ = resolve_range(app, start_date, end_date, None)
     with open_warehouse(app, read_only=True) as wh:
         report = api.status(wh, start, end).frame
@@ -73,6 +77,10 @@ def validate(app: AppSettings, start_date: str, end_date: str, min_coverage: flo
     Example:
       pcf-backfill validate --start-date 2022-10-18 --end-date 2023-04-09
     """
+    from backfill import render
+    from backfill.ledger import failing_audits
+    from backfill.staleness import newest_published
+
     with metrics_recorded(metrics_file, "validate") as metrics:
         notify = NotifySettings(notify_urls, notify_on)
         start, end, _ = resolve_range(app, start_date, end_date, None)
@@ -115,6 +123,9 @@ def freshness(app: AppSettings, max_lag_hours: float, output: str, metrics_file:
     Example (a monitor polling every hour):
       pcf-backfill freshness --max-lag-hours 30 --output json
     """
+    from backfill import render
+    from backfill.staleness import newest_published
+
     with metrics_recorded(metrics_file, "freshness") as metrics:
         with open_warehouse(app, read_only=True) as wh:
             fresh = api.freshness(wh, max_lag_hours=max_lag_hours, now=app_now(app)).details

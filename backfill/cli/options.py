@@ -20,16 +20,13 @@ from backfill.metrics import MetricsSnapshot
 from backfill.notify import NOTIFY_ON, redacted
 from backfill.settings import AppSettings, RunSettings
 from backfill.signals import Interrupted
-from validation.audits import DEFAULT_BASELINE_DATES
+from validation.rules import DEFAULT_BASELINE_DATES
 from warehouse import BadInput, PcfError, Warehouse, connect
 
 log = structlog.get_logger()
 
 
 OUTPUTS = ("text", "json")
-
-
-MAX_LOOKBACK_DAYS = api.MAX_LOOKBACK_DAYS
 
 
 def app_today(app: AppSettings) -> date:

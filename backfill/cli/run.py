@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from backfill import api, render
+from backfill import api
 from backfill.cli.options import (
-    MAX_LOOKBACK_DAYS,
     app_today,
     audit_options,
     date_option,
@@ -30,14 +29,12 @@ from backfill.cli.options import (
 )
 from backfill.cli.root import cli, option, pass_app
 from backfill.dates import parse_date
-from backfill.freshness import newest_published
-from backfill.ledger import failing_audits
 from backfill.metrics import MetricsSnapshot
 from backfill.notify import NotifySettings
-from backfill.settings import DEFAULT_CHUNK_DAYS, RERUN_MODES, AppSettings, RunSettings
+from backfill.settings import DEFAULT_CHUNK_DAYS, MAX_LOOKBACK_DAYS, RERUN_MODES, AppSettings, RunSettings
 from backfill.signals import Interrupted, stop_requested
-from processors.policy import SOURCE_POLICIES, UPCG_SUFFICIENT
-from validation.gate import DEFAULT_MIN_COVERAGE, DEFAULT_WARN_COVERAGE
+from processors.source_words import SOURCE_POLICIES, UPCG_SUFFICIENT
+from validation.rules import DEFAULT_MIN_COVERAGE, DEFAULT_WARN_COVERAGE
 from warehouse import BadInput, PcfError
 
 if TYPE_CHECKING:  # the runner pulls in the whole processing stack: only commands that compute import it
@@ -79,6 +76,10 @@ class Progress:
 
 def execute_run(app: AppSettings, settings: RunSettings, output: str, metrics: MetricsSnapshot | None = None,
                 notify: NotifySettings | None = None) -> int:  # fmt: skip
+    from backfill import render  # with the ledger's readers: pandas, loaded when a run is rendered, not at start-up
+    from backfill.ledger import failing_audits
+    from backfill.staleness import newest_published
+
     progress = Progress(json_logs=app.log_format == "json")
     resume = resume_command(app, settings)
     try:

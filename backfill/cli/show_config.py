@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from backfill import render
 from backfill.cli.options import output_option
 from backfill.cli.root import cli
-from validation.audits import AUDITS
+
+if TYPE_CHECKING:
+    from validation.audits import Audit
 
 SOURCE_WORDS = {
     click.core.ParameterSource.COMMANDLINE: "command line",
@@ -33,6 +35,9 @@ def config_command(ctx: click.Context, command_name: str, args: tuple[str, ...],
     Example:
       pcf-backfill --config audits.toml config run --min-coverage 0.85
     """
+    from backfill import render  # with the audits' registry, what loads pandas: only this command needs them
+    from validation.audits import AUDITS
+
     parent = ctx.parent
     assert parent is not None and isinstance(parent.command, click.Group)
     command = parent.command.get_command(parent, command_name)
@@ -41,7 +46,7 @@ def config_command(ctx: click.Context, command_name: str, args: tuple[str, ...],
                                  param_hint="COMMAND")  # fmt: skip
     config_file = parent.meta.get("config_file")
     with command.make_context(command_name, list(args), parent=parent, resilient_parsing=True) as probe:
-        settings = effective_settings(command, probe, config_file)
+        settings = effective_settings(command, probe, config_file, AUDITS)
     if output == "json":
         click.echo(render.to_json({"command": command_name, "config_file": str(config_file) if config_file else None,
                                    "settings": settings}))  # fmt: skip
@@ -50,7 +55,8 @@ def config_command(ctx: click.Context, command_name: str, args: tuple[str, ...],
     return 0
 
 
-def effective_settings(command: click.Command, probe: click.Context, config_file: Path | None) -> list[dict[str, Any]]:
+def effective_settings(command: click.Command, probe: click.Context, config_file: Path | None,
+                       audits: Sequence[Audit]) -> list[dict[str, Any]]:  # fmt: skip
     """One entry per option the command reads (value and source); audit thresholds one entry per audit."""
     entries: list[dict[str, Any]] = []
     for param in command.params:
@@ -64,12 +70,12 @@ def effective_settings(command: click.Command, probe: click.Context, config_file
             words += f" {config_file}"
         value = probe.params.get(param.name)
         if param.name == "audit_threshold":
-            entries += audit_entries(value or {}, words)
+            entries += audit_entries(audits, value or {}, words)
             continue
         entries.append({"setting": param.opts[0], "value": value, "source": words})
     return entries
 
 
-def audit_entries(overrides: dict[str, float], words: str) -> list[dict[str, Any]]:
+def audit_entries(audits: Sequence[Audit], overrides: dict[str, float], words: str) -> list[dict[str, Any]]:
     return [{"setting": f"audit {audit.name} ({audit.severity})", "value": overrides.get(audit.name, audit.threshold),
-             "source": words if audit.name in overrides else "default"} for audit in AUDITS]  # fmt: skip
+             "source": words if audit.name in overrides else "default"} for audit in audits]  # fmt: skip

@@ -25,6 +25,7 @@ with open(out, "w") as sink:
 BIGQUERY_CLIENT = "google.cloud.bigquery"
 PROCESSING = ("backfill.runner", "processors.composite", "processors.factors", "processors.synthetic")
 REPORT = "backfill.report"
+FRAMES = ("pandas", "numpy", "pyarrow")  # what a command that shows no frame never needs (~0.4 s to import)
 RANGE = ("--start-date", "2022-11-01", "--end-date", "2022-11-30")
 
 
@@ -60,3 +61,19 @@ def test_help_imports_no_warehouse_driver_nor_the_processing_stack(tmp_path):
     modules = loaded_modules(tmp_path, "--help")
     assert "click" in modules
     assert not modules & {BIGQUERY_CLIENT, "duckdb", *PROCESSING, *report_modules(modules)}
+
+
+def test_importing_the_command_line_loads_no_frame_library_nor_a_warehouse_driver():
+    done = subprocess.run([sys.executable, "-c", "import backfill.cli.root, sys; print(' '.join(sorted(sys.modules)))"],
+                          capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
+    modules = set(done.stdout.split())
+    assert "backfill.cli.inspect" in modules and "click" in modules, "the probe imported every command"
+    assert not modules & {*FRAMES, BIGQUERY_CLIENT, "duckdb"}
+
+
+@pytest.mark.parametrize("args", [("--help",), ("run", "--help"), ("status", "--start-date", "2022-11-01")],
+                         ids=["help", "run-help", "bad-input"])  # fmt: skip
+def test_help_and_bad_input_load_no_frame_library(tmp_path, args):
+    modules = loaded_modules(tmp_path, *args)
+    assert "backfill.cli.inspect" in modules, "the probe ran the command line"
+    assert not modules & set(FRAMES)

@@ -13,10 +13,10 @@ from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 
+from backfill.date_facts import PCF_SQL
 from backfill.dates import LEAGUE_TZ
 from backfill.ledger import current_states, require_tables
 from backfill.plan import game_dates
-from backfill.status import PCF_SQL
 from warehouse import Warehouse
 
 DEFAULT_MAX_LAG_HOURS = 30.0  # a date's games end by ~01:00; the nightly catch-up runs at 05:00

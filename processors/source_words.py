@@ -1,0 +1,16 @@
+"""The source policies and the words a verdict records about a date's context source (SPEC §4): plain values,
+no pandas, so settings, the ledger's readers and the command line use them without loading the policy's arithmetic."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+SourcePolicy = Literal["auto", "fill", "upcg", "pgs"]
+SOURCE_POLICIES: tuple[str, ...] = ("auto", "fill", "upcg", "pgs")
+# UPCG covering less of who played is partial: `auto` does not use it, `cleanup --mode partial` removes it
+UPCG_SUFFICIENT = 0.90
+UPCG, SYNTHETIC, MIXED = "upcg", "pgs_synthetic", "mixed"
+# What UPCG holds for a date, as the verdict records it (the `upcg_state` ledger column); the source reason
+# says the same for people, with the counts.
+NO_EXPECTED, UPCG_DISAGREES, UPCG_COMPLETE = "no_expected_players", "upcg_disagrees", "upcg_complete"
+UPCG_EMPTY, UPCG_PARTIAL = "upcg_empty", "upcg_partial"
