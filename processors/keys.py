@@ -76,8 +76,8 @@ def positions_of(wanted: np.ndarray, keys: np.ndarray, keep: str = "first") -> n
     """For each wanted key, the position of the row holding it in `keys` (of equal keys, the `keep` one,
     as `drop_duplicates(keep=...)` would keep it); -1 where no row holds it."""
     kept = ~pd.Index(keys).duplicated(keep=keep)
-    found = pd.Index(keys[kept]).get_indexer(wanted)
-    return np.where(found >= 0, np.flatnonzero(kept)[found], -1)
+    rows = np.append(np.flatnonzero(kept), -1)  # a key no row holds (found -1) picks the appended -1
+    return rows[pd.Index(keys[kept]).get_indexer(wanted)]
 
 
 def rows_at(frame: pd.DataFrame, positions: np.ndarray, index: pd.Index) -> pd.DataFrame:
