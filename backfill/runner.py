@@ -243,7 +243,7 @@ def publish_evaluation(wh: Warehouse, evaluation: Evaluation, invocation: Invoca
 PARTIAL_UPCG_HINT = "stale UPCG rows? `pcf-backfill cleanup --mode partial` removes them"
 
 
-def log_date(run_id: str, verdict: pd.Series, game_date: date) -> None:
+def log_date(run_id: str, verdict: dict, game_date: date) -> None:
     """The one canonical line per date."""
     source_reason = str(verdict["source_reason"] or "")
     extra = {"hint": PARTIAL_UPCG_HINT} if verdict.get("upcg_state") == UPCG_PARTIAL else {}
@@ -312,10 +312,10 @@ def run_backfill(
                         break
                     verdicts = publish_evaluation(wh, evaluation, invocation, settings)
                     parts.append(verdicts)
-                    for ts, verdict in verdicts.iterrows():
+                    for ts, verdict in zip(verdicts.index, verdicts.to_dict("records"), strict=True):
                         log_date(invocation.run_id, verdict, ts.date())
                         if on_date:
-                            on_date(ts.date(), verdict.to_dict())
+                            on_date(ts.date(), verdict)
                     if cancelled(result, cancel):
                         break
             raise_if_stop_requested()
