@@ -1,25 +1,29 @@
-"""Read-only views of a range: what is published and what the last attempt did (`status`, `report`), and the
-reconciliation of the tables (`validate`)."""
+"""Read-only views of a range, as plain rows (one dict per date, no pandas): what is published and what the last
+attempt did (`status`, `report`), and the reconciliation of the tables (`validate`)."""
 
 from __future__ import annotations
 
 import json
 import shlex
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from backfill import hints
-from backfill.ledger import current_states, last_published
-from backfill.plan import game_dates
-from validation.audits import DEFAULT_BASELINE_DATES, AuditRules
-from validation.inputs import PLAYED_SQL
+from backfill.ledger_reads import by_date, latest_publishes, latest_verdicts
+from backfill.schedule import game_date_rows
+from validation.played import PLAYED_SQL
 from validation.reconcile import needs_recompute, reconcile
+from validation.rules import DEFAULT_BASELINE_DATES
 from warehouse import Warehouse
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from validation.audits import AuditRules
+
 PENDING = "pending"
+Row = dict[str, Any]
 
 EXPECTED_SQL = f"""
 SELECT game_date, COUNT(DISTINCT player_lookup) AS expected_players FROM ({PLAYED_SQL}) AS played GROUP BY game_date
@@ -45,71 +49,103 @@ LEFT JOIN ({PLAYED_SQL}) AS played ON played.game_date = pcf.game_date AND playe
 WHERE pcf.game_date BETWEEN @start AND @end
 GROUP BY pcf.game_date
 """
+# The last attempt's columns (the latest verdict), prefixed `last_`; None for a date never run.
+LAST_COLUMNS = ["status", "coverage", "reason", "run_id", "context_source", "expected_players", "published_players",
+                "forced", "force_reason", "finished_at", "source_reason", "coverage_warning", "min_coverage",
+                "warn_coverage", "upcg_state", "blocked_by"]  # fmt: skip
 COUNTS = ["games", "expected_players", "pcf_rows", "pcf_players", "matched_players", "rows_for_non_players",
           "rows_out_of_range", "ledger_published_players"]  # fmt: skip
+FACT_COLUMNS = ["game_date", "games", "scheduled", "season", "bootstrap", *(f"last_{name}" for name in LAST_COLUMNS),
+                "ledger_published_players", "ever_published", "expected_players", "pcf_rows", "pcf_players",
+                "matched_players", "rows_for_non_players", "rows_out_of_range", "published_source",
+                "published_run_id", "is_game_date", "published_coverage"]  # fmt: skip
+STATE_COLUMNS = ["game_date", "games", "season", "bootstrap", "status", "reason", "last_coverage", "last_run_id",
+                 "forced", "force_reason", "expected_players", "published_players", "published_rows", "coverage",
+                 "context_source", "source_reason", "upcg_state", "blocked_by", "warning", "min_coverage",
+                 "warn_coverage", "run_id"]  # fmt: skip
+RECONCILED_COLUMNS = [*FACT_COLUMNS, "state", "coverage", "problems"]
+# The ledger's nullable columns keep their types in a frame (a date never run has None there).
+NULLABLE_TYPES = {"warning": "boolean", "last_forced": "boolean", "last_coverage_warning": "boolean",
+                  "last_expected_players": "Int64", "last_published_players": "Int64"}  # fmt: skip
 
 
-def date_facts(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
+def date_facts(wh: Warehouse, start: date, end: date) -> list[Row]:
     """Every date of the range that has league games or PCF rows, with both facts (SPEC §6.7): what is
     published (from the table) and the last attempt (the latest ledger verdict; pending when never run)."""
     params = {"start": start, "end": end}
-    games = game_dates(wh, start, end)[["games", "scheduled", "season", "bootstrap"]]
-    attempts = current_states(wh, start, end).add_prefix("last_")
-    facts = pd.concat(
-        [
-            games,
-            attempts,
-            last_published(wh, start, end),
-            wh.query(EXPECTED_SQL, params).set_index("game_date"),
-            wh.query(PUBLISHED_SQL, params).set_index("game_date"),
-        ],
-        axis=1,
-    ).sort_index()
-    facts.index.name = "game_date"
-    facts[COUNTS] = facts[COUNTS].apply(pd.to_numeric, errors="coerce").fillna(0).astype("int64")
-    facts["is_game_date"] = facts["scheduled"].notna()
-    facts["bootstrap"] = facts["bootstrap"].astype("boolean").fillna(False).astype(bool)
-    facts["ever_published"] = facts["ever_published"].astype("boolean").fillna(False).astype(bool)
-    facts["last_status"] = facts["last_status"].where(facts["last_status"].notna(), PENDING)
+    games = game_date_rows(wh, start, end)
+    attempts = latest_verdicts(wh, start, end)
+    publishes = latest_publishes(wh, start, end)
+    expected = by_date(wh.rows(EXPECTED_SQL, params))
+    published = by_date(wh.rows(PUBLISHED_SQL, params))
+    days = sorted({*games, *attempts, *publishes, *expected, *published})
+    return [facts_of(day, games.get(day), attempts.get(day), publishes.get(day), {**expected.get(day, {}),
+                                                                                  **published.get(day, {})})
+            for day in days]  # fmt: skip
+
+
+def facts_of(day: date, game: Mapping[str, Any] | None, attempt: Mapping[str, Any] | None,
+             publish: Mapping[str, Any] | None, table: Mapping[str, Any]) -> Row:  # fmt: skip
+    """One date's facts from what each source said of it (None: it said nothing); counts default to 0."""
+    game, attempt = game or {}, attempt or {}
+    facts: Row = {"game_date": day, "games": game.get("games"), "scheduled": game.get("scheduled"),
+                  "season": game.get("season"), "bootstrap": bool(game.get("bootstrap"))}  # fmt: skip
+    facts |= {f"last_{name}": attempt.get(name) for name in LAST_COLUMNS}
+    facts |= {"ledger_published_players": (publish or {}).get("ledger_published_players"),
+              "ever_published": bool(publish)}  # fmt: skip
+    facts |= {name: table.get(name) for name in ("expected_players", "pcf_rows", "pcf_players", "matched_players",
+                                                  "rows_for_non_players", "rows_out_of_range", "published_source",
+                                                  "published_run_id")}  # fmt: skip
+    facts |= {name: int(facts[name] or 0) for name in COUNTS}
+    facts["is_game_date"] = facts["scheduled"] is not None
+    facts["last_status"] = facts["last_status"] if facts["last_status"] is not None else PENDING
     expected = facts["expected_players"]
-    facts["published_coverage"] = facts["matched_players"] / expected.where(expected > 0)
+    facts["published_coverage"] = facts["matched_players"] / expected if expected > 0 else None
     return facts
 
 
-def date_states(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
+def date_states(wh: Warehouse, start: date, end: date) -> list[Row]:
     """Every game date with the columns `status` and `report` read: `status`, `reason`, `forced` of the last
     attempt; `published_players`, `coverage`, `context_source`, `run_id` of what the table holds."""
-    facts = date_facts(wh, start, end)
-    facts = facts[facts["is_game_date"]]
+    return [state_of(facts) for facts in date_facts(wh, start, end) if facts["is_game_date"]]
+
+
+def state_of(facts: Row) -> Row:
     nothing = facts["pcf_rows"] == 0
-    return pd.DataFrame({
-        "games": facts["games"], "season": facts["season"], "bootstrap": facts["bootstrap"],
-        "status": facts["last_status"], "reason": facts["last_reason"],
+    return {
+        "game_date": facts["game_date"], "games": facts["games"], "season": facts["season"],
+        "bootstrap": facts["bootstrap"], "status": facts["last_status"], "reason": facts["last_reason"],
         "last_coverage": facts["last_coverage"], "last_run_id": facts["last_run_id"],
-        "forced": facts["last_forced"].astype("boolean").fillna(False).astype(bool),
-        "force_reason": facts["last_force_reason"],
+        "forced": bool(facts["last_forced"]), "force_reason": facts["last_force_reason"],
         "expected_players": facts["expected_players"], "published_players": facts["matched_players"],
         "published_rows": facts["pcf_rows"], "coverage": facts["published_coverage"],
-        "context_source": facts["published_source"].where(~nothing, facts["last_context_source"]),
+        "context_source": facts["last_context_source"] if nothing else facts["published_source"],
         "source_reason": facts["last_source_reason"], "upcg_state": facts["last_upcg_state"],
-        "blocked_by": facts["last_blocked_by"],
-        "warning": facts["last_coverage_warning"],
+        "blocked_by": facts["last_blocked_by"], "warning": facts["last_coverage_warning"],
         "min_coverage": facts["last_min_coverage"], "warn_coverage": facts["last_warn_coverage"],
-        "run_id": facts["published_run_id"].where(~nothing, None),
-    }, index=facts.index)  # fmt: skip
+        "run_id": None if nothing else facts["published_run_id"],
+    }  # fmt: skip
 
 
-def dated_rows(frame: pd.DataFrame) -> Iterator[tuple[pd.Timestamp, dict[str, Any]]]:
-    """(game_date, row as a dict) per row: what `iterrows` gives, at a fraction of its cost on long ranges."""
-    return zip(frame.index, frame.to_dict("records"), strict=True)
+def as_frame(rows: Sequence[Row], columns: list[str]) -> pd.DataFrame:
+    """Dated rows as a frame indexed by game_date (datetime64): the API's `.frame` view and the report read this.
+    pandas is imported here, by the callers that want a frame, and never by `status` or `validate`."""
+    import pandas as pd
+
+    frame = pd.DataFrame(list(rows), columns=columns)
+    frame = frame.astype({name: kind for name, kind in NULLABLE_TYPES.items() if name in frame})
+    days = pd.DatetimeIndex(pd.to_datetime(frame.pop("game_date")), name="game_date").as_unit("us")  # as DuckDB's
+    return frame.set_index(days)
 
 
-def summary_counts(report: pd.DataFrame) -> dict[str, int]:
-    return {str(k): int(v) for k, v in report["status"].value_counts().sort_index().items()}
-
-
-def reconciliation(wh: Warehouse, start: date, end: date, min_coverage: float) -> pd.DataFrame:
+def reconciliation(wh: Warehouse, start: date, end: date, min_coverage: float) -> list[Row]:
     return reconcile(date_facts(wh, start, end), min_coverage)
+
+
+def newest_published(wh: Warehouse) -> date | None:
+    """The newest game date with rows in PCF, whatever the ledger says."""
+    newest: date | None = wh.rows("SELECT MAX(game_date) AS newest FROM {pcf}")[0]["newest"]
+    return newest
 
 
 RUN_OPTIONS_SQL = "SELECT run_id, options FROM {runs} WHERE run_id IN (SELECT * FROM UNNEST(@run_ids))"
@@ -120,13 +156,14 @@ def audit_words_of_runs(wh: Warehouse, run_ids: list[str]) -> dict[str, list[str
     a repair of the dates it judged must be judged the same way."""
     if not run_ids:
         return {}
-    runs = wh.query(RUN_OPTIONS_SQL, {"run_ids": sorted(set(run_ids))})
-    return {str(row.run_id): hints.audit_option_words(recorded_audit_rules(row.options))
-            for row in runs.itertuples()}  # fmt: skip
+    runs = wh.rows(RUN_OPTIONS_SQL, {"run_ids": sorted(set(run_ids))})
+    return {str(run["run_id"]): hints.audit_option_words(recorded_audit_rules(run["options"])) for run in runs}
 
 
 def recorded_audit_rules(options: object) -> AuditRules:
     """The audit rules a run record's options hold (defaults for a record written before audits existed)."""
+    from validation.audits import AuditRules  # the audits' registry: loaded only to repeat a judged run's options
+
     try:
         audits = json.loads(str(options)).get("audits") or {}
         baseline_dates = int(audits.get("baseline_dates", DEFAULT_BASELINE_DATES))
@@ -135,19 +172,16 @@ def recorded_audit_rules(options: object) -> AuditRules:
         return AuditRules()
 
 
-def repair_commands(problems: pd.DataFrame, base: list[str], audit_words: Mapping[str, list[str]] | None = None,
+def repair_commands(problems: Sequence[Row], base: list[str], audit_words: Mapping[str, list[str]] | None = None,
                     ) -> list[str]:  # fmt: skip
     """The narrowest runs that repair the dates: a plain run for dates with nothing published, a recompute
     (`--rerun all`) for dates whose published rows are wrong; each with the audit options of the run that
     last judged its dates (`audit_words`, by run id)."""
     audit_words = audit_words or {}
-    last_runs = problems["last_run_id"] if "last_run_id" in problems else pd.Series(None, index=problems.index)
-    options = [tuple(audit_words.get(str(run), [])) for run in last_runs]
-    groups = pd.DataFrame({"recompute": needs_recompute(problems["problems"]), "options": options},
-                          index=problems.index)  # fmt: skip
-    commands = []
-    for (recompute, words), group in groups.groupby(["recompute", "options"], sort=True):
-        dates = ",".join(ts.date().isoformat() for ts in group.index)
-        commands.append(shlex.join([*base, "run", "--dates", dates, *(["--rerun", "all"] if recompute else []),
-                                    *words]))  # fmt: skip
-    return commands
+    groups: dict[tuple[bool, tuple[str, ...]], list[date]] = {}
+    for row in problems:
+        options = tuple(audit_words.get(str(row.get("last_run_id")), []))
+        groups.setdefault((needs_recompute(row["problems"]), options), []).append(row["game_date"])
+    return [shlex.join([*base, "run", "--dates", ",".join(day.isoformat() for day in dates),
+                        *(["--rerun", "all"] if recompute else []), *words])
+            for (recompute, words), dates in sorted(groups.items())]  # fmt: skip

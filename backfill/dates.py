@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -45,3 +46,21 @@ def checked_range(start: date, end: date) -> tuple[date, date]:
         raise InvalidSetting("end", "{field} {end} is before {start} {start_value}; expected start ≤ end",
                              end=end, start_value=start)  # fmt: skip
     return start, end
+
+
+def run_range(start: date | None, end: date | None, dates: Sequence[date] | None,
+              today: date) -> tuple[date, date, tuple[date, ...] | None]:  # fmt: skip
+    """[start, end] and the explicit dates (sorted, once each), none after `today` (America/New_York)."""
+    chosen = tuple(sorted(set(dates))) if dates is not None else None
+    if chosen is not None and not chosen:
+        raise InvalidSetting("dates", "{field}: expected one or more dates")
+    if start is None or end is None:
+        if chosen is None or start is not None or end is not None:
+            raise InvalidSetting("start", "{field} and {end} are required (or {dates}); expected dates")
+        start, end = chosen[0], chosen[-1]
+    checked_range(start, end)
+    if end > today:
+        raise InvalidSetting("dates" if chosen else "end", "{field}: {end_value} is after today ({today}, "
+                             "America/New_York); a backfill only processes games already played",
+                             end_value=max(chosen) if chosen else end, today=today)  # fmt: skip
+    return start, end, chosen

@@ -1,6 +1,7 @@
-"""The ledger: the warehouse is the checkpoint. Here is all of it: the rows a run records (verdicts, audit
-results, the run record) and the side-effect-free reads. Verdict and audit rows are written by the publisher
-in the same transaction as the data they describe."""
+"""The ledger: the warehouse is the checkpoint. The rows a run records (verdicts, audit results, the run record)
+and the side-effect-free reads the runner takes as frames; the reads' SQL, and the same reads as plain rows for
+`status` and `validate`, are in `backfill.ledger_reads`. Verdict and audit rows are written by the publisher in the
+same transaction as the data they describe."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pyarrow as pa
 import structlog
 
 from backfill.invocation import Invocation
+from backfill.ledger_reads import AUDIT_COLUMNS, CURRENT_STATE_SQL, FAILING_AUDITS_SQL, PROCESSOR
 from processors.policy import NO_EXPECTED, UPCG_COMPLETE, UPCG_DISAGREES, UPCG_EMPTY, UPCG_PARTIAL
 from validation.gate import (
     AUDIT,
@@ -38,64 +40,17 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger()
 
-PROCESSOR = "player_composite_factors"
 DONE_STATES = ("published", "skipped_bootstrap")
 UPCG_STATES = (UPCG_DISAGREES, UPCG_PARTIAL, UPCG_EMPTY, UPCG_COMPLETE, NO_EXPECTED)
 LEGACY_BLOCK_WORDS = (("upstream_missing", UPSTREAM_MISSING), ("games not final", GAMES_NOT_FINAL),
                       ("upstream_partial", UPSTREAM_PARTIAL), ("upcg_disagrees", STALE_UPCG),
                       ("coverage", COVERAGE), ("audit", AUDIT), ("regression", REGRESSION))  # fmt: skip
 
-# The latest verdict is the highest attempt number, whatever the clocks said; rows written before attempts
-# were numbered rank below every numbered one and by time among themselves.
-LATEST_FIRST = "COALESCE(attempt, 0) DESC, finished_at DESC, started_at DESC"
-CURRENT_STATE_SQL = f"""
-SELECT game_date, status, coverage, reason, run_id, context_source, expected_players,
-       published_players, forced, force_reason, finished_at, source_reason, coverage_warning,
-       min_coverage, warn_coverage, upcg_state, blocked_by
-FROM (
-  SELECT *, ROW_NUMBER() OVER (PARTITION BY game_date ORDER BY {LATEST_FIRST}) AS rn
-  FROM {{checkpoints}}
-  WHERE processor = @processor AND game_date BETWEEN @start AND @end
-) AS latest
-WHERE rn = 1
-ORDER BY game_date
-"""
-
 
 def current_states(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
     """The latest verdict of each date in [start, end] (dates never run have no row: pending)."""
     states = wh.query(CURRENT_STATE_SQL, {"processor": PROCESSOR, "start": start, "end": end})
     return states.set_index("game_date")
-
-
-# The rows in PCF are those of the date's latest *published* verdict: a later blocked (regression) or failed
-# verdict leaves them in place, so the table is reconciled against that verdict, not the last attempt.
-LAST_PUBLISHED_SQL = f"""
-SELECT game_date, published_players AS ledger_published_players, TRUE AS ever_published
-FROM (
-  SELECT game_date, published_players, ROW_NUMBER() OVER (PARTITION BY game_date ORDER BY {LATEST_FIRST}) AS rn
-  FROM {{checkpoints}}
-  WHERE processor = @processor AND status = 'published' AND game_date BETWEEN @start AND @end
-) AS latest
-WHERE rn = 1
-"""
-
-
-def last_published(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
-    """Per date ever published in [start, end]: the players its latest published verdict recorded."""
-    return wh.query(LAST_PUBLISHED_SQL, {"processor": PROCESSOR, "start": start, "end": end}).set_index("game_date")
-
-
-FAILING_AUDITS_SQL = """
-SELECT a.game_date, a.audit, a.severity, a.value, a.baseline, a.threshold, a.detail
-FROM {audits} AS a
-JOIN (SELECT game_date, MAX(attempt) AS attempt FROM {checkpoints}
-      WHERE processor = @processor AND game_date BETWEEN @start AND @end GROUP BY game_date) AS latest
-  ON latest.game_date = a.game_date AND latest.attempt = a.attempt
-WHERE a.processor = @processor AND NOT a.passed AND a.game_date BETWEEN @start AND @end
-ORDER BY a.game_date, a.severity, a.audit
-"""
-AUDIT_COLUMNS = ["game_date", "audit", "severity", "value", "baseline", "threshold", "detail"]
 
 
 def failing_audits(wh: Warehouse, start: date, end: date) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -216,8 +216,9 @@ def stopped_digest(command: str, start: date, end: date, error: str, exit_code: 
     return Digest(command, summary, [], [], [f"stopped: {error}"], commands, exit_code)
 
 
-def validate_digest(problems: pd.DataFrame, start: date, end: date, commands: list[tuple[str, str]]) -> Digest:
-    items = [Attention(ts.date(), "validate", str(row["problems"])) for ts, row in problems.iterrows()]
+def validate_digest(problems: Sequence[Mapping[str, Any]], start: date, end: date,
+                    commands: list[tuple[str, str]]) -> Digest:  # fmt: skip
+    items = [Attention(row["game_date"], "validate", str(row["problems"])) for row in problems]
     summary = f"validate {start} → {end}: {len(items)} game dates need attention (exit {3 if items else 0})"
     return Digest("validate", summary, items, [], [], commands if items else [], 3 if items else 0)
 

@@ -8,24 +8,11 @@ from datetime import date
 import pandas as pd
 
 from backfill.ledger import current_states, wants_processing
+from backfill.schedule import BOOTSTRAP_DAYS, GAME_DATES_SQL
 from backfill.settings import DEFAULT_CHUNK_DAYS, RunSettings
 from processors.calendar import season_history_start, season_of
 from validation.inputs import calendar_season
 from warehouse import Warehouse
-
-BOOTSTRAP_DAYS = 14  # days 0–13 of a season lack the history the factors need
-
-# Per date: final games, and every regular-season or playoff game whatever its status (a past game that never
-# became final blocks its date instead of making it an off-day). Seasons come from the calendar, not labels.
-GAME_DATES_SQL = """
-SELECT game_date,
-       SUM(CASE WHEN game_status = 3 THEN 1 ELSE 0 END) AS games,
-       COUNT(*) AS scheduled,
-       SUM(CASE WHEN game_type = 'regular' THEN 1 ELSE 0 END) AS regular
-FROM {schedule}
-WHERE game_date BETWEEN @from AND @end AND (game_type IN ('regular', 'playoff') OR game_type IS NULL)
-GROUP BY game_date
-"""
 
 
 @dataclass(frozen=True)

@@ -1,37 +1,54 @@
-"""Turning results into what operators read: text tables on stdout, or one JSON document."""
+"""Turning results into what operators read: text tables on stdout, or one JSON document.
+
+The reading commands render plain rows (dicts), so this module imports no pandas; values that came out of a frame
+(numpy scalars, NaN, pandas' NA and Timestamps) are recognised too. `backfill.render_runs` renders what `run`,
+`catch-up` and `cleanup` return.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import math
+import sys
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
-import pandas as pd
 
-from backfill.date_facts import dated_rows, summary_counts
-from backfill.notify import takeover_text
-from processors.policy import SYNTHETIC, UPCG_DISAGREES, UPCG_EMPTY, UPCG_PARTIAL, UPCG_SUFFICIENT
-from validation.gate import BLOCKED, FAILED, GAMES_NOT_FINAL, PUBLISHED, SKIPPED_BOOTSTRAP
-
-if TYPE_CHECKING:  # computing factors is not needed to render or notify
-    from backfill.runner import RunResult
+from validation.rules import BLOCKED, FAILED, GAMES_NOT_FINAL, PUBLISHED, SKIPPED_BOOTSTRAP
 
 STATUS_ORDER = (PUBLISHED, BLOCKED, FAILED, SKIPPED_BOOTSTRAP)
+Row = Mapping[str, Any]
+
+
+def loaded_pandas() -> Any:
+    """pandas if something loaded it already (a value from a frame), else None: a value can only be one of
+    pandas' own (NA, NaT, Timestamp) when pandas is loaded, so rows never make this module import it."""
+    return sys.modules.get("pandas")
+
+
+def is_missing(value: Any) -> bool:
+    """None, NaN (numpy's too), or pandas' NA / NaT."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return True
+    pandas = loaded_pandas()
+    return pandas is not None and (value is pandas.NA or value is pandas.NaT)
 
 
 def coverage_text(value: Any) -> str:
-    return "—" if value is None or pd.isna(value) else f"{float(value):.1%}"
+    return "—" if is_missing(value) else f"{float(value):.1%}"
 
 
 def json_value(value: Any) -> Any:
     """A JSON-safe scalar: dates as ISO strings, NaN/NA as null, numpy scalars as Python ones."""
-    if isinstance(value, pd.Timestamp):
+    pandas = loaded_pandas()
+    if pandas is not None and isinstance(value, pandas.Timestamp):
         return value.date().isoformat() if value == value.normalize() else value.isoformat()
     if isinstance(value, date | datetime):
         return value.isoformat()
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+    if value is None or (pandas is not None and value is pandas.NA) or (isinstance(value, float) and math.isnan(value)):
         return None
     if hasattr(value, "item"):
         return json_value(value.item())
@@ -41,182 +58,32 @@ def json_value(value: Any) -> Any:
 STATUS_COLOURS = {PUBLISHED: "green", BLOCKED: "yellow", FAILED: "red", SKIPPED_BOOTSTRAP: "blue"}
 
 
-def table(frame: pd.DataFrame, colour: bool = False) -> str:
-    """An aligned text table; with `colour` (a terminal), status words are coloured."""
-    if frame.empty:
+def table(rows: Sequence[Row], colour: bool = False) -> str:
+    """An aligned text table of rows (dicts with the same keys, in column order); with `colour` (a terminal),
+    status words are coloured."""
+    if not rows:
         return "(nothing)"
-    text = frame.astype(str)
-    widths = {col: max(len(col), *(len(v) for v in text[col])) for col in text.columns}
+    columns = list(rows[0])
+    text = [[str(row[col]) for col in columns] for row in rows]
+    widths = {col: max(len(col), *(len(line[i]) for line in text)) for i, col in enumerate(columns)}
 
     def cell(col: str, value: str) -> str:
         padded = value.ljust(widths[col])
         return click.style(padded, fg=STATUS_COLOURS.get(value)) if colour and col == "status" else padded
 
-    lines = ["  ".join(col.ljust(widths[col]) for col in text.columns)]
-    lines.append("  ".join("-" * widths[col] for col in text.columns))
-    lines += ["  ".join(cell(col, value) for col, value in zip(text.columns, row, strict=True))
-              for row in text.itertuples(index=False)]
+    lines = ["  ".join(col.ljust(widths[col]) for col in columns)]
+    lines.append("  ".join("-" * widths[col] for col in columns))
+    lines += ["  ".join(cell(col, value) for col, value in zip(columns, line, strict=True)) for line in text]
     return "\n".join(lines)
 
 
-def run_document(result: RunResult, resume_command: str) -> dict[str, Any]:
-    verdicts = result.verdicts.reset_index()
-    dates = [
-        {key: json_value(value) for key, value in row.items()}
-        for row in verdicts.reindex(columns=["game_date", "games", "status", "context_source", "source_reason",
-                                             "expected_players",
-                                             "upcg_players", "published_players", "coverage", "reason", "forced",
-                                             "allowed_regression", "previous_players", "candidate_players"])
-        .to_dict("records")
-    ] if len(verdicts) else []  # fmt: skip
-    return {
-        "run_id": result.invocation.run_id,
-        "dry_run": result.settings.dry_run,
-        "start_date": result.settings.start.isoformat(),
-        "end_date": result.settings.end.isoformat(),
-        "exit_code": result.exit_code,
-        "counts": {status: result.count(status) for status in STATUS_ORDER}
-        | {"off_days": len(result.plan.off_days), "already_done": result.plan.already_done},
-        "seconds": round(result.seconds, 3),
-        "warehouse_jobs": result.jobs,
-        "bytes_processed": result.bytes_processed,
-        "warehouse_rows_read": result.rows_read,
-        "dates": dates,
-        "schedule_gap": result.plan.schedule_gap,
-        "resume_command": resume_command if result.exit_code else None,
-    }
-
-
-def billed_bytes(count: int) -> str:
-    """BigQuery reports bytes processed; DuckDB does not, so nothing is shown there."""
-    return f", {count / 2**30:,.2f} GiB processed" if count else ""
-
-
-def run_text(result: RunResult, resume_command: str, inspect_command: str) -> str:
-    counts = ", ".join(f"{result.count(status)} {status}" for status in STATUS_ORDER)
-    lines = [
-        f"{'Dry run' if result.settings.dry_run else 'Run'} {result.invocation.run_id}: "
-        f"{result.settings.start} → {result.settings.end}",
-        f"  {counts}; {len(result.plan.off_days)} off-days; {result.plan.already_done} already done",
-        f"  {result.seconds:.1f} s, {result.jobs} warehouse jobs{billed_bytes(result.bytes_processed)}",
-    ]
-    verdicts = result.verdicts
-    if result.plan.schedule_gap:
-        lines += ["", f"Not off-days: {result.plan.schedule_gap}. Load the schedule upstream, then rerun."]
-    if result.settings.dry_run and len(verdicts):
-        lines += ["", table(plan_table(result))]
-    problems = verdicts[verdicts["status"].isin([BLOCKED, FAILED])] if len(verdicts) else verdicts
-    if len(problems):
-        lines += ["", "Dates that need attention:"]
-        lines += [f"  {ts.date()}  {row['status']:<8} {row['reason']}" for ts, row in problems.iterrows()]
-    lines += override_lines(verdicts)
-    lines += fallback_lines(verdicts)
-    if result.taken_over:  # the dead run is someone's problem too: say it where the operator looks first
-        lines += ["", *(f"Note: {takeover_text(lease)}" for lease in result.taken_over)]
-    if result.exit_code and not result.settings.dry_run:
-        lines += ["", f"To resume: {resume_command}", f"To inspect: {inspect_command}"]
-    return "\n".join(lines)
-
-
-def players_change(verdicts: pd.DataFrame) -> pd.Series:
-    """Published now → after this run, in players: '177 → 1'."""
-    before = verdicts.get("previous_players", pd.Series(index=verdicts.index, dtype="float64")).map(count_text)
-    after = verdicts.get("candidate_players", pd.Series(index=verdicts.index, dtype="float64")).map(count_text)
-    return before + " → " + after
-
-
-def override_lines(verdicts: pd.DataFrame) -> list[str]:
-    """Dates published past the gate (--force) or over better rows (--allow-regression), named one by one."""
-    if not len(verdicts):
-        return []
-    forced = verdicts["forced"].astype(bool)
-    allowed = verdicts.get("allowed_regression", pd.Series(False, index=verdicts.index)).fillna(False).astype(bool)
-    chosen = verdicts[forced | allowed]
-    if not len(chosen):
-        return []
-    change = players_change(chosen)
-    return ["", "Published past the gate (recorded with who and why):"] + [
-        f"  {ts.date()}  {'forced' if row['forced'] else 'regression allowed'}  players {change[ts]}  {row['reason']}"
-        for ts, row in chosen.iterrows()
-    ]
-
-
-def fallback_lines(verdicts: pd.DataFrame) -> list[str]:
-    """Partial UPCG is the incident's trap: name those dates; an empty UPCG is just counted."""
-    if not len(verdicts):
-        return []
-    fallback = verdicts[verdicts["context_source"] == SYNTHETIC]
-    state = fallback.get("upcg_state", pd.Series(None, index=fallback.index, dtype="object"))
-    partial, empty, stale = (fallback[state == kind] for kind in (UPCG_PARTIAL, UPCG_EMPTY, UPCG_DISAGREES))
-    lines = []
-    if len(stale):
-        lines += ["", "UPCG disagrees with the box scores (stale context), so built from box scores:"]
-        lines += [f"  {ts.date()}  {row['source_reason']}" for ts, row in stale.iterrows()]
-    if len(partial):
-        lines += ["", "UPCG partial, so built from box scores (stale rows? `pcf-backfill cleanup --mode partial`):"]
-        lines += [f"  {ts.date()}  {row['source_reason']}" for ts, row in partial.iterrows()]
-    if len(empty):
-        lines += ["", f"{len(empty)} dates had no UPCG rows and were built from box scores."]
-    return lines
-
-
-def plan_table(result: RunResult) -> pd.DataFrame:
-    """The dry-run plan: date, games, expected, UPCG players, source, predicted coverage, action."""
-    verdicts = result.verdicts
-    action = verdicts["status"].map({PUBLISHED: "publish", BLOCKED: "block", FAILED: "fail",
-                                     SKIPPED_BOOTSTRAP: "skip (bootstrap)"})  # fmt: skip
-    action = action.where(~verdicts["forced"].astype(bool), "publish (forced)")
-    allowed = verdicts.get("allowed_regression", pd.Series(False, index=verdicts.index)).fillna(False).astype(bool)
-    action = action.where(~allowed, "publish (regression allowed)")
-    return pd.DataFrame({
-        "date": [ts.date() for ts in verdicts.index],
-        "games": verdicts["games"].to_numpy(),
-        "expected": verdicts["expected_players"].to_numpy(),
-        "upcg": verdicts["upcg_players"].to_numpy(),
-        "source": verdicts["context_source"].fillna("—").to_numpy(),
-        "coverage": verdicts["coverage"].map(coverage_text).to_numpy(),
-        "players now → after": players_change(verdicts).to_numpy(),
-        "action": action.to_numpy(),
-        "reason": verdicts["reason"].fillna("").to_numpy(),
-    })  # fmt: skip
-
-
-def leases_text(held: pd.DataFrame) -> str:
-    return table(held.astype(str)) if len(held) else "No lease is held."
+def leases_text(held: Any) -> str:
+    """`held`: the live leases, a frame (one row per lease)."""
+    return table(held.astype(str).to_dict("records")) if len(held) else "No lease is held."
 
 
 def to_json(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, default=json_value)
-
-
-def cleanup_document(result: Any) -> dict[str, Any]:
-    per_date = result.per_date.reset_index(drop=True)
-    return {
-        "operation_id": result.operation_id, "mode": result.mode, "cutoff_date": result.cutoff.isoformat(),
-        "dry_run": result.dry_run, "rows_matched": result.rows_matched, "rows_deleted": result.rows_deleted,
-        "backup_table": result.backup_table,
-        "dates": [{k: json_value(v) for k, v in row.items()} for row in per_date.to_dict("records")],
-    }  # fmt: skip
-
-
-def cleanup_text(result: Any) -> str:
-    verb = "Would delete" if result.dry_run else "Deleted"
-    count = result.rows_matched if result.dry_run else result.rows_deleted
-    lines = [f"Cleanup ({result.mode}, cutoff {result.cutoff}): {verb} {count:,} UPCG rows."]
-    doomed = result.per_date[result.per_date["action"] == "delete"] if len(result.per_date) else result.per_date
-    if len(result.per_date) > len(doomed):
-        kept = len(result.per_date) - len(doomed)
-        lines.append(f"{kept} older dates keep their rows (UPCG covers ≥ {UPCG_SUFFICIENT:.0%}).")
-    if len(doomed):
-        shown = doomed.copy()
-        shown["game_date"] = pd.to_datetime(shown["game_date"]).dt.date
-        shown["coverage"] = shown["coverage"].map(coverage_text)
-        lines += ["", table(shown)]
-    if result.backup_table:
-        lines += ["", f"Backup: {result.backup_table}  (undo: pcf-backfill cleanup restore {result.backup_table})"]
-    if result.dry_run and result.rows_matched:
-        lines += ["", "Dry run: nothing changed. Add --execute to delete."]
-    return "\n".join(lines)
 
 
 STATUS_COLUMNS = ["games", "status", "context_source", "expected_players", "published_players", "coverage",
@@ -224,25 +91,28 @@ STATUS_COLUMNS = ["games", "status", "context_source", "expected_players", "publ
 LAST_ATTEMPT_COLUMNS = {"status": "status", "reason": "reason", "coverage": "last_coverage", "run_id": "last_run_id"}
 
 
-def records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
-    """Rows indexed by game_date as JSON-safe dicts."""
-    return [{"game_date": ts.date().isoformat(), **{c: json_value(row[c]) for c in columns}}
-            for ts, row in dated_rows(frame)]  # fmt: skip
+def records(rows: Iterable[Row], columns: list[str]) -> list[dict[str, Any]]:
+    """Dated rows as JSON-safe dicts."""
+    return [{"game_date": row["game_date"].isoformat(), **{c: json_value(row[c]) for c in columns}} for row in rows]
 
 
-def dated_table(frame: pd.DataFrame, columns: list[str], colour: bool = False) -> str:
-    shown = frame[columns].reset_index()
-    shown["game_date"] = shown["game_date"].dt.date
-    if "coverage" in shown:
-        shown["coverage"] = shown["coverage"].map(coverage_text)
-    return table(shown.astype("object").where(shown.notna(), ""), colour=colour)
+def dated_table(rows: Sequence[Row], columns: list[str], colour: bool = False) -> str:
+    """Rows by game date; coverage as a percentage, a missing value as blank."""
+
+    def shown(column: str, value: Any) -> Any:
+        if column == "coverage":
+            return coverage_text(value)
+        return "" if is_missing(value) else value
+
+    return table([{"game_date": row["game_date"], **{c: shown(c, row[c]) for c in columns}} for row in rows],
+                 colour=colour)  # fmt: skip
 
 
 def count_text(value: Any) -> str:
-    return "?" if value is None or pd.isna(value) else str(int(value))
+    return "?" if is_missing(value) else str(int(value))
 
 
-def published_text(row: Mapping[str, Any]) -> str:
+def published_text(row: Row) -> str:
     """What the table holds: '177/177 (100.0%) pgs_synthetic', or 'nothing'."""
     if not row["published_players"] and not row.get("published_rows", 0):
         return "nothing"
@@ -250,90 +120,91 @@ def published_text(row: Mapping[str, Any]) -> str:
             f"({coverage_text(row['coverage'])}) {row['context_source'] or ''}").strip()  # fmt: skip
 
 
-def last_attempt_text(row: Mapping[str, Any]) -> str:
+def last_attempt_text(row: Row) -> str:
     if row["status"] == "pending":
         return "never run"
     reason = f": {row['reason']}" if isinstance(row["reason"], str) and row["reason"] else ""
     return f"{row['status']}{reason}"
 
 
-def audit_line(row: Any) -> str:
+def audit_line(row: Row) -> str:
     """`2022-11-22  block  shot_zone_zero_share 1.00 vs baseline 0.01 (threshold 0.4)`."""
-    baseline = "" if pd.isna(row.baseline) else f" vs baseline {row.baseline:.2f}"
-    value = "n/a" if pd.isna(row.value) else f"{row.value:.2f}"
-    detail = f"; {row.detail}" if isinstance(row.detail, str) and row.detail else ""
-    return f"  {pd.Timestamp(row.game_date).date()}  {row.severity:5}  {row.audit} {value}{baseline} " \
-           f"(threshold {row.threshold:g}){detail}"  # fmt: skip
+    baseline = "" if is_missing(row["baseline"]) else f" vs baseline {row['baseline']:.2f}"
+    value = "n/a" if is_missing(row["value"]) else f"{row['value']:.2f}"
+    detail = f"; {row['detail']}" if isinstance(row["detail"], str) and row["detail"] else ""
+    return f"  {row['game_date']}  {row['severity']:5}  {row['audit']} {value}{baseline} " \
+           f"(threshold {row['threshold']:g}){detail}"  # fmt: skip
 
 
-def audit_lines(audits: pd.DataFrame | None) -> list[str]:
-    if audits is None or audits.empty:
+def audit_lines(audits: Sequence[Row] | None) -> list[str]:
+    if not audits:
         return []
-    return ["", "Failing audits (last attempt):", *(audit_line(row) for row in audits.itertuples())]
+    return ["", "Failing audits (last attempt):", *(audit_line(row) for row in audits)]
 
 
-def audit_records(audits: pd.DataFrame | None) -> list[dict[str, Any]]:
-    if audits is None or audits.empty:
-        return []
-    return [{key: json_value(value) for key, value in row.items()} for row in audits.to_dict("records")]
+def audit_records(audits: Sequence[Row] | None) -> list[dict[str, Any]]:
+    return [{key: json_value(value) for key, value in row.items()} for row in audits or []]
 
 
-def status_document(report: pd.DataFrame, start: date, end: date,
-                    audits: pd.DataFrame | None = None) -> dict[str, Any]:  # fmt: skip
+def summary_counts(states: Iterable[Row]) -> dict[str, int]:
+    """Dates per last-attempt status, by status name."""
+    return dict(sorted(Counter(str(row["status"]) for row in states).items()))
+
+
+def status_document(states: Sequence[Row], start: date, end: date,
+                    audits: Sequence[Row] | None = None) -> dict[str, Any]:  # fmt: skip
     dates = [
         {**entry, "last_attempt": {key: json_value(row[column]) for key, column in LAST_ATTEMPT_COLUMNS.items()}}
-        for entry, (_, row) in zip(records(report, STATUS_COLUMNS), dated_rows(report), strict=True)
+        for entry, row in zip(records(states, STATUS_COLUMNS), states, strict=True)
     ]
-    return {"start_date": str(start), "end_date": str(end), "summary": summary_counts(report), "dates": dates,
+    return {"start_date": str(start), "end_date": str(end), "summary": summary_counts(states), "dates": dates,
             "failing_audits": audit_records(audits)}  # fmt: skip
 
 
 POSTPONED_AFTER_DAYS = 2  # a game still not final this long after its date was most likely postponed
 
 
-def postponed_lines(report: pd.DataFrame, today: date | None) -> list[str]:
+def postponed_lines(states: Sequence[Row], today: date | None) -> list[str]:
     """Dates held back for days by games that never finished: say so, and how to resolve them knowingly."""
-    if today is None or not len(report):
+    if today is None:
         return []
-    waiting = report["blocked_by"] == GAMES_NOT_FINAL
-    age = (pd.Timestamp(today) - report.index.to_series()).dt.days
-    stuck = report[waiting & (age >= POSTPONED_AFTER_DAYS) & (report["status"] == BLOCKED)]
-    return [f"{ts.date()}: games unfinished for {age[ts]} days — postponed? Once confirmed, publish the final "
-            f'games: pcf-backfill run --dates {ts.date()} --force --reason "<game> postponed"'
-            for ts in stuck.index]  # fmt: skip
+    stuck = [(row["game_date"], (today - row["game_date"]).days) for row in states
+             if row["blocked_by"] == GAMES_NOT_FINAL and row["status"] == BLOCKED]  # fmt: skip
+    return [f"{day}: games unfinished for {age} days — postponed? Once confirmed, publish the final "
+            f'games: pcf-backfill run --dates {day} --force --reason "<game> postponed"'
+            for day, age in stuck if age >= POSTPONED_AFTER_DAYS]  # fmt: skip
 
 
-def status_text(report: pd.DataFrame, colour: bool, today: date | None = None,
-                audits: pd.DataFrame | None = None) -> str:  # fmt: skip
-    counts = summary_counts(report)
+def status_text(states: Sequence[Row], colour: bool, today: date | None = None,
+                audits: Sequence[Row] | None = None) -> str:  # fmt: skip
+    counts = summary_counts(states)
     summary = ", ".join(f"{n} {s}" for s, n in counts.items()) if counts else "no game dates in this range"
-    shown = pd.DataFrame({
-        "games": report["games"],
-        "published": [published_text(row) for _, row in dated_rows(report)],
-        "status": report["status"],
-        "last attempt": [last_attempt_text(row) for _, row in dated_rows(report)],
-    }, index=report.index)  # fmt: skip
-    notes = postponed_lines(report, today)
-    text = "\n".join([dated_table(shown, list(shown.columns), colour), *audit_lines(audits), "",
-                      f"Summary (last attempts): {summary}"])  # fmt: skip
+    shown = [{"game_date": row["game_date"], "games": row["games"], "published": published_text(row),
+              "status": row["status"], "last attempt": last_attempt_text(row)} for row in states]  # fmt: skip
+    notes = postponed_lines(states, today)
+    text = "\n".join([dated_table(shown, ["games", "published", "status", "last attempt"], colour),
+                      *audit_lines(audits), "", f"Summary (last attempts): {summary}"])  # fmt: skip
     return text + ("\n\n" + "\n".join(notes) if notes else "")
 
 
-def validate_document(report: pd.DataFrame, problems: pd.DataFrame, start: date, end: date,
-                      repairs: list[str], audits: pd.DataFrame | None = None) -> dict[str, Any]:  # fmt: skip
-    columns = ["state", "games", "expected_players", "pcf_rows", "matched_players", "coverage",
-               "rows_for_non_players", "rows_out_of_range", "last_reason", "problems"]  # fmt: skip
-    return {"start_date": str(start), "end_date": str(end), "game_dates": int(report["is_game_date"].sum()),
-            "dates_with_problems": len(problems), "problems": records(problems, columns),
-            "repair_commands": repairs, "failing_audits": audit_records(audits)}  # fmt: skip
+PROBLEM_COLUMNS = ["state", "games", "expected_players", "pcf_rows", "matched_players", "coverage",
+                   "rows_for_non_players", "rows_out_of_range", "last_reason", "problems"]  # fmt: skip
 
 
-def validate_text(report: pd.DataFrame, problems: pd.DataFrame, start: date, end: date, repairs: list[str],
-                  audits: pd.DataFrame | None = None) -> str:  # fmt: skip
-    lines = [f"Checked {int(report['is_game_date'].sum())} game dates from {start} to {end}: "
-             f"{len(problems)} need attention."]  # fmt: skip
-    if len(problems):
-        shown = problems.assign(reason=problems["last_reason"].fillna(""))
+def validate_document(report: Sequence[Row], problems: Sequence[Row], start: date, end: date,
+                      repairs: list[str], audits: Sequence[Row] | None = None) -> dict[str, Any]:  # fmt: skip
+    return {"start_date": str(start), "end_date": str(end),
+            "game_dates": sum(bool(row["is_game_date"]) for row in report), "dates_with_problems": len(problems),
+            "problems": records(problems, PROBLEM_COLUMNS), "repair_commands": repairs,
+            "failing_audits": audit_records(audits)}  # fmt: skip
+
+
+def validate_text(report: Sequence[Row], problems: Sequence[Row], start: date, end: date, repairs: list[str],
+                  audits: Sequence[Row] | None = None) -> str:  # fmt: skip
+    game_dates = sum(bool(row["is_game_date"]) for row in report)
+    lines = [f"Checked {game_dates} game dates from {start} to {end}: {len(problems)} need attention."]
+    if problems:
+        shown = [{**row, "reason": row["last_reason"] or ""} for row in problems]
         lines += [dated_table(shown, ["state", "expected_players", "pcf_rows", "coverage", "problems", "reason"])]
         lines += ["", *(f"To repair: {command}" for command in repairs)]
     return "\n".join(lines + audit_lines(audits))

@@ -86,12 +86,6 @@ def day_end(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=LEAGUE_TZ)
 
 
-def newest_published(wh: Warehouse) -> date | None:
-    """The newest game date with rows in PCF, whatever the ledger says."""
-    newest = wh.query("SELECT MAX(game_date) AS newest FROM {pcf}")["newest"].iloc[0]
-    return None if pd.isna(newest) else pd.Timestamp(newest).date()
-
-
 def first_checked_date(wh: Warehouse) -> date | None:
     first = wh.query(FIRST_DATE_SQL)["first_date"].iloc[0]
     return None if pd.isna(first) else pd.Timestamp(first).date()

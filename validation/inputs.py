@@ -22,11 +22,10 @@ from processors.keys import (
     shared_codes,
     sort_codes,
 )
+from validation.played import FINAL, GAME_TYPES, PLAYED_SQL  # noqa: F401 - PLAYED_SQL re-exported where it was
 from warehouse.errors import PcfError
 from warehouse.schemas import TABLES, compatible
 
-FINAL = 3
-GAME_TYPES = ("regular", "playoff")
 MIN_ACTIVE_PER_TEAM = 5  # fewer active box-score rows than this and a team's game is not really there
 LISTED_GAMES = 5  # game ids named in a reason before "…"
 
@@ -128,16 +127,6 @@ def expected_from_schedule(pgs: pd.DataFrame, schedule: pd.DataFrame, dates: lis
     day, player = day_numbers(active["game_date"]), sort_codes(active["player_lookup"])
     order = np.lexsort((sort_codes(active["game_id"]), player, day))
     return active.iloc[order[first_of_runs(day[order], player[order])]].reset_index(drop=True)
-
-
-# Who played, the same in SQL (`status`, `validate` and `report` count with it).
-PLAYED_SQL = f"""
-SELECT DISTINCT pgs.game_date, pgs.player_lookup
-FROM {{pgs}} AS pgs JOIN {{schedule}} AS games ON games.game_id = pgs.game_id AND games.game_date = pgs.game_date
-WHERE pgs.player_status = 'active' AND games.game_status = {FINAL}
-  AND (games.game_type IN ({", ".join(f"'{kind}'" for kind in GAME_TYPES)}) OR games.game_type IS NULL)
-  AND pgs.game_date BETWEEN @start AND @end
-"""
 
 
 # --- zone tables ------------------------------------------------------------------------------

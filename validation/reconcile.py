@@ -2,15 +2,15 @@
 
 A date needs attention when it is a game date outside the bootstrap window with nothing published (pending,
 blocked or failed), or when what is published falls below the bar, holds rows for players who did not play,
-holds values out of range, disagrees with the ledger or has duplicates.
+holds values out of range, disagrees with the ledger or has duplicates. Plain values in, plain rows out.
 """
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from validation.gate import SKIPPED_BOOTSTRAP
+from validation.rules import BLOCKED, FAILED, SKIPPED_BOOTSTRAP
 
 CHECKS = {
     "not_published": "a game date with nothing published (never run, blocked or failed)",
@@ -29,40 +29,40 @@ RECOMPUTE = ("duplicates", "ledger_published_rows_missing", "coverage_below_bar"
              "values_out_of_range", "rows_without_ledger")  # fmt: skip
 
 
-def reconcile(facts: pd.DataFrame, min_coverage: float) -> pd.DataFrame:
-    """facts per date (see backfill.date_facts.date_facts) → the same rows with `state`, `coverage` and
-    `problems` (comma-separated check names, '' when clean)."""
-    game_date, bootstrap = facts["is_game_date"].astype(bool), facts["bootstrap"].astype(bool)
-    has_rows = facts["pcf_rows"] > 0
+def failed_checks(facts: Mapping[str, Any], min_coverage: float) -> list[str]:
+    """The checks of `CHECKS` one date's facts (see backfill.date_facts.date_facts) fail, in their order."""
+    game_date, bootstrap = bool(facts["is_game_date"]), bool(facts["bootstrap"])
+    has_rows, ever_published = facts["pcf_rows"] > 0, bool(facts["ever_published"])
     coverage = facts["published_coverage"]
     findings = {
         # a date whose games are all unfinished needs attention once a run has seen it (blocked)
-        "not_published": game_date & ~bootstrap & ~has_rows
-        & ((facts["games"] > 0) | facts["last_status"].isin(["blocked", "failed"])),
+        "not_published": game_date and not bootstrap and not has_rows
+        and (facts["games"] > 0 or facts["last_status"] in (BLOCKED, FAILED)),
         "duplicates": facts["pcf_rows"] > facts["pcf_players"],
-        "rows_without_ledger": has_rows & ~facts["ever_published"].astype(bool),
-        "ledger_published_rows_missing": facts["ever_published"].astype(bool)
-        & (facts["pcf_rows"] < facts["ledger_published_players"]),
-        "coverage_below_bar": has_rows & (coverage < min_coverage),
-        "rows_for_non_players": (facts["rows_for_non_players"] > 0) & (facts["expected_players"] > 0),
+        "rows_without_ledger": has_rows and not ever_published,
+        "ledger_published_rows_missing": ever_published and facts["pcf_rows"] < facts["ledger_published_players"],
+        "coverage_below_bar": has_rows and coverage is not None and coverage < min_coverage,  # NaN: no verdict
+        "rows_for_non_players": facts["rows_for_non_players"] > 0 and facts["expected_players"] > 0,
         "values_out_of_range": facts["rows_out_of_range"] > 0,
-        "published_without_players": has_rows & (facts["expected_players"] == 0),
-        "bootstrap_with_rows": bootstrap & has_rows,
-        "skipped_but_not_bootstrap": game_date & ~bootstrap & (facts["last_status"] == SKIPPED_BOOTSTRAP),
+        "published_without_players": has_rows and facts["expected_players"] == 0,
+        "bootstrap_with_rows": bootstrap and has_rows,
+        "skipped_but_not_bootstrap": game_date and not bootstrap and facts["last_status"] == SKIPPED_BOOTSTRAP,
     }
-    flags = pd.DataFrame(findings, index=facts.index).fillna(False).astype(bool)
-    names = np.array(list(findings))
-    problems = [", ".join(names[row]) for row in flags.to_numpy()]
-    state = facts["last_status"].where(game_date, "not_a_game_date")
-    return facts.assign(state=state, coverage=coverage, problems=problems)
+    return [name for name, failed in findings.items() if failed]
 
 
-def needs_attention(report: pd.DataFrame) -> pd.DataFrame:
-    return report[report["problems"] != ""]
+def reconcile(facts: Sequence[Mapping[str, Any]], min_coverage: float) -> list[dict[str, Any]]:
+    """facts per date → the same rows with `state`, `coverage` and `problems` (comma-separated check names,
+    '' when clean)."""
+    return [{**row, "state": row["last_status"] if row["is_game_date"] else "not_a_game_date",
+             "coverage": row["published_coverage"], "problems": ", ".join(failed_checks(row, min_coverage))}
+            for row in facts]  # fmt: skip
 
 
-def needs_recompute(problems: pd.Series) -> pd.Series:
-    """Per date: True when its published rows must be recomputed (`--rerun all`), not just run."""
-    return problems.astype(str).str.split(", ").map(lambda names: any(name in RECOMPUTE for name in names))
+def needs_attention(report: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    return [row for row in report if row["problems"] != ""]
 
 
+def needs_recompute(problems: str) -> bool:
+    """True when a date's published rows must be recomputed (`--rerun all`), not just run."""
+    return any(name in RECOMPUTE for name in str(problems).split(", "))

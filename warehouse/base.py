@@ -93,6 +93,11 @@ class Warehouse(ABC):
         """Run a SELECT; DATE columns come back as datetime64."""
 
     @abstractmethod
+    def rows(self, sql: str, params: Params | None = None) -> list[dict[str, Any]]:
+        """Run a SELECT; each row a dict of plain Python values (DATE as `date`, TIMESTAMP as naive UTC
+        `datetime`, NULL as None), so a reader that shows a few rows never imports pandas."""
+
+    @abstractmethod
     def execute(self, sql: str, params: Params | None = None) -> int:
         """Run one statement; returns affected rows where the backend reports them."""
 

@@ -6,7 +6,7 @@ import contextlib
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 import duckdb
 
@@ -142,6 +142,14 @@ class DuckDBWarehouse(Warehouse):
         frame = self._run(sql, params).df()
         self.stats.rows_read += len(frame)
         return frame
+
+    @translated
+    def rows(self, sql: str, params: Params | None = None) -> list[dict[str, Any]]:
+        cursor = self._run(sql, params)
+        names = [column[0] for column in cursor.description or []]
+        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+        self.stats.rows_read += len(rows)
+        return rows
 
     @translated
     def execute(self, sql: str, params: Params | None = None) -> int:

@@ -60,10 +60,10 @@ if TYPE_CHECKING:
         catch_up_window,
         resume_command,
         run,
-        run_range,
         run_settings,
         run_with_settings,
     )
+    from backfill.dates import run_range
     from backfill.invocation import new_invocation
     from backfill.settings import RunSettings
     from validation.rules import GateRules
@@ -86,7 +86,8 @@ MODULES = {
     "backfill.api.maintenance": ("InitResult", "LeasesResult", "cleanup", "cleanup_settings", "cleanup_with_settings",
                                  "init", "leases", "release_lease", "restore"),
     "backfill.api.runs": ("MAX_LOOKBACK_DAYS", "Cancel", "DateVerdict", "RunResult", "catch_up", "catch_up_settings",
-                          "catch_up_window", "resume_command", "run", "run_range", "run_settings", "run_with_settings"),
+                          "catch_up_window", "resume_command", "run", "run_settings", "run_with_settings"),
+    "backfill.dates": ("run_range",),
     "backfill.invocation": ("new_invocation",),
     "backfill.settings": ("RunSettings",),
     "validation.rules": ("GateRules",),

@@ -7,9 +7,6 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time
-from typing import Any
-
-import pandas as pd
 
 from backfill.dates import LEAGUE_TZ, checked_range
 from backfill.settings import CREDENTIALS_VARIABLE, EMULATOR_HOST_VARIABLE
@@ -53,10 +50,6 @@ def as_date(name: str, value: object) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise InvalidSetting(name, "{field}: {value!r} is not a date; expected YYYY-MM-DD", value=value) from None
-
-
-def plain(value: Any) -> Any:
-    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
 
 
 def checked_span(start: date | str, end: date | str) -> tuple[date, date]:

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from backfill.api.common import WarehouseLike, checked_span, connection_words, league_now, opened, plain, warehouse_url
+from backfill.api.common import WarehouseLike, checked_span, connection_words, league_now, opened, warehouse_url
 from backfill.api.errors import DatesBlocked, summary
-from validation.gate import DEFAULT_MIN_COVERAGE, checked_fraction
+from validation.rules import DEFAULT_MIN_COVERAGE, checked_fraction
 from warehouse import Datasets, InvalidSetting
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the frame views import pandas when asked for: reading the ledger needs none of it
+    import pandas as pd
+
     from backfill.staleness import Freshness
 
 
@@ -34,51 +35,69 @@ class DateState:
 
 @dataclass(frozen=True)
 class StatusResult:
-    """`status`: every game date of [start, end]; `frame` has every column `pcf-backfill status` shows."""
+    """`status`: every game date of [start, end]; `rows` (one dict per date) have every column `pcf-backfill
+    status` shows, `frame` is the same as a DataFrame."""
 
     start: date
     end: date
     dates: list[DateState]
-    frame: pd.DataFrame = field(repr=False, compare=False)
+    rows: list[dict[str, Any]] = field(repr=False, compare=False)
     exit_code: int = 0
 
     @property
     def counts(self) -> dict[str, int]:
-        return {str(k): int(v) for k, v in self.frame["status"].value_counts().sort_index().items()}
+        return dict(sorted(Counter(state.status for state in self.dates).items()))
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        from backfill.date_facts import STATE_COLUMNS, as_frame
+
+        return as_frame(self.rows, STATE_COLUMNS)
 
 
 def status(warehouse: WarehouseLike, start: date | str, end: date | str, *,
            datasets: Datasets | None = None) -> StatusResult:  # fmt: skip
     """Per game date of [start, end]: what is published and what the last attempt did. Read only."""
-    from backfill.date_facts import date_states, dated_rows
+    from backfill.date_facts import date_states
 
     first, last = checked_span(start, end)
     with opened(warehouse, datasets) as wh:
-        report = date_states(wh, first, last)
-    states = [
-        DateState(ts.date(), str(row["status"]), plain(row["reason"]), int(row["expected_players"]),
-                  int(row["published_players"]), plain(row["coverage"]), plain(row["context_source"]),
-                  plain(row["run_id"]))  # fmt: skip
-        for ts, row in dated_rows(report)
-    ]
-    return StatusResult(first, last, states, report)
+        states = date_states(wh, first, last)
+    dates = [DateState(row["game_date"], str(row["status"]), row["reason"], int(row["expected_players"]),
+                       int(row["published_players"]), row["coverage"], row["context_source"], row["run_id"])
+             for row in states]  # fmt: skip
+    return StatusResult(first, last, dates, states)
 
 
 @dataclass(frozen=True)
 class ValidateResult:
     """`validate`: the reconciliation of [start, end] and the dates that need attention (exit code 3 if any).
-    `problems` maps each such date to its problems; `repairs` are the narrowest runs that fix them."""
+    `problems` maps each such date to its problems; `repairs` are the narrowest runs that fix them. `rows` has
+    one dict per date with every reconciliation column, `attention_rows` those that need attention; `frame` and
+    `attention` are the same as DataFrames."""
 
     start: date
     end: date
     problems: dict[date, str]
     repairs: list[str]
-    frame: pd.DataFrame = field(repr=False, compare=False)  # one row per date, every reconciliation column
-    attention: pd.DataFrame = field(repr=False, compare=False)  # the rows of `frame` that need attention
+    rows: list[dict[str, Any]] = field(repr=False, compare=False)
+    attention_rows: list[dict[str, Any]] = field(repr=False, compare=False)
 
     @property
     def exit_code(self) -> int:
         return 3 if self.problems else 0
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        from backfill.date_facts import RECONCILED_COLUMNS, as_frame
+
+        return as_frame(self.rows, RECONCILED_COLUMNS)
+
+    @property
+    def attention(self) -> pd.DataFrame:
+        from backfill.date_facts import RECONCILED_COLUMNS, as_frame
+
+        return as_frame(self.attention_rows, RECONCILED_COLUMNS)
 
     def raise_for_status(self) -> ValidateResult:
         if self.problems:
@@ -98,11 +117,10 @@ def validate(warehouse: WarehouseLike, start: date | str, end: date | str, *,
     with opened(warehouse, datasets) as wh:
         report = reconciliation(wh, first, last, min_coverage)
         words = connection_words(url or warehouse_url(warehouse), wh.datasets)
-        attention = needs_attention(report)
-        audit_words = audit_words_of_runs(wh, [str(run) for run in attention.get("last_run_id", []) if plain(run)])
-    reasons = {ts.date(): str(text) for ts, text in attention.get("problems", pd.Series(dtype=str)).items()}
-    return ValidateResult(first, last, reasons, repair_commands(attention, words, audit_words), report,
-                          attention)  # fmt: skip
+        attention = [dict(row) for row in needs_attention(report)]
+        audit_words = audit_words_of_runs(wh, [str(row["last_run_id"]) for row in attention if row["last_run_id"]])
+    reasons = {row["game_date"]: str(row["problems"]) for row in attention}
+    return ValidateResult(first, last, reasons, repair_commands(attention, words, audit_words), report, attention)
 
 
 @dataclass(frozen=True)

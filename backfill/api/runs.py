@@ -12,7 +12,7 @@ import pandas as pd
 
 from backfill.api.common import WarehouseLike, as_date, opened, warehouse_url
 from backfill.api.errors import DatesBlocked, DatesFailed, RunCancelled, summary
-from backfill.dates import checked_range, league_today
+from backfill.dates import league_today, run_range
 from backfill.invocation import new_invocation
 from backfill.settings import DEFAULT_CHUNK_DAYS, MAX_LOOKBACK_DAYS, RunSettings
 from validation.audits import DEFAULT_BASELINE_DATES, AuditRules
@@ -39,24 +39,6 @@ def resume_command(url: str, settings: RunSettings, datasets: Datasets | None = 
     from backfill import hints
 
     return hints.resume_command(url, datasets or Datasets(), settings)
-
-
-def run_range(start: date | None, end: date | None, dates: Sequence[date] | None,
-              today: date) -> tuple[date, date, tuple[date, ...] | None]:  # fmt: skip
-    """[start, end] and the explicit dates (sorted, once each), none after `today` (America/New_York)."""
-    chosen = tuple(sorted(set(dates))) if dates is not None else None
-    if chosen is not None and not chosen:
-        raise InvalidSetting("dates", "{field}: expected one or more dates")
-    if start is None or end is None:
-        if chosen is None or start is not None or end is not None:
-            raise InvalidSetting("start", "{field} and {end} are required (or {dates}); expected dates")
-        start, end = chosen[0], chosen[-1]
-    checked_range(start, end)
-    if end > today:
-        raise InvalidSetting("dates" if chosen else "end", "{field}: {end_value} is after today ({today}, "
-                             "America/New_York); a backfill only processes games already played",
-                             end_value=max(chosen) if chosen else end, today=today)  # fmt: skip
-    return start, end, chosen
 
 
 def catch_up_window(as_of: date, lookback_days: int, today: date) -> tuple[date, date]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from backfill import api
+from backfill import api, render
 from backfill.cli.options import app_today, connection_words, notify_options, open_warehouse, output_option
 from backfill.cli.root import cli, option, pass_app
 from backfill.notify import NotifySettings
@@ -36,7 +36,7 @@ Examples:
 def cleanup(ctx: click.Context, app: AppSettings, retention_days: int, mode: str, execute: bool,
             no_backup: bool, output: str, notify_urls: tuple[str, ...], notify_on: str) -> int:  # fmt: skip
     """Remove stale rows from the upcoming-context table (UPCG), with a dry run, a backup and an audit row."""
-    from backfill import render  # pandas: loaded by the commands that show frames, not by every start-up
+    from backfill import render_runs  # pandas: a cleanup's result is frames
 
     # built (and so checked) even when `restore` follows: a bad group option is bad input either way
     settings = api.cleanup_settings(retention_days=retention_days, mode=mode, execute=execute, backup=not no_backup,
@@ -46,7 +46,8 @@ def cleanup(ctx: click.Context, app: AppSettings, retention_days: int, mode: str
         return 0
     with open_warehouse(app, read_only=not execute) as wh:
         result = api.cleanup_with_settings(wh, settings)
-    click.echo(render.to_json(render.cleanup_document(result)) if output == "json" else render.cleanup_text(result))
+    click.echo(render.to_json(render_runs.cleanup_document(result)) if output == "json"
+               else render_runs.cleanup_text(result))  # fmt: skip
     if execute:
         notify_cleanup(app, result, notify)
     return 0

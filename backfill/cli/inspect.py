@@ -1,7 +1,7 @@
 """`status`, `validate`, `freshness` and `report`: read-only views of the warehouse.
 
-Each command imports what it reads and renders inside its function: starting the command line (`--help`, a bad
-option) then loads none of it, and no command loads what another one needs."""
+What they read and render are plain rows: no pandas, no BigQuery client on DuckDB (the report's modules load
+with `report`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from backfill import api
+from backfill import api, render
 from backfill.cli.options import (
     app_now,
     app_today,
@@ -28,6 +28,8 @@ from backfill.cli.options import (
     threshold,
 )
 from backfill.cli.root import cli, option, pass_app
+from backfill.date_facts import newest_published
+from backfill.ledger_reads import failing_audit_rows
 from backfill.notify import NotifySettings
 from backfill.settings import AppSettings
 from validation.rules import DEFAULT_MIN_COVERAGE
@@ -45,13 +47,10 @@ def status(app: AppSettings, start_date: str, end_date: str, output: str) -> int
     Example:
       pcf-backfill status --start-date 2023-02-01 --end-date 2023-02-28 --output json
     """
-    from backfill import render
-    from backfill.ledger import failing_audits
-
     start, end, _ = resolve_range(app, start_date, end_date, None)
     with open_warehouse(app, read_only=True) as wh:
-        report = api.status(wh, start, end).frame
-        audits = failing_audits(wh, start, end)
+        report = api.status(wh, start, end).rows
+        audits = failing_audit_rows(wh, start, end)
     if output == "json":
         click.echo(render.to_json(render.status_document(report, start, end, audits)))
     else:
@@ -77,18 +76,14 @@ def validate(app: AppSettings, start_date: str, end_date: str, min_coverage: flo
     Example:
       pcf-backfill validate --start-date 2022-10-18 --end-date 2023-04-09
     """
-    from backfill import render
-    from backfill.ledger import failing_audits
-    from backfill.staleness import newest_published
-
     with metrics_recorded(metrics_file, "validate") as metrics:
         notify = NotifySettings(notify_urls, notify_on)
         start, end, _ = resolve_range(app, start_date, end_date, None)
         with open_warehouse(app, read_only=True) as wh:
             checked = api.validate(wh, start, end, min_coverage=min_coverage, url=app.warehouse_url)
-            audits = failing_audits(wh, start, end)
+            audits = failing_audit_rows(wh, start, end)
             metrics.newest_published = newest_published(wh) if metrics.wanted else None
-        report, problems, repairs = checked.frame, checked.attention, checked.repairs
+        report, problems, repairs = checked.rows, checked.attention_rows, checked.repairs
         metrics.dates_with_problems = len(problems)
         if output == "json":
             click.echo(render.to_json(render.validate_document(report, problems, start, end, repairs, audits)))
@@ -98,7 +93,7 @@ def validate(app: AppSettings, start_date: str, end_date: str, min_coverage: flo
         return metrics.finish(3 if len(problems) else 0)
 
 
-def notify_validate(app: AppSettings, problems: Any, start: date, end: date, notify: NotifySettings,
+def notify_validate(app: AppSettings, problems: list[dict[str, Any]], start: date, end: date, notify: NotifySettings,
                     repairs: list[str]) -> None:  # fmt: skip
     from backfill.notify import notify as send
     from backfill.notify import validate_digest
@@ -123,9 +118,6 @@ def freshness(app: AppSettings, max_lag_hours: float, output: str, metrics_file:
     Example (a monitor polling every hour):
       pcf-backfill freshness --max-lag-hours 30 --output json
     """
-    from backfill import render
-    from backfill.staleness import newest_published
-
     with metrics_recorded(metrics_file, "freshness") as metrics:
         with open_warehouse(app, read_only=True) as wh:
             fresh = api.freshness(wh, max_lag_hours=max_lag_hours, now=app_now(app)).details

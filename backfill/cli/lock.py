@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from backfill import api
+from backfill import api, render
 from backfill.cli.options import open_warehouse, output_option
 from backfill.cli.root import cli, option, pass_app
 from backfill.settings import AppSettings
@@ -31,8 +31,6 @@ def lock_status(app: AppSettings, output: str) -> int:
     Example:
       pcf-backfill --warehouse bigquery://my-project lock status --output json
     """
-    from backfill import render  # pandas: loaded by the commands that show frames, not by every start-up
-
     with open_warehouse(app, read_only=True) as wh:
         held = api.leases(wh)
     if output == "json":

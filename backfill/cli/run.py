@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from backfill import api
+from backfill import api, render
 from backfill.cli.options import (
     app_today,
     audit_options,
@@ -28,6 +28,7 @@ from backfill.cli.options import (
     threshold,
 )
 from backfill.cli.root import cli, option, pass_app
+from backfill.date_facts import newest_published
 from backfill.dates import parse_date
 from backfill.metrics import MetricsSnapshot
 from backfill.notify import NotifySettings
@@ -76,9 +77,8 @@ class Progress:
 
 def execute_run(app: AppSettings, settings: RunSettings, output: str, metrics: MetricsSnapshot | None = None,
                 notify: NotifySettings | None = None) -> int:  # fmt: skip
-    from backfill import render  # with the ledger's readers: pandas, loaded when a run is rendered, not at start-up
+    from backfill import render_runs  # with the ledger's frames: pandas, loaded when a run is rendered
     from backfill.ledger import failing_audits
-    from backfill.staleness import newest_published
 
     progress = Progress(json_logs=app.log_format == "json")
     resume = resume_command(app, settings)
@@ -92,9 +92,9 @@ def execute_run(app: AppSettings, settings: RunSettings, output: str, metrics: M
             wanted = notify is not None and bool(notify.urls) and not settings.dry_run
             audits = failing_audits(wh, settings.start, settings.end) if wanted else None
         progress.close()
-        document = render.run_document(result, resume)
+        document = render_runs.run_document(result, resume)
         inspect = status_command(app, settings.start, settings.end)
-        click.echo(render.to_json(document) if output == "json" else render.run_text(result, resume, inspect))
+        click.echo(render.to_json(document) if output == "json" else render_runs.run_text(result, resume, inspect))
         if notify and not settings.dry_run:
             notify_run(app, result, resume, notify, audits)
         return result.exit_code

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from backfill import render
 from backfill.cli.options import output_option
 from backfill.cli.root import cli
 
@@ -35,8 +36,7 @@ def config_command(ctx: click.Context, command_name: str, args: tuple[str, ...],
     Example:
       pcf-backfill --config audits.toml config run --min-coverage 0.85
     """
-    from backfill import render  # with the audits' registry, what loads pandas: only this command needs them
-    from validation.audits import AUDITS
+    from validation.audits import AUDITS  # the registry comes with the audits' arithmetic (pandas)
 
     parent = ctx.parent
     assert parent is not None and isinstance(parent.command, click.Group)

@@ -8,7 +8,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from backfill.date_facts import date_states
+from backfill.date_facts import STATE_COLUMNS, as_frame, date_states
 from processors.policy import UPCG_PARTIAL
 from validation.gate import SYNTHETIC_SOURCES
 from warehouse import Warehouse
@@ -27,7 +27,7 @@ STATE_LABELS = {
 
 def report_data(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
     """One row per calendar day of [start, end] with its report state and ledger details."""
-    return calendar_days(date_states(wh, start, end), start, end)
+    return calendar_days(as_frame(date_states(wh, start, end), STATE_COLUMNS), start, end)
 
 
 def calendar_days(states: pd.DataFrame, start: date, end: date) -> pd.DataFrame:

@@ -43,18 +43,20 @@ def loaded_modules(tmp_path: Path, *args: str) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    ("command", "loads_report"),
-    [(("status", *RANGE), False), (("validate", *RANGE), False), (("report", *RANGE, "--html", "{tmp}/r.html"), True),
-     (("freshness",), False)],
-    ids=["status", "validate", "report", "freshness"],
-)
+    ("command", "loads_report", "loads_frames"),
+    [(("status", *RANGE), False, False), (("status", *RANGE, "--output", "json"), False, False),
+     (("validate", *RANGE), False, False), (("report", *RANGE, "--html", "{tmp}/r.html"), True, True),
+     (("freshness",), False, True)],
+    ids=["status", "status-json", "validate", "report", "freshness"],
+)  # fmt: skip
 def test_inspection_commands_import_neither_bigquery_nor_the_processing_stack(demo_db, tmp_path, command,
-                                                                               loads_report):  # fmt: skip
+                                                                               loads_report, loads_frames):  # fmt: skip
     args = [word.replace("{tmp}", str(tmp_path)) for word in command]
     modules = loaded_modules(tmp_path, "--warehouse", f"duckdb:///{demo_db}", *args)
     assert "duckdb" in modules, "the probe ran the command"
     assert not modules & {BIGQUERY_CLIENT, *PROCESSING}
     assert bool(report_modules(modules) & modules) is loads_report
+    assert bool(modules & set(FRAMES)) is loads_frames  # status and validate read plain rows
 
 
 def test_help_imports_no_warehouse_driver_nor_the_processing_stack(tmp_path):

@@ -3,25 +3,28 @@ fails out. Each check of `CHECKS` has a case; a clean date and a date that is no
 
 from __future__ import annotations
 
-import pandas as pd
+from datetime import date
+from typing import Any
+
 import pytest
 
 from validation.reconcile import CHECKS, needs_attention, needs_recompute, reconcile
 
 
-def facts(**changed: object) -> pd.DataFrame:
+def facts(**changed: object) -> dict[str, Any]:
     """One published game date whose table and ledger agree, unless `changed` says otherwise."""
     row: dict[str, object] = {
+        "game_date": date(2023, 2, 25),
         "is_game_date": True, "bootstrap": False, "games": 9, "last_status": "published", "expected_players": 187,
         "pcf_rows": 187, "pcf_players": 187, "published_coverage": 1.0, "ever_published": True,
         "ledger_published_players": 187, "rows_for_non_players": 0, "rows_out_of_range": 0,
     }  # fmt: skip
     row.update(changed)
-    return pd.DataFrame([row], index=pd.DatetimeIndex([pd.Timestamp("2023-02-25")], name="game_date"))
+    return row
 
 
 def problems(**changed: object) -> str:
-    return reconcile(facts(**changed), min_coverage=0.90)["problems"].iloc[0]
+    return reconcile([facts(**changed)], min_coverage=0.90)[0]["problems"]
 
 
 CASES = {
@@ -63,6 +66,6 @@ def test_a_bootstrap_date_without_rows_is_fine():
 
 
 def test_wrong_published_rows_are_recomputed_and_missing_ones_just_run():
-    report = reconcile(pd.concat([facts(rows_for_non_players=3), facts(**CASES["not_published"])]), 0.90)
-    assert needs_attention(report)["problems"].tolist() == ["rows_for_non_players", "not_published"]
-    assert needs_recompute(report["problems"]).tolist() == [True, False]
+    report = reconcile([facts(rows_for_non_players=3), facts(**CASES["not_published"])], 0.90)
+    assert [row["problems"] for row in needs_attention(report)] == ["rows_for_non_players", "not_published"]
+    assert [needs_recompute(row["problems"]) for row in report] == [True, False]

@@ -84,6 +84,21 @@ def test_loaded_values_come_back_typed_alike_and_timestamps_naive_utc(warehouse:
     assert not bool(row["has_warnings"][0])
 
 
+def test_rows_come_back_as_plain_values_typed_alike(warehouse: Warehouse) -> None:
+    warehouse.load(pd.concat([pcf_rows(D1, ["a"]), pcf_rows(D2, ["b", "c"])]), "pcf")
+    before = warehouse.stats.rows_read
+    rows = warehouse.rows("SELECT game_date, fatigue_score, total_composite_adjustment, has_warnings, processed_at, "
+                          "pace_score FROM {pcf} WHERE game_date = @day", {"day": D1})  # fmt: skip
+    assert rows == [{"game_date": D1, "fatigue_score": 100, "total_composite_adjustment": 1.25, "has_warnings": False,
+                     "processed_at": datetime(2024, 1, 1, 12, 30), "pace_score": None}]  # fmt: skip
+    assert [type(value) for value in rows[0].values()] == [date, int, float, bool, datetime, type(None)]
+    counted = warehouse.rows("SELECT game_date, COUNT(*) AS n, SUM(fatigue_score) AS total FROM {pcf} "
+                             "GROUP BY game_date ORDER BY game_date")  # fmt: skip
+    assert counted == [{"game_date": D1, "n": 1, "total": 100}, {"game_date": D2, "n": 2, "total": 200}]
+    assert warehouse.stats.rows_read - before == 3
+    assert warehouse.rows("SELECT game_date FROM {pcf} WHERE game_date > @day", {"day": D3}) == []
+
+
 def test_only_table_placeholders_are_rendered_other_braces_stay_as_written(warehouse: Warehouse) -> None:
     warehouse.load(pcf_rows(D1, ["a", "b"]), "pcf")
     frame = warehouse.query(
@@ -204,9 +219,10 @@ def test_copying_into_a_table_that_exists_is_refused(warehouse: Warehouse, bigqu
 @pytest.mark.parametrize(
     ("call", "jobs"),
     [(lambda wh: wh.query("SELECT COUNT(*) AS n FROM {pcf}"), 1),
+     (lambda wh: wh.rows("SELECT COUNT(*) AS n FROM {pcf}"), 1),
      (lambda wh: wh.run_atomic(["DELETE FROM {pcf} WHERE game_date = DATE '2023-02-23'"]), 1),
      (lambda wh: wh.load(pcf_rows(D1, ["a"]), "pcf"), 1)],
-    ids=["query", "script", "load"],
+    ids=["query", "rows", "script", "load"],
 )  # fmt: skip
 def test_each_statement_counts_as_one_job(warehouse: Warehouse, call: Callable[[Warehouse], object], jobs: int):
     before = warehouse.stats.jobs

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pandas as pd
 from google.api_core import exceptions as api_exceptions
@@ -18,7 +19,13 @@ from warehouse.bigquery import lease
 from warehouse.bigquery.errors import translated
 from warehouse.bigquery.jobs import Jobs
 from warehouse.bigquery.settings import BigQuerySettings, bigquery_client
-from warehouse.bigquery.values import frame_for_load, like_duckdb, schema_fields, without_pandas_gbq_notices
+from warehouse.bigquery.values import (
+    frame_for_load,
+    like_duckdb,
+    naive_utc,
+    schema_fields,
+    without_pandas_gbq_notices,
+)
 from warehouse.errors import WarehouseError
 from warehouse.identifiers import Datasets
 from warehouse.schemas import TABLES, Column, Table, logical_type
@@ -63,6 +70,14 @@ class BigQueryWarehouse(Warehouse):
             frame = rows.to_dataframe(create_bqstorage_client=self.settings.storage_api)
         self.jobs.count(rows_read=len(frame))
         return like_duckdb(frame, rows.schema)
+
+    @translated
+    def rows(self, sql: str, params: Params | None = None) -> list[dict[str, Any]]:
+        """Run a SELECT; TIMESTAMP values come back as naive UTC like DuckDB's."""
+        _, result = self.jobs.query(self.render(sql), params, resubmit_safe=True)
+        rows = [{name: naive_utc(value) for name, value in row.items()} for row in result]
+        self.jobs.count(rows_read=len(rows))
+        return rows
 
     @translated
     def execute(self, sql: str, params: Params | None = None) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from numbers import Integral, Real
 from typing import Any
 
@@ -84,6 +84,13 @@ def schema_fields(schema: Table, *, enforce_required: bool = True) -> list[bigqu
         bigquery.SchemaField(c.name, c.type, mode="REQUIRED" if c.required and enforce_required else "NULLABLE")
         for c in schema.columns
     ]
+
+
+def naive_utc(value: Any) -> Any:
+    """A row value as DuckDB gives it: an aware TIMESTAMP as naive UTC wall time, anything else as is."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
 
 
 @contextmanager

@@ -1,0 +1,168 @@
+"""What `run`, `catch-up` and `cleanup` show: their results are frames (pandas), so these renderers live apart
+from the ones every reading command loads (`backfill.render`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from backfill.notify import takeover_text
+from backfill.render import STATUS_ORDER, count_text, coverage_text, json_value, table
+from processors.source_words import SYNTHETIC, UPCG_DISAGREES, UPCG_EMPTY, UPCG_PARTIAL, UPCG_SUFFICIENT
+from validation.rules import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP
+
+if TYPE_CHECKING:  # computing factors is not needed to render
+    from backfill.runner import RunResult
+
+
+def run_document(result: RunResult, resume_command: str) -> dict[str, Any]:
+    verdicts = result.verdicts.reset_index()
+    dates = [
+        {key: json_value(value) for key, value in row.items()}
+        for row in verdicts.reindex(columns=["game_date", "games", "status", "context_source", "source_reason",
+                                             "expected_players",
+                                             "upcg_players", "published_players", "coverage", "reason", "forced",
+                                             "allowed_regression", "previous_players", "candidate_players"])
+        .to_dict("records")
+    ] if len(verdicts) else []  # fmt: skip
+    return {
+        "run_id": result.invocation.run_id,
+        "dry_run": result.settings.dry_run,
+        "start_date": result.settings.start.isoformat(),
+        "end_date": result.settings.end.isoformat(),
+        "exit_code": result.exit_code,
+        "counts": {status: result.count(status) for status in STATUS_ORDER}
+        | {"off_days": len(result.plan.off_days), "already_done": result.plan.already_done},
+        "seconds": round(result.seconds, 3),
+        "warehouse_jobs": result.jobs,
+        "bytes_processed": result.bytes_processed,
+        "warehouse_rows_read": result.rows_read,
+        "dates": dates,
+        "schedule_gap": result.plan.schedule_gap,
+        "resume_command": resume_command if result.exit_code else None,
+    }
+
+
+def billed_bytes(count: int) -> str:
+    """BigQuery reports bytes processed; DuckDB does not, so nothing is shown there."""
+    return f", {count / 2**30:,.2f} GiB processed" if count else ""
+
+
+def run_text(result: RunResult, resume_command: str, inspect_command: str) -> str:
+    counts = ", ".join(f"{result.count(status)} {status}" for status in STATUS_ORDER)
+    lines = [
+        f"{'Dry run' if result.settings.dry_run else 'Run'} {result.invocation.run_id}: "
+        f"{result.settings.start} → {result.settings.end}",
+        f"  {counts}; {len(result.plan.off_days)} off-days; {result.plan.already_done} already done",
+        f"  {result.seconds:.1f} s, {result.jobs} warehouse jobs{billed_bytes(result.bytes_processed)}",
+    ]
+    verdicts = result.verdicts
+    if result.plan.schedule_gap:
+        lines += ["", f"Not off-days: {result.plan.schedule_gap}. Load the schedule upstream, then rerun."]
+    if result.settings.dry_run and len(verdicts):
+        lines += ["", table(plan_table(result).to_dict("records"))]
+    problems = verdicts[verdicts["status"].isin([BLOCKED, FAILED])] if len(verdicts) else verdicts
+    if len(problems):
+        lines += ["", "Dates that need attention:"]
+        lines += [f"  {ts.date()}  {row['status']:<8} {row['reason']}" for ts, row in problems.iterrows()]
+    lines += override_lines(verdicts)
+    lines += fallback_lines(verdicts)
+    if result.taken_over:  # the dead run is someone's problem too: say it where the operator looks first
+        lines += ["", *(f"Note: {takeover_text(lease)}" for lease in result.taken_over)]
+    if result.exit_code and not result.settings.dry_run:
+        lines += ["", f"To resume: {resume_command}", f"To inspect: {inspect_command}"]
+    return "\n".join(lines)
+
+
+def players_change(verdicts: pd.DataFrame) -> pd.Series:
+    """Published now → after this run, in players: '177 → 1'."""
+    before = verdicts.get("previous_players", pd.Series(index=verdicts.index, dtype="float64")).map(count_text)
+    after = verdicts.get("candidate_players", pd.Series(index=verdicts.index, dtype="float64")).map(count_text)
+    return before + " → " + after
+
+
+def override_lines(verdicts: pd.DataFrame) -> list[str]:
+    """Dates published past the gate (--force) or over better rows (--allow-regression), named one by one."""
+    if not len(verdicts):
+        return []
+    forced = verdicts["forced"].astype(bool)
+    allowed = verdicts.get("allowed_regression", pd.Series(False, index=verdicts.index)).fillna(False).astype(bool)
+    chosen = verdicts[forced | allowed]
+    if not len(chosen):
+        return []
+    change = players_change(chosen)
+    return ["", "Published past the gate (recorded with who and why):"] + [
+        f"  {ts.date()}  {'forced' if row['forced'] else 'regression allowed'}  players {change[ts]}  {row['reason']}"
+        for ts, row in chosen.iterrows()
+    ]
+
+
+def fallback_lines(verdicts: pd.DataFrame) -> list[str]:
+    """Partial UPCG is the incident's trap: name those dates; an empty UPCG is just counted."""
+    if not len(verdicts):
+        return []
+    fallback = verdicts[verdicts["context_source"] == SYNTHETIC]
+    state = fallback.get("upcg_state", pd.Series(None, index=fallback.index, dtype="object"))
+    partial, empty, stale = (fallback[state == kind] for kind in (UPCG_PARTIAL, UPCG_EMPTY, UPCG_DISAGREES))
+    lines = []
+    if len(stale):
+        lines += ["", "UPCG disagrees with the box scores (stale context), so built from box scores:"]
+        lines += [f"  {ts.date()}  {row['source_reason']}" for ts, row in stale.iterrows()]
+    if len(partial):
+        lines += ["", "UPCG partial, so built from box scores (stale rows? `pcf-backfill cleanup --mode partial`):"]
+        lines += [f"  {ts.date()}  {row['source_reason']}" for ts, row in partial.iterrows()]
+    if len(empty):
+        lines += ["", f"{len(empty)} dates had no UPCG rows and were built from box scores."]
+    return lines
+
+
+def plan_table(result: RunResult) -> pd.DataFrame:
+    """The dry-run plan: date, games, expected, UPCG players, source, predicted coverage, action."""
+    verdicts = result.verdicts
+    action = verdicts["status"].map({PUBLISHED: "publish", BLOCKED: "block", FAILED: "fail",
+                                     SKIPPED_BOOTSTRAP: "skip (bootstrap)"})  # fmt: skip
+    action = action.where(~verdicts["forced"].astype(bool), "publish (forced)")
+    allowed = verdicts.get("allowed_regression", pd.Series(False, index=verdicts.index)).fillna(False).astype(bool)
+    action = action.where(~allowed, "publish (regression allowed)")
+    return pd.DataFrame({
+        "date": [ts.date() for ts in verdicts.index],
+        "games": verdicts["games"].to_numpy(),
+        "expected": verdicts["expected_players"].to_numpy(),
+        "upcg": verdicts["upcg_players"].to_numpy(),
+        "source": verdicts["context_source"].fillna("—").to_numpy(),
+        "coverage": verdicts["coverage"].map(coverage_text).to_numpy(),
+        "players now → after": players_change(verdicts).to_numpy(),
+        "action": action.to_numpy(),
+        "reason": verdicts["reason"].fillna("").to_numpy(),
+    })  # fmt: skip
+
+
+def cleanup_document(result: Any) -> dict[str, Any]:
+    per_date = result.per_date.reset_index(drop=True)
+    return {
+        "operation_id": result.operation_id, "mode": result.mode, "cutoff_date": result.cutoff.isoformat(),
+        "dry_run": result.dry_run, "rows_matched": result.rows_matched, "rows_deleted": result.rows_deleted,
+        "backup_table": result.backup_table,
+        "dates": [{k: json_value(v) for k, v in row.items()} for row in per_date.to_dict("records")],
+    }  # fmt: skip
+
+
+def cleanup_text(result: Any) -> str:
+    verb = "Would delete" if result.dry_run else "Deleted"
+    count = result.rows_matched if result.dry_run else result.rows_deleted
+    lines = [f"Cleanup ({result.mode}, cutoff {result.cutoff}): {verb} {count:,} UPCG rows."]
+    doomed = result.per_date[result.per_date["action"] == "delete"] if len(result.per_date) else result.per_date
+    if len(result.per_date) > len(doomed):
+        kept = len(result.per_date) - len(doomed)
+        lines.append(f"{kept} older dates keep their rows (UPCG covers ≥ {UPCG_SUFFICIENT:.0%}).")
+    if len(doomed):
+        shown = doomed.copy()
+        shown["game_date"] = pd.to_datetime(shown["game_date"]).dt.date
+        shown["coverage"] = shown["coverage"].map(coverage_text)
+        lines += ["", table(shown.to_dict("records"))]
+    if result.backup_table:
+        lines += ["", f"Backup: {result.backup_table}  (undo: pcf-backfill cleanup restore {result.backup_table})"]
+    if result.dry_run and result.rows_matched:
+        lines += ["", "Dry run: nothing changed. Add --execute to delete."]
+    return "\n".join(lines)
