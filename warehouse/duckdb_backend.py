@@ -152,6 +152,16 @@ class DuckDBWarehouse(Warehouse):
         return rows
 
     @translated
+    def read_frame(self, sql: str, params: Params | None = None) -> pd.DataFrame:
+        """Through Arrow: the frame `.df()` gives at a third of the CPU (its strings are never Python objects)."""
+        from warehouse.arrow_frames import frame_from_arrow
+
+        self.stats.jobs += 1
+        rows = self.connection.sql(PARAM.sub(r"$\1", self.render(sql)), params=dict(params or {})).to_arrow_table()
+        self.stats.rows_read += rows.num_rows
+        return frame_from_arrow(rows)
+
+    @translated
     def execute(self, sql: str, params: Params | None = None) -> int:
         result = self._run(sql, params).fetchall()
         return int(result[0][0]) if result and len(result[0]) == 1 and isinstance(result[0][0], int) else 0
