@@ -47,11 +47,10 @@ def sort_codes(values: pd.Series) -> np.ndarray:
 def first_of_runs(*sorted_columns: np.ndarray) -> np.ndarray:
     """True on each row whose values differ from the previous row's in any column (rows sorted by them):
     what `drop_duplicates(keep="first")` keeps of sorted rows."""
-    first = np.ones(len(sorted_columns[0]), dtype=bool)
+    repeats = np.ones(max(len(sorted_columns[0]) - 1, 0), dtype=bool)  # row i + 1 equals row i in every column
     for column in sorted_columns:
-        first[1:] &= column[1:] == column[:-1]
-    first[1:] = ~first[1:]
-    return first
+        repeats &= column[1:] == column[:-1]
+    return np.concatenate([np.ones(min(len(sorted_columns[0]), 1), dtype=bool), ~repeats])
 
 
 def count_per_day(days: np.ndarray, wanted: pd.DatetimeIndex) -> np.ndarray:
