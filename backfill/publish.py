@@ -111,12 +111,11 @@ def published_counts(wh: Warehouse, dates: Sequence[date]) -> pd.Series:
     """Rows now in PCF per date (0 for dates with none)."""
     if not dates:
         return pd.Series(dtype="int64")
-    counts = wh.query(
+    counts = {row["game_date"]: row["n"] for row in wh.rows(
         "SELECT game_date, COUNT(*) AS n FROM {pcf} WHERE game_date BETWEEN @start AND @end GROUP BY game_date",
         {"start": min(dates), "end": max(dates)},
-    ).set_index("game_date")["n"]
-    wanted = pd.DatetimeIndex(pd.to_datetime(pd.Series(list(dates), dtype="object")))
-    return counts.reindex(wanted).fillna(0).astype("int64")
+    )}  # fmt: skip
+    return pd.Series([counts.get(day, 0) for day in dates], index=pd.DatetimeIndex(list(dates)), dtype="int64")
 
 
 def verify_published(wh: Warehouse, verdicts: pd.DataFrame, invocation: Invocation,
