@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import numpy as np
@@ -26,7 +26,7 @@ class Evaluation:
     verdicts: pd.DataFrame
     started: datetime
     seconds: float
-    audits: pa.Table = field(default_factory=pa.table)  # FINDING_COLUMNS, one row per date and audit
+    audits: pa.Table  # FINDING_COLUMNS, one row per date and audit
 
     def parts(self, chunks: list[list[date]]) -> list[Evaluation]:
         """What belongs to each of the consecutive chunks this evaluation covered, with its share of the time."""
