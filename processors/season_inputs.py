@@ -74,10 +74,7 @@ class SeasonInputs:
             frame = pd.concat([tables[read.key] for tables in whole], ignore_index=True) if len(whole) > 1 \
                 else whole[0][read.key]  # fmt: skip
             since = season_history_start(start) if read.history else start
-            dated = frame[read.date_column]
-            sliced[read.key] = frame[(dated >= pd.Timestamp(since)) & (dated <= pd.Timestamp(end))].reset_index(
-                drop=True
-            )
+            sliced[read.key] = rows_between(frame, read.date_column, pd.Timestamp(since), pd.Timestamp(end))
         return sliced
 
     def _season(self, wh: Warehouse, season: int) -> dict[str, pd.DataFrame]:
@@ -99,3 +96,13 @@ class SeasonInputs:
             )
             for read in INPUT_READS
         }
+
+
+def rows_between(frame: pd.DataFrame, column: str, since: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """The rows dated in [since, end], in the order they were read. Rows read in date order (DuckDB returns
+    a table loaded day by day in that order) are one contiguous run: sliced, not copied."""
+    dated = frame[column]
+    if dated.is_monotonic_increasing:
+        first, after = dated.searchsorted(since, side="left"), dated.searchsorted(end, side="right")
+        return frame.iloc[first:after].reset_index(drop=True)
+    return frame[(dated >= since) & (dated <= end)].reset_index(drop=True)

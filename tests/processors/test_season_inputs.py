@@ -11,7 +11,7 @@ import pytest
 
 from backfill.plan import chunk_dates
 from demo import generate_demo
-from processors.season_inputs import SeasonInputs
+from processors.season_inputs import SeasonInputs, rows_between
 from processors.sources import read_sources
 from warehouse import Datasets, Warehouse, connect
 
@@ -69,3 +69,12 @@ def test_chunk_size_does_not_change_what_is_read(two_seasons):
 def test_a_chunk_outside_the_run_is_refused(two_seasons):
     with pytest.raises(ValueError, match="outside the run"):
         SeasonInputs(*RUN).frames(two_seasons, date(2022, 12, 30), date(2023, 1, 2))
+
+
+@pytest.mark.parametrize("in_date_order", [True, False], ids=["read-in-date-order", "read-in-any-order"])
+def test_the_rows_of_a_range_are_those_a_filter_keeps_in_the_order_read(in_date_order):
+    dated = pd.to_datetime(["2022-11-01", "2022-11-01", "2022-11-02", "2022-11-04", "2022-11-05"])
+    frame = pd.DataFrame({"game_date": dated if in_date_order else dated[::-1], "n": range(5)})
+    since, end = pd.Timestamp("2022-11-01"), pd.Timestamp("2022-11-04")
+    expected = frame[(frame["game_date"] >= since) & (frame["game_date"] <= end)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(rows_between(frame, "game_date", since, end), expected)
