@@ -243,6 +243,13 @@ def publish_evaluation(wh: Warehouse, evaluation: Evaluation, invocation: Invoca
 PARTIAL_UPCG_HINT = "stale UPCG rows? `pcf-backfill cleanup --mode partial` removes them"
 
 
+def verdict_records(verdicts: pd.DataFrame) -> list[dict]:
+    """A chunk's verdicts as plain dicts, column by column (`to_dict("records")` goes through `itertuples`,
+    which builds a namedtuple class per call: about 1 ms of every one-date chunk)."""
+    columns = [verdicts[name].tolist() for name in verdicts.columns]
+    return [dict(zip(verdicts.columns, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
 def log_date(run_id: str, verdict: dict, game_date: date) -> None:
     """The one canonical line per date."""
     source_reason = str(verdict["source_reason"] or "")
@@ -312,7 +319,7 @@ def run_backfill(
                         break
                     verdicts = publish_evaluation(wh, evaluation, invocation, settings)
                     parts.append(verdicts)
-                    for ts, verdict in zip(verdicts.index, verdicts.to_dict("records"), strict=True):
+                    for ts, verdict in zip(verdicts.index, verdict_records(verdicts), strict=True):
                         log_date(invocation.run_id, verdict, ts.date())
                         if on_date:
                             on_date(ts.date(), verdict)
