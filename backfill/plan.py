@@ -8,9 +8,9 @@ from datetime import date
 import pandas as pd
 
 from backfill.ledger import current_states, wants_processing
-from backfill.schedule import BOOTSTRAP_DAYS, GAME_DATES_SQL
+from backfill.schedule import game_date_rows
 from backfill.settings import DEFAULT_CHUNK_DAYS, RunSettings
-from processors.calendar import season_history_start, season_of
+from processors.calendar import season_of
 from validation.inputs import calendar_season
 from warehouse import Warehouse
 
@@ -18,7 +18,7 @@ from warehouse import Warehouse
 @dataclass(frozen=True)
 class Plan:
     calendar_days: list[date]
-    game_dates: pd.DataFrame  # index game_date: games, season, opener, bootstrap, state
+    game_dates: pd.DataFrame  # index game_date: season, games, scheduled, bootstrap, state
     to_process: list[date]
     to_skip: list[date]  # bootstrap dates recorded as skipped_bootstrap
     off_days: list[date]
@@ -34,18 +34,11 @@ class Plan:
 
 
 def game_dates(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
-    """Dates with a scheduled league game, their season (from the calendar), final games, the season's
-    opener (its first regular-season game) and whether they fall in the bootstrap window."""
-    rows = wh.query(GAME_DATES_SQL, {"from": season_history_start(start), "end": end})
-    rows = rows.set_index("game_date").sort_index()
-    rows["season"] = calendar_season(rows.index.to_series())
-    regular = rows[rows["regular"] > 0]
-    openers = pd.Series(regular.index, index=regular["season"].to_numpy()).groupby(level=0).min()
-    rows["opener"] = pd.to_datetime(rows["season"].map(openers.to_dict()))
-    age = (rows.index.to_series() - pd.to_datetime(rows["opener"])).dt.days
-    rows["bootstrap"] = age.between(0, BOOTSTRAP_DAYS - 1).astype(bool)
-    games = rows[rows.index >= pd.Timestamp(start)]
-    return games[["season", "games", "scheduled", "opener", "bootstrap"]].astype({"games": "int64"})
+    """`game_date_rows` (the one reading of seasons, openers and bootstrap windows) as a frame by date."""
+    rows = game_date_rows(wh, start, end)
+    frame = pd.DataFrame(list(rows.values()), columns=["season", "games", "scheduled", "bootstrap"])
+    frame.index = pd.DatetimeIndex(pd.to_datetime(pd.Series(list(rows), dtype="object")), name="game_date")
+    return frame.astype({"season": "int64", "games": "int64", "scheduled": "int64", "bootstrap": bool})
 
 
 def make_plan(wh: Warehouse, settings: RunSettings) -> Plan:

@@ -1,6 +1,6 @@
 """The league's game dates as the schedule has them: final games per date, each date's season (from the
 calendar, not labels) and whether it falls in its season's bootstrap window. Plain rows, no pandas: `status` and
-`validate` read these; the planner (`backfill.plan`) reads the same SQL as a frame."""
+`validate` read these, and the planner (`backfill.plan`) makes its frame of them."""
 
 from __future__ import annotations
 
