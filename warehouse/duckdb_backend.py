@@ -304,6 +304,8 @@ class DuckDBWarehouse(Warehouse):
     @translated
     def close(self) -> None:
         try:
+            with contextlib.suppress(duckdb.Error):  # a caller sharing this process's instance keeps DuckDB's default
+                self.connection.execute("RESET threads")
             self.connection.close()
         finally:
             if self.lock:

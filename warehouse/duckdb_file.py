@@ -86,7 +86,8 @@ def connect_once(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
     # progress bars would write to the operator's terminal behind structlog's back
     connection.execute("SET enable_progress_bar = false")
     # statements here are small (a chunk's rows, a season's box scores): spreading each over threads costs more
-    # than it gains (a one-date publish: 17 -> 13 ms), and a run's own workers are its parallelism
+    # than it gains (a one-date publish: 17 -> 13 ms), and a run's own workers are its parallelism. The setting
+    # is the instance's: closing the warehouse resets it for a notebook or test sharing the file in-process.
     connection.execute("SET threads = 1")
     return connection
 

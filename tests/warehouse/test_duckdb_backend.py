@@ -68,3 +68,15 @@ def test_an_existing_table_is_not_reported_as_missing(warehouse: DuckDBWarehouse
     with pytest.raises(WarehouseError, match="already exists") as raised:
         warehouse.copy_rows_to_new_table("upcg", "TRUE", "upcg_backup_x")
     assert not isinstance(raised.value, TableNotFound)
+
+
+def test_the_warehouse_runs_on_one_thread_and_gives_a_shared_instance_its_threads_back(tmp_path) -> None:
+    path = str(tmp_path / "shared.duckdb")
+    notebook = duckdb.connect(path)  # the caller's own connection: the warehouse shares its instance
+    threads = notebook.execute("SELECT current_setting('threads')").fetchone()
+
+    warehouse = DuckDBWarehouse(path, Datasets())
+    assert warehouse.rows("SELECT current_setting('threads') AS n") == [{"n": 1}]
+    warehouse.close()
+
+    assert notebook.execute("SELECT current_setting('threads')").fetchone() == threads
