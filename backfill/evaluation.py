@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 
 
-def by_date(frame: pd.DataFrame) -> pa.Table:
+def arrow_by_date(frame: pd.DataFrame) -> pa.Table:
     """A computed frame as Arrow, ordered by game_date: converted once per block, so each chunk's share is a
     zero-copy slice and publishing a small chunk converts nothing."""
     ordered = frame.sort_values("game_date", kind="stable") if len(frame) else frame

@@ -6,7 +6,6 @@ same transaction as the data they describe."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
@@ -33,6 +32,7 @@ from validation.gate import (
     UPSTREAM_PARTIAL,
 )
 from warehouse import TableNotFound, Warehouse
+from warehouse.arrow_frames import arrow_with_columns
 from warehouse.schemas import TABLES
 
 if TYPE_CHECKING:
@@ -150,9 +150,15 @@ def checkpoint_rows(verdicts: pd.DataFrame, invocation: Invocation, settings: Ru
         **{name: verdicts[name].to_numpy() for name in VERDICT_LEDGER_COLUMNS if name in verdicts},
     }
     computed = pa.table({name: pa.array(values, from_pandas=True) for name, values in columns.items()})
-    return stamped(computed, [name for name in TABLES["checkpoints"].column_names if name != "attempt"],
-                   run_id=invocation.run_id, processor=PROCESSOR, started_at=started, finished_at=finished,
-                   min_coverage=settings.rules.min_coverage, warn_coverage=settings.rules.warn_coverage)  # fmt: skip
+    return arrow_with_columns(computed, unnumbered_columns("checkpoints"), run_id=invocation.run_id,
+                              processor=PROCESSOR, started_at=started, finished_at=finished,
+                              min_coverage=settings.rules.min_coverage,
+                              warn_coverage=settings.rules.warn_coverage)  # fmt: skip
+
+
+def unnumbered_columns(key: str) -> list[str]:
+    """A ledger table's columns but `attempt`: the publish transaction numbers each row (`backfill.publish`)."""
+    return [name for name in TABLES[key].column_names if name != "attempt"]
 
 
 VERDICT_LEDGER_COLUMNS = ("status", "context_source", "upcg_players", "expected_players", "coverage",
@@ -173,23 +179,12 @@ def _text(value: object) -> str:
     return "" if value is None or pd.isna(value) else str(value)  # type: ignore[arg-type]
 
 
-def stamped(rows: pa.Table, columns: Sequence[str], **values: object) -> pa.Table:
-    """Computed rows with the values this run records beside them (the run, the time), holding exactly
-    `columns` in order; a column neither gives is NULL. Arrow, so stamping a chunk copies no computed column."""
-    def column(name: str) -> pa.Array | pa.ChunkedArray:
-        if name in values:
-            return pa.repeat(values[name], rows.num_rows)
-        return rows.column(name) if name in rows.column_names else pa.nulls(rows.num_rows)
-
-    return pa.table({name: column(name) for name in columns})
-
-
 def audit_rows(findings: pa.Table, invocation: Invocation, created: datetime) -> pa.Table:
     """The chunk's audit results as ledger rows (the attempt number is the date's ledger row's, set on insert)."""
     if not findings.num_rows:
         return findings
-    return stamped(findings, [name for name in TABLES["audits"].column_names if name != "attempt"],
-                   run_id=invocation.run_id, processor=PROCESSOR, created_at=created)  # fmt: skip
+    return arrow_with_columns(findings, unnumbered_columns("audits"), run_id=invocation.run_id, processor=PROCESSOR,
+                              created_at=created)  # fmt: skip
 
 
 def run_record(invocation: Invocation, settings: RunSettings, started: datetime) -> pd.DataFrame:

@@ -13,9 +13,10 @@ import pyarrow as pa
 import structlog
 
 from backfill.invocation import Invocation
-from backfill.ledger import PROCESSOR, checkpoint_rows, stamped, utc_now
+from backfill.ledger import PROCESSOR, checkpoint_rows, unnumbered_columns, utc_now
 from validation.gate import FAILED, PUBLISHED
 from warehouse import Staged, Warehouse, WarehouseError, dates_in_list
+from warehouse.arrow_frames import arrow_with_columns
 from warehouse.base import Rows
 from warehouse.schemas import TABLES
 
@@ -58,7 +59,7 @@ LATEST_ATTEMPTS = (
 
 
 def _insert_numbered(key: str, staged: str, attempt: str) -> str:
-    columns = [name for name in TABLES[key].column_names if name != "attempt"]
+    columns = unnumbered_columns(key)
     return (
         f"INSERT INTO {{{key}}} ({', '.join(columns)}, attempt) "
         f"SELECT {', '.join('s.' + name for name in columns)}, {attempt} "
@@ -79,7 +80,7 @@ def audits_insert(staged: str) -> str:
 
 def with_run_metadata(rows: pa.Table, run_id: str, processed_at: datetime) -> pa.Table:
     """PCF rows as published: stamped with the run and the time, in the table's column order."""
-    return stamped(rows, TABLES["pcf"].column_names, run_id=run_id, processed_at=processed_at)
+    return arrow_with_columns(rows, TABLES["pcf"].column_names, run_id=run_id, processed_at=processed_at)
 
 
 def publish_chunk(wh: Warehouse, dates: Sequence[date], rows: Rows, ledger_rows: Rows,

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import structlog
 
-from backfill.evaluation import Evaluation, by_date
+from backfill.evaluation import Evaluation, arrow_by_date
 from backfill.invocation import Invocation
 from backfill.ledger import (
     audit_rows,
@@ -185,7 +185,8 @@ def evaluate_chunk(wh: Warehouse, chunk: list[date], bootstrap: set[date], setti
     rows, verdicts, audits = gate_chunk(wh, work, settings, input_error, inputs) if work else (empty, empty, empty)
     skipped = uncomputed_verdicts([day for day in chunk if day in bootstrap], SKIPPED_BOOTSTRAP, BOOTSTRAP_REASON)
     verdicts = pd.concat([v for v in (verdicts, skipped) if len(v)]).sort_index()
-    return Evaluation(chunk, by_date(rows), verdicts, started, time.perf_counter() - clock, by_date(audits))
+    return Evaluation(chunk, arrow_by_date(rows), verdicts, started, time.perf_counter() - clock,
+                      arrow_by_date(audits))
 
 
 def evaluations(wh: Warehouse, chunks: list[list[date]], bootstrap: set[date], settings: RunSettings,

@@ -1,4 +1,5 @@
-"""Arrow rows as the pandas frame DuckDB's `.df()` would give for them, by a cheaper route.
+"""Rows between pandas and Arrow: Arrow rows as the pandas frame DuckDB's `.df()` would give for them, by a
+cheaper route, and rows of any kind as an Arrow table shaped like a contract table.
 
 `.df()` builds every string as a Python object before pandas stores it; converting through Arrow keeps
 strings as Arrow buffers (about a third of the CPU on a season's box scores). The dtypes are `.df()`'s:
@@ -8,8 +9,14 @@ dates as datetime64[us], integers and booleans nullable only when a NULL is pres
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import pandas as pd
 import pyarrow as pa
+
+if TYPE_CHECKING:
+    from warehouse.base import Rows
 
 NULLABLE = {
     pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(), pa.int64(): pd.Int64Dtype(),
@@ -32,3 +39,16 @@ def _column(values: pa.ChunkedArray) -> pd.Series:
     if pa.types.is_string(kind) and values.null_count == len(values):  # no string at all: `.df()` says object
         return pd.Series(values.to_pylist(), dtype=object)
     return values.to_pandas()
+
+
+def arrow_with_columns(rows: Rows, columns: Sequence[str], **values: object) -> pa.Table:
+    """The rows as Arrow holding exactly `columns`, in order: a column in `values` holds that one value on
+    every row (the run, the time), a column neither gives is NULL. Arrow rows are not copied."""
+    table = rows if isinstance(rows, pa.Table) else pa.Table.from_pandas(rows, preserve_index=False)
+
+    def column(name: str) -> pa.Array | pa.ChunkedArray:
+        if name in values:
+            return pa.repeat(values[name], table.num_rows)
+        return table.column(name) if name in table.column_names else pa.nulls(table.num_rows)
+
+    return pa.table({name: column(name) for name in columns})

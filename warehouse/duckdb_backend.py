@@ -26,7 +26,6 @@ from warehouse.schemas import TABLES, Column, Table, logical_type
 
 if TYPE_CHECKING:  # frames move only when writing: a reader of rows never imports pandas or pyarrow
     import pandas as pd
-    import pyarrow as pa
 
 DUCKDB_TYPES = {
     "STRING": "VARCHAR", "DATE": "DATE", "INT64": "BIGINT", "FLOAT64": "DOUBLE",
@@ -51,15 +50,6 @@ def translated(method: Callable[Concatenate[DuckDBWarehouse, P], T]) -> Callable
             raise translate(error, self.path) from None
 
     return call
-
-
-def arrow_with_columns(rows: Rows, columns: Sequence[str]) -> pa.Table:
-    """The rows as an Arrow table with exactly `columns`, in order; a column the rows lack is all NULL."""
-    import pyarrow as pa
-
-    table = rows if isinstance(rows, pa.Table) else pa.Table.from_pandas(rows, preserve_index=False)
-    nulls = pa.nulls(table.num_rows)
-    return pa.table({name: table[name] if name in table.column_names else nulls for name in columns})
 
 
 class DuckDBWarehouse(Warehouse):
@@ -227,6 +217,8 @@ class DuckDBWarehouse(Warehouse):
     def stage_rows(self, parts: Mapping[str, Rows], label: str) -> Staged:
         """Each part registered as Arrow under its own name: nothing is copied into the database (the
         statements read each part once, and their INSERTs cast to the target column types)."""
+        from warehouse.arrow_frames import arrow_with_columns
+
         relations = {}
         for key, frame in parts.items():
             self._staged += 1

@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from backfill.evaluation import Evaluation, by_date
+from backfill.evaluation import Evaluation, arrow_by_date
 
 D1, D2, D3 = date(2024, 1, 1), date(2024, 1, 2), date(2024, 1, 5)
 
@@ -13,7 +13,7 @@ def frame(days: list[date], **columns: list) -> pd.DataFrame:
 
 def block(rows: pd.DataFrame, audits: pd.DataFrame) -> Evaluation:
     verdicts = frame([D1, D2, D3], status=["published"] * 3).set_index("game_date")
-    return Evaluation([D1, D2, D3], by_date(rows), verdicts, datetime(2024, 1, 6), 3.0, by_date(audits))
+    return Evaluation([D1, D2, D3], arrow_by_date(rows), verdicts, datetime(2024, 1, 6), 3.0, arrow_by_date(audits))
 
 
 def test_each_chunk_gets_the_rows_and_audits_of_its_own_dates_in_date_order() -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pytest
 
-from warehouse.arrow_frames import frame_from_arrow
+from warehouse.arrow_frames import arrow_with_columns, frame_from_arrow
 
 EVERY_TYPE = """
 SELECT * FROM (VALUES
@@ -27,3 +30,12 @@ def test_arrow_rows_become_the_frame_duckdb_gives(sql):
     connection = duckdb.connect()
     pd.testing.assert_frame_equal(frame_from_arrow(connection.sql(sql).to_arrow_table()), connection.execute(sql).df(),
                                   check_exact=True)  # fmt: skip
+
+
+def test_rows_take_the_contract_columns_in_order_with_constants_and_nulls() -> None:
+    stamp = datetime(2024, 1, 6, 6, 0)
+    for rows in (pd.DataFrame({"b": [1, 2], "a": ["x", "y"], "extra": [0, 0]}),
+                 pa.table({"b": [1, 2], "a": ["x", "y"], "extra": [0, 0]})):  # fmt: skip
+        table = arrow_with_columns(rows, ["a", "b", "run_id", "at", "missing"], run_id="run-1", at=stamp)
+        assert table.column_names == ["a", "b", "run_id", "at", "missing"]
+        assert table.to_pylist()[1] == {"a": "y", "b": 2, "run_id": "run-1", "at": stamp, "missing": None}
