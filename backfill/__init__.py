@@ -5,8 +5,9 @@ The Python API (`backfill.api`, re-exported here) does what every command does; 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from backfill.lazy import lazy_names
 
 if TYPE_CHECKING:
     from backfill.api import (
@@ -39,17 +40,7 @@ __all__ = [
 ]  # fmt: skip
 # Where each public name lives. They load on first use, so importing the package (as every command does) costs
 # nothing: a command that computes no factors never loads pandas.
-HOMES = {"RunSettings": "backfill.settings", "GateRules": "validation.rules", "InvalidSetting": "warehouse",
-         "Warehouse": "warehouse", "connect": "warehouse"}  # fmt: skip
-
-
-def __getattr__(name: str) -> Any:
-    if name not in __all__:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(HOMES.get(name, "backfill.api")), name)
-    globals()[name] = value  # found once
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+OUTSIDE_THE_API = {"RunSettings": "backfill.settings", "GateRules": "validation.rules", "InvalidSetting": "warehouse",
+                   "Warehouse": "warehouse", "connect": "warehouse"}  # fmt: skip
+__getattr__, __dir__ = lazy_names(__name__, {name: OUTSIDE_THE_API.get(name, "backfill.api") for name in __all__},
+                                  globals())

@@ -15,8 +15,9 @@ One module per theme: `runs` (run, catch_up), `inspection` (status, validate, fr
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from backfill.lazy import lazy_names
 
 if TYPE_CHECKING:
     from backfill.api.common import (
@@ -93,16 +94,5 @@ MODULES = {
     "validation.rules": ("GateRules",),
     "warehouse": ("InvalidSetting",),
 }  # fmt: skip
-HOMES = {name: module for module, names in MODULES.items() for name in names}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(HOMES[name]), name)
-    globals()[name] = value  # found once
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *HOMES})
+__getattr__, __dir__ = lazy_names(__name__, {name: module for module, names in MODULES.items() for name in names},
+                                  globals())
