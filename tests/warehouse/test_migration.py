@@ -5,6 +5,7 @@ does not show columns added by ALTER, so on BigQuery `test_bigquery_sql.py` chec
 from __future__ import annotations
 
 import duckdb
+import pytest
 from support import invoke, run_json
 
 from warehouse.duckdb_backend import DUCKDB_TYPES
@@ -46,18 +47,23 @@ def test_init_adds_the_new_ledger_columns_and_keeps_every_row(run_cli, demo_db):
     assert '"status": "published"' in status.output
 
 
-# The orchestration tables as the previous version created them (commit 8570354's warehouse/schemas.py).
-PREVIOUS_VERSION = {
-    "checkpoints": "run_id STRING, processor STRING, game_date DATE, status STRING, context_source STRING, "
-                   "upcg_players INT64, expected_players INT64, published_players INT64, coverage FLOAT64, "
-                   "reason STRING, forced BOOL, force_reason STRING, forced_by STRING, started_at TIMESTAMP, "
-                   "finished_at TIMESTAMP, attempt INT64, source_reason STRING, coverage_warning BOOL, "
-                   "allowed_regression BOOL, min_coverage FLOAT64, warn_coverage FLOAT64, candidate_players INT64, "
-                   "candidate_completeness FLOAT64, candidate_zeroed_scores INT64, previous_players INT64, "
-                   "previous_completeness FLOAT64, previous_zeroed_scores INT64",
-    "leases": "lease_id STRING, holder STRING, start_date DATE, end_date DATE, acquired_at TIMESTAMP, "
-              "heartbeat_at TIMESTAMP, expires_at TIMESTAMP",
-}  # fmt: skip
+# The orchestration tables the previous versions created where they differ from today's (from each version's
+# warehouse/schemas.py): 8570354 also lacked the leases' host/pid/command and the audits table; cb555a8, the
+# last release, lacked only the ledger's upcg_state and blocked_by.
+PREVIOUS_LEDGER = (
+    "run_id STRING, processor STRING, game_date DATE, status STRING, context_source STRING, upcg_players INT64, "
+    "expected_players INT64, published_players INT64, coverage FLOAT64, reason STRING, forced BOOL, "
+    "force_reason STRING, forced_by STRING, started_at TIMESTAMP, finished_at TIMESTAMP, attempt INT64, "
+    "source_reason STRING, coverage_warning BOOL, allowed_regression BOOL, min_coverage FLOAT64, "
+    "warn_coverage FLOAT64, candidate_players INT64, candidate_completeness FLOAT64, candidate_zeroed_scores INT64, "
+    "previous_players INT64, previous_completeness FLOAT64, previous_zeroed_scores INT64"
+)
+PREVIOUS_LEASES = ("lease_id STRING, holder STRING, start_date DATE, end_date DATE, acquired_at TIMESTAMP, "
+                   "heartbeat_at TIMESTAMP, expires_at TIMESTAMP")  # fmt: skip
+PREVIOUS_VERSIONS = {  # table key → its columns then (None: the table did not exist)
+    "8570354": {"checkpoints": PREVIOUS_LEDGER, "leases": PREVIOUS_LEASES, "audits": None},
+    "cb555a8": {"checkpoints": PREVIOUS_LEDGER},
+}
 OLD_ROWS = {
     "checkpoints": "INSERT INTO {checkpoints} (run_id, processor, game_date, status, reason, published_players, "
                    "attempt, finished_at) VALUES ('old-run', 'player_composite_factors', DATE '2023-02-23', "
@@ -70,26 +76,29 @@ OLD_ROWS = {
 NEW_COLUMNS = {"checkpoints": {"upcg_state", "blocked_by"}, "leases": {"host", "pid", "command"}}
 
 
-def as_previous_version_left_it(wh) -> None:  # type: ignore[no-untyped-def]
-    """Replace the orchestration tables that changed with the previous version's, each with a row; no audits."""
+def as_version_left_it(wh, tables: dict[str, str | None]) -> None:  # type: ignore[no-untyped-def]
+    """Replace the orchestration tables that changed since with the version's own, each with a row."""
     def typed(columns: str) -> str:
         return ", ".join(f"{name} {DUCKDB_TYPES[kind]}" for name, kind in (c.split() for c in columns.split(", ")))
 
-    for key, columns in PREVIOUS_VERSION.items():
+    for key, columns in tables.items():
         wh.execute(f"DROP TABLE {{{key}}}")
-        wh.execute(f"CREATE TABLE {{{key}}} ({typed(columns)})")
-        wh.execute(OLD_ROWS[key])
-    wh.execute("DROP TABLE {audits}")
+        if columns is not None:
+            wh.execute(f"CREATE TABLE {{{key}}} ({typed(columns)})")
+            wh.execute(OLD_ROWS[key])
 
 
-def test_init_upgrades_the_previous_versions_ledger_in_place_and_the_next_run_works(demo_db, open_db):
-    as_previous_version_left_it(open_db(demo_db))
+@pytest.mark.parametrize("version", PREVIOUS_VERSIONS)
+def test_init_upgrades_a_previous_versions_ledger_in_place_and_the_next_run_works(demo_db, open_db, version):
+    tables = PREVIOUS_VERSIONS[version]
+    as_version_left_it(open_db(demo_db), tables)
     refused = invoke(demo_db, "run", "--dates", "2023-02-23")
     assert refused.exit_code == 1 and "pcf-backfill init" in refused.output
 
     upgraded = invoke(demo_db, "init")
     assert upgraded.exit_code == 0, upgraded.output
-    assert "backfill_checkpoints.blocked_by" in upgraded.output and "backfill_leases.pid" in upgraded.output
+    assert "backfill_checkpoints.blocked_by" in upgraded.output
+    assert ("backfill_leases.pid" in upgraded.output) == ("leases" in tables)
     again = invoke(demo_db, "init")
     assert again.exit_code == 0 and "blocked_by" not in again.output  # idempotent
 
@@ -100,7 +109,8 @@ def test_init_upgrades_the_previous_versions_ledger_in_place_and_the_next_run_wo
     old = wh.query("SELECT run_id, status, coverage_warning, blocked_by FROM {checkpoints}")
     assert old.to_dict("records") == [{"run_id": "old-run", "status": "blocked", "coverage_warning": True,
                                        "blocked_by": "coverage"}]  # fmt: skip
-    assert wh.query("SELECT lease_id FROM {leases}")["lease_id"].tolist() == ["old-lease"]
+    leases = ["old-lease"] if "leases" in tables else []
+    assert wh.query("SELECT lease_id FROM {leases}")["lease_id"].tolist() == leases
 
     result, dates = run_json(demo_db, "--dates", "2023-02-23")
     assert result.exit_code == 0, result.output
