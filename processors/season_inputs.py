@@ -60,7 +60,7 @@ class SeasonInputs:
     def players(self, wh: Warehouse) -> pd.DataFrame:
         with self._lock:
             if self._players is None:
-                self._players = wh.read_frame("SELECT player_lookup, birth_date FROM {players}")
+                self._players = wh.query("SELECT player_lookup, birth_date FROM {players}")
             return self._players
 
     def frames(self, wh: Warehouse, start: date, end: date) -> dict[str, pd.DataFrame]:
@@ -90,7 +90,7 @@ class SeasonInputs:
         window = {"from": max(history_from, self.first), "end": min(season_end, self.last)}
         history = {"from": history_from, "end": window["end"]}
         return {
-            read.key: wh.read_frame(
+            read.key: wh.query(
                 f"SELECT {read.columns} FROM {{{read.key}}} WHERE {read.date_column} BETWEEN @from AND @end",
                 history if read.history else window,
             )

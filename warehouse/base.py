@@ -92,10 +92,6 @@ class Warehouse(ABC):
     def query(self, sql: str, params: Params | None = None) -> pd.DataFrame:
         """Run a SELECT; DATE columns come back as datetime64."""
 
-    def read_frame(self, sql: str, params: Params | None = None) -> pd.DataFrame:
-        """`query`'s frame for a read of many rows (the computing's inputs), by the backend's cheapest route."""
-        return self.query(sql, params)
-
     @abstractmethod
     def rows(self, sql: str, params: Params | None = None) -> list[dict[str, Any]]:
         """Run a SELECT; each row a dict of plain Python values (DATE as `date`, TIMESTAMP as naive UTC
