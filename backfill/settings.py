@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from backfill.dates import checked_range, date_range
@@ -45,6 +46,7 @@ class AppSettings:
     debug: bool = False
     emulator_host: str | None = None  # bigquery:// URLs are served by the BigQuery emulator here
     credentials_file: str | None = None  # else Google is reached with this key file (default: ADC)
+    config_file: Path | None = None  # where option defaults came from, if anywhere
 
 
 @dataclass(frozen=True)

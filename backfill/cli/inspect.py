@@ -18,6 +18,7 @@ from backfill.cli.options import (
     app_today,
     connection_words,
     date_option,
+    input_files,
     metrics_option,
     metrics_recorded,
     notify_options,
@@ -31,6 +32,7 @@ from backfill.cli.root import cli, option, pass_app
 from backfill.date_facts import newest_published
 from backfill.ledger_reads import failing_audit_rows
 from backfill.notify import NotifySettings
+from backfill.outputs import HTML_REPORT, checked_output
 from backfill.settings import AppSettings
 from validation.rules import DEFAULT_MIN_COVERAGE
 
@@ -76,7 +78,7 @@ def validate(app: AppSettings, start_date: str, end_date: str, min_coverage: flo
     Example:
       pcf-backfill validate --start-date 2022-10-18 --end-date 2023-04-09
     """
-    with metrics_recorded(metrics_file, "validate") as metrics:
+    with metrics_recorded(app, metrics_file, "validate") as metrics:
         notify = NotifySettings(notify_urls, notify_on)
         start, end, _ = resolve_range(app, start_date, end_date, None)
         with open_warehouse(app, read_only=True) as wh:
@@ -118,7 +120,7 @@ def freshness(app: AppSettings, max_lag_hours: float, output: str, metrics_file:
     Example (a monitor polling every hour):
       pcf-backfill freshness --max-lag-hours 30 --output json
     """
-    with metrics_recorded(metrics_file, "freshness") as metrics:
+    with metrics_recorded(app, metrics_file, "freshness") as metrics:
         with open_warehouse(app, read_only=True) as wh:
             fresh = api.freshness(wh, max_lag_hours=max_lag_hours, now=app_now(app)).details
             metrics.newest_published = newest_published(wh) if metrics.wanted else None
@@ -134,16 +136,17 @@ def freshness(app: AppSettings, max_lag_hours: float, output: str, metrics_file:
 @cli.command()
 @date_option("--start-date", required=True)
 @date_option("--end-date", required=True)
-@option("--html", "html_path", required=True, type=click.Path(dir_okay=False, writable=True), metavar="FILE",
-        help="Where to write the self-contained HTML report.")
+@option("--html", "html_path", required=True, type=click.Path(path_type=Path), metavar="FILE",
+        help="Where to write the self-contained HTML report (a new file, or a report this tool wrote).")
 @pass_app
-def report(app: AppSettings, start_date: str, end_date: str, html_path: str) -> int:
+def report(app: AppSettings, start_date: str, end_date: str, html_path: Path) -> int:
     """Write an HTML coverage report: calendar heatmap, per-date detail, per-season coverage chart.
 
     \b
     Example:
       pcf-backfill report --start-date 2022-10-01 --end-date 2023-04-30 --html season.html
     """
+    checked_output(html_path, HTML_REPORT, input_files(app))
     start, end, _ = resolve_range(app, start_date, end_date, None)
     with open_warehouse(app, read_only=True) as wh:
         path = api.report(wh, start, end, html_path)

@@ -18,10 +18,12 @@ from backfill.cli.root import option
 from backfill.dates import DATE_FORM, league_today, parse_date
 from backfill.metrics import MetricsSnapshot
 from backfill.notify import NOTIFY_ON, redacted
+from backfill.outputs import METRICS_FILE, checked_output
 from backfill.settings import AppSettings, RunSettings
 from backfill.signals import Interrupted
 from validation.rules import DEFAULT_BASELINE_DATES
 from warehouse import BadInput, PcfError, Warehouse, connect
+from warehouse.urls import DuckDBUrl, parse_url
 
 log = structlog.get_logger()
 
@@ -115,9 +117,9 @@ def threshold(name: str, default: float) -> Callable:
 
 
 def metrics_option() -> Callable:
-    return option("--metrics-file", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="PATH",
+    return option("--metrics-file", type=click.Path(path_type=Path), default=None, metavar="PATH",
                   help="Write Prometheus metrics (node_exporter textfile format) here when the command ends; "
-                       "replaced atomically.")  # fmt: skip
+                       "replaced atomically; never over a file that is not such a metrics file.")  # fmt: skip
 
 
 def notify_options(command: Callable) -> Callable:
@@ -138,15 +140,24 @@ def exit_code_of(error: BaseException) -> int:
     return 130 if isinstance(error, KeyboardInterrupt | click.Abort) else 1
 
 
+def input_files(app: AppSettings) -> list[Path]:
+    """The files this invocation reads and no output may replace: a DuckDB warehouse's, the config file."""
+    try:
+        url = parse_url(app.warehouse_url)
+    except BadInput:
+        url = None
+    database = [Path(url.path), Path(url.path + ".wal")] if isinstance(url, DuckDBUrl) else []
+    return database + ([app.config_file] if app.config_file else [])
+
+
 @contextmanager
-def metrics_recorded(path: Path | None, command: str) -> Iterator[MetricsSnapshot]:
+def metrics_recorded(app: AppSettings, path: Path | None, command: str) -> Iterator[MetricsSnapshot]:
     """A snapshot the command fills in, written when it ends, however it ends (a SIGKILL writes nothing, so
     the previous file stays whole). Failing to write it is logged and changes no exit code."""
     from backfill.metrics import write_metrics
 
-    if path is not None and not path.parent.is_dir():
-        raise BadInput(f"--metrics-file: directory {path.parent} does not exist; "
-                       "expected PATH in an existing directory")  # fmt: skip
+    if path is not None:
+        checked_output(path, METRICS_FILE, input_files(app))
     snapshot = MetricsSnapshot(command, wanted=path is not None)
     try:
         yield snapshot

@@ -158,10 +158,10 @@ def cli(ctx: click.Context, warehouse: str, datasets: Datasets, log_format: str,
     """
     configure_logging(log_format, log_level.lower())
     today = pinned_today(today_text) if today_text else None
-    ctx.obj = AppSettings(warehouse, datasets, log_format, log_level, today, debug, emulator_host or None,
-                          credentials_file or None)
     params = command_params(ctx)
     config = load_config(find_config(config_text, warehouse), params)
+    ctx.obj = AppSettings(warehouse, datasets, log_format, log_level, today, debug, emulator_host or None,
+                          credentials_file or None, config.path)  # fmt: skip
     ctx.default_map = default_map(config, params)  # below the command line and PCF_*, above the defaults
     ctx.meta["config_file"] = config.path
 

@@ -172,7 +172,7 @@ def run(app: AppSettings, start_date: str | None, end_date: str | None, dates_te
         baseline_dates: int, output: str, metrics_file: Path | None, notify_urls: tuple[str, ...],
         notify_on: str) -> int:  # fmt: skip
     """Backfill a date range: plan, compute, gate, publish atomically, record in the ledger."""
-    with metrics_recorded(metrics_file, "run") as metrics:
+    with metrics_recorded(app, metrics_file, "run") as metrics:
         notify = NotifySettings(notify_urls, notify_on)
         start, end, dates = resolve_range(app, start_date, end_date, dates_text)
         settings = api.run_settings(start, end, dates=dates, source=source, min_coverage=min_coverage,
@@ -209,7 +209,7 @@ def catch_up(app: AppSettings, lookback_days: int, min_coverage: float, warn_cov
     Rehearse what the catch-up of 2023-02-28 would have done:
       pcf-backfill catch-up --as-of 2023-02-28 --dry-run
     """
-    with metrics_recorded(metrics_file, "catch-up") as metrics:
+    with metrics_recorded(app, metrics_file, "catch-up") as metrics:
         notify = NotifySettings(notify_urls, notify_on)
         today = app_today(app)
         as_of = parse_date(as_of_text, "--as-of", today) if as_of_text else None

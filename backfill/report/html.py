@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from backfill.outputs import REPORT_OPENING
 from backfill.report.chart import coverage_charts
 from backfill.report.data import STATE_LABELS, STATES
 from backfill.report.text import attributes, count_text, coverage_text, missing, number_text, text
@@ -36,8 +37,8 @@ def render_report(days: pd.DataFrame, start: date, end: date, title: str,
         coverage_charts(days),
     ]
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        REPORT_OPENING
+        + '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{text(title)}</title><style>{asset('report.css')}</style></head>\n<body>\n"
         + "\n".join(sections)
         + f"\n<script>{asset('report.js')}</script>\n</body></html>\n"
