@@ -42,6 +42,18 @@ def scheme_of(url: str) -> str:
 
 SECRET_OPTIONS = ("--notify",)
 HIDDEN = "<secret>"
+# Apprise schemes whose host is a host name; elsewhere (slack://TOKEN_A/…) even the host part is a token
+WEB_SCHEMES = ("http", "https", "json", "jsons", "xml", "xmls", "form", "forms")
+
+
+def masked_url(url: str) -> str:
+    """A URL as it may be shown: the scheme, and the host of a plain web hook; never userinfo, path or query."""
+    scheme, found, rest = url.partition("://")
+    if not found:
+        return HIDDEN
+    host = rest.split("/", 1)[0].split("?", 1)[0].rpartition("@")[2]
+    shown = host if scheme.lower() in WEB_SCHEMES and host else ""
+    return f"{scheme}://{shown}/{HIDDEN}" if shown else f"{scheme}://{HIDDEN}"
 
 
 def redacted(argv: Sequence[str]) -> list[str]:

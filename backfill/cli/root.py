@@ -11,7 +11,8 @@ from typing import Any
 
 import click
 
-from backfill.config import default_map, find_config, load_config
+from backfill.config import Kind, default_map, find_config, load_config
+from backfill.config import Option as ConfigOption
 from backfill.dates import league_today, parse_date
 from backfill.logs import LOG_FORMATS, LOG_LEVELS, configure_logging
 from backfill.settings import CREDENTIALS_VARIABLE, EMULATOR_HOST_VARIABLE, AppSettings
@@ -166,12 +167,23 @@ def cli(ctx: click.Context, warehouse: str, datasets: Datasets, log_format: str,
     ctx.meta["config_file"] = config.path
 
 
-def command_params(ctx: click.Context) -> dict[str, set[str]]:
-    """Each command's option names, as a config file may set them."""
+def command_params(ctx: click.Context) -> dict[str, dict[str, ConfigOption]]:
+    """Each command's options as a config file may set them: long name → parameter and kind of value."""
     group = ctx.command
     assert isinstance(group, click.Group)
-    return {name: {param.name for param in command.params if isinstance(param, click.Option) and param.name}
+    return {name: {opt[2:]: ConfigOption(param.name, option_kind(param)) for param in command.params
+                   if isinstance(param, click.Option) and param.name for opt in param.opts if opt.startswith("--")}
             for name, command in group.commands.items()}  # fmt: skip
+
+
+def option_kind(param: click.Option) -> Kind:
+    if param.is_flag:
+        return "flag"
+    if param.multiple:
+        return "words"
+    if isinstance(param.type, click.types.IntParamType):  # IntRange too
+        return "whole"
+    return "number" if isinstance(param.type, click.types.FloatParamType) else "text"
 
 
 def main() -> None:

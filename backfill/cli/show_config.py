@@ -11,6 +11,7 @@ import click
 from backfill import render
 from backfill.cli.options import output_option
 from backfill.cli.root import cli
+from backfill.notify import SECRET_OPTIONS, masked_url
 
 if TYPE_CHECKING:
     from validation.audits import Audit
@@ -72,6 +73,8 @@ def effective_settings(command: click.Command, probe: click.Context, config_file
         if param.name == "audit_threshold":
             entries += audit_entries(audits, value or {}, words)
             continue
+        if param.opts[0] in SECRET_OPTIONS and value:  # URLs carry tokens: say what is set, never the secret
+            value = [masked_url(url) for url in value]
         entries.append({"setting": param.opts[0], "value": value, "source": words})
     return entries
 

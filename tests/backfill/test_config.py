@@ -88,3 +88,70 @@ def test_a_bad_config_file_is_one_line_exit_2(run_cli, demo_db, text, words):
     result = run_cli(demo_db, "run", "--dates", ZEROED)
     assert result.exit_code == 2
     assert words in result.output and len(result.output.strip().splitlines()) == 1
+
+
+REFUSED = {  # every key that arms or targets an action, with the command whose dry default it would change
+    "execute": ("cleanup", "true"), "no-backup": ("cleanup", "true"), "force": ("run", "true"),
+    "reason": ("run", '"because the file said so"'), "allow-regression": ("run", "true"),
+    "start-date": ("run", '"2022-11-01"'), "end-date": ("run", '"2022-11-07"'), "dates": ("run", '"2022-11-01"'),
+    "as-of": ("catch-up", '"2022-11-08"'),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("in_command_table", [False, True], ids=["top-level", "command-table"])
+@pytest.mark.parametrize("key", REFUSED)
+def test_a_config_file_cannot_arm_or_target_an_action(run_cli, demo_db, key, in_command_table):
+    command, value = REFUSED[key]
+    table = f"[tool.pcf-backfill.{command}]" if in_command_table else "[tool.pcf-backfill]"
+    config = demo_db.parent / "pyproject.toml"
+    config.write_text(f"{table}\n{key} = {value}\n")
+    before = demo_db.read_bytes()
+    result = run_cli(demo_db, "cleanup", "--mode", "partial")  # the README's dry run: any key refuses it
+    assert result.exit_code == 2, result.output
+    assert f"{config}: {key}" in result.output and "config file may not set it" in result.output
+    assert demo_db.read_bytes() == before
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("min-coverage = true", "min-coverage"), ("chunk-days = 7.5", "chunk-days"),
+    ("baseline-dates = false", "baseline-dates"), ("source = 1", "source"), ("dry-run = 1", "dry-run"),
+    ('notify = "jsons://h/p"', "notify"),
+    ("[tool.pcf-backfill.audit-thresholds]\nshot_zone_zero_share = true", "audit-threshold"),
+], ids=["bool-for-number", "float-for-whole", "bool-for-whole", "number-for-choice", "number-for-flag",
+        "text-for-list", "bool-threshold"])  # fmt: skip
+def test_a_value_of_the_wrong_type_is_exit_2_naming_the_key(run_cli, demo_db, text, key):
+    config = demo_db.parent / "pyproject.toml"
+    config.write_text(text if text.startswith("[") else f"[tool.pcf-backfill]\n{text}\n")
+    result = run_cli(demo_db, "status", "--start-date", "2022-11-01", "--end-date", "2022-11-07")
+    assert result.exit_code == 2, result.output
+    assert f"{config}: {key}" in result.output and "wrong type" in result.output
+
+
+@pytest.mark.parametrize("key", ["notify-urls", "dates-text", "as-of-text", "html-path", "metrics_file"])
+def test_keys_are_the_long_option_names_not_the_internal_ones(run_cli, demo_db, key):
+    (demo_db.parent / "pyproject.toml").write_text(f'[tool.pcf-backfill]\n{key} = "x"\n')
+    result = run_cli(demo_db, "status", "--start-date", "2022-11-01", "--end-date", "2022-11-07")
+    assert result.exit_code == 2 and f"unknown option {key}" in result.output, result.output
+
+
+def test_long_names_set_their_options(run_cli, demo_db):
+    (demo_db.parent / "pyproject.toml").write_text(
+        '[tool.pcf-backfill]\nnotify-on = "always"\n[tool.pcf-backfill.report]\nhtml = "season.html"\n')
+    assert settings(run_cli, demo_db, "config", "report")["--html"]["value"] == "season.html"
+    assert settings(run_cli, demo_db, "config", "run")["--notify-on"]["value"] == "always"
+
+
+SECRET_URLS = ["jsons://ops:hunter2@hooks.example.com/services/T0KEN/x?key=K3Y", "slack://TOKA/TOKB/TOKC",
+               "mailtos://alerts:p4ss@example.com"]  # fmt: skip
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_config_never_prints_a_secret_of_a_notification_url(demo_db, output):
+    (demo_db.parent / "pyproject.toml").write_text(f"[tool.pcf-backfill]\nnotify = {json.dumps(SECRET_URLS[:2])}\n")
+    result = CliRunner(env={"PCF_NOTIFY": SECRET_URLS[2]}).invoke(
+        cli, ["--warehouse", f"duckdb:///{demo_db}", "config", "catch-up", "--notify", SECRET_URLS[1],
+              "--output", output])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    for secret in ("hunter2", "ops:", "T0KEN", "K3Y", "TOKA", "TOKB", "TOKC", "p4ss", "alerts"):
+        assert secret not in result.stdout
+    assert "slack://<secret>" in result.stdout
