@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import structlog
 
 from backfill.invocation import Invocation
 from backfill.ledger_reads import AUDIT_COLUMNS, CURRENT_STATE_SQL, FAILING_AUDITS_SQL, PROCESSOR
@@ -33,12 +32,13 @@ from validation.gate import (
 )
 from warehouse import TableNotFound, Warehouse
 from warehouse.arrow_frames import arrow_with_columns
+from warehouse.logger import get_logger
 from warehouse.schemas import TABLES
 
 if TYPE_CHECKING:
     from backfill.settings import RunSettings
 
-log = structlog.get_logger()
+log = get_logger(__name__)
 
 DONE_STATES = ("published", "skipped_bootstrap")
 UPCG_STATES = (UPCG_DISAGREES, UPCG_PARTIAL, UPCG_EMPTY, UPCG_COMPLETE, NO_EXPECTED)

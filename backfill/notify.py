@@ -15,17 +15,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-import structlog
-
 from validation.rules import BLOCKED, FAILED, PUBLISHED, REGRESSION
 from warehouse.errors import BadInput
+from warehouse.logger import get_logger
 
 if TYPE_CHECKING:  # computing factors is not needed to render or notify
     import pandas as pd
 
     from backfill.runner import RunResult
 
-log = structlog.get_logger()
+log = get_logger(__name__)
 
 NOTIFY_ON = ("attention", "always")  # attention: only when a person is needed (or a date recovered)
 RETRY_BUDGET_SECONDS = 10.0  # total time a run may spend delivering, every target and attempt included

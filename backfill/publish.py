@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow as pa
-import structlog
 
 from backfill.invocation import Invocation
 from backfill.ledger import PROCESSOR, checkpoint_rows, unnumbered_columns, utc_now
@@ -18,12 +17,13 @@ from validation.gate import FAILED, PUBLISHED
 from warehouse import Staged, Warehouse, WarehouseError, dates_in_list
 from warehouse.arrow_frames import arrow_with_columns
 from warehouse.base import Rows
+from warehouse.logger import get_logger
 from warehouse.schemas import TABLES
 
 if TYPE_CHECKING:
     from backfill.settings import RunSettings
 
-log = structlog.get_logger()
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-import structlog
 
 from backfill.evaluation import Evaluation, arrow_by_date
 from backfill.invocation import Invocation
@@ -48,9 +47,10 @@ from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP, cover
 from validation.inputs import InputContractError, contract_problems
 from validation.quality import date_quality
 from warehouse import Warehouse, WarehouseError
+from warehouse.logger import get_logger
 from warehouse.schemas import INPUT_TABLES, TABLES
 
-log = structlog.get_logger()
+log = get_logger(__name__)
 
 
 VERDICT_COLUMNS = [

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pandas as pd
-import structlog
 
 from cleanup.audit import CleanupOperation, append_failed_operation, append_operation, new_operation_id, upcg_table_name
 from cleanup.backup import create_backup
@@ -17,8 +16,9 @@ from cleanup.restore import put_back, refuse_duplicates
 from cleanup.settings import CleanupSettings
 from cleanup.verify import count_upcg, table_state, verification_problems
 from warehouse import PcfError, Warehouse, WarehouseError
+from warehouse.logger import get_logger
 
-log = structlog.get_logger()
+log = get_logger(__name__)
 
 
 @dataclass

@@ -9,10 +9,10 @@ import time
 from pathlib import Path
 
 import duckdb
-import structlog
 
 from warehouse.duckdb_lock import knock_path, retry_while_busy
 from warehouse.errors import LockHeld, TableNotFound, TransientWarehouseError, WarehouseError, bad_warehouse
+from warehouse.logger import get_logger
 
 READER_PATIENCE = 60.0  # seconds a reader waits for a writer's next chunk boundary
 # Seconds a writer (holding the writers' lock file, so the file's other user can only be a reader) waits for
@@ -20,7 +20,7 @@ READER_PATIENCE = 60.0  # seconds a reader waits for a writer's next chunk bound
 # a reader open longer is a forgotten session, and the run then exits 4 naming it.
 WRITER_PATIENCE = 300.0
 LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<holder>.+?)(?:\. See also|$)")
-log = structlog.get_logger()
+log = get_logger(__name__)
 
 
 class FileInUse(LockHeld):

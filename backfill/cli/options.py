@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import structlog
 
 from backfill import api, hints
 from backfill.cli.root import option
@@ -23,9 +22,10 @@ from backfill.settings import AppSettings, RunSettings
 from backfill.signals import Interrupted
 from validation.rules import DEFAULT_BASELINE_DATES
 from warehouse import BadInput, PcfError, Warehouse, connect
+from warehouse.logger import get_logger
 from warehouse.urls import DuckDBUrl, parse_url
 
-log = structlog.get_logger()
+log = get_logger(__name__)
 
 
 OUTPUTS = ("text", "json")

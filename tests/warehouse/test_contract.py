@@ -4,12 +4,12 @@ copy and restore, dropping staging. A backend-only quirk would be a marked param
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import pandas as pd
 import pytest
-from structlog.testing import capture_logs
 
 from backfill.ledger import PROCESSOR
 from backfill.publish import publish_chunk, published_counts
@@ -177,16 +177,17 @@ def test_a_publish_that_fails_changes_nothing(warehouse: Warehouse, bigquery_sta
 
 
 def test_when_dropping_staging_also_fails_the_publish_error_is_the_one_raised(
-    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch, bigquery_statements
+    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch, bigquery_statements, caplog: pytest.LogCaptureFixture
 ) -> None:
     def refuse_drop(_self: Warehouse, staged: Staged) -> None:
         raise WarehouseError(f"cannot drop {staged.names}")
 
     monkeypatch.setattr(type(warehouse), "drop_staged", refuse_drop)
-    with capture_logs() as logs, pytest.raises(TableNotFound, match="backfill_audits"):
+    with pytest.raises(TableNotFound, match="backfill_audits"):
         publish_that_fails(warehouse, bigquery_statements)
 
-    assert [entry["event"] for entry in logs if entry["log_level"] == "warning"] == ["staging_not_dropped"]
+    warnings = [record.event for record in caplog.records if record.levelno == logging.WARNING]
+    assert warnings == ["staging_not_dropped"]
     assert attempts(warehouse) == []
 
 

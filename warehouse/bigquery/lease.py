@@ -13,19 +13,19 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import structlog
 
 from warehouse.base import date_literal
 from warehouse.bigquery.errors import translated
 from warehouse.bigquery.values import string_literal
 from warehouse.errors import LockHeld, WarehouseError
+from warehouse.logger import get_logger
 
 if TYPE_CHECKING:
     from warehouse.bigquery.adapter import BigQueryWarehouse
 
 LEASE_MUTEX_ID = "__mutex__"  # the leases row every acquisition updates, see `acquire`
 
-log = structlog.get_logger()
+log = get_logger(__name__)
 
 
 def process_alive(pid: int) -> bool:
