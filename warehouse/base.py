@@ -216,8 +216,13 @@ class Warehouse(ABC):
     def interrupt(self) -> None:  # noqa: B027 - optional hook
         """Cancel the statement this handle is running, if any (called from another thread)."""
 
+    @property
+    def url(self) -> str:
+        """The URL that opens this warehouse again (what printed commands name), kept, never re-parsed."""
+        raise NotImplementedError
+
     def describe(self) -> str:
-        return self.backend
+        return self.url
 
     def close(self) -> None:  # noqa: B027 - optional hook
         pass

@@ -116,7 +116,8 @@ class DuckDBWarehouse(Warehouse):
         with contextlib.suppress(duckdb.Error):  # already closed: nothing is running
             self.connection.interrupt()
 
-    def describe(self) -> str:
+    @property
+    def url(self) -> str:
         return f"duckdb:///{Path(self.path).resolve()}"  # absolute: four slashes
 
     def qualified(self, dataset_key: str, table_name: str) -> str:

@@ -37,7 +37,7 @@ def opened(warehouse: WarehouseLike, datasets: Datasets | None = None, *, writer
 
 def warehouse_url(warehouse: WarehouseLike) -> str:
     """How printed commands name the warehouse: the URL given, else the open warehouse's own URL."""
-    return warehouse if isinstance(warehouse, str) else warehouse.describe().split(" ")[0]
+    return warehouse if isinstance(warehouse, str) else warehouse.url
 
 
 def as_date(name: str, value: object) -> date:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from backfill.api.common import WarehouseLike, checked_span, connection_words, league_now, opened, warehouse_url
+from backfill.api.defaults import settled
 from backfill.api.errors import DatesBlocked, summary
 from validation.rules import DEFAULT_MIN_COVERAGE, checked_fraction
 from warehouse import Datasets, InvalidSetting
@@ -106,13 +107,16 @@ class ValidateResult:
 
 
 def validate(warehouse: WarehouseLike, start: date | str, end: date | str, *,
-             min_coverage: float = DEFAULT_MIN_COVERAGE, datasets: Datasets | None = None,
+             min_coverage: float | None = None, datasets: Datasets | None = None,
              url: str | None = None) -> ValidateResult:  # fmt: skip
-    """Reconcile the tables over [start, end]: who played vs rows published, duplicates, ledger disagreements."""
+    """Reconcile the tables over [start, end]: who played vs rows published, duplicates, ledger disagreements.
+    `min_coverage` left as None is settled like `--min-coverage` (PCF_MIN_COVERAGE, the config file, 0.90)."""
     from backfill.date_facts import audit_words_of_runs, reconciliation, repair_commands
     from validation.reconcile import needs_attention
 
     first, last = checked_span(start, end)
+    min_coverage = settled("validate", warehouse, {"min_coverage": min_coverage}).get("min_coverage",
+                                                                                      DEFAULT_MIN_COVERAGE)
     checked_fraction("min_coverage", min_coverage)
     with opened(warehouse, datasets) as wh:
         report = reconciliation(wh, first, last, min_coverage)
@@ -147,11 +151,14 @@ class FreshnessResult:
         return self
 
 
-def freshness(warehouse: WarehouseLike, *, max_lag_hours: float = 30.0, now: datetime | None = None,
+def freshness(warehouse: WarehouseLike, *, max_lag_hours: float | None = None, now: datetime | None = None,
               datasets: Datasets | None = None) -> FreshnessResult:  # fmt: skip
-    """Every final, non-bootstrap game date through yesterday (America/New_York) has rows in the table?"""
-    from backfill.staleness import check_freshness
+    """Every final, non-bootstrap game date through yesterday (America/New_York) has rows in the table?
+    `max_lag_hours` left as None is settled like `--max-lag-hours` (PCF_MAX_LAG_HOURS, the config file, 30)."""
+    from backfill.staleness import DEFAULT_MAX_LAG_HOURS, check_freshness
 
+    max_lag_hours = settled("freshness", warehouse, {"max_lag_hours": max_lag_hours}).get("max_lag_hours",
+                                                                                         DEFAULT_MAX_LAG_HOURS)
     if isinstance(max_lag_hours, bool) or not isinstance(max_lag_hours, int | float) or not max_lag_hours >= 0:
         raise InvalidSetting("max_lag_hours", "{field}: {value!r} must be a number of hours ≥ 0", value=max_lag_hours)
     with opened(warehouse, datasets) as wh:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from backfill.api.common import WarehouseLike, opened
+from backfill.api.defaults import settled
 from backfill.dates import league_today
 from backfill.invocation import new_invocation
 from backfill.ledger import record_legacy_verdicts
@@ -81,12 +82,13 @@ def cleanup_with_settings(warehouse: WarehouseLike, settings: CleanupSettings, *
         return run_cleanup(wh, settings, user or getpass.getuser())
 
 
-def cleanup(warehouse: WarehouseLike, *, retention_days: int = 7, mode: str = "all", execute: bool = False,
-            backup: bool = True, today: date | None = None, user: str | None = None,
+def cleanup(warehouse: WarehouseLike, *, retention_days: int | None = None, mode: str | None = None,
+            execute: bool = False, backup: bool = True, today: date | None = None, user: str | None = None,
             datasets: Datasets | None = None) -> CleanupResult:  # fmt: skip
-    """Stale UPCG rows (SPEC §8): a dry run unless `execute`; with it back up, delete, verify, audit."""
-    settings = cleanup_settings(retention_days=retention_days, mode=mode, execute=execute, backup=backup,
-                                today=today)  # fmt: skip
+    """Stale UPCG rows (SPEC §8): a dry run unless `execute`; with it back up, delete, verify, audit.
+    `retention_days` and `mode` left as None are settled like the options (PCF_*, the config file, 7 / all)."""
+    options = settled("cleanup", warehouse, {"retention_days": retention_days, "mode": mode})
+    settings = cleanup_settings(execute=execute, backup=backup, today=today, **options)
     return cleanup_with_settings(warehouse, settings, user=user, datasets=datasets)
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from backfill.api.common import WarehouseLike, as_date, opened, warehouse_url
+from backfill.api.defaults import settled
 from backfill.api.errors import DatesBlocked, DatesFailed, RunCancelled, summary
 from backfill.dates import league_today, run_range
 from backfill.invocation import new_invocation
@@ -182,34 +183,37 @@ def run(
     end: date | str | None = None,
     *,
     dates: Sequence[date | str] | None = None,
-    source: str = "auto",
-    min_coverage: float = DEFAULT_MIN_COVERAGE,
-    warn_coverage: float = DEFAULT_WARN_COVERAGE,
+    source: str | None = None,
+    min_coverage: float | None = None,
+    warn_coverage: float | None = None,
     force: bool = False,
     allow_regression: bool = False,
     reason: str | None = None,
-    rerun: str = "pending",
-    dry_run: bool = False,
-    chunk_days: int = DEFAULT_CHUNK_DAYS,
-    workers: int = 1,
+    rerun: str | None = None,
+    dry_run: bool | None = None,
+    chunk_days: int | None = None,
+    workers: int | None = None,
     datasets: Datasets | None = None,
     cancel: Cancel = None,
     on_date: Callable[[date, dict], None] | None = None,
     today: date | None = None,
     audit_thresholds: Mapping[str, float] | None = None,
-    baseline_dates: int = DEFAULT_BASELINE_DATES,
+    baseline_dates: int | None = None,
 ) -> RunResult:
     """Backfill [start, end] (or explicit `dates`): plan, compute, gate, publish atomically, record.
 
-    Every setting is checked before anything is read or written. `today` (America/New_York, default the
-    clock) bounds the range: a backfill only processes games already played. `audit_thresholds` overrides
+    An option left as None is settled as the command line settles it: PCF_<OPTION>, else the config file
+    (PCF_CONFIG, else [tool.pcf-backfill] in a pyproject.toml beside a DuckDB file), else `run_settings`'
+    default. Every setting is checked before anything is read or written. `today` (America/New_York, default
+    the clock) bounds the range: a backfill only processes games already played. `audit_thresholds` overrides
     audits' thresholds by name (`{"shot_zone_zero_share": 0.6}`, like `--audit-threshold`); `baseline_dates`
     is how many trailing published dates the drift audits compare with (`--baseline-dates`)."""
-    settings = run_settings(start, end, dates=dates, source=source, min_coverage=min_coverage,
-                            warn_coverage=warn_coverage, force=force, allow_regression=allow_regression,
-                            reason=reason, rerun=rerun, dry_run=dry_run, chunk_days=chunk_days, workers=workers,
-                            today=today, audit_thresholds=audit_thresholds,
-                            baseline_dates=baseline_dates)  # fmt: skip
+    options = settled("run", warehouse, {
+        "source": source, "min_coverage": min_coverage, "warn_coverage": warn_coverage, "rerun": rerun,
+        "dry_run": dry_run, "chunk_days": chunk_days, "workers": workers, "audit_thresholds": audit_thresholds,
+        "baseline_dates": baseline_dates})  # fmt: skip
+    settings = run_settings(start, end, dates=dates, force=force, allow_regression=allow_regression, reason=reason,
+                            today=today, **options)  # fmt: skip
     return run_with_settings(warehouse, settings, datasets=datasets, cancel=cancel, on_date=on_date)
 
 
@@ -256,23 +260,24 @@ def catch_up(
     warehouse: WarehouseLike,
     *,
     as_of: date | str | None = None,
-    lookback_days: int = 14,
-    min_coverage: float = DEFAULT_MIN_COVERAGE,
-    warn_coverage: float = DEFAULT_WARN_COVERAGE,
-    chunk_days: int = DEFAULT_CHUNK_DAYS,
-    dry_run: bool = False,
+    lookback_days: int | None = None,
+    min_coverage: float | None = None,
+    warn_coverage: float | None = None,
+    chunk_days: int | None = None,
+    dry_run: bool | None = None,
     datasets: Datasets | None = None,
     cancel: Cancel = None,
     on_date: Callable[[date, dict], None] | None = None,
     today: date | None = None,
     audit_thresholds: Mapping[str, float] | None = None,
-    baseline_dates: int = DEFAULT_BASELINE_DATES,
+    baseline_dates: int | None = None,
 ) -> RunResult:
     """Nightly: backfill as_of − lookback_days … the day before as_of (default: today, America/New_York),
-    retrying every date not published. `as_of` rehearses the catch-up of an earlier day. The audit options
-    are `run`'s."""
-    settings = catch_up_settings(as_of=as_of, lookback_days=lookback_days, min_coverage=min_coverage,
-                                 warn_coverage=warn_coverage, chunk_days=chunk_days, dry_run=dry_run,
-                                 today=today, audit_thresholds=audit_thresholds,
-                                 baseline_dates=baseline_dates)  # fmt: skip
+    retrying every date not published. `as_of` rehearses the catch-up of an earlier day (it writes unless
+    `dry_run`). Options left as None are settled as `run`'s are (PCF_*, the config file, the default)."""
+    options = settled("catch-up", warehouse, {
+        "lookback_days": lookback_days, "min_coverage": min_coverage, "warn_coverage": warn_coverage,
+        "chunk_days": chunk_days, "dry_run": dry_run, "audit_thresholds": audit_thresholds,
+        "baseline_dates": baseline_dates})  # fmt: skip
+    settings = catch_up_settings(as_of=as_of, today=today, **options)
     return run_with_settings(warehouse, settings, datasets=datasets, cancel=cancel, on_date=on_date)

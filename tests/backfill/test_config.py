@@ -155,3 +155,50 @@ def test_config_never_prints_a_secret_of_a_notification_url(demo_db, output):
     for secret in ("hunter2", "ops:", "T0KEN", "K3Y", "TOKA", "TOKB", "TOKC", "p4ss", "alerts"):
         assert secret not in result.stdout
     assert "slack://<secret>" in result.stdout
+
+
+UPCG_ONLY = '[tool.pcf-backfill.run]\nsource = "upcg"\n'
+PRE_UPCG = "2022-11-22"  # the demo's UPCG starts in January: upcg alone blocks this date, box scores publish it
+COMPARED = ("status", "context_source", "expected_players", "published_players")
+
+
+def test_the_api_settles_options_from_the_same_config_file_as_the_cli(run_cli, demo_file, tmp_path):
+    """Moving from cron to an orchestrator keeps the gate: a date the CLI blocks the API blocks too."""
+    import shutil
+
+    import backfill
+
+    verdicts = {}
+    for front in ("cli", "api"):
+        db = tmp_path / front / "pcf.duckdb"
+        db.parent.mkdir()
+        shutil.copy(demo_file, db)
+        (db.parent / "pyproject.toml").write_text(UPCG_ONLY)
+        if front == "cli":
+            result = run_cli(db, "run", "--dates", PRE_UPCG, "--output", "json")
+            verdicts[front] = {key: json.loads(result.stdout)["dates"][0][key] for key in COMPARED}
+        else:
+            outcome = backfill.run(f"duckdb:///{db}", dates=[PRE_UPCG], today=date.fromisoformat(TODAY))
+            verdicts[front] = {key: getattr(outcome.verdicts[0], key) for key in COMPARED}
+    assert verdicts["api"] == verdicts["cli"]
+    assert verdicts["api"]["status"] == "blocked"
+
+
+@pytest.mark.parametrize(("env", "argument", "expected"), [
+    ({}, None, "upcg"), ({"PCF_SOURCE": "pgs"}, None, "pgs"), ({"PCF_SOURCE": "pgs"}, "fill", "fill"),
+], ids=["config-file", "environment-beats-file", "argument-beats-environment"])  # fmt: skip
+def test_api_options_are_settled_argument_then_environment_then_file(demo_db, env, argument, expected):
+    from backfill.api.defaults import settled
+
+    (demo_db.parent / "pyproject.toml").write_text(UPCG_ONLY + "chunk-days = 7\n")
+    options = settled("run", f"duckdb:///{demo_db}", {"source": argument, "min_coverage": None}, environ=env)
+    assert options == {"source": expected, "chunk_days": 7}
+
+
+def test_the_api_refuses_what_the_cli_refuses_in_a_config_file(demo_db):
+    import backfill
+    from warehouse import BadInput
+
+    (demo_db.parent / "pyproject.toml").write_text('[tool.pcf-backfill.run]\nmin-coverage = true\n')
+    with pytest.raises(BadInput, match="min-coverage = true is the wrong type"):
+        backfill.run(f"duckdb:///{demo_db}", dates=[PRE_UPCG], today=date.fromisoformat(TODAY))

@@ -48,9 +48,13 @@ class BigQueryWarehouse(Warehouse):
         self.client = bigquery_client(project, location, self.emulator_host, credentials_file)
         self.jobs = Jobs(self.client, self.settings, self.stats)
 
+    @property
+    def url(self) -> str:
+        return f"bigquery://{self.project}?location={self.location}"
+
     def describe(self) -> str:
         where = f" (emulator at {self.emulator_host})" if self.emulator_host else ""
-        return f"bigquery://{self.project}?location={self.location}{where}"
+        return f"{self.url}{where}"
 
     def qualified(self, dataset_key: str, table_name: str) -> str:
         return f"`{self._table_id(dataset_key, table_name)}`"
