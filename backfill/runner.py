@@ -8,12 +8,13 @@ from collections.abc import Callable, Generator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 
 from backfill.evaluation import Evaluation, arrow_by_date
+from backfill.gating import Computed, compute_chunk, joined, judge_chunk, uncomputed_verdicts
 from backfill.invocation import Invocation
 from backfill.ledger import (
     audit_rows,
@@ -28,24 +29,10 @@ from backfill.plan import Plan, chunk_dates, compute_blocks, make_plan
 from backfill.publish import publish_chunk, verify_published, with_run_metadata
 from backfill.settings import RunSettings
 from backfill.signals import CANCELLED_EXIT_CODE, raise_if_stop_requested, stop_requested
-from processors.agreement import AgreementRules
-from processors.calendar import season_history_start
-from processors.composite import ProcessorResult, process_dates
-from processors.factors import range_violations
 from processors.policy import UPCG_PARTIAL
 from processors.season_inputs import SeasonInputs
-from validation.audits import (
-    AuditData,
-    baselines,
-    block_reasons,
-    from_query,
-    profile,
-    published_profile_sql,
-    run_audits,
-)
-from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP, coverage_of, evaluate_gate
+from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP
 from validation.inputs import InputContractError, contract_problems
-from validation.quality import date_quality
 from warehouse import Warehouse, WarehouseError
 from warehouse.logger import get_logger
 from warehouse.schemas import INPUT_TABLES, TABLES
@@ -94,99 +81,40 @@ DateCallback = Callable[[date, dict], None]
 CancelHook = Callable[[], bool]
 
 
-# --- computing and gating ---------------------------------------------------------------
-PUBLISHED_ROWS_SQL = """
-SELECT game_date, player_lookup, data_completeness_pct, missing_data_fields
-FROM {pcf} WHERE game_date BETWEEN @start AND @end
-"""
-
-
-def quality_facts(wh: Warehouse, result: ProcessorResult) -> pd.DataFrame:
-    """What is published now (counting only players who played) against what would replace it."""
-    dates = result.decisions.index
-    published = wh.query(PUBLISHED_ROWS_SQL, {"start": dates.min().date(), "end": dates.max().date()})
-    kept = published.merge(result.expected, on=["game_date", "player_lookup"])
-    previous = date_quality(kept, dates).add_prefix("previous_").rename(
-        columns={"previous_mean_completeness": "previous_completeness"})  # fmt: skip
-    candidate = date_quality(result.rows, dates).add_prefix("candidate_").rename(
-        columns={"candidate_mean_completeness": "candidate_completeness"})  # fmt: skip
-    return previous.join(candidate)
-
-
-def audit_chunk(wh: Warehouse, result: ProcessorResult, facts: pd.DataFrame, settings: RunSettings) -> pd.DataFrame:
-    """Every audit of SPEC §6.9 on every date of the chunk. The baseline is the trailing published dates of
-    each date's season, read once (one query), where earlier dates of this chunk that meet the coverage bar
-    count with the rows they are about to publish (a median: one bad date among them does not move it)."""
-    dates = result.decisions.index
-    staged = profile(result.rows, dates)
-    history = from_query(wh.query(published_profile_sql(), {
-        "start": season_history_start(dates.min().date()), "end": dates.max().date()}))  # fmt: skip
-    passing = dates[(coverage_of(facts) >= settings.rules.min_coverage).to_numpy()]
-    history = pd.concat([history.drop(index=history.index.intersection(passing)), staged.loc[passing]]).sort_index()
-    data = AuditData(staged, facts, baselines(history, dates, settings.audits.baseline_dates))
-    return run_audits(data, settings.audits)
-
-
-def gate_chunk(wh: Warehouse, dates: list[date], settings: RunSettings, input_error: str | None = None,
-               inputs: SeasonInputs | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:  # fmt: skip
-    """Rows that may publish, one verdict per date and the audit results; errors fail the dates they touch."""
-    if input_error:  # inputs that break the contract are never read as defaults
-        return pd.DataFrame(), uncomputed_verdicts(dates, FAILED, input_error), pd.DataFrame()
-    try:
-        agreement = AgreementRules(settings.audits.upcg_disagree_share)
-        result = process_dates(wh, dates, settings.source, inputs, agreement)
-        facts = result.decisions.join(quality_facts(wh, result)).assign(
-            out_of_range_rows=range_violations(result.rows).groupby(result.rows["game_date"]).sum()
-            .reindex(result.decisions.index).fillna(0).astype(int),
-            error=None,
-        )  # fmt: skip
-        findings = audit_chunk(wh, result, facts, settings)
-        facts = facts.assign(audit_block=block_reasons(findings, facts.index))
-        verdicts = facts.join(evaluate_gate(facts, settings.rules))
-        passing = verdicts.index[verdicts["status"] == PUBLISHED]
-        return result.rows[result.rows["game_date"].isin(passing)], verdicts, findings
-    except Exception as error:  # fail-safe: whatever broke, the dates it touched publish nothing
-        raise_if_stop_requested(error)  # a signal surfacing as a driver error is the signal, not a failed date
-        # a data problem may be one date's; a warehouse error would only repeat for each date
-        if len(dates) > 1 and not isinstance(error, WarehouseError):
-            log.warning("chunk_failed_retrying_per_date", dates=len(dates), error=str(error))
-            parts = [gate_chunk(wh, [day], settings, inputs=inputs) for day in dates]
-            return tuple(pd.concat([p[i] for p in parts]) for i in range(3))  # type: ignore[return-value]
-        log.error("dates_failed", dates=[str(day) for day in dates], error=str(error), exc_info=True)
-        return pd.DataFrame(), uncomputed_verdicts(dates, FAILED, f"{type(error).__name__}: {error}"), pd.DataFrame()
-
-
 BOOTSTRAP_REASON = "bootstrap: first 14 days of the season"
 
 
-def uncomputed_verdicts(dates: list[date], status: str, reason: str) -> pd.DataFrame:
-    """Verdicts for dates with no computed rows: failed ones and bootstrap skips."""
-    index = pd.DatetimeIndex(pd.to_datetime(pd.Series(dates, dtype="object")), name="game_date")
-    return pd.DataFrame(
-        {"status": status, "reason": reason, "coverage": np.nan, "forced": False, "warning": False,
-         "expected_players": 0, "row_count": 0, "upcg_players": 0, "context_source": None,
-         "source_reason": None, "upcg_state": None, "blocked_by": None, "allowed_regression": False},
-        index=index,
-    )  # fmt: skip
-
-
 # --- one chunk -------------------------------------------------------------------------------
-def evaluate_block(wh: Warehouse, block: list[list[date]], bootstrap: set[date], settings: RunSettings,
-                   input_error: str | None, inputs: SeasonInputs) -> list[Evaluation]:  # fmt: skip
-    whole = evaluate_chunk(wh, [day for chunk in block for day in chunk], bootstrap, settings, input_error, inputs)
-    return whole.parts(block) if len(block) > 1 else [whole]
+@dataclass(frozen=True)
+class ComputedBlock:
+    """A block's chunks computed (`compute_chunk`), waiting to be judged in date order."""
+
+    block: list[list[date]]
+    parts: list[Computed]
+    started: datetime
+    seconds: float
 
 
-def evaluate_chunk(wh: Warehouse, chunk: list[date], bootstrap: set[date], settings: RunSettings,
-                   input_error: str | None = None, inputs: SeasonInputs | None = None) -> Evaluation:  # fmt: skip
+def compute_block(wh: Warehouse, block: list[list[date]], bootstrap: set[date], settings: RunSettings,
+                  input_error: str | None, inputs: SeasonInputs) -> ComputedBlock:  # fmt: skip
     started, clock = utc_now(), time.perf_counter()
-    work = [day for day in chunk if day not in bootstrap]
-    empty = pd.DataFrame()
-    rows, verdicts, audits = gate_chunk(wh, work, settings, input_error, inputs) if work else (empty, empty, empty)
-    skipped = uncomputed_verdicts([day for day in chunk if day in bootstrap], SKIPPED_BOOTSTRAP, BOOTSTRAP_REASON)
+    work = [day for chunk in block for day in chunk if day not in bootstrap]
+    parts = compute_chunk(wh, work, settings, input_error, inputs) if work else []
+    return ComputedBlock(block, parts, started, time.perf_counter() - clock)
+
+
+def judge_block(wh: Warehouse, computed: ComputedBlock, bootstrap: set[date], settings: RunSettings,
+                inputs: SeasonInputs) -> list[Evaluation]:  # fmt: skip
+    """Audits and gate of a computed block, one Evaluation per chunk. Called in date order once every earlier
+    chunk has published: the drift baseline holds the same dates whatever `--workers` is."""
+    clock, days = time.perf_counter(), [day for chunk in computed.block for day in chunk]
+    judged = [judge_chunk(wh, part, settings, inputs) for part in computed.parts]
+    rows, verdicts, audits = joined(judged) if judged else (pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
+    skipped = uncomputed_verdicts([day for day in days if day in bootstrap], SKIPPED_BOOTSTRAP, BOOTSTRAP_REASON)
     verdicts = pd.concat([v for v in (verdicts, skipped) if len(v)]).sort_index()
-    return Evaluation(chunk, arrow_by_date(rows), verdicts, started, time.perf_counter() - clock,
-                      arrow_by_date(audits))
+    whole = Evaluation(days, arrow_by_date(rows), verdicts, computed.started,
+                       computed.seconds + time.perf_counter() - clock, arrow_by_date(audits))  # fmt: skip
+    return whole.parts(computed.block) if len(computed.block) > 1 else [whole]
 
 
 def evaluations(wh: Warehouse, chunks: list[list[date]], bootstrap: set[date], settings: RunSettings,
@@ -200,25 +128,26 @@ def evaluations(wh: Warehouse, chunks: list[list[date]], bootstrap: set[date], s
     if settings.workers == 1:
         for block in blocks:
             wh.yield_to_readers()  # DuckDB: a reader waiting for the file gets in before each compute
-            for evaluation in evaluate_block(wh, block, bootstrap, settings, input_error, inputs):
+            computed = compute_block(wh, block, bootstrap, settings, input_error, inputs)
+            for evaluation in judge_block(wh, computed, bootstrap, settings, inputs):
                 wh.yield_to_readers()  # … and between publishes
                 yield evaluation
         return
     pool = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="pcf-chunk")
-    ahead: deque[Future[list[Evaluation]]] = deque()
+    ahead: deque[Future[ComputedBlock]] = deque()
     handles: list[Warehouse] = []
     try:
         for block in blocks:
             if wh.readers_waiting():  # no worker may read through the connection while readers have the file
                 while ahead:
-                    yield from ahead.popleft().result()
+                    yield from judge_block(wh, ahead.popleft().result(), bootstrap, settings, inputs)
                 wh.yield_to_readers()
             handles.append(wh.worker())
-            ahead.append(pool.submit(evaluate_block, handles[-1], block, bootstrap, settings, input_error, inputs))
+            ahead.append(pool.submit(compute_block, handles[-1], block, bootstrap, settings, input_error, inputs))
             if len(ahead) >= settings.workers:
-                yield from ahead.popleft().result()
+                yield from judge_block(wh, ahead.popleft().result(), bootstrap, settings, inputs)
         while ahead:
-            yield from ahead.popleft().result()
+            yield from judge_block(wh, ahead.popleft().result(), bootstrap, settings, inputs)
     finally:  # stopped early: no worker may outlive the connection its handle reads through
         for handle in handles:
             handle.interrupt()

@@ -1,0 +1,156 @@
+"""A chunk from inputs to verdicts in two steps (SPEC §6.4, §6.9).
+
+`compute_chunk` builds the rows and the per-date facts: the expensive part, independent of every other chunk, so
+`--workers N` runs it ahead on other threads. `judge_chunk` audits the rows against the trailing published dates
+and applies the gate: it reads what earlier chunks published, so the runner calls it in date order, after each
+earlier chunk has published. A date is therefore judged against the same baseline whatever `--workers` is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import structlog
+
+from backfill.settings import RunSettings
+from backfill.signals import raise_if_stop_requested
+from processors.agreement import AgreementRules
+from processors.calendar import season_history_start
+from processors.composite import ProcessorResult, process_dates
+from processors.factors import range_violations
+from processors.season_inputs import SeasonInputs
+from validation.audits import (
+    AuditData,
+    baselines,
+    block_reasons,
+    from_query,
+    profile,
+    published_profile_sql,
+    run_audits,
+)
+from validation.gate import FAILED, PUBLISHED, coverage_of, evaluate_gate
+from validation.quality import date_quality
+from warehouse import Warehouse, WarehouseError
+
+log = structlog.get_logger()
+
+Judged = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]  # rows that may publish, verdicts, audit findings
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A chunk's rows and facts, not yet audited or gated; or the error that fails its dates."""
+
+    dates: list[date]
+    result: ProcessorResult | None = None
+    facts: pd.DataFrame | None = None
+    failure: str | None = None
+
+
+PUBLISHED_ROWS_SQL = """
+SELECT game_date, player_lookup, data_completeness_pct, missing_data_fields
+FROM {pcf} WHERE game_date BETWEEN @start AND @end
+"""
+
+
+def quality_facts(wh: Warehouse, result: ProcessorResult) -> pd.DataFrame:
+    """What is published now (counting only players who played) against what would replace it."""
+    dates = result.decisions.index
+    published = wh.query(PUBLISHED_ROWS_SQL, {"start": dates.min().date(), "end": dates.max().date()})
+    kept = published.merge(result.expected, on=["game_date", "player_lookup"])
+    previous = date_quality(kept, dates).add_prefix("previous_").rename(
+        columns={"previous_mean_completeness": "previous_completeness"})  # fmt: skip
+    candidate = date_quality(result.rows, dates).add_prefix("candidate_").rename(
+        columns={"candidate_mean_completeness": "candidate_completeness"})  # fmt: skip
+    return previous.join(candidate)
+
+
+def retries_per_date(error: Exception, dates: list[date]) -> bool:
+    """Whether a failed chunk is retried date by date: a data problem may be one date's, a warehouse error would
+    only repeat for each date. A signal surfacing as a driver error is the signal, not a failed date."""
+    raise_if_stop_requested(error)
+    if len(dates) > 1 and not isinstance(error, WarehouseError):
+        log.warning("chunk_failed_retrying_per_date", dates=len(dates), error=str(error))
+        return True
+    log.error("dates_failed", dates=[str(day) for day in dates], error=str(error), exc_info=True)
+    return False
+
+
+def compute_chunk(wh: Warehouse, dates: list[date], settings: RunSettings, input_error: str | None = None,
+                  inputs: SeasonInputs | None = None) -> list[Computed]:  # fmt: skip
+    """The chunk computed (one part), or each of its dates computed alone after an error (a part per date)."""
+    if input_error:  # inputs that break the contract are never read as defaults
+        return [Computed(dates, failure=input_error)]
+    try:
+        agreement = AgreementRules(settings.audits.upcg_disagree_share)
+        result = process_dates(wh, dates, settings.source, inputs, agreement)
+        facts = result.decisions.join(quality_facts(wh, result)).assign(
+            out_of_range_rows=range_violations(result.rows).groupby(result.rows["game_date"]).sum()
+            .reindex(result.decisions.index).fillna(0).astype(int),
+            error=None,
+        )  # fmt: skip
+        return [Computed(dates, result, facts)]
+    except Exception as error:  # fail-safe: whatever broke, the dates it touched publish nothing
+        if retries_per_date(error, dates):
+            return [part for day in dates for part in compute_chunk(wh, [day], settings, inputs=inputs)]
+        return [Computed(dates, failure=f"{type(error).__name__}: {error}")]
+
+
+def audit_chunk(wh: Warehouse, result: ProcessorResult, facts: pd.DataFrame, settings: RunSettings) -> pd.DataFrame:
+    """Every audit of SPEC §6.9 on every date of the chunk. The baseline is the trailing published dates of
+    each date's season, read once (one query), where earlier dates of this chunk that meet the coverage bar
+    count with the rows they are about to publish (a median: one bad date among them does not move it)."""
+    dates = result.decisions.index
+    staged = profile(result.rows, dates)
+    history = from_query(wh.query(published_profile_sql(), {
+        "start": season_history_start(dates.min().date()), "end": dates.max().date()}))  # fmt: skip
+    passing = dates[(coverage_of(facts) >= settings.rules.min_coverage).to_numpy()]
+    history = pd.concat([history.drop(index=history.index.intersection(passing)), staged.loc[passing]]).sort_index()
+    data = AuditData(staged, facts, baselines(history, dates, settings.audits.baseline_dates))
+    return run_audits(data, settings.audits)
+
+
+def judge_chunk(wh: Warehouse, computed: Computed, settings: RunSettings,
+                inputs: SeasonInputs | None = None) -> Judged:  # fmt: skip
+    """Audits and gate for a computed chunk; errors fail the dates they touch (a data error: date by date)."""
+    dates = computed.dates
+    if computed.result is None or computed.facts is None:
+        return pd.DataFrame(), uncomputed_verdicts(dates, FAILED, computed.failure or "not computed"), pd.DataFrame()
+    try:
+        findings = audit_chunk(wh, computed.result, computed.facts, settings)
+        facts = computed.facts.assign(audit_block=block_reasons(findings, computed.facts.index))
+        verdicts = facts.join(evaluate_gate(facts, settings.rules))
+        passing = verdicts.index[verdicts["status"] == PUBLISHED]
+        rows = computed.result.rows
+        return rows[rows["game_date"].isin(passing)], verdicts, findings
+    except Exception as error:  # fail-safe, as in compute_chunk
+        if retries_per_date(error, dates):
+            return joined([gate_chunk(wh, [day], settings, inputs=inputs) for day in dates])
+        return pd.DataFrame(), uncomputed_verdicts(dates, FAILED, f"{type(error).__name__}: {error}"), pd.DataFrame()
+
+
+def gate_chunk(wh: Warehouse, dates: list[date], settings: RunSettings, input_error: str | None = None,
+               inputs: SeasonInputs | None = None) -> Judged:  # fmt: skip
+    """Rows that may publish, one verdict per date and the audit results, computed and judged in one go."""
+    return joined([judge_chunk(wh, part, settings, inputs) for part in compute_chunk(wh, dates, settings,
+                                                                                     input_error, inputs)])  # fmt: skip
+
+
+def joined(parts: list[Judged]) -> Judged:
+    if len(parts) == 1:
+        return parts[0]
+    return tuple(pd.concat([part[i] for part in parts]) for i in range(3))  # type: ignore[return-value]
+
+
+def uncomputed_verdicts(dates: list[date], status: str, reason: str) -> pd.DataFrame:
+    """Verdicts for dates with no computed rows: failed ones and bootstrap skips."""
+    index = pd.DatetimeIndex(pd.to_datetime(pd.Series(dates, dtype="object")), name="game_date")
+    return pd.DataFrame(
+        {"status": status, "reason": reason, "coverage": np.nan, "forced": False, "warning": False,
+         "expected_players": 0, "row_count": 0, "upcg_players": 0, "context_source": None,
+         "source_reason": None, "upcg_state": None, "blocked_by": None, "allowed_regression": False},
+        index=index,
+    )  # fmt: skip
