@@ -13,7 +13,6 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-import structlog
 
 from backfill.settings import RunSettings
 from backfill.signals import raise_if_stop_requested
@@ -34,8 +33,9 @@ from validation.audits import (
 from validation.gate import FAILED, PUBLISHED, coverage_of, evaluate_gate
 from validation.quality import date_quality
 from warehouse import Warehouse, WarehouseError
+from warehouse.logger import get_logger
 
-log = structlog.get_logger()
+log = get_logger(__name__)
 
 Judged = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]  # rows that may publish, verdicts, audit findings
 
