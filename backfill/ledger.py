@@ -23,6 +23,7 @@ from validation.gate import (
     COVERAGE,
     FAILED,
     GAMES_NOT_FINAL,
+    IDENTITY_CONFLICT,
     PUBLISHED,
     REGRESSION,
     SKIPPED_BOOTSTRAP,
@@ -44,7 +45,8 @@ DONE_STATES = ("published", "skipped_bootstrap")
 UPCG_STATES = (UPCG_DISAGREES, UPCG_PARTIAL, UPCG_EMPTY, UPCG_COMPLETE, NO_EXPECTED)
 LEGACY_BLOCK_WORDS = (("upstream_missing", UPSTREAM_MISSING), ("games not final", GAMES_NOT_FINAL),
                       ("upstream_partial", UPSTREAM_PARTIAL), ("upcg_disagrees", STALE_UPCG),
-                      ("coverage", COVERAGE), ("audit", AUDIT), ("regression", REGRESSION))  # fmt: skip
+                      ("coverage", COVERAGE), ("audit", AUDIT), ("regression", REGRESSION),
+                      ("identity_conflict", IDENTITY_CONFLICT))  # fmt: skip
 
 
 def current_states(wh: Warehouse, start: date, end: date) -> pd.DataFrame:

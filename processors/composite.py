@@ -13,6 +13,7 @@ import pandas as pd
 
 from processors.agreement import AgreementRules, agreement_facts
 from processors.factors import ID_COLUMNS, compute_factors
+from processors.identity import conflict_texts, identity_conflicts, in_conflict, match_upcg
 from processors.keys import pair_keys, positions_of, rows_at
 from processors.policy import (
     SYNTHETIC,
@@ -80,27 +81,32 @@ def build_context(
     """Per player-date context rows (with context_source), per-date decisions, who played.
 
     The box-score context is computed once for everyone who played: it fills the rows UPCG lacks and
-    verifies the rows UPCG holds (SPEC §6.9) before the policy decides."""
+    verifies the rows UPCG holds (SPEC §6.9) before the policy decides. A key two players share (SPEC §6.8)
+    gets no row: PCF cannot say which of them it is."""
     index = pd.DatetimeIndex(pd.to_datetime(pd.Series(dates, dtype="object")), name="game_date")
     pgs = with_season(sources.pgs)
-    played = active_rows(pgs)  # filtered once for the two checks below
+    played = active_rows(pgs)  # filtered once for the checks below
     expected = expected_from_schedule(played, sources.schedule, dates)
     schedule = schedule_facts(sources.schedule, played, index)
+    conflicts = identity_conflicts(played, index)
     synthetic = synthetic_context(expected, pgs, with_season(sources.tgs), sources.players)
-    held = expected[held_in_upcg(expected, sources.upcg)]
-    from_upcg = upcg_context(held, sources.upcg)
+    upcg = match_upcg(expected, sources.upcg, index)
+    held = expected[held_in_upcg(expected, upcg.usable)]
+    from_upcg = upcg_context(held, upcg.usable)
     compared = held if policy != "pgs" else held.iloc[:0]  # a policy that never reads UPCG need not verify it
     agreement = agreement_facts(compared, from_upcg.loc[compared.index], synthetic.loc[compared.index],
                                 schedule["history_missing"], rules or AgreementRules())  # fmt: skip
-    decisions = decide_sources(coverage_counts(expected, sources.upcg, index).join(agreement), policy)
-    source = row_sources(expected, sources.upcg, decisions, policy)
+    counts = coverage_counts(expected, sources.upcg, index, upcg.usable).join(upcg.facts)
+    decisions = decide_sources(counts.join(agreement), policy)
+    source = row_sources(expected, upcg.usable, decisions, policy).mask(in_conflict(expected, conflicts), None)
     targets = expected[source.notna()].assign(context_source=source[source.notna()])
     context_values = pd.concat([
         synthetic.loc[targets.index[targets["context_source"] == SYNTHETIC]],
         from_upcg.loc[targets.index[targets["context_source"] == UPCG]],
     ]).reindex(targets.index)  # fmt: skip
     context = pd.concat([targets[[*ID_COLUMNS, "context_source"]], context_values], axis=1)
-    decisions = decisions.join(schedule).join(zone_coverage(expected, sources.psza, sources.tdza, index))
+    decisions = decisions.join(schedule).join(zone_coverage(expected, sources.psza, sources.tdza, index)).join(
+        conflict_texts(conflicts, index))  # fmt: skip
     return context.reset_index(drop=True), decisions, expected[["game_date", "player_lookup"]]
 
 

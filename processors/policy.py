@@ -21,19 +21,21 @@ from processors.source_words import (  # noqa: F401 - the policy's words, re-exp
 )
 
 
-def coverage_counts(expected: pd.DataFrame, upcg: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.DataFrame:
-    """Per date: expected players, UPCG players, UPCG players who played (by identity, not rows)."""
+def coverage_counts(expected: pd.DataFrame, upcg: pd.DataFrame, dates: pd.DatetimeIndex,
+                    usable: pd.DataFrame | None = None) -> pd.DataFrame:  # fmt: skip
+    """Per date: expected players, UPCG players, UPCG players who played (by identity, not rows). `usable`: the
+    UPCG rows that may match at all (processors.identity: not another player's), when not all of them."""
     upcg = upcg[upcg["player_lookup"].notna()]
-    played, held = pair_keys(
-        (expected["game_date"], expected["player_lookup"]), (upcg["game_date"], upcg["player_lookup"])
-    )
-    played_days, held_days = day_numbers(expected["game_date"]), day_numbers(upcg["game_date"])
-    once = distinct(held)
-    matched = once & np.isin(held, played)
+    usable = upcg if usable is None else usable
+    played, held, matchable = pair_keys((expected["game_date"], expected["player_lookup"]),
+                                        (upcg["game_date"], upcg["player_lookup"]),
+                                        (usable["game_date"], usable["player_lookup"]))  # fmt: skip
+    played_days = day_numbers(expected["game_date"])
+    matched = distinct(matchable) & np.isin(matchable, played)
     counts = pd.DataFrame({
         "expected_players": count_per_day(played_days[distinct(played)], dates),
-        "upcg_players": count_per_day(held_days[once], dates),
-        "matched_players": count_per_day(held_days[matched], dates),
+        "upcg_players": count_per_day(day_numbers(upcg["game_date"])[distinct(held)], dates),
+        "matched_players": count_per_day(day_numbers(usable["game_date"])[matched], dates),
     }, index=dates.rename("game_date"))  # fmt: skip
     counts["upcg_not_played"] = counts["upcg_players"] - counts["matched_players"]
     return counts
@@ -45,11 +47,14 @@ def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
 
 def decide_sources(counts: pd.DataFrame, policy: SourcePolicy) -> pd.DataFrame:
     """One decision per date: context_source and the reason, from the counts above. With the agreement
-    facts of SPEC §6.9 (`upcg_stale`, `upcg_disagrees`), stale UPCG is never used by `auto`/`fill`."""
+    facts of SPEC §6.9 (`upcg_stale`, `upcg_disagrees`), stale UPCG is never used by `auto`/`fill`. UPCG that names
+    a player who played otherwise than the box scores do (`upcg_identity`, SPEC §6.8) is never complete: it is
+    partial, and the reason names those lookups."""
     expected, matched = counts["expected_players"], counts["matched_players"]
     stale = counts.get("upcg_stale", pd.Series(False, index=counts.index)).fillna(False).astype(bool)
     disagrees = counts.get("upcg_disagrees", pd.Series("", index=counts.index)).fillna("").astype(str)
-    sufficient = (expected > 0) & (matched >= UPCG_SUFFICIENT * expected)
+    misnamed = counts.get("upcg_identity", pd.Series("", index=counts.index)).fillna("").astype(str)
+    sufficient = (expected > 0) & (matched >= UPCG_SUFFICIENT * expected) & (misnamed == "")
     shares = zip(matched.tolist(), expected.tolist(), _share(matched, expected).tolist(), strict=True)
     partial_reason = pd.Series(  # per date in Python: cheaper than pandas string operations on a few dozen dates
         [f"upcg_partial {held}/{played} ({share:.1f}%)" for held, played, share in shares],
@@ -59,6 +64,7 @@ def decide_sources(counts: pd.DataFrame, policy: SourcePolicy) -> pd.DataFrame:
                                 default=UPCG_PARTIAL), index=counts.index)  # fmt: skip
     reasons = [NO_EXPECTED, disagrees.to_numpy(), UPCG_COMPLETE, UPCG_EMPTY]
     upcg_reason = pd.Series(np.select(conditions, reasons, default=partial_reason.to_numpy()), index=counts.index)
+    upcg_reason = upcg_reason.where(misnamed == "", upcg_reason + "; " + misnamed)
     if policy == "auto":
         source = np.where(sufficient & ~stale, UPCG, SYNTHETIC)
         reason = upcg_reason

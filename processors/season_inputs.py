@@ -60,7 +60,7 @@ class SeasonInputs:
     def players(self, wh: Warehouse) -> pd.DataFrame:
         with self._lock:
             if self._players is None:
-                self._players = wh.query("SELECT player_lookup, birth_date FROM {players}")
+                self._players = wh.query("SELECT player_lookup, universal_player_id, birth_date FROM {players}")
             return self._players
 
     def frames(self, wh: Warehouse, start: date, end: date) -> dict[str, pd.DataFrame]:

@@ -1,6 +1,7 @@
 """The partial-data fallback: SPEC §3 context rebuilt from box scores, for every player-date at once.
 
-Histories are laid out as one array sorted by (entity, season, day). A target's window is then
+Histories are laid out as one array sorted by (entity, season, day); a player's entity is his id, never his
+lookup (processors.identity), so two players who share a name keep two histories. A target's window is then
 two binary searches into that array and its value a difference of prefix sums — no loop over
 players or dates, and nothing on or after the target date is ever read.
 """
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from processors.identity import PLAYER_ID, player_ids
 from processors.keys import (
     day_numbers,
     distinct,
@@ -92,8 +94,10 @@ class History:
 def active_history(pgs: pd.DataFrame) -> History:
     """Each player's active games (one per day: the first by game_id), with minutes, usage and back-to-back flags."""
     is_active = ((pgs["player_status"] == "active") & pgs["player_lookup"].notna()).to_numpy()
-    active = pgs.loc[is_active, ["player_lookup", "season", "game_date", "game_id", "minutes_played", "usage_rate"]]
-    player, season = sort_codes(active["player_lookup"]), active["season"].to_numpy(dtype=np.int64)
+    active = pgs.loc[is_active, ["player_lookup", PLAYER_ID, "season", "game_date", "game_id", "minutes_played",
+                                 "usage_rate"]]  # fmt: skip
+    who = player_ids(active)
+    player, season = sort_codes(who), active["season"].to_numpy(dtype=np.int64)
     days = day_numbers(active["game_date"])
     order = np.lexsort((sort_codes(active["game_id"]), days, season, player))
     kept = order[first_of_runs(player[order], season[order], days[order])]
@@ -109,7 +113,7 @@ def active_history(pgs: pd.DataFrame) -> History:
         "usage_n": (~np.isnan(usage)).astype(float),
         "b2b": closes_b2b.astype(float),
     }
-    return History.build(active["player_lookup"].iloc[kept], season, days, values)
+    return History.build(who.iloc[kept], season, days, values)
 
 
 def _finite(values: pd.Series) -> np.ndarray:
@@ -123,10 +127,10 @@ def _mean(total: np.ndarray, count: np.ndarray) -> np.ndarray:
 
 
 def player_workload(targets: pd.DataFrame, history: History) -> pd.DataFrame:
-    """days_rest … projected_usage_rate for each (player_lookup, season, game_date) target."""
-    day = day_numbers(targets["game_date"])
-    group = history.group_of(targets["player_lookup"], targets["season"])
-    first, now = history.locate(targets["player_lookup"], targets["season"], day, group)
+    """days_rest … projected_usage_rate for each (player, season, game_date) target."""
+    day, who = day_numbers(targets["game_date"]), player_ids(targets)
+    group = history.group_of(who, targets["season"])
+    first, now = history.locate(who, targets["season"], day, group)
     week = np.maximum(first, history.index_at(group, day - 6))
     fortnight = np.maximum(first, history.index_at(group, day - 13))
     last7 = np.maximum(first, now - 7)
@@ -158,8 +162,8 @@ def player_workload(targets: pd.DataFrame, history: History) -> pd.DataFrame:
 
 def player_age(targets: pd.DataFrame, players: pd.DataFrame) -> pd.Series:
     """Whole years from birth_date to the game date."""
-    births = players.drop_duplicates("player_lookup").set_index("player_lookup")["birth_date"]
-    birth = pd.to_datetime(targets["player_lookup"].map(births)).to_numpy()
+    births = players.assign(player=player_ids(players)).drop_duplicates("player").set_index("player")["birth_date"]
+    birth = pd.to_datetime(player_ids(targets).map(births)).to_numpy()
     game = pd.to_datetime(targets["game_date"]).to_numpy()
     (game_year, game_month, game_day), (birth_year, birth_month, birth_day) = _ymd(game), _ymd(birth)
     before_birthday = (game_month < birth_month) | ((game_month == birth_month) & (game_day < birth_day))
@@ -178,9 +182,9 @@ def stars_out(targets: pd.DataFrame, pgs: pd.DataFrame, history: History) -> pd.
     """Teammates out on the day (dnp/inactive) who averaged ≥ 28% usage over ≥ 5 prior games."""
     out = pgs[(pgs["player_status"].isin(OUT_STATUSES) & pgs["player_lookup"].notna()
                & pgs["game_date"].isin(targets["game_date"].unique())).to_numpy()]  # fmt: skip
-    (player_day,) = pair_keys((out["game_date"], out["player_lookup"]))
+    (player_day,) = pair_keys((out["game_date"], player_ids(out)))
     out = out[distinct(player_day)]
-    first, now = history.locate(out["player_lookup"], out["season"], day_numbers(out["game_date"]))
+    first, now = history.locate(player_ids(out), out["season"], day_numbers(out["game_date"]))
     usage = _mean(history.window_sum("usage", first, now), history.window_sum("usage_n", first, now))
     is_star = ((now - first) >= STAR_MIN_GAMES) & (usage >= STAR_USAGE) & out["team_abbr"].notna().to_numpy()
     team_day, star_team_day = pair_keys(
@@ -212,7 +216,8 @@ def team_pace(targets: pd.DataFrame, tgs: pd.DataFrame) -> pd.DataFrame:
 def synthetic_context(
     targets: pd.DataFrame, pgs: pd.DataFrame, tgs: pd.DataFrame, players: pd.DataFrame
 ) -> pd.DataFrame:
-    """SPEC §3 context for each target row (game_date, player_lookup, season, team_abbr, opponent)."""
+    """SPEC §3 context for each target row (game_date, player_lookup, universal_player_id, season, team_abbr,
+    opponent_team_abbr)."""
     if targets.empty:  # e.g. every date of the chunk has complete UPCG: skip building histories
         return pd.DataFrame(index=targets.index, columns=CONTEXT_COLUMN_NAMES)
     history = active_history(pgs)

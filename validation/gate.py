@@ -13,6 +13,7 @@ from validation.rules import (  # noqa: F401 - the gate's words and rules, re-ex
     DEFAULT_WARN_COVERAGE,
     FAILED,
     GAMES_NOT_FINAL,
+    IDENTITY_CONFLICT,
     PUBLISHED,
     REGRESSION,
     SKIPPED_BOOTSTRAP,
@@ -29,7 +30,7 @@ GATE_INPUT_COLUMNS = [
     "history_missing", "psza_rows", "psza_players", "psza_expected", "tdza_rows", "tdza_teams", "tdza_expected",
     "candidate_completeness", "candidate_zeroed_scores",
     "previous_players", "previous_completeness", "previous_zeroed_scores",
-    "out_of_range_rows", "error", "upcg_disagrees", "audit_block",
+    "out_of_range_rows", "error", "upcg_disagrees", "audit_block", "identity_conflicts",
 ]  # fmt: skip
 QUALITY_TOLERANCE = 1e-9
 
@@ -83,6 +84,7 @@ def block_reasons(facts: pd.DataFrame, coverage: pd.Series, rules: GateRules) ->
     )  # fmt: skip
     needs_history = facts["context_source"].isin(SYNTHETIC_SOURCES)
     stale_upcg, audit_block = _text(facts, "upcg_disagrees"), _text(facts, "audit_block")
+    identity_conflicts = _text(facts, "identity_conflicts")
     stale_upcg_used = ~needs_history & (stale_upcg != "")  # only `--source upcg` keeps it
     psza_share = facts["psza_players"] / facts["psza_expected"].where(facts["psza_expected"] > 0)
     tdza_share = facts["tdza_teams"] / facts["tdza_expected"].where(facts["tdza_expected"] > 0)
@@ -90,6 +92,7 @@ def block_reasons(facts: pd.DataFrame, coverage: pd.Series, rules: GateRules) ->
         (facts["missing_games"] != "", UPSTREAM_MISSING, "upstream_missing pgs: games " + facts["missing_games"]),
         (facts["unfinished_games"] != "", GAMES_NOT_FINAL, "games not final: " + facts["unfinished_games"]),
         (facts["expected_players"] == 0, UPSTREAM_MISSING, "upstream_missing pgs: no active box scores"),
+        (identity_conflicts != "", IDENTITY_CONFLICT, "identity_conflict " + identity_conflicts),
         (needs_history & (facts["history_missing"] != ""), UPSTREAM_MISSING,
          "upstream_missing history: games " + facts["history_missing"]),
         (facts["psza_rows"] == 0, UPSTREAM_MISSING, "upstream_missing psza"),

@@ -12,6 +12,7 @@ PUBLISHED, BLOCKED, FAILED, SKIPPED_BOOTSTRAP = "published", "blocked", "failed"
 # same for people, with the numbers.
 UPSTREAM_MISSING, GAMES_NOT_FINAL, UPSTREAM_PARTIAL = "upstream_missing", "games_not_final", "upstream_partial"
 STALE_UPCG, COVERAGE, AUDIT, REGRESSION = "upcg_disagrees", "coverage", "audit", "regression"
+IDENTITY_CONFLICT = "identity_conflict"  # two players (ids) under one (date, lookup): PCF's key cannot hold both
 SYNTHETIC_SOURCES = ("pgs_synthetic", "mixed")  # context built (at least partly) from box-score history
 # The default bars (SPEC §6.4): a date publishes at ≥ 90% of who played, with a warning below 95%. Every
 # default — the CLI's, the API's, the report's — is these.

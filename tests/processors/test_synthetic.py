@@ -35,6 +35,7 @@ def league() -> dict[str, pd.DataFrame]:
         + [{"game_date": day(n), "season": 2022, "team_abbr": "NYK", "pace": 95.0} for n in (2, 8)]
     )  # fmt: skip
     players = pd.DataFrame({"player_lookup": ["alpha", "star", "rookie", "other"],
+                            "universal_player_id": ["alpha", "star", "rookie", "other"],
                             "birth_date": pd.to_datetime(["1990-11-10", "1995-01-01", None, "2000-11-01"])})
     return {"pgs": pgs, "tgs": tgs, "players": players}
 
@@ -107,3 +108,23 @@ def test_hostile_values_do_not_crash(league):
     pgs = pd.concat([pgs, pgs.iloc[[2]]])  # a duplicated box-score row
     context = context_for({**league, "pgs": pgs}, "alpha", 8)
     assert context["games_in_last_7_days"] == 4
+
+
+def test_two_players_sharing_a_lookup_keep_their_own_histories(league):
+    """A player is his id: a namesake on another team (the two Tony Mitchells) neither adds games, minutes or
+    usage to alpha's history nor takes his birthday, and gets exactly what he would get alone."""
+    alone = context_for(league, "alpha", 8)
+    namesake = [{**pgs_row("alpha", n, minutes=12.0, usage=35.0, team="NYK", opponent="BOS"),
+                 "universal_player_id": "alpha_002"} for n in (3, 7, 9)]  # fmt: skip
+    pgs = pd.concat([league["pgs"], pd.DataFrame(namesake)], ignore_index=True)
+    born = pd.Timestamp("2001-05-05")
+    players = pd.concat([league["players"], pd.DataFrame(
+        {"player_lookup": ["alpha"], "universal_player_id": ["alpha_002"], "birth_date": [born]})])  # fmt: skip
+    shared = {**league, "pgs": pgs, "players": players}
+    pd.testing.assert_series_equal(context_for(shared, "alpha", 8), alone)
+
+    other = pgs[(pgs["universal_player_id"] == "alpha_002") & (pgs["game_date"] == day(9))].reset_index(drop=True)
+    theirs = synthetic_context(other, pgs, league["tgs"], players).iloc[0]
+    assert theirs["days_rest"] == 2 and theirs["games_in_last_7_days"] == 2
+    assert theirs["minutes_in_last_7_days"] == pytest.approx(24.0)
+    assert theirs["avg_usage_rate_last_7_games"] == pytest.approx(35.0) and theirs["player_age"] == 21

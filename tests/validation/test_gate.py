@@ -16,6 +16,7 @@ from validation.gate import (
     COVERAGE,
     FAILED,
     GATE_INPUT_COLUMNS,
+    IDENTITY_CONFLICT,
     PUBLISHED,
     REGRESSION,
     UPSTREAM_MISSING,
@@ -37,7 +38,7 @@ def facts(expected: int = 187, published: int = 187, **changed: object) -> pd.Da
         "tdza_rows": 18, "tdza_teams": 18, "tdza_expected": 18,
         "candidate_completeness": 98.0, "candidate_zeroed_scores": 0,
         "previous_players": float("nan"), "previous_completeness": float("nan"), "previous_zeroed_scores": float("nan"),
-        "out_of_range_rows": 0, "error": "", "upcg_disagrees": "", "audit_block": "",
+        "out_of_range_rows": 0, "error": "", "upcg_disagrees": "", "audit_block": "", "identity_conflicts": "",
     }  # fmt: skip
     row.update(changed)
     assert set(row) == set(GATE_INPUT_COLUMNS)
@@ -108,6 +109,8 @@ def test_the_bars_are_the_runs_own():
     ({"missing_games": "20230223_LAL_GSW"}, UPSTREAM_MISSING, "upstream_missing pgs: games 20230223_LAL_GSW"),
     ({"unfinished_games": "20230223_LAL_GSW"}, "games_not_final", "games not final: 20230223_LAL_GSW"),
     ({"expected_players": 0, "row_count": 0}, UPSTREAM_MISSING, "upstream_missing pgs: no active box scores"),
+    ({"identity_conflicts": "herbertporter: ids hp_001, hp_002"}, IDENTITY_CONFLICT,
+     "identity_conflict herbertporter: ids hp_001, hp_002"),
     ({"context_source": "pgs_synthetic", "history_missing": "20230215_BOS_DET"}, UPSTREAM_MISSING,
      "upstream_missing history: games 20230215_BOS_DET"),
     ({"psza_rows": 0, "psza_players": 0}, UPSTREAM_MISSING, "upstream_missing psza"),
@@ -119,6 +122,12 @@ def test_the_bars_are_the_runs_own():
 def test_inputs_are_checked_before_coverage_and_name_what_blocked(changed, cause, reason):
     result = verdict(facts(187, 1, **changed) if cause != AUDIT else facts(**changed))
     assert result["status"] == BLOCKED and result["blocked_by"] == cause and result["reason"] == reason
+
+
+def test_an_identity_conflict_blocks_a_date_whose_rows_are_all_there():
+    """The other players of the date are all computed; PCF's key still cannot say which namesake is which."""
+    result = verdict(facts(187, 186, identity_conflicts="herbertporter: ids hp_001, hp_002"))
+    assert result["status"] == BLOCKED and result["blocked_by"] == IDENTITY_CONFLICT
 
 
 def test_history_is_not_needed_when_the_context_comes_from_upcg():

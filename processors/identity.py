@@ -1,0 +1,124 @@
+"""Who a player is (SPEC §6.8): his `universal_player_id`. `player_lookup` is a name — and PCF's key.
+
+Histories are joined by the id, so two players who share a lookup (the two Tony Mitchells of 2013-14) never
+merge. Two ids under one (date, lookup) cannot both be keyed in PCF: that date is an identity conflict and
+neither player's row is built. A UPCG row belongs to a player who played when its (date, lookup) is his and,
+where both carry an id, the ids agree; a UPCG lookup that would match only after NFC + casefold + strip is named,
+never matched in silence (its own upstream joins by that lookup are suspect too).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from processors.keys import count_per_day, day_numbers, distinct, occurrences, pair_keys, positions_of, shared_codes
+
+PLAYER_ID = "universal_player_id"
+LISTED_NAMES = 5  # lookups named in a reason before "…"
+
+
+def player_ids(frame: pd.DataFrame) -> pd.Series:
+    """Each row's player: his universal_player_id; a row without one is known by its lookup alone."""
+    ids = frame[PLAYER_ID]
+    if not ids.isna().to_numpy().any():
+        return ids
+    return ids.astype("object").where(ids.notna(), "lookup:" + frame["player_lookup"].astype(str))
+
+
+def listed(names: list[str]) -> str:
+    more = f" … (+{len(names) - LISTED_NAMES})" if len(names) > LISTED_NAMES else ""
+    return ", ".join(names[:LISTED_NAMES]) + more
+
+
+# --- two players under one key ------------------------------------------------------------------------
+def identity_conflicts(played: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.DataFrame:
+    """(game_date, player_lookup, ids) of each lookup that names two or more players who played on one of
+    the dates (usually none at all)."""
+    on_dates = played[played["game_date"].isin(dates).to_numpy()]
+    (key,) = pair_keys((on_dates["game_date"], on_dates["player_lookup"]))
+    (who,), players = shared_codes(player_ids(on_dates))
+    key_and_player = key * max(players, 1) + who
+    ids_per_key = occurrences(key, key[distinct(key_and_player)])
+    shared = on_dates[ids_per_key > 1]
+    if shared.empty:
+        return pd.DataFrame(columns=["game_date", "player_lookup", "ids"])
+    return (shared.assign(player=player_ids(shared)).groupby(["game_date", "player_lookup"])["player"]
+            .agg(lambda ids: ", ".join(sorted(set(map(str, ids))))).rename("ids").reset_index())  # fmt: skip
+
+
+def conflict_texts(conflicts: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.Series:
+    """Per date: 'herbertporter: ids A, B; …' ('' where every lookup names one player)."""
+    texts = pd.Series("", index=dates, dtype="object", name="identity_conflicts")
+    for day, rows in conflicts.groupby("game_date"):
+        texts[day] = "; ".join(f"{lookup}: ids {ids}" for lookup, ids in zip(rows["player_lookup"], rows["ids"],
+                                                                               strict=True))  # fmt: skip
+    return texts
+
+
+def in_conflict(expected: pd.DataFrame, conflicts: pd.DataFrame) -> np.ndarray:
+    """Which of the expected player-dates are keys two players share."""
+    if conflicts.empty:
+        return np.zeros(len(expected), dtype=bool)
+    wanted, shared = pair_keys((expected["game_date"], expected["player_lookup"]),
+                               (conflicts["game_date"], conflicts["player_lookup"]))  # fmt: skip
+    return np.isin(wanted, shared)
+
+
+# --- UPCG against who played --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class UpcgIdentity:
+    """UPCG read against who played: the rows that are a player's who played, and per date what is not."""
+
+    usable: pd.DataFrame  # UPCG rows whose (date, lookup) and id are a player's who played
+    facts: pd.DataFrame  # per date: upcg_misnamed (count) and upcg_identity (text, '' when all is well)
+
+
+def spelling(lookups: pd.Series) -> pd.Series:
+    """A lookup as compared for spelling only: NFC, casefolded, without surrounding blanks (per distinct value)."""
+    codes, uniques = pd.factorize(lookups)
+    folded = pd.Series(uniques, dtype="object").str.normalize("NFC").str.casefold().str.strip().to_numpy()
+    return pd.Series(np.append(folded, [None])[codes], index=lookups.index, dtype="object")
+
+
+def match_upcg(expected: pd.DataFrame, upcg: pd.DataFrame, dates: pd.DatetimeIndex) -> UpcgIdentity:
+    """Which UPCG rows describe a player who played; the rest that look like one are named per date."""
+    upcg = upcg[upcg["player_lookup"].notna().to_numpy()]
+    played, held = pair_keys((expected["game_date"], expected["player_lookup"]),
+                             (upcg["game_date"], upcg["player_lookup"]))  # fmt: skip
+    at = positions_of(held, played)
+    their_id = np.append(expected[PLAYER_ID].to_numpy(dtype=object), [None])[at]  # -1 (no one) picks the None
+    upcg_id = upcg[PLAYER_ID].to_numpy(dtype=object)
+    other_player = (at >= 0) & pd.notna(their_id) & pd.notna(upcg_id) & (their_id != upcg_id)
+    facts = pd.DataFrame({"upcg_misnamed": 0, "upcg_identity": ""}, index=dates)
+    unmatched = at < 0
+    if not (other_player.any() or unmatched.any()):
+        return UpcgIdentity(upcg, facts)  # the usual case: every UPCG row is a player's who played
+    named = upcg.loc[other_player, ["game_date", "player_lookup"]].assign(
+        text=[f"{lookup} (upcg {theirs}, box score {ours})" for lookup, theirs, ours
+              in zip(upcg["player_lookup"][other_player], upcg_id[other_player], their_id[other_player],
+                     strict=True)])  # fmt: skip
+    spelled = misspelled(expected[~np.isin(played, held[~unmatched & ~other_player])], upcg[unmatched])
+    for rows, one, many in ((spelled, "differs only in spelling", "differ only in spelling"),
+                            (named, "names another player", "name another player")):  # fmt: skip
+        rows = rows.drop_duplicates(["game_date", "player_lookup"])
+        facts["upcg_misnamed"] += count_per_day(day_numbers(rows["game_date"]), dates)
+        for day, texts in rows.groupby("game_date")["text"]:
+            sentence = f"{len(texts)} lookup {one}" if len(texts) == 1 else f"{len(texts)} lookups {many}"
+            facts.loc[day, "upcg_identity"] = "; ".join(
+                filter(None, [facts.loc[day, "upcg_identity"], f"{sentence}: {listed(sorted(texts))}"]))
+    return UpcgIdentity(upcg[~other_player], facts)
+
+
+def misspelled(unheld: pd.DataFrame, unmatched: pd.DataFrame) -> pd.DataFrame:
+    """UPCG rows matched by no player whose lookup equals, after NFC + casefold + strip, the lookup of a player
+    who played that day and has no UPCG row: (game_date, player_lookup, text naming both spellings)."""
+    wanted, offered = pair_keys((unheld["game_date"], spelling(unheld["player_lookup"])),
+                                (unmatched["game_date"], spelling(unmatched["player_lookup"])))  # fmt: skip
+    at = positions_of(offered, wanted)
+    found = unmatched[at >= 0]
+    box_score = unheld["player_lookup"].to_numpy(dtype=object)[at[at >= 0]]
+    texts = [f"{ascii(theirs)} for {ours}" for theirs, ours in zip(found["player_lookup"], box_score, strict=True)]
+    return found[["game_date", "player_lookup"]].assign(text=texts)
