@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 import duckdb
 
 from warehouse.base import PARAM, Params, Rows, Staged, Warehouse
-from warehouse.duckdb_file import READER_PATIENCE, checked_file, open_duckdb_file, translate
+from warehouse.duckdb_file import READER_PATIENCE, checked_file, open_duckdb_file, translate, writing_here
 from warehouse.duckdb_lock import (
     WriterLock,
     knocking_readers,
@@ -66,14 +66,34 @@ class DuckDBWarehouse(Warehouse):
         if self.lock:
             checked_file(path, must_exist=must_exist)
             self.lock.acquire()
+        self.writes_here = not read_only and connection is None  # this handle owns a read-write connection
+        self.threads_before: object = None  # the instance's thread count before this writer set its own
+        if self.writes_here:
+            writing_here(path, +1)
         try:
-            self.connection = connection or open_duckdb_file(path, must_exist=must_exist, read_only=read_only,
-                                                             writer_waits=self.lock is not None)  # fmt: skip
+            self.connection = connection or self._opened(must_exist)
         except BaseException:
-            if self.lock:
-                self.lock.release()
+            self._let_go()
             raise
         self._staged = 0
+
+    def _opened(self, must_exist: bool) -> duckdb.DuckDBPyConnection:
+        connection = open_duckdb_file(self.path, must_exist=must_exist, read_only=self.read_only,
+                                      writer_waits=self.lock is not None)  # fmt: skip
+        if self.writes_here:
+            # a writer's statements are small (a chunk's rows, a season's box scores): spreading each over threads
+            # costs more than it gains, and a run's workers are its parallelism. The setting is the instance's,
+            # shared with whoever else has the file open in this process: close() puts their value back.
+            self.threads_before = connection.execute("SELECT current_setting('threads')").fetchone()[0]  # type: ignore[index]
+            connection.execute("SET threads = 1")
+        return connection
+
+    def _let_go(self) -> None:
+        if self.writes_here:
+            writing_here(self.path, -1)
+            self.writes_here = False
+        if self.lock:
+            self.lock.release()
 
     @translated
     def worker(self) -> DuckDBWarehouse:
@@ -108,9 +128,10 @@ class DuckDBWarehouse(Warehouse):
         """Between chunks: let go of the file while knocking readers open it, then take it back."""
         if not self.readers_waiting():
             return
+        self._restore_threads()
         self.connection.close()
         wait_for_knocks_to_clear(self.path, READER_PATIENCE)
-        self.connection = open_duckdb_file(self.path, must_exist=True, writer_waits=True)
+        self.connection = self._opened(must_exist=True)
 
     def interrupt(self) -> None:
         with contextlib.suppress(duckdb.Error):  # already closed: nothing is running
@@ -292,9 +313,13 @@ class DuckDBWarehouse(Warehouse):
     @translated
     def close(self) -> None:
         try:
-            with contextlib.suppress(duckdb.Error):  # a caller sharing this process's instance keeps DuckDB's default
-                self.connection.execute("RESET threads")
+            self._restore_threads()
             self.connection.close()
         finally:
-            if self.lock:
-                self.lock.release()
+            self._let_go()
+
+    def _restore_threads(self) -> None:
+        if self.threads_before is not None:
+            with contextlib.suppress(duckdb.Error):  # already closed: the instance went with it
+                self.connection.execute(f"SET threads = {int(self.threads_before)}")  # type: ignore[call-overload]
+            self.threads_before = None

@@ -4,8 +4,11 @@ other, and DuckDB's errors in the warehouse's terms."""
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -71,24 +74,41 @@ def checked_file(path: str, *, must_exist: bool) -> None:
         )
 
 
+# One process, one database instance per file: DuckDB refuses a second instance of a file with another
+# configuration (read-only vs read-write). Readers here read through a read-write instance while this process
+# writes the file, and a writer waits for this process's read-only readers to close instead of failing.
+_writing: Counter[str] = Counter()
+_writing_guard = threading.Lock()
+
+
+def writing_here(path: str, delta: int) -> None:
+    """Count a handle of this process that writes `path` (+1 when it opens, -1 when it closes)."""
+    with _writing_guard:
+        _writing[os.path.abspath(path)] += delta
+        if _writing[os.path.abspath(path)] <= 0:
+            del _writing[os.path.abspath(path)]
+
+
 def connect_once(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
-    try:
-        connection = duckdb.connect(path, read_only=read_only)
-    except duckdb.ConnectionException as error:
-        # this process already has the file open for writing (a test, a notebook): read through that instance
-        if not (read_only and "different configuration" in str(error)):
-            raise translate(error, path) from None
-        connection = duckdb.connect(path)
-    except duckdb.IOException as error:
-        if "not a valid DuckDB database" in str(error):
-            raise bad_warehouse(f"{path} is not a DuckDB database file") from None
-        raise translate(error, path) from None
+    """A connection to `path`; a reader takes whichever instance this process already has (its own mode first:
+    read-write while this process writes the file), a writer waits for read-only readers of this process."""
+    first = read_only and os.path.abspath(path) not in _writing
+    modes = (first, not first) if read_only else (False,)
+    for mode in modes:
+        try:
+            connection = duckdb.connect(path, read_only=mode)
+            break
+        except duckdb.ConnectionException as error:
+            if "different configuration" not in str(error):
+                raise translate(error, path) from error
+            if mode is modes[-1]:
+                raise FileInUse(path, "a reader in this process") from error
+        except duckdb.IOException as error:
+            if "not a valid DuckDB database" in str(error):
+                raise bad_warehouse(f"{path} is not a DuckDB database file") from error
+            raise translate(error, path) from error
     # progress bars would write to the operator's terminal behind structlog's back
     connection.execute("SET enable_progress_bar = false")
-    # statements here are small (a chunk's rows, a season's box scores): spreading each over threads costs more
-    # than it gains (a one-date publish: 17 -> 13 ms), and a run's own workers are its parallelism. The setting
-    # is the instance's: closing the warehouse resets it for a notebook or test sharing the file in-process.
-    connection.execute("SET threads = 1")
     return connection
 
 
