@@ -17,7 +17,6 @@ import pandas as pd
 from backfill.settings import RunSettings
 from backfill.signals import raise_if_stop_requested
 from processors.agreement import AgreementRules
-from processors.calendar import season_history_start
 from processors.composite import ProcessorResult, process_dates
 from processors.factors import range_violations
 from processors.season_inputs import SeasonInputs
@@ -103,13 +102,13 @@ def audit_chunk(wh: Warehouse, result: ProcessorResult, facts: pd.DataFrame, set
     """Every audit of SPEC §6.9 on every date of the chunk. The baseline is the trailing published dates of
     each date's season, read once (one query), where earlier dates of this chunk that meet the coverage bar
     count with the rows they are about to publish (a median: one bad date among them does not move it)."""
-    dates = result.decisions.index
+    dates, calendar = result.decisions.index, result.calendar
     staged = profile(result.rows, dates)
     history = from_query(wh.query(published_profile_sql(), {
-        "start": season_history_start(dates.min().date()), "end": dates.max().date()}))  # fmt: skip
+        "start": calendar.history_start(dates.min().date()), "end": dates.max().date()}))  # fmt: skip
     passing = dates[(coverage_of(facts) >= settings.rules.min_coverage).to_numpy()]
     history = pd.concat([history.drop(index=history.index.intersection(passing)), staged.loc[passing]]).sort_index()
-    data = AuditData(staged, facts, baselines(history, dates, settings.audits.baseline_dates))
+    data = AuditData(staged, facts, baselines(history, dates, settings.audits.baseline_dates, calendar))
     return run_audits(data, settings.audits)
 
 

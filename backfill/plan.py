@@ -8,10 +8,9 @@ from datetime import date
 import pandas as pd
 
 from backfill.ledger import current_states, wants_processing
-from backfill.schedule import game_date_rows
+from backfill.schedule import league_dates
 from backfill.settings import DEFAULT_CHUNK_DAYS, RunSettings
-from processors.calendar import season_of
-from validation.inputs import calendar_season
+from processors.calendar import Calendar
 from warehouse import Warehouse
 
 
@@ -22,7 +21,8 @@ class Plan:
     to_process: list[date]
     to_skip: list[date]  # bootstrap dates recorded as skipped_bootstrap
     off_days: list[date]
-    schedule_gap: str | None = None  # why an empty range is not just off-days (SPEC §6.7 schedule health)
+    schedule_gap: str | None = None  # seasons of the range the schedule is missing (SPEC §6.7 schedule health)
+    calendar: Calendar = Calendar()  # the schedule's seasons
 
     @property
     def already_done(self) -> int:
@@ -34,8 +34,11 @@ class Plan:
 
 
 def game_dates(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
-    """`game_date_rows` (the one reading of seasons, openers and bootstrap windows) as a frame by date."""
-    rows = game_date_rows(wh, start, end)
+    """`league_dates` (the one reading of seasons, openers and bootstrap windows) as a frame by date."""
+    return dates_frame(league_dates(wh, start, end)[1])
+
+
+def dates_frame(rows: dict[date, dict]) -> pd.DataFrame:
     frame = pd.DataFrame(list(rows.values()), columns=["season", "games", "scheduled", "bootstrap"])
     frame.index = pd.DatetimeIndex(pd.to_datetime(pd.Series(list(rows), dtype="object")), name="game_date")
     return frame.astype({"season": "int64", "games": "int64", "scheduled": "int64", "bootstrap": bool})
@@ -44,7 +47,8 @@ def game_dates(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
 def make_plan(wh: Warehouse, settings: RunSettings) -> Plan:
     days = settings.calendar_days()
     start, end = days[0], days[-1]
-    games = game_dates(wh, start, end)
+    calendar, rows = league_dates(wh, start, end)
+    games = dates_frame(rows)
     games = games[games.index.isin(pd.to_datetime(pd.Series(days, dtype="object")))]
     states = current_states(wh, start, end)["status"]
     games["state"] = games.index.map(states).astype("object")
@@ -58,40 +62,30 @@ def make_plan(wh: Warehouse, settings: RunSettings) -> Plan:
         to_process=as_dates(chosen.index[~chosen["bootstrap"]]),
         to_skip=as_dates(chosen.index[chosen["bootstrap"]]),
         off_days=sorted(set(days) - set(as_dates(games.index))),
-        schedule_gap=None if len(games) else schedule_gap(wh, days),
+        schedule_gap=schedule_gap(wh, days, calendar),
+        calendar=calendar,
     )
 
 
-SCHEDULED_DAYS_SQL = "SELECT game_date FROM {schedule} WHERE game_date BETWEEN @from AND @until GROUP BY game_date"
 NEWEST_SQL = "SELECT MAX(game_date) AS newest FROM {schedule}"
-SEASON_WINDOW = ((10, 15), (6, 30))  # where a season's games fall when the schedule knows nothing of it
 
 
-def in_unknown_season_window(day: date, known: dict[int, tuple[date, date]]) -> bool:
-    """A day the league would normally play on, in a season the schedule holds nothing of."""
-    season = season_of(day)
-    if season in known:  # the schedule knows this season: a day without games is a break or the off-season
-        return False
-    (open_month, open_day), (close_month, close_day) = SEASON_WINDOW
-    return date(season, open_month, open_day) <= day <= date(season + 1, close_month, close_day)
-
-
-def schedule_gap(wh: Warehouse, days: list[date]) -> str | None:
-    """An empty range is off-days only if the schedule could have had games there; a range inside the
-    window of a season the schedule does not know is a missing (or stale) schedule, not a quiet night."""
-    first, last = days[0], days[-1]
-    scheduled = wh.query(SCHEDULED_DAYS_SQL, {"from": date(season_of(first), 8, 1),
-                                              "until": date(season_of(last) + 1, 7, 31)})["game_date"]  # fmt: skip
-    seasons = pd.Series(scheduled.to_numpy(), index=calendar_season(scheduled).to_numpy())
-    known = {int(season): (group.min().date(), group.max().date()) for season, group in seasons.groupby(level=0)}
-    gaps = [day for day in days if in_unknown_season_window(day, known)]
-    if not gaps:
+def schedule_gap(wh: Warehouse, days: list[date], calendar: Calendar) -> str | None:
+    """Days of the range are off-days only if the schedule could have had games there: days inside the window of a
+    season the schedule knows nothing of are a missing (or stale) schedule, not quiet nights. Checked season by
+    season, so a range that crosses a missing season names it even when the seasons around it have games."""
+    missing: dict[str, list[date]] = {}
+    for day in days:
+        season = calendar.unscheduled_season(day)
+        if season:
+            missing.setdefault(season, []).append(day)
+    if not missing:
         return None
     newest = wh.query(NEWEST_SQL)["newest"].iloc[0]
     newest_text = ("it holds no game at all" if pd.isna(newest)
                    else f"its newest game is on {pd.Timestamp(newest).date()}")  # fmt: skip
-    return (f"upstream_missing schedule: no league game scheduled from {first} to {last}, inside the "
-            f"{season_of(gaps[0])}-{str(season_of(gaps[0]) + 1)[2:]} season window; {newest_text}")  # fmt: skip
+    seasons = "; ".join(f"the {season} season window from {gap[0]} to {gap[-1]}" for season, gap in missing.items())
+    return f"upstream_missing schedule: no league game scheduled in {seasons}; {newest_text}"
 
 
 def chunk_dates(dates: list[date], chunk_days: int) -> list[list[date]]:

@@ -29,6 +29,7 @@ from backfill.plan import Plan, chunk_dates, compute_blocks, make_plan
 from backfill.publish import publish_chunk, verify_published, with_run_metadata
 from backfill.settings import RunSettings
 from backfill.signals import CANCELLED_EXIT_CODE, raise_if_stop_requested, stop_requested
+from processors.calendar import Calendar
 from processors.policy import UPCG_PARTIAL
 from processors.season_inputs import SeasonInputs
 from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP
@@ -118,12 +119,13 @@ def judge_block(wh: Warehouse, computed: ComputedBlock, bootstrap: set[date], se
 
 
 def evaluations(wh: Warehouse, chunks: list[list[date]], bootstrap: set[date], settings: RunSettings,
-                input_error: str | None = None) -> Generator[Evaluation, None, None]:  # fmt: skip
+                input_error: str | None = None, calendar: Calendar | None = None,
+                ) -> Generator[Evaluation, None, None]:  # fmt: skip
     """Chunks in order, computed in blocks (`compute_blocks`); with --workers N, up to N blocks are computed
     ahead on worker handles. Every block slices its inputs from one per-season read (`SeasonInputs`)."""
     if not chunks:
         return
-    inputs = SeasonInputs(chunks[0][0], chunks[-1][-1])
+    inputs = SeasonInputs(chunks[0][0], chunks[-1][-1], calendar)
     blocks = compute_blocks(chunks)
     if settings.workers == 1:
         for block in blocks:
@@ -242,7 +244,7 @@ def run_backfill(
                 if swept:
                     log.warning("leftover_staging_dropped", run_id=invocation.run_id, tables=swept)
             chunks = chunk_dates(plan.selected, settings.chunk_days)
-            with closing(evaluations(wh, chunks, set(plan.to_skip), settings, input_error)) as evaluated:
+            with closing(evaluations(wh, chunks, set(plan.to_skip), settings, input_error, plan.calendar)) as evaluated:
                 for evaluation in evaluated:
                     raise_if_stop_requested()  # a signal some library swallowed still stops the run here
                     if cancelled(result, cancel):

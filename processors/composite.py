@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from processors.agreement import AgreementRules, agreement_facts
+from processors.calendar import Calendar
 from processors.factors import ID_COLUMNS, compute_factors
 from processors.identity import conflict_texts, identity_conflicts, in_conflict, match_upcg
 from processors.keys import pair_keys, positions_of, rows_at
@@ -26,7 +27,7 @@ from processors.policy import (
 from processors.season_inputs import SeasonInputs
 from processors.sources import SourceFrames, read_sources
 from processors.synthetic import synthetic_context
-from validation.inputs import active_rows, calendar_season, expected_from_schedule, schedule_facts, zone_coverage
+from validation.inputs import active_rows, expected_from_schedule, in_league_games, schedule_facts, zone_coverage
 from warehouse import Warehouse
 from warehouse.schemas import CONTEXT_COLUMN_NAMES
 
@@ -39,12 +40,15 @@ class ProcessorResult:
     rows: pd.DataFrame  # PCF rows without run metadata, one per published-to-be player-date
     decisions: pd.DataFrame  # one row per requested date, indexed by game_date
     expected: pd.DataFrame  # (game_date, player_lookup) of everyone who played
+    calendar: Calendar  # the seasons the rows were computed in (the audits' baselines stay within them)
 
 
-def with_season(frame: pd.DataFrame) -> pd.DataFrame:
-    """Season from the calendar, never from the row's label: a mislabelled game cannot hide a date
-    or split a player's history."""
-    return frame.assign(season=calendar_season(frame["game_date"]))
+def history_rows(frame: pd.DataFrame, sources: SourceFrames) -> pd.DataFrame:
+    """Box-score or team rows of the schedule's league games (never preseason or All-Star games), each with its
+    season from its date and the schedule's openers, never from the row's label: a mislabelled game cannot hide
+    a date or split a player's history."""
+    rows = in_league_games(frame, sources.schedule)
+    return rows.assign(season=sources.calendar.season_numbers(rows["game_date"].to_numpy()))
 
 
 def upcg_context(targets: pd.DataFrame, upcg: pd.DataFrame) -> pd.DataFrame:
@@ -84,12 +88,12 @@ def build_context(
     verifies the rows UPCG holds (SPEC §6.9) before the policy decides. A key two players share (SPEC §6.8)
     gets no row: PCF cannot say which of them it is."""
     index = pd.DatetimeIndex(pd.to_datetime(pd.Series(dates, dtype="object")), name="game_date")
-    pgs = with_season(sources.pgs)
+    pgs = history_rows(sources.pgs, sources)
     played = active_rows(pgs)  # filtered once for the checks below
     expected = expected_from_schedule(played, sources.schedule, dates)
-    schedule = schedule_facts(sources.schedule, played, index)
+    schedule = schedule_facts(sources.schedule, played, index, sources.calendar)
     conflicts = identity_conflicts(played, index)
-    synthetic = synthetic_context(expected, pgs, with_season(sources.tgs), sources.players)
+    synthetic = synthetic_context(expected, pgs, history_rows(sources.tgs, sources), sources.players)
     upcg = match_upcg(expected, sources.upcg, index)
     held = expected[held_in_upcg(expected, upcg.usable)]
     from_upcg = upcg_context(held, upcg.usable)
@@ -123,7 +127,8 @@ def compute_composite_factors(sources: SourceFrames, dates: list[date], policy: 
     context, decisions, expected = build_context(sources, dates, policy, rules)
     rows = compute_factors(zone_inputs(context, sources.psza, sources.tdza))
     counts = rows.groupby("game_date").size().reindex(decisions.index).fillna(0).astype(int)
-    return ProcessorResult(rows=rows, decisions=decisions.assign(row_count=counts), expected=expected)
+    return ProcessorResult(rows=rows, decisions=decisions.assign(row_count=counts), expected=expected,
+                           calendar=sources.calendar)  # fmt: skip
 
 
 def process_dates(

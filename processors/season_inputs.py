@@ -16,7 +16,7 @@ from datetime import date
 
 import pandas as pd
 
-from processors.calendar import season_days, season_history_start, season_of
+from processors.calendar import Calendar, Season, read_calendar
 from warehouse import Warehouse
 
 PGS_COLUMNS = (
@@ -25,6 +25,7 @@ PGS_COLUMNS = (
 )
 
 SCHEDULE_COLUMNS = "game_id, game_date, game_type, home_team_abbr, away_team_abbr, game_status"
+TGS_COLUMNS = "game_id, game_date, season, team_abbr, pace"
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class InputRead:
 INPUT_READS = (
     InputRead("schedule", SCHEDULE_COLUMNS, "game_date", history=True),  # who should have box scores
     InputRead("pgs", PGS_COLUMNS, "game_date", history=True),
-    InputRead("tgs", "game_date, season, team_abbr, pace", "game_date", history=True),
+    InputRead("tgs", TGS_COLUMNS, "game_date", history=True),
     InputRead("upcg", "*", "game_date", history=False),
     InputRead("psza", "*", "analysis_date", history=False),
     InputRead("tdza", "*", "analysis_date", history=False),
@@ -49,13 +50,21 @@ INPUT_READS = (
 
 
 class SeasonInputs:
-    """Input rows for game dates in [first, last]: the players table once, each table once per season."""
+    """Input rows for game dates in [first, last]: the players table and the calendar once, each table once per
+    season (a season's dates are the calendar's: from its first game to the day before the next season's)."""
 
-    def __init__(self, first: date, last: date) -> None:
+    def __init__(self, first: date, last: date, calendar: Calendar | None = None) -> None:
         self.first, self.last = first, last
+        self._calendar = calendar
         self._players: pd.DataFrame | None = None
         self._seasons: dict[int, dict[str, pd.DataFrame]] = {}
         self._lock = threading.Lock()
+
+    def calendar(self, wh: Warehouse) -> Calendar:
+        with self._lock:
+            if self._calendar is None:
+                self._calendar = read_calendar(wh)
+            return self._calendar
 
     def players(self, wh: Warehouse) -> pd.DataFrame:
         with self._lock:
@@ -67,28 +76,32 @@ class SeasonInputs:
         """Each table's rows a chunk [start, end] needs, as `INPUT_READS` describes them."""
         if start < self.first or end > self.last:
             raise ValueError(f"chunk {start}..{end} is outside the run's dates {self.first}..{self.last}")
-        seasons = range(season_of(start), season_of(end) + 1)
-        whole = [self._season(wh, season) for season in seasons]
+        calendar = self.calendar(wh)
+        seasons = calendar.seasons_between(start, end)
+        if not seasons:  # no league game on or before the chunk: nothing of it has a season or a history
+            raise ValueError(f"chunk {start}..{end} precedes every season of the schedule")
+        whole = [self._season(wh, calendar, season) for season in seasons]
         sliced = {}
         for read in INPUT_READS:
             frame = pd.concat([tables[read.key] for tables in whole], ignore_index=True) if len(whole) > 1 \
                 else whole[0][read.key]  # fmt: skip
-            since = season_history_start(start) if read.history else start
+            since = calendar.history_start(start) if read.history else start
             sliced[read.key] = rows_between(frame, read.date_column, pd.Timestamp(since), pd.Timestamp(end))
         return sliced
 
-    def _season(self, wh: Warehouse, season: int) -> dict[str, pd.DataFrame]:
+    def _season(self, wh: Warehouse, calendar: Calendar, season: Season) -> dict[str, pd.DataFrame]:
         with self._lock:
-            for older in [kept for kept in self._seasons if kept < season]:  # chunks come in date order
+            for older in [kept for kept in self._seasons if kept < season.season]:  # chunks come in date order
                 del self._seasons[older]
-            if season not in self._seasons:
-                self._seasons[season] = self._read_season(wh, season)
-            return self._seasons[season]
+            if season.season not in self._seasons:
+                self._seasons[season.season] = self._read_season(wh, calendar, season)
+            return self._seasons[season.season]
 
-    def _read_season(self, wh: Warehouse, season: int) -> dict[str, pd.DataFrame]:
-        history_from, season_end = season_days(season)
-        window = {"from": max(history_from, self.first), "end": min(season_end, self.last)}
-        history = {"from": history_from, "end": window["end"]}
+    def _read_season(self, wh: Warehouse, calendar: Calendar, season: Season) -> dict[str, pd.DataFrame]:
+        history_from, season_end = calendar.span(season)
+        last = min(season_end, self.last) if season_end else self.last
+        window = {"from": max(history_from, self.first), "end": last}
+        history = {"from": history_from, "end": last}
         return {
             read.key: wh.query(
                 f"SELECT {read.columns} FROM {{{read.key}}} WHERE {read.date_column} BETWEEN @from AND @end",

@@ -7,6 +7,7 @@ from datetime import date
 
 import pandas as pd
 
+from processors.calendar import Calendar
 from processors.season_inputs import SeasonInputs
 from warehouse import Warehouse
 
@@ -17,6 +18,7 @@ class SourceFrames:
 
     start: date
     end: date
+    calendar: Calendar  # the seasons of the schedule: a row's season comes from its date
     players: pd.DataFrame
     schedule: pd.DataFrame  # every game from the season's start: who should have box scores
     pgs: pd.DataFrame
@@ -33,6 +35,7 @@ def read_sources(wh: Warehouse, start: date, end: date, inputs: SeasonInputs | N
     return SourceFrames(
         start=start,
         end=end,
+        calendar=inputs.calendar(wh),
         players=settled(inputs.players(wh), ["player_lookup"]),
         schedule=settled(frames["schedule"], ["game_id"]),
         pgs=settled(frames["pgs"], ["game_date", "player_lookup"]),

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from validation.inputs import calendar_season
+from processors.calendar import Calendar
 from validation.rules import DEFAULT_BASELINE_DATES
 from warehouse.errors import InvalidSetting
 
@@ -96,13 +96,13 @@ def from_query(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[PROFILE_COLUMNS]
 
 
-def baselines(history: pd.DataFrame, dates: pd.DatetimeIndex, size: int) -> pd.DataFrame:
-    """For each date: the median profile of the last `size` history dates before it in its season,
-    and how many dates that median covers (`baseline_dates`; 0: no baseline yet)."""
+def baselines(history: pd.DataFrame, dates: pd.DatetimeIndex, size: int, calendar: Calendar) -> pd.DataFrame:
+    """For each date: the median profile of the last `size` history dates before it in its season (the
+    calendar's), and how many dates that median covers (`baseline_dates`; 0: no baseline yet)."""
     history = history.sort_index()
     days = history.index.to_numpy()
-    seasons = calendar_season(pd.Series(days)).to_numpy()
-    wanted = calendar_season(pd.Series(dates.to_numpy())).to_numpy()
+    seasons = calendar.season_numbers(days)
+    wanted = calendar.season_numbers(dates.to_numpy())
     last = np.searchsorted(days, dates.to_numpy(), side="left") - 1  # the newest history date before each date
     window = last[:, None] - np.arange(size)[None, :]  # (dates, size): positions of the trailing dates
     valid = window >= 0

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from processors.calendar import SEASON_START_MONTH
+from processors.calendar import Calendar
 from processors.keys import (
     count_per_day,
     day_numbers,
@@ -30,23 +30,20 @@ MIN_ACTIVE_PER_TEAM = 5  # fewer active box-score rows than this and a team's ga
 LISTED_GAMES = 5  # game ids named in a reason before "…"
 
 
-# --- the calendar ---------------------------------------------------------------------------
-def calendar_season(dates: pd.Series) -> pd.Series:
-    """A date's season from the date itself (a label on a row can be wrong): 2023-02-23 → 2022."""
-    played = pd.to_datetime(dates)
-    if played.isna().any():
-        raise ValueError(f"a date is missing: no season for {dates.name or 'it'}")
-    months = played.to_numpy().astype("datetime64[M]").astype(np.int64)  # numpy: .dt accessors cost ~10×
-    year, month = 1970 + months // 12, months % 12 + 1
-    return pd.Series(np.where(month >= SEASON_START_MONTH, year, year - 1), index=played.index, name=played.name)
-
-
+# --- the league's games ----------------------------------------------------------------------
 def league_games(schedule: pd.DataFrame) -> pd.DataFrame:
     """Regular-season and playoff games (a game whose type is unknown counts: it cannot be proven an
-    exhibition), with their calendar season and whether they are final (an unknown status is not)."""
+    exhibition), with whether they are final (an unknown status is not)."""
     games = schedule[schedule["game_type"].isin(GAME_TYPES) | schedule["game_type"].isna()]
     final = pd.to_numeric(games["game_status"], errors="coerce").eq(FINAL).fillna(False).astype(bool)
-    return games.assign(season=calendar_season(games["game_date"]), final=final)
+    return games.assign(final=final)
+
+
+def in_league_games(rows: pd.DataFrame, schedule: pd.DataFrame) -> pd.DataFrame:
+    """The box-score (or team) rows of league games in the schedule: preseason and All-Star games, and games the
+    schedule does not hold, never enter a date's history (SPEC §6.8)."""
+    kept = rows["game_id"].isin(league_games(schedule)["game_id"]).to_numpy()
+    return rows if kept.all() else rows[kept]
 
 
 # --- box scores against the schedule -----------------------------------------------------------
@@ -89,7 +86,8 @@ def _per_date_lists(games: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.Series:
     return listed.reindex(dates).fillna("")
 
 
-def schedule_facts(schedule: pd.DataFrame, pgs: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.DataFrame:
+def schedule_facts(schedule: pd.DataFrame, pgs: pd.DataFrame, dates: pd.DatetimeIndex,
+                   calendar: Calendar) -> pd.DataFrame:  # fmt: skip
     """Per date: final games, games missing box scores, games not final, and the final games of the
     season before the date whose box scores are missing (the history the fallback reads)."""
     games = league_games(schedule)
@@ -100,15 +98,15 @@ def schedule_facts(schedule: pd.DataFrame, pgs: pd.DataFrame, dates: pd.Datetime
     facts["final_games"] = count_per_day(day_numbers(on_date.loc[on_date["final"], "game_date"]), dates)
     facts["missing_games"] = _per_date_lists(on_date[on_date["missing"]], dates)
     facts["unfinished_games"] = _per_date_lists(on_date[~on_date["final"]], dates)
-    facts["history_missing"] = missing_history(games[games["missing"]], dates)
+    facts["history_missing"] = missing_history(games[games["missing"]], dates, calendar)
     return facts
 
 
-def missing_history(missing: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.Series:
+def missing_history(missing: pd.DataFrame, dates: pd.DatetimeIndex, calendar: Calendar) -> pd.Series:
     """For each date, the season's earlier final games without box scores (usually none at all)."""
-    seasons = calendar_season(pd.Series(dates, index=dates))
+    since = {ts: pd.Timestamp(calendar.history_start(ts.date())) for ts in dates}
     listed = {
-        ts: named_games(missing.loc[(missing["season"] == seasons[ts]) & (missing["game_date"] < ts), "game_id"])
+        ts: named_games(missing.loc[(missing["game_date"] >= since[ts]) & (missing["game_date"] < ts), "game_id"])
         for ts in dates
     } if len(missing) else {}  # fmt: skip
     return pd.Series(listed, dtype="object").reindex(dates).fillna("")

@@ -3,8 +3,7 @@ count with, beside the words it is written in; no pandas, so `status` and `valid
 
 from __future__ import annotations
 
-FINAL = 3
-GAME_TYPES = ("regular", "playoff")
+from processors.calendar import FINAL, GAME_TYPES  # noqa: F401 - the league's words, re-exported where they were
 
 # Who played, the same in SQL (`status`, `validate` and `report` count with it).
 PLAYED_SQL = f"""

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from processors.composite import build_context, compute_composite_factors, with_season, zone_inputs
+from processors.composite import build_context, compute_composite_factors, history_rows, zone_inputs
 from processors.factors import compute_factors
 from processors.sources import read_sources
 from processors.synthetic import synthetic_context
@@ -37,12 +37,12 @@ def assert_same_context(left: pd.DataFrame, right: pd.DataFrame) -> None:
 
 def test_synthetic_context_equals_upcg_for_every_upcg_player_who_played(late_season):
     sources, dates = late_season
-    pgs = with_season(sources.pgs)
+    pgs = history_rows(sources.pgs, sources)
     played = expected_from_schedule(pgs, sources.schedule, dates)
     targets = played.merge(sources.upcg[["game_date", "player_lookup"]], on=["game_date", "player_lookup"])
     assert len(targets) > 10_000
     upcg = targets[["game_date", "player_lookup"]].merge(sources.upcg, how="left")
-    synthetic = synthetic_context(targets, pgs, with_season(sources.tgs), sources.players)
+    synthetic = synthetic_context(targets, pgs, history_rows(sources.tgs, sources), sources.players)
     assert_same_context(synthetic.reset_index(drop=True), upcg[CONTEXT_COLUMN_NAMES])
     assert (synthetic["star_teammates_out"] > 0).any() and synthetic["days_rest"].isna().sum() < len(synthetic)
 

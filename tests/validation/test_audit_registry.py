@@ -3,10 +3,13 @@ findings and the block reason they give."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from processors.calendar import Calendar, Season
 from validation.audits import (
     AUDIT_NAMES,
     PROFILE_COLUMNS,
@@ -32,7 +35,9 @@ def history(days: pd.DatetimeIndex, zero_share: list[float]) -> pd.DataFrame:
 
 def test_a_baseline_is_the_median_of_the_trailing_dates_of_the_same_season_only():
     past = dates("2023-04-05", "2023-04-06", "2023-04-07", "2023-04-08")
-    base = baselines(history(past, [0.0, 0.1, 0.9, 0.2]), dates("2023-04-08", "2023-10-30"), size=3)
+    seasons = Calendar((Season(2022, date(2022, 10, 18), date(2022, 10, 18), date(2023, 4, 9)),
+                        Season(2023, date(2023, 10, 24), date(2023, 10, 24), date(2024, 4, 14))))  # fmt: skip
+    base = baselines(history(past, [0.0, 0.1, 0.9, 0.2]), dates("2023-04-08", "2023-10-30"), 3, seasons)
     assert base.loc["2023-04-08", "shot_zone_zero_share"] == pytest.approx(0.1)  # 0.0, 0.1, 0.9 — not the date itself
     assert base.loc["2023-04-08", "baseline_dates"] == 3
     assert base.loc["2023-10-30", "baseline_dates"] == 0  # a new season starts without a baseline
