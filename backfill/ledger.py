@@ -106,16 +106,12 @@ RUN_TABLES = ("schedule", "pcf", "runs", "checkpoints", "audits")
 
 
 def require_tables(wh: Warehouse) -> None:
-    """Fail fast when a table the run plans from or records into is missing, or when the ledger predates
-    this version. A missing input table is different: the dates that need it fail, with the reason."""
+    """Fail fast when a table the run plans from or records into is missing (a ledger an older version made is
+    refused when the warehouse opens). A missing input table is different: the dates that need it fail."""
     missing = wh.missing_tables(RUN_TABLES)
     if missing:
         names = ", ".join(f"{wh.dataset_name(TABLES[k].dataset)}.{TABLES[k].name}" for k in missing)
         raise TableNotFound(f"missing tables {names}: run `pcf-backfill init` (or check --datasets)")
-    ledger = wh.column_types("checkpoints")
-    if any(name not in ledger for name in TABLES["checkpoints"].column_names):
-        raise TableNotFound("the ledger was created by an older version: run `pcf-backfill init` to add its new "
-                            "columns (every existing row is kept)")  # fmt: skip
 
 
 # --- rows a run records -------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from warehouse.errors import (
     BadInput,
     InvalidSetting,
     LockHeld,
+    OutdatedWarehouse,
     PcfError,
     TableNotFound,
     TransientWarehouseError,
@@ -29,9 +30,10 @@ def connect(url: str, datasets: Datasets | None = None, *, must_exist: bool = Fa
     `credentials_file`: else Google is reached with this key file (default: Application Default Credentials)."""
     datasets = datasets or Datasets()
     wh = _open(parse_url(url), datasets, must_exist, read_only, writer, emulator_host, credentials_file)
-    if must_exist or read_only:  # `init` and `demo` create datasets; everything else expects them
+    if must_exist or read_only:  # `init` and `demo` create datasets and upgrade tables; everything else expects them
         try:
             refuse_datasets_without_tables(wh)
+            refuse_an_older_version(wh)
         except BaseException:
             wh.close()
             raise
@@ -66,8 +68,18 @@ def refuse_datasets_without_tables(wh: Warehouse) -> None:
         )  # fmt: skip
 
 
+def refuse_an_older_version(wh: Warehouse) -> None:
+    """The one upgrade check, before any command reads or writes: a warehouse whose own tables an older version
+    created (a ledger without today's columns, a table added since) is refused until `init` upgrades it."""
+    outdated = wh.outdated_tables()
+    if outdated:
+        raise OutdatedWarehouse(f"{wh.url} was created by an older version of pcf-backfill ({'; '.join(outdated)}): "
+                                "run `pcf-backfill init` against it to upgrade it in place (every row is kept)")
+
+
 __all__ = [
-    "DEFAULT_URL", "URL_FORMS", "BadInput", "Datasets", "InvalidSetting", "JobStats", "LockHeld", "PcfError",
+    "DEFAULT_URL", "URL_FORMS", "BadInput", "Datasets", "InvalidSetting", "JobStats", "LockHeld", "OutdatedWarehouse",
+    "PcfError",
     "Staged", "TableNotFound", "TransientWarehouseError", "Warehouse", "WarehouseError", "connect", "date_literal",
     "dates_in_list",
 ]  # fmt: skip

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from warehouse.identifiers import TABLE_NAME, Datasets, checked_identifier
-from warehouse.schemas import TABLES, Column, Table
+from warehouse.schemas import OWN_TABLES, TABLES, Column, Table
 
 if TYPE_CHECKING:  # only the methods that move frames need pandas: reading rows must not import it
     import pandas as pd
@@ -159,6 +159,26 @@ class Warehouse(ABC):
     @abstractmethod
     def add_column(self, key: str, column: Column) -> None:
         """Add a nullable column to an existing contract table (in-place migration)."""
+
+    def own_columns(self) -> dict[str, set[str]]:
+        """The column names of each table this product owns, as the warehouse has them (empty: no such table)."""
+        return {key: set(self.column_types(key)) for key in OWN_TABLES}
+
+    def outdated_tables(self) -> list[str]:
+        """What an older version left: each own table lacking a column of today's contract, or missing beside an
+        existing ledger ("backfill_checkpoints lacks upcg_state, blocked_by"). A warehouse without a ledger was
+        never initialised: not outdated (the commands say what is missing themselves)."""
+        found = self.own_columns()
+        if not found["checkpoints"]:
+            return []
+        outdated = []
+        for key, columns in found.items():
+            lacking = [column.name for column in TABLES[key].columns if column.name not in columns]
+            if not columns:
+                outdated.append(f"no table {TABLES[key].name}")
+            elif lacking:
+                outdated.append(f"{TABLES[key].name} lacks {', '.join(lacking)}")
+        return outdated
 
     def migrate_tables(self) -> list[str]:
         """Add the columns a newer contract defines to tables an older version created.

@@ -22,7 +22,7 @@ from warehouse.errors import (
     BadInput,
 )
 from warehouse.identifiers import Datasets
-from warehouse.schemas import TABLES, Column, Table, logical_type
+from warehouse.schemas import OWN_TABLES, TABLES, Column, Table, logical_type
 
 if TYPE_CHECKING:  # frames move only when writing: a reader of rows never imports pandas or pyarrow
     import pandas as pd
@@ -278,6 +278,16 @@ class DuckDBWarehouse(Warehouse):
         present = {row[0] for row in found}
         return [key for key in keys
                 if f"{self.dataset_name(TABLES[key].dataset)}.{TABLES[key].name}" not in present]  # fmt: skip
+
+    @translated
+    def own_columns(self) -> dict[str, set[str]]:
+        """One read of the catalogue for every own table: each command checks them before it starts."""
+        found = self._run("SELECT table_schema, table_name, column_name FROM information_schema.columns", None)
+        columns: dict[tuple[str, str], set[str]] = {}
+        for schema, table, column in found.fetchall():
+            columns.setdefault((schema, table), set()).add(column)
+        return {key: columns.get((self.dataset_name(TABLES[key].dataset), TABLES[key].name), set())
+                for key in OWN_TABLES}  # fmt: skip
 
     @translated
     def column_types(self, key: str) -> dict[str, str]:

@@ -18,6 +18,10 @@ class BadInput(PcfError):
     exit_code = 2
 
 
+class OutdatedWarehouse(BadInput):
+    """The warehouse's own tables were created by an older version: `init` upgrades them; nothing was written."""
+
+
 class InvalidSetting(BadInput, ValueError):
     """A settings object refused a value. The message names the field (`min_coverage: …`), not a CLI flag.
 

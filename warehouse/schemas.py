@@ -122,6 +122,7 @@ TABLES: dict[str, Table] = {
 }  # fmt: skip
 
 INPUT_TABLES = ("schedule", "players", "pgs", "tgs", "upcg", "psza", "tdza")
+OWN_TABLES = tuple(key for key in TABLES if key not in INPUT_TABLES)  # what this product creates and upgrades
 
 NUMBER_TYPES = frozenset({INT64, FLOAT64, "NUMERIC"})
 # What each backend reports for a column, in the contract's words (BigQuery's legacy names included).

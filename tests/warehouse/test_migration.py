@@ -4,6 +4,8 @@ does not show columns added by ALTER, so on BigQuery `test_bigquery_sql.py` chec
 
 from __future__ import annotations
 
+import shutil
+
 import duckdb
 import pytest
 from support import invoke, run_json
@@ -28,7 +30,7 @@ def test_init_adds_the_new_ledger_columns_and_keeps_every_row(run_cli, demo_db):
                            "published_players, finished_at) VALUES ('old-run', 'player_composite_factors', "
                            "DATE '2023-02-23', 'blocked', 0, TIMESTAMP '2030-01-01 00:00:00')")  # fmt: skip
     refused = run_cli(demo_db, "run", "--dates", "2023-02-23")
-    assert refused.exit_code == 1 and "run `pcf-backfill init`" in refused.output
+    assert refused.exit_code == 2 and "run `pcf-backfill init`" in refused.output
 
     upgraded = run_cli(demo_db, "init")
     assert upgraded.exit_code == 0 and "backfill_checkpoints.attempt" in upgraded.output
@@ -93,7 +95,7 @@ def test_init_upgrades_a_previous_versions_ledger_in_place_and_the_next_run_work
     tables = PREVIOUS_VERSIONS[version]
     as_version_left_it(open_db(demo_db), tables)
     refused = invoke(demo_db, "run", "--dates", "2023-02-23")
-    assert refused.exit_code == 1 and "pcf-backfill init" in refused.output
+    assert refused.exit_code == 2 and "pcf-backfill init" in refused.output
 
     upgraded = invoke(demo_db, "init")
     assert upgraded.exit_code == 0, upgraded.output
@@ -117,3 +119,40 @@ def test_init_upgrades_a_previous_versions_ledger_in_place_and_the_next_run_work
     assert dates["2023-02-23"]["status"] == "published"
     runs = wh.query("SELECT run_id FROM {checkpoints} WHERE game_date = @day ORDER BY attempt", {"day": "2023-02-23"})
     assert runs["run_id"].tolist()[0] == "old-run" and len(runs) == 2
+
+
+WEEK = ("--start-date", "2023-02-20", "--end-date", "2023-02-26")
+EVERY_COMMAND = {  # each command that opens an existing warehouse, as an operator would type it
+    "run": ("run", *WEEK), "run --dry-run": ("run", *WEEK, "--dry-run"), "catch-up": ("catch-up",),
+    "status": ("status", *WEEK), "validate": ("validate", *WEEK), "report": ("report", *WEEK, "--html", "r.html"),
+    "freshness": ("freshness",), "cleanup": ("cleanup", "--mode", "partial"),
+    "cleanup --execute": ("cleanup", "--execute"), "cleanup restore": ("cleanup", "restore", "backup_x"),
+    "lock status": ("lock", "status"), "lock release": ("lock", "release", "old-lease", "--reason", "gone"),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module", params=PREVIOUS_VERSIONS)
+def previous_release(request, demo_file, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A warehouse as each previous version left it, made once per version; tests copy it."""
+    from warehouse import Datasets, connect
+
+    path = tmp_path_factory.mktemp(request.param) / "pcf.duckdb"
+    shutil.copy(demo_file, path)
+    wh = connect(f"duckdb:///{path}", Datasets())
+    as_version_left_it(wh, PREVIOUS_VERSIONS[request.param])
+    wh.close()
+    return path
+
+
+@pytest.mark.parametrize("command", EVERY_COMMAND)
+def test_every_command_on_a_previous_versions_warehouse_says_run_init_and_writes_nothing(previous_release, tmp_path,
+                                                                                         command):  # fmt: skip
+    db = tmp_path / "pcf.duckdb"
+    shutil.copy(previous_release, db)
+    before = db.read_bytes()
+    result = invoke(db, *EVERY_COMMAND[command])
+    assert result.exit_code == 2, result.output
+    assert "run `pcf-backfill init`" in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert db.read_bytes() == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["pcf.duckdb"], "nothing written beside it"
