@@ -17,7 +17,6 @@ if TYPE_CHECKING:
         DateState,
         DateVerdict,
         FreshnessResult,
-        RunCancelled,
         RunResult,
         StatusResult,
         ValidateResult,
@@ -31,16 +30,32 @@ if TYPE_CHECKING:
     )
     from backfill.settings import RunSettings
     from validation.gate import GateRules
-    from warehouse import InvalidSetting, Warehouse, connect
+    from warehouse import (
+        BadInput,
+        Interrupted,
+        InvalidSetting,
+        LockHeld,
+        PcfError,
+        TableNotFound,
+        TransientWarehouseError,
+        Warehouse,
+        WarehouseError,
+        connect,
+    )
 
 __all__ = [
-    "BackfillError", "DateState", "DateVerdict", "DatesBlocked", "DatesFailed", "FreshnessResult", "GateRules",
-    "InvalidSetting", "RunCancelled", "RunResult", "RunSettings", "StatusResult", "ValidateResult", "Warehouse",
-    "catch_up", "cleanup", "connect", "freshness", "restore", "run", "status", "validate",
+    "BackfillError", "BadInput", "DateState", "DateVerdict", "DatesBlocked", "DatesFailed", "FreshnessResult",
+    "GateRules", "Interrupted", "InvalidSetting", "LockHeld", "PcfError", "RunResult", "RunSettings", "StatusResult",
+    "TableNotFound", "TransientWarehouseError", "ValidateResult", "Warehouse", "WarehouseError", "catch_up",
+    "cleanup", "connect", "freshness", "restore", "run", "status", "validate",
 ]  # fmt: skip
+# every exception a call raises is one of these: the results' (BackfillError and its kinds), a stop (Interrupted)
+# and the warehouse's (PcfError and its kinds)
+WAREHOUSE_NAMES = ("BadInput", "Interrupted", "InvalidSetting", "LockHeld", "PcfError", "TableNotFound",
+                   "TransientWarehouseError", "Warehouse", "WarehouseError", "connect")
 # Where each public name lives. They load on first use, so importing the package (as every command does) costs
 # nothing: a command that computes no factors never loads pandas.
-OUTSIDE_THE_API = {"RunSettings": "backfill.settings", "GateRules": "validation.rules", "InvalidSetting": "warehouse",
-                   "Warehouse": "warehouse", "connect": "warehouse"}  # fmt: skip
+OUTSIDE_THE_API = {"RunSettings": "backfill.settings", "GateRules": "validation.rules",
+                   **dict.fromkeys(WAREHOUSE_NAMES, "warehouse")}  # fmt: skip
 __getattr__, __dir__ = lazy_names(__name__, {name: OUTSIDE_THE_API.get(name, "backfill.api") for name in __all__},
                                   globals())

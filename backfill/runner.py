@@ -28,7 +28,7 @@ from backfill.ledger import (
 from backfill.plan import Plan, chunk_dates, compute_blocks, make_plan
 from backfill.publish import publish_chunk, verify_published, with_run_metadata
 from backfill.settings import RunSettings
-from backfill.signals import CANCELLED_EXIT_CODE, raise_if_stop_requested, stop_requested
+from backfill.signals import as_interruption, cancelled_by_caller, raise_if_stop_requested
 from processors.calendar import Calendar
 from processors.policy import UPCG_PARTIAL
 from processors.season_inputs import SeasonInputs
@@ -59,7 +59,7 @@ class RunResult:
     rows_read: int = 0
     interrupted_by: int | None = None  # exit code of the signal that stopped the run
     stopped_by_error: int | None = None  # exit code of the error that stopped the run before its end
-    cancelled: bool = False  # the caller's cancellation hook stopped the run between chunks
+    recorded: bool = False  # its row in backfill_runs was written
     taken_over: list[dict[str, object]] = field(default_factory=list)  # leases of dead runs this run took over
 
     def count(self, status: str) -> int:
@@ -71,8 +71,6 @@ class RunResult:
             return self.interrupted_by
         if self.stopped_by_error:
             return self.stopped_by_error
-        if self.cancelled:
-            return CANCELLED_EXIT_CODE
         if self.count(FAILED):
             return 1
         return 3 if self.count(BLOCKED) or self.plan.schedule_gap else 0
@@ -214,9 +212,9 @@ def run_backfill(
     on_plan: Callable[[Plan], None] | None = None,
     cancel: CancelHook | None = None,
 ) -> RunResult:
-    """The whole backfill. Interruptions propagate after the run record is closed. `cancel` is asked before
-    each chunk publishes and after it: once it answers True the run stops there, like a signal (the chunk
-    not yet published never is), and returns a result marked cancelled."""
+    """The whole backfill. However it is stopped (a signal, Ctrl-C, DuckDB's interrupt, the host terminating it,
+    or `cancel`, asked before each chunk publishes and after it) it raises `Interrupted` once the run record is
+    closed with its exit code; the chunk not yet published never is."""
     clock, started = time.perf_counter(), utc_now()
     require_tables(wh)
     input_error = input_contract_error(wh)
@@ -233,6 +231,7 @@ def run_backfill(
     try:
         if not settings.dry_run:
             record_run_start(wh, invocation, settings, started)
+            result.recorded = True
         # a dry run writes nothing, not even a lease (on BigQuery the lease is a row)
         lease: AbstractContextManager[list[dict[str, object]]] = (
             nullcontext([]) if settings.dry_run else wh.lease(invocation.run_id, settings.start, settings.end))
@@ -247,25 +246,24 @@ def run_backfill(
             with closing(evaluations(wh, chunks, set(plan.to_skip), settings, input_error, plan.calendar)) as evaluated:
                 for evaluation in evaluated:
                     raise_if_stop_requested()  # a signal some library swallowed still stops the run here
-                    if cancelled(result, cancel):
-                        break
+                    raise_if_cancelled(cancel)
                     verdicts = publish_evaluation(wh, evaluation, invocation, settings)
                     parts.append(verdicts)
                     for ts, verdict in zip(verdicts.index, verdict_records(verdicts), strict=True):
                         log_date(invocation.run_id, verdict, ts.date())
                         if on_date:
                             on_date(ts.date(), verdict)
-                    if cancelled(result, cancel):
-                        break
+                    raise_if_cancelled(cancel)
             raise_if_stop_requested()
     except BaseException as error:  # the run row records the exit code the CLI will report
         # a signal may surface as a driver error (DuckDB's "Query interrupted"): it is the signal, not an error
-        stop = stop_requested() or (error if isinstance(error, KeyboardInterrupt) else None)
+        stop = as_interruption(error)
         if stop is None:
             result.stopped_by_error = getattr(error, "exit_code", 1)
             raise
-        result.interrupted_by = getattr(stop, "exit_code", 130)
-        log.warning("interrupted", run_id=invocation.run_id, completed_dates=sum(len(p) for p in parts))
+        result.interrupted_by, stop.run_id = stop.exit_code, invocation.run_id
+        log.warning("interrupted", run_id=invocation.run_id, by=stop.signal_name,
+                    completed_dates=sum(len(p) for p in parts))  # fmt: skip
         if stop is error:
             raise
         raise stop from error
@@ -275,24 +273,25 @@ def run_backfill(
             result.verdicts = result.verdicts.join(plan.game_dates[["games"]])
         result.seconds = time.perf_counter() - clock
         if not settings.dry_run:
-            close_run_record(wh, result)
+            close_run_record(wh, result, started)
         result.jobs, result.bytes_processed = wh.stats.jobs, wh.stats.bytes_processed  # the run row's update included
         result.rows_read = wh.stats.rows_read
     return result
 
 
-def cancelled(result: RunResult, cancel: CancelHook | None) -> bool:
-    """Ask the caller's hook; a yes is remembered (and logged once) so the run stops at this boundary."""
-    if cancel is not None and not result.cancelled and cancel():
-        result.cancelled = True
-        log.warning("cancelled", run_id=result.invocation.run_id)
-    return result.cancelled
+def raise_if_cancelled(cancel: CancelHook | None) -> None:
+    """Ask the caller's hook: a yes stops the run at this boundary, as a signal would."""
+    if cancel is not None and cancel():
+        raise cancelled_by_caller()
 
 
-def close_run_record(wh: Warehouse, result: RunResult) -> None:
+def close_run_record(wh: Warehouse, result: RunResult, started: datetime) -> None:
     """Best effort after an error or a signal (the original matters more); otherwise failing to close the
-    run record is the run's error: the warehouse errored, so the run must not exit 0."""
+    run record is the run's error: the warehouse errored, so the run must not exit 0. A run stopped while its
+    row was being written gets it now: the ledger shows every stopped run, and why it ended."""
     try:
+        if result.interrupted_by and not result.recorded:
+            record_run_start(wh, result.invocation, result.settings, started)
         finish_run_record(wh, result.invocation.run_id, result.verdicts, result.exit_code)
     except WarehouseError as error:
         if not (result.interrupted_by or result.stopped_by_error):

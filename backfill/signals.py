@@ -13,20 +13,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from warehouse.errors import INTERRUPT_EXIT_CODE, TERMINATE_EXIT_CODE, Interrupted
+
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
-CANCELLED_EXIT_CODE = 128 + signal.SIGINT  # a run the caller cancelled reports what Ctrl-C does
-
-
-class Interrupted(KeyboardInterrupt):
-    """A signal asked the command to stop; the chunk in flight is rolled back."""
-
-    def __init__(self, signal_name: str, exit_code: int) -> None:
-        super().__init__(signal_name)
-        self.signal_name, self.exit_code = signal_name, exit_code
-
-    @classmethod
-    def from_signal(cls, signum: int) -> Interrupted:
-        return cls(signal.Signals(signum).name, 128 + signum)
+CANCELLED_EXIT_CODE = INTERRUPT_EXIT_CODE  # a run the caller cancelled reports what Ctrl-C does
 
 
 _received: list[int] = []  # the signals this process received while handlers were installed
@@ -35,6 +25,37 @@ _received: list[int] = []  # the signals this process received while handlers we
 def stop_requested() -> Interrupted | None:
     """The first signal received, as the exception that stops the command; None when none arrived."""
     return Interrupted.from_signal(_received[0]) if _received else None
+
+
+def as_interruption(error: BaseException) -> Interrupted | None:
+    """The stop `error` is, however it surfaced; None when it is an error. A signal this process received comes
+    first (its exception may have surfaced as anything); Ctrl-C is an interrupt; any other exception outside
+    `Exception` is the host terminating its task (Dagster's DagsterExecutionInterruptedError, Airflow's
+    AirflowTaskTerminated, a SystemExit)."""
+    stop = stop_requested()
+    if stop is not None or isinstance(error, Interrupted):
+        return stop or error  # type: ignore[return-value]
+    if isinstance(error, KeyboardInterrupt):
+        return Interrupted("SIGINT", INTERRUPT_EXIT_CODE)
+    if isinstance(error, Exception | GeneratorExit):
+        return None
+    return Interrupted(type(error).__name__, TERMINATE_EXIT_CODE)
+
+
+def cancelled_by_caller() -> Interrupted:
+    return Interrupted("cancel", CANCELLED_EXIT_CODE)
+
+
+@contextmanager
+def stops_as_interrupted() -> Iterator[None]:
+    """Whatever stops the block leaves it as `Interrupted` (chained to what it surfaced as)."""
+    try:
+        yield
+    except BaseException as error:
+        stop = as_interruption(error)
+        if stop is None or stop is error:
+            raise
+        raise stop from error
 
 
 def raise_if_stop_requested(cause: BaseException | None = None) -> None:

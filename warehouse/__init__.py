@@ -5,6 +5,7 @@ from __future__ import annotations
 from warehouse.base import JobStats, Staged, Warehouse, date_literal, dates_in_list
 from warehouse.errors import (
     BadInput,
+    Interrupted,
     InvalidSetting,
     LockHeld,
     OutdatedWarehouse,
@@ -78,8 +79,7 @@ def refuse_an_older_version(wh: Warehouse) -> None:
 
 
 __all__ = [
-    "DEFAULT_URL", "URL_FORMS", "BadInput", "Datasets", "InvalidSetting", "JobStats", "LockHeld", "OutdatedWarehouse",
-    "PcfError",
-    "Staged", "TableNotFound", "TransientWarehouseError", "Warehouse", "WarehouseError", "connect", "date_literal",
-    "dates_in_list",
+    "DEFAULT_URL", "URL_FORMS", "BadInput", "Datasets", "Interrupted", "InvalidSetting", "JobStats", "LockHeld",
+    "OutdatedWarehouse", "PcfError", "Staged", "TableNotFound", "TransientWarehouseError", "Warehouse",
+    "WarehouseError", "connect", "date_literal", "dates_in_list",
 ]  # fmt: skip

@@ -18,9 +18,7 @@ from warehouse.duckdb_lock import (
     lock_holder,
     wait_for_knocks_to_clear,
 )
-from warehouse.errors import (
-    BadInput,
-)
+from warehouse.errors import INTERRUPT_EXIT_CODE, BadInput, Interrupted
 from warehouse.identifiers import Datasets
 from warehouse.schemas import OWN_TABLES, TABLES, Column, Table, logical_type
 
@@ -31,6 +29,7 @@ DUCKDB_TYPES = {
     "STRING": "VARCHAR", "DATE": "DATE", "INT64": "BIGINT", "FLOAT64": "DOUBLE",
     "BOOL": "BOOLEAN", "TIMESTAMP": "TIMESTAMP",
 }  # fmt: skip
+QUERY_INTERRUPTED = "Query interrupted"  # what DuckDB raises when a Python signal handler raised during a query
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -40,14 +39,21 @@ def _quote(identifier: str) -> str:
 
 
 def translated(method: Callable[Concatenate[DuckDBWarehouse, P], T]) -> Callable[Concatenate[DuckDBWarehouse, P], T]:
-    """The one translation, on every adapter method: a `duckdb.Error` leaves only as a `warehouse.errors` type."""
+    """The one translation, on every adapter method: a `duckdb.Error` leaves only as a `warehouse.errors` type,
+    an interrupted query as `Interrupted` (the signal's own exception is gone by then)."""
 
     @functools.wraps(method)
     def call(self: DuckDBWarehouse, *args: P.args, **kwargs: P.kwargs) -> T:
         try:
             return method(self, *args, **kwargs)
+        except duckdb.InterruptException as error:  # `interrupt()`, from another thread
+            raise Interrupted("interrupt", INTERRUPT_EXIT_CODE) from error
         except duckdb.Error as error:
             raise translate(error, self.path) from None
+        except RuntimeError as error:  # the KeyboardInterrupt (or any signal's exception) a query swallowed
+            if str(error) != QUERY_INTERRUPTED:
+                raise
+            raise Interrupted("SIGINT", INTERRUPT_EXIT_CODE) from error
 
     return call
 

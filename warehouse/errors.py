@@ -3,6 +3,7 @@ the warehouse layer ever imports a driver; the CLI maps each to one message and 
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Mapping
 
 
@@ -65,6 +66,27 @@ class LockHeld(PcfError):
     """Another run holds the warehouse (or an overlapping lease)."""
 
     exit_code = 4
+
+
+class Interrupted(KeyboardInterrupt):
+    """The caller stopped the call: a signal, Ctrl-C, the API's `cancel` hook, DuckDB's interrupt or the host
+    terminating its task. Whatever was in flight was rolled back. Not an error (`except Exception` lets it
+    through, as it does Ctrl-C): `exit_code` is 130 for an interrupt or a cancel, 128 + the signal's number for a
+    signal, 143 for a host's termination. A stopped run fills in `run_id` and, from the API, `resume_command`."""
+
+    def __init__(self, signal_name: str, exit_code: int) -> None:
+        super().__init__(signal_name)
+        self.signal_name, self.exit_code = signal_name, exit_code
+        self.run_id: str | None = None
+        self.resume_command: str | None = None
+
+    @classmethod
+    def from_signal(cls, signum: int) -> Interrupted:
+        return cls(signal.Signals(signum).name, 128 + signum)
+
+
+INTERRUPT_EXIT_CODE = 128 + signal.SIGINT
+TERMINATE_EXIT_CODE = 128 + signal.SIGTERM
 
 
 def bad_warehouse(text: str) -> InvalidSetting:

@@ -7,7 +7,8 @@
 `warehouse` is a URL (opened and closed by the call) or an open `Warehouse` (left open). Settings are
 checked when built and refuse a value with `InvalidSetting` (a `ValueError`) naming the field. Nothing here
 installs signal handlers: a caller stops a run with `cancel` (a `threading.Event` or a callable), asked
-between chunks; the chunk not yet published never is, and the result says `cancelled`.
+between chunks; the chunk not yet published never is. A cancel, Ctrl-C or the host terminating the call all
+raise `Interrupted` (exit code 130/143, recorded in the run's ledger row) with the command that resumes.
 
 One module per theme: `runs` (run, catch_up), `inspection` (status, validate, freshness, report),
 `maintenance` (init, leases, cleanup, restore), `errors` (what `raise_for_status()` raises).
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
         opened,
         warehouse_url,
     )
-    from backfill.api.errors import BackfillError, DatesBlocked, DatesFailed, RunCancelled
+    from backfill.api.errors import BackfillError, DatesBlocked, DatesFailed
     from backfill.api.inspection import (
         DateState,
         FreshnessResult,
@@ -68,20 +69,21 @@ if TYPE_CHECKING:
     from backfill.invocation import new_invocation
     from backfill.settings import RunSettings
     from validation.rules import GateRules
-    from warehouse import InvalidSetting
+    from warehouse import Interrupted, InvalidSetting, LockHeld, TableNotFound, TransientWarehouseError, WarehouseError
 
 # `__all__` is the public API; the other names imported above are the helpers the command line builds on
 __all__ = [
     "BackfillError", "DateState", "DateVerdict", "DatesBlocked", "DatesFailed", "FreshnessResult", "GateRules",
-    "InvalidSetting", "RunCancelled", "RunResult", "RunSettings", "StatusResult", "ValidateResult", "catch_up",
-    "cleanup", "freshness", "restore", "run", "status", "validate",
+    "Interrupted", "InvalidSetting", "LockHeld", "RunResult", "RunSettings", "StatusResult", "TableNotFound",
+    "TransientWarehouseError", "ValidateResult", "WarehouseError", "catch_up", "cleanup", "freshness", "restore",
+    "run", "status", "validate",
 ]  # fmt: skip
 # Where each name lives, loaded on first use: `runs` brings the processing stack (pandas), which reading the
 # ledger (`status`, `validate`) or parsing options never needs.
 MODULES = {
     "backfill.api.common": ("WarehouseLike", "as_date", "checked_span", "connection_words", "league_now", "opened",
                             "warehouse_url"),
-    "backfill.api.errors": ("BackfillError", "DatesBlocked", "DatesFailed", "RunCancelled"),
+    "backfill.api.errors": ("BackfillError", "DatesBlocked", "DatesFailed"),
     "backfill.api.inspection": ("DateState", "FreshnessResult", "StatusResult", "ValidateResult", "freshness",
                                 "report", "status", "validate"),
     "backfill.api.maintenance": ("InitResult", "LeasesResult", "cleanup", "cleanup_settings", "cleanup_with_settings",
@@ -92,7 +94,8 @@ MODULES = {
     "backfill.invocation": ("new_invocation",),
     "backfill.settings": ("RunSettings",),
     "validation.rules": ("GateRules",),
-    "warehouse": ("InvalidSetting",),
+    "warehouse": ("Interrupted", "InvalidSetting", "LockHeld", "TableNotFound", "TransientWarehouseError",
+                  "WarehouseError"),
 }  # fmt: skip
 __getattr__, __dir__ = lazy_names(__name__, {name: module for module, names in MODULES.items() for name in names},
                                   globals())

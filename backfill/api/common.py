@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 
 from backfill.dates import LEAGUE_TZ, checked_range
 from backfill.settings import CREDENTIALS_VARIABLE, EMULATOR_HOST_VARIABLE
+from backfill.signals import stops_as_interrupted
 from warehouse import Datasets, InvalidSetting, Warehouse, connect
 
 WarehouseLike = str | Warehouse
@@ -22,17 +23,19 @@ def opened(warehouse: WarehouseLike, datasets: Datasets | None = None, *, writer
     Without `writer` (what a writing call is, shown to whoever it keeps out) the URL is opened read-only:
     on DuckDB a reader then never blocks a run. A `bigquery://` URL is served by the emulator that
     BIGQUERY_EMULATOR_HOST names, if set, else by Google with the key GOOGLE_APPLICATION_CREDENTIALS names, if
-    set (both read here, at the API's edge, as the CLI reads them in its root)."""
-    if not isinstance(warehouse, str):
-        yield warehouse
-        return
-    wh = connect(warehouse, datasets, must_exist=must_exist, read_only=writer is None, writer=writer,
-                 emulator_host=os.environ.get(EMULATOR_HOST_VARIABLE) or None,
-                 credentials_file=os.environ.get(CREDENTIALS_VARIABLE) or None)
-    try:
-        yield wh
-    finally:
-        wh.close()
+    set (both read here, at the API's edge, as the CLI reads them in its root). However the caller stops the
+    call, it leaves as `Interrupted`."""
+    with stops_as_interrupted():
+        if not isinstance(warehouse, str):
+            yield warehouse
+            return
+        wh = connect(warehouse, datasets, must_exist=must_exist, read_only=writer is None, writer=writer,
+                     emulator_host=os.environ.get(EMULATOR_HOST_VARIABLE) or None,
+                     credentials_file=os.environ.get(CREDENTIALS_VARIABLE) or None)
+        try:
+            yield wh
+        finally:
+            wh.close()
 
 
 def warehouse_url(warehouse: WarehouseLike) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from backfill.signals import CANCELLED_EXIT_CODE
 from warehouse import PcfError
 
 
@@ -31,12 +30,6 @@ class DatesFailed(BackfillError):
     """Dates failed (an error while computing, checking or verifying them): exit code 1."""
 
     exit_code = 1
-
-
-class RunCancelled(BackfillError):
-    """The caller's cancellation hook stopped the run between chunks; rerun to resume."""
-
-    exit_code = CANCELLED_EXIT_CODE
 
 
 def summary(status: str, reasons: dict[date, str]) -> str:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from backfill.api.common import WarehouseLike, as_date, opened, warehouse_url
 from backfill.api.defaults import settled
-from backfill.api.errors import DatesBlocked, DatesFailed, RunCancelled, summary
+from backfill.api.errors import DatesBlocked, DatesFailed, summary
 from backfill.dates import league_today, run_range
 from backfill.invocation import new_invocation
 from backfill.settings import DEFAULT_CHUNK_DAYS, MAX_LOOKBACK_DAYS, RunSettings
@@ -26,7 +26,7 @@ from validation.gate import (
     SKIPPED_BOOTSTRAP,
     GateRules,
 )
-from warehouse import Datasets, InvalidSetting
+from warehouse import Datasets, Interrupted, InvalidSetting
 
 if TYPE_CHECKING:  # the runner pulls in the whole processing stack: only calls that compute import it
     from backfill import runner
@@ -89,7 +89,6 @@ class RunResult:
     schedule_gap: str | None
     seconds: float
     exit_code: int
-    cancelled: bool
     resume_command: str
     outcome: runner.RunResult = field(repr=False, compare=False)  # the runner's full record, as the CLI renders it
     taken_over: list[dict[str, object]] = field(default_factory=list)  # leases of dead runs this run took over
@@ -107,13 +106,10 @@ class RunResult:
         return pd.DataFrame([vars(v) for v in self.verdicts], columns=list(DateVerdict.__dataclass_fields__))
 
     def raise_for_status(self) -> RunResult:
-        """Raise `RunCancelled`, `DatesFailed` (failures win) or `DatesBlocked`; return self when all is well."""
+        """Raise `DatesFailed` (failures win) or `DatesBlocked`; return self when all is well."""
         reasons = {status: {v.game_date: v.reason or status for v in self.verdicts if v.status == status}
                    for status in (FAILED, BLOCKED)}  # fmt: skip
         resume = f"; to resume: {self.resume_command}"
-        if self.cancelled:
-            done = len(self.verdicts)
-            raise RunCancelled(f"run {self.run_id} cancelled after {done} dates{resume}", {}, self.resume_command)
         if reasons[FAILED]:
             raise DatesFailed(summary("failed", reasons[FAILED]) + resume, reasons[FAILED], self.resume_command)
         if reasons[BLOCKED]:
@@ -164,7 +160,11 @@ def run_with_settings(warehouse: WarehouseLike, settings: RunSettings, *, datase
     writer = None if settings.dry_run else f"python: backfill.{settings.command.replace('-', '_')}()"
     with opened(warehouse, datasets, writer=writer) as wh:
         resume = resume_command(url or warehouse_url(warehouse), settings, wh.datasets)
-        outcome = run_backfill(wh, settings, invocation, on_date=on_date, on_plan=on_plan, cancel=hook)
+        try:
+            outcome = run_backfill(wh, settings, invocation, on_date=on_date, on_plan=on_plan, cancel=hook)
+        except Interrupted as stop:
+            stop.resume_command = resume
+            raise
     verdicts = outcome.verdicts
     return RunResult(
         run_id=invocation.run_id, command=settings.command, start=settings.start, end=settings.end,
@@ -173,7 +173,7 @@ def run_with_settings(warehouse: WarehouseLike, settings: RunSettings, *, datase
                                                                   strict=True)],
         off_days=len(outcome.plan.off_days), already_done=outcome.plan.already_done,
         schedule_gap=outcome.plan.schedule_gap, seconds=outcome.seconds, exit_code=outcome.exit_code,
-        cancelled=outcome.cancelled, resume_command=resume, outcome=outcome, taken_over=outcome.taken_over,
+        resume_command=resume, outcome=outcome, taken_over=outcome.taken_over,
     )  # fmt: skip
 
 

@@ -16,7 +16,7 @@ import pytest
 from support import published_rows
 
 import backfill
-from backfill import DatesBlocked, InvalidSetting, RunCancelled, RunSettings
+from backfill import DatesBlocked, Interrupted, InvalidSetting, RunSettings
 
 TODAY = date(2026, 11, 26)
 WEEK = (date(2023, 2, 20), date(2023, 2, 26))  # the incident week
@@ -51,7 +51,7 @@ def test_incident_week_from_a_worker_thread_publishes_both_dates_from_box_scores
         assert verdicts[day].context_source == "pgs_synthetic"
         assert verdicts[day].published_players == verdicts[day].expected_players > 100
         assert verdicts[day].source_reason.startswith("upcg_partial")
-    assert result.exit_code == 0 and not result.cancelled
+    assert result.exit_code == 0
     assert result.raise_for_status() is result
     assert result.counts["published"] == len(result.verdicts)
     frame = result.frame.set_index("game_date")
@@ -80,15 +80,13 @@ def test_cancel_between_chunks_leaves_every_date_old_or_new_and_a_rerun_finishes
     expected = in_worker_thread(backfill.run, url(straight), *WEEK, chunk_days=1, today=TODAY)
     stop = threading.Event()
 
-    cancelled = in_worker_thread(backfill.run, url(demo_db), *WEEK, chunk_days=1, cancel=stop,
-                                 on_date=lambda _day, _verdict: stop.set(), today=TODAY)  # fmt: skip
+    with pytest.raises(Interrupted) as cancelled:
+        in_worker_thread(backfill.run, url(demo_db), *WEEK, chunk_days=1, cancel=stop,
+                         on_date=lambda _day, _verdict: stop.set(), today=TODAY)  # fmt: skip
 
-    assert cancelled.cancelled and cancelled.exit_code == 130
-    first_chunk = [verdict.game_date for verdict in cancelled.verdicts]
-    assert first_chunk == [expected.verdicts[0].game_date]
-    with pytest.raises(RunCancelled) as raised:
-        cancelled.raise_for_status()
-    assert raised.value.resume_command == cancelled.resume_command
+    assert cancelled.value.exit_code == 130 and cancelled.value.signal_name == "cancel"
+    assert cancelled.value.resume_command.startswith(f"pcf-backfill --warehouse {url(demo_db)} run ")
+    first_chunk = [expected.verdicts[0].game_date]
     new = published_rows(straight)
     first_chunk_rows = new[new["game_date"].isin(pd.to_datetime(first_chunk))].reset_index(drop=True)
     assert_same_rows(published_rows(demo_db), first_chunk_rows)  # the first chunk new, the rest old (nothing)
@@ -104,10 +102,11 @@ def test_cancel_between_chunks_leaves_every_date_old_or_new_and_a_rerun_finishes
 
 
 def test_a_cancelled_run_closes_its_run_record(demo_db, open_db):
-    result = in_worker_thread(backfill.run, url(demo_db), *WEEK, chunk_days=1, cancel=lambda: True, today=TODAY)
+    with pytest.raises(Interrupted) as cancelled:
+        in_worker_thread(backfill.run, url(demo_db), *WEEK, chunk_days=1, cancel=lambda: True, today=TODAY)
 
-    assert result.cancelled and result.verdicts == []
     runs = open_db(demo_db).query("SELECT run_id, finished_at, exit_code FROM {runs}")
+    assert runs.to_dict("records")[0]["run_id"] == cancelled.value.run_id
     assert runs.to_dict("records")[0]["exit_code"] == 130
     assert runs["finished_at"].notna().all()
 

@@ -103,7 +103,7 @@ def test_the_readme_example_runs_against_the_demo(demo_db, monkeypatch, capsys):
     assert "2023-02-23 published pgs_synthetic" in printed and "2023-02-24 published pgs_synthetic" in printed
     assert "3 [datetime.date(2023, 2, 23), datetime.date(2023, 2, 24)]" in printed
     assert "warn_coverage: 0.95 is below min_coverage 0.97; expected min ≤ warn ≤ 1" in printed
-    assert re.search(r"True 130 pcf-backfill --warehouse duckdb:///\S*pcf\.duckdb run", printed)
+    assert re.search(r"cancel 130 pcf-backfill --warehouse duckdb:///\S*pcf\.duckdb run", printed)
 
 
 def test_the_airflow_task_maps_exit_codes_to_success_skip_and_failure(airflow, demo_db):
@@ -117,9 +117,6 @@ def test_the_airflow_task_maps_exit_codes_to_success_skip_and_failure(airflow, d
     blocked = backfill.run(url, "2023-02-23", "2023-02-24", source="upcg", rerun="all", today=TODAY)
     with pytest.raises(AirflowSkipException, match="blocked"):
         guide["outcome"](blocked)
-    cancelled = backfill.run(url, "2023-02-23", "2023-02-24", rerun="all", cancel=lambda: True, today=TODAY)
-    with pytest.raises(AirflowFailException, match="to resume: pcf-backfill"):
-        guide["outcome"](cancelled)
 
 
 def test_the_dagster_asset_and_checks_call_the_api(dagster, demo_db):
