@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from processors.keys import count_per_day, day_numbers, distinct, occurrences, pair_keys, positions_of, shared_codes
+from processors.keys import count_per_day, day_numbers, pair_keys, positions_of
 
 PLAYER_ID = "universal_player_id"
 LISTED_NAMES = 5  # lookups named in a reason before "…"
@@ -36,15 +36,16 @@ def listed(names: list[str]) -> str:
 # --- two players under one key ------------------------------------------------------------------------
 def identity_conflicts(played: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.DataFrame:
     """(game_date, player_lookup, ids) of each lookup that names two or more players who played on one of
-    the dates (usually none at all)."""
-    on_dates = played[played["game_date"].isin(dates).to_numpy()]
+    the dates (usually none at all: then two factorisations and a sort of the dates' rows say so)."""
+    named = played[["game_date", "player_lookup", PLAYER_ID]]  # a narrow copy: the frame is the season's
+    on_dates = named[np.isin(day_numbers(named["game_date"]), day_numbers(pd.Series(dates)))]
     (key,) = pair_keys((on_dates["game_date"], on_dates["player_lookup"]))
-    (who,), players = shared_codes(player_ids(on_dates))
-    key_and_player = key * max(players, 1) + who
-    ids_per_key = occurrences(key, key[distinct(key_and_player)])
-    shared = on_dates[ids_per_key > 1]
-    if shared.empty:
+    who, _ = pd.factorize(player_ids(on_dates))
+    another = who != who[positions_of(key, key)]  # a player other than the key's first one (hashing, no sort)
+    if not another.any():
         return pd.DataFrame(columns=["game_date", "player_lookup", "ids"])
+    shared_keys = key[another]
+    shared = on_dates[np.isin(key, shared_keys)]
     return (shared.assign(player=player_ids(shared)).groupby(["game_date", "player_lookup"])["player"]
             .agg(lambda ids: ", ".join(sorted(set(map(str, ids))))).rename("ids").reset_index())  # fmt: skip
 
@@ -76,49 +77,57 @@ class UpcgIdentity:
     facts: pd.DataFrame  # per date: upcg_misnamed (count) and upcg_identity (text, '' when all is well)
 
 
-def spelling(lookups: pd.Series) -> pd.Series:
-    """A lookup as compared for spelling only: NFC, casefolded, without surrounding blanks (per distinct value)."""
-    codes, uniques = pd.factorize(lookups)
-    folded = pd.Series(uniques, dtype="object").str.normalize("NFC").str.casefold().str.strip().to_numpy()
-    return pd.Series(np.append(folded, [None])[codes], index=lookups.index, dtype="object")
-
-
 def match_upcg(expected: pd.DataFrame, upcg: pd.DataFrame, dates: pd.DatetimeIndex) -> UpcgIdentity:
     """Which UPCG rows describe a player who played; the rest that look like one are named per date."""
-    upcg = upcg[upcg["player_lookup"].notna().to_numpy()]
+    upcg = upcg if upcg["player_lookup"].notna().all() else upcg[upcg["player_lookup"].notna().to_numpy()]
     played, held = pair_keys((expected["game_date"], expected["player_lookup"]),
                              (upcg["game_date"], upcg["player_lookup"]))  # fmt: skip
     at = positions_of(held, played)
-    their_id = np.append(expected[PLAYER_ID].to_numpy(dtype=object), [None])[at]  # -1 (no one) picks the None
-    upcg_id = upcg[PLAYER_ID].to_numpy(dtype=object)
-    other_player = (at >= 0) & pd.notna(their_id) & pd.notna(upcg_id) & (their_id != upcg_id)
+    ids, _ = pd.factorize(pd.concat([expected[PLAYER_ID], upcg[PLAYER_ID]], ignore_index=True))  # -1: no id
+    their_id, upcg_id = np.append(ids[: len(expected)], -1)[at], ids[len(expected) :]
+    other_player = (their_id >= 0) & (upcg_id >= 0) & (their_id != upcg_id)
+    found = []  # (rows named, what they are, one and many)
+    if other_player.any():
+        box_score_ids = np.append(expected[PLAYER_ID].to_numpy(dtype=object), [None])[at[other_player]]
+        texts = [f"{lookup} (upcg {theirs}, box score {ours})" for lookup, theirs, ours
+                 in zip(upcg["player_lookup"][other_player], upcg[PLAYER_ID][other_player], box_score_ids,
+                        strict=True)]  # fmt: skip
+        named = upcg.loc[other_player, ["game_date", "player_lookup"]].assign(text=texts)
+        found.append((named, "names another player", "name another player"))
+    if (at < 0).any():  # players UPCG holds who did not play (dnp, inactive) are the usual ones
+        unheld = ~np.isin(played, held[(at >= 0) & ~other_player])
+        spelled = misspelled(expected.loc[unheld, ["game_date", "player_lookup"]],
+                             upcg.loc[at < 0, ["game_date", "player_lookup"]])  # fmt: skip
+        found += [(spelled, "differs only in spelling", "differ only in spelling")] if len(spelled) else []
+    usable = upcg[~other_player] if other_player.any() else upcg
+    return UpcgIdentity(usable, named_per_date(found, dates))
+
+
+def named_per_date(found: list[tuple[pd.DataFrame, str, str]], dates: pd.DatetimeIndex) -> pd.DataFrame:
+    """Per date: how many lookups UPCG names otherwise than the box scores, and the sentence naming them."""
     facts = pd.DataFrame({"upcg_misnamed": 0, "upcg_identity": ""}, index=dates)
-    unmatched = at < 0
-    if not (other_player.any() or unmatched.any()):
-        return UpcgIdentity(upcg, facts)  # the usual case: every UPCG row is a player's who played
-    named = upcg.loc[other_player, ["game_date", "player_lookup"]].assign(
-        text=[f"{lookup} (upcg {theirs}, box score {ours})" for lookup, theirs, ours
-              in zip(upcg["player_lookup"][other_player], upcg_id[other_player], their_id[other_player],
-                     strict=True)])  # fmt: skip
-    spelled = misspelled(expected[~np.isin(played, held[~unmatched & ~other_player])], upcg[unmatched])
-    for rows, one, many in ((spelled, "differs only in spelling", "differ only in spelling"),
-                            (named, "names another player", "name another player")):  # fmt: skip
+    for rows, one, many in found:
         rows = rows.drop_duplicates(["game_date", "player_lookup"])
         facts["upcg_misnamed"] += count_per_day(day_numbers(rows["game_date"]), dates)
         for day, texts in rows.groupby("game_date")["text"]:
             sentence = f"{len(texts)} lookup {one}" if len(texts) == 1 else f"{len(texts)} lookups {many}"
             facts.loc[day, "upcg_identity"] = "; ".join(
                 filter(None, [facts.loc[day, "upcg_identity"], f"{sentence}: {listed(sorted(texts))}"]))
-    return UpcgIdentity(upcg[~other_player], facts)
+    return facts
 
 
 def misspelled(unheld: pd.DataFrame, unmatched: pd.DataFrame) -> pd.DataFrame:
     """UPCG rows matched by no player whose lookup equals, after NFC + casefold + strip, the lookup of a player
     who played that day and has no UPCG row: (game_date, player_lookup, text naming both spellings)."""
-    wanted, offered = pair_keys((unheld["game_date"], spelling(unheld["player_lookup"])),
-                                (unmatched["game_date"], spelling(unmatched["player_lookup"])))  # fmt: skip
+    codes, lookups = pd.factorize(pd.concat([unheld["player_lookup"], unmatched["player_lookup"]], ignore_index=True))
+    folded = pd.Series(lookups, dtype="object").str.normalize("NFC").str.casefold().str.strip()
+    if (folded.to_numpy() == np.asarray(lookups, dtype=object)).all():
+        return unmatched.iloc[:0].assign(text="")  # every name is spelled as compared: none can differ only so
+    spelled = pd.Series(folded.to_numpy()[codes], dtype="object")
+    wanted, offered = pair_keys((unheld["game_date"], spelled.iloc[:len(unheld)]),
+                                (unmatched["game_date"], spelled.iloc[len(unheld):]))  # fmt: skip
     at = positions_of(offered, wanted)
-    found = unmatched[at >= 0]
     box_score = unheld["player_lookup"].to_numpy(dtype=object)[at[at >= 0]]
+    found = unmatched[at >= 0]
     texts = [f"{ascii(theirs)} for {ours}" for theirs, ours in zip(found["player_lookup"], box_score, strict=True)]
-    return found[["game_date", "player_lookup"]].assign(text=texts)
+    return found.assign(text=texts)
