@@ -186,12 +186,12 @@ def audit_rows(findings: pa.Table, invocation: Invocation, created: datetime) ->
 
 
 def run_record(invocation: Invocation, settings: RunSettings, started: datetime) -> pd.DataFrame:
-    options = {k: v for k, v in asdict(settings).items() if k not in ("start", "end")}
+    options = {k: v for k, v in asdict(settings).items() if k not in ("start", "end", "label")}
     return pd.DataFrame([{
         "run_id": invocation.run_id, "command": invocation.command, "start_date": settings.start,
         "end_date": settings.end, "options": json.dumps(options, default=str, sort_keys=True),
         "user": invocation.user, "host": invocation.host, "version": invocation.version,
-        "started_at": started,
+        "started_at": started, "label": settings.label,
     }])  # fmt: skip
 
 

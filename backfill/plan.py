@@ -29,6 +29,16 @@ class Plan:
         return len(self.game_dates) - len(self.to_process) - len(self.to_skip)
 
     @property
+    def already_done_dates(self) -> list[date]:
+        waiting = set(self.to_process) | set(self.to_skip)
+        return [ts.date() for ts in self.game_dates.index if ts.date() not in waiting]
+
+    @property
+    def unscheduled_days(self) -> list[date]:
+        """The days the schedule gap is about: in a season's window, and not one game scheduled in that season."""
+        return [day for day in self.off_days if self.calendar.unscheduled_season(day)]
+
+    @property
     def selected(self) -> list[date]:
         return sorted(self.to_process + self.to_skip)
 

@@ -247,7 +247,7 @@ def run_backfill(
                 for evaluation in evaluated:
                     raise_if_stop_requested()  # a signal some library swallowed still stops the run here
                     raise_if_cancelled(cancel)
-                    verdicts = publish_evaluation(wh, evaluation, invocation, settings)
+                    verdicts = publish_evaluation(wh, evaluation, invocation, settings).join(plan.game_dates[["games"]])
                     parts.append(verdicts)
                     for ts, verdict in zip(verdicts.index, verdict_records(verdicts), strict=True):
                         log_date(invocation.run_id, verdict, ts.date())
@@ -269,8 +269,6 @@ def run_backfill(
         raise stop from error
     finally:
         result.verdicts = pd.concat(parts) if parts else result.verdicts
-        if len(result.verdicts):
-            result.verdicts = result.verdicts.join(plan.game_dates[["games"]])
         result.seconds = time.perf_counter() - clock
         if not settings.dry_run:
             close_run_record(wh, result, started)

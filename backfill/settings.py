@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from validation.audits import AuditRules
 
 RERUN_MODES = ("pending", "blocked", "failed", "all")
+LABEL = re.compile(r"[^\x00-\x1f\x7f]{1,128}")
 # Read by the CLI (root options) and the API (`opened`), passed to the warehouse, which never reads them itself.
 EMULATOR_HOST_VARIABLE = "BIGQUERY_EMULATOR_HOST"
 CREDENTIALS_VARIABLE = "GOOGLE_APPLICATION_CREDENTIALS"
@@ -64,9 +66,13 @@ class RunSettings:
     workers: int = 1
     command: str = "run"
     audits: AuditRules = field(default_factory=default_audit_rules)
+    label: str | None = None  # the caller's name for the run (an orchestrator's run or partition), in the ledger
 
     def __post_init__(self) -> None:
         checked_range(self.start, self.end)
+        if self.label is not None and not (isinstance(self.label, str) and LABEL.fullmatch(self.label)):
+            raise InvalidSetting("label", "{field}: {value!r}; expected 1 to 128 characters, no control characters",
+                                 value=self.label)  # fmt: skip
         self.check_dates()
         if not isinstance(self.rules, GateRules):
             raise InvalidSetting("rules", "{field}: expected GateRules, got {kind}", kind=type(self.rules).__name__)

@@ -8,9 +8,11 @@ from collections.abc import Mapping
 
 
 class PcfError(Exception):
-    """Base of every error the CLI knows how to report."""
+    """Base of every error the CLI knows how to report. `retryable`: whether the same call, made again later
+    unchanged, can succeed (what an orchestrator's retry policy asks)."""
 
     exit_code = 1
+    retryable = False
 
 
 class BadInput(PcfError):
@@ -49,7 +51,8 @@ class _Spelling(dict[str, object]):
 
 
 class WarehouseError(PcfError):
-    """The warehouse refused or failed a request."""
+    """The warehouse refused or failed a request. Not retryable as such (a permission, a bad query, an unreachable
+    service after the client's own retries); its `TransientWarehouseError` kind is."""
 
     exit_code = 1
 
@@ -57,15 +60,19 @@ class WarehouseError(PcfError):
 class TransientWarehouseError(WarehouseError):
     """Worth retrying: rate limits, backend hiccups, serialization conflicts."""
 
+    retryable = True
+
 
 class TableNotFound(WarehouseError):
-    """A table or dataset the command needs does not exist."""
+    """A table or dataset the command needs does not exist: `init` (or the right `datasets`) fixes it, a retry
+    does not."""
 
 
 class LockHeld(PcfError):
-    """Another run holds the warehouse (or an overlapping lease)."""
+    """Another run holds the warehouse (or an overlapping lease): retrying once it is done succeeds."""
 
     exit_code = 4
+    retryable = True
 
 
 class Interrupted(KeyboardInterrupt):

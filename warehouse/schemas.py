@@ -96,7 +96,7 @@ TABLES: dict[str, Table] = {
         Table("runs", "orchestration", "backfill_runs", _columns(
             "run_id STRING!, command STRING, start_date DATE, end_date DATE, options STRING, user STRING, "
             "host STRING, version STRING, started_at TIMESTAMP, finished_at TIMESTAMP, dates_published INT64, "
-            "dates_blocked INT64, dates_failed INT64, dates_skipped INT64, exit_code INT64")),
+            "dates_blocked INT64, dates_failed INT64, dates_skipped INT64, exit_code INT64, label STRING")),
         Table("checkpoints", "orchestration", "backfill_checkpoints", _columns(
             "run_id STRING!, processor STRING, game_date DATE!, status STRING!, context_source STRING, "
             "upcg_players INT64, expected_players INT64, published_players INT64, coverage FLOAT64, "

@@ -10,8 +10,8 @@ installs signal handlers: a caller stops a run with `cancel` (a `threading.Event
 between chunks; the chunk not yet published never is. A cancel, Ctrl-C or the host terminating the call all
 raise `Interrupted` (exit code 130/143, recorded in the run's ledger row) with the command that resumes.
 
-One module per theme: `runs` (run, catch_up), `inspection` (status, validate, freshness, report),
-`maintenance` (init, leases, cleanup, restore), `errors` (what `raise_for_status()` raises).
+One module per theme: `runs` (run, catch_up), `results` (what they return), `inspection` (status, validate,
+freshness, report), `maintenance` (init, leases, cleanup, restore), `errors` (what `raise_for_status()` raises).
 """
 
 from __future__ import annotations

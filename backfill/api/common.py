@@ -3,10 +3,13 @@ words that point a printed command at the warehouse."""
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import fields
 from datetime import date, datetime, time
+from typing import Any
 
 from backfill.dates import LEAGUE_TZ, checked_range
 from backfill.settings import CREDENTIALS_VARIABLE, EMULATOR_HOST_VARIABLE
@@ -69,3 +72,21 @@ def connection_words(url: str, datasets: Datasets) -> list[str]:
     from backfill import hints
 
     return hints.connection_words(url, datasets)
+
+
+def json_ready(value: Any) -> Any:
+    """`value` as JSON's types: dates as ISO text, NaN as None, numpy scalars as Python's, dataclasses as dicts."""
+    if hasattr(value, "__dataclass_fields__"):
+        return {item.name: json_ready(getattr(value, item.name)) for item in fields(value) if item.repr}
+    if isinstance(value, dict):
+        return {str(key) if not isinstance(key, date) else key.isoformat(): json_ready(item)
+                for key, item in value.items()}  # fmt: skip
+    if isinstance(value, list | tuple | set | frozenset):
+        return [json_ready(item) for item in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if hasattr(value, "item") and not isinstance(value, str | bytes):  # a numpy scalar
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

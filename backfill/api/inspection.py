@@ -8,7 +8,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from backfill.api.common import WarehouseLike, checked_span, connection_words, league_now, opened, warehouse_url
+from backfill.api.common import (
+    WarehouseLike,
+    checked_span,
+    connection_words,
+    json_ready,
+    league_now,
+    opened,
+    warehouse_url,
+)
 from backfill.api.defaults import settled
 from backfill.api.errors import DatesBlocked, summary
 from validation.rules import DEFAULT_MIN_COVERAGE, checked_fraction
@@ -22,7 +30,8 @@ if TYPE_CHECKING:  # the frame views import pandas when asked for: reading the l
 
 @dataclass(frozen=True)
 class DateState:
-    """One game date, two facts: what the table holds (published_*) and what the last attempt did (status)."""
+    """One game date, two facts: what the table holds (published_*) and what the last attempt did (status,
+    reason, run_id, blocked_by, upcg_state)."""
 
     game_date: date
     status: str  # last attempt: published, blocked, failed, skipped_bootstrap, or pending (never run)
@@ -31,7 +40,13 @@ class DateState:
     published_players: int
     coverage: float | None  # published players who played ÷ expected
     context_source: str | None
-    run_id: str | None
+    run_id: str | None  # the last attempt's run
+    published_run_id: str | None = None  # the run whose rows the table holds
+    blocked_by: str | None = None
+    upcg_state: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return json_ready(self)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -49,6 +64,9 @@ class StatusResult:
     def counts(self) -> dict[str, int]:
         return dict(sorted(Counter(state.status for state in self.dates).items()))
 
+    def to_dict(self) -> dict[str, Any]:
+        return {**json_ready(self), "counts": self.counts}
+
     @property
     def frame(self) -> pd.DataFrame:
         from backfill.date_facts import STATE_COLUMNS, as_frame
@@ -65,7 +83,8 @@ def status(warehouse: WarehouseLike, start: date | str, end: date | str, *,
     with opened(warehouse, datasets) as wh:
         states = date_states(wh, first, last)
     dates = [DateState(row["game_date"], str(row["status"]), row["reason"], int(row["expected_players"]),
-                       int(row["published_players"]), row["coverage"], row["context_source"], row["run_id"])
+                       int(row["published_players"]), row["coverage"], row["context_source"], row["last_run_id"],
+                       row["run_id"], row["blocked_by"], row["upcg_state"])
              for row in states]  # fmt: skip
     return StatusResult(first, last, dates, states)
 
@@ -89,6 +108,14 @@ class ValidateResult:
         return 3 if self.problems else 0
 
     @property
+    def resume_command(self) -> str | None:
+        """The repairs as one shell line (each a narrow run; `&&` stops at the first that fails)."""
+        return " && ".join(self.repairs) or None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**json_ready(self), "exit_code": self.exit_code, "resume_command": self.resume_command}
+
+    @property
     def frame(self) -> pd.DataFrame:
         from backfill.date_facts import RECONCILED_COLUMNS, as_frame
 
@@ -102,7 +129,7 @@ class ValidateResult:
 
     def raise_for_status(self) -> ValidateResult:
         if self.problems:
-            raise DatesBlocked(summary("need attention", self.problems), self.problems)
+            raise DatesBlocked(summary("need attention", self.problems), self.problems, self.resume_command)
         return self
 
 
@@ -142,6 +169,9 @@ class FreshnessResult:
     @property
     def frame(self) -> pd.DataFrame:
         return self.details.missing
+
+    def to_dict(self) -> dict[str, Any]:
+        return json_ready(self)  # type: ignore[no-any-return]
 
     def raise_for_status(self) -> FreshnessResult:
         if self.stale:

@@ -65,7 +65,7 @@ class Progress:
                                          show_eta=True, item_show_func=lambda day: str(day) if day else "")  # fmt: skip
             self.bar.__enter__()
 
-    def advance(self, day: date, _verdict: dict) -> None:
+    def advance(self, day: date, _verdict: object) -> None:
         if self.bar:
             self.bar.current_item = day
             self.bar.update(1)

@@ -1,0 +1,117 @@
+"""What `run` and `catch_up` return: a verdict per date and the run's outcome, both JSON-ready (`to_dict()`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from backfill.api.common import json_ready
+from backfill.api.errors import DatesBlocked, DatesFailed, summary
+from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from backfill import runner
+
+
+@dataclass(frozen=True)
+class DateVerdict:
+    """What a run decided for one date (`status`: published, blocked, failed or skipped_bootstrap)."""
+
+    game_date: date
+    status: str
+    games: int | None
+    context_source: str | None  # upcg, pgs_synthetic or mixed
+    source_reason: str | None  # why that source, e.g. "upcg_partial 1/177 (0.6%)"
+    expected_players: int  # who played, by the schedule's final games
+    upcg_players: int
+    published_players: int
+    coverage: float | None
+    reason: str | None
+    forced: bool
+    allowed_regression: bool
+    warning: bool
+    blocked_by: str | None = None  # what kept a blocked date back: coverage, an audit, upstream data, …
+    upcg_state: str | None = None  # what UPCG held for the date: complete, partial, empty, …
+
+    def to_dict(self) -> dict[str, Any]:
+        return json_ready(self)  # type: ignore[no-any-return]
+
+
+def verdict_of(day: date, row: dict[str, Any]) -> DateVerdict:
+    """A verdict from the runner's row for `day` (pandas' missing values become None)."""
+
+    import pandas as pd  # loaded already: the run computed with it
+
+    def value(key: str) -> Any:
+        found = row.get(key)
+        return None if found is None or pd.isna(found) else found
+
+    games, coverage = value("games"), value("coverage")
+    return DateVerdict(
+        game_date=day, status=str(row["status"]), games=None if games is None else int(games),
+        context_source=value("context_source"), source_reason=value("source_reason") or None,
+        expected_players=int(value("expected_players") or 0), upcg_players=int(value("upcg_players") or 0),
+        published_players=int(value("published_players") or 0),
+        coverage=None if coverage is None else float(coverage), reason=value("reason") or None,
+        forced=bool(value("forced")), allowed_regression=bool(value("allowed_regression")),
+        warning=bool(value("warning")), blocked_by=value("blocked_by") or None, upcg_state=value("upcg_state") or None,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """The outcome of `run` / `catch_up`: one verdict per processed date, the dates it found already done, counts,
+    the exit code the CLI would report and the command that resumes the run. `frame` is the verdicts as a
+    DataFrame; `to_dict()` is everything as JSON's types (Dagster metadata, XCom, a log line)."""
+
+    run_id: str
+    command: str
+    start: date
+    end: date
+    dry_run: bool
+    verdicts: list[DateVerdict]
+    off_days: int
+    already_done: int
+    schedule_gap: str | None
+    seconds: float
+    exit_code: int
+    resume_command: str
+    outcome: runner.RunResult = field(repr=False, compare=False)  # the runner's full record, as the CLI renders it
+    taken_over: list[dict[str, object]] = field(default_factory=list)  # leases of dead runs this run took over
+    already_done_dates: list[date] = field(default_factory=list)  # published before: not processed again
+    unscheduled_dates: list[date] = field(default_factory=list)  # the schedule gap's days
+    label: str | None = None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {status: sum(v.status == status for v in self.verdicts)
+                for status in (PUBLISHED, BLOCKED, FAILED, SKIPPED_BOOTSTRAP)}  # fmt: skip
+
+    def dates(self, status: str) -> list[date]:
+        return [v.game_date for v in self.verdicts if v.status == status]
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame([vars(v) for v in self.verdicts], columns=list(DateVerdict.__dataclass_fields__))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**json_ready(self), "counts": self.counts}
+
+    def raise_for_status(self) -> RunResult:
+        """Raise `DatesFailed` (failures win) or `DatesBlocked`; return self when all is well."""
+        reasons = {status: {v.game_date: v.reason or status for v in self.verdicts if v.status == status}
+                   for status in (FAILED, BLOCKED)}  # fmt: skip
+        resume = f"; to resume: {self.resume_command}"
+        if reasons[FAILED]:
+            raise DatesFailed(summary("failed", reasons[FAILED]) + resume, reasons[FAILED], self.resume_command)
+        if reasons[BLOCKED]:
+            raise DatesBlocked(summary("blocked", reasons[BLOCKED]) + resume, reasons[BLOCKED], self.resume_command)
+        if self.schedule_gap:
+            gap = dict.fromkeys(self.unscheduled_dates, "upstream_missing schedule")
+            raise DatesBlocked(f"not off-days: {self.schedule_gap}{resume}", gap, self.resume_command)
+        return self
