@@ -8,8 +8,10 @@ import json
 from datetime import date
 
 import pandas as pd
-from support import invoke, published_rows, put_back, query, run_json
+from support import invoke, published_rows, put_back, query, run_json, set_aside
 
+DATED_BY = {"schedule": "game_date", "pgs": "game_date", "tgs": "game_date", "upcg": "game_date",
+            "psza": "analysis_date", "tdza": "analysis_date"}  # fmt: skip
 DATES = "2022-11-01,2022-11-02,2023-02-23,2023-02-24,2023-02-25"  # after a preseason game; after the All-Star game
 
 
@@ -60,3 +62,21 @@ def test_a_range_crossing_a_season_the_schedule_lacks_exits_3_naming_it(warehous
     assert {entry["status"] for entry in document["dates"]} == {"published"} and len(document["dates"]) > 5
     alone = invoke(warehouse.url, "run", "--start-date", "2023-11-01", "--end-date", "2023-11-30")
     assert alone.exit_code == 3 and "2023-24 season window" in alone.output  # the same season alone: the same
+
+
+def test_a_season_that_ends_in_august_keeps_its_last_dates_and_their_history(warehouse):
+    """2022-23 paused after 2023-04-06 and finished in August, like 2019-20 in the bubble: its August dates are
+    still 2022-23's (not a new season's bootstrap) and are built on its history since October."""
+    for key, column in DATED_BY.items():
+        rows = set_aside(warehouse.url, key, f"{column} >= @d", d=date(2023, 4, 7))
+        put_back(warehouse.url, key, rows.assign(**{column: pd.to_datetime(rows[column]) + pd.DateOffset(months=4)}))
+    august = ["2023-08-07", "2023-08-08", "2023-08-09"]
+
+    result, dates = run_json(warehouse.url, "--start-date", "2023-04-01", "--end-date", "2023-08-31")
+
+    assert result.exit_code == 0, result.output
+    assert [day for day, entry in dates.items() if entry["status"] == "published"][-3:] == august
+    rows = query(warehouse.url, "SELECT missing_data_fields FROM {pcf} WHERE game_date >= @d", d=date(2023, 8, 1))
+    assert len(rows) > 300
+    without_history = rows["missing_data_fields"].fillna("").str.contains("days_rest|projected_usage_rate")
+    assert without_history.mean() < 0.02  # nearly everyone has played earlier in the season
