@@ -171,6 +171,7 @@ def publish_evaluation(wh: Warehouse, evaluation: Evaluation, invocation: Invoca
 
 # --- the run -------------------------------------------------------------------------------
 PARTIAL_UPCG_HINT = "stale UPCG rows? `pcf-backfill cleanup --mode partial` removes them"
+MISNAMED_UPCG_HINT = "UPCG names players otherwise than the box scores: fix its lookups upstream, then rerun"
 
 
 def verdict_records(verdicts: pd.DataFrame) -> list[dict]:
@@ -184,6 +185,8 @@ def log_date(run_id: str, verdict: dict, game_date: date) -> None:
     """The one canonical line per date."""
     source_reason = str(verdict["source_reason"] or "")
     extra = {"hint": PARTIAL_UPCG_HINT} if verdict.get("upcg_state") == UPCG_PARTIAL else {}
+    if verdict.get("upcg_misnamed"):  # not stale rows: cleanup would not help (processors.identity)
+        extra = {"hint": MISNAMED_UPCG_HINT}
     log.info(
         "date_done", run_id=run_id, game_date=str(game_date), status=verdict["status"],
         source=verdict["context_source"], reason=verdict["reason"] or source_reason,

@@ -9,7 +9,7 @@ import unicodedata
 from datetime import date
 
 import pandas as pd
-from support import execute, ledger_state, pcf_rows, query, run_json, who_played
+from support import count, execute, ledger_state, pcf_rows, put_back, query, run_json, set_aside, who_played
 
 BOSTON_ONLY, GOLDEN_STATE_ONLY, BOTH = "2023-02-27", "2023-02-28", "2023-03-01"  # BOS plays 27th, 1st; GSW 28th, 1st
 DAY = "2023-02-27"  # 9 final games, UPCG complete
@@ -30,12 +30,11 @@ def regular_on(url: str, team: str, first: str, second: str) -> tuple[str, str]:
     return str(player["player_lookup"]), str(player["universal_player_id"])
 
 
-def rename(url: str, player_id: str, old: str, new: str) -> None:
-    """Give one player (by id) another lookup in every input that names him, zone tables included."""
+def rename(url: str, player_id: str, new: str) -> None:
+    """Give one player (by id) another lookup in every input that carries his id (PSZA, which has none, apart)."""
     for key in NAMED_TABLES:
         execute(url, f"UPDATE {{{key}}} SET player_lookup = @new WHERE universal_player_id = @id",
                 new=new, id=player_id)  # fmt: skip
-    execute(url, "UPDATE {psza} SET player_lookup = @new WHERE player_lookup = @old", new=new, old=old)
 
 
 def rows_of(url: str, first: str, second: str) -> pd.DataFrame:
@@ -50,7 +49,9 @@ def test_two_players_sharing_a_lookup_keep_their_own_rows_and_history_and_the_da
     days = f"{BOSTON_ONLY},{GOLDEN_STATE_ONLY}"
     assert run_json(warehouse.url, "--dates", days, "--source", "pgs")[0].exit_code == 0  # history, not UPCG
     alone = rows_of(warehouse.url, BOSTON_ONLY, GOLDEN_STATE_ONLY)
-    rename(warehouse.url, warrior_id, warrior, boston)  # the Warrior now goes by the Celtic's name all season
+    rename(warehouse.url, warrior_id, boston)  # the Warrior now goes by the Celtic's name all season, zones too
+    zones = set_aside(warehouse.url, "psza", "player_lookup IN (@a, @b)", a=boston, b=warrior)
+    put_back(warehouse.url, "psza", zones.assign(player_lookup=zones["player_lookup"].replace(warrior, boston)))
 
     result, dates = run_json(warehouse.url, "--dates", f"{days},{BOTH}", "--source", "pgs", "--rerun", "all")
 
@@ -63,8 +64,16 @@ def test_two_players_sharing_a_lookup_keep_their_own_rows_and_history_and_the_da
     assert blocked["reason"] == f"identity_conflict {boston}: ids {', '.join(sorted([boston_id, warrior_id]))}"
     assert pcf_rows(warehouse.url, BOTH) == 0
 
-    rename(warehouse.url, warrior_id, boston, warrior)  # upstream repaired
-    assert run_json(warehouse.url, "--dates", BOTH, "--source", "pgs")[0].exit_code == 0
+    forced = run_json(warehouse.url, "--dates", BOTH, "--force", "--reason", "the others may publish")[1][BOTH]
+    assert forced["status"] == "published" and forced["forced"]  # everyone else; neither namesake under one key
+    assert pcf_rows(warehouse.url, BOTH) == who_played(warehouse.url, BOTH) - 1
+    shared = "SELECT count(*) AS n FROM {pcf} WHERE game_date = @d AND player_lookup = @lookup"
+    assert count(warehouse.url, shared, d=date.fromisoformat(BOTH), lookup=boston) == 0
+
+    rename(warehouse.url, warrior_id, warrior)  # upstream repaired
+    set_aside(warehouse.url, "psza", "player_lookup = @a", a=boston)
+    put_back(warehouse.url, "psza", zones)
+    assert run_json(warehouse.url, "--dates", BOTH, "--source", "pgs", "--rerun", "all")[0].exit_code == 0
     assert pcf_rows(warehouse.url, BOTH) == who_played(warehouse.url, BOTH)
 
 
@@ -74,7 +83,8 @@ def test_upcg_lookups_that_differ_only_in_spelling_are_named_and_the_date_publis
                         "ON p.game_date = u.game_date AND p.universal_player_id = u.universal_player_id "
                         "WHERE u.game_date = @d AND p.player_status = 'active' ORDER BY 1 LIMIT 5", d=D)  # fmt: skip
     (accented, accented_id), upper, blank = played.iloc[0], played.iloc[1:3], played.iloc[3:5]
-    rename(url, accented_id, accented, accented + "č")  # the box scores' lookup is NFC
+    rename(url, accented_id, accented + "č")  # the box scores' lookup is NFC
+    execute(url, "UPDATE {psza} SET player_lookup = @new WHERE player_lookup = @old", new=accented + "č", old=accented)
     nfd = unicodedata.normalize("NFD", accented + "č")
     execute(url, "UPDATE {upcg} SET player_lookup = @nfd WHERE game_date = @d AND universal_player_id = @id",
             nfd=nfd, d=D, id=accented_id)  # fmt: skip
@@ -92,7 +102,8 @@ def test_upcg_lookups_that_differ_only_in_spelling_are_named_and_the_date_publis
     assert all(f"'{name.upper()}' for {name}" in reason for name in upper["player_lookup"])
     assert pcf_rows(url, DAY) == who_played(url, DAY) == dates[DAY]["expected_players"]
     logged = [json.loads(line) for line in result.stderr.splitlines() if '"date_done"' in line]
-    assert [line["reason"] for line in logged] == [reason]  # the log line names them too
+    assert [line["reason"] for line in logged] == [reason]  # the log line names them too, and says what to do
+    assert "fix its lookups upstream" in logged[0]["hint"]
 
     execute(url, "UPDATE {upcg} SET player_lookup = trim(lower(player_lookup)) WHERE game_date = @d", d=D)
     execute(url, "UPDATE {upcg} SET player_lookup = @nfc WHERE game_date = @d AND universal_player_id = @id",
