@@ -10,6 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from backfill import hints
+from backfill.dates import dates_text
 from backfill.ledger_reads import by_date, latest_publishes, latest_verdicts
 from backfill.schedule import game_date_rows
 from validation.played import PLAYED_SQL
@@ -182,6 +183,6 @@ def repair_commands(problems: Sequence[Row], base: list[str], audit_words: Mappi
     for row in problems:
         options = tuple(audit_words.get(str(row.get("last_run_id")), []))
         groups.setdefault((needs_recompute(row["problems"]), options), []).append(row["game_date"])
-    return [shlex.join([*base, "run", "--dates", ",".join(day.isoformat() for day in dates),
+    return [shlex.join([*base, "run", "--dates", dates_text(dates),
                         *(["--rerun", "all"] if recompute else []), *words])
             for (recompute, words), dates in sorted(groups.items())]  # fmt: skip

@@ -37,6 +37,37 @@ def parse_date(text: str, option: str, today: date) -> date:
     raise BadInput(f"{option}: {text!r} is not a date; expected {DATE_FORM}")
 
 
+SPAN = ".."  # `--dates 2023-01-02..2023-01-09,2023-01-12`: a run of consecutive days in a list
+
+
+def parse_dates(text: str, option: str, today: date) -> list[date]:
+    """A comma-separated list of dates and FIRST..LAST spans (both included) → every day it names."""
+    days: list[date] = []
+    for item in (item.strip() for item in text.split(",")):
+        if not item:
+            continue
+        first, span, last = item.partition(SPAN)
+        start = parse_date(first, option, today)
+        end = parse_date(last, option, today) if span else start
+        if end < start:
+            raise BadInput(f"{option}: {item!r} ends before it starts; expected FIRST{SPAN}LAST, oldest first")
+        days += date_range(start, end)
+    if not days:
+        raise BadInput(f"{option}: expected a comma-separated list of {DATE_FORM} (or FIRST{SPAN}LAST spans)")
+    return days
+
+
+def dates_text(days: Sequence[date]) -> str:
+    """The shortest `--dates` value naming exactly `days`: runs of consecutive days become FIRST..LAST."""
+    runs: list[list[date]] = []
+    for day in sorted(set(days)):
+        if runs and day - runs[-1][-1] == timedelta(days=1):
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return ",".join(f"{run[0]}{SPAN}{run[-1]}" if len(run) > 2 else ",".join(map(str, run)) for run in runs)
+
+
 def date_range(start: date, end: date) -> list[date]:
     return [start + timedelta(days=offset) for offset in range((end - start).days + 1)]
 

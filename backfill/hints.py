@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from backfill.dates import dates_text
 from backfill.settings import DEFAULT_CHUNK_DAYS, RunSettings
 from validation.rules import DEFAULT_BASELINE_DATES, GateRules
 from warehouse import Datasets
@@ -27,23 +28,15 @@ def absolute_url(url: str) -> str:
     return f"duckdb:///{Path(parsed.path).resolve()}" if isinstance(parsed, DuckDBUrl) else url
 
 
-def datasets_text(datasets: Datasets) -> str | None:
-    """The --datasets value naming every dataset that differs from the default; None when none does."""
-    default = Datasets().as_dict()
-    changed = [f"{key}={name}" for key, name in datasets.as_dict().items() if name != default[key]]
-    return ",".join(changed) or None
-
-
 def connection_words(url: str, datasets: Datasets) -> list[str]:
     """The words that point a printed command at this warehouse, wherever it is pasted."""
-    words = ["pcf-backfill", "--warehouse", absolute_url(url)]
-    changed = datasets_text(datasets)
-    return words + (["--datasets", changed] if changed else [])
+    changed = datasets.option_text()
+    return ["pcf-backfill", "--warehouse", absolute_url(url), *(["--datasets", changed] if changed else [])]
 
 
 def date_words(start: date, end: date, dates: Sequence[date] | None = None) -> list[str]:
     if dates:
-        return ["--dates", ",".join(day.isoformat() for day in sorted(set(dates)))]
+        return ["--dates", dates_text(dates)]
     return ["--start-date", start.isoformat(), "--end-date", end.isoformat()]
 
 

@@ -196,8 +196,8 @@ def run_digest(result: RunResult, commands: list[tuple[str, str]], audits: pd.Da
     for ts, verdict in result.verdicts.iterrows():
         reason = "" if pd.isna(verdict["reason"]) else str(verdict["reason"])
         kind = problem_kind(str(verdict["status"]), verdict.get("blocked_by"), bool(verdict["forced"]))
-        if kind:
-            problems.append(Attention(ts.date(), kind, reason or kind))
+        if kind:  # the kind heads the line: a forced date's reason need not say "forced:" again
+            problems.append(Attention(ts.date(), kind, reason.removeprefix(f"{kind}: ") or kind))
         previous = before.get(ts)
         if verdict["status"] == PUBLISHED and previous in (BLOCKED, FAILED):
             recovered.append(Attention(ts.date(), "recovered", f"was {previous}"))

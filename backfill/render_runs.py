@@ -10,7 +10,7 @@ import pandas as pd
 from backfill.notify import takeover_text
 from backfill.render import STATUS_ORDER, count_text, coverage_text, json_value, table
 from processors.source_words import SYNTHETIC, UPCG_DISAGREES, UPCG_EMPTY, UPCG_PARTIAL, UPCG_SUFFICIENT
-from validation.rules import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP
+from validation.rules import BLOCKED, FAILED, FORCED_PREFIX, PUBLISHED, SKIPPED_BOOTSTRAP
 
 if TYPE_CHECKING:  # computing factors is not needed to render
     from backfill.runner import RunResult
@@ -93,7 +93,8 @@ def override_lines(verdicts: pd.DataFrame) -> list[str]:
         return []
     change = players_change(chosen)
     return ["", "Published past the gate (recorded with who and why):"] + [
-        f"  {ts.date()}  {'forced' if row['forced'] else 'regression allowed'}  players {change[ts]}  {row['reason']}"
+        f"  {ts.date()}  {'forced' if row['forced'] else 'regression allowed'}  players {change[ts]}  "
+        f"{str(row['reason']).removeprefix(FORCED_PREFIX)}"  # the label already says forced
         for ts, row in chosen.iterrows()
     ]
 
@@ -138,17 +139,17 @@ def plan_table(result: RunResult) -> pd.DataFrame:
     })  # fmt: skip
 
 
-def cleanup_document(result: Any) -> dict[str, Any]:
+def cleanup_document(result: Any, undo: str | None) -> dict[str, Any]:
     per_date = result.per_date.reset_index(drop=True)
     return {
         "operation_id": result.operation_id, "mode": result.mode, "cutoff_date": result.cutoff.isoformat(),
         "dry_run": result.dry_run, "rows_matched": result.rows_matched, "rows_deleted": result.rows_deleted,
-        "backup_table": result.backup_table,
+        "backup_table": result.backup_table, "undo_command": undo,
         "dates": [{k: json_value(v) for k, v in row.items()} for row in per_date.to_dict("records")],
     }  # fmt: skip
 
 
-def cleanup_text(result: Any) -> str:
+def cleanup_text(result: Any, undo: str | None) -> str:
     verb = "Would delete" if result.dry_run else "Deleted"
     count = result.rows_matched if result.dry_run else result.rows_deleted
     lines = [f"Cleanup ({result.mode}, cutoff {result.cutoff}): {verb} {count:,} UPCG rows."]
@@ -162,7 +163,7 @@ def cleanup_text(result: Any) -> str:
         shown["coverage"] = shown["coverage"].map(coverage_text)
         lines += ["", table(shown.to_dict("records"))]
     if result.backup_table:
-        lines += ["", f"Backup: {result.backup_table}  (undo: pcf-backfill cleanup restore {result.backup_table})"]
+        lines += ["", f"Backup: {result.backup_table}", f"To undo: {undo}"]
     if result.dry_run and result.rows_matched:
         lines += ["", "Dry run: nothing changed. Add --execute to delete."]
     return "\n".join(lines)

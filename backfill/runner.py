@@ -200,7 +200,7 @@ def log_date(run_id: str, verdict: dict, game_date: date) -> None:
 def input_contract_error(wh: Warehouse) -> str | None:
     """One line naming every input column that breaks SPEC §2. The schedule plans the run, so a broken
     schedule stops it at once; any other broken input fails every date the run touches."""
-    problems = contract_problems({key: wh.column_types(key) for key in INPUT_TABLES}, INPUT_TABLES)
+    problems = contract_problems({key: wh.column_types(key) for key in INPUT_TABLES}, INPUT_TABLES, wh.type_name)
     schedule = [p for p in problems if p.startswith(f"input contract: {TABLES['schedule'].name}.")]
     if schedule:
         raise InputContractError("; ".join(schedule) + " — fix the upstream table, then rerun")

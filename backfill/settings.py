@@ -76,8 +76,9 @@ class RunSettings:
         self.check_dates()
         if not isinstance(self.rules, GateRules):
             raise InvalidSetting("rules", "{field}: expected GateRules, got {kind}", kind=type(self.rules).__name__)
-        if not whole_number(self.chunk_days) or self.chunk_days < 1:
-            raise InvalidSetting("chunk_days", "{field}: {value} must be a whole number ≥ 1", value=self.chunk_days)
+        if not whole_number(self.chunk_days) or not 1 <= self.chunk_days <= MAX_LOOKBACK_DAYS:
+            raise InvalidSetting("chunk_days", "{field}: {value} must be a whole number from 1 to {most}",
+                                 value=self.chunk_days, most=MAX_LOOKBACK_DAYS)  # fmt: skip
         if not whole_number(self.workers) or not 1 <= self.workers <= 16:
             raise InvalidSetting("workers", "{field}: {value} must be between 1 and 16", value=self.workers)
         for name, value, allowed in (("source", self.source, SOURCE_POLICIES), ("rerun", self.rerun, RERUN_MODES)):

@@ -14,12 +14,13 @@ from datetime import date, datetime, time, timedelta
 import pandas as pd
 
 from backfill.date_facts import PCF_SQL
-from backfill.dates import LEAGUE_TZ
+from backfill.dates import LEAGUE_TZ, dates_text
 from backfill.ledger import current_states, require_tables
 from backfill.plan import game_dates
 from warehouse import Warehouse
 
 DEFAULT_MAX_LAG_HOURS = 30.0  # a date's games end by ~01:00; the nightly catch-up runs at 05:00
+MAX_LAG_HOURS = 24 * 366  # a longer lag would call a season-old gap fresh
 FIRST_DATE_SQL = """
 SELECT MIN(first_date) AS first_date FROM (
   SELECT MIN(game_date) AS first_date FROM {checkpoints}
@@ -72,7 +73,7 @@ class Freshness:
             return None
         words = [*connection, "run"]  # `pcf-backfill --warehouse … [--datasets …]`
         if len(dates) <= LISTED_DATES_MAX:
-            words += ["--dates", ",".join(day.isoformat() for day in dates)]
+            words += ["--dates", dates_text(dates)]
         else:
             words += ["--start-date", dates[0].isoformat(), "--end-date", dates[-1].isoformat()]
         overdue = self.missing[self.missing["overdue"]]

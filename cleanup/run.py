@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -104,7 +105,7 @@ def undo_delete(wh: Warehouse, backup_table: str | None, failure: str) -> int:
     except PcfError as error:
         raise WarehouseError(
             f"{failure}; putting the rows back from {backup_table} failed too ({error}) — "
-            f"check the table, then `pcf-backfill cleanup restore {backup_table}`"
+            f"check the table, then `{shlex.join([*wh.command_words(), 'cleanup', 'restore', backup_table])}`"
         ) from error
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from processors.calendar import Calendar
-from validation.rules import DEFAULT_BASELINE_DATES
+from validation.rules import DEFAULT_BASELINE_DATES, MAX_BASELINE_DATES
 from warehouse.errors import InvalidSetting
 
 WARN, BLOCK = "warn", "block"
@@ -243,9 +243,10 @@ class AuditRules:
         if bad:
             raise InvalidSetting("audit_thresholds", "{field}: {bad}: a threshold must be a finite number ≥ 0",
                                  bad=", ".join(bad))  # fmt: skip
-        if isinstance(self.baseline_dates, bool) or not isinstance(self.baseline_dates, int) or self.baseline_dates < 1:
-            raise InvalidSetting("baseline_dates", "{field}: {value} must be a whole number ≥ 1",
-                                 value=self.baseline_dates)  # fmt: skip
+        if isinstance(self.baseline_dates, bool) or not isinstance(self.baseline_dates, int) or not (
+                1 <= self.baseline_dates <= MAX_BASELINE_DATES):  # fmt: skip
+            raise InvalidSetting("baseline_dates", "{field}: {value} must be a whole number from 1 to {most}",
+                                 value=self.baseline_dates, most=MAX_BASELINE_DATES)  # fmt: skip
 
     def threshold(self, audit: Audit) -> float:
         return float(self.thresholds.get(audit.name, audit.threshold))

@@ -12,6 +12,7 @@ from validation.rules import (  # noqa: F401 - the gate's words and rules, re-ex
     DEFAULT_MIN_COVERAGE,
     DEFAULT_WARN_COVERAGE,
     FAILED,
+    FORCED_PREFIX,
     GAMES_NOT_FINAL,
     IDENTITY_CONFLICT,
     PUBLISHED,
@@ -145,7 +146,7 @@ def evaluate_gate(facts: pd.DataFrame, rules: GateRules) -> pd.DataFrame:
     reason = np.select(
         [error != "", (blocked_because != "") & ~forced, regression_blocks, forced, regression],
         [error.to_numpy(), blocked_because.to_numpy(), regression_reason.to_numpy(),
-         ("forced: " + blocked_because).to_numpy(), ("allowed " + regression_reason).to_numpy()],
+         (FORCED_PREFIX + blocked_because).to_numpy(), ("allowed " + regression_reason).to_numpy()],
         default="",
     )  # fmt: skip
     judged = error == ""  # a failed date was not judged by the gate

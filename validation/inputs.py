@@ -6,7 +6,7 @@ warehouse reports. They return per-date facts the gate turns into verdicts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -161,8 +161,10 @@ class InputContractError(PcfError):
     exit_code = 1
 
 
-def contract_problems(found: Mapping[str, Mapping[str, str]], keys: tuple[str, ...]) -> list[str]:
-    """Each input table's columns against SPEC §2: missing columns and incompatible types, one line each."""
+def contract_problems(found: Mapping[str, Mapping[str, str]], keys: tuple[str, ...],
+                      type_name: Callable[[str], str] = str) -> list[str]:  # fmt: skip
+    """Each input table's columns against SPEC §2: missing columns and incompatible types, one line each, the
+    types spelled as the warehouse spells them (`type_name`: DuckDB says VARCHAR where BigQuery says STRING)."""
     problems = []
     for key in keys:
         spec, columns = TABLES[key], found.get(key, {})
@@ -171,7 +173,8 @@ def contract_problems(found: Mapping[str, Mapping[str, str]], keys: tuple[str, .
         for column in spec.columns:
             where = f"{spec.name}.{column.name}"
             if column.name not in columns:
-                problems.append(f"input contract: {where} is missing; expected {column.type}")
+                problems.append(f"input contract: {where} is missing; expected {type_name(column.type)}")
             elif not compatible(column.type, columns[column.name]):
-                problems.append(f"input contract: {where} is {columns[column.name]}; expected {column.type}")
+                problems.append(f"input contract: {where} is {type_name(columns[column.name])}; expected "
+                                f"{type_name(column.type)}")  # fmt: skip
     return problems

@@ -12,12 +12,14 @@ PUBLISHED, BLOCKED, FAILED, SKIPPED_BOOTSTRAP = "published", "blocked", "failed"
 # same for people, with the numbers.
 UPSTREAM_MISSING, GAMES_NOT_FINAL, UPSTREAM_PARTIAL = "upstream_missing", "games_not_final", "upstream_partial"
 STALE_UPCG, COVERAGE, AUDIT, REGRESSION = "upcg_disagrees", "coverage", "audit", "regression"
+FORCED_PREFIX = "forced: "  # how a forced date's reason begins: the objection it was published past
 IDENTITY_CONFLICT = "identity_conflict"  # two players (ids) under one (date, lookup): PCF's key cannot hold both
 SYNTHETIC_SOURCES = ("pgs_synthetic", "mixed")  # context built (at least partly) from box-score history
 # The default bars (SPEC §6.4): a date publishes at ≥ 90% of who played, with a warning below 95%. Every
 # default — the CLI's, the API's, the report's — is these.
 DEFAULT_MIN_COVERAGE, DEFAULT_WARN_COVERAGE = 0.90, 0.95
 DEFAULT_BASELINE_DATES = 14  # the audits' baseline: the median of this many trailing published dates (SPEC §6.9)
+MAX_BASELINE_DATES = 366  # a season has fewer game dates: more would only cost memory (one row per date and player)
 
 
 def checked_fraction(field: str, value: float) -> float:

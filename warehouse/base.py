@@ -160,6 +160,10 @@ class Warehouse(ABC):
     def add_column(self, key: str, column: Column) -> None:
         """Add a nullable column to an existing contract table (in-place migration)."""
 
+    def type_name(self, logical: str) -> str:
+        """A contract type (BigQuery's names: STRING, FLOAT64 …) as this warehouse spells it in its own errors."""
+        return logical
+
     def own_columns(self) -> dict[str, set[str]]:
         """The column names of each table this product owns, as the warehouse has them (empty: no such table)."""
         return {key: set(self.column_types(key)) for key in OWN_TABLES}
@@ -240,6 +244,12 @@ class Warehouse(ABC):
     def url(self) -> str:
         """The URL that opens this warehouse again (what printed commands name), kept, never re-parsed."""
         raise NotImplementedError
+
+    def command_words(self) -> list[str]:
+        """`pcf-backfill --warehouse URL [--datasets …]`: how a printed command names this warehouse, pasted
+        from any folder."""
+        changed = self.datasets.option_text()
+        return ["pcf-backfill", "--warehouse", self.url, *(["--datasets", changed] if changed else [])]
 
     def describe(self) -> str:
         return self.url

@@ -49,7 +49,7 @@ def translated(method: Callable[Concatenate[DuckDBWarehouse, P], T]) -> Callable
         except duckdb.InterruptException as error:  # `interrupt()`, from another thread
             raise Interrupted("interrupt", INTERRUPT_EXIT_CODE) from error
         except duckdb.Error as error:
-            raise translate(error, self.path) from None
+            raise translate(error, self.path) from error
         except RuntimeError as error:  # the KeyboardInterrupt (or any signal's exception) a query swallowed
             if str(error) != QUERY_INTERRUPTED:
                 raise
@@ -284,6 +284,9 @@ class DuckDBWarehouse(Warehouse):
         present = {row[0] for row in found}
         return [key for key in keys
                 if f"{self.dataset_name(TABLES[key].dataset)}.{TABLES[key].name}" not in present]  # fmt: skip
+
+    def type_name(self, logical: str) -> str:
+        return DUCKDB_TYPES.get(logical, "DECIMAL" if logical == "NUMERIC" else logical)
 
     @translated
     def own_columns(self) -> dict[str, set[str]]:

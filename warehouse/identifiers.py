@@ -50,3 +50,8 @@ class Datasets:
 
     def as_dict(self) -> dict[str, str]:
         return {field.name: getattr(self, field.name) for field in fields(self)}
+
+    def option_text(self) -> str | None:
+        """The --datasets value naming every dataset that differs from the default; None when none does."""
+        default = Datasets().as_dict()
+        return ",".join(f"{key}={name}" for key, name in self.as_dict().items() if name != default[key]) or None

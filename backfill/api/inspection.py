@@ -185,12 +185,14 @@ def freshness(warehouse: WarehouseLike, *, max_lag_hours: float | None = None, n
               datasets: Datasets | None = None) -> FreshnessResult:  # fmt: skip
     """Every final, non-bootstrap game date through yesterday (America/New_York) has rows in the table?
     `max_lag_hours` left as None is settled like `--max-lag-hours` (PCF_MAX_LAG_HOURS, the config file, 30)."""
-    from backfill.staleness import DEFAULT_MAX_LAG_HOURS, check_freshness
+    from backfill.staleness import DEFAULT_MAX_LAG_HOURS, MAX_LAG_HOURS, check_freshness
 
     max_lag_hours = settled("freshness", warehouse, {"max_lag_hours": max_lag_hours}).get("max_lag_hours",
                                                                                          DEFAULT_MAX_LAG_HOURS)
-    if isinstance(max_lag_hours, bool) or not isinstance(max_lag_hours, int | float) or not max_lag_hours >= 0:
-        raise InvalidSetting("max_lag_hours", "{field}: {value!r} must be a number of hours ≥ 0", value=max_lag_hours)
+    if isinstance(max_lag_hours, bool) or not isinstance(max_lag_hours, int | float) or not (
+            0 <= max_lag_hours <= MAX_LAG_HOURS):  # fmt: skip
+        raise InvalidSetting("max_lag_hours", "{field}: {value!r} must be a number of hours from 0 to {most}",
+                             value=max_lag_hours, most=MAX_LAG_HOURS)  # fmt: skip
     with opened(warehouse, datasets) as wh:
         fresh = check_freshness(wh, now or league_now(), max_lag_hours)
         connection = connection_words(warehouse_url(warehouse), wh.datasets)

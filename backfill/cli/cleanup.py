@@ -46,20 +46,20 @@ def cleanup(ctx: click.Context, app: AppSettings, retention_days: int, mode: str
         return 0
     with open_warehouse(app, read_only=not execute) as wh:
         result = api.cleanup_with_settings(wh, settings)
-    click.echo(render.to_json(render_runs.cleanup_document(result)) if output == "json"
-               else render_runs.cleanup_text(result))  # fmt: skip
+    undo = shlex.join([*connection_words(app), "cleanup", "restore", result.backup_table]) \
+        if result.backup_table else None
+    click.echo(render.to_json(render_runs.cleanup_document(result, undo)) if output == "json"
+               else render_runs.cleanup_text(result, undo))  # fmt: skip
     if execute:
-        notify_cleanup(app, result, notify)
+        notify_cleanup(result, undo, notify)
     return 0
 
 
-def notify_cleanup(app: AppSettings, result: Any, notify: NotifySettings) -> None:
+def notify_cleanup(result: Any, undo: str | None, notify: NotifySettings) -> None:
     from backfill.notify import cleanup_digest
     from backfill.notify import notify as send
 
-    commands = [("To undo", shlex.join([*connection_words(app), "cleanup", "restore",
-                                        result.backup_table]))] if result.backup_table else []  # fmt: skip
-    send(cleanup_digest(result, commands), notify)
+    send(cleanup_digest(result, [("To undo", undo)] if undo else []), notify)
 
 
 @cleanup.command()

@@ -14,7 +14,7 @@ import click
 
 from backfill import api, hints
 from backfill.cli.root import option
-from backfill.dates import DATE_FORM, league_today, parse_date
+from backfill.dates import DATE_FORM, league_today, parse_date, parse_dates
 from backfill.metrics import MetricsSnapshot
 from backfill.notify import NOTIFY_ON, redacted
 from backfill.outputs import METRICS_FILE, checked_output
@@ -62,10 +62,7 @@ def resolve_range(app: AppSettings, start_text: str | None, end_text: str | None
     if dates_text is not None:
         if start_text or end_text:
             raise BadInput("--dates: use either --dates or --start-date/--end-date, not both")
-        items = [item for item in dates_text.split(",") if item.strip()]
-        if not items:
-            raise BadInput(f"--dates: expected a comma-separated list of {DATE_FORM}")
-        return api.run_range(None, None, [parse_date(item, "--dates", today) for item in items], today)
+        return api.run_range(None, None, parse_dates(dates_text, "--dates", today), today)
     if start_text is None or end_text is None:  # an empty value is parsed, and refused, as a date
         raise BadInput("--start-date and --end-date are required (or --dates d1,d2); "
                        f"expected {DATE_FORM}")  # fmt: skip

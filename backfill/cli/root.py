@@ -76,6 +76,8 @@ class PcfGroup(click.Group):
             if not isinstance(cause, Interrupted):
                 click.echo("Interrupted.", err=True)
         except PcfError as error:
+            if wants_tracebacks(argv):  # with the driver's error it was translated from (`__cause__`)
+                traceback.print_exc()
             click.echo(f"Error: {error_line(error)}", err=True)
             code = error.exit_code
         except Exception as error:  # the edge: anything unexpected is one line unless --debug

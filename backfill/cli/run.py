@@ -144,7 +144,8 @@ def notify_run(app: AppSettings, result: RunResult, resume: str, notify: NotifyS
 @cli.command(epilog=RUN_EPILOG)
 @date_option("--start-date")
 @date_option("--end-date")
-@option("--dates", "dates_text", default=None, metavar="D1,D2,...", help="Explicit dates (same gates as a range).")
+@option("--dates", "dates_text", default=None, metavar="D1,D2,...",
+        help="Explicit dates, FIRST..LAST for a run of days (same gates as a range).")
 @threshold("--min-coverage", DEFAULT_MIN_COVERAGE)
 @threshold("--warn-coverage", DEFAULT_WARN_COVERAGE)
 @option("--source", type=click.Choice(SOURCE_POLICIES), default="auto", show_default=True,

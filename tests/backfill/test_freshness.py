@@ -99,5 +99,5 @@ def test_a_ledger_from_an_older_version_is_named_not_a_traceback(run_cli, demo_d
     wh.execute("ALTER TABLE {checkpoints} DROP COLUMN attempt")
     wh.close()
     result = run_cli(demo_db, "freshness")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "older version" in result.stderr and "pcf-backfill init" in result.stderr

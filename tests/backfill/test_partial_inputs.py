@@ -43,12 +43,12 @@ def test_one_missing_zone_row_only_lowers_that_rows_completeness(demo_db):
 
 @pytest.mark.parametrize(("change", "named", "repair"), [
     ("ALTER TABLE {pgs} ALTER minutes_played TYPE VARCHAR",
-     "player_game_summary.minutes_played is STRING; expected FLOAT64",
+     "player_game_summary.minutes_played is VARCHAR; expected DOUBLE",
      "ALTER TABLE {pgs} ALTER minutes_played TYPE DOUBLE"),
     ("ALTER TABLE {psza} ALTER paint_rate_last_10 TYPE VARCHAR",
-     "player_shot_zone_analysis.paint_rate_last_10 is STRING; expected FLOAT64",
+     "player_shot_zone_analysis.paint_rate_last_10 is VARCHAR; expected DOUBLE",
      "ALTER TABLE {psza} ALTER paint_rate_last_10 TYPE DOUBLE"),
-    ("ALTER TABLE {pgs} DROP COLUMN team_abbr", "player_game_summary.team_abbr is missing; expected STRING", None),
+    ("ALTER TABLE {pgs} DROP COLUMN team_abbr", "player_game_summary.team_abbr is missing; expected VARCHAR", None),
     ("ALTER TABLE {schedule} ALTER game_date TYPE TIMESTAMP", "schedule.game_date is TIMESTAMP; expected DATE",
      "ALTER TABLE {schedule} ALTER game_date TYPE DATE"),
 ])  # fmt: skip

@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "validate": ("validate", *RANGE),
     "report": ("report", *RANGE, "--html", "{tmp}/report.html"),
     "cleanup": ("cleanup",),
+    "freshness": ("freshness",),
     "cleanup restore": ("cleanup", "restore", MISSING_BACKUP),
     "demo": ("demo", "--seasons", "2022"),
     "init": ("init",),
@@ -117,15 +118,18 @@ def thresholds() -> list[pytest.param]:
 
 def whole_numbers() -> list[pytest.param]:
     table = [
-        ("run", "--chunk-days", {"0": "whole number ≥ 1", "-1": "whole number ≥ 1", "1.5": "valid integer",
-                                 "abc": "valid integer", "": "valid integer"}),
-        ("catch-up", "--chunk-days", {"0": "whole number ≥ 1", "-5": "whole number ≥ 1", "x": "valid integer"}),
+        ("run", "--chunk-days", {"0": "from 1 to 36500", "-1": "from 1 to 36500", "1.5": "valid integer",
+                                 "abc": "valid integer", "": "valid integer", "36501": "from 1 to 36500"}),
+        ("catch-up", "--chunk-days", {"0": "from 1 to 36500", "-5": "from 1 to 36500", "x": "valid integer"}),
+        ("run", "--baseline-dates", {"0": "from 1 to 366", "100000000000": "from 1 to 366"}),
+        ("catch-up", "--baseline-dates", {"367": "from 1 to 366"}),
         ("run", "--workers", {"0": "between 1 and 16", "17": "between 1 and 16", "two": "valid integer"}),
         ("catch-up", "--lookback-days", {"0": "1<=x<=36500", "-1": "1<=x<=36500", "10000000": "1<=x<=36500",
                                          "abc": "valid integer"}),
         ("cleanup", "--retention-days", {"-1": "from 0 to 36500", "36501": "from 0 to 36500",
                                          "abc": "valid integer", "": "valid integer"}),
         ("demo", "--seed", {"-1": "x>=0", "abc": "valid integer"}),
+        ("freshness", "--max-lag-hours", {"nan": "from 0 to 8784", "100000": "from 0 to 8784"}),
     ]  # fmt: skip
     return [
         pytest.param(Refusal(with_option(command, option, value), option, form,

@@ -87,7 +87,7 @@ def translated(method: Callable[P, T]) -> Callable[P, T]:
         try:
             return method(*args, **kwargs)
         except DRIVER_ERRORS as error:
-            raise translate(error) from None
+            raise translate(error) from error
 
     return call
 

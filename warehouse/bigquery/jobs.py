@@ -58,13 +58,13 @@ class Jobs:
         try:
             return retrying(self._attempt, submit, resubmit_safe)
         except _Resubmit as exhausted:
-            raise exhausted.error from None
+            raise exhausted.error from exhausted.__cause__  # the driver's error, for --debug
 
     def _attempt(self, submit: Callable[[], Job], resubmit_safe: bool) -> tuple[Job, Any]:
         try:
             job = submit()
         except DRIVER_ERRORS as error:
-            raise _resubmittable(translate(error), True) from None
+            raise _resubmittable(translate(error), True) from error
         self.count(jobs=1)
         wait: dict[str, Any] = {"job_retry": None} if isinstance(job, bigquery.QueryJob) else {}
         try:
@@ -77,7 +77,7 @@ class Jobs:
             ) from None
         except DRIVER_ERRORS as error:
             failed = getattr(job, "error_result", None) is not None
-            raise _resubmittable(translate(error), resubmit_safe or failed) from None
+            raise _resubmittable(translate(error), resubmit_safe or failed) from error
         self.count(bytes_processed=getattr(job, "total_bytes_processed", None) or 0)
         return job, result
 
