@@ -210,11 +210,13 @@ def record_command(wh: Warehouse, invocation: Invocation, options: dict[str, obj
 
 
 def finish_run_record(wh: Warehouse, run_id: str, verdicts: pd.DataFrame, exit_code: int) -> None:
-    """Close the run record with its counts per outcome and the exit code the command reports."""
+    """Close the run record with its counts per outcome and the exit code the command reports. A record already
+    closed is left alone: a run that stalled past its lease was recorded as killed by the run that took over."""
     counts = verdicts["status"].value_counts() if len(verdicts) else pd.Series(dtype="int64")
     wh.execute(
         "UPDATE {runs} SET finished_at = @finished, dates_published = @published, dates_blocked = @blocked, "
-        "dates_failed = @failed, dates_skipped = @skipped, exit_code = @exit_code WHERE run_id = @run_id",
+        "dates_failed = @failed, dates_skipped = @skipped, exit_code = @exit_code "
+        "WHERE run_id = @run_id AND finished_at IS NULL",  # a record closed for the run (killed) stays as it is
         {"finished": utc_now(), "published": int(counts.get(PUBLISHED, 0)), "blocked": int(counts.get(BLOCKED, 0)),
          "failed": int(counts.get(FAILED, 0)), "skipped": int(counts.get(SKIPPED_BOOTSTRAP, 0)),
          "exit_code": exit_code, "run_id": run_id},

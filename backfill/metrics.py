@@ -41,6 +41,8 @@ class MetricsSnapshot:
     stale: bool | None = None  # freshness
     overdue_dates: int | None = None  # freshness
     oldest_overdue_hours: float | None = None  # freshness
+    bytes_processed: int | None = None  # a run on BigQuery
+    bytes_billed: int | None = None  # a run on BigQuery (at least 10 MB per table a query reads)
 
     def record_verdicts(self, verdicts: pd.DataFrame) -> None:
         """Counts, rows and the lowest coverage of a run's per-date verdicts."""
@@ -52,6 +54,11 @@ class MetricsSnapshot:
         self.rows_published = int(published["published_players"].sum()) if len(published) else 0
         coverage = verdicts["coverage"].dropna() if len(verdicts) else pd.Series(dtype="float64")
         self.min_coverage = float(coverage.min()) if len(coverage) else None
+
+    def record_cost(self, processed: int, billed: int | None) -> None:
+        """What a run's jobs processed and were billed, where the warehouse bills (BigQuery, not DuckDB)."""
+        if billed is not None:
+            self.bytes_processed, self.bytes_billed = processed, billed
 
     def finish(self, exit_code: int) -> int:
         self.finished, self.exit_code = time.time(), exit_code
@@ -94,6 +101,8 @@ def registry_of(snapshot: MetricsSnapshot) -> CollectorRegistry:
           None if snapshot.stale is None else float(snapshot.stale))  # fmt: skip
     gauge("overdue_dates", "Final game dates not published within --max-lag-hours.", snapshot.overdue_dates)
     gauge("oldest_overdue_hours", "Hours since the oldest overdue game date ended.", snapshot.oldest_overdue_hours)
+    gauge("last_run_bytes_processed", "Bytes the last run's BigQuery jobs processed.", snapshot.bytes_processed)
+    gauge("last_run_bytes_billed", "Bytes the last run's BigQuery jobs were billed.", snapshot.bytes_billed)
     return registry
 
 

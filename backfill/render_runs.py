@@ -37,6 +37,7 @@ def run_document(result: RunResult, resume_command: str) -> dict[str, Any]:
         "seconds": round(result.seconds, 3),
         "warehouse_jobs": result.jobs,
         "bytes_processed": result.bytes_processed,
+        **({} if result.bytes_billed is None else {"bytes_billed": result.bytes_billed}),
         "warehouse_rows_read": result.rows_read,
         "dates": dates,
         "schedule_gap": result.plan.schedule_gap,
@@ -44,9 +45,12 @@ def run_document(result: RunResult, resume_command: str) -> dict[str, Any]:
     }
 
 
-def billed_bytes(count: int) -> str:
-    """BigQuery reports bytes processed; DuckDB does not, so nothing is shown there."""
-    return f", {count / 2**30:,.2f} GiB processed" if count else ""
+def billed_bytes(processed: int, billed: int | None) -> str:
+    """BigQuery reports bytes processed and billed (at least 10 MB per table read); DuckDB neither, so nothing
+    is shown there."""
+    if billed is None:
+        return f", {processed / 2**30:,.2f} GiB processed" if processed else ""
+    return f", {processed / 2**30:,.2f} GiB processed, {billed / 2**30:,.2f} GiB billed"
 
 
 def run_text(result: RunResult, resume_command: str, inspect_command: str) -> str:
@@ -55,7 +59,8 @@ def run_text(result: RunResult, resume_command: str, inspect_command: str) -> st
         f"{'Dry run' if result.settings.dry_run else 'Run'} {result.invocation.run_id}: "
         f"{result.settings.start} → {result.settings.end}",
         f"  {counts}; {len(result.plan.off_days)} off-days; {result.plan.already_done} already done",
-        f"  {result.seconds:.1f} s, {result.jobs} warehouse jobs{billed_bytes(result.bytes_processed)}",
+        f"  {result.seconds:.1f} s, {result.jobs} warehouse jobs"
+        f"{billed_bytes(result.bytes_processed, result.bytes_billed)}",
     ]
     verdicts = result.verdicts
     if result.plan.schedule_gap:

@@ -56,6 +56,7 @@ class RunResult:
     seconds: float = 0.0
     jobs: int = 0
     bytes_processed: int = 0
+    bytes_billed: int | None = None  # BigQuery only: DuckDB bills nothing
     rows_read: int = 0
     interrupted_by: int | None = None  # exit code of the signal that stopped the run
     stopped_by_error: int | None = None  # exit code of the error that stopped the run before its end
@@ -219,6 +220,7 @@ def run_backfill(
     or `cancel`, asked before each chunk publishes and after it) it raises `Interrupted` once the run record is
     closed with its exit code; the chunk not yet published never is."""
     clock, started = time.perf_counter(), utc_now()
+    wh.identify(invocation.run_id, invocation.command)  # BigQuery: every job of the run is named and labelled so
     require_tables(wh)
     input_error = input_contract_error(wh)
     plan = make_plan(wh, settings)
@@ -276,6 +278,7 @@ def run_backfill(
         if not settings.dry_run:
             close_run_record(wh, result, started)
         result.jobs, result.bytes_processed = wh.stats.jobs, wh.stats.bytes_processed  # the run row's update included
+        result.bytes_billed = wh.stats.bytes_billed
         result.rows_read = wh.stats.rows_read
     return result
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,6 +23,23 @@ LABEL = re.compile(r"[^\x00-\x1f\x7f]{1,128}")
 # Read by the CLI (root options) and the API (`opened`), passed to the warehouse, which never reads them itself.
 EMULATOR_HOST_VARIABLE = "BIGQUERY_EMULATOR_HOST"
 CREDENTIALS_VARIABLE = "GOOGLE_APPLICATION_CREDENTIALS"
+# BigQuery's tunables a deployment sets once (the lease lifetime for long chunks; the cap on a query's bill).
+BIGQUERY_VARIABLES = {"PCF_LEASE_TTL_SECONDS": "lease_ttl", "PCF_MAXIMUM_BYTES_BILLED": "maximum_bytes_billed"}
+
+
+def bigquery_tuning(environ: Mapping[str, str]) -> dict[str, int]:
+    """The BigQuery settings the environment sets, as `connect` takes them; a value that is not a whole number
+    names its variable (the bounds are the settings' own: see `BigQuerySettings`)."""
+    tuning = {}
+    for variable, name in BIGQUERY_VARIABLES.items():
+        text = (environ.get(variable) or "").strip()
+        if not text:
+            continue
+        try:
+            tuning[name] = int(text)
+        except ValueError:
+            raise InvalidSetting(variable, "{field}: {value!r} is not a whole number", value=text) from None
+    return tuning
 
 
 def default_audit_rules() -> AuditRules:

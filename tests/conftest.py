@@ -24,6 +24,7 @@ from support import Target, invoke, opened
 from warehouse import Datasets, Warehouse, connect
 
 if TYPE_CHECKING:
+    from emulator.fault_proxy import FaultProxy
     from googlesql import StatementRecorder
 
     from warehouse.bigquery import BigQueryWarehouse
@@ -127,17 +128,28 @@ def bigquery_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
 
 
 @pytest.fixture
+def bigquery_fault_proxy(bigquery_emulator: str) -> Iterator[FaultProxy]:
+    """A proxy in front of the emulator answering as BigQuery does (409 for a repeated job id, aborts for
+    concurrent transactions on one table) and injecting the faults a test asks for (`fail`)."""
+    from emulator.fault_proxy import serving
+
+    with serving(bigquery_emulator) as proxy:
+        yield proxy
+
+
+@pytest.fixture
 def make_bigquery_warehouse(bigquery_emulator: str) -> Iterator[Callable[..., BigQueryWarehouse]]:
-    """Warehouses on the emulator; each call without `project` gets a fresh, empty project.
-    Keyword arguments override `BigQuerySettings` fields."""
+    """Warehouses on the emulator; each call without `project` gets a fresh, empty project, reached through
+    `endpoint` if given (a fault proxy). Other keyword arguments override `BigQuerySettings` fields."""
     from warehouse.bigquery import BigQuerySettings, BigQueryWarehouse
 
     opened: list[BigQueryWarehouse] = []
 
-    def make(project: str | None = None, datasets: Datasets | None = None, **settings: Any) -> BigQueryWarehouse:
+    def make(project: str | None = None, datasets: Datasets | None = None, endpoint: str | None = None,
+             **settings: Any) -> BigQueryWarehouse:  # fmt: skip
         warehouse = BigQueryWarehouse(
             project or f"pcf-test-{uuid.uuid4().hex[:10]}", datasets or Datasets(),
-            emulator_host=bigquery_emulator, settings=replace(BigQuerySettings.for_emulator(), **settings),
+            emulator_host=endpoint or bigquery_emulator, settings=replace(BigQuerySettings.for_emulator(), **settings),
         )  # fmt: skip
         opened.append(warehouse)
         return warehouse

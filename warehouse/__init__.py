@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
 from warehouse.base import JobStats, Staged, Warehouse, date_literal, dates_in_list
 from warehouse.errors import (
     BadInput,
@@ -22,15 +26,18 @@ DEFAULT_URL = "duckdb:///pcf.duckdb"
 
 
 def connect(url: str, datasets: Datasets | None = None, *, must_exist: bool = False, read_only: bool = False,
-            writer: str | None = None, emulator_host: str | None = None,
-            credentials_file: str | None = None) -> Warehouse:  # fmt: skip
+            writer: str | None = None, emulator_host: str | None = None, credentials_file: str | None = None,
+            bigquery: Mapping[str, Any] | None = None, command: str | None = None) -> Warehouse:  # fmt: skip
     """Open the warehouse a URL names — the only place that branches on the backend. `read_only`: the
     caller only reads (on DuckDB the file is opened read-only, so it never blocks a writer). `writer`: the
     command line of a writing command, shown to whoever it keeps out (DuckDB: held in a lock file).
     `emulator_host`: a `bigquery://` URL is served by the BigQuery emulator at this http(s) endpoint;
-    `credentials_file`: else Google is reached with this key file (default: Application Default Credentials)."""
+    `credentials_file`: else Google is reached with this key file (default: Application Default Credentials).
+    `bigquery`: `BigQuerySettings` fields to override (lease_ttl, maximum_bytes_billed); `command`: what its jobs
+    are labelled with until a run names itself (`Warehouse.identify`)."""
     datasets = datasets or Datasets()
-    wh = _open(parse_url(url), datasets, must_exist, read_only, writer, emulator_host, credentials_file)
+    wh = _open(parse_url(url), datasets, must_exist, read_only, writer, emulator_host, credentials_file,
+               dict(bigquery or {}), command)  # fmt: skip
     if must_exist or read_only:  # `init` and `demo` create datasets and upgrade tables; everything else expects them
         try:
             refuse_datasets_without_tables(wh)
@@ -42,16 +49,19 @@ def connect(url: str, datasets: Datasets | None = None, *, must_exist: bool = Fa
 
 
 def _open(parsed: DuckDBUrl | BigQueryUrl, datasets: Datasets, must_exist: bool, read_only: bool,
-          writer: str | None, emulator_host: str | None, credentials_file: str | None) -> Warehouse:  # fmt: skip
+          writer: str | None, emulator_host: str | None, credentials_file: str | None,
+          bigquery: dict[str, Any], command: str | None) -> Warehouse:  # fmt: skip
     if isinstance(parsed, DuckDBUrl):
         from warehouse.duckdb_backend import DuckDBWarehouse
 
         return DuckDBWarehouse(parsed.path, datasets, must_exist=must_exist or read_only or parsed.read_only,
                                read_only=read_only or parsed.read_only, writer=writer)  # fmt: skip
-    from warehouse.bigquery import BigQueryWarehouse
+    from warehouse.bigquery import BigQuerySettings, BigQueryWarehouse
 
+    defaults = BigQuerySettings.for_emulator() if emulator_host else BigQuerySettings()
     return BigQueryWarehouse(parsed.project, datasets, location=parsed.location, writer=writer,
-                             emulator_host=emulator_host, credentials_file=credentials_file)
+                             emulator_host=emulator_host, credentials_file=credentials_file,
+                             settings=replace(defaults, **bigquery), command=command)  # fmt: skip
 
 
 def refuse_datasets_without_tables(wh: Warehouse) -> None:

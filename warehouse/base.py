@@ -24,10 +24,12 @@ Rows: TypeAlias = "pd.DataFrame | pa.Table"  # rows to stage: a frame, or Arrow 
 
 @dataclass
 class JobStats:
-    """What a command cost the warehouse: statements issued, bytes processed, rows queries returned."""
+    """What a command cost the warehouse: statements issued, bytes processed and billed (None where the
+    backend bills nothing: DuckDB), rows queries returned."""
 
     jobs: int = 0
     bytes_processed: int = 0
+    bytes_billed: int | None = None
     rows_read: int = 0
 
 
@@ -206,6 +208,9 @@ class Warehouse(ABC):
         holder, host, pid, command, silent_seconds and why). Backends without a process lock override this;
         a process lock dies with its process, so there is nothing to take over."""
         yield []
+
+    def identify(self, run_id: str, command: str) -> None:  # noqa: B027 - optional hook
+        """Whose statements these are from now on (BigQuery: job ids `pcf_<run_id>_…` and labels)."""
 
     def worker(self) -> Warehouse:
         """A handle another thread may read through while this one publishes."""

@@ -12,7 +12,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from backfill.dates import LEAGUE_TZ, checked_range
-from backfill.settings import CREDENTIALS_VARIABLE, EMULATOR_HOST_VARIABLE
+from backfill.settings import CREDENTIALS_VARIABLE, EMULATOR_HOST_VARIABLE, bigquery_tuning
 from backfill.signals import stops_as_interrupted
 from warehouse import Datasets, InvalidSetting, Warehouse, connect
 
@@ -34,7 +34,8 @@ def opened(warehouse: WarehouseLike, datasets: Datasets | None = None, *, writer
             return
         wh = connect(warehouse, datasets, must_exist=must_exist, read_only=writer is None, writer=writer,
                      emulator_host=os.environ.get(EMULATOR_HOST_VARIABLE) or None,
-                     credentials_file=os.environ.get(CREDENTIALS_VARIABLE) or None)
+                     credentials_file=os.environ.get(CREDENTIALS_VARIABLE) or None,
+                     bigquery=bigquery_tuning(os.environ))
         try:
             yield wh
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 from collections.abc import Callable, Iterator
@@ -18,7 +19,7 @@ from backfill.dates import DATE_FORM, league_today, parse_date, parse_dates
 from backfill.metrics import MetricsSnapshot
 from backfill.notify import NOTIFY_ON, redacted
 from backfill.outputs import METRICS_FILE, checked_output
-from backfill.settings import AppSettings, RunSettings
+from backfill.settings import AppSettings, RunSettings, bigquery_tuning
 from backfill.signals import Interrupted
 from validation.rules import DEFAULT_BASELINE_DATES
 from warehouse import BadInput, PcfError, Warehouse, connect
@@ -45,7 +46,8 @@ def open_warehouse(app: AppSettings, *, must_exist: bool = True, read_only: bool
     """Readers open read-only (on DuckDB they never block a run); writers name themselves to whoever waits."""
     writer = None if read_only else shlex.join(["pcf-backfill", *redacted(sys.argv[1:])])  # --notify URLs are secrets
     wh = connect(app.warehouse_url, app.datasets, must_exist=must_exist, read_only=read_only, writer=writer,
-                 emulator_host=app.emulator_host, credentials_file=app.credentials_file)
+                 emulator_host=app.emulator_host, credentials_file=app.credentials_file,
+                 bigquery=bigquery_tuning(os.environ), command=click.get_current_context().info_name)
     try:
         yield wh
     finally:

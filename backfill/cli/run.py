@@ -88,6 +88,7 @@ def execute_run(app: AppSettings, settings: RunSettings, output: str, metrics: M
                                            url=app.warehouse_url).outcome  # fmt: skip
             if metrics and metrics.wanted:
                 metrics.record_verdicts(result.verdicts)
+                metrics.record_cost(result.bytes_processed, result.bytes_billed)
                 metrics.newest_published = newest_published(wh)
             wanted = notify is not None and bool(notify.urls) and not settings.dry_run
             audits = failing_audits(wh, settings.start, settings.end) if wanted else None

@@ -183,13 +183,13 @@ def test_a_lease_of_a_dead_process_on_this_host_is_taken_over_at_once(bigquery_w
 
 @emulator
 def test_a_held_lease_is_kept_alive_by_its_heartbeat(make_bigquery_warehouse) -> None:
-    warehouse = make_bigquery_warehouse(lease_ttl=3)  # a beat every second
+    warehouse = make_bigquery_warehouse(lease_ttl=5)  # the shortest lifetime: a beat every 1.7 s
     warehouse.create_tables()
     with warehouse.lease("slow run", D1, D1):
-        time.sleep(2.5)
+        time.sleep(3.8)
         lease = warehouse.query("SELECT acquired_at, heartbeat_at, expires_at FROM {leases} WHERE holder = 'slow run'")
-    assert lease["heartbeat_at"][0] - lease["acquired_at"][0] >= pd.Timedelta(seconds=0.9)
-    assert lease["expires_at"][0] - lease["heartbeat_at"][0] == pd.Timedelta(seconds=3)
+    assert lease["heartbeat_at"][0] - lease["acquired_at"][0] >= pd.Timedelta(seconds=1.6)
+    assert lease["expires_at"][0] - lease["heartbeat_at"][0] == pd.Timedelta(seconds=5)
 
 
 @emulator
@@ -232,24 +232,26 @@ def test_transient_failures_are_resubmitted_and_terminal_ones_are_not(make_bigqu
     warehouse = make_bigquery_warehouse(retry_deadline=0.5)
     attempts: list[str] = []
 
-    def flaky(error: Exception, failures: int) -> Callable[[], bigquery.QueryJob]:
-        def submit() -> bigquery.QueryJob:
-            attempts.append(type(error).__name__)
+    def flaky(error: Exception, failures: int) -> Callable[[str], bigquery.QueryJob]:
+        def submit(job_id: str) -> bigquery.QueryJob:
+            attempts.append(job_id)
             if len(attempts) <= failures:
                 raise error
-            return warehouse.client.query("SELECT 1")
+            return warehouse.client.query("SELECT 1", job_id=job_id, job_retry=None)
 
         return submit
 
-    warehouse.jobs.run(flaky(api_exceptions.TooManyRequests("slow down"), 2), resubmit_safe=False)
+    warehouse.jobs.run(flaky(api_exceptions.TooManyRequests("slow down"), 2), kind="dml", resubmit_safe=False)
     assert len(attempts) == 3
+    assert len(set(attempts)) == 1  # an insert that may have arrived goes again under its id: never run twice
+    assert attempts[0].startswith(f"pcf_{warehouse.jobs.run_id}_dml_")
     attempts.clear()
     with pytest.raises(WarehouseError, match="Syntax error"):
-        warehouse.jobs.run(flaky(api_exceptions.BadRequest("Syntax error: x"), 5), resubmit_safe=True)
+        warehouse.jobs.run(flaky(api_exceptions.BadRequest("Syntax error: x"), 5), kind="read", resubmit_safe=True)
     assert len(attempts) == 1
     attempts.clear()
     with pytest.raises(TransientWarehouseError):
-        warehouse.jobs.run(flaky(api_exceptions.ServiceUnavailable("down"), 1000), resubmit_safe=True)
+        warehouse.jobs.run(flaky(api_exceptions.ServiceUnavailable("down"), 1000), kind="read", resubmit_safe=True)
 
 
 @emulator

@@ -47,8 +47,8 @@ def bigquery_jobs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     jobs: list[tuple[str, str]] = []
     run_job = Jobs.run
 
-    def recording(self: Jobs, submit, *, resubmit_safe: bool):  # type: ignore[no-untyped-def]
-        job, result = run_job(self, submit, resubmit_safe=resubmit_safe)
+    def recording(self: Jobs, submit, *, kind: str, resubmit_safe: bool):  # type: ignore[no-untyped-def]
+        job, result = run_job(self, submit, kind=kind, resubmit_safe=resubmit_safe)
         what = getattr(job, "query", None) or str(getattr(job, "destination", ""))
         jobs.append((type(job).__name__, " ".join(what.split())))
         return job, result

@@ -16,7 +16,7 @@ from google.cloud import bigquery
 
 from warehouse.base import Params, Warehouse
 from warehouse.bigquery import lease
-from warehouse.bigquery.errors import translated
+from warehouse.bigquery.errors import DRIVER_ERRORS, translated
 from warehouse.bigquery.jobs import Jobs
 from warehouse.bigquery.settings import BigQuerySettings, bigquery_client
 from warehouse.bigquery.values import (
@@ -36,7 +36,7 @@ class BigQueryWarehouse(Warehouse):
 
     def __init__(self, project: str, datasets: Datasets, *, location: str = "US", emulator_host: str | None = None,
                  credentials_file: str | None = None, settings: BigQuerySettings | None = None,
-                 writer: str | None = None) -> None:  # fmt: skip
+                 writer: str | None = None, command: str | None = None) -> None:  # fmt: skip
         """`emulator_host` (with its scheme, e.g. http://127.0.0.1:9050): talk to that emulator with anonymous
         credentials. Otherwise Google, with the key in `credentials_file` or Application Default Credentials."""
         super().__init__(datasets)
@@ -46,7 +46,11 @@ class BigQueryWarehouse(Warehouse):
         self.emulator_host = emulator_host or None
         self.settings = settings or (BigQuerySettings.for_emulator() if self.emulator_host else BigQuerySettings())
         self.client = bigquery_client(project, location, self.emulator_host, credentials_file)
-        self.jobs = Jobs(self.client, self.settings, self.stats)
+        self.jobs = Jobs(self.client, self.settings, self.stats, command or ("write" if writer else "read"))
+        self.fence: lease.Fence | None = None  # the lease a run holds while it holds one: checked by every publish
+
+    def identify(self, run_id: str, command: str) -> None:
+        self.jobs.identify(run_id, command)
 
     @property
     def url(self) -> str:
@@ -69,7 +73,7 @@ class BigQueryWarehouse(Warehouse):
     @translated
     def query(self, sql: str, params: Params | None = None) -> pd.DataFrame:
         """Run a SELECT; DATE and TIMESTAMP columns come back as datetime64[us] like DuckDB's."""
-        _, rows = self.jobs.query(self.render(sql), params, resubmit_safe=True)
+        _, rows = self.jobs.query(self.render(sql), params, resubmit_safe=True, kind="read")
         with without_pandas_gbq_notices():
             frame = rows.to_dataframe(create_bqstorage_client=self.settings.storage_api)
         self.jobs.count(rows_read=len(frame))
@@ -78,14 +82,14 @@ class BigQueryWarehouse(Warehouse):
     @translated
     def rows(self, sql: str, params: Params | None = None) -> list[dict[str, Any]]:
         """Run a SELECT; TIMESTAMP values come back as naive UTC like DuckDB's."""
-        _, result = self.jobs.query(self.render(sql), params, resubmit_safe=True)
+        _, result = self.jobs.query(self.render(sql), params, resubmit_safe=True, kind="read")
         rows = [{name: naive_utc(value) for name, value in row.items()} for row in result]
         self.jobs.count(rows_read=len(rows))
         return rows
 
     @translated
     def execute(self, sql: str, params: Params | None = None) -> int:
-        job, _ = self.jobs.query(self.render(sql), params, resubmit_safe=False)
+        job, _ = self.jobs.query(self.render(sql), params, resubmit_safe=False, kind="dml")
         return int(job.num_dml_affected_rows or 0)
 
     @translated
@@ -94,21 +98,37 @@ class BigQueryWarehouse(Warehouse):
         Scripts take no parameters (the emulator cannot bind them): dates come as literals."""
         if not statements:
             return
+        fence = self.fence
+        if fence is not None:  # a run that holds a lease publishes only while it still does
+            self._check_fence()
+            statements = [*lease.fence_statements(self, fence), *statements]
         body = ";\n".join(self.render(statement).strip().rstrip(";") for statement in statements)
-        self.jobs.query(f"BEGIN TRANSACTION;\n{body};\nCOMMIT TRANSACTION;", None, resubmit_safe=False)
+        try:
+            self.jobs.query(f"BEGIN TRANSACTION;\n{body};\nCOMMIT TRANSACTION;", None, resubmit_safe=False,
+                            kind="publish")  # fmt: skip
+        except WarehouseError as error:
+            if fence is not None and lease.LEASE_LOST in str(error):
+                raise lease.lost_error(self, fence) from None
+            raise
+
+    def _check_fence(self) -> None:
+        """The heartbeat found the lease gone: stop before staging or publishing anything more."""
+        if self.fence is not None and self.fence.lost.is_set():
+            raise lease.lost_error(self, self.fence)
 
     # --- data movement ------------------------------------------------------------------
     def _load(self, frame: pd.DataFrame, schema: Table, table_id: str, *, enforce_required: bool) -> None:
         rows = frame_for_load(frame, schema)
         config = bigquery.LoadJobConfig(schema=schema_fields(schema, enforce_required=enforce_required),
-                                        write_disposition=bigquery.WriteDisposition.WRITE_APPEND)  # fmt: skip
+                                        write_disposition=bigquery.WriteDisposition.WRITE_APPEND,
+                                        labels=self.jobs.labels)  # fmt: skip
 
-        def submit() -> bigquery.LoadJob:
+        def submit(job_id: str) -> bigquery.LoadJob:
             with without_pandas_gbq_notices():
-                return self.client.load_table_from_dataframe(rows, table_id, job_config=config,
+                return self.client.load_table_from_dataframe(rows, table_id, job_config=config, job_id=job_id,
                                                              timeout=self.settings.upload_timeout)  # fmt: skip
 
-        self.jobs.run(submit, resubmit_safe=False)
+        self.jobs.run(submit, kind="load", resubmit_safe=False)
 
     @translated
     def load(self, frame: pd.DataFrame, key: str) -> None:
@@ -122,8 +142,14 @@ class BigQueryWarehouse(Warehouse):
         table_id = self._table_id("orchestration", name)
         table = bigquery.Table(table_id, schema=schema_fields(schema, enforce_required=False))
         table.expires = datetime.now(UTC) + self.settings.staging_ttl
+        self._check_fence()
         self.jobs.request(self.client.create_table, table)
-        self._load(frame, schema, table_id, enforce_required=False)
+        try:
+            self._load(frame, schema, table_id, enforce_required=False)
+        except BaseException:
+            with suppress(*DRIVER_ERRORS, WarehouseError):  # the load's error is the one to report
+                self.jobs.request(self.client.delete_table, table_id, not_found_ok=True)
+            raise
         return self.qualified("orchestration", name)
 
     @translated
@@ -154,11 +180,13 @@ class BigQueryWarehouse(Warehouse):
         spec = TABLES[key]
         source_id = self._table_id(spec.dataset, source_name)
         rows = self.query(f"SELECT COUNT(*) AS row_count FROM `{source_id}`")["row_count"][0]
-        config = bigquery.CopyJobConfig(write_disposition=bigquery.WriteDisposition.WRITE_APPEND)
+        config = bigquery.CopyJobConfig(write_disposition=bigquery.WriteDisposition.WRITE_APPEND,
+                                        labels=self.jobs.labels)  # fmt: skip
         self.jobs.run(
-            lambda: self.client.copy_table(source_id, self._table_id(spec.dataset, spec.name), job_config=config,
-                                           retry=self.jobs.retry(), timeout=self.settings.request_timeout),
-            resubmit_safe=False,
+            lambda job_id: self.client.copy_table(source_id, self._table_id(spec.dataset, spec.name),
+                                                  job_config=config, job_id=job_id, retry=self.jobs.retry(job_id),
+                                                  timeout=self.settings.request_timeout),
+            kind="copy", resubmit_safe=False,
         )  # fmt: skip
         return int(rows)
 

@@ -16,11 +16,13 @@ from google.auth.exceptions import DefaultCredentialsError, GoogleAuthError, Ref
 
 from warehouse.bigquery.settings import CREDENTIALS_HINT, BigQuerySettings, credentials_error
 from warehouse.errors import PcfError, TableNotFound, TransientWarehouseError, WarehouseError
+from warehouse.logger import get_logger
 
 TRANSIENT_REASONS = frozenset(
     {"rateLimitExceeded", "backendError", "internalError", "jobRateLimitExceeded", "jobBackendError"}
 )
-TRANSIENT_MESSAGES = ("could not serialize access", "concurrent update")
+ABORTED_MESSAGES = ("could not serialize access", "concurrent update")  # a concurrent transaction won
+TRANSIENT_MESSAGES = ABORTED_MESSAGES
 TRANSIENT_STATUS = (
     api_exceptions.TooManyRequests, api_exceptions.InternalServerError, api_exceptions.BadGateway,
     api_exceptions.ServiceUnavailable, api_exceptions.GatewayTimeout,
@@ -30,6 +32,7 @@ UNREACHABLE = (requests.ConnectionError, requests.Timeout, TransportError, Conne
 DRIVER_ERRORS = (api_exceptions.GoogleAPIError, GoogleAuthError, requests.RequestException, TimeoutError)
 
 REPEATED_DETAIL = re.compile(r"; reason: \w+, message: .*$")
+log = get_logger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -42,6 +45,11 @@ def first_line(error: BaseException) -> str:
 
 def _reasons(error: api_exceptions.GoogleAPICallError) -> set[str]:
     return {str(item.get("reason")) for item in error.errors or [] if isinstance(item, Mapping)}
+
+
+def is_aborted_transaction(message: str) -> bool:
+    """BigQuery aborted a transaction because another one changed the same table: nothing was applied."""
+    return any(marker in message.lower() for marker in ABORTED_MESSAGES)
 
 
 def is_transient(error: api_exceptions.GoogleAPICallError) -> bool:
@@ -92,9 +100,10 @@ def translated(method: Callable[P, T]) -> Callable[P, T]:
     return call
 
 
-def request_retry(settings: BigQuerySettings) -> Retry:
+def request_retry(settings: BigQuerySettings, job_id: str | None = None) -> Retry:
     """The client's retry for one call: transient server errors for `retry_deadline`, an unreachable
-    service only for `unreachable_deadline` after its first failure (a fresh clock per call)."""
+    service only for `unreachable_deadline` after its first failure (a fresh clock per call). The insert of
+    job `job_id` logs one line per retry, naming the job and why."""
     first_unreachable: list[float] = []
 
     def retryable(error: Exception) -> bool:
@@ -106,6 +115,9 @@ def request_retry(settings: BigQuerySettings) -> Retry:
         busy = isinstance(error, api_exceptions.GoogleAPICallError) and _reasons(error) & RETRYABLE_REQUEST_REASONS
         return bool(busy)
 
+    def retried(error: Exception) -> None:
+        log.warning("bigquery_job_retried", job_id=job_id, reason=first_line(error), stage="insert")
+
     return Retry(predicate=retryable, initial=settings.retry_initial, maximum=settings.retry_maximum,
-                 timeout=settings.retry_deadline)  # fmt: skip
+                 timeout=settings.retry_deadline, on_error=retried if job_id else None)  # fmt: skip
 

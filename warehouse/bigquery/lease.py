@@ -1,5 +1,10 @@
 """Leases on BigQuery: a row in the leases table makes [start, end] one run's until it expires; a
-heartbeat thread extends it, a dead holder on this host is taken over, and leftovers of dead runs are swept."""
+heartbeat thread extends it, a dead holder on this host is taken over, and leftovers of dead runs are swept.
+
+Leases are fenced: every publish transaction of the holder extends its own lease row and fails unless that
+row is still live (`fence_statements`). Writing the leases table makes the publish conflict with a takeover
+committed meanwhile (BigQuery aborts one of two transactions changing one table), so a run whose lease was
+taken over while it stalled never publishes again: it stops with exit 4 naming the new holder."""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +30,7 @@ if TYPE_CHECKING:
     from warehouse.bigquery.adapter import BigQueryWarehouse
 
 LEASE_MUTEX_ID = "__mutex__"  # the leases row every acquisition updates, see `acquire`
+LEASE_LOST = "pcf_lease_lost"  # the marker of the fence's error, raised inside the publish transaction
 
 log = get_logger(__name__)
 
@@ -49,21 +56,68 @@ def lease_text(lease: dict[str, Any]) -> str:
             f"{beat}, lease id {lease.get('lease_id')})")  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Fence:
+    """The lease a run holds, as its publishes check it; `lost` is set once it is known to be gone."""
+
+    lease_id: str
+    holder: str
+    start: date
+    end: date
+    lost: threading.Event = field(default_factory=threading.Event)
+
+
 @contextmanager
 def held(wh: BigQueryWarehouse, holder: str, start: date, end: date) -> Iterator[list[dict[str, object]]]:
-    """[start, end] is ours while the block runs: acquired, kept alive by a heartbeat, deleted on exit.
-    Yields the leases of dead runs it took over (holder, host, PID, command, seconds silent, why)."""
-    lease_id = uuid.uuid4().hex
-    taken_over = acquire(wh, lease_id, holder, start, end)
+    """[start, end] is ours while the block runs: acquired, kept alive by a heartbeat, fencing every publish
+    (`wh.fence`), deleted on exit. Yields the leases of dead runs it took over (holder, host, PID, command,
+    seconds silent, why)."""
+    fence = Fence(uuid.uuid4().hex, holder, start, end)
+    taken_over = acquire(wh, fence.lease_id, holder, start, end)
     stop = threading.Event()
-    heartbeat = threading.Thread(target=beat, args=(wh, lease_id, stop), daemon=True)
+    heartbeat = threading.Thread(target=beat, args=(wh, fence, stop), daemon=True)
+    wh.fence = fence
     heartbeat.start()
     try:
         yield taken_over
     finally:
         stop.set()
         heartbeat.join()
-        release(wh, lease_id)
+        wh.fence = None
+        release(wh, fence.lease_id)  # by its own id: a lease another run took over is never touched
+
+
+def fence_statements(wh: BigQueryWarehouse, fence: Fence) -> list[str]:
+    """The head of every publish transaction: extend our lease if it is still live, then fail unless it is.
+    The UPDATE is also what makes a concurrent takeover and this publish conflict."""
+    leases, lease_id = wh.table("leases"), string_literal(fence.lease_id)
+    live = f"lease_id = {lease_id} AND expires_at >= CURRENT_TIMESTAMP()"
+    return [
+        f"UPDATE {leases} SET heartbeat_at = CURRENT_TIMESTAMP(), "
+        f"expires_at = TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL {int(wh.settings.lease_ttl)} SECOND) WHERE {live}",
+        f"SELECT IF((SELECT COUNT(*) FROM {leases} WHERE {live}) = 1, 'lease held', "
+        f"ERROR({string_literal(f'{LEASE_LOST}: lease {fence.lease_id} of run {fence.holder} is gone')}))",
+    ]
+
+
+def lost_error(wh: BigQueryWarehouse, fence: Fence) -> LockHeld:
+    """Exit 4, naming whoever holds the range now (if anyone does)."""
+    fence.lost.set()
+    try:
+        found = wh.query(
+            "SELECT lease_id, holder, host, pid, command, TIMESTAMP_DIFF(CURRENT_TIMESTAMP(), heartbeat_at, SECOND) "
+            "AS silent_seconds FROM {leases} WHERE lease_id != @mutex AND start_date <= @end AND end_date >= @start "
+            "AND expires_at >= CURRENT_TIMESTAMP() ORDER BY acquired_at",
+            {"mutex": LEASE_MUTEX_ID, "start": fence.start, "end": fence.end},
+        )  # fmt: skip
+        holders = found.astype(object).where(found.notna(), None).to_dict("records")
+    except WarehouseError:  # the line still says what happened
+        holders = []
+    now = f"now {lease_text(holders[0])}" if holders else "no live lease holds it now"
+    return LockHeld(f"run {fence.holder} lost its lease on {fence.start}..{fence.end} (it stalled past its "
+                    f"{wh.settings.lease_ttl} s lifetime and was taken over; {now}); it stopped before publishing "
+                    "again: nothing it had not published is written. Check `pcf-backfill lock status`, then rerun "
+                    "once that run has finished")  # fmt: skip
 
 
 def mutex_sql(wh: BigQueryWarehouse) -> str:
@@ -153,16 +207,24 @@ def take_over_dead_leases(wh: BigQueryWarehouse, start: date, end: date) -> list
     return dead
 
 
-def beat(wh: BigQueryWarehouse, lease_id: str, stop: threading.Event) -> None:
+def beat(wh: BigQueryWarehouse, fence: Fence, stop: threading.Event) -> None:
+    """Extend the lease while it is live; once it is gone (expired, or taken over) it stays lost."""
     while not stop.wait(wh.settings.lease_ttl / 3):
         try:
-            wh.execute(
+            extended = wh.execute(
                 "UPDATE {leases} SET heartbeat_at = CURRENT_TIMESTAMP(), "
-                "expires_at = TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL @ttl SECOND) WHERE lease_id = @lease_id",
-                {"ttl": int(wh.settings.lease_ttl), "lease_id": lease_id},
-            )
+                "expires_at = TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL @ttl SECOND) "
+                "WHERE lease_id = @lease_id AND expires_at >= CURRENT_TIMESTAMP()",
+                {"ttl": int(wh.settings.lease_ttl), "lease_id": fence.lease_id},
+            )  # fmt: skip
         except WarehouseError as error:  # the next beat tries again before the lease expires
-            log.warning("lease_heartbeat_failed", lease_id=lease_id, error=str(error))
+            log.warning("lease_heartbeat_failed", lease_id=fence.lease_id, error=str(error))
+            continue
+        if not extended:
+            fence.lost.set()
+            log.warning("lease_lost", lease_id=fence.lease_id, run_id=fence.holder,
+                        consequence="this run publishes nothing more and stops with exit 4")  # fmt: skip
+            return
 
 
 def release(wh: BigQueryWarehouse, lease_id: str) -> None:

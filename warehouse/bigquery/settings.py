@@ -19,10 +19,11 @@ from google.cloud import bigquery
 from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 
-from warehouse.errors import BadInput, PcfError, WarehouseError
+from warehouse.errors import BadInput, InvalidSetting, PcfError, WarehouseError
 
 CREDENTIALS_HINT = "run `gcloud auth application-default login` (or set GOOGLE_APPLICATION_CREDENTIALS)"
 KEY_FILE_FORM = "expected a service account key or `gcloud auth application-default login` JSON file"
+MIN_LEASE_TTL = 5  # seconds: a heartbeat every third of it must still reach BigQuery in time
 NO_DEFAULT_CREDENTIALS = "default credentials were not found"  # google-auth's words when it found no file at all
 
 
@@ -38,15 +39,27 @@ class BigQuerySettings:
     retry_initial: float = 1.0
     retry_maximum: float = 30.0
     storage_api: bool = False  # fetch results through the Storage Read API (needs its package)
-    lease_ttl: int = 900  # seconds a lease lives without a heartbeat
+    abort_retry_deadline: float = 900.0  # seconds a transaction aborted by a concurrent one is retried
+    lease_ttl: int = 900  # seconds a lease lives without a heartbeat (PCF_LEASE_TTL_SECONDS)
+    maximum_bytes_billed: int | None = None  # every query fails rather than bill more (PCF_MAXIMUM_BYTES_BILLED)
     staging_ttl: timedelta = timedelta(hours=24)  # a crashed run's staging tables expire
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.lease_ttl, int) or self.lease_ttl < MIN_LEASE_TTL:
+            raise InvalidSetting("lease_ttl", "{field}: {value!r} seconds; expected a whole number, at least {least}",
+                                 value=self.lease_ttl, least=MIN_LEASE_TTL)  # fmt: skip
+        if self.maximum_bytes_billed is not None and (
+                not isinstance(self.maximum_bytes_billed, int) or self.maximum_bytes_billed < 1):
+            raise InvalidSetting("maximum_bytes_billed", "{field}: {value!r}; expected a whole number of bytes",
+                                 value=self.maximum_bytes_billed)  # fmt: skip
 
     @classmethod
     def for_emulator(cls) -> BigQuerySettings:
         """A local emulator answers some client mistakes with HTTP 500: retrying those for
         minutes only hides them. It runs each job inside the request that submits it."""
         return cls(request_timeout=30.0, upload_timeout=30.0, job_timeout=300.0, retry_deadline=3.0,
-                   unreachable_deadline=3.0, retry_initial=0.1, retry_maximum=0.5)  # fmt: skip
+                   abort_retry_deadline=60.0, unreachable_deadline=3.0, retry_initial=0.1,
+                   retry_maximum=0.5)  # fmt: skip
 
 
 def bigquery_client(project: str, location: str, emulator_host: str | None,
