@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         Interrupted,
         InvalidSetting,
         LockHeld,
+        OutdatedWarehouse,
         PcfError,
         TableNotFound,
         TransientWarehouseError,
@@ -45,14 +46,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BackfillError", "BadInput", "DateState", "DateVerdict", "DatesBlocked", "DatesFailed", "FreshnessResult",
-    "GateRules", "Interrupted", "InvalidSetting", "LockHeld", "PcfError", "RunResult", "RunSettings", "StatusResult",
-    "TableNotFound", "TransientWarehouseError", "ValidateResult", "Warehouse", "WarehouseError", "catch_up",
-    "cleanup", "connect", "freshness", "restore", "run", "status", "validate",
+    "GateRules", "Interrupted", "InvalidSetting", "LockHeld", "OutdatedWarehouse", "PcfError", "RunResult",
+    "RunSettings", "StatusResult", "TableNotFound", "TransientWarehouseError", "ValidateResult", "Warehouse",
+    "WarehouseError", "catch_up", "cleanup", "connect", "freshness", "restore", "run", "status", "validate",
 ]  # fmt: skip
 # every exception a call raises is one of these: the results' (BackfillError and its kinds), a stop (Interrupted)
 # and the warehouse's (PcfError and its kinds)
-WAREHOUSE_NAMES = ("BadInput", "Interrupted", "InvalidSetting", "LockHeld", "PcfError", "TableNotFound",
-                   "TransientWarehouseError", "Warehouse", "WarehouseError", "connect")
+WAREHOUSE_NAMES = ("BadInput", "Interrupted", "InvalidSetting", "LockHeld", "OutdatedWarehouse", "PcfError",
+                   "TableNotFound", "TransientWarehouseError", "Warehouse", "WarehouseError", "connect")
 # Where each public name lives. They load on first use, so importing the package (as every command does) costs
 # nothing: a command that computes no factors never loads pandas.
 OUTSIDE_THE_API = {"RunSettings": "backfill.settings", "GateRules": "validation.rules",

@@ -1,12 +1,12 @@
 """The README's "From Python" example runs against the demo, and the orchestrator examples of
-docs/orchestrators.md run against the API with stand-ins for Airflow and Dagster (not installed here)."""
+docs/orchestrators.md run: Airflow's against the API with stand-ins for Airflow (not installed here), Dagster's
+for real (the `dagster` extra)."""
 
 from __future__ import annotations
 
 import re
 import sys
 import types
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -59,38 +59,12 @@ class AirflowFailException(Exception):  # noqa: N818
     pass
 
 
-@dataclass
-class MaterializeResult:
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class AssetCheckResult:
-    passed: bool
-    severity: str = "ERROR"
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-
-class Failure(Exception):  # noqa: N818
-    def __init__(self, description: str, metadata: dict[str, Any] | None = None) -> None:
-        super().__init__(description)
-        self.metadata = metadata
-
-
 @pytest.fixture
 def airflow(monkeypatch: pytest.MonkeyPatch) -> None:
     stub_module(monkeypatch, "airflow")
     stub_module(monkeypatch, "airflow.sdk", dag=declare_dag, task=identity_decorator)
-    stub_module(monkeypatch, "airflow.exceptions", AirflowSkipException=AirflowSkipException,
+    stub_module(monkeypatch, "airflow.sdk.exceptions", AirflowSkipException=AirflowSkipException,
                 AirflowFailException=AirflowFailException)  # fmt: skip
-
-
-@pytest.fixture
-def dagster(monkeypatch: pytest.MonkeyPatch) -> None:
-    stub_module(monkeypatch, "dagster", asset=identity_decorator, asset_check=identity_decorator,
-                MaterializeResult=MaterializeResult, AssetCheckResult=AssetCheckResult, Failure=Failure,
-                AssetCheckSeverity=types.SimpleNamespace(WARN="WARN", ERROR="ERROR"),
-                Definitions=lambda **parts: parts)  # fmt: skip
 
 
 def test_the_readme_example_runs_against_the_demo(demo_db, monkeypatch, capsys):
@@ -117,19 +91,15 @@ def test_the_airflow_task_maps_exit_codes_to_success_skip_and_failure(airflow, d
     blocked = backfill.run(url, "2023-02-23", "2023-02-24", source="upcg", rerun="all", today=TODAY)
     with pytest.raises(AirflowSkipException, match="blocked"):
         guide["outcome"](blocked)
+    with pytest.raises(AirflowFailException, match="InvalidSetting"):  # no retry can make a missing file appear
+        guide["catch_up_pcf"](f"duckdb:///{demo_db.parent / 'missing.duckdb'}", as_of="2023-02-27")
 
 
-def test_the_dagster_asset_and_checks_call_the_api(dagster, demo_db):
+def test_the_dagster_example_is_a_code_location_with_the_asset_its_checks_and_the_schedule():
     [_airflow, example] = python_blocks(GUIDE)
-    guide = execute(example, "orchestrators.md (Dagster)")
-    guide["WAREHOUSE"] = f"duckdb:///{demo_db}"
+    defs = execute(example, "orchestrators.md (Dagster)")["defs"]
 
-    materialized = guide["player_composite_factors"]()
-    reconciled = guide["pcf_reconciles"]()
-    fresh = guide["pcf_is_fresh"]()
-
-    assert isinstance(materialized, MaterializeResult) and materialized.metadata["run_id"]
-    assert isinstance(reconciled, AssetCheckResult) and isinstance(reconciled.metadata["repairs"], list)
-    assert fresh.passed is False and fresh.severity == "WARN"  # the demo's season was never backfilled
-    assert "run --" in fresh.metadata["fix"]
-    assert set(guide["defs"]["asset_checks"]) == {guide["pcf_reconciles"], guide["pcf_is_fresh"]}
+    asset = defs.resolve_assets_def("player_composite_factors")
+    assert {key.name for key in asset.check_keys} == {"pcf_reconciles", "pcf_is_fresh"}
+    assert asset.partitions_def.get_first_partition_key() == "2021-10-19"
+    assert defs.resolve_schedule_def("pcf_catch_up").execution_timezone == "America/New_York"
