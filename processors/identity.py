@@ -36,16 +36,17 @@ def listed(names: list[str]) -> str:
 # --- two players under one key ------------------------------------------------------------------------
 def identity_conflicts(played: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.DataFrame:
     """(game_date, player_lookup, ids) of each lookup that names two or more players who played on one of
-    the dates (usually none at all: then two factorisations and a sort of the dates' rows say so)."""
-    named = played[["game_date", "player_lookup", PLAYER_ID]]  # a narrow copy: the frame is the season's
-    on_dates = named[np.isin(day_numbers(named["game_date"]), day_numbers(pd.Series(dates)))]
-    (key,) = pair_keys((on_dates["game_date"], on_dates["player_lookup"]))
-    who, _ = pd.factorize(player_ids(on_dates))
-    another = who != who[positions_of(key, key)]  # a player other than the key's first one (hashing, no sort)
-    if not another.any():
+    the dates. Usually there is none, which integer codes of the season's rows tell without copying them."""
+    day = day_numbers(played["game_date"])
+    on_dates = np.isin(day, day_numbers(pd.Series(dates)))
+    lookup, lookups = pd.factorize(played["player_lookup"])
+    who, players = pd.factorize(player_ids(played))
+    key = (day * len(lookups) + lookup)[on_dates]
+    pairs = pd.unique(key * max(len(players), 1) + who[on_dates])  # one per (date, lookup, player)
+    shared_keys = pairs[pd.Series(pairs // max(len(players), 1)).duplicated().to_numpy()] // max(len(players), 1)
+    if not len(shared_keys):
         return pd.DataFrame(columns=["game_date", "player_lookup", "ids"])
-    shared_keys = key[another]
-    shared = on_dates[np.isin(key, shared_keys)]
+    shared = played[on_dates][np.isin(key, shared_keys)]
     return (shared.assign(player=player_ids(shared)).groupby(["game_date", "player_lookup"])["player"]
             .agg(lambda ids: ", ".join(sorted(set(map(str, ids))))).rename("ids").reset_index())  # fmt: skip
 
@@ -53,7 +54,7 @@ def identity_conflicts(played: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.Data
 def conflict_texts(conflicts: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.Series:
     """Per date: 'herbertporter: ids A, B; …' ('' where every lookup names one player)."""
     texts = pd.Series("", index=dates, dtype="object", name="identity_conflicts")
-    for day, rows in conflicts.groupby("game_date"):
+    for day, rows in conflicts.groupby("game_date") if len(conflicts) else ():
         texts[day] = "; ".join(f"{lookup}: ids {ids}" for lookup, ids in zip(rows["player_lookup"], rows["ids"],
                                                                                strict=True))  # fmt: skip
     return texts
@@ -96,8 +97,7 @@ def match_upcg(expected: pd.DataFrame, upcg: pd.DataFrame, dates: pd.DatetimeInd
         found.append((named, "names another player", "name another player"))
     if (at < 0).any():  # players UPCG holds who did not play (dnp, inactive) are the usual ones
         unheld = ~np.isin(played, held[(at >= 0) & ~other_player])
-        spelled = misspelled(expected.loc[unheld, ["game_date", "player_lookup"]],
-                             upcg.loc[at < 0, ["game_date", "player_lookup"]])  # fmt: skip
+        spelled = misspelled(expected, unheld, upcg, at < 0)
         found += [(spelled, "differs only in spelling", "differ only in spelling")] if len(spelled) else []
     usable = upcg[~other_player] if other_player.any() else upcg
     return UpcgIdentity(usable, named_per_date(found, dates))
@@ -116,18 +116,21 @@ def named_per_date(found: list[tuple[pd.DataFrame, str, str]], dates: pd.Datetim
     return facts
 
 
-def misspelled(unheld: pd.DataFrame, unmatched: pd.DataFrame) -> pd.DataFrame:
+def misspelled(expected: pd.DataFrame, unheld: np.ndarray, upcg: pd.DataFrame, unmatched: np.ndarray) -> pd.DataFrame:
     """UPCG rows matched by no player whose lookup equals, after NFC + casefold + strip, the lookup of a player
     who played that day and has no UPCG row: (game_date, player_lookup, text naming both spellings)."""
-    codes, lookups = pd.factorize(pd.concat([unheld["player_lookup"], unmatched["player_lookup"]], ignore_index=True))
+    names = pd.concat([expected["player_lookup"][unheld], upcg["player_lookup"][unmatched]], ignore_index=True)
+    codes, lookups = pd.factorize(names)
     folded = pd.Series(lookups, dtype="object").str.normalize("NFC").str.casefold().str.strip()
-    if (folded.to_numpy() == np.asarray(lookups, dtype=object)).all():
-        return unmatched.iloc[:0].assign(text="")  # every name is spelled as compared: none can differ only so
-    spelled = pd.Series(folded.to_numpy()[codes], dtype="object")
-    wanted, offered = pair_keys((unheld["game_date"], spelled.iloc[:len(unheld)]),
-                                (unmatched["game_date"], spelled.iloc[len(unheld):]))  # fmt: skip
+    if (folded.to_numpy() == np.asarray(lookups, dtype=object)).all():  # every name spelled as compared: none
+        return pd.DataFrame(columns=["game_date", "player_lookup", "text"])  # can differ only in spelling
+    spelled, players = pd.Series(folded.to_numpy()[codes], dtype="object"), int(unheld.sum())
+    box_scores, offers = expected.loc[unheld, ["game_date", "player_lookup"]], upcg.loc[unmatched, ["game_date",
+                                                                                                    "player_lookup"]]
+    wanted, offered = pair_keys((box_scores["game_date"], spelled.iloc[:players]),
+                                (offers["game_date"], spelled.iloc[players:]))  # fmt: skip
     at = positions_of(offered, wanted)
-    box_score = unheld["player_lookup"].to_numpy(dtype=object)[at[at >= 0]]
-    found = unmatched[at >= 0]
+    box_score = box_scores["player_lookup"].to_numpy(dtype=object)[at[at >= 0]]
+    found = offers[at >= 0]
     texts = [f"{ascii(theirs)} for {ours}" for theirs, ours in zip(found["player_lookup"], box_score, strict=True)]
     return found.assign(text=texts)
