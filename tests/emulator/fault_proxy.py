@@ -7,8 +7,9 @@ two transactions changing one table at the same time do not both commit: the lat
 is aborted due to concurrent update" (each transaction is held `transaction_seconds` in flight, so runs side
 by side do meet).
 
-On request (`fail`): an insert answered 403 rateLimitExceeded or 500 backendError without running, or run and
-its answer lost (the connection closed unanswered, as when a network drops the response).
+On request (`fail`): an insert answered 403 rateLimitExceeded or 500 backendError without running, run and its
+answer lost (the connection closed unanswered, as when a network drops the response), or a transaction aborted
+as if a concurrent one had just changed its table.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 Kind = Literal["query", "load", "transaction", "any"]
-How = Literal["lose", "rateLimitExceeded", "backendError"]
+How = Literal["lose", "rateLimitExceeded", "backendError", "abort"]
 
 JOB_ID = re.compile(rb'"jobId"\s*:\s*"([^"]+)"')
 JOB_PATH = re.compile(r"/jobs/([^/?]+)")
@@ -176,9 +177,9 @@ def handler_for(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
                 return
             if insert.kind == "transaction":
                 with proxy._transaction(insert) as free:
-                    if not free:
+                    if not free or how == "abort":
                         proxy.note("transaction aborted", insert.job_id)
-                        body = aborted_body(body, sorted(insert.changed_tables)[0])
+                        body = aborted_body(body, min(insert.changed_tables, default="a table"))
                     else:
                         time.sleep(proxy.transaction_seconds)
                     self._forward(body, lose=how == "lose")
