@@ -10,7 +10,7 @@ WAREHOUSE := duckdb:///$(DB)
 $(BIN)/pcf-backfill: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,dagster]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,dagster,lineage]"
 	touch $@
 
 # Generate the demo league (2022-23) into $(DB), then backfill the whole season.

@@ -14,6 +14,7 @@ from backfill.api.defaults import settled
 from backfill.dates import league_today
 from backfill.invocation import new_invocation
 from backfill.ledger import record_legacy_verdicts
+from backfill.lineage import reported
 from warehouse import Datasets
 
 if TYPE_CHECKING:
@@ -79,7 +80,14 @@ def cleanup_with_settings(warehouse: WarehouseLike, settings: CleanupSettings, *
     from cleanup import run_cleanup
 
     with opened(warehouse, datasets, writer="python: backfill.cleanup()" if settings.execute else None) as wh:
-        return run_cleanup(wh, settings, user or getpass.getuser())
+        if not settings.execute:  # a dry run writes nothing: no lineage to report
+            return run_cleanup(wh, settings, user or getpass.getuser())
+        with reported(wh, "cleanup", ["upcg", "pgs"], ["upcg"]) as reporting:
+            result = run_cleanup(wh, settings, user or getpass.getuser())
+            reporting.facet.update(operation_id=result.operation_id, cutoff=result.cutoff.isoformat(),
+                                   mode=result.mode, rows_matched=result.rows_matched,
+                                   rows_deleted=result.rows_deleted, backup_table=result.backup_table)  # fmt: skip
+            return result
 
 
 def cleanup(warehouse: WarehouseLike, *, retention_days: int | None = None, mode: str | None = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -13,16 +14,20 @@ from backfill.api.defaults import settled
 from backfill.api.results import DateVerdict, RunResult, verdict_of
 from backfill.dates import league_today, run_range
 from backfill.invocation import new_invocation
+from backfill.lineage import Outcome, reported
 from backfill.settings import DEFAULT_CHUNK_DAYS, MAX_LOOKBACK_DAYS, RunSettings
 from validation.audits import DEFAULT_BASELINE_DATES, AuditRules
 from validation.gate import (
     DEFAULT_MIN_COVERAGE,
     DEFAULT_WARN_COVERAGE,
+    PUBLISHED,
     GateRules,
 )
 from warehouse import Datasets, Interrupted, InvalidSetting, LockHeld
+from warehouse.schemas import INPUT_TABLES
 
 if TYPE_CHECKING:  # the runner pulls in the whole processing stack: only calls that compute import it
+    from backfill import runner
     from backfill.plan import Plan
 
 Cancel = threading.Event | Callable[[], bool] | None
@@ -82,15 +87,23 @@ def one_run(warehouse: WarehouseLike, settings: RunSettings, datasets: Datasets 
     report = None if on_date is None else lambda day, row: on_date(day, verdict_of(day, row))
     with opened(warehouse, datasets, writer=writer) as wh:
         resume = resume_command(url or warehouse_url(warehouse), settings, wh.datasets)
-        try:
-            outcome = run_backfill(wh, settings, invocation, on_date=report, on_plan=on_plan, cancel=cancel)
-        except Interrupted as stop:
-            stop.resume_command = resume
-            raise
+        lineage = nullcontext(Outcome()) if settings.dry_run else reported(wh, settings.command, list(INPUT_TABLES),
+                                                                           ["pcf"])  # fmt: skip
+        with lineage as reporting:
+            try:
+                outcome = run_backfill(wh, settings, invocation, on_date=report, on_plan=on_plan, cancel=cancel)
+            except Interrupted as stop:
+                stop.resume_command = resume
+                raise
+            result = run_result(invocation.run_id, settings, outcome, resume)
+            lineage_outcome(reporting, result)
+    return result
+
+
+def run_result(run_id: str, settings: RunSettings, outcome: runner.RunResult, resume: str) -> RunResult:
     verdicts, plan = outcome.verdicts, outcome.plan
     return RunResult(
-        run_id=invocation.run_id, command=settings.command, start=settings.start, end=settings.end,
-        dry_run=settings.dry_run,
+        run_id=run_id, command=settings.command, start=settings.start, end=settings.end, dry_run=settings.dry_run,
         verdicts=[verdict_of(ts.date(), row) for ts, row in zip(verdicts.index, verdicts.to_dict("records"),
                                                                   strict=True)],
         off_days=len(plan.off_days), already_done=plan.already_done, schedule_gap=plan.schedule_gap,
@@ -98,6 +111,19 @@ def one_run(warehouse: WarehouseLike, settings: RunSettings, datasets: Datasets 
         taken_over=outcome.taken_over, already_done_dates=plan.already_done_dates,
         unscheduled_dates=plan.unscheduled_days if plan.schedule_gap else [], label=settings.label,
     )  # fmt: skip
+
+
+def lineage_outcome(reporting: Outcome, result: RunResult) -> None:
+    """The run's OpenLineage COMPLETE (FAIL when a date failed): PCF's rows written, the verdicts as a facet."""
+    reporting.rows["pcf"] = sum(v.published_players for v in result.verdicts if v.status == PUBLISHED)
+    reporting.failed = result.exit_code == 1
+    reporting.facet.update(pcf_run_id=result.run_id, label=result.label, exit_code=result.exit_code,
+                           counts=result.counts, coverage=[{key: v.to_dict()[key] for key in LINEAGE_VERDICT}
+                                                           for v in result.verdicts])  # fmt: skip
+
+
+LINEAGE_VERDICT = ("game_date", "status", "coverage", "blocked_by", "upcg_state", "published_players",
+                   "expected_players", "context_source")  # fmt: skip
 
 
 LOCK_POLL_SECONDS = 2.0
