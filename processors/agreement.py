@@ -4,10 +4,13 @@ Where UPCG holds a player who played, the §3 context rebuilt from box scores is
 two are compared field by field within small tolerances. A date where more than a share of players
 disagree holds stale context: the policy then builds it from box scores (or blocks, under `upcg`).
 The comparison needs the season's box-score history to be complete; a date without it is not compared.
+A field whose box-score side was built from incomplete inputs (pace_differential from a team's pace history
+with TGS lines missing) is not compared on that row: it cannot vouch for UPCG, nor count against it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,16 +56,20 @@ def field_disagreements(upcg: pd.DataFrame, synthetic: pd.DataFrame) -> pd.DataF
 
 
 def agreement_facts(compared: pd.DataFrame, upcg: pd.DataFrame, synthetic: pd.DataFrame, history_missing: pd.Series,
-                    rules: AgreementRules) -> pd.DataFrame:  # fmt: skip
+                    rules: AgreementRules,
+                    unchecked: Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:  # fmt: skip
     """Per date (history_missing's index): players compared, players disagreeing, the per-field counts
     ('days_rest 108, games_in_last_7_days 98'), a note when not compared, stale or not, and the reason text.
 
-    `compared` holds game_date per compared row; `upcg` and `synthetic` the context of the same rows."""
+    `compared` holds game_date per compared row; `upcg` and `synthetic` the context of the same rows;
+    `unchecked` per field, True on the compared rows whose box-score value was built from incomplete inputs."""
     dates = history_missing.index
     position = dates.get_indexer(pd.DatetimeIndex(compared["game_date"]))  # -1: not one of the dates
     whole = (position >= 0) & np.append(history_missing.eq("").to_numpy(dtype=bool), False)[position]
     fields = list(AGREEMENT_FIELDS)
     differ = field_disagreements(upcg.loc[whole, fields], synthetic.loc[whole, fields])
+    for name, rows in (unchecked or {}).items():
+        differ[name] &= ~np.asarray(rows, dtype=bool)[whole]
     day = position[whole]
 
     def per_date(flags: np.ndarray | None = None) -> pd.Series:
@@ -76,11 +83,16 @@ def agreement_facts(compared: pd.DataFrame, upcg: pd.DataFrame, synthetic: pd.Da
     stale = (checked > 0) & (disagreeing > rules.max_disagreeing_share * checked)
     fields, names = _field_texts(per_field)
     reason = "upcg_disagrees " + disagreeing.astype(str) + "/" + checked.astype(str) + ": " + names
+    notes = pd.Series(np.where((history_missing != "") & (held > 0), NOT_COMPARED, ""), index=dates)
+    for name, rows in (unchecked or {}).items():
+        skipped = per_date(np.asarray(rows, dtype=bool)[whole].astype(float))
+        note = (f"{name} not compared for " + skipped.astype(str) + " (box-score inputs incomplete)")
+        notes = (notes + "; " + note.where(skipped > 0, "")).str.strip("; ")
     return pd.DataFrame({
         "agreement_checked": checked,
         "agreement_disagreeing": disagreeing,
         "agreement_fields": fields,
-        "agreement_note": np.where((history_missing != "") & (held > 0), NOT_COMPARED, ""),
+        "agreement_note": notes,
         "upcg_stale": stale,
         "upcg_disagrees": reason.where(stale, ""),
     }, index=dates)  # fmt: skip

@@ -27,6 +27,7 @@ from processors.policy import (
 from processors.season_inputs import SeasonInputs
 from processors.sources import SourceFrames, read_sources
 from processors.synthetic import synthetic_context
+from validation.box_scores import box_score_checks
 from validation.inputs import active_rows, expected_from_schedule, in_league_games, schedule_facts, zone_coverage
 from warehouse import Warehouse
 from warehouse.schemas import CONTEXT_COLUMN_NAMES
@@ -93,13 +94,18 @@ def build_context(
     expected = expected_from_schedule(played, sources.schedule, dates)
     schedule = schedule_facts(sources.schedule, played, index, sources.calendar)
     conflicts = identity_conflicts(played, index)
-    synthetic = synthetic_context(expected, pgs, history_rows(sources.tgs, sources), sources.players)
+    tgs = history_rows(sources.tgs, sources)
+    box_scores = box_score_checks(sources.schedule, pgs, tgs, index, sources.calendar)
+    synthetic = synthetic_context(expected, pgs, tgs, sources.players)
     upcg = match_upcg(expected, sources.upcg, index)
     held = expected[held_in_upcg(expected, upcg.usable)]
     from_upcg = upcg_context(held, upcg.usable)
     compared = held if policy != "pgs" else held.iloc[:0]  # a policy that never reads UPCG need not verify it
+    history_missing = schedule["history_missing"].where(schedule["history_missing"] != "",
+                                                        box_scores.facts["history_partial"])  # fmt: skip
     agreement = agreement_facts(compared, from_upcg.loc[compared.index], synthetic.loc[compared.index],
-                                schedule["history_missing"], rules or AgreementRules())  # fmt: skip
+                                history_missing, rules or AgreementRules(),
+                                {"pace_differential": box_scores.pace_incomplete(compared)})  # fmt: skip
     counts = coverage_counts(expected, sources.upcg, index, upcg.usable).join(upcg.facts)
     decisions = decide_sources(counts.join(agreement), policy)
     source = row_sources(expected, upcg.usable, decisions, policy).mask(in_conflict(expected, conflicts), None)
@@ -109,8 +115,8 @@ def build_context(
         from_upcg.loc[targets.index[targets["context_source"] == UPCG]],
     ]).reindex(targets.index)  # fmt: skip
     context = pd.concat([targets[[*ID_COLUMNS, "context_source"]], context_values], axis=1)
-    decisions = decisions.join(schedule).join(zone_coverage(expected, sources.psza, sources.tdza, index)).join(
-        conflict_texts(conflicts, index))  # fmt: skip
+    decisions = decisions.join(schedule).join(box_scores.facts).join(
+        zone_coverage(expected, sources.psza, sources.tdza, index)).join(conflict_texts(conflicts, index))  # fmt: skip
     return context.reset_index(drop=True), decisions, expected[["game_date", "player_lookup"]]
 
 

@@ -21,11 +21,11 @@ from warehouse import Warehouse
 
 PGS_COLUMNS = (
     "game_id, game_date, season, player_lookup, universal_player_id, team_abbr, opponent_team_abbr, "
-    "player_status, minutes_played, usage_rate"
+    "player_status, minutes_played, usage_rate, points"
 )
+TGS_COLUMNS = "game_id, game_date, season, team_abbr, opponent_team_abbr, pace, points"  # points: the box score adds up
 
 SCHEDULE_COLUMNS = "game_id, game_date, game_type, home_team_abbr, away_team_abbr, game_status"
-TGS_COLUMNS = "game_id, game_date, season, team_abbr, pace"
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ STAR_USAGE = 28.0
 STAR_MIN_GAMES = 5
 OUT_STATUSES = ("dnp", "inactive")
 WINDOW_SUM_DECIMALS = 9
+PACE_GAMES = 10  # a team's pace is the mean of its last this many games (SPEC §3)
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,7 @@ def stars_out(targets: pd.DataFrame, pgs: pd.DataFrame, history: History) -> pd.
 
 
 def team_pace(targets: pd.DataFrame, tgs: pd.DataFrame) -> pd.DataFrame:
-    """Mean pace over each side's last 10 games of the season before the date."""
+    """Mean pace over each side's last PACE_GAMES games of the season before the date."""
     games = tgs[tgs["team_abbr"].notna()].drop_duplicates(["team_abbr", "season", "game_date"])
     pace = _finite(games["pace"])
     values = {"pace": np.nan_to_num(pace), "n": (~np.isnan(pace)) * 1.0}
@@ -204,7 +205,7 @@ def team_pace(targets: pd.DataFrame, tgs: pd.DataFrame) -> pd.DataFrame:
 
     def last_ten(team: pd.Series) -> np.ndarray:
         first, now = history.locate(team, targets["season"], day)
-        start = np.maximum(first, now - 10)
+        start = np.maximum(first, now - PACE_GAMES)
         return _mean(history.window_sum("pace", start, now), history.window_sum("n", start, now))
 
     own, opponent = last_ten(targets["team_abbr"]), last_ten(targets["opponent_team_abbr"])

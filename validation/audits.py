@@ -156,7 +156,8 @@ def upcg_agreement(data: AuditData, threshold: float) -> Finding:
     fields = _column(facts, "agreement_fields", "").astype(str).to_numpy()
     notes = _column(facts, "agreement_note", "").astype(str).to_numpy()
     share = pd.Series(np.where(checked > 0, disagreeing / np.maximum(checked, 1), np.nan), index=index)
-    detail = [f"{bad}/{seen} disagree" + (f": {named}" if named else "") if seen else (note or "not compared")
+    detail = [f"{bad}/{seen} disagree" + (f": {named}" if named else "") + (f"; {note}" if note else "")
+              if seen else (note or "not compared")
               for bad, seen, named, note in zip(disagreeing, checked, fields, notes, strict=True)]  # fmt: skip
     return Finding(value=share, passed=share.isna() | (share <= threshold), detail=pd.Series(detail, index=index))
 

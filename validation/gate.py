@@ -26,9 +26,14 @@ from validation.rules import (  # noqa: F401 - the gate's words and rules, re-ex
     checked_fraction,
 )
 
+# What validation/box_scores.py finds per date (one text each, '' where nothing is wrong); named here, not
+# imported, so the reading commands that load the gate's words never load the processing stack.
+BOX_SCORE_FACTS = ["pgs_teams_differ", "duplicate_rows", "tgs_teams_differ", "tgs_missing_games",
+                   "unbalanced_games", "history_partial", "tgs_history_missing"]  # fmt: skip
 GATE_INPUT_COLUMNS = [
     "expected_players", "row_count", "context_source", "final_games", "missing_games", "unfinished_games",
-    "history_missing", "psza_rows", "psza_players", "psza_expected", "tdza_rows", "tdza_teams", "tdza_expected",
+    "history_missing", *BOX_SCORE_FACTS,
+    "psza_rows", "psza_players", "psza_expected", "tdza_rows", "tdza_teams", "tdza_expected",
     "candidate_completeness", "candidate_zeroed_scores",
     "previous_players", "previous_completeness", "previous_zeroed_scores",
     "out_of_range_rows", "error", "upcg_disagrees", "audit_block", "identity_conflicts",
@@ -89,13 +94,24 @@ def block_reasons(facts: pd.DataFrame, coverage: pd.Series, rules: GateRules) ->
     stale_upcg_used = ~needs_history & (stale_upcg != "")  # only `--source upcg` keeps it
     psza_share = facts["psza_players"] / facts["psza_expected"].where(facts["psza_expected"] > 0)
     tdza_share = facts["tdza_teams"] / facts["tdza_expected"].where(facts["tdza_expected"] > 0)
+    box = {column: _text(facts, column) for column in BOX_SCORE_FACTS}  # validation/box_scores.py
     rules_in_order = [
+        (box["pgs_teams_differ"] != "", UPSTREAM_PARTIAL, "upstream_partial pgs: " + box["pgs_teams_differ"]),
         (facts["missing_games"] != "", UPSTREAM_MISSING, "upstream_missing pgs: games " + facts["missing_games"]),
         (facts["unfinished_games"] != "", GAMES_NOT_FINAL, "games not final: " + facts["unfinished_games"]),
         (facts["expected_players"] == 0, UPSTREAM_MISSING, "upstream_missing pgs: no active box scores"),
         (identity_conflicts != "", IDENTITY_CONFLICT, "identity_conflict " + identity_conflicts),
+        (box["duplicate_rows"] != "", UPSTREAM_PARTIAL,
+         "upstream_partial pgs: duplicate rows " + box["duplicate_rows"]),
+        (box["tgs_teams_differ"] != "", UPSTREAM_PARTIAL, "upstream_partial tgs: " + box["tgs_teams_differ"]),
+        (box["tgs_missing_games"] != "", UPSTREAM_MISSING, "upstream_missing tgs: games " + box["tgs_missing_games"]),
+        (box["unbalanced_games"] != "", UPSTREAM_PARTIAL, "upstream_partial pgs: " + box["unbalanced_games"]),
         (needs_history & (facts["history_missing"] != ""), UPSTREAM_MISSING,
          "upstream_missing history: games " + facts["history_missing"]),
+        (needs_history & (box["history_partial"] != ""), UPSTREAM_PARTIAL,
+         "upstream_partial history: games " + box["history_partial"]),
+        (needs_history & (box["tgs_history_missing"] != ""), UPSTREAM_MISSING,
+         "upstream_missing tgs history: " + box["tgs_history_missing"]),
         (facts["psza_rows"] == 0, UPSTREAM_MISSING, "upstream_missing psza"),
         (facts["tdza_rows"] == 0, UPSTREAM_MISSING, "upstream_missing tdza"),
         (psza_share < rules.min_coverage, UPSTREAM_PARTIAL,

@@ -54,13 +54,16 @@ def active_rows(pgs: pd.DataFrame) -> pd.DataFrame:
 
 
 def games_without_box_scores(games: pd.DataFrame, pgs: pd.DataFrame) -> pd.Series:
-    """For each final game (by game_id): True when a side has fewer than MIN_ACTIVE_PER_TEAM active rows.
-    A side the schedule does not name is judged by the game's total."""
+    """For each final game (by game_id): True when a side has fewer than MIN_ACTIVE_PER_TEAM distinct active
+    players (one player listed three times is one). A side the schedule does not name is judged by the game's total."""
     final = games[games["final"]].drop_duplicates("game_id")
     active = active_rows(pgs)
     active = active[active["game_id"].notna().to_numpy()]  # a box score without a game counts for no game
     (game, played_in), _ = shared_codes(final["game_id"], active["game_id"])
     (home, away, side_of), teams = shared_codes(final["home_team_abbr"], final["away_team_abbr"], active["team_abbr"])
+    (player,), players = shared_codes(active["player_lookup"])
+    once = distinct((played_in * teams + side_of) * players + player)
+    played_in, side_of, active = played_in[once], side_of[once], active[once]
     named_side = active["team_abbr"].notna().to_numpy()
     per_team = played_in[named_side] * teams + side_of[named_side]
     per_game = occurrences(game, played_in)

@@ -3,6 +3,8 @@ from __future__ import annotations
 import pandas as pd
 
 from demo import SEASON_OPENERS
+from processors.calendar import read_calendar
+from validation.box_scores import box_score_checks
 
 ZONES = ("paint", "mid", "three")
 
@@ -106,3 +108,19 @@ def test_team_game_summary_matches_the_box_scores(league):
     assert tgs["pace"].between(90, 110).all() and 98 <= tgs["pace"].mean() <= 102
     team_style = tgs.groupby("team_abbr")["pace"].mean()
     assert team_style.max() - team_style.min() > 3
+
+
+def test_every_box_score_adds_up_to_its_team_line_and_a_whole_game(league):
+    """The gate blocks a box score that does not add up (SPEC §6.8), so the demo's every game must: each side's
+    active points equal its TGS points, its minutes 240 + 25·k within a minute, overtime games included."""
+    schedule, pgs, tgs = league.tables["schedule"], league.tables["pgs"], league.tables["tgs"]
+    sums = active(pgs).groupby(["game_id", "team_abbr"])[["points", "minutes_played"]].sum().add_suffix("_played")
+    sides = tgs.join(sums, on=["game_id", "team_abbr"])
+    assert len(sides) == 2 * len(schedule) and (sides["points"] == sides["points_played"]).all()
+    minutes = sides["minutes_played_played"]
+    overtimes = ((minutes - 240) / 25).round()
+    assert (overtimes >= 0).all() and ((minutes - 240 - 25 * overtimes).abs() <= 1).all()
+    assert (overtimes > 0).sum() > 20 and (overtimes == 0).mean() > 0.9  # overtime is there, and rare
+    dates = pd.DatetimeIndex(schedule["game_date"].unique())
+    checks = box_score_checks(schedule, pgs, tgs, dates, read_calendar(league.wh))
+    assert (checks.facts == "").all().all()  # the gate's own reading agrees

@@ -13,6 +13,7 @@ from backfill.plan import game_dates
 from validation.gate import (
     AUDIT,
     BLOCKED,
+    BOX_SCORE_FACTS,
     COVERAGE,
     FAILED,
     GATE_INPUT_COLUMNS,
@@ -39,6 +40,7 @@ def facts(expected: int = 187, published: int = 187, **changed: object) -> pd.Da
         "candidate_completeness": 98.0, "candidate_zeroed_scores": 0,
         "previous_players": float("nan"), "previous_completeness": float("nan"), "previous_zeroed_scores": float("nan"),
         "out_of_range_rows": 0, "error": "", "upcg_disagrees": "", "audit_block": "", "identity_conflicts": "",
+        **dict.fromkeys(BOX_SCORE_FACTS, ""),
     }  # fmt: skip
     row.update(changed)
     assert set(row) == set(GATE_INPUT_COLUMNS)
@@ -113,6 +115,17 @@ def test_the_bars_are_the_runs_own():
      "identity_conflict herbertporter: ids hp_001, hp_002"),
     ({"context_source": "pgs_synthetic", "history_missing": "20230215_BOS_DET"}, UPSTREAM_MISSING,
      "upstream_missing history: games 20230215_BOS_DET"),
+    ({"unbalanced_games": "20230223_LAL_GSW GSW points 74/112, minutes 168/240"}, UPSTREAM_PARTIAL,
+     "upstream_partial pgs: 20230223_LAL_GSW GSW points 74/112, minutes 168/240"),
+    ({"tgs_missing_games": "20230223_LAL_GSW"}, UPSTREAM_MISSING, "upstream_missing tgs: games 20230223_LAL_GSW"),
+    ({"tgs_teams_differ": "BKN in pgs, BRK in tgs (20230223_BKN_GSW)"}, UPSTREAM_PARTIAL,
+     "upstream_partial tgs: BKN in pgs, BRK in tgs (20230223_BKN_GSW)"),
+    ({"duplicate_rows": "20230223_LAL_GSW lebronjames ×3"}, UPSTREAM_PARTIAL,
+     "upstream_partial pgs: duplicate rows 20230223_LAL_GSW lebronjames ×3"),
+    ({"context_source": "pgs_synthetic", "tgs_history_missing": "BOS 3 games"}, UPSTREAM_MISSING,
+     "upstream_missing tgs history: BOS 3 games"),
+    ({"context_source": "pgs_synthetic", "history_partial": "20230215_BOS_DET"}, UPSTREAM_PARTIAL,
+     "upstream_partial history: games 20230215_BOS_DET"),
     ({"psza_rows": 0, "psza_players": 0}, UPSTREAM_MISSING, "upstream_missing psza"),
     ({"psza_players": 100}, UPSTREAM_PARTIAL, "upstream_partial psza 100/187"),
     ({"tdza_teams": 1}, UPSTREAM_PARTIAL, "upstream_partial tdza 1/18"),
@@ -130,8 +143,10 @@ def test_an_identity_conflict_blocks_a_date_whose_rows_are_all_there():
     assert result["status"] == BLOCKED and result["blocked_by"] == IDENTITY_CONFLICT
 
 
-def test_history_is_not_needed_when_the_context_comes_from_upcg():
-    assert verdict(facts(history_missing="20230215_BOS_DET"))["status"] == PUBLISHED
+@pytest.mark.parametrize("history", [{"history_missing": "20230215_BOS_DET"}, {"history_partial": "20230215_BOS_DET"},
+                                     {"tgs_history_missing": "BOS 3 games"}])  # fmt: skip
+def test_history_is_not_needed_when_the_context_comes_from_upcg(history):
+    assert verdict(facts(**history))["status"] == PUBLISHED
 
 
 @pytest.mark.parametrize("worse", [
