@@ -100,7 +100,7 @@ def side_totals(sides: pd.DataFrame, pgs: pd.DataFrame, tgs: pd.DataFrame) -> pd
 
     def summed(column: pd.Series) -> np.ndarray:
         values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)[on_side]
-        return np.bincount(position[on_side], weights=np.nan_to_num(values), minlength=len(sides))
+        return np.bincount(position[on_side], weights=values, minlength=len(sides))  # a NULL makes the sum NaN
 
     line = positions_of(side, lines)  # a repeated TGS line: the first (sources are `settled`)
     team_points = pd.to_numeric(tgs["points"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -113,8 +113,10 @@ def side_totals(sides: pd.DataFrame, pgs: pd.DataFrame, tgs: pd.DataFrame) -> pd
 
 
 def expected_minutes(minutes: np.ndarray) -> np.ndarray:
-    """240 + 25·k for the k (≥ 0) overtimes nearest the minutes played."""
-    overtimes = np.maximum(np.round((minutes - REGULATION_MINUTES) / OVERTIME_MINUTES), 0)
+    """240 + 25·k for the k (≥ 0) overtimes nearest the minutes played (240 for minutes that are no number)."""
+    with np.errstate(invalid="ignore"):
+        overtimes = np.maximum(np.round((minutes - REGULATION_MINUTES) / OVERTIME_MINUTES), 0)
+    overtimes = np.where(np.isfinite(overtimes), overtimes, 0)
     return REGULATION_MINUTES + OVERTIME_MINUTES * overtimes
 
 
@@ -132,7 +134,8 @@ def unbalanced_text(totals: pd.DataFrame) -> pd.Series:
     expected = expected_minutes(totals["minutes"].to_numpy(dtype=float))
     rows = zip(totals["game_id"].tolist(), totals["team"].tolist(), totals["points"].tolist(),
                totals["team_points"].tolist(), totals["minutes"].tolist(), expected.tolist(), strict=True)  # fmt: skip
-    texts = [f"{game} {team} points {points:.0f}/{line:.0f}, minutes {minutes:g}/{whole:.0f}"
+    texts = [f"{game} {team} points {points:.0f}/{'NULL' if np.isnan(line) else f'{line:.0f}'}, "
+             f"minutes {minutes:g}/{whole:.0f}"
              for game, team, points, line, minutes, whole in rows]  # fmt: skip
     return pd.Series(texts, index=totals.index, dtype=object)
 
@@ -142,8 +145,11 @@ SCHEDULE_BIT, PGS_BIT, TGS_BIT = 1, 2, 4
 
 
 def teams_named(sides: pd.DataFrame, pgs: pd.DataFrame, tgs: pd.DataFrame) -> pd.DataFrame:
-    """Per (game_id, abbr) of the sides' games: which inputs name that team in that game (a bit per input)."""
-    games = sides["game_id"].unique()
+    """Per (game_id, abbr) of the sides' games: which inputs name that team in that game (a bit per input).
+    Only games whose schedule names both teams: a side the schedule leaves unnamed has no name to differ from."""
+    both_named = sides["game_id"].value_counts()
+    games = both_named.index[both_named.to_numpy() == 2]
+    sides = sides[sides["game_id"].isin(games).to_numpy()]
     named = [sides[["game_id", "team"]].assign(bit=SCHEDULE_BIT)]
     for frame, bit in ((pgs, PGS_BIT), (tgs, TGS_BIT)):
         rows = frame[frame["game_id"].isin(games).to_numpy()]

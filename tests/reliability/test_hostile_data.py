@@ -7,28 +7,34 @@ the table, every score finite and inside its range, the total the sum of its par
 Behaviour, case by case (CASES pins the dates that do not simply publish):
 
 - NULLs in every nullable column of a table, on a random third of its rows: published. A NULL input takes its
-  §5 default. In PGS, a NULL player_status is not "played" and a NULL team belongs to no team, so teams fall
-  below five active players: every date `blocked upstream_missing pgs`. In the schedule, a game with a NULL status
-  is not final (its date is `blocked games not final`); a NULL type cannot prove an exhibition, so it counts.
+  §5 default. In TGS, a NULL team points line cannot be checked against the box score: every date `blocked
+  upstream_partial pgs` (SPEC §6.8, the box score must add up). In PGS, a NULL player_status is not "played"
+  and a NULL team belongs to no team, so teams fall below five active players: every date `blocked
+  upstream_missing pgs`. In the schedule, a game with a NULL status is not final (its date is `blocked games not
+  final`); a NULL type cannot prove an exhibition, so it counts.
 - NULLs in every row of every nullable column of a table: published, except PGS (no team on any box score:
-  every date `blocked upstream_missing pgs`). Alone: no player_status at all → every date blocked (exit 3);
-  no game_status → every date `blocked games not final`; no game_type → the games count, published.
-- NaN, ±inf, negative and huge minutes / usage in PGS: published; non-finite values are left out of the history
-  means, negative ones are used as given.
+  every date `blocked upstream_missing pgs`) and TGS (no points to add the box scores up to: every date
+  blocked). Alone: no player_status at all → every date blocked (exit 3); no game_status → every date `blocked
+  games not final`; no game_type → the games count, published.
+- NaN, ±inf, negative and huge minutes / usage in PGS: the minutes no longer make a whole game, so every date is
+  `blocked upstream_partial pgs` naming the sides.
 - NaN, ±inf, negative and huge context values in UPCG (and negative or INT64-max counts): published; non-finite
   values take the defaults, every score is clamped into its range.
 - NaN, ±inf, out-of-range zone rates and defenses; NaN, ±inf, negative TGS pace: published, clamped.
-- Every PGS row duplicated: published; a player counts once per date and history counts one game per day.
-- A player on two teams the same day: published; one row for the player, from the first game by game_id.
-- A mid-season trade: published; the game date's team is used and the history follows the player.
+- Every PGS row duplicated: every date `blocked upstream_partial pgs: duplicate rows …` naming them.
+- A player on two teams the same day: the second game's box score no longer adds up (`blocked upstream_partial
+  pgs`), and a later date built from box scores reads it (`upstream_partial history`).
+- A mid-season trade written as a team the game does not have (LAL rows in a BOS game): the team named in the box
+  score and not in the schedule is named (`blocked upstream_partial pgs: LAL in pgs …`); the date without BOS or
+  LAL games publishes.
 - UPCG rows for 60 players with no PGS row: published from UPCG; the extra players get no row.
 - UPCG replaced by 200 players who did not play: published from box scores (`upcg_partial 0/N`): coverage is by
   identity, never 200 rows = 100%.
 - Duplicate UPCG (older and different), PSZA, TDZA and players rows: published; one row per key.
 - A team with no prior game (a new abbreviation in one game): published; pace_differential NULL → pace 0, no
   TDZA row → shot-zone 0 for its opponents; data_completeness_pct shows what was missing.
-- player_status spelled 'ACTIVE', 'Active' or '': only exactly `active` counts as played, so those players are
-  neither expected nor published and coverage is unaffected.
+- player_status spelled 'ACTIVE', 'Active' or '': only exactly `active` counts as played, so the box score of
+  who played no longer adds up to the team's line: every date `blocked upstream_partial pgs`.
 - A final game date with no PGS rows: that date `blocked upstream_missing`, exit 3; the other dates publish.
 - No PSZA rows on a date: that date `blocked upstream_missing psza`, exit 3.
 - PGS rows on a date missing from the schedule (and box scores on an All-Star-break day): not a game date — no
@@ -92,7 +98,9 @@ class Case:
 WEEK_DAYS = ("2023-02-23", "2023-02-24", "2023-02-25", "2023-02-26", "2023-02-27", "2023-02-28")
 CASES: dict[str, Case] = {
     **{f"NULLs in {key}": Case(tuple(null_third(key, column) for column in nullable(key)))
-       for key in ("tgs", "upcg", "psza", "tdza", "players")},  # fmt: skip
+       for key in ("upcg", "psza", "tdza", "players")},  # fmt: skip
+    "NULLs in tgs": Case(tuple(null_third("tgs", column) for column in nullable("tgs")),
+                         dict.fromkeys(WEEK_DAYS, "blocked"), 3, dict.fromkeys(WEEK_DAYS, "upstream_partial pgs")),
     # a third of the box scores lose their status and team: teams fall below five known active players
     "NULLs in pgs": Case(tuple(null_third("pgs", column) for column in nullable("pgs")),
                          dict.fromkeys(WEEK_DAYS, "blocked"), 3, dict.fromkeys(WEEK_DAYS, "upstream_missing pgs")),
@@ -101,7 +109,8 @@ CASES: dict[str, Case] = {
                               dict.fromkeys(WEEK_DAYS[1:], "blocked"), 3,
                               dict.fromkeys(WEEK_DAYS[1:], "games not final")),  # fmt: skip
     "PGS minutes and usage NaN, inf, negative, huge": Case(
-        tuple(hostile_doubles("pgs", "minutes_played", "usage_rate"))),
+        tuple(hostile_doubles("pgs", "minutes_played", "usage_rate")), dict.fromkeys(WEEK_DAYS, "blocked"), 3,
+        dict.fromkeys(WEEK_DAYS, "upstream_partial pgs")),
     "UPCG context NaN, inf, negative, huge": Case(tuple(
         hostile_doubles("upcg", "minutes_in_last_7_days", "avg_minutes_per_game_last_7", "avg_usage_rate_last_7_games",
                         "projected_usage_rate", "pace_differential", "opponent_pace_last_10")
@@ -112,7 +121,8 @@ CASES: dict[str, Case] = {
         + hostile_doubles("tdza", "paint_defense_vs_league_avg", "mid_range_defense_vs_league_avg",
                           "three_pt_defense_vs_league_avg"))),  # fmt: skip
     "TGS pace NaN, inf, negative": Case(tuple(hostile_doubles("tgs", "pace"))),
-    "every PGS row duplicated": Case(("INSERT INTO {pgs} SELECT * FROM {pgs}",)),
+    "every PGS row duplicated": Case(("INSERT INTO {pgs} SELECT * FROM {pgs}",), dict.fromkeys(WEEK_DAYS, "blocked"), 3,
+                                     dict.fromkeys(WEEK_DAYS, "upstream_partial pgs: duplicate rows")),
     "a player on two teams the same day": Case((
         f"""INSERT INTO {{pgs}} SELECT other.game_id, p.game_date, p.season, p.player_lookup, p.universal_player_id,
                    other.team_abbr, other.opponent_team_abbr, 'active', 12.0, 30.0, 4, 1, 1, 1, 0, 2, 1
@@ -120,12 +130,16 @@ CASES: dict[str, Case] = {
             WHERE p.game_date IN (DATE '{UPCG_DAY}', DATE '{SYNTHETIC_DAY}') AND p.player_status = 'active'
               AND hash(p.player_lookup) % 10 = 0
             QUALIFY row_number() OVER (PARTITION BY p.game_date, p.player_lookup ORDER BY other.game_id) = 1""",
-    )),  # fmt: skip
+    ), dict.fromkeys((SYNTHETIC_DAY, "2023-02-24", UPCG_DAY), "blocked"), 3,
+        {SYNTHETIC_DAY: "upstream_partial pgs", "2023-02-24": "upstream_partial history",
+         UPCG_DAY: "upstream_partial pgs"}),  # fmt: skip
     "a mid-season trade": Case(tuple(
         f"""UPDATE {{{key}}} SET team_abbr = CASE team_abbr WHEN 'BOS' THEN 'LAL' ELSE 'BOS' END
             WHERE game_date >= DATE '2023-02-09' AND team_abbr IN ('BOS', 'LAL')
               AND player_lookup IN (SELECT player_lookup FROM {{pgs}} WHERE team_abbr IN ('BOS', 'LAL')
-                                    AND hash(player_lookup) % 4 = 0)""" for key in ("pgs", "upcg"))),  # fmt: skip
+                                    AND hash(player_lookup) % 4 = 0)""" for key in ("pgs", "upcg")),
+        {day: "blocked" for day in WEEK_DAYS if day != "2023-02-26"}, 3,
+        {day: "upstream_partial" for day in WEEK_DAYS if day != "2023-02-26"}),  # fmt: skip
     "UPCG rows for players with no PGS row": Case((
         f"""INSERT INTO {{upcg}} (player_lookup, game_date, team_abbr, opponent_team_abbr, days_rest, processed_at)
             SELECT 'ghost' || i, DATE '{UPCG_DAY}', 'BOS', 'LAL', 2, TIMESTAMP '2023-02-26 12:00:00'
@@ -159,7 +173,7 @@ CASES: dict[str, Case] = {
     "odd player_status spellings": Case((
         "UPDATE {pgs} SET player_status = CASE hash(player_lookup, game_date) % 3 WHEN 0 THEN 'ACTIVE' "
         "WHEN 1 THEN '' ELSE 'Active' END WHERE player_status = 'active' AND hash(player_lookup) % 10 = 0",
-    )),  # fmt: skip
+    ), dict.fromkeys(WEEK_DAYS, "blocked"), 3, dict.fromkeys(WEEK_DAYS, "upstream_partial pgs")),  # fmt: skip
     "a final game date with no PGS rows": Case(
         (f"DELETE FROM {{pgs}} WHERE game_date = DATE '{UPCG_DAY}'",), {UPCG_DAY: "blocked"}, 3,
         {UPCG_DAY: "upstream_missing"}),
@@ -286,7 +300,8 @@ def test_whole_columns_of_nulls_never_crash_and_keep_the_gate(name, demo_db):
     states = states["status"]
     assert problems == []
     # no status, or no team, on any box score: no game has a team with five known active players
-    if name in ("pgs.player_status NULL", "pgs: every nullable column NULL", "schedule.game_status NULL"):
+    if name in ("pgs.player_status NULL", "pgs: every nullable column NULL", "schedule.game_status NULL",
+                "tgs: every nullable column NULL"):  # the last: no team points for the box scores to add up to
         assert exit_code == 3 and len(states) and (states == "blocked").all()
     else:
         assert exit_code == 0 and (states == "published").all()
