@@ -97,7 +97,8 @@ def build_context(
     tgs = history_rows(sources.tgs, sources)
     box_scores = box_score_checks(sources.schedule, pgs, tgs, index, sources.calendar)
     synthetic = synthetic_context(expected, pgs, tgs, sources.players)
-    upcg = match_upcg(expected, sources.upcg, index)
+    shared = in_conflict(expected, conflicts)  # such a key is no one's: UPCG is not matched or named on it
+    upcg = match_upcg(expected[~shared] if shared.any() else expected, sources.upcg, index)
     held = expected[held_in_upcg(expected, upcg.usable)]
     from_upcg = upcg_context(held, upcg.usable)
     compared = held if policy != "pgs" else held.iloc[:0]  # a policy that never reads UPCG need not verify it
@@ -108,7 +109,7 @@ def build_context(
                                 {"pace_differential": box_scores.pace_incomplete(compared)})  # fmt: skip
     counts = coverage_counts(expected, sources.upcg, index, upcg.usable).join(upcg.facts)
     decisions = decide_sources(counts.join(agreement), policy)
-    source = row_sources(expected, upcg.usable, decisions, policy).mask(in_conflict(expected, conflicts), None)
+    source = row_sources(expected, upcg.usable, decisions, policy).mask(shared, None)
     targets = expected[source.notna()].assign(context_source=source[source.notna()])
     context_values = pd.concat([
         synthetic.loc[targets.index[targets["context_source"] == SYNTHETIC]],

@@ -37,6 +37,12 @@ def rename(url: str, player_id: str, new: str) -> None:
                 new=new, id=player_id)  # fmt: skip
 
 
+def date_lines(log: str) -> list[dict]:
+    """The run's one JSON log line per date."""
+    lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    return [line for line in lines if line.get("event") == "date_done"]
+
+
 def rows_of(url: str, first: str, second: str) -> pd.DataFrame:
     rows = query(url, f"SELECT {COMPARED} FROM {{pcf}} WHERE game_date IN (@first, @second)",
                  first=date.fromisoformat(first), second=date.fromisoformat(second))  # fmt: skip
@@ -63,6 +69,8 @@ def test_two_players_sharing_a_lookup_keep_their_own_rows_and_history_and_the_da
     assert blocked["status"] == "blocked" and blocked["blocked_by"] == "identity_conflict"
     assert blocked["reason"] == f"identity_conflict {boston}: ids {', '.join(sorted([boston_id, warrior_id]))}"
     assert pcf_rows(warehouse.url, BOTH) == 0
+    logged = {line["game_date"]: line for line in date_lines(result.stderr)}
+    assert "hint" not in logged[BOTH]  # the shared key is the one problem named, not a UPCG row of either namesake
 
     forced = run_json(warehouse.url, "--dates", BOTH, "--force", "--reason", "the others may publish")[1][BOTH]
     assert forced["status"] == "published" and forced["forced"]  # everyone else; neither namesake under one key
@@ -101,7 +109,7 @@ def test_upcg_lookups_that_differ_only_in_spelling_are_named_and_the_date_publis
     assert "; 5 lookups differ only in spelling: " in reason and ascii(nfd) in reason
     assert all(f"'{name.upper()}' for {name}" in reason for name in upper["player_lookup"])
     assert pcf_rows(url, DAY) == who_played(url, DAY) == dates[DAY]["expected_players"]
-    logged = [json.loads(line) for line in result.stderr.splitlines() if '"date_done"' in line]
+    logged = date_lines(result.stderr)
     assert [line["reason"] for line in logged] == [reason]  # the log line names them too, and says what to do
     assert "fix its lookups upstream" in logged[0]["hint"]
 
