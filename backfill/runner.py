@@ -186,7 +186,7 @@ def log_date(run_id: str, verdict: dict, game_date: date) -> None:
     """The one canonical line per date."""
     source_reason = str(verdict["source_reason"] or "")
     extra = {"hint": PARTIAL_UPCG_HINT} if verdict.get("upcg_state") == UPCG_PARTIAL else {}
-    if verdict.get("upcg_misnamed"):  # not stale rows: cleanup would not help (processors.identity)
+    if verdict.get("upcg_misnamed", 0) > 0:  # not stale rows: cleanup would not help (NaN: a date not computed)
         extra = {"hint": MISNAMED_UPCG_HINT}
     log.info(
         "date_done", run_id=run_id, game_date=str(game_date), status=verdict["status"],
