@@ -81,17 +81,18 @@ def wants_processing(state: str | None, rerun: str) -> bool:
 
 
 # Rows written before a verdict had its columns said it only in words; `init` records those words as the
-# columns once (SQL both dialects run), so every reader reads columns. Rows with the columns are untouched.
+# columns once (SQL both dialects run), so every reader reads columns. Rows with the columns are untouched. Every
+# date's rows are meant: `game_date IS NOT NULL` is the partition filter a table requiring one accepts.
 LEGACY_VERDICT_SQL = (
     "UPDATE {checkpoints} SET coverage_warning = (COALESCE(reason, '') LIKE '%coverage_warning%') "
-    "WHERE coverage_warning IS NULL",
+    "WHERE game_date IS NOT NULL AND coverage_warning IS NULL",
     "UPDATE {checkpoints} SET upcg_state = CASE "
     + " ".join(f"WHEN COALESCE(source_reason, reason) LIKE '%{state}%' THEN '{state}'" for state in UPCG_STATES)
-    + " END WHERE upcg_state IS NULL AND ("
+    + " END WHERE game_date IS NOT NULL AND upcg_state IS NULL AND ("
     + " OR ".join(f"COALESCE(source_reason, reason) LIKE '%{state}%'" for state in UPCG_STATES) + ")",
     "UPDATE {checkpoints} SET blocked_by = CASE "
     + " ".join(f"WHEN reason LIKE '{words}%' THEN '{rule}'" for words, rule in LEGACY_BLOCK_WORDS)
-    + " END WHERE blocked_by IS NULL AND status = 'blocked' AND ("
+    + " END WHERE game_date IS NOT NULL AND blocked_by IS NULL AND status = 'blocked' AND ("
     + " OR ".join(f"reason LIKE '{words}%'" for words, _ in LEGACY_BLOCK_WORDS) + ")",
 )
 

@@ -23,10 +23,11 @@ DEFAULT_MAX_LAG_HOURS = 30.0  # a date's games end by ~01:00; the nightly catch-
 MAX_LAG_HOURS = 24 * 366  # a longer lag would call a season-old gap fresh
 FIRST_DATE_SQL = """
 SELECT MIN(first_date) AS first_date FROM (
-  SELECT MIN(game_date) AS first_date FROM {checkpoints}
-  UNION ALL SELECT MIN(game_date) FROM {schedule} WHERE NOT EXISTS (SELECT 1 FROM {checkpoints})
+  SELECT MIN(game_date) AS first_date FROM {checkpoints} WHERE game_date IS NOT NULL
+  UNION ALL SELECT MIN(game_date) FROM {schedule}
+    WHERE game_date IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {checkpoints} WHERE game_date IS NOT NULL)
 ) AS firsts
-"""
+"""  # every partition is meant: `game_date IS NOT NULL` is the filter tables requiring one accept
 LISTED_DATES_MAX = 10  # a fix command names dates one by one up to this many, else a range
 
 

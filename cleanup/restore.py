@@ -12,12 +12,19 @@ from warehouse.schemas import TABLES
 
 
 def overlapping_rows(wh: Warehouse, backup_qualified: str) -> pd.DataFrame:
-    """Per date, the backup's rows whose (game_date, player_lookup) is already in UPCG."""
+    """Per date, the backup's rows whose (game_date, player_lookup) is already in UPCG. Both tables are read
+    within the backup's dates: the partition filter BigQuery tables may require."""
+    span = wh.rows(f"SELECT MIN(game_date) AS first, MAX(game_date) AS last FROM {backup_qualified} "
+                   "WHERE game_date IS NOT NULL")[0]  # fmt: skip
+    if span["first"] is None:
+        return pd.DataFrame(columns=["game_date", "overlapping_rows"])
     return wh.query(
         "SELECT b.game_date, COUNT(*) AS overlapping_rows "
         f"FROM {backup_qualified} AS b "
         "JOIN {upcg} AS u ON u.game_date = b.game_date AND u.player_lookup = b.player_lookup "
-        "GROUP BY b.game_date ORDER BY b.game_date"
+        "WHERE b.game_date BETWEEN @first AND @last AND u.game_date BETWEEN @first AND @last "
+        "GROUP BY b.game_date ORDER BY b.game_date",
+        {"first": span["first"], "last": span["last"]},
     )
 
 

@@ -10,7 +10,7 @@ from demo.league import build_league
 from demo.seasons import SEASON_FORMS, SUPPORTED_SEASONS
 from warehouse.base import Warehouse
 from warehouse.errors import BadInput
-from warehouse.schemas import INPUT_TABLES
+from warehouse.schemas import INPUT_TABLES, TABLES
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def generate_demo(
         )
     frames = build_league(chosen, seed)
     if replace:
-        wh.run_atomic([f"DELETE FROM {{{key}}} WHERE TRUE" for key in INPUT_TABLES])
+        wh.run_atomic([f"DELETE FROM {{{key}}}{every_partition(key) or ' WHERE TRUE'}" for key in INPUT_TABLES])
     for key in INPUT_TABLES:
         wh.load(frames[key], key)
     return DemoSummary(seasons=chosen, seed=seed, rows={key: len(frames[key]) for key in INPUT_TABLES})
@@ -66,9 +66,16 @@ def _checked_request(wh: Warehouse, seasons: Sequence[int], seed: int, *, allow_
     return chosen
 
 
+def every_partition(key: str) -> str:
+    """The filter a table that requires a partition filter accepts for a read of all its rows."""
+    column = TABLES[key].partition_by
+    return f" WHERE {column} IS NOT NULL" if column else ""
+
+
 def _input_row_counts(wh: Warehouse) -> dict[str, int]:
     """Row counts of the input tables that are not empty."""
-    counts = wh.query(
-        " UNION ALL ".join(f"SELECT '{key}' AS table_key, count(*) AS row_count FROM {{{key}}}" for key in INPUT_TABLES)
-    )
+    counts = wh.query(" UNION ALL ".join(
+        f"SELECT '{key}' AS table_key, count(*) AS row_count FROM {{{key}}}{every_partition(key)}"
+        for key in INPUT_TABLES
+    ))  # fmt: skip
     return {row.table_key: int(row.row_count) for row in counts.itertuples() if row.row_count > 0}

@@ -18,6 +18,7 @@ import pandas as pd
 
 from processors.calendar import Calendar, Season, read_calendar
 from warehouse import Warehouse
+from warehouse.schemas import TABLES
 
 PGS_COLUMNS = (
     "game_id, game_date, season, player_lookup, universal_player_id, team_abbr, opponent_team_abbr, "
@@ -26,6 +27,12 @@ PGS_COLUMNS = (
 TGS_COLUMNS = "game_id, game_date, season, team_abbr, opponent_team_abbr, pace, points"  # points: the box score adds up
 
 SCHEDULE_COLUMNS = "game_id, game_date, game_type, home_team_abbr, away_team_abbr, game_status"
+
+
+def contract_columns(key: str) -> str:
+    """Every column SPEC §2 gives an input, named: an upstream table's own extra columns are never read (nor
+    billed)."""
+    return ", ".join(TABLES[key].column_names)
 
 
 @dataclass(frozen=True)
@@ -43,9 +50,9 @@ INPUT_READS = (
     InputRead("schedule", SCHEDULE_COLUMNS, "game_date", history=True),  # who should have box scores
     InputRead("pgs", PGS_COLUMNS, "game_date", history=True),
     InputRead("tgs", TGS_COLUMNS, "game_date", history=True),
-    InputRead("upcg", "*", "game_date", history=False),
-    InputRead("psza", "*", "analysis_date", history=False),
-    InputRead("tdza", "*", "analysis_date", history=False),
+    InputRead("upcg", contract_columns("upcg"), "game_date", history=False),
+    InputRead("psza", contract_columns("psza"), "analysis_date", history=False),
+    InputRead("tdza", contract_columns("tdza"), "analysis_date", history=False),
 )
 
 

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 from google.cloud import bigquery
 from googlesql import GoogleSqlAnalyzer, Rejected, StatementRecorder, contract_tables
+from googlesql.partitions import star_reads, unfiltered_reads
 from support import INCIDENT_DATES, INCIDENT_WEEK, TODAY
 
 from backfill.cli import cli
@@ -92,6 +93,10 @@ def test_every_command_sends_only_statements_bigquery_accepts(bigquery_url, bigq
     assert [name for name, count in sent.items() if count == 0] == []
     assert verdict.rejections == [], "\n\n".join(verdict.rejections)
     assert verdict.analysed == sum(sent.values())
+    unfiltered = sorted({read for statement in bigquery_statements.statements
+                         for read in unfiltered_reads(statement.sql)})  # fmt: skip
+    assert unfiltered == [], "\n".join(unfiltered)  # what require_partition_filter would refuse
+    assert sorted({read for statement in bigquery_statements.statements for read in star_reads(statement.sql)}) == []
 
 
 def test_a_statement_the_emulator_runs_and_bigquery_rejects_is_reported_in_full(
