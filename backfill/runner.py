@@ -220,7 +220,8 @@ def run_backfill(
     or `cancel`, asked before each chunk publishes and after it) it raises `Interrupted` once the run record is
     closed with its exit code; the chunk not yet published never is."""
     clock, started = time.perf_counter(), utc_now()
-    wh.identify(invocation.run_id, invocation.command)  # BigQuery: every job of the run is named and labelled so
+    # BigQuery: every job of the run is named and labelled (with the caller's label too) so it can be found
+    wh.identify(invocation.run_id, invocation.command, settings.label)
     require_tables(wh)
     input_error = input_contract_error(wh)
     plan = make_plan(wh, settings)

@@ -209,8 +209,9 @@ class Warehouse(ABC):
         a process lock dies with its process, so there is nothing to take over."""
         yield []
 
-    def identify(self, run_id: str, command: str) -> None:  # noqa: B027 - optional hook
-        """Whose statements these are from now on (BigQuery: job ids `pcf_<run_id>_…` and labels)."""
+    def identify(self, run_id: str, command: str, label: str | None = None) -> None:  # noqa: B027 - optional hook
+        """Whose statements these are from now on (BigQuery: job ids `pcf_<run_id>_…` and labels, the caller's
+        `label` among them)."""
 
     def worker(self) -> Warehouse:
         """A handle another thread may read through while this one publishes."""

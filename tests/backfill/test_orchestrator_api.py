@@ -113,3 +113,16 @@ def test_wait_for_lock_waits_out_another_writer_and_without_it_lock_held_is_rais
     finally:
         holder.close()
     assert result.exit_code == 0 and 1.0 <= time.monotonic() - clock < 30
+
+
+@pytest.mark.bigquery_emulator
+def test_on_bigquery_the_label_is_also_every_jobs_label(make_bigquery_warehouse, bigquery_statements):
+    wh = make_bigquery_warehouse()
+    wh.create_tables()
+    before = len(bigquery_statements.statements)
+
+    result = backfill.run(wh, "2023-03-01", "2023-03-02", label="Dagster:run 7", today=TODAY)
+
+    jobs = [statement.job for statement in bigquery_statements.statements[before:] if statement.job is not None]
+    assert jobs and all(job.labels.get("pcf_run_id") == result.run_id.lower() for job in jobs)
+    assert {job.labels.get("pcf_label") for job in jobs} == {"dagster_run_7"}  # a label value: [a-z0-9_-]

@@ -49,8 +49,8 @@ class BigQueryWarehouse(Warehouse):
         self.jobs = Jobs(self.client, self.settings, self.stats, command or ("write" if writer else "read"))
         self.fence: lease.Fence | None = None  # the lease a run holds while it holds one: checked by every publish
 
-    def identify(self, run_id: str, command: str) -> None:
-        self.jobs.identify(run_id, command)
+    def identify(self, run_id: str, command: str, label: str | None = None) -> None:
+        self.jobs.identify(run_id, command, label)
 
     @property
     def url(self) -> str:

@@ -68,10 +68,13 @@ class Jobs:
         self._stats_lock = threading.Lock()  # the lease heartbeat runs jobs from its own thread
         self.identify(session_id(), command)
 
-    def identify(self, run_id: str, command: str) -> None:
-        """Whose jobs these are from now on: their ids start `pcf_<run_id>_` and their labels name both."""
+    def identify(self, run_id: str, command: str, label: str | None = None) -> None:
+        """Whose jobs these are from now on: their ids start `pcf_<run_id>_` and their labels name both, and the
+        caller's label for the run (`pcf_label`, as a label value), when it gave one."""
         self.run_id, self.command = run_id, command
         self.labels = {"pcf_run_id": label_value(run_id), "pcf_command": label_value(command)}
+        if label:
+            self.labels["pcf_label"] = label_value(label)
         self._sequence = itertools.count(1)
 
     def new_job_id(self, kind: str) -> str:
