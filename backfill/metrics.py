@@ -60,6 +60,11 @@ class MetricsSnapshot:
         if billed is not None:
             self.bytes_processed, self.bytes_billed = processed, billed
 
+    def counts(self) -> dict[str, object]:
+        """What the invocation counted, for its closing log line (None: not measured)."""
+        return {"dates": self.dates, "rows_published": self.rows_published,
+                "dates_with_problems": self.dates_with_problems, "overdue_dates": self.overdue_dates}  # fmt: skip
+
     def finish(self, exit_code: int) -> int:
         self.finished, self.exit_code = time.time(), exit_code
         return exit_code

@@ -188,7 +188,8 @@ def log_date(run_id: str, verdict: dict, game_date: date) -> None:
     extra = {"hint": PARTIAL_UPCG_HINT} if verdict.get("upcg_state") == UPCG_PARTIAL else {}
     if verdict.get("upcg_misnamed", 0) > 0:  # not stale rows: cleanup would not help (NaN: a date not computed)
         extra = {"hint": MISNAMED_UPCG_HINT}
-    log.info(
+    level = {BLOCKED: "warning", FAILED: "error"}.get(verdict["status"], "info")  # a person looks at these
+    getattr(log, level)(
         "date_done", run_id=run_id, game_date=str(game_date), status=verdict["status"],
         source=verdict["context_source"], reason=verdict["reason"] or source_reason,
         upcg=int(verdict["upcg_players"]), expected=int(verdict["expected_players"]),

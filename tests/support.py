@@ -52,6 +52,12 @@ Target = Path | str
 
 
 # --- the CLI -------------------------------------------------------------------------------------
+def said(output: str) -> list[str]:
+    """What a command said to a person: its lines without the JSON log lines (every invocation's stream ends
+    with a `run_done` line)."""
+    return [line for line in output.strip().splitlines() if not line.startswith('{"event": ')]
+
+
 def url_of(target: Target) -> str:
     return f"duckdb:///{target}" if isinstance(target, Path) else target
 

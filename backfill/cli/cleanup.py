@@ -9,7 +9,7 @@ import click
 
 from backfill import api, render
 from backfill.cli.options import app_today, connection_words, notify_options, open_warehouse, output_option
-from backfill.cli.root import cli, option, pass_app
+from backfill.cli.root import cli, option, pass_app, report_counts
 from backfill.notify import NotifySettings
 from backfill.settings import AppSettings
 from processors.source_words import UPCG_SUFFICIENT
@@ -46,6 +46,7 @@ def cleanup(ctx: click.Context, app: AppSettings, retention_days: int, mode: str
         return 0
     with open_warehouse(app, read_only=not execute) as wh:
         result = api.cleanup_with_settings(wh, settings)
+    report_counts(rows_matched=result.rows_matched, rows_deleted=result.rows_deleted)
     undo = shlex.join([*connection_words(app), "cleanup", "restore", result.backup_table]) \
         if result.backup_table else None
     click.echo(render.to_json(render_runs.cleanup_document(result, undo)) if output == "json"

@@ -28,7 +28,7 @@ from backfill.cli.options import (
     status_command,
     threshold,
 )
-from backfill.cli.root import cli, option, pass_app
+from backfill.cli.root import cli, option, pass_app, report_counts
 from backfill.date_facts import newest_published
 from backfill.ledger_reads import failing_audit_rows
 from backfill.notify import NotifySettings
@@ -51,8 +51,10 @@ def status(app: AppSettings, start_date: str, end_date: str, output: str) -> int
     """
     start, end, _ = resolve_range(app, start_date, end_date, None)
     with open_warehouse(app, read_only=True) as wh:
-        report = api.status(wh, start, end).rows
+        states = api.status(wh, start, end)
         audits = failing_audit_rows(wh, start, end)
+    report = states.rows
+    report_counts(dates=states.counts)
     if output == "json":
         click.echo(render.to_json(render.status_document(report, start, end, audits)))
     else:

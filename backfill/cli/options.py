@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from backfill import api, hints
-from backfill.cli.root import option
+from backfill.cli.root import option, report_counts
 from backfill.dates import DATE_FORM, league_today, parse_date, parse_dates
 from backfill.metrics import MetricsSnapshot
 from backfill.notify import NOTIFY_ON, redacted
@@ -164,6 +164,7 @@ def metrics_recorded(app: AppSettings, path: Path | None, command: str) -> Itera
         snapshot.finish(exit_code_of(error))
         raise
     finally:
+        report_counts(**snapshot.counts())
         if path is not None:
             try:
                 write_metrics(path, snapshot)

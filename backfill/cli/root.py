@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import traceback
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import date
 from typing import Any
 
@@ -18,6 +20,9 @@ from backfill.logs import LOG_FORMATS, LOG_LEVELS, configure_logging
 from backfill.settings import CREDENTIALS_VARIABLE, EMULATOR_HOST_VARIABLE, AppSettings
 from backfill.signals import Interrupted, stop_on_signals, stop_requested
 from warehouse import DEFAULT_URL, BadInput, Datasets, InvalidSetting, PcfError
+from warehouse.logger import get_logger
+
+log = get_logger(__name__)
 
 # How this command line spells the fields the core's settings name (the core's errors say `min_coverage`).
 FLAGS = {
@@ -50,13 +55,29 @@ class PcfGroup(click.Group):
     def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
              standalone_mode: bool = True, ignore_late_signals: bool = False, **extra: Any) -> Any:  # fmt: skip
         argv = list(sys.argv[1:] if args is None else args)
-        with stop_on_signals(then_ignore=ignore_late_signals):
-            code = self.run_command(argv, prog_name, complete_var, **extra)
-            stop = stop_requested()  # however a signal surfaced (or was swallowed), it decides the exit code
-            code = stop.exit_code if stop is not None and code != stop.exit_code else code
+        started = time.monotonic()
+        facts: dict[str, Any] = {"command": None, "counts": {}}
+        token = INVOCATION.set(facts)
+        try:
+            with stop_on_signals(then_ignore=ignore_late_signals):
+                code = self.run_command(argv, prog_name, complete_var, **extra)
+                stop = stop_requested()  # however a signal surfaced (or was swallowed), it decides the exit code
+                code = stop.exit_code if stop is not None and code != stop.exit_code else code
+            log_run_done(facts, code, time.monotonic() - started)
+        finally:
+            INVOCATION.reset(token)
         if standalone_mode:
             sys.exit(code)
         return code
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[Any, Any, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        invocation = INVOCATION.get(None)
+        if invocation is not None and command is not None:  # `cleanup restore` is named by its group's command
+            invocation["command"] = " ".join([command.name or str(name), *rest[:1]]) \
+                if isinstance(command, click.Group) and rest[:1] and rest[0] in command.commands \
+                else command.name  # fmt: skip
+        return name, command, rest
 
     def run_command(self, argv: list[str], prog_name: Any, complete_var: Any, **extra: Any) -> int:
         try:
@@ -96,6 +117,25 @@ class PcfGroup(click.Group):
             return ""
         return (f" ({name} is an option of pcf-backfill itself: put it before the command, as in "
                 f"`pcf-backfill {name} … status …`)")  # fmt: skip
+
+
+# What the invocation did, for the last line of its log stream: the command, and counts a command reports.
+INVOCATION: ContextVar[dict[str, Any]] = ContextVar("pcf_invocation")
+
+
+def report_counts(**counts: Any) -> None:
+    """Counts the closing `run_done` line carries (dates by status, rows …); outside the CLI, nothing."""
+    invocation = INVOCATION.get(None)
+    if invocation is not None:
+        invocation["counts"].update({key: value for key, value in counts.items() if value is not None})
+
+
+def log_run_done(facts: dict[str, Any], exit_code: int, seconds: float) -> None:
+    """One line ends every invocation's log stream (cron's log, a collector): command, exit code, counts, seconds.
+    Before the root has configured logging (bad options, --help) there is no stream, and nothing is written."""
+    level = "info" if exit_code == 0 else "warning" if exit_code in (2, 3) else "error"  # 2, 3: a person looks
+    getattr(log, level)("run_done", command=facts["command"], exit_code=exit_code, seconds=round(seconds, 3),
+                        **facts["counts"])  # fmt: skip
 
 
 def wants_tracebacks(argv: list[str]) -> bool:

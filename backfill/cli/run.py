@@ -86,8 +86,9 @@ def execute_run(app: AppSettings, settings: RunSettings, output: str, metrics: M
         with open_warehouse(app, read_only=settings.dry_run) as wh:
             result = api.run_with_settings(wh, settings, on_date=progress.advance, on_plan=progress.start,
                                            url=app.warehouse_url).outcome  # fmt: skip
+            if metrics:
+                metrics.record_verdicts(result.verdicts)  # the closing log line counts them too
             if metrics and metrics.wanted:
-                metrics.record_verdicts(result.verdicts)
                 metrics.record_cost(result.bytes_processed, result.bytes_billed)
                 metrics.newest_published = newest_published(wh)
             wanted = notify is not None and bool(notify.urls) and not settings.dry_run
@@ -192,7 +193,8 @@ def run(app: AppSettings, start_date: str | None, end_date: str | None, dates_te
 @threshold("--warn-coverage", DEFAULT_WARN_COVERAGE)
 @option("--chunk-days", type=int, default=DEFAULT_CHUNK_DAYS, show_default=True)
 @option("--as-of", "as_of_text", default=None, metavar="DATE",
-        help="Rehearse the catch-up of another day (YYYY-MM-DD, not after today): the window ends the day before.")
+        help="Run the catch-up of another day (YYYY-MM-DD, not after today): the window ends the day before. It "
+             "writes like any catch-up; add --dry-run to rehearse.")
 @option("--dry-run", is_flag=True, help="Plan, compute and gate, but write nothing.")
 @audit_options
 @output_option()

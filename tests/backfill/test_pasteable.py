@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from click.testing import CliRunner
-from support import TODAY, invoke
+from support import TODAY, invoke, said
 
 import backfill
 from backfill.cli import cli
@@ -54,7 +54,7 @@ def test_debug_shows_the_drivers_error_under_the_translated_one(demo_db):
         connection.execute("DROP TABLE nba_reference.schedule")
     args = ["--warehouse", f"duckdb:///{demo_db}", "status", "--start-date", INCIDENT, "--end-date", INCIDENT]
     plain = CliRunner().invoke(cli, args)
-    assert plain.exit_code == 1 and len(plain.output.strip().splitlines()) == 1, plain.output
+    assert plain.exit_code == 1 and len(said(plain.output)) == 1, plain.output
     debug = CliRunner().invoke(cli, ["--debug", *args])
     assert debug.exit_code == 1
     assert "duckdb.CatalogException" in debug.output and "direct cause" in debug.output, debug.output

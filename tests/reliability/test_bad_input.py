@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import pytest
 from click.testing import CliRunner
-from support import TODAY, table_fingerprints
+from support import TODAY, said, table_fingerprints
 
 from backfill.cli import cli
 
@@ -279,7 +279,7 @@ def test_bad_input_exits_2_with_one_line_and_changes_nothing(refusal, places, pr
     argv = ["--warehouse", fill(refusal.warehouse), "--log-format", "json", "--today", TODAY, *map(fill, refusal.args)]
     result = CliRunner().invoke(cli, argv, catch_exceptions=False)
 
-    lines = result.output.strip().splitlines()
+    lines = said(result.output)
     assert (result.exit_code, len(lines)) == (2, 1), result.output
     assert lines[0].startswith("Error: ") and "Traceback" not in result.output
     assert refusal.option in lines[0] and refusal.form in lines[0], lines[0]

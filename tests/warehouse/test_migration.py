@@ -8,7 +8,7 @@ import shutil
 
 import duckdb
 import pytest
-from support import invoke, run_json
+from support import invoke, run_json, said
 
 from warehouse.duckdb_backend import DUCKDB_TYPES
 from warehouse.schemas import TABLES
@@ -153,6 +153,6 @@ def test_every_command_on_a_previous_versions_warehouse_says_run_init_and_writes
     result = invoke(db, *EVERY_COMMAND[command])
     assert result.exit_code == 2, result.output
     assert "run `pcf-backfill init`" in result.output and "Traceback" not in result.output
-    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert len(said(result.output)) == 1, result.output
     assert db.read_bytes() == before
     assert sorted(path.name for path in tmp_path.iterdir()) == ["pcf.duckdb"], "nothing written beside it"
