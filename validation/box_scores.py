@@ -53,12 +53,13 @@ def box_score_checks(schedule: pd.DataFrame, pgs: pd.DataFrame, tgs: pd.DataFram
     whole = adds_up(sides)
     on_dates = sides["game_date"].isin(dates).to_numpy()
     today, unbalanced = sides[on_dates], sides[on_dates & ~whole]
-    named = teams_named(today, pgs, tgs)
+    pgs_today, tgs_today = rows_of(pgs, today), rows_of(tgs, today)
+    named = teams_named(today, pgs_today, tgs_today)
     missing_lines = today[~today["has_tgs"].to_numpy()].drop_duplicates("game_id")
     gaps = today[["game_date", "team"]].assign(gaps=pace_history_gaps(sides, today))
     facts = pd.DataFrame({
         "pgs_teams_differ": per_game_texts(teams_differ(named, PGS_BIT), today, dates),
-        "duplicate_rows": duplicates_text(pgs, today["game_id"].unique(), dates),
+        "duplicate_rows": duplicates_text(pgs_today, dates),
         "tgs_teams_differ": per_game_texts(teams_differ(named, TGS_BIT), today, dates),
         "tgs_missing_games": per_date_texts(missing_lines["game_date"], missing_lines["game_id"], dates),
         "unbalanced_games": per_date_texts(unbalanced["game_date"], unbalanced_text(unbalanced), dates),
@@ -144,11 +145,20 @@ def unbalanced_text(totals: pd.DataFrame) -> pd.Series:
 SCHEDULE_BIT, PGS_BIT, TGS_BIT = 1, 2, 4
 
 
+def rows_of(frame: pd.DataFrame, sides: pd.DataFrame) -> pd.DataFrame:
+    """The rows dated on the sides' dates (a chunk's own: the frame reaches back to the season's start). Rows of
+    other games on those dates are kept: they name no scheduled side, and a game not final blocks its date first."""
+    return frame[np.isin(day_numbers(frame["game_date"]), np.unique(day_numbers(sides["game_date"])))]
+
+
 def teams_named(sides: pd.DataFrame, pgs: pd.DataFrame, tgs: pd.DataFrame) -> pd.DataFrame:
-    """Per (game_id, abbr) of the sides' games: which inputs name that team in that game (a bit per input).
-    Only games whose schedule names both teams: a side the schedule leaves unnamed has no name to differ from."""
+    """Per (game_id, abbr) of the games where PGS or TGS names a team the schedule does not: which inputs name
+    that team in that game (a bit per input). Only games whose schedule names both teams: a side the schedule
+    leaves unnamed has no name to differ from. Found on integer codes; the frame is built for those games only."""
     both_named = sides["game_id"].value_counts()
-    games = both_named.index[both_named.to_numpy() == 2]
+    games = odd_games(sides[sides["game_id"].map(both_named).to_numpy() == 2], pgs, tgs)
+    if not len(games):  # the usual case
+        return pd.DataFrame({"game_id": [], "team": [], "bit": np.array([], dtype=np.int64)})
     sides = sides[sides["game_id"].isin(games).to_numpy()]
     named = [sides[["game_id", "team"]].assign(bit=SCHEDULE_BIT)]
     for frame, bit in ((pgs, PGS_BIT), (tgs, TGS_BIT)):
@@ -159,9 +169,22 @@ def teams_named(sides: pd.DataFrame, pgs: pd.DataFrame, tgs: pd.DataFrame) -> pd
     return pairs.groupby(["game_id", "team"], sort=True)["bit"].sum().reset_index()
 
 
+def odd_games(sides: pd.DataFrame, pgs: pd.DataFrame, tgs: pd.DataFrame) -> np.ndarray:
+    """The sides' games in which a PGS or TGS row names a team (its own or its opponent) the schedule does not."""
+    named = [(frame["game_id"], frame[column])
+             for frame in (pgs, tgs) for column in ("team_abbr", "opponent_team_abbr")]  # fmt: skip
+    side, *keys = side_keys((sides["game_id"], sides["team"]), *named)
+    (scheduled, *in_game), _ = shared_codes(sides["game_id"], *(game for game, _ in named))
+    strays = [game.to_numpy()[np.isin(code, scheduled) & team.notna().to_numpy() & ~np.isin(key, side)]
+              for (game, team), code, key in zip(named, in_game, keys, strict=True)]  # fmt: skip
+    return np.unique(np.concatenate(strays)) if sum(map(len, strays)) else np.array([], dtype=object)
+
+
 def teams_differ(named: pd.DataFrame, bit: int) -> pd.Series:
     """Per game where PGS or TGS (`bit`) names a team the schedule does not: 'BKN in pgs, BRK in tgs (game)',
     the name the input lacks first (where the box score holds it, else the schedule), then its own."""
+    if named.empty:
+        return pd.Series(dtype=object)
     odd = (named["bit"] & bit).astype(bool) & ~(named["bit"] & SCHEDULE_BIT).astype(bool)
     own_name = "pgs" if bit == PGS_BIT else "tgs"
     texts = {}
@@ -175,14 +198,14 @@ def teams_differ(named: pd.DataFrame, bit: int) -> pd.Series:
 
 
 # --- duplicate rows -----------------------------------------------------------------------------------
-def duplicates_text(pgs: pd.DataFrame, games: np.ndarray, dates: pd.DatetimeIndex) -> pd.Series:
-    """Per date, the box-score rows repeating a (game, player) of its games: '20230401_BOS_NYK jaysontatum ×3'.
-    A player listed twice counts twice in every sum and headcount. A player is his id (his lookup where the id
-    is missing)."""
-    rows = pgs[pgs["game_id"].isin(games).to_numpy()]
-    ids = rows["universal_player_id"].astype(object)
-    player = ids.where(ids.notna(), "lookup:" + rows["player_lookup"].astype(str))
-    repeated = pd.DataFrame({"game_id": rows["game_id"], "player": player}).duplicated(keep=False).to_numpy()
+def duplicates_text(rows: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.Series:
+    """Per date, the box-score rows repeating a (game, player): '20230401_BOS_NYK jaysontatum ×3'. A player
+    listed twice counts twice in every sum and headcount. A player is his id (his lookup where the id is missing)."""
+    (game,), _ = shared_codes(rows["game_id"])
+    (ids,), id_count = shared_codes(rows["universal_player_id"])
+    (lookup,), lookups = shared_codes(rows["player_lookup"])
+    player = np.where(rows["universal_player_id"].notna().to_numpy(), ids, id_count + lookup)
+    repeated = pd.Index(game * (id_count + lookups) + player).duplicated(keep=False)
     if not repeated.any():  # the usual case
         return pd.Series("", index=dates, dtype=object)
     pairs = (rows[repeated].assign(player=player[repeated]).groupby(["game_id", "player"], sort=True)
@@ -214,6 +237,8 @@ def gaps_text(gaps: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.Series:
 # --- texts per date -----------------------------------------------------------------------------------
 def per_game_texts(by_game: pd.Series, sides: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.Series:
     """Texts keyed by game_id, joined per date of their game."""
+    if by_game.empty:
+        return per_date_texts(by_game, by_game, dates)
     day = sides.drop_duplicates("game_id").set_index("game_id")["game_date"]
     return per_date_texts(day.reindex(by_game.index), by_game, dates)
 
