@@ -85,7 +85,7 @@ def compute_chunk(wh: Warehouse, dates: list[date], settings: RunSettings, input
         return [Computed(dates, failure=input_error)]
     try:
         agreement = AgreementRules(settings.audits.upcg_disagree_share)
-        result = process_dates(wh, dates, settings.source, inputs, agreement)
+        result = process_dates(wh, dates, settings.source, inputs, agreement, settings.zones)
         facts = result.decisions.join(quality_facts(wh, result)).assign(
             out_of_range_rows=range_violations(result.rows).groupby(result.rows["game_date"]).sum()
             .reindex(result.decisions.index).fillna(0).astype(int),

@@ -45,6 +45,8 @@ def run_option_words(settings: RunSettings) -> list[str]:
     rules, words = settings.rules, []
     if settings.source != "auto":
         words += ["--source", settings.source]
+    if settings.zones != "auto":
+        words += ["--zones", settings.zones]
     if rules.min_coverage != DEFAULT_RULES.min_coverage:
         words += ["--min-coverage", str(rules.min_coverage)]
     if rules.warn_coverage != DEFAULT_RULES.warn_coverage:

@@ -139,7 +139,7 @@ def checkpoint_rows(verdicts: pd.DataFrame, invocation: Invocation, settings: Ru
         "game_date": verdicts.index.to_numpy(),
         "published_players": np.where(published, verdicts["row_count"], 0),
         "reason": [ledger_reason(*row) for row in zip(verdicts["reason"], verdicts["source_reason"], warned,
-                                                      strict=True)],
+                                                      _texts(verdicts, "zone_note"), strict=True)],
         "forced": forced,
         "force_reason": [settings.rules.force_reason if who else None for who in overridden],
         "forced_by": [invocation.user if who else None for who in overridden],
@@ -161,16 +161,23 @@ def unnumbered_columns(key: str) -> list[str]:
 
 
 VERDICT_LEDGER_COLUMNS = ("status", "context_source", "upcg_players", "expected_players", "coverage",
-                          "source_reason", "upcg_state", "blocked_by", *LEDGER_QUALITY_COLUMNS)  # fmt: skip
+                          "source_reason", "upcg_state", "blocked_by", "zone_rows_built",
+                          *LEDGER_QUALITY_COLUMNS)  # fmt: skip
 
 
 def _flag(verdicts: pd.DataFrame, column: str) -> np.ndarray:
     return verdicts[column].fillna(False).to_numpy(bool)
 
 
-def ledger_reason(reason: object, source_reason: object, warned: bool) -> str | None:
-    """The verdict's reason, else the source's, and a coverage warning said in words too."""
-    text = _text(reason) or _text(source_reason)
+def _texts(verdicts: pd.DataFrame, column: str) -> list[object]:
+    """An optional text column of the verdicts (None where a verdict has none)."""
+    return verdicts[column].tolist() if column in verdicts else [None] * len(verdicts)
+
+
+def ledger_reason(reason: object, source_reason: object, warned: bool, zone_note: object = None) -> str | None:
+    """The verdict's reason, else the source's and what the zone check found (a blocking reason says that itself),
+    and a coverage warning said in words too."""
+    text = _text(reason) or "; ".join(part for part in (_text(source_reason), _text(zone_note)) if part)
     return (text + "; coverage_warning" if warned else text).strip("; ") or None
 
 

@@ -23,7 +23,8 @@ def run_document(result: RunResult, resume_command: str) -> dict[str, Any]:
         for row in verdicts.reindex(columns=["game_date", "games", "status", "context_source", "source_reason",
                                              "expected_players",
                                              "upcg_players", "published_players", "coverage", "reason", "forced",
-                                             "allowed_regression", "previous_players", "candidate_players"])
+                                             "allowed_regression", "previous_players", "candidate_players",
+                                             "zone_rows_built", "zone_note"])
         .to_dict("records")
     ] if len(verdicts) else []  # fmt: skip
     return {

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from backfill.dates import checked_range, date_range
-from processors.source_words import SOURCE_POLICIES, SourcePolicy
+from processors.source_words import SOURCE_POLICIES, ZONE_MODES, SourcePolicy, ZoneMode
 from validation.rules import GateRules
 from warehouse import Datasets
 from warehouse.errors import InvalidSetting
@@ -85,6 +85,7 @@ class RunSettings:
     command: str = "run"
     audits: AuditRules = field(default_factory=default_audit_rules)
     label: str | None = None  # the caller's name for the run (an orchestrator's run or partition), in the ledger
+    zones: ZoneMode = "auto"  # zone rows the tables lack or get wrong: built from box scores, or left missing
 
     def __post_init__(self) -> None:
         checked_range(self.start, self.end)
@@ -99,7 +100,8 @@ class RunSettings:
                                  value=self.chunk_days, most=MAX_LOOKBACK_DAYS)  # fmt: skip
         if not whole_number(self.workers) or not 1 <= self.workers <= 16:
             raise InvalidSetting("workers", "{field}: {value} must be between 1 and 16", value=self.workers)
-        for name, value, allowed in (("source", self.source, SOURCE_POLICIES), ("rerun", self.rerun, RERUN_MODES)):
+        for name, value, allowed in (("source", self.source, SOURCE_POLICIES), ("rerun", self.rerun, RERUN_MODES),
+                                     ("zones", self.zones, ZONE_MODES)):  # fmt: skip
             if value not in allowed:
                 raise InvalidSetting(name, "{field}: {value!r}; expected one of {allowed}", value=value,
                                      allowed=", ".join(allowed))  # fmt: skip

@@ -25,15 +25,14 @@ from processors.policy import (
     row_sources,
 )
 from processors.season_inputs import SeasonInputs
+from processors.source_words import ZoneMode
 from processors.sources import SourceFrames, read_sources
 from processors.synthetic import synthetic_context
+from processors.zone_check import check_zones
 from validation.box_scores import box_score_checks
-from validation.inputs import active_rows, expected_from_schedule, in_league_games, schedule_facts, zone_coverage
+from validation.inputs import active_rows, expected_from_schedule, in_league_games, schedule_facts
 from warehouse import Warehouse
 from warehouse.schemas import CONTEXT_COLUMN_NAMES
-
-PSZA_COLUMNS = ["paint_rate_last_10", "mid_range_rate_last_10", "three_pt_rate_last_10", "primary_scoring_zone"]
-TDZA_COLUMNS = ["paint_defense_vs_league_avg", "mid_range_defense_vs_league_avg", "three_pt_defense_vs_league_avg"]
 
 
 @dataclass(frozen=True)
@@ -62,32 +61,16 @@ def upcg_context(targets: pd.DataFrame, upcg: pd.DataFrame) -> pd.DataFrame:
     return rows_at(latest[CONTEXT_COLUMN_NAMES], positions_of(wanted, held, keep="last"), targets.index)
 
 
-def zone_inputs(context: pd.DataFrame, psza: pd.DataFrame, tdza: pd.DataFrame) -> pd.DataFrame:
-    """Attach the player's shot profile and the opponent's zone defense on the game date (the first row
-    of each, where a table repeats a key)."""
-    context = context.reset_index(drop=True)
-    player, player_rows = pair_keys(
-        (context["game_date"], context["player_lookup"]), (psza["analysis_date"], psza["player_lookup"])
-    )
-    opponent, team_rows = pair_keys(
-        (context["game_date"], context["opponent_team_abbr"]), (tdza["analysis_date"], tdza["team_abbr"])
-    )
-    in_psza, in_tdza = positions_of(player, player_rows), positions_of(opponent, team_rows)
-    return pd.concat([
-        context,
-        rows_at(psza[PSZA_COLUMNS], in_psza, context.index).assign(has_psza=in_psza >= 0),
-        rows_at(tdza[TDZA_COLUMNS], in_tdza, context.index).assign(has_tdza=in_tdza >= 0),
-    ], axis=1)  # fmt: skip
-
-
 def build_context(
-    sources: SourceFrames, dates: list[date], policy: SourcePolicy, rules: AgreementRules | None = None
+    sources: SourceFrames, dates: list[date], policy: SourcePolicy, rules: AgreementRules | None = None,
+    zones: ZoneMode = "auto",
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Per player-date context rows (with context_source), per-date decisions, who played.
+    """Per player-date context rows (with context_source and the zone inputs), per-date decisions, who played.
 
     The box-score context is computed once for everyone who played: it fills the rows UPCG lacks and
     verifies the rows UPCG holds (SPEC §6.9) before the policy decides. A key two players share (SPEC §6.8)
-    gets no row: PCF cannot say which of them it is."""
+    gets no row: PCF cannot say which of them it is. The zone tables are checked against the box scores the same
+    way (SPEC §6.8)."""
     index = pd.DatetimeIndex(pd.to_datetime(pd.Series(dates, dtype="object")), name="game_date")
     pgs = history_rows(sources.pgs, sources)
     played = active_rows(pgs)  # filtered once for the checks below
@@ -115,9 +98,10 @@ def build_context(
         synthetic.loc[targets.index[targets["context_source"] == SYNTHETIC]],
         from_upcg.loc[targets.index[targets["context_source"] == UPCG]],
     ]).reindex(targets.index)  # fmt: skip
-    context = pd.concat([targets[[*ID_COLUMNS, "context_source"]], context_values], axis=1)
-    decisions = decisions.join(schedule).join(box_scores.facts).join(
-        zone_coverage(expected, sources.psza, sources.tdza, index)).join(conflict_texts(conflicts, index))  # fmt: skip
+    zone_values, zone_facts = check_zones(expected, sources.psza, sources.tdza, pgs, tgs, index, zones)
+    context = pd.concat([targets[[*ID_COLUMNS, "context_source"]], context_values, zone_values.loc[targets.index]],
+                        axis=1)  # fmt: skip
+    decisions = decisions.join(schedule).join(box_scores.facts).join(zone_facts).join(conflict_texts(conflicts, index))
     return context.reset_index(drop=True), decisions, expected[["game_date", "player_lookup"]]
 
 
@@ -130,9 +114,10 @@ def held_in_upcg(expected: pd.DataFrame, upcg: pd.DataFrame) -> np.ndarray:
 
 
 def compute_composite_factors(sources: SourceFrames, dates: list[date], policy: SourcePolicy,
-                              rules: AgreementRules | None = None) -> ProcessorResult:  # fmt: skip
-    context, decisions, expected = build_context(sources, dates, policy, rules)
-    rows = compute_factors(zone_inputs(context, sources.psza, sources.tdza))
+                              rules: AgreementRules | None = None,
+                              zones: ZoneMode = "auto") -> ProcessorResult:  # fmt: skip
+    context, decisions, expected = build_context(sources, dates, policy, rules, zones)
+    rows = compute_factors(context)
     counts = rows.groupby("game_date").size().reindex(decisions.index).fillna(0).astype(int)
     return ProcessorResult(rows=rows, decisions=decisions.assign(row_count=counts), expected=expected,
                            calendar=sources.calendar)  # fmt: skip
@@ -140,9 +125,9 @@ def compute_composite_factors(sources: SourceFrames, dates: list[date], policy: 
 
 def process_dates(
     wh: Warehouse, dates: list[date], policy: SourcePolicy = "auto", inputs: SeasonInputs | None = None,
-    rules: AgreementRules | None = None,
+    rules: AgreementRules | None = None, zones: ZoneMode = "auto",
 ) -> ProcessorResult:
     """Read once for the whole set of dates (sliced from the run's `inputs` when given), then compute
     every player-date of it."""
     sources = read_sources(wh, min(dates), max(dates), inputs)
-    return compute_composite_factors(sources, dates, policy, rules)
+    return compute_composite_factors(sources, dates, policy, rules, zones)

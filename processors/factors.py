@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from processors.source_words import ZONE_FROM_BOX_SCORES
 from warehouse.schemas import CONTEXT_COLUMN_NAMES, SCORE_COLUMNS, TABLES
 
 CALCULATION_VERSION = "1.0.0"
@@ -55,6 +56,7 @@ NUMERIC_INPUTS = [
     name for name in [*CONTEXT_COLUMN_NAMES, *ZONE_INPUT_COLUMNS] if name not in (*FLAG_INPUTS, "primary_scoring_zone")
 ]
 REQUIRED_COLUMNS = [*ID_COLUMNS, "context_source", *CONTEXT_COLUMN_NAMES, *ZONE_INPUT_COLUMNS]
+ZONE_BUILT = "zone_from_box_scores"  # optional flag: a zone row was built from the box scores (SPEC §6.8)
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -105,6 +107,7 @@ def clean_inputs(context: pd.DataFrame) -> dict[str, npt.NDArray[Any]]:
     """Every input of the math as an array: float64 with NaN, bool, or zone position."""
     inputs: dict[str, npt.NDArray[Any]] = {name: as_float(context[name]) for name in NUMERIC_INPUTS}
     inputs.update({name: as_flag(context[name]) for name in FLAG_INPUTS})
+    inputs[ZONE_BUILT] = as_flag(context[ZONE_BUILT]) if ZONE_BUILT in context else np.zeros(len(context), bool)
     inputs["zone_index"] = named_zone_index(context["primary_scoring_zone"])
     return inputs
 
@@ -232,12 +235,13 @@ def completeness_checks(inputs: Inputs) -> list[tuple[str, BoolArray]]:
     ]
 
 
-def warning_flags(scores: Columns) -> list[tuple[str, BoolArray]]:
-    """(warning, raised?) per row, in the fixed order of §5.5."""
+def warning_flags(scores: Columns, inputs: Inputs) -> list[tuple[str, BoolArray]]:
+    """(warning, raised?) per row, in the fixed order of §5.5, then where a zone input came from (§6.8)."""
     return [
         ("EXTREME_FATIGUE", scores["fatigue_score"] < 50),
         ("EXTREME_MATCHUP", np.abs(scores["shot_zone_mismatch_score"]) > 8),
         ("EXTREME_ADJUSTMENT", np.abs(scores["total_composite_adjustment"]) > 12),
+        (ZONE_FROM_BOX_SCORES, inputs[ZONE_BUILT]),
     ]
 
 
@@ -268,7 +272,7 @@ def quality_columns(inputs: Inputs, scores: Columns) -> dict[str, npt.NDArray[An
     """data_completeness_pct, missing_data_fields, warning_details and has_warnings."""
     checks = completeness_checks(inputs)
     missing_count = np.sum([missing for _, missing in checks], axis=0)
-    warnings = warning_flags(scores)
+    warnings = warning_flags(scores, inputs)
     return {
         "data_completeness_pct": 20.0 * (len(checks) - missing_count),
         # object dtype keeps None for "no labels" (pandas would infer str and store NaN).

@@ -22,9 +22,13 @@ from warehouse.schemas import TABLES
 
 PGS_COLUMNS = (
     "game_id, game_date, season, player_lookup, universal_player_id, team_abbr, opponent_team_abbr, "
-    "player_status, minutes_played, usage_rate, points"
+    "player_status, minutes_played, usage_rate, points, fga_paint, fga_mid, fga_three"
 )
-TGS_COLUMNS = "game_id, game_date, season, team_abbr, opponent_team_abbr, pace, points"  # points: the box score adds up
+# points: the box score adds up; opp_*: the zone tables are checked against the shots each team allowed
+TGS_COLUMNS = (
+    "game_id, game_date, season, team_abbr, opponent_team_abbr, pace, points, opp_fga_paint, opp_fgm_paint, "
+    "opp_fga_mid, opp_fgm_mid, opp_fga_three, opp_fgm_three"
+)
 
 SCHEDULE_COLUMNS = "game_id, game_date, game_type, home_team_abbr, away_team_abbr, game_status"
 

@@ -14,3 +14,8 @@ UPCG, SYNTHETIC, MIXED = "upcg", "pgs_synthetic", "mixed"
 # says the same for people, with the counts.
 NO_EXPECTED, UPCG_DISAGREES, UPCG_COMPLETE = "no_expected_players", "upcg_disagrees", "upcg_complete"
 UPCG_EMPTY, UPCG_PARTIAL = "upcg_empty", "upcg_partial"
+# Where the zone tables' rows come from (SPEC §6.8): `auto` builds the rows the tables lack or get wrong from the
+# box scores, `tables` takes only the tables' own rows that agree with the box scores.
+ZoneMode = Literal["auto", "tables"]
+ZONE_MODES: tuple[str, ...] = ("auto", "tables")
+ZONE_FROM_BOX_SCORES = "ZONE_FROM_BOX_SCORES"

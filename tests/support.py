@@ -189,6 +189,19 @@ def put_back(target: Target | Warehouse, key: str, rows: pd.DataFrame) -> None:
         wh.load(rows, key)
 
 
+ZONE_SPLIT = [f"opp_{kind}_{zone}" for kind in ("fga", "fgm") for zone in ("paint", "mid", "three")]
+
+
+def lose_zone_split(target: Target | Warehouse, before: str, teams: list[str] | None = None) -> None:
+    """The team box scores lost their shot-zone split before `before` (every opp_fga_*/opp_fgm_* of TGS 0), for
+    `teams` (default: all): those teams' zone defense is unknown, so every shot-zone score against them is 0. The
+    zone tables are rebuilt from these box scores (`--zones auto`), whatever they hold."""
+    which = {} if teams is None else {"teams": teams}
+    only = " AND team_abbr IN (SELECT * FROM UNNEST(@teams))" if which else ""
+    execute(target, f"UPDATE {{tgs}} SET {', '.join(f'{column} = 0' for column in ZONE_SPLIT)} "
+                    f"WHERE game_date < @d{only}", d=date.fromisoformat(before), **which)  # fmt: skip
+
+
 def keep_upcg_share(target: Target | Warehouse, day: str, share: float) -> None:
     """Leave only the first `share` of the date's UPCG players, in name order (a partial pre-game table)."""
     d = date.fromisoformat(day)

@@ -92,6 +92,7 @@ def block_reasons(facts: pd.DataFrame, coverage: pd.Series, rules: GateRules) ->
     stale_upcg, audit_block = _text(facts, "upcg_disagrees"), _text(facts, "audit_block")
     identity_conflicts = _text(facts, "identity_conflicts")
     stale_upcg_used = ~needs_history & (stale_upcg != "")  # only `--source upcg` keeps it
+    zone_note = _text(facts, "zone_note").map(lambda note: f"; {note}" if note else "")  # which way rows are off
     psza_share = facts["psza_players"] / facts["psza_expected"].where(facts["psza_expected"] > 0)
     tdza_share = facts["tdza_teams"] / facts["tdza_expected"].where(facts["tdza_expected"] > 0)
     box = {column: _text(facts, column) for column in BOX_SCORE_FACTS}  # validation/box_scores.py
@@ -115,9 +116,9 @@ def block_reasons(facts: pd.DataFrame, coverage: pd.Series, rules: GateRules) ->
         (facts["psza_rows"] == 0, UPSTREAM_MISSING, "upstream_missing psza"),
         (facts["tdza_rows"] == 0, UPSTREAM_MISSING, "upstream_missing tdza"),
         (psza_share < rules.min_coverage, UPSTREAM_PARTIAL,
-         "upstream_partial psza " + _fraction_text(facts["psza_players"], facts["psza_expected"])),
+         "upstream_partial psza " + _fraction_text(facts["psza_players"], facts["psza_expected"]) + zone_note),
         (tdza_share < rules.min_coverage, UPSTREAM_PARTIAL,
-         "upstream_partial tdza " + _fraction_text(facts["tdza_teams"], facts["tdza_expected"])),
+         "upstream_partial tdza " + _fraction_text(facts["tdza_teams"], facts["tdza_expected"]) + zone_note),
         (stale_upcg_used, STALE_UPCG, stale_upcg),
         (coverage < rules.min_coverage, COVERAGE, below),
         (audit_block != "", AUDIT, audit_block),

@@ -130,33 +130,6 @@ def expected_from_schedule(pgs: pd.DataFrame, schedule: pd.DataFrame, dates: lis
     return active.iloc[order[first_of_runs(day[order], player[order])]].reset_index(drop=True)
 
 
-# --- zone tables ------------------------------------------------------------------------------
-def zone_coverage(expected: pd.DataFrame, psza: pd.DataFrame, tdza: pd.DataFrame,
-                  dates: pd.DatetimeIndex) -> pd.DataFrame:  # fmt: skip
-    """Per date: PSZA rows among the players who played, TDZA rows among the teams they faced."""
-    faced = expected[expected["opponent_team_abbr"].notna().to_numpy()]
-    players, psza_keys = pair_keys(
-        (expected["game_date"], expected["player_lookup"]), (psza["analysis_date"], psza["player_lookup"])
-    )
-    opponents, tdza_keys = pair_keys(
-        (faced["game_date"], faced["opponent_team_abbr"]), (tdza["analysis_date"], tdza["team_abbr"])
-    )
-
-    def count(keys: np.ndarray, days: pd.Series, among: np.ndarray | None = None) -> np.ndarray:
-        """Distinct keys per date (only those also in `among`, when given)."""
-        kept = distinct(keys) if among is None else distinct(keys) & np.isin(keys, among)
-        return count_per_day(day_numbers(days)[kept], dates)
-
-    return pd.DataFrame({
-        "psza_players": count(players, expected["game_date"], psza_keys),
-        "psza_expected": count(players, expected["game_date"]),
-        "tdza_teams": count(opponents, faced["game_date"], tdza_keys),
-        "tdza_expected": count(opponents, faced["game_date"]),
-        "psza_rows": count(psza_keys, psza["analysis_date"]),
-        "tdza_rows": count(tdza_keys, tdza["analysis_date"]),
-    }, index=dates)  # fmt: skip
-
-
 # --- the input contract -----------------------------------------------------------------------
 class InputContractError(PcfError):
     """An input table no longer has the columns or types SPEC §2 promises; nothing is read as defaults."""

@@ -105,7 +105,7 @@ TABLES: dict[str, Table] = {
             "allowed_regression BOOL, min_coverage FLOAT64, warn_coverage FLOAT64, candidate_players INT64, "
             "candidate_completeness FLOAT64, candidate_zeroed_scores INT64, previous_players INT64, "
             "previous_completeness FLOAT64, previous_zeroed_scores INT64, upcg_state STRING, "
-            "blocked_by STRING"),
+            "blocked_by STRING, zone_rows_built INT64"),
             partition_by="game_date"),
         Table("audits", "orchestration", "backfill_audits", _columns(
             "run_id STRING!, processor STRING, game_date DATE!, audit STRING!, value FLOAT64, threshold FLOAT64, "

@@ -35,6 +35,8 @@ class DateVerdict:
     warning: bool
     blocked_by: str | None = None  # what kept a blocked date back: coverage, an audit, upstream data, …
     upcg_state: str | None = None  # what UPCG held for the date: complete, partial, empty, …
+    zone_rows_built: int = 0  # PSZA/TDZA rows built from the box scores (`--zones auto`)
+    zone_note: str | None = None  # zone rows that disagreed with the box scores and which way, and what was built
 
     def to_dict(self) -> dict[str, Any]:
         return json_ready(self)  # type: ignore[no-any-return]
@@ -58,6 +60,7 @@ def verdict_of(day: date, row: dict[str, Any]) -> DateVerdict:
         coverage=None if coverage is None else float(coverage), reason=value("reason") or None,
         forced=bool(value("forced")), allowed_regression=bool(value("allowed_regression")),
         warning=bool(value("warning")), blocked_by=value("blocked_by") or None, upcg_state=value("upcg_state") or None,
+        zone_rows_built=int(value("zone_rows_built") or 0), zone_note=value("zone_note") or None,
     )  # fmt: skip
 
 

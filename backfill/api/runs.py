@@ -167,6 +167,7 @@ def run(
     today: date | None = None,
     audit_thresholds: Mapping[str, float] | None = None,
     baseline_dates: int | None = None,
+    zones: str | None = None,
     label: str | None = None,
     wait_for_lock: float = 0,
 ) -> RunResult:
@@ -177,14 +178,16 @@ def run(
     default. Every setting is checked before anything is read or written. `today` (America/New_York, default
     the clock) bounds the range: a backfill only processes games already played. `audit_thresholds` overrides
     audits' thresholds by name (`{"shot_zone_zero_share": 0.6}`, like `--audit-threshold`); `baseline_dates`
-    is how many trailing published dates the drift audits compare with (`--baseline-dates`). `on_date(day,
+    is how many trailing published dates the drift audits compare with (`--baseline-dates`); `zones` where zone
+    rows the tables lack or get wrong come from ("auto": built from the box scores, "tables": left missing, like
+    `--zones`). `on_date(day,
     verdict)` hears each date's `DateVerdict` as its chunk is recorded; `label` (an orchestrator's run or
     partition key) is kept in the run's ledger row; `wait_for_lock` seconds: while another run holds the
     warehouse, try again until then (then `LockHeld`)."""
     options = settled("run", warehouse, {
         "source": source, "min_coverage": min_coverage, "warn_coverage": warn_coverage, "rerun": rerun,
         "dry_run": dry_run, "chunk_days": chunk_days, "workers": workers, "audit_thresholds": audit_thresholds,
-        "baseline_dates": baseline_dates})  # fmt: skip
+        "baseline_dates": baseline_dates, "zones": zones})  # fmt: skip
     settings = run_settings(start, end, dates=dates, force=force, allow_regression=allow_regression, reason=reason,
                             today=today, label=label, **options)  # fmt: skip
     return run_with_settings(warehouse, settings, datasets=datasets, cancel=cancel, on_date=on_date,
@@ -198,7 +201,8 @@ def run_settings(start: date | str | None = None, end: date | str | None = None,
                  reason: str | None = None, rerun: str = "pending", dry_run: bool = False,
                  chunk_days: int = DEFAULT_CHUNK_DAYS, workers: int = 1, today: date | None = None,
                  command: str = "run", audit_thresholds: Mapping[str, float] | None = None,
-                 baseline_dates: int = DEFAULT_BASELINE_DATES, label: str | None = None) -> RunSettings:  # fmt: skip
+                 baseline_dates: int = DEFAULT_BASELINE_DATES, label: str | None = None,
+                 zones: str = "auto") -> RunSettings:  # fmt: skip
     """The checked settings of a run, from plain values (what `run` and the CLI's `run` build)."""
     first = None if start is None else as_date("start", start)
     last = None if end is None else as_date("end", end)
@@ -206,7 +210,8 @@ def run_settings(start: date | str | None = None, end: date | str | None = None,
     first, last, chosen_dates = run_range(first, last, chosen, today or league_today())
     rules = GateRules(min_coverage, warn_coverage, force, reason, allow_regression)
     return RunSettings(first, last, chosen_dates, rules, source, rerun, dry_run, chunk_days, workers,  # type: ignore[arg-type]
-                       command, audit_rules(audit_thresholds, baseline_dates), label)  # fmt: skip
+                       command, audit_rules(audit_thresholds, baseline_dates), label,
+                       zones)  # type: ignore[arg-type]
 
 
 def audit_rules(thresholds: Mapping[str, float] | None, baseline_dates: int) -> AuditRules:
@@ -222,13 +227,14 @@ def catch_up_settings(*, as_of: date | str | None = None, lookback_days: int = 1
                       chunk_days: int = DEFAULT_CHUNK_DAYS, dry_run: bool = False,
                       today: date | None = None, audit_thresholds: Mapping[str, float] | None = None,
                       baseline_dates: int = DEFAULT_BASELINE_DATES,
-                      label: str | None = None) -> RunSettings:  # fmt: skip
+                      label: str | None = None, zones: str = "auto") -> RunSettings:  # fmt: skip
     """The nightly run: every pending, blocked or failed date of the window `catch_up_window` gives."""
     today = today or league_today()
     start, end = catch_up_window(today if as_of is None else as_date("as_of", as_of), lookback_days, today)
     return RunSettings(start, end, None, GateRules(min_coverage, warn_coverage), "auto", "pending",
                        dry_run=dry_run, chunk_days=chunk_days, command="catch-up",
-                       audits=audit_rules(audit_thresholds, baseline_dates), label=label)  # fmt: skip
+                       audits=audit_rules(audit_thresholds, baseline_dates), label=label,
+                       zones=zones)  # type: ignore[arg-type]
 
 
 def catch_up(
@@ -246,17 +252,18 @@ def catch_up(
     today: date | None = None,
     audit_thresholds: Mapping[str, float] | None = None,
     baseline_dates: int | None = None,
+    zones: str | None = None,
     label: str | None = None,
     wait_for_lock: float = 0,
 ) -> RunResult:
     """Nightly: backfill as_of − lookback_days … the day before as_of (default: today, America/New_York),
     retrying every date not published. `as_of` rehearses the catch-up of an earlier day (it writes unless
     `dry_run`). Options left as None are settled as `run`'s are (PCF_*, the config file, the default);
-    `on_date`, `label` and `wait_for_lock` are `run`'s."""
+    `on_date`, `zones`, `label` and `wait_for_lock` are `run`'s."""
     options = settled("catch-up", warehouse, {
         "lookback_days": lookback_days, "min_coverage": min_coverage, "warn_coverage": warn_coverage,
         "chunk_days": chunk_days, "dry_run": dry_run, "audit_thresholds": audit_thresholds,
-        "baseline_dates": baseline_dates})  # fmt: skip
+        "baseline_dates": baseline_dates, "zones": zones})  # fmt: skip
     settings = catch_up_settings(as_of=as_of, today=today, label=label, **options)
     return run_with_settings(warehouse, settings, datasets=datasets, cancel=cancel, on_date=on_date,
                              wait_for_lock=wait_for_lock)  # fmt: skip

@@ -21,6 +21,7 @@ from backfill.notify import NOTIFY_ON, redacted
 from backfill.outputs import METRICS_FILE, checked_output
 from backfill.settings import AppSettings, RunSettings, bigquery_tuning
 from backfill.signals import Interrupted
+from processors.source_words import ZONE_MODES
 from validation.rules import DEFAULT_BASELINE_DATES
 from warehouse import BadInput, PcfError, Warehouse, connect
 from warehouse.logger import get_logger
@@ -109,6 +110,13 @@ def audit_options(command: Callable) -> Callable:
     return option("--audit-threshold", "audit_threshold", multiple=True, metavar="NAME=VALUE",
                   callback=parse_audit_thresholds,
                   help="Override an audit's threshold (repeatable); `pcf-backfill config` lists them.")(command)
+
+
+def zones_option() -> Callable:
+    return option("--zones", type=click.Choice(ZONE_MODES), default="auto", show_default=True,
+                  help="Zone rows (PSZA/TDZA) the tables lack or that disagree with the box scores: auto builds them "
+                       "from the box scores (the PCF rows carry ZONE_FROM_BOX_SCORES); tables leaves them missing "
+                       "and the zone coverage gate decides.")  # fmt: skip
 
 
 def threshold(name: str, default: float) -> Callable:

@@ -26,6 +26,7 @@ from backfill.cli.options import (
     resume_command,
     status_command,
     threshold,
+    zones_option,
 )
 from backfill.cli.root import cli, option, pass_app
 from backfill.date_facts import newest_published
@@ -156,6 +157,7 @@ def notify_run(app: AppSettings, result: RunResult, resume: str, notify: NotifyS
 @option("--rerun", type=click.Choice(RERUN_MODES), default="pending", show_default=True,
         help="pending: every date not yet published or skipped; blocked / failed: only dates in that state; "
              "all: every game date.")
+@zones_option()
 @option("--force", is_flag=True, help="Publish blocked dates that hold nothing better (needs --reason).")
 @option("--allow-regression", is_flag=True,
         help="Let rows of lower quality replace a date's published rows (needs --reason).")
@@ -171,9 +173,9 @@ def notify_run(app: AppSettings, result: RunResult, resume: str, notify: NotifyS
 @pass_app
 def run(app: AppSettings, start_date: str | None, end_date: str | None, dates_text: str | None,
         min_coverage: float, warn_coverage: float, source: str, rerun: str, force: bool, allow_regression: bool,
-        reason: str | None, dry_run: bool, chunk_days: int, workers: int, audit_threshold: dict[str, float],
-        baseline_dates: int, output: str, metrics_file: Path | None, notify_urls: tuple[str, ...],
-        notify_on: str) -> int:  # fmt: skip
+        zones: str, reason: str | None, dry_run: bool, chunk_days: int, workers: int,
+        audit_threshold: dict[str, float], baseline_dates: int, output: str, metrics_file: Path | None,
+        notify_urls: tuple[str, ...], notify_on: str) -> int:  # fmt: skip
     """Backfill a date range: plan, compute, gate, publish atomically, record in the ledger."""
     with metrics_recorded(app, metrics_file, "run") as metrics:
         notify = NotifySettings(notify_urls, notify_on)
@@ -182,7 +184,7 @@ def run(app: AppSettings, start_date: str | None, end_date: str | None, dates_te
                                     warn_coverage=warn_coverage, force=force, allow_regression=allow_regression,
                                     reason=reason, rerun=rerun, dry_run=dry_run, chunk_days=chunk_days,
                                     workers=workers, today=app_today(app), audit_thresholds=audit_threshold,
-                                    baseline_dates=baseline_dates)  # fmt: skip
+                                    baseline_dates=baseline_dates, zones=zones)  # fmt: skip
         with notified_on_error(app, settings, notify):
             return metrics.finish(execute_run(app, settings, output, metrics, notify))
 
@@ -196,13 +198,14 @@ def run(app: AppSettings, start_date: str | None, end_date: str | None, dates_te
         help="Run the catch-up of another day (YYYY-MM-DD, not after today): the window ends the day before. It "
              "writes like any catch-up; add --dry-run to rehearse.")
 @option("--dry-run", is_flag=True, help="Plan, compute and gate, but write nothing.")
+@zones_option()
 @audit_options
 @output_option()
 @metrics_option()
 @notify_options
 @pass_app
 def catch_up(app: AppSettings, lookback_days: int, min_coverage: float, warn_coverage: float,
-             chunk_days: int, as_of_text: str | None, dry_run: bool, audit_threshold: dict[str, float],
+             chunk_days: int, as_of_text: str | None, dry_run: bool, zones: str, audit_threshold: dict[str, float],
              baseline_dates: int, output: str, metrics_file: Path | None, notify_urls: tuple[str, ...],
              notify_on: str) -> int:  # fmt: skip
     """Nightly: backfill today−lookback … yesterday (America/New_York), retrying anything not published.
@@ -220,6 +223,6 @@ def catch_up(app: AppSettings, lookback_days: int, min_coverage: float, warn_cov
         settings = api.catch_up_settings(as_of=as_of, lookback_days=lookback_days, min_coverage=min_coverage,
                                          warn_coverage=warn_coverage, chunk_days=chunk_days, dry_run=dry_run,
                                          today=today, audit_thresholds=audit_threshold,
-                                         baseline_dates=baseline_dates)  # fmt: skip
+                                         baseline_dates=baseline_dates, zones=zones)  # fmt: skip
         with notified_on_error(app, settings, notify):
             return metrics.finish(execute_run(app, settings, output, metrics, notify))

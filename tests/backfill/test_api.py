@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from support import published_rows
+from support import lose_zone_split, published_rows
 
 import backfill
 from backfill import DatesBlocked, Interrupted, InvalidSetting, RunSettings
@@ -193,10 +193,7 @@ def test_init_creates_every_table_once_and_report_writes_html(tmp_path, demo_db)
 
 def test_run_and_catch_up_take_the_audit_options_the_command_line_has(demo_db, open_db):
     backfill.run(url(demo_db), "2022-11-01", "2022-11-21", today=TODAY).raise_for_status()
-    wh = open_db(demo_db)
-    wh.execute("UPDATE {tdza} SET paint_defense_vs_league_avg = 0, mid_range_defense_vs_league_avg = 0, "
-               "three_pt_defense_vs_league_avg = 0 WHERE analysis_date = DATE '2022-11-22'")  # fmt: skip
-    wh.close()
+    lose_zone_split(demo_db, "2022-11-22")
     strict = backfill.run(url(demo_db), dates=["2022-11-22"], dry_run=True, today=TODAY)
     assert strict.dates("blocked") == [date(2022, 11, 22)]
     lenient = {"audit_thresholds": {"shot_zone_zero_share": 1.0}, "baseline_dates": 7}

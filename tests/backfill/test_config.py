@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
-from support import TODAY, said
+from support import TODAY, lose_zone_split, said
 
 from backfill.cli import cli
 
@@ -36,10 +36,7 @@ def test_a_pyproject_beside_the_warehouse_raises_a_threshold_and_config_says_whe
     run_cli, demo_db, open_db
 ):
     assert run_cli(demo_db, "run", "--start-date", "2022-11-01", "--end-date", "2022-11-21").exit_code == 0
-    wh = open_db(demo_db)
-    wh.execute("UPDATE {tdza} SET paint_defense_vs_league_avg = 0, mid_range_defense_vs_league_avg = 0, "
-               "three_pt_defense_vs_league_avg = 0 WHERE analysis_date = @d", {"d": date.fromisoformat(ZEROED)})
-    wh.close()
+    lose_zone_split(demo_db, ZEROED)
     assert run_cli(demo_db, "run", "--dates", ZEROED).exit_code == 3  # the drift audit blocks it
     (demo_db.parent / "pyproject.toml").write_text(PYPROJECT)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support import INCIDENT_WEEK
+from support import INCIDENT_WEEK, lose_zone_split
 
 from backfill.cli import cli
 from warehouse import Datasets, connect
@@ -95,14 +95,11 @@ def test_the_repair_hint_recomputes_exactly_the_dates_that_need_it(custom_folder
     assert published(custom_folder, "2023-02-25") > 0
 
 
-def zero_tdza(folder: Path, day: str, share_of_teams: int = 1) -> None:
-    """Upstream wrote defense values of 0 for every `share_of_teams`-th team of the date (1: all of them)."""
+def lose_zone_split_of(folder: Path, before: str, share_of_teams: int = 1) -> None:
+    """The box scores lost their shot-zone split before `before` for every `share_of_teams`-th team (1: all)."""
     wh = connect(f"duckdb:///{folder / 'pcf.duckdb'}", Datasets.parse(DATASETS))
-    teams = wh.query("SELECT DISTINCT team_abbr FROM {tdza} WHERE analysis_date = @d ORDER BY 1", {"d": day})
-    wh.execute("UPDATE {tdza} SET paint_defense_vs_league_avg = 0, mid_range_defense_vs_league_avg = 0, "
-               "three_pt_defense_vs_league_avg = 0 WHERE analysis_date = @d "
-               "AND team_abbr IN (SELECT * FROM UNNEST(@teams))",
-               {"d": day, "teams": teams["team_abbr"].tolist()[::share_of_teams]})  # fmt: skip
+    teams = wh.query("SELECT DISTINCT team_abbr FROM {tgs} ORDER BY 1")["team_abbr"].tolist()
+    lose_zone_split(wh, before, teams[::share_of_teams])
     wh.close()
 
 
@@ -110,8 +107,8 @@ def test_resume_and_repair_hints_carry_the_audit_options_that_decided_the_verdic
                                                                                      monkeypatch):  # fmt: skip
     assert run_there(custom_folder, monkeypatch, "run", "--start-date", "2022-11-01", "--end-date",
                      "2022-11-21").exit_code == 0  # fmt: skip
-    zero_tdza(custom_folder, "2022-11-22")  # every shot-zone score 0: blocked under any threshold below 1
-    zero_tdza(custom_folder, "2022-11-23", share_of_teams=2)  # about half of them: 0.7 lets it through, 0.4 not
+    lose_zone_split_of(custom_folder, "2022-11-22")  # every shot-zone score 0: blocked under any threshold below 1
+    lose_zone_split_of(custom_folder, "2022-11-23", share_of_teams=4)  # 61% of them: 0.7 lets it through, 0.4 not
     days = ["--start-date", "2022-11-22", "--end-date", "2022-11-23", "--rerun", "all"]
     audit_options = ["--audit-threshold", "shot_zone_zero_share=0.7", "--baseline-dates", "7"]
     by_default = run_there(custom_folder, monkeypatch, "run", *days, "--dry-run")

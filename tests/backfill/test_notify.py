@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from support import lose_zone_split
 
 from backfill.cli import cli
 from backfill.notify import (
@@ -88,8 +89,10 @@ def catch_up(db: Path, *args: str, env: dict[str, str] | None = None, group: tup
 
 
 @pytest.fixture
-def psza_withheld(demo_db, open_db):
-    """2023-02-25 loses its shot-zone rows (it will block as upstream_missing); returns a function restoring them."""
+def psza_withheld(demo_db, open_db, monkeypatch):
+    """2023-02-25 loses its shot-zone rows and the zone tables are taken as they are (`--zones tables`), so it will
+    block as upstream_missing; returns a function restoring them."""
+    monkeypatch.setenv("PCF_ZONES", "tables")
     wh = open_db(demo_db)
     rows = wh.query(PSZA_OF_DAY, {"d": BLOCKED_DAY})
     wh.execute("DELETE FROM {psza} WHERE analysis_date = @d", {"d": BLOCKED_DAY})
@@ -220,24 +223,21 @@ def test_validate_sends_the_dates_that_need_attention(run_cli, demo_db, webhook,
 
 def test_failing_audits_reach_the_digest_with_value_and_threshold(run_cli, demo_db, webhook, open_db):
     assert run_cli(demo_db, "run", "--start-date", "2022-11-01", "--end-date", "2022-11-21").exit_code == 0
-    wh = open_db(demo_db)
-    wh.execute("UPDATE {tdza} SET paint_defense_vs_league_avg = 0, mid_range_defense_vs_league_avg = 0, "
-               "three_pt_defense_vs_league_avg = 0 WHERE analysis_date = DATE '2022-11-22'")  # fmt: skip
-    wh.close()
-    blocked = run_cli(demo_db, "run", "--dates", "2022-11-22", "--notify", webhook.url)
-    assert blocked.exit_code == 3 and len(webhook.requests) == 1
-    message = webhook.messages[0]["message"]
-    assert "Failing audits:" in message
-    assert "2022-11-22  audit block: shot_zone_zero_share 1.00 vs baseline 0.0" in message
-    assert "(threshold 0.4)" in message
-
     # a warn audit alone (every shift of the mean fatigue beyond 0 points) does not block, but is worth a look
     warned = run_cli(demo_db, "run", "--dates", "2022-11-21", "--rerun", "all", "--audit-threshold",
                      "fatigue_mean=0", "--notify", webhook.url)  # fmt: skip
-    assert warned.exit_code == 0 and len(webhook.requests) == 2, warned.output
-    title, message = webhook.messages[1]["title"], webhook.messages[1]["message"]
-    assert title == "pcf-backfill run: 1 audit warning" and webhook.messages[1]["type"] == "warning"
+    assert warned.exit_code == 0 and len(webhook.requests) == 1, warned.output
+    title, message = webhook.messages[0]["title"], webhook.messages[0]["message"]
+    assert title == "pcf-backfill run: 1 audit warning" and webhook.messages[0]["type"] == "warning"
     assert "2022-11-21  audit warn: fatigue_mean" in message and "(threshold 0)" in message
+
+    lose_zone_split(demo_db, "2022-11-22")
+    blocked = run_cli(demo_db, "run", "--dates", "2022-11-22", "--notify", webhook.url)
+    assert blocked.exit_code == 3 and len(webhook.requests) == 2
+    message = webhook.messages[1]["message"]
+    assert "Failing audits:" in message
+    assert "2022-11-22  audit block: shot_zone_zero_share 1.00 vs baseline 0.0" in message
+    assert "(threshold 0.4)" in message
 
 
 @pytest.mark.parametrize(

@@ -29,16 +29,24 @@ def test_games_still_in_progress_block_the_date_and_catch_up_publishes_it_once_f
     assert pcf_rows(demo_db, DAY) == who_played(demo_db, DAY) > 200
 
 
-def test_one_missing_zone_row_only_lowers_that_rows_completeness(demo_db):
+def test_one_missing_zone_row_only_lowers_that_rows_completeness_or_is_built(demo_db):
     player = query(demo_db, "SELECT min(player_lookup) AS p FROM {pgs} WHERE game_date = @d "
                             "AND player_status = 'active'", d=D)["p"][0]  # fmt: skip
     execute(demo_db, "DELETE FROM {psza} WHERE analysis_date = @d AND player_lookup = @p", d=D, p=player)
-    result, _ = run_json(demo_db, "--dates", DAY)
+    columns = "player_lookup, data_completeness_pct, shot_zone_mismatch_score, warning_details"
+    published = f"SELECT {columns} FROM {{pcf}} WHERE game_date = @d"
+    result, _ = run_json(demo_db, "--dates", DAY, "--zones", "tables")
     assert result.exit_code == 0
-    rows = query(demo_db, "SELECT player_lookup, data_completeness_pct, shot_zone_mismatch_score FROM {pcf} "
-                          "WHERE game_date = @d", d=D).set_index("player_lookup")  # fmt: skip
+    rows = query(demo_db, published, d=D).set_index("player_lookup")
     assert rows.at[player, "shot_zone_mismatch_score"] == 0
     assert rows.at[player, "data_completeness_pct"] < rows.drop(index=player)["data_completeness_pct"].min()
+
+    result, dates = run_json(demo_db, "--dates", DAY, "--rerun", "all")  # --zones auto: built from box scores
+    assert result.exit_code == 0 and dates[DAY]["zone_rows_built"] == 1
+    rows = query(demo_db, published, d=D).set_index("player_lookup")
+    assert rows.at[player, "data_completeness_pct"] == rows["data_completeness_pct"].max()
+    assert rows["warning_details"].fillna("").str.contains("ZONE_FROM_BOX_SCORES").sum() == 1
+    assert "ZONE_FROM_BOX_SCORES" in rows.at[player, "warning_details"]
 
 
 @pytest.mark.parametrize(("change", "named", "repair"), [

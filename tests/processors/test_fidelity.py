@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from processors.composite import build_context, compute_composite_factors, history_rows, zone_inputs
+from processors.composite import build_context, compute_composite_factors, history_rows
 from processors.factors import compute_factors
 from processors.sources import read_sources
 from processors.synthetic import synthetic_context
@@ -53,8 +53,8 @@ def test_factors_from_either_source_are_identical(late_season):
     from_pgs, _, _ = build_context(sources, dates, "pgs")
     key = ["game_date", "player_lookup"]
     both = from_upcg[key].merge(from_pgs[key])
-    upcg_scores = compute_factors(zone_inputs(both.merge(from_upcg), sources.psza, sources.tdza))
-    pgs_scores = compute_factors(zone_inputs(both.merge(from_pgs), sources.psza, sources.tdza))
+    upcg_scores = compute_factors(both.merge(from_upcg))
+    pgs_scores = compute_factors(both.merge(from_pgs))
     pd.testing.assert_frame_equal(upcg_scores[[*key, *SCORE_COLUMNS]], pgs_scores[[*key, *SCORE_COLUMNS]])
 
 

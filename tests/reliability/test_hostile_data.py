@@ -177,9 +177,9 @@ CASES: dict[str, Case] = {
     "a final game date with no PGS rows": Case(
         (f"DELETE FROM {{pgs}} WHERE game_date = DATE '{UPCG_DAY}'",), {UPCG_DAY: "blocked"}, 3,
         {UPCG_DAY: "upstream_missing"}),
-    "no PSZA rows on a date": Case(
-        (f"DELETE FROM {{psza}} WHERE analysis_date = DATE '{SYNTHETIC_DAY}'",), {SYNTHETIC_DAY: "blocked"}, 3,
-        {SYNTHETIC_DAY: "upstream_missing psza"}),
+    "no PSZA rows on a date": Case(  # --zones auto: built from the box scores
+        (f"DELETE FROM {{psza}} WHERE analysis_date = DATE '{SYNTHETIC_DAY}'",), {SYNTHETIC_DAY: "published"}, 0,
+        {SYNTHETIC_DAY: "zone rows built from box scores (psza "}),
     "PGS rows on a date missing from the schedule": Case((
         f"DELETE FROM {{schedule}} WHERE game_date = DATE '{UPCG_DAY}'",
         """INSERT INTO {pgs} SELECT * REPLACE (DATE '2023-02-20' AS game_date, game_id || '_x' AS game_id)

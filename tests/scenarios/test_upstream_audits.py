@@ -8,7 +8,7 @@ import json
 from datetime import date
 
 import pandas as pd
-from support import audit_rows, execute, invoke, make_upcg_stale, pcf_rows, query, run_json, who_played
+from support import audit_rows, invoke, lose_zone_split, make_upcg_stale, pcf_rows, query, run_json, who_played
 
 from warehouse.schemas import SCORE_COLUMNS
 
@@ -47,11 +47,10 @@ def test_stale_upcg_publishes_from_box_scores_with_a_clean_runs_values_and_block
     pd.testing.assert_frame_equal(scores(warehouse.url), scores(clean))  # the stale context never reached the table
 
 
-def test_zeroed_tdza_after_three_published_weeks_is_blocked_by_the_drift_audit(warehouse, tmp_path):
+def test_a_lost_zone_split_after_three_published_weeks_is_blocked_by_the_drift_audit(warehouse, tmp_path):
     zeroed, day = date(2022, 11, 22), "2022-11-22"
     assert run_json(warehouse.url, "--start-date", "2022-11-01", "--end-date", "2022-11-21")[0].exit_code == 0
-    execute(warehouse.url, "UPDATE {tdza} SET paint_defense_vs_league_avg = 0, mid_range_defense_vs_league_avg = 0, "
-                              "three_pt_defense_vs_league_avg = 0 WHERE analysis_date = @d", d=zeroed)  # fmt: skip
+    lose_zone_split(warehouse.url, day)  # every shot-zone score of the date 0, every check of the inputs passed
 
     result, dates = run_json(warehouse.url, "--dates", day)
 

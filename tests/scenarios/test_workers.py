@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from support import execute, make_upcg_stale, published_rows, query, run_json
+from support import ZONE_SPLIT, execute, make_upcg_stale, published_rows, query, run_json
 
 from backfill.plan import chunk_dates, compute_blocks
 
@@ -29,6 +29,11 @@ def first_date_of_second_block(url: str) -> date:
 
 def incidents(url: str, zeroed: date) -> None:
     make_upcg_stale(url, "2023-02-27")
+    # the team box scores of the game day before came without their shot split, so from then on the zone tables
+    # cannot be checked against them (`--zones auto` takes the tables as they are), and the date's TDZA is zeroed
+    before = query(url, "SELECT max(game_date) AS d FROM {tgs} WHERE game_date < @d", d=zeroed)["d"].iloc[0]
+    execute(url, f"UPDATE {{tgs}} SET {', '.join(f'{column} = NULL' for column in ZONE_SPLIT)} WHERE game_date = @d",
+            d=pd.Timestamp(before).date())  # fmt: skip
     execute(url, "UPDATE {tdza} SET paint_defense_vs_league_avg = 0, mid_range_defense_vs_league_avg = 0, "
                  "three_pt_defense_vs_league_avg = 0 WHERE analysis_date = @d", d=zeroed)  # fmt: skip
 

@@ -50,8 +50,8 @@ def test_init_adds_the_new_ledger_columns_and_keeps_every_row(run_cli, demo_db):
 
 
 # The orchestration tables the previous versions created where they differ from today's (from each version's
-# warehouse/schemas.py): 8570354 also lacked the leases' host/pid/command and the audits table; cb555a8, the
-# last release, lacked only the ledger's upcg_state and blocked_by.
+# warehouse/schemas.py): 8570354 also lacked the leases' host/pid/command and the audits table; cb555a8 lacked the
+# ledger's upcg_state and blocked_by; 9604cf6, the last release, lacked only the ledger's zone_rows_built.
 PREVIOUS_LEDGER = (
     "run_id STRING, processor STRING, game_date DATE, status STRING, context_source STRING, upcg_players INT64, "
     "expected_players INT64, published_players INT64, coverage FLOAT64, reason STRING, forced BOOL, "
@@ -65,6 +65,7 @@ PREVIOUS_LEASES = ("lease_id STRING, holder STRING, start_date DATE, end_date DA
 PREVIOUS_VERSIONS = {  # table key → its columns then (None: the table did not exist)
     "8570354": {"checkpoints": PREVIOUS_LEDGER, "leases": PREVIOUS_LEASES, "audits": None},
     "cb555a8": {"checkpoints": PREVIOUS_LEDGER},
+    "9604cf6": {"checkpoints": PREVIOUS_LEDGER + ", upcg_state STRING, blocked_by STRING"},
 }
 OLD_ROWS = {
     "checkpoints": "INSERT INTO {checkpoints} (run_id, processor, game_date, status, reason, published_players, "
@@ -75,7 +76,7 @@ OLD_ROWS = {
               "VALUES ('old-lease', 'old-run', DATE '2023-01-01', DATE '2023-01-31', TIMESTAMP '2023-02-24 06:00:00', "
               "TIMESTAMP '2023-02-24 06:00:00', TIMESTAMP '2023-02-24 06:15:00')",
 }  # fmt: skip
-NEW_COLUMNS = {"checkpoints": {"upcg_state", "blocked_by"}, "leases": {"host", "pid", "command"}}
+NEW_COLUMNS = {"checkpoints": {"upcg_state", "blocked_by", "zone_rows_built"}, "leases": {"host", "pid", "command"}}
 
 
 def as_version_left_it(wh, tables: dict[str, str | None]) -> None:  # type: ignore[no-untyped-def]
@@ -99,10 +100,10 @@ def test_init_upgrades_a_previous_versions_ledger_in_place_and_the_next_run_work
 
     upgraded = invoke(demo_db, "init")
     assert upgraded.exit_code == 0, upgraded.output
-    assert "backfill_checkpoints.blocked_by" in upgraded.output
+    assert "backfill_checkpoints.zone_rows_built" in upgraded.output
     assert ("backfill_leases.pid" in upgraded.output) == ("leases" in tables)
     again = invoke(demo_db, "init")
-    assert again.exit_code == 0 and "blocked_by" not in again.output  # idempotent
+    assert again.exit_code == 0 and "zone_rows_built" not in again.output  # idempotent
 
     wh = open_db(demo_db)
     for key, added in NEW_COLUMNS.items():
