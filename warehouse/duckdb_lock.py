@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from warehouse.errors import LockHeld, WarehouseError
+from warehouse.outputs import LOCK_FILE, checked_output
 
 T = TypeVar("T")
 POLL_SECONDS = 0.02
@@ -34,6 +35,7 @@ class WriterLock:
         self.fd: int | None = None
 
     def acquire(self) -> None:
+        checked_output(self.path, LOCK_FILE)  # a stranger's file of that name is never truncated
         fd = self._locked_descriptor()
         os.ftruncate(fd, 0)
         os.write(fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "command": self.command,

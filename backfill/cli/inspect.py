@@ -32,9 +32,9 @@ from backfill.cli.root import cli, option, pass_app, report_counts
 from backfill.date_facts import newest_published
 from backfill.ledger_reads import failing_audit_rows
 from backfill.notify import NotifySettings
-from backfill.outputs import HTML_REPORT, checked_output
 from backfill.settings import AppSettings
 from validation.rules import DEFAULT_MIN_COVERAGE
+from warehouse.outputs import HTML_REPORT, checked_output
 
 
 @cli.command()

@@ -18,13 +18,13 @@ from backfill.cli.root import option, report_counts
 from backfill.dates import DATE_FORM, league_today, parse_date, parse_dates
 from backfill.metrics import MetricsSnapshot
 from backfill.notify import NOTIFY_ON, redacted
-from backfill.outputs import METRICS_FILE, checked_output
 from backfill.settings import AppSettings, RunSettings, bigquery_tuning
 from backfill.signals import Interrupted
 from processors.source_words import ZONE_MODES
 from validation.rules import DEFAULT_BASELINE_DATES
 from warehouse import BadInput, PcfError, Warehouse, connect
 from warehouse.logger import get_logger
+from warehouse.outputs import METRICS_FILE, checked_output
 from warehouse.urls import DuckDBUrl, parse_url
 
 log = get_logger(__name__)

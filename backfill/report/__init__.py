@@ -10,10 +10,10 @@ from datetime import date
 from pathlib import Path
 
 from backfill.ledger import failing_audits
-from backfill.outputs import HTML_REPORT, checked_output
 from backfill.report.data import STATES, calendar_days, report_data
 from backfill.report.html import render_report
 from warehouse import Warehouse
+from warehouse.outputs import HTML_REPORT, checked_output
 
 __all__ = ["STATES", "build_report", "calendar_days", "render_report", "report_data", "write_report"]
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import pandas as pd
 
-from backfill.outputs import REPORT_OPENING
 from backfill.report.chart import coverage_charts
 from backfill.report.data import STATE_LABELS, STATES
 from backfill.report.text import attributes, count_text, coverage_text, missing, number_text, text
+from warehouse.outputs import REPORT_OPENING
 
 
 @cache

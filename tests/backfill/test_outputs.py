@@ -64,3 +64,16 @@ def test_an_output_replaces_its_own_earlier_file_and_an_empty_one(run_cli, demo_
 def test_an_output_in_a_missing_folder_is_bad_input(run_cli, demo_db):
     result = run_cli(demo_db, *OUTPUTS["freshness --metrics-file"], str(demo_db.parent / "nowhere" / "pcf.prom"))
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_a_stranger_file_where_the_writers_lock_goes_is_never_truncated(run_cli, demo_db):
+    lock = Path(f"{demo_db}.lock")
+    lock.write_text("the operator's notes\n")
+    before = digest(demo_db)
+    result = run_cli(demo_db, "run", *WEEK)
+    assert result.exit_code == 2 and f"--warehouse: {lock}" in result.output, result.output
+    assert lock.read_text() == "the operator's notes\n" and digest(demo_db) == before
+    lock.unlink()
+    assert run_cli(demo_db, "run", *WEEK).exit_code == 0  # and the lock it writes itself is its own again
+    lock.write_text('{"pid": 1, "host": "gone", "command": "pcf-backfill run", "started": "2023-01-01"}')
+    assert run_cli(demo_db, "run", *WEEK, "--rerun", "all").exit_code == 0

@@ -1,4 +1,5 @@
-"""Files the tool writes besides the warehouse (`--metrics-file`, `--html`): one check for all of them.
+"""Files the tool writes besides the warehouse (`--metrics-file`, `--html`, the DuckDB writers' lock file): one check
+for all of them.
 
 An output path either does not exist yet, is an empty file, or holds the tool's own output of that kind,
 recognised by the opening the tool wrote there. Anything else (the warehouse, a config file, somebody's notes,
@@ -28,6 +29,8 @@ METRICS_FILE = OutputKind("--metrics-file", "a Prometheus metrics file", b"# HEL
 REPORT_OPENING = ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
                   '<meta name="generator" content="pcf-backfill">')
 HTML_REPORT = OutputKind("--html", "an HTML report", REPORT_OPENING.encode())
+# beside a DuckDB file (`pcf.duckdb.lock`): the holder's JSON, which a writer replaces (warehouse.duckdb_lock)
+LOCK_FILE = OutputKind("--warehouse", "a writers' lock file", b'{"pid": ')
 
 
 def checked_output(path: Path, kind: OutputKind, inputs: Sequence[Path] = ()) -> Path:
