@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -85,7 +86,8 @@ def refuse_an_older_version(wh: Warehouse) -> None:
     outdated = wh.outdated_tables()
     if outdated:
         raise OutdatedWarehouse(f"{wh.url} was created by an older version of pcf-backfill ({'; '.join(outdated)}): "
-                                "run `pcf-backfill init` against it to upgrade it in place (every row is kept)")
+                                "run `pcf-backfill init` to upgrade it in place, every row kept: "
+                                f"{shlex.join([*wh.command_words(), 'init'])}")  # fmt: skip
 
 
 __all__ = [
