@@ -34,7 +34,7 @@ from validation.gate import (
 from warehouse import TableNotFound, Warehouse
 from warehouse.arrow_frames import arrow_with_columns
 from warehouse.logger import get_logger
-from warehouse.schemas import TABLES
+from warehouse.schemas import INPUT_TABLES, TABLES
 
 if TYPE_CHECKING:
     from backfill.settings import RunSettings
@@ -112,7 +112,9 @@ def require_tables(wh: Warehouse) -> None:
     missing = wh.missing_tables(RUN_TABLES)
     if missing:
         names = ", ".join(f"{wh.dataset_name(TABLES[k].dataset)}.{TABLES[k].name}" for k in missing)
-        raise TableNotFound(f"missing tables {names}: run `pcf-backfill init` (or check --datasets)")
+        upstream = any(key in INPUT_TABLES for key in missing)  # `init` creates those only when asked
+        fix = "load it upstream, or run `pcf-backfill init --with-inputs`" if upstream else "run `pcf-backfill init`"
+        raise TableNotFound(f"missing tables {names}: {fix} (or check --datasets)")
 
 
 # --- rows a run records -------------------------------------------------------------------------

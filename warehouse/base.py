@@ -147,8 +147,13 @@ class Warehouse(ABC):
     def table_exists(self, dataset_key: str, table_name: str) -> bool: ...
 
     @abstractmethod
-    def create_tables(self) -> list[str]:
-        """Create datasets and every contract table that is missing; returns what was created."""
+    def create_datasets(self) -> list[str]:
+        """Create the deployment's datasets that are missing; returns the names of those created."""
+
+    @abstractmethod
+    def create_tables(self, *, with_inputs: bool = True) -> list[str]:
+        """Create the datasets and every contract table that is missing (the upstream input tables only
+        `with_inputs`); returns the tables created, as dataset.table."""
 
     def missing_tables(self, keys: Sequence[str]) -> list[str]:
         return [key for key in keys if not self.table_exists(TABLES[key].dataset, TABLES[key].name)]

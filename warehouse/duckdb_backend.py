@@ -20,7 +20,7 @@ from warehouse.duckdb_lock import (
 )
 from warehouse.errors import INTERRUPT_EXIT_CODE, BadInput, Interrupted
 from warehouse.identifiers import Datasets
-from warehouse.schemas import OWN_TABLES, TABLES, Column, Table, logical_type
+from warehouse.schemas import INPUT_TABLES, OWN_TABLES, TABLES, Column, Table, logical_type
 
 if TYPE_CHECKING:  # frames move only when writing: a reader of rows never imports pandas or pyarrow
     import pandas as pd
@@ -314,12 +314,20 @@ class DuckDBWarehouse(Warehouse):
                   f"{DUCKDB_TYPES[column.type]}", None)  # fmt: skip
 
     @translated
-    def create_tables(self) -> list[str]:
+    def create_datasets(self) -> list[str]:
+        """The deployment's schemas (DuckDB's datasets) that were missing, created."""
+        found = {row[0] for row in self._run("SELECT schema_name FROM information_schema.schemata", None).fetchall()}
+        created = [name for name in self.datasets.as_dict().values() if name not in found]
+        for name in created:
+            self._run(f"CREATE SCHEMA IF NOT EXISTS {_quote(name)}", None)
+        return created
+
+    @translated
+    def create_tables(self, *, with_inputs: bool = True) -> list[str]:
         created = []
-        for dataset in self.datasets.as_dict().values():
-            self._run(f"CREATE SCHEMA IF NOT EXISTS {_quote(dataset)}", None)
+        self.create_datasets()
         for key, schema in TABLES.items():
-            if self.table_exists(schema.dataset, schema.name):
+            if (key in INPUT_TABLES and not with_inputs) or self.table_exists(schema.dataset, schema.name):
                 continue
             columns = ", ".join(
                 f"{_quote(c.name)} {DUCKDB_TYPES[c.type]}{' NOT NULL' if c.required else ''}"

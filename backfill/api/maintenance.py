@@ -24,17 +24,23 @@ if TYPE_CHECKING:
 # --- setup -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class InitResult:
-    """`init`: the warehouse it set up, the tables it created and the columns it added to older tables."""
+    """`init`: the warehouse it set up, the tables it created, the columns it added to older tables and the
+    datasets it created."""
 
     warehouse: str
     created: list[str]
     added: list[str]
+    datasets_created: list[str] = field(default_factory=list)
 
 
-def init(warehouse: WarehouseLike, *, datasets: Datasets | None = None) -> InitResult:
-    """Create the datasets and every missing table, and add new columns to older ones (idempotent)."""
+def init(warehouse: WarehouseLike, *, datasets: Datasets | None = None, with_inputs: bool = False) -> InitResult:
+    """Create the datasets and every missing table of this product, and add new columns to older ones
+    (idempotent). The upstream input tables belong to the pipelines that fill them: created (empty) only
+    `with_inputs`, for a sandbox or a demo."""
     with opened(warehouse, datasets, writer="python: backfill.api.init()", must_exist=False) as wh:
-        result = InitResult(wh.describe(), wh.create_tables(), wh.migrate_tables())
+        new_datasets = wh.create_datasets()
+        result = InitResult(wh.describe(), wh.create_tables(with_inputs=with_inputs), wh.migrate_tables(),
+                            new_datasets)  # fmt: skip
         record_legacy_verdicts(wh)  # rows older than the verdict columns get them from their reason (NULLs only)
         return result
 

@@ -11,19 +11,26 @@ from backfill.settings import AppSettings
 
 
 @cli.command()
+@option("--with-inputs", is_flag=True,
+        help="Also create the upstream input tables (schedule, box scores, UPCG, zones), empty: for a sandbox.")
 @pass_app
-def init(app: AppSettings) -> int:
-    """Create datasets and every table (idempotent).
+def init(app: AppSettings, with_inputs: bool) -> int:
+    """Create the datasets and this product's tables (idempotent), listing each one it creates.
 
     \b
     Example:
       pcf-backfill --warehouse duckdb:///pcf.duckdb init
     """
     with open_warehouse(app, must_exist=False) as wh:
-        done = api.init(wh)
+        done = api.init(wh, with_inputs=with_inputs)
     click.echo(f"Warehouse: {done.warehouse}")
     created, added = done.created, done.added
-    click.echo(f"Created {len(created)} tables: {', '.join(created)}" if created else "All tables already exist.")
+    for dataset in done.datasets_created:
+        click.echo(f"Created dataset {dataset}")
+    for table in created:
+        click.echo(f"Created table {table}")
+    if not created:
+        click.echo("All tables already exist." if with_inputs else "All of this product's tables already exist.")
     if added:
         click.echo(f"Added {len(added)} columns (existing rows kept): {', '.join(added)}")
     return 0

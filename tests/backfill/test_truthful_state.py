@@ -84,7 +84,7 @@ def test_status_prints_old_ledger_rows_with_null_counts(run_cli, demo_db, open_d
 
 def test_an_empty_or_stale_schedule_is_not_a_quiet_night(run_cli, demo_db, tmp_path):
     empty = tmp_path / "empty.duckdb"
-    assert run_cli(empty, "init").exit_code == 0
+    assert run_cli(empty, "init", "--with-inputs").exit_code == 0
     result = run_cli(empty, "run", "--start-date", "2023-02-01", "--end-date", "2023-02-28")
     assert result.exit_code == 3 and "upstream_missing schedule" in result.output
     stale = run_cli(demo_db, "catch-up")  # today is mid-season; the demo schedule ends in April 2023

@@ -198,3 +198,19 @@ def bigquery_table(table_id: str):  # type: ignore[no-untyped-def]
     from google.cloud import bigquery
 
     return bigquery.Table(table_id, schema=[bigquery.SchemaField("x", "INT64")])
+
+
+def test_init_lists_what_it_creates_and_creates_inputs_only_when_asked(bigquery_url):
+    first = invoke(bigquery_url, "init")
+    assert first.exit_code == 0, first.output
+    lines = first.output.splitlines()
+    assert [line for line in lines if line.startswith("Created dataset ")] == [
+        f"Created dataset {name}" for name in ("nba_reference", "nba_analytics", "nba_precompute", "nba_orchestration")]
+    tables = {line.removeprefix("Created table ") for line in lines if line.startswith("Created table ")}
+    assert "nba_precompute.player_composite_factors" in tables and "nba_orchestration.backfill_leases" in tables
+    assert not tables & {"nba_reference.schedule", "nba_analytics.upcoming_player_game_context"}  # upstream's own
+
+    inputs = invoke(bigquery_url, "init", "--with-inputs")
+    assert inputs.exit_code == 0, inputs.output
+    assert "Created dataset" not in inputs.output and "Created table nba_reference.schedule" in inputs.output
+    assert len([line for line in inputs.output.splitlines() if line.startswith("Created table ")]) == 7

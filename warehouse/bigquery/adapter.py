@@ -28,7 +28,7 @@ from warehouse.bigquery.values import (
 )
 from warehouse.errors import WarehouseError
 from warehouse.identifiers import Datasets
-from warehouse.schemas import TABLES, Column, Table, logical_type
+from warehouse.schemas import INPUT_TABLES, TABLES, Column, Table, logical_type
 
 
 class BigQueryWarehouse(Warehouse):
@@ -228,12 +228,23 @@ class BigQueryWarehouse(Warehouse):
         return True
 
     @translated
-    def create_tables(self) -> list[str]:
+    def create_datasets(self) -> list[str]:
+        created = []
         for dataset_key in self.datasets.as_dict():
             dataset = bigquery.Dataset(self.dataset_id(dataset_key))
             dataset.location = self.location
-            self.jobs.request(self.client.create_dataset, dataset, exists_ok=True)
-        created = [spec for spec in TABLES.values() if self._create_table(spec, spec.name, exists_ok=True)]
+            try:
+                self.jobs.request(self.client.create_dataset, dataset)
+            except api_exceptions.Conflict:
+                continue
+            created.append(self.dataset_name(dataset_key))
+        return created
+
+    @translated
+    def create_tables(self, *, with_inputs: bool = True) -> list[str]:
+        self.create_datasets()
+        wanted = [spec for key, spec in TABLES.items() if with_inputs or key not in INPUT_TABLES]
+        created = [spec for spec in wanted if self._create_table(spec, spec.name, exists_ok=True)]
         if TABLES["leases"] in created:
             self.execute(lease.mutex_sql(self))
         return [f"{self.dataset_name(spec.dataset)}.{spec.name}" for spec in created]

@@ -81,10 +81,18 @@ def translate(error: BaseException) -> PcfError:
     if is_transient(error):
         return TransientWarehouseError(message)
     if isinstance(error, api_exceptions.NotFound):
-        return TableNotFound(f"{message} — check the project and --datasets, or run `pcf-backfill init`")
+        return TableNotFound(f"{message} — {not_found_hint(message)}")
     if isinstance(error, api_exceptions.Forbidden | api_exceptions.Unauthorized):
         return WarehouseError(f"{message} — check the account's BigQuery permissions; {CREDENTIALS_HINT}")
     return WarehouseError(message)
+
+
+def not_found_hint(message: str) -> str:
+    """A dataset BigQuery did not find in the location asked may well exist in another one."""
+    if " in location " in message:
+        return ("check the project, --datasets and the location (a dataset in another location needs "
+                "bigquery://PROJECT?location=THAT_LOCATION), or run `pcf-backfill init`")
+    return "check the project and --datasets, or run `pcf-backfill init`"
 
 
 def translated(method: Callable[P, T]) -> Callable[P, T]:
