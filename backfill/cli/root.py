@@ -73,10 +73,8 @@ class PcfGroup(click.Group):
     def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[Any, Any, list[str]]:
         name, command, rest = super().resolve_command(ctx, args)
         invocation = INVOCATION.get(None)
-        if invocation is not None and command is not None:  # `cleanup restore` is named by its group's command
-            invocation["command"] = " ".join([command.name or str(name), *rest[:1]]) \
-                if isinstance(command, click.Group) and rest[:1] and rest[0] in command.commands \
-                else command.name  # fmt: skip
+        if invocation is not None and command is not None:
+            invocation["command"] = command_name(command, rest)
         return name, command, rest
 
     def run_command(self, argv: list[str], prog_name: Any, complete_var: Any, **extra: Any) -> int:
@@ -128,6 +126,13 @@ def report_counts(**counts: Any) -> None:
     invocation = INVOCATION.get(None)
     if invocation is not None:
         invocation["counts"].update({key: value for key, value in counts.items() if value is not None})
+
+
+def command_name(command: click.Command, args: list[str]) -> str | None:
+    """`run`; a group's command with its own: `cleanup restore`, `lock status`."""
+    if isinstance(command, click.Group) and args and args[0] in command.commands:
+        return f"{command.name} {args[0]}"
+    return command.name
 
 
 def log_run_done(facts: dict[str, Any], exit_code: int, seconds: float) -> None:
