@@ -40,7 +40,8 @@ Behaviour, case by case (CASES pins the dates that do not simply publish):
 - PGS rows on a date missing from the schedule (and box scores on an All-Star-break day): not a game date — no
   ledger row, nothing published; the other dates publish.
 - Games not final: the date is `blocked games not final` (exit 3); preseason games: not a game date, no ledger row.
-- An empty-string player_lookup: one more player key; published once, no duplicate key.
+- An empty-string player_lookup: one name for several players, so every date where two of them play is an
+  identity conflict (PCF's key cannot hold both): blocked, nothing merged published.
 """
 
 from __future__ import annotations
@@ -192,7 +193,7 @@ CASES: dict[str, Case] = {
     "an empty-string player_lookup": Case((
         "UPDATE {pgs} SET player_lookup = '' WHERE hash(player_lookup) % 40 = 0",
         "UPDATE {upcg} SET player_lookup = '' WHERE hash(player_lookup) % 40 = 0",
-    )),  # fmt: skip
+    ), dict.fromkeys(WEEK_DAYS, "blocked"), 3, dict.fromkeys(WEEK_DAYS, "identity_conflict")),  # fmt: skip
 }
 # Column-wide NULLs, per table; the columns that decide who played, or whether a date has games, on their own.
 ALONE = {"pgs": ["player_status"], "schedule": ["game_status", "game_type"]}
