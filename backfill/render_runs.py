@@ -39,6 +39,7 @@ def run_document(result: RunResult, resume_command: str) -> dict[str, Any]:
         "warehouse_jobs": result.jobs,
         "bytes_processed": result.bytes_processed,
         **({} if result.bytes_billed is None else {"bytes_billed": result.bytes_billed}),
+        **({} if result.estimated_bytes is None else {"estimated_bytes": result.estimated_bytes}),
         "warehouse_rows_read": result.rows_read,
         "dates": dates,
         "schedule_gap": result.plan.schedule_gap,
@@ -63,6 +64,9 @@ def run_text(result: RunResult, resume_command: str, inspect_command: str) -> st
         f"  {result.seconds:.1f} s, {result.jobs} warehouse jobs"
         f"{billed_bytes(result.bytes_processed, result.bytes_billed)}",
     ]
+    if result.estimated_bytes is not None:
+        lines.append(f"  BigQuery estimates the run's input reads at {result.estimated_bytes / 2**30:,.2f} GiB "
+                     "(dry-run jobs: nothing ran for the estimate)")
     verdicts = result.verdicts
     if result.plan.schedule_gap:
         lines += ["", f"Not off-days: {result.plan.schedule_gap}. Load the schedule upstream, then rerun."]

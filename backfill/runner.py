@@ -57,6 +57,7 @@ class RunResult:
     jobs: int = 0
     bytes_processed: int = 0
     bytes_billed: int | None = None  # BigQuery only: DuckDB bills nothing
+    estimated_bytes: int | None = None  # a dry run on BigQuery: what the run's input reads would process
     rows_read: int = 0
     interrupted_by: int | None = None  # exit code of the signal that stopped the run
     stopped_by_error: int | None = None  # exit code of the error that stopped the run before its end
@@ -250,6 +251,9 @@ def run_backfill(
                 if swept:
                     log.warning("leftover_staging_dropped", run_id=invocation.run_id, tables=swept)
             chunks = chunk_dates(plan.selected, settings.chunk_days)
+            if settings.dry_run and chunks:  # BigQuery: its dry-run jobs estimate what a real run reads
+                estimate = SeasonInputs(chunks[0][0], chunks[-1][-1], plan.calendar).estimated_bytes(wh)
+                result.estimated_bytes = estimate
             with closing(evaluations(wh, chunks, set(plan.to_skip), settings, input_error, plan.calendar)) as evaluated:
                 for evaluation in evaluated:
                     raise_if_stop_requested()  # a signal some library swallowed still stops the run here

@@ -109,17 +109,24 @@ class SeasonInputs:
             return self._seasons[season.season]
 
     def _read_season(self, wh: Warehouse, calendar: Calendar, season: Season) -> dict[str, pd.DataFrame]:
+        return {key: wh.query(sql, params) for key, sql, params in self.season_reads(calendar, season)}
+
+    def season_reads(self, calendar: Calendar, season: Season) -> list[tuple[str, str, dict[str, date]]]:
+        """What reading one season's inputs sends: (table key, SQL, parameters) per input table."""
         history_from, season_end = calendar.span(season)
         last = min(season_end, self.last) if season_end else self.last
         window = {"from": max(history_from, self.first), "end": last}
         history = {"from": history_from, "end": last}
-        return {
-            read.key: wh.query(
-                f"SELECT {read.columns} FROM {{{read.key}}} WHERE {read.date_column} BETWEEN @from AND @end",
-                history if read.history else window,
-            )
-            for read in INPUT_READS
-        }
+        return [(read.key, f"SELECT {read.columns} FROM {{{read.key}}} WHERE {read.date_column} BETWEEN @from AND @end",
+                 history if read.history else window) for read in INPUT_READS]  # fmt: skip
+
+    def estimated_bytes(self, wh: Warehouse) -> int | None:
+        """What reading every season's inputs would process, as the warehouse estimates it without reading
+        (BigQuery: dry-run jobs); None where it cannot (DuckDB)."""
+        calendar = self.calendar(wh)
+        estimates = [wh.estimate_bytes(sql, params) for season in calendar.seasons_between(self.first, self.last)
+                     for _, sql, params in self.season_reads(calendar, season)]  # fmt: skip
+        return None if not estimates or None in estimates else sum(e for e in estimates if e is not None)
 
 
 def rows_between(frame: pd.DataFrame, column: str, since: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:

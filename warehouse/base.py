@@ -218,6 +218,10 @@ class Warehouse(ABC):
         """Whose statements these are from now on (BigQuery: job ids `pcf_<run_id>_…` and labels, the caller's
         `label` among them)."""
 
+    def estimate_bytes(self, sql: str, params: Params | None = None) -> int | None:
+        """What a SELECT would process, estimated without running it; None where the backend cannot say."""
+        return None
+
     def worker(self) -> Warehouse:
         """A handle another thread may read through while this one publishes."""
         return self

@@ -117,3 +117,11 @@ def test_an_error_inside_the_gate_fails_the_date_publishes_nothing_and_exits_1(d
     assert dates["2023-03-01"]["status"] == "failed" and "coverage arithmetic broke" in dates["2023-03-01"]["reason"]
     assert pcf_rows(demo_db, "2023-03-01") == 0
     assert ledger_state(demo_db, "2023-03-01")["status"] == "failed"
+
+
+def test_duckdb_bills_nothing_so_the_summary_reports_no_bill_and_no_estimate(demo_db):
+    for extra in ((), ("--dry-run",)):
+        result = invoke(demo_db, "run", *INCIDENT_WEEK, *extra, "--output", "json")
+        document = json.loads(result.stdout)
+        assert "bytes_processed" in document
+        assert "bytes_billed" not in document and "estimated_bytes" not in document  # absent, not 0

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from support import INCIDENT_WEEK, assert_one_clear_line, invoke, published_rows, run_document
 
+from processors.season_inputs import INPUT_READS
 from warehouse.bigquery import BigQueryWarehouse
 from warehouse.bigquery.jobs import Jobs
 
@@ -214,3 +215,20 @@ def test_init_lists_what_it_creates_and_creates_inputs_only_when_asked(bigquery_
     assert inputs.exit_code == 0, inputs.output
     assert "Created dataset" not in inputs.output and "Created table nba_reference.schedule" in inputs.output
     assert len([line for line in inputs.output.splitlines() if line.startswith("Created table ")]) == 7
+
+
+def test_bigquery_reports_bytes_billed_and_a_dry_run_estimates_with_dry_run_jobs(demo_url, bigquery_statements):
+    result, document = run_document(demo_url, "--start-date", "2023-01-15", "--end-date", "2023-01-21")
+    assert result.exit_code == 0, result.output
+    assert isinstance(document["bytes_billed"], int) and "estimated_bytes" not in document
+    before = len(bigquery_statements.statements)
+
+    rehearsal, estimated = run_document(demo_url, "--start-date", "2023-01-22", "--end-date", "2023-01-28",
+                                        "--dry-run")  # fmt: skip
+    assert rehearsal.exit_code == 0, rehearsal.output
+    assert isinstance(estimated["estimated_bytes"], int)
+    dry = [statement.job for statement in bigquery_statements.statements[before:]
+           if statement.job is not None and statement.job.dry_run]  # fmt: skip
+    assert {job.job_id.split("_")[-2] for job in dry} == {"estimate"}
+    assert len(dry) == len(INPUT_READS)  # one per input table the run reads (one season)
+    assert all(job.labels["pcf_command"] == "run" for job in dry)

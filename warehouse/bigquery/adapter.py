@@ -88,6 +88,11 @@ class BigQueryWarehouse(Warehouse):
         return rows
 
     @translated
+    def estimate_bytes(self, sql: str, params: Params | None = None) -> int | None:
+        """BigQuery's own estimate, from a dry-run job: nothing runs and nothing is billed."""
+        return self.jobs.estimate(self.render(sql), params)
+
+    @translated
     def execute(self, sql: str, params: Params | None = None) -> int:
         job, _ = self.jobs.query(self.render(sql), params, resubmit_safe=False, kind="dml")
         return int(job.num_dml_affected_rows or 0)
