@@ -46,16 +46,23 @@ def translated(method: Callable[Concatenate[DuckDBWarehouse, P], T]) -> Callable
     def call(self: DuckDBWarehouse, *args: P.args, **kwargs: P.kwargs) -> T:
         try:
             return method(self, *args, **kwargs)
-        except duckdb.InterruptException as error:  # `interrupt()`, from another thread
-            raise Interrupted("interrupt", INTERRUPT_EXIT_CODE) from error
-        except duckdb.Error as error:
-            raise translate(error, self.path) from error
-        except RuntimeError as error:  # the KeyboardInterrupt (or any signal's exception) a query swallowed
-            if str(error) != QUERY_INTERRUPTED:
-                raise
-            raise Interrupted("SIGINT", INTERRUPT_EXIT_CODE) from error
+        except (duckdb.Error, RuntimeError) as error:
+            if swallowed_stop(error):
+                how = "interrupt" if isinstance(error, duckdb.InterruptException) else "SIGINT"
+                raise Interrupted(how, INTERRUPT_EXIT_CODE) from error
+            if isinstance(error, duckdb.Error):
+                raise translate(error, self.path) from error
+            raise
 
     return call
+
+
+def swallowed_stop(error: Exception) -> bool:
+    """A stop DuckDB reports in its own words: its interrupt (`interrupt()` from another thread), "Query
+    interrupted" (a signal's exception raised while a query ran), or the KeyboardInterrupt it caught while calling
+    back into Python (reading a registered Arrow table's schema)."""
+    text = str(error)
+    return isinstance(error, duckdb.InterruptException) or text == QUERY_INTERRUPTED or "KeyboardInterrupt" in text
 
 
 class DuckDBWarehouse(Warehouse):
