@@ -39,6 +39,14 @@ def bigquery_tuning(environ: Mapping[str, str]) -> dict[str, int]:
             tuning[name] = int(text)
         except ValueError:
             raise InvalidSetting(variable, "{field}: {value!r} is not a whole number", value=text) from None
+    if tuning:  # the bounds are the settings' own; a refusal names the variable that was set
+        from warehouse.bigquery.settings import BigQuerySettings
+
+        try:
+            BigQuerySettings(**tuning)
+        except InvalidSetting as error:
+            variable = next(key for key, name in BIGQUERY_VARIABLES.items() if name == error.field)
+            raise InvalidSetting(variable, error.template, **error.values) from None
     return tuning
 
 

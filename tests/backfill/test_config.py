@@ -199,3 +199,23 @@ def test_the_api_refuses_what_the_cli_refuses_in_a_config_file(demo_db):
     (demo_db.parent / "pyproject.toml").write_text('[tool.pcf-backfill.run]\nmin-coverage = true\n')
     with pytest.raises(BadInput, match="min-coverage = true is the wrong type"):
         backfill.run(f"duckdb:///{demo_db}", dates=[PRE_UPCG], today=date.fromisoformat(TODAY))
+
+
+@pytest.mark.parametrize(("environ", "expected"), [
+    ({}, {}),
+    ({"PCF_LEASE_TTL_SECONDS": "60", "PCF_MAXIMUM_BYTES_BILLED": "1000000000"},
+     {"lease_ttl": 60, "maximum_bytes_billed": 1_000_000_000}),
+    ({"PCF_LEASE_TTL_SECONDS": "4"}, "PCF_LEASE_TTL_SECONDS: 4 seconds; expected a whole number, at least 5"),
+    ({"PCF_LEASE_TTL_SECONDS": "soon"}, "PCF_LEASE_TTL_SECONDS: 'soon' is not a whole number"),
+    ({"PCF_MAXIMUM_BYTES_BILLED": "0"}, "PCF_MAXIMUM_BYTES_BILLED: 0; expected a whole number of bytes"),
+])  # fmt: skip
+def test_bigquery_settings_from_the_environment_are_checked_naming_the_variable(environ, expected) -> None:
+    from backfill.settings import bigquery_tuning
+    from warehouse import InvalidSetting
+
+    if isinstance(expected, dict):
+        assert bigquery_tuning(environ) == expected
+    else:
+        with pytest.raises(InvalidSetting) as refused:
+            bigquery_tuning(environ)
+        assert str(refused.value) == expected

@@ -112,3 +112,13 @@ def test_every_job_carries_the_run_id_and_command(proxied, bigquery_statements) 
     for job in jobs:
         assert job.job_id.startswith("pcf_20261207T010203Z-abcdef12_")
         assert job.labels == {"pcf_run_id": "20261207t010203z-abcdef12", "pcf_command": "catch-up"}
+
+
+@emulator
+def test_maximum_bytes_billed_caps_every_query(make_bigquery_warehouse, bigquery_statements) -> None:
+    capped = make_bigquery_warehouse(maximum_bytes_billed=50_000_000)
+    capped.create_tables()
+    capped.query("SELECT COUNT(*) AS n FROM {pgs} WHERE game_date = @day", {"day": D1})
+    capped.run_atomic(["DELETE FROM {pgs} WHERE game_date = DATE '2023-02-23'"])
+    jobs = [statement.job for statement in bigquery_statements.statements if statement.job is not None]
+    assert jobs and {job.maximum_bytes_billed for job in jobs} == {50_000_000}

@@ -38,6 +38,7 @@ class Walk:
         self.url = url
         self.statements = statements
         self.sent: dict[str, int] = {}
+        self.jobs: dict[str, list] = {}  # per step, the query jobs it ran
 
     def step(self, name: str, *args: str, exit_code: int = 0, today: str = TODAY) -> Result:
         before = len(self.statements.statements)
@@ -46,6 +47,7 @@ class Walk:
         )
         assert result.exit_code == exit_code, f"{name}: {result.output}"
         self.sent[name] = len(self.statements.statements) - before
+        self.jobs[name] = [sent.job for sent in self.statements.statements[before:] if sent.job is not None]
         return result
 
 
@@ -97,6 +99,11 @@ def test_every_command_sends_only_statements_bigquery_accepts(bigquery_url, bigq
                          for read in unfiltered_reads(statement.sql)})  # fmt: skip
     assert unfiltered == [], "\n".join(unfiltered)  # what require_partition_filter would refuse
     assert sorted({read for statement in bigquery_statements.statements for read in star_reads(statement.sql)}) == []
+    catch_up = walk.jobs["catch-up"]  # the nightly job: every job named and labelled with its run
+    assert catch_up and all(job.job_id.startswith("pcf_") for job in catch_up)
+    assert {(job.labels["pcf_command"], job.labels["pcf_run_id"]) for job in catch_up} == {
+        ("catch-up", catch_up[-1].labels["pcf_run_id"])}
+    assert all(set(job.labels) >= {"pcf_run_id", "pcf_command"} for jobs in walk.jobs.values() for job in jobs)
 
 
 def test_a_statement_the_emulator_runs_and_bigquery_rejects_is_reported_in_full(
