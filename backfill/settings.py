@@ -43,7 +43,7 @@ def bigquery_tuning(environ: Mapping[str, str]) -> dict[str, int]:
         from warehouse.bigquery.settings import BigQuerySettings
 
         try:
-            BigQuerySettings(**tuning)
+            BigQuerySettings(**tuning)  # type: ignore[arg-type]  # only whole-number fields are set
         except InvalidSetting as error:
             variable = next(key for key, name in BIGQUERY_VARIABLES.items() if name == error.field)
             raise InvalidSetting(variable, error.template, **error.values) from None
