@@ -107,7 +107,7 @@ def partition_metadata(verdict: backfill.DateVerdict | None, result: backfill.Ru
 def outcomes(result: backfill.RunResult, days: list[date]) -> tuple[dict[date, dict[str, Any]], dict[date, str]]:
     """Per day of the range: the metadata of what materialized, and the reason of what did not."""
     verdicts = {verdict.game_date: verdict for verdict in result.verdicts}
-    unscheduled = set(result.unscheduled_dates)
+    unscheduled, already = set(result.unscheduled_dates), set(result.already_done_dates)
     done: dict[date, dict[str, Any]] = {}
     refused: dict[date, str] = {}
     for day in days:
@@ -119,7 +119,7 @@ def outcomes(result: backfill.RunResult, days: list[date]) -> tuple[dict[date, d
         elif verdict is not None:
             done[day] = partition_metadata(verdict, result)
         else:  # already published, or no game that day: the partition is what it should be
-            status = "already_published" if day in set(result.already_done_dates) else "no_games"
+            status = "already_published" if day in already else "no_games"
             done[day] = {**partition_metadata(None, result), "status": status}
     return done, refused
 
@@ -142,16 +142,19 @@ def check_evaluations(resource: PcfResource, days: list[date]) -> Iterator[dg.As
         )  # fmt: skip
 
 
-def pcf_asset(start_date: str = FIRST_SEASON_DAY, group_name: str = "nba_precompute") -> dg.AssetsDefinition:
-    """The `player_composite_factors` asset: one `backfill.run` per partition range, per-partition results."""
+def pcf_asset(start_date: str = FIRST_SEASON_DAY, group_name: str = "nba_precompute",
+              retry_policy: dg.RetryPolicy = RETRY_POLICY) -> dg.AssetsDefinition:  # fmt: skip
+    """The `player_composite_factors` asset: one `backfill.run` per partition range, per-partition results.
+    `retry_policy` applies only to what a retry can mend (another run's lock, a transient warehouse error)."""
+    daily = partitions(start_date)
 
     @dg.multi_asset(
-        name=ASSET.path[-1], partitions_def=partitions(start_date), group_name=group_name,
-        specs=[dg.AssetSpec(ASSET, skippable=True, partitions_def=partitions(start_date),
+        name=ASSET.path[-1], partitions_def=daily, group_name=group_name,
+        specs=[dg.AssetSpec(ASSET, skippable=True, partitions_def=daily,
                             description="NBA player composite factors, one partition per game day (America/New_York)")],
         check_specs=[dg.AssetCheckSpec(RECONCILES, asset=ASSET, description="validate: the rows match who played"),
                      dg.AssetCheckSpec(FRESH, asset=ASSET, description="freshness: published once the day is over")],
-        can_subset=True, backfill_policy=dg.BackfillPolicy.single_run(), retry_policy=RETRY_POLICY,
+        can_subset=True, backfill_policy=dg.BackfillPolicy.single_run(), retry_policy=retry_policy,
     )  # fmt: skip
     def player_composite_factors(context: dg.AssetExecutionContext, pcf: PcfResource) -> Iterator[Any]:
         days = [date.fromisoformat(key) for key in context.partition_keys]

@@ -15,6 +15,7 @@ from support import put_back, set_aside
 
 from backfill.dagster import ASSET, FRESH, RANGE_END, RANGE_START, RECONCILES, PcfResource, pcf_asset, pcf_definitions
 from backfill.dates import LEAGUE_TZ
+from warehouse import Datasets, connect
 
 RANGE = ("2023-03-01", "2023-03-04")  # four game days; 2023-03-02 loses half its UPCG rows
 BLOCKED = "2023-03-02"
@@ -75,6 +76,21 @@ def test_an_error_a_retry_cannot_mend_fails_without_retrying(tmp_path, instance)
     assert not [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
     [failure] = [e for e in result.all_events if e.is_step_failure]
     assert "TableNotFound" in failure.step_failure_data.error.message  # type: ignore[union-attr]
+
+
+def test_another_runs_lock_is_retried(demo_db, instance):
+    asset = pcf_asset(start_date="2022-10-18", retry_policy=dg.RetryPolicy(max_retries=1))
+    holder = connect(f"duckdb:///{demo_db}", Datasets(), writer="another run")
+    try:
+        result = dg.materialize([asset], instance=instance, partition_key="2023-03-01", raise_on_error=False,
+                                resources={"pcf": PcfResource(warehouse=f"duckdb:///{demo_db}", wait_for_lock=0)})
+    finally:
+        holder.close()
+
+    assert not result.success
+    assert len([e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]) == 1
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    assert failure.step_failure_data.error.cause.cls_name == "LockHeld"  # type: ignore[union-attr]
 
 
 def test_the_definitions_load_and_the_schedule_asks_for_the_last_two_weeks_as_one_range(demo_db):
