@@ -111,10 +111,14 @@ def require_tables(wh: Warehouse) -> None:
     refused when the warehouse opens). A missing input table is different: the dates that need it fail."""
     missing = wh.missing_tables(RUN_TABLES)
     if missing:
-        names = ", ".join(f"{wh.dataset_name(TABLES[k].dataset)}.{TABLES[k].name}" for k in missing)
-        upstream = any(key in INPUT_TABLES for key in missing)  # `init` creates those only when asked
-        fix = "load it upstream, or run `pcf-backfill init --with-inputs`" if upstream else "run `pcf-backfill init`"
-        raise TableNotFound(f"missing tables {names}: {fix} (or check --datasets)")
+        def names(keys: list[str]) -> str:
+            return ", ".join(f"{wh.dataset_name(TABLES[k].dataset)}.{TABLES[k].name}" for k in keys)
+
+        own, upstream = [k for k in missing if k not in INPUT_TABLES], [k for k in missing if k in INPUT_TABLES]
+        fixes = ([f"run `pcf-backfill init` to create {names(own)}"] if own else []) + (
+            [f"load the upstream tables {names(upstream)} (`init --with-inputs` creates them empty)"]
+            if upstream else [])  # fmt: skip
+        raise TableNotFound(f"missing tables {names(missing)}: {'; '.join(fixes)} (or check --datasets)")
 
 
 # --- rows a run records -------------------------------------------------------------------------
