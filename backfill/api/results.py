@@ -87,11 +87,18 @@ class RunResult:
     already_done_dates: list[date] = field(default_factory=list)  # published before: not processed again
     unscheduled_dates: list[date] = field(default_factory=list)  # the schedule gap's days
     label: str | None = None
+    inputs: list[str] = field(default_factory=list)  # the tables it read, as the warehouse names them
+    output: str | None = None  # the table it wrote (PCF)
 
     @property
     def counts(self) -> dict[str, int]:
         return {status: sum(v.status == status for v in self.verdicts)
                 for status in (PUBLISHED, BLOCKED, FAILED, SKIPPED_BOOTSTRAP)}  # fmt: skip
+
+    @property
+    def rows_published(self) -> int:
+        """The rows this run wrote to the output (one per player of each date it published)."""
+        return sum(v.published_players for v in self.verdicts if v.status == PUBLISHED)
 
     def dates(self, status: str) -> list[date]:
         return [v.game_date for v in self.verdicts if v.status == status]
@@ -103,7 +110,7 @@ class RunResult:
         return pd.DataFrame([vars(v) for v in self.verdicts], columns=list(DateVerdict.__dataclass_fields__))
 
     def to_dict(self) -> dict[str, Any]:
-        return {**json_ready(self), "counts": self.counts}
+        return {**json_ready(self), "counts": self.counts, "rows_published": self.rows_published}
 
     def raise_for_status(self) -> RunResult:
         """Raise `DatesFailed` (failures win) or `DatesBlocked`; return self when all is well."""

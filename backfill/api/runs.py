@@ -14,16 +14,15 @@ from backfill.api.defaults import settled
 from backfill.api.results import DateVerdict, RunResult, verdict_of
 from backfill.dates import league_today, run_range
 from backfill.invocation import new_invocation
-from backfill.lineage import Outcome, reported
+from backfill.lineage import Outcome, dataset_of, reported
 from backfill.settings import DEFAULT_CHUNK_DAYS, MAX_LOOKBACK_DAYS, RunSettings
 from validation.audits import DEFAULT_BASELINE_DATES, AuditRules
 from validation.gate import (
     DEFAULT_MIN_COVERAGE,
     DEFAULT_WARN_COVERAGE,
-    PUBLISHED,
     GateRules,
 )
-from warehouse import Datasets, Interrupted, InvalidSetting, LockHeld
+from warehouse import Datasets, Interrupted, InvalidSetting, LockHeld, Warehouse
 from warehouse.schemas import INPUT_TABLES
 
 if TYPE_CHECKING:  # the runner pulls in the whole processing stack: only calls that compute import it
@@ -95,12 +94,18 @@ def one_run(warehouse: WarehouseLike, settings: RunSettings, datasets: Datasets 
             except Interrupted as stop:
                 stop.resume_command = resume
                 raise
-            result = run_result(invocation.run_id, settings, outcome, resume)
+            result = run_result(invocation.run_id, settings, outcome, resume, table_names(wh))
             lineage_outcome(reporting, result)
     return result
 
 
-def run_result(run_id: str, settings: RunSettings, outcome: runner.RunResult, resume: str) -> RunResult:
+def table_names(wh: Warehouse) -> tuple[list[str], str]:
+    """A run's inputs and its output, named as the warehouse names them (`project.dataset.table`)."""
+    return [dataset_of(wh, key)[1] for key in INPUT_TABLES], dataset_of(wh, "pcf")[1]
+
+
+def run_result(run_id: str, settings: RunSettings, outcome: runner.RunResult, resume: str,
+               tables: tuple[list[str], str]) -> RunResult:  # fmt: skip
     verdicts, plan = outcome.verdicts, outcome.plan
     return RunResult(
         run_id=run_id, command=settings.command, start=settings.start, end=settings.end, dry_run=settings.dry_run,
@@ -110,12 +115,13 @@ def run_result(run_id: str, settings: RunSettings, outcome: runner.RunResult, re
         seconds=outcome.seconds, exit_code=outcome.exit_code, resume_command=resume, outcome=outcome,
         taken_over=outcome.taken_over, already_done_dates=plan.already_done_dates,
         unscheduled_dates=plan.unscheduled_days if plan.schedule_gap else [], label=settings.label,
+        inputs=tables[0], output=tables[1],
     )  # fmt: skip
 
 
 def lineage_outcome(reporting: Outcome, result: RunResult) -> None:
     """The run's OpenLineage COMPLETE (FAIL when a date failed): PCF's rows written, the verdicts as a facet."""
-    reporting.rows["pcf"] = sum(v.published_players for v in result.verdicts if v.status == PUBLISHED)
+    reporting.rows["pcf"] = result.rows_published
     reporting.failed = result.exit_code == 1
     reporting.facet.update(pcf_run_id=result.run_id, label=result.label, exit_code=result.exit_code,
                            counts=result.counts, coverage=[{key: v.to_dict()[key] for key in LINEAGE_VERDICT}

@@ -52,6 +52,10 @@ def test_the_run_result_and_its_verdicts_are_json_ready_and_carry_what_blocked_e
     assert [verdict for _day, verdict in heard] == result.verdicts
     assert all(isinstance(verdict, DateVerdict) and day == verdict.game_date for day, verdict in heard)
     assert as_json(result.verdicts[0].to_dict())["game_date"] == "2023-02-23"
+    assert document["output"] == "nba_precompute.player_composite_factors"
+    assert "nba_analytics.upcoming_player_game_context" in document["inputs"] and len(document["inputs"]) == 7
+    assert document["rows_published"] == result.rows_published == sum(
+        v["published_players"] for v in document["verdicts"] if v["status"] == "published") > 0
 
 
 def test_a_rerun_lists_the_dates_it_found_done_and_status_tells_the_published_run_from_the_last_attempt(demo_db):
