@@ -27,7 +27,7 @@ from processors.policy import (
 from processors.season_inputs import SeasonInputs
 from processors.source_words import ZoneMode
 from processors.sources import SourceFrames, read_sources
-from processors.synthetic import synthetic_context
+from processors.synthetic import active_history, synthetic_context
 from processors.zone_check import check_zones
 from validation.box_scores import box_score_checks
 from validation.inputs import active_rows, expected_from_schedule, in_league_games, schedule_facts
@@ -79,7 +79,8 @@ def build_context(
     conflicts = identity_conflicts(played, index)
     tgs = history_rows(sources.tgs, sources)
     box_scores = box_score_checks(sources.schedule, pgs, tgs, index, sources.calendar)
-    synthetic = synthetic_context(expected, pgs, tgs, sources.players)
+    history = active_history(pgs)  # read by the box-score context and the zone check alike
+    synthetic = synthetic_context(expected, pgs, tgs, sources.players, history)
     shared = in_conflict(expected, conflicts)  # such a key is no one's: UPCG is not matched or named on it
     upcg = match_upcg(expected[~shared] if shared.any() else expected, sources.upcg, index)
     held = expected[held_in_upcg(expected, upcg.usable)]
@@ -98,7 +99,7 @@ def build_context(
         synthetic.loc[targets.index[targets["context_source"] == SYNTHETIC]],
         from_upcg.loc[targets.index[targets["context_source"] == UPCG]],
     ]).reindex(targets.index)  # fmt: skip
-    zone_values, zone_facts = check_zones(expected, sources.psza, sources.tdza, pgs, tgs, index, zones)
+    zone_values, zone_facts = check_zones(expected, sources.psza, sources.tdza, history, tgs, index, zones)
     context = pd.concat([targets[[*ID_COLUMNS, "context_source"]], context_values, zone_values.loc[targets.index]],
                         axis=1)  # fmt: skip
     decisions = decisions.join(schedule).join(box_scores.facts).join(zone_facts).join(conflict_texts(conflicts, index))

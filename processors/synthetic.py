@@ -30,6 +30,7 @@ STAR_USAGE = 28.0
 STAR_MIN_GAMES = 5
 OUT_STATUSES = ("dnp", "inactive")
 WINDOW_SUM_DECIMALS = 9
+SHOT_COLUMNS = ("fga_paint", "fga_mid", "fga_three")
 PACE_GAMES = 10  # a team's pace is the mean of its last this many games (SPEC §3)
 
 
@@ -93,10 +94,11 @@ class History:
 
 
 def active_history(pgs: pd.DataFrame) -> History:
-    """Each player's active games (one per day: the first by game_id), with minutes, usage and back-to-back flags."""
+    """Each player's active games (one per day: the first by game_id), with minutes, usage, back-to-back flags and
+    shot attempts per zone (the PSZA windows of processors.zones read the same history)."""
     is_active = ((pgs["player_status"] == "active") & pgs["player_lookup"].notna()).to_numpy()
     active = pgs.loc[is_active, ["player_lookup", PLAYER_ID, "season", "game_date", "game_id", "minutes_played",
-                                 "usage_rate"]]  # fmt: skip
+                                 "usage_rate", *[name for name in SHOT_COLUMNS if name in pgs]]]  # fmt: skip
     who = player_ids(active)
     player, season = sort_codes(who), active["season"].to_numpy(dtype=np.int64)
     days = day_numbers(active["game_date"])
@@ -113,8 +115,18 @@ def active_history(pgs: pd.DataFrame) -> History:
         "usage": np.nan_to_num(usage),
         "usage_n": (~np.isnan(usage)).astype(float),
         "b2b": closes_b2b.astype(float),
+        **shot_attempts(active, kept),
     }
     return History.build(who.iloc[kept], season, days, values)
+
+
+def shot_attempts(active: pd.DataFrame, kept: np.ndarray) -> dict[str, np.ndarray]:
+    """Attempts per zone of the kept games (NULL as none) and `unknown`: 1 on a game without its shot split, whose
+    window cannot say what a zone table should hold."""
+    shots = {name: _finite(active[name])[kept] if name in active else np.full(len(kept), np.nan)
+             for name in SHOT_COLUMNS}  # fmt: skip
+    unknown = np.isnan(np.column_stack(list(shots.values()))).any(axis=1)
+    return {**{name: np.nan_to_num(attempts) for name, attempts in shots.items()}, "unknown": unknown.astype(float)}
 
 
 def _finite(values: pd.Series) -> np.ndarray:
@@ -215,13 +227,14 @@ def team_pace(targets: pd.DataFrame, tgs: pd.DataFrame) -> pd.DataFrame:
 
 
 def synthetic_context(
-    targets: pd.DataFrame, pgs: pd.DataFrame, tgs: pd.DataFrame, players: pd.DataFrame
+    targets: pd.DataFrame, pgs: pd.DataFrame, tgs: pd.DataFrame, players: pd.DataFrame,
+    history: History | None = None,
 ) -> pd.DataFrame:
     """SPEC §3 context for each target row (game_date, player_lookup, universal_player_id, season, team_abbr,
-    opponent_team_abbr)."""
+    opponent_team_abbr); `history` is `active_history(pgs)` when the caller has it already."""
     if targets.empty:  # e.g. every date of the chunk has complete UPCG: skip building histories
         return pd.DataFrame(index=targets.index, columns=CONTEXT_COLUMN_NAMES)
-    history = active_history(pgs)
+    history = active_history(pgs) if history is None else history
     context = pd.concat(
         [
             player_workload(targets, history),

@@ -17,16 +17,13 @@ import numpy as np
 import pandas as pd
 
 from processors.identity import PLAYER_ID, player_ids
-from processors.keys import count_per_day, day_numbers, distinct, pair_keys, positions_of, rows_at
+from processors.keys import count_per_day, day_numbers, distinct, pair_keys, positions_of
 from processors.source_words import ZoneMode
 from processors.synthetic import History
 from processors.zones import (
     DEFENSE_COLUMNS,
-    PSZA_VALUES,
     RATE_COLUMNS,
-    TDZA_VALUES,
     allowed_shots,
-    player_attempts,
     primary_scoring_zone,
     shot_zones,
     weakest_zone,
@@ -39,6 +36,7 @@ TDZA_COLUMNS = DEFENSE_COLUMNS
 ONE_GAME_BEHIND, OWN_GAME, FEWER_GAMES, MORE_GAMES, VALUES_DIFFER = (
     "one game behind", "includes the date's own game", "games_in_sample behind", "games_in_sample ahead",
     "values differ")  # fmt: skip
+Rows = dict[str, np.ndarray]  # one array per column, one element per target
 ZONE_FACT_COLUMNS = ["psza_players", "psza_expected", "tdza_teams", "tdza_expected", "psza_rows", "tdza_rows",
                      "zone_rows_built", "zone_note"]  # fmt: skip
 
@@ -51,19 +49,25 @@ class Side:
     key: str
     numbers: list[str]
     zone: str
-    columns: list[str]  # everything the table states about a row
 
     def entity(self, targets: pd.DataFrame) -> pd.Series:
         """Whose history a target reads: a player is his id (SPEC §6.8), a team its abbreviation."""
         return player_ids(targets) if self.name == "psza" else targets[self.key]
 
-    def zone_of(self, values: pd.DataFrame) -> np.ndarray:
-        numbers = values[self.numbers].to_numpy(dtype=float, na_value=np.nan)
+    def zone_of(self, values: Rows) -> np.ndarray:
+        numbers = np.column_stack([values[name] for name in self.numbers])
         return primary_scoring_zone(*numbers.T) if self.name == "psza" else weakest_zone(numbers)
 
+    def arrays(self, frame: pd.DataFrame) -> Rows:
+        """A table's (or the box scores') rows as arrays: numbers as floats (NaN for NULL), the zone as labels."""
+        missing = pd.Series(np.nan, index=frame.index)  # a column the table lacks says nothing
+        rows = {name: _floats(frame.get(name, missing)) for name in [*self.numbers, "games_in_sample"]}
+        rows[self.zone] = _labels(frame.get(self.zone, missing))
+        return rows
 
-PSZA_SIDE = Side("psza", "player_lookup", RATE_COLUMNS, "primary_scoring_zone", PSZA_VALUES)
-TDZA_SIDE = Side("tdza", "team_abbr", DEFENSE_COLUMNS, "weakest_zone", TDZA_VALUES)
+
+PSZA_SIDE = Side("psza", "player_lookup", RATE_COLUMNS, "primary_scoring_zone")
+TDZA_SIDE = Side("tdza", "team_abbr", DEFENSE_COLUMNS, "weakest_zone")
 
 
 @dataclass(frozen=True)
@@ -71,87 +75,108 @@ class CheckedRows:
     """One side's rows for its targets: the values used (`has`: a row is there), which were built from the box
     scores, and per date the counts and the note."""
 
-    values: pd.DataFrame
+    values: Rows
     has: np.ndarray
     built: np.ndarray
     facts: pd.DataFrame
 
 
-def agrees(side: Side, table: pd.DataFrame, box: pd.DataFrame) -> np.ndarray:
+def agrees(side: Side, table: Rows, box: Rows) -> np.ndarray:
     """Per row: the table's row equals the box scores' within rounding (a number both lack agrees; games_in_sample
     is compared where the table states it; the zone may be the one the table's own rounded numbers give)."""
-    same = np.ones(len(table), dtype=bool)
-    for column in side.numbers:
-        mine, theirs = _floats(table[column]), _floats(box[column])
-        with np.errstate(invalid="ignore"):
+    same = np.ones(len(table["games_in_sample"]), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        for column in side.numbers:
+            mine, theirs = table[column], box[column]
             same &= (np.isnan(mine) & np.isnan(theirs)) | (np.abs(mine - theirs) <= ZONE_TOLERANCE + 1e-9)
-    games = _floats(table["games_in_sample"])
-    same &= np.isnan(games) | (games == _floats(box["games_in_sample"]))
-    stated = table[side.zone].to_numpy(dtype=object)
-    same &= _same_labels(stated, box[side.zone].to_numpy(dtype=object)) | _same_labels(stated, side.zone_of(table))
-    return same & (_floats(box["games_in_sample"]) > 0)
+        games = table["games_in_sample"]
+        same &= (np.isnan(games) | (games == box["games_in_sample"])) & (box["games_in_sample"] > 0)
+    labelled = table[side.zone] == box[side.zone]
+    rounded = same & ~labelled  # a zone the table's own numbers give (rounding at a threshold) still agrees
+    if rounded.any():
+        labelled[rounded] = table[side.zone][rounded] == _labels(side.zone_of(_at(table, rounded)))
+    return same & labelled
 
 
 def _floats(values: pd.Series) -> np.ndarray:
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        return values.to_numpy(dtype=np.float64, na_value=np.nan)  # numbers, nullable or not: nothing to parse
     return pd.to_numeric(values, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
 
 
-def _same_labels(left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    return pd.Series(left).fillna("").to_numpy() == pd.Series(right).fillna("").to_numpy()
+def _labels(values: pd.Series | np.ndarray) -> np.ndarray:
+    """Labels as an object array, '' for a missing one (so two missing labels are equal)."""
+    array = np.asarray(values, dtype=object)
+    return np.where(pd.isna(array), "", array)
 
 
-def check_side(side: Side, targets: pd.DataFrame, table: pd.DataFrame, box: pd.DataFrame, mode: ZoneMode,
+def _at(rows: Rows, where: np.ndarray) -> Rows:
+    return {name: values[where] for name, values in rows.items()}
+
+
+def _taken(rows: Rows, position: np.ndarray) -> Rows:
+    """Rows at positions; -1 gives a missing row (NaN numbers, '' labels)."""
+    return {name: np.append(values, "" if values.dtype == object else np.nan)[position]
+            for name, values in rows.items()}  # fmt: skip
+
+
+def check_side(side: Side, targets: pd.DataFrame, table: pd.DataFrame, box: Rows, mode: ZoneMode,
                dates: pd.DatetimeIndex, as_of: AsOf) -> CheckedRows:  # fmt: skip
     """Targets (game_date, key, season: one row per key and date) against the table's rows of those dates."""
     wanted, held = pair_keys((targets["game_date"], targets[side.key]), (table["analysis_date"], table[side.key]))
     position = positions_of(wanted, held)
-    stated = rows_at(table.reindex(columns=side.columns), position, targets.index)
+    stated = _taken(side.arrays(table), position)
     present = position >= 0
-    checkable = ~box["unverified"].to_numpy(dtype=bool)  # box scores without their shot split cannot judge a row
+    checkable = ~box["unverified"]  # box scores without their shot split cannot judge a row
     agreeing = present & (agrees(side, stated, box) | ~checkable)
-    built = ~agreeing & checkable & (box["games_in_sample"].to_numpy() > 0) & (mode == "auto")
-    values = stated.where(pd.Series(agreeing, index=targets.index), box, axis=0)
-    days = day_numbers(targets["game_date"])
+    built = ~agreeing & checkable & (box["games_in_sample"] > 0) & (mode == "auto")
+    values = {name: np.where(agreeing, stated[name], box[name]) for name in stated}
+    slot = pd.Index(day_numbers(pd.Series(dates))).get_indexer(box["day"])  # each target's date among `dates`
+
+    def per_date(which: np.ndarray) -> np.ndarray:
+        return np.bincount(slot[which], minlength=len(dates)).astype(np.int64)
+
     facts = pd.DataFrame({
-        "players" if side.name == "psza" else "teams": count_per_day(days[agreeing | built], dates),
-        "expected": count_per_day(days, dates),
-        "rows": count_per_day(day_numbers(table["analysis_date"])[distinct(held)], dates)
-        + count_per_day(days[built & ~present], dates),
-        "built": count_per_day(days[built], dates),
+        "players" if side.name == "psza" else "teams": per_date(agreeing | built),
+        "expected": per_date(np.ones(len(slot), dtype=bool)),
+        "rows": count_per_day(day_numbers(table["analysis_date"])[distinct(held)], dates) + per_date(built & ~present),
+        "built": per_date(built),
     }, index=dates).add_prefix(f"{side.name}_")  # fmt: skip
     off = present & ~agreeing  # judged and found wrong
-    facts[f"{side.name}_note"] = disagreement_notes(side, targets[off], stated[off], box[off], dates, as_of)
+    facts[f"{side.name}_note"] = disagreement_notes(side, targets[off], _at(stated, off), _at(box, off), dates,
+                                                    as_of) if off.any() else ""  # fmt: skip
     return CheckedRows(values, agreeing | built, built, facts)
 
 
 class AsOf:
     """The box scores' row for targets as of any day: what a lagging or leaking table would hold."""
 
-    def __init__(self, pgs: pd.DataFrame, tgs: pd.DataFrame) -> None:
-        self.players = player_attempts(pgs)
+    def __init__(self, players: History, tgs: pd.DataFrame) -> None:
+        self.players = players
         self.teams, self.league = allowed_shots(tgs)
 
-    def rows(self, side: Side, targets: pd.DataFrame, day: np.ndarray | None = None) -> pd.DataFrame:
-        if side.name == "psza":
-            return shot_zones(targets, self.players, day)
-        return zone_defense(targets, self.teams, self.league, day)
+    def rows(self, side: Side, targets: pd.DataFrame, day: np.ndarray | None = None) -> Rows:
+        """Each target's row as of `day` (default: its date), with that `day` and whether it can judge a row."""
+        day = day_numbers(targets["game_date"]) if day is None else day
+        frame = shot_zones(targets, self.players, day) if side.name == "psza" else zone_defense(
+            targets, self.teams, self.league, day)  # fmt: skip
+        return {**side.arrays(frame), "unverified": frame["unverified"].to_numpy(dtype=bool), "day": day}
 
-    def previous_game_day(self, side: Side, targets: pd.DataFrame) -> np.ndarray:
-        """The day of each target's last game before its date (-1: none that season)."""
+    def previous_game_day(self, side: Side, targets: pd.DataFrame, day: np.ndarray) -> np.ndarray:
+        """The day of each target's last game before `day` (-1: none that season)."""
         history: History = self.players if side.name == "psza" else self.teams
-        first, before = history.locate(side.entity(targets), targets["season"], day_numbers(targets["game_date"]))
+        first, before = history.locate(side.entity(targets), targets["season"], day)
         previous = history.days[np.maximum(before - 1, 0)] if len(history.days) else np.zeros(len(before), int)
         return np.where(before > first, previous, -1)
 
 
-def disagreement_kinds(side: Side, targets: pd.DataFrame, stated: pd.DataFrame, box: pd.DataFrame,
-                       as_of: AsOf) -> np.ndarray:  # fmt: skip
+def disagreement_kinds(side: Side, targets: pd.DataFrame, stated: Rows, box: Rows, as_of: AsOf) -> np.ndarray:
     """Which way each disagreeing row is off: a row of the previous game, a row including the date's own game,
     else by its games_in_sample, else its values."""
-    previous = as_of.previous_game_day(side, targets)
+    previous = as_of.previous_game_day(side, targets, box["day"])
     lagging = as_of.rows(side, targets, np.where(previous >= 0, previous, 0))
-    leaking = as_of.rows(side, targets, day_numbers(targets["game_date"]) + 1)
-    games, expected_games = _floats(stated["games_in_sample"]), _floats(box["games_in_sample"])
+    leaking = as_of.rows(side, targets, box["day"] + 1)
+    games, expected_games = stated["games_in_sample"], box["games_in_sample"]
     return np.select(
         [(previous >= 0) & agrees(side, stated, lagging), agrees(side, stated, leaking),
          games < expected_games, games > expected_games],
@@ -159,8 +184,8 @@ def disagreement_kinds(side: Side, targets: pd.DataFrame, stated: pd.DataFrame, 
     )  # fmt: skip
 
 
-def disagreement_notes(side: Side, targets: pd.DataFrame, stated: pd.DataFrame, box: pd.DataFrame,
-                       dates: pd.DatetimeIndex, as_of: AsOf) -> pd.Series:  # fmt: skip
+def disagreement_notes(side: Side, targets: pd.DataFrame, stated: Rows, box: Rows, dates: pd.DatetimeIndex,
+                       as_of: AsOf) -> pd.Series:  # fmt: skip
     """Per date: 'psza 12 rows disagree with box scores (one game behind 12)' ('' where all agree)."""
     notes = pd.Series("", index=dates, dtype=object)
     if not len(targets):
@@ -173,11 +198,12 @@ def disagreement_notes(side: Side, targets: pd.DataFrame, stated: pd.DataFrame, 
     return notes
 
 
-def check_zones(expected: pd.DataFrame, psza: pd.DataFrame, tdza: pd.DataFrame, pgs: pd.DataFrame, tgs: pd.DataFrame,
+def check_zones(expected: pd.DataFrame, psza: pd.DataFrame, tdza: pd.DataFrame, players: History, tgs: pd.DataFrame,
                 dates: pd.DatetimeIndex, mode: ZoneMode) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
     """Zone inputs per expected row (PSZA_COLUMNS, has_psza, TDZA_COLUMNS, has_tdza, zone_from_box_scores) and
-    per date the zone facts the gate reads (ZONE_FACT_COLUMNS). `pgs` and `tgs` carry the calendar season."""
-    as_of = AsOf(pgs, tgs)
+    per date the zone facts the gate reads (ZONE_FACT_COLUMNS). `players` is the box scores' `active_history`;
+    it and `tgs` carry the calendar season."""
+    as_of = AsOf(players, tgs)
     players = expected[["game_date", "player_lookup", PLAYER_ID, "season"]]
     player_rows = check_side(PSZA_SIDE, players, psza, as_of.rows(PSZA_SIDE, players), mode, dates, as_of)
     faced = expected.loc[expected["opponent_team_abbr"].notna().to_numpy(), ["game_date", "opponent_team_abbr",
@@ -191,20 +217,21 @@ def check_zones(expected: pd.DataFrame, psza: pd.DataFrame, tdza: pd.DataFrame, 
 
 def zone_columns(expected: pd.DataFrame, players: CheckedRows, teams: pd.DataFrame,
                  team_rows: CheckedRows) -> pd.DataFrame:  # fmt: skip
-    """Each expected row's zone inputs: its own PSZA row and its opponent's TDZA row."""
+    """Each expected row's zone inputs: its own PSZA row and its opponent's TDZA row (missing where none)."""
     wanted, held = pair_keys((expected["game_date"], expected["opponent_team_abbr"]),
                              (teams["game_date"], teams["team_abbr"]))  # fmt: skip
-    opponent = positions_of(wanted, held)
-    team_has = np.append(team_rows.has, False)[opponent]
+    found = positions_of(wanted, held)
+    opponent = np.where(np.append(team_rows.has, False)[found], found, -1)
+    defense = _taken(team_rows.values, opponent)
+    rates = {name: np.where(players.has, players.values[name], np.nan) for name in RATE_COLUMNS}
+    zone = players.values["primary_scoring_zone"].copy()
+    zone[~players.has | (zone == "")] = None
     team_built = np.append(team_rows.built, False)[opponent]
-    defense = rows_at(team_rows.values[TDZA_COLUMNS], opponent, expected.index)
-    return pd.concat([
-        players.values[PSZA_COLUMNS].where(pd.Series(players.has, index=expected.index), None, axis=0)
-        .assign(has_psza=players.has),
-        defense.where(pd.Series(team_has, index=expected.index), np.nan, axis=0).assign(has_tdza=team_has),
-        pd.DataFrame({"zone_from_box_scores": (players.built & players.has) | (team_built & team_has)},
-                     index=expected.index),
-    ], axis=1)  # fmt: skip
+    return pd.DataFrame({
+        **rates, "primary_scoring_zone": zone, "has_psza": players.has,
+        **{name: defense[name] for name in TDZA_COLUMNS}, "has_tdza": opponent >= 0,
+        "zone_from_box_scores": (players.built & players.has) | team_built,
+    }, index=expected.index)  # fmt: skip
 
 
 def zone_facts(players: CheckedRows, teams: CheckedRows, mode: ZoneMode) -> pd.DataFrame:

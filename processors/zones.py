@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from processors.identity import player_ids
-from processors.keys import day_numbers, first_of_runs, sort_codes
-from processors.synthetic import History
+from processors.keys import day_numbers
+from processors.synthetic import SHOT_COLUMNS, History
 
 PLAYER_WINDOW = 10
 TEAM_WINDOW = 15
@@ -30,24 +30,16 @@ LEAGUE = "league"  # the one entity of the league's history
 def _counts(frame: pd.DataFrame, columns: list[str]) -> dict[str, np.ndarray]:
     """Attempts and makes as float64, and `unknown`: 1 on a game where one of them is NULL (or not a number), whose
     window then cannot say what the zone table should hold."""
-    arrays = {name: pd.to_numeric(frame[name], errors="coerce").astype("float64").to_numpy(na_value=np.nan)
-              for name in columns}  # fmt: skip
+    arrays = {name: _numbers(frame[name]) for name in columns}
     unknown = np.any([~np.isfinite(array) for array in arrays.values()], axis=0)
     return {**{name: np.where(np.isfinite(array), array, 0.0) for name, array in arrays.items()},
             "unknown": unknown.astype(float)}  # fmt: skip
 
 
-def player_attempts(pgs: pd.DataFrame) -> History:
-    """Each player's (by id: SPEC §6.8) active games, one per day (the first by game_id), with his attempts per
-    zone."""
-    active = pgs[((pgs["player_status"] == "active") & pgs["player_lookup"].notna()).to_numpy()]
-    who = player_ids(active)
-    player, season = sort_codes(who), active["season"].to_numpy(dtype=np.int64)
-    days = day_numbers(active["game_date"])
-    order = np.lexsort((sort_codes(active["game_id"]), days, season, player))
-    kept = order[first_of_runs(player[order], season[order], days[order])]
-    values = {name: array[kept] for name, array in _counts(active, [f"fga_{zone}" for zone in SHOT_ZONES]).items()}
-    return History.build(who.iloc[kept], season[kept], days[kept], values)
+def _numbers(values: pd.Series) -> np.ndarray:
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        return values.to_numpy(dtype=np.float64, na_value=np.nan)  # numbers, nullable or not: nothing to parse
+    return pd.to_numeric(values, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
 
 
 def allowed_shots(tgs: pd.DataFrame) -> tuple[History, History]:
@@ -96,7 +88,7 @@ def shot_zones(targets: pd.DataFrame, history: History, day: np.ndarray | None =
     `unverified` where a game of the window lacks its shot split."""
     day = day_numbers(targets["game_date"]) if day is None else day
     lo, hi = _last_games(history, player_ids(targets), targets["season"], day, PLAYER_WINDOW)
-    attempts = [history.window_sum(f"fga_{zone}", lo, hi) for zone in SHOT_ZONES]
+    attempts = [history.window_sum(name, lo, hi) for name in SHOT_COLUMNS]  # the players' `active_history`
     total = np.sum(attempts, axis=0)
     rates = [_percent(zone, total) for zone in attempts]
     frame = pd.DataFrame(dict(zip(RATE_COLUMNS, rates, strict=True)), index=targets.index)

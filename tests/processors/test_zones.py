@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from processors.synthetic import active_history
 from processors.zone_check import ONE_GAME_BEHIND, OWN_GAME, VALUES_DIFFER, check_zones
 from processors.zones import (
     DEFENSE_COLUMNS,
@@ -15,7 +16,6 @@ from processors.zones import (
     RATE_COLUMNS,
     TDZA_VALUES,
     allowed_shots,
-    player_attempts,
     shot_zones,
     zone_defense,
 )
@@ -32,8 +32,8 @@ def day(n: int) -> pd.Timestamp:
 def shots(player: str, n: int, paint: int, mid: int, three: int, status: str = "active",
           season: int = 2022) -> dict:  # fmt: skip
     return {"game_id": f"g{n}", "game_date": day(n), "season": season, "player_lookup": player,
-            "universal_player_id": f"id-{player}", "player_status": status, "fga_paint": paint, "fga_mid": mid,
-            "fga_three": three}  # fmt: skip
+            "universal_player_id": f"id-{player}", "player_status": status, "minutes_played": 30.0,
+            "usage_rate": 20.0, "fga_paint": paint, "fga_mid": mid, "fga_three": three}  # fmt: skip
 
 
 def allowed(team: str, n: int, paint: tuple[int, int], mid: tuple[int, int], three: tuple[int, int]) -> dict:
@@ -53,7 +53,7 @@ def test_a_players_last_ten_active_games_strictly_before_the_date():
     games = [shots("alpha", n, paint=1, mid=0, three=1) for n in range(1, 4)]  # three games beyond the window
     games += [shots("alpha", n, paint=2, mid=1, three=1) for n in range(4, 14)]  # the ten that count
     games += [shots("alpha", 14, paint=0, mid=0, three=0, status="dnp"), shots("alpha", 15, 40, 0, 0)]
-    row = shot_zones(targets("player_lookup", ("alpha", 15)), player_attempts(pd.DataFrame(games))).iloc[0]
+    row = shot_zones(targets("player_lookup", ("alpha", 15)), active_history(pd.DataFrame(games))).iloc[0]
     assert row["games_in_sample"] == 10  # the dnp does not count, nor the date's own 40 paint shots
     assert row[RATE_COLUMNS].tolist() == pytest.approx([50.0, 25.0, 25.0])
     assert row["primary_scoring_zone"] == "paint"
@@ -65,14 +65,14 @@ def test_a_players_last_ten_active_games_strictly_before_the_date():
 ])  # fmt: skip
 def test_primary_scoring_zone_follows_the_thresholds(paint, mid, three, zone):
     pgs = pd.DataFrame([shots("alpha", 1, paint, mid, three), shots("alpha", 2, 0, 0, 0)])
-    row = shot_zones(targets("player_lookup", ("alpha", 2)), player_attempts(pgs)).iloc[0]
+    row = shot_zones(targets("player_lookup", ("alpha", 2)), active_history(pgs)).iloc[0]
     assert row["primary_scoring_zone"] == zone
     assert np.isnan(row["paint_rate_last_10"]) == (zone is None)
 
 
 def test_no_earlier_game_this_season_is_no_row():
     pgs = pd.DataFrame([shots("alpha", 1, 5, 5, 5, season=2021), shots("alpha", 2, 5, 5, 5)])
-    row = shot_zones(targets("player_lookup", ("alpha", 2)), player_attempts(pgs)).iloc[0]
+    row = shot_zones(targets("player_lookup", ("alpha", 2)), active_history(pgs)).iloc[0]
     assert row["games_in_sample"] == 0 and np.isnan(row["paint_rate_last_10"])
 
 
@@ -112,9 +112,9 @@ def test_every_psza_row_of_the_demo_league_is_derived_from_its_box_scores(demo_t
     ids = pgs.drop_duplicates("player_lookup").set_index("player_lookup")["universal_player_id"]
     asked = psza[["player_lookup", "analysis_date"]].rename(columns={"analysis_date": "game_date"}).assign(season=2022)
     asked = asked.assign(universal_player_id=asked["player_lookup"].map(ids))
-    assert_same_rows(shot_zones(asked, player_attempts(pgs)), psza, PSZA_VALUES)
+    assert_same_rows(shot_zones(asked, active_history(pgs)), psza, PSZA_VALUES)
     active = pgs.query("player_status == 'active'")[["player_lookup", "universal_player_id", "game_date", "season"]]
-    has_history = shot_zones(active, player_attempts(demo_tables["pgs"]))["games_in_sample"] > 0
+    has_history = shot_zones(active, active_history(demo_tables["pgs"]))["games_in_sample"] > 0
     assert has_history.sum() == len(psza)  # and no row the demo lacks
 
 
@@ -139,7 +139,8 @@ def one_week(demo_tables) -> dict[str, object]:
 def checked(week: dict[str, object], demo_tables: dict[str, pd.DataFrame], mode: str = "auto",
             **tables: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
     psza, tdza = tables.get("psza", week["psza"]), tables.get("tdza", week["tdza"])
-    return check_zones(week["expected"], psza, tdza, demo_tables["pgs"], demo_tables["tgs"], week["dates"], mode)
+    players = active_history(demo_tables["pgs"])
+    return check_zones(week["expected"], psza, tdza, players, demo_tables["tgs"], week["dates"], mode)
 
 
 def values_of(rows: pd.DataFrame) -> pd.DataFrame:
