@@ -60,16 +60,17 @@ class Outcome:
     rows: dict[str, int] = field(default_factory=dict)
     facet: dict[str, Any] = field(default_factory=dict)
     failed: bool = False
+    sent: bool = False  # whether anyone receives it: when not, the caller need not assemble it
 
 
 @contextmanager
 def reported(wh: Warehouse, command: str, inputs: list[str], outputs: list[str]) -> Iterator[Outcome]:
     """START now; COMPLETE (or FAIL, as the block's `Outcome` says) after the block; FAIL when it raises, ABORT
     when it is interrupted. Nothing at all when OpenLineage is not configured."""
-    outcome = Outcome()
     if not configured():
-        yield outcome
+        yield Outcome()
         return
+    outcome = Outcome(sent=True)
     from openlineage.client import OpenLineageClient
     from openlineage.client.uuid import generate_new_uuid
 

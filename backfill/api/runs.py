@@ -120,7 +120,10 @@ def run_result(run_id: str, settings: RunSettings, outcome: runner.RunResult, re
 
 
 def lineage_outcome(reporting: Outcome, result: RunResult) -> None:
-    """The run's OpenLineage COMPLETE (FAIL when a date failed): PCF's rows written, the verdicts as a facet."""
+    """The run's OpenLineage COMPLETE (FAIL when a date failed): PCF's rows written, the verdicts as a facet.
+    Nothing is assembled when no event is sent (a verdict's to_dict per date is not free)."""
+    if not reporting.sent:
+        return
     reporting.rows["pcf"] = result.rows_published
     reporting.failed = result.exit_code == 1
     reporting.facet.update(pcf_run_id=result.run_id, label=result.label, exit_code=result.exit_code,
