@@ -12,6 +12,7 @@ Texts are built only for the (usually no) sides that fail.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +21,7 @@ import pandas as pd
 from processors.calendar import Calendar
 from processors.keys import day_numbers, pair_keys, positions_of, shared_codes
 from processors.synthetic import PACE_GAMES, History
-from validation.inputs import LISTED_GAMES, active_rows, league_games, missing_history
+from validation.inputs import LISTED_GAMES, is_active, league_games, missing_history
 
 REGULATION_MINUTES, OVERTIME_MINUTES = 240.0, 25.0
 MINUTES_SLACK = 1.0  # minutes are recorded to the second, but a feed may round each player's to 0.1
@@ -49,17 +50,19 @@ def box_score_checks(schedule: pd.DataFrame, pgs: pd.DataFrame, tgs: pd.DataFram
     are taken over the whole season to date in one pass, since a history game that does not add up makes
     the later dates' history partial, and the TGS lines of every side are the pace history of later dates."""
     games = league_games(schedule)
-    sides = side_totals(team_sides(games, calendar), pgs, tgs)
+    sides = team_sides(games, calendar)
+    codes = Codes.of(sides, pgs, tgs)
+    sides = side_totals(sides, pgs, tgs, codes)
     whole = adds_up(sides)
     on_dates = sides["game_date"].isin(dates).to_numpy()
     today, unbalanced = sides[on_dates], sides[on_dates & ~whole]
-    pgs_today, tgs_today = rows_of(pgs, today), rows_of(tgs, today)
-    named = teams_named(today, pgs_today, tgs_today)
+    pgs_today, tgs_today = on_days(pgs, today), on_days(tgs, today)
+    named = teams_named(today, codes.part(on_dates, pgs_today, tgs_today), (pgs, pgs_today), (tgs, tgs_today))
     missing_lines = today[~today["has_tgs"].to_numpy()].drop_duplicates("game_id")
     gaps = today[["game_date", "team"]].assign(gaps=pace_history_gaps(sides, today))
     facts = pd.DataFrame({
         "pgs_teams_differ": per_game_texts(teams_differ(named, PGS_BIT), today, dates),
-        "duplicate_rows": duplicates_text(pgs_today, dates),
+        "duplicate_rows": duplicates_text(pgs, pgs_today, codes.pgs_game, dates),
         "tgs_teams_differ": per_game_texts(teams_differ(named, TGS_BIT), today, dates),
         "tgs_missing_games": per_date_texts(missing_lines["game_date"], missing_lines["game_id"], dates),
         "unbalanced_games": per_date_texts(unbalanced["game_date"], unbalanced_text(unbalanced), dates),
@@ -68,6 +71,47 @@ def box_score_checks(schedule: pd.DataFrame, pgs: pd.DataFrame, tgs: pd.DataFram
         "tgs_history_missing": gaps_text(gaps, dates),
     }, index=dates)  # fmt: skip
     return BoxScoreChecks(facts, gaps)
+
+
+@dataclass(frozen=True)
+class Codes:
+    """The games and teams of the sides, PGS and TGS rows as integers, numbered once per chunk (a missing value
+    is a value of its own, as in a merge): every check below compares these, never the strings again."""
+
+    side_game: np.ndarray
+    side_team: np.ndarray
+    pgs_game: np.ndarray
+    pgs_teams: tuple[np.ndarray, np.ndarray]  # team_abbr, opponent_team_abbr
+    tgs_game: np.ndarray
+    tgs_teams: tuple[np.ndarray, np.ndarray]
+    pgs_named: tuple[np.ndarray, np.ndarray]  # the team columns' notna
+    tgs_named: tuple[np.ndarray, np.ndarray]
+    team_count: int
+
+    @classmethod
+    def of(cls, sides: pd.DataFrame, pgs: pd.DataFrame, tgs: pd.DataFrame) -> Codes:
+        (side_game, pgs_game, tgs_game), _ = shared_codes(sides["game_id"], pgs["game_id"], tgs["game_id"])
+        team_columns = [pgs[name] for name in TEAM_COLUMNS] + [tgs[name] for name in TEAM_COLUMNS]
+        (side_team, *teams), team_count = shared_codes(sides["team"], *team_columns)
+        named = [column.notna().to_numpy() for column in team_columns]
+        return cls(side_game, side_team, pgs_game, (teams[0], teams[1]), tgs_game, (teams[2], teams[3]),
+                   (named[0], named[1]), (named[2], named[3]), team_count)  # fmt: skip
+
+    def key(self, game: np.ndarray, team: np.ndarray) -> np.ndarray:
+        """One int64 per (game, team): equal pairs, equal keys."""
+        return game * max(self.team_count, 1) + team
+
+    def part(self, sides: np.ndarray, pgs: np.ndarray, tgs: np.ndarray) -> Codes:
+        """The codes of the rows each mask keeps (same numbering)."""
+        return Codes(self.side_game[sides], self.side_team[sides], self.pgs_game[pgs],
+                     (self.pgs_teams[0][pgs], self.pgs_teams[1][pgs]), self.tgs_game[tgs],
+                     (self.tgs_teams[0][tgs], self.tgs_teams[1][tgs]),
+                     (self.pgs_named[0][pgs], self.pgs_named[1][pgs]),
+                     (self.tgs_named[0][tgs], self.tgs_named[1][tgs]), self.team_count)  # fmt: skip
+
+
+TEAM_COLUMNS = ("team_abbr", "opponent_team_abbr")
+Rows = tuple[pd.DataFrame, np.ndarray]  # a frame and a mask of its rows, taken only when needed
 
 
 # --- one row per team side of each final game ----------------------------------------------------------
@@ -83,31 +127,23 @@ def team_sides(games: pd.DataFrame, calendar: Calendar) -> pd.DataFrame:
     return sides[sides["team"].notna().to_numpy()].reset_index(drop=True)
 
 
-def side_keys(*frames: tuple[pd.Series, pd.Series]) -> list[np.ndarray]:
-    """One int64 per (game_id, team) row of each frame, numbered together (equal pairs, equal keys)."""
-    games, _ = shared_codes(*(game for game, _ in frames))
-    teams, team_count = shared_codes(*(team for _, team in frames))
-    return [game * max(team_count, 1) + team for game, team in zip(games, teams, strict=True)]
-
-
-def side_totals(sides: pd.DataFrame, pgs: pd.DataFrame, tgs: pd.DataFrame) -> pd.DataFrame:
+def side_totals(sides: pd.DataFrame, pgs: pd.DataFrame, tgs: pd.DataFrame, codes: Codes) -> pd.DataFrame:
     """Per side: the active players' points and minutes, and the team's TGS points (NaN: no TGS line)."""
-    active = active_rows(pgs)
-    side, played, lines = side_keys(
-        (sides["game_id"], sides["team"]), (active["game_id"], active["team_abbr"]), (tgs["game_id"], tgs["team_abbr"])
-    )
+    active = is_active(pgs)
+    side = codes.key(codes.side_game, codes.side_team)
+    played = codes.key(codes.pgs_game[active], codes.pgs_teams[0][active])
     position = pd.Index(side).get_indexer(played)  # -1: the row belongs to no final game's side
     on_side = position >= 0
 
     def summed(column: pd.Series) -> np.ndarray:
-        values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)[on_side]
+        values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)[active][on_side]
         return np.bincount(position[on_side], weights=values, minlength=len(sides))  # a NULL makes the sum NaN
 
-    line = positions_of(side, lines)  # a repeated TGS line: the first (sources are `settled`)
+    line = positions_of(side, codes.key(codes.tgs_game, codes.tgs_teams[0]))  # repeated: the first (`settled`)
     team_points = pd.to_numeric(tgs["points"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     return sides.assign(
-        points=summed(active["points"]),
-        minutes=np.round(summed(active["minutes_played"]), 1),
+        points=summed(pgs["points"]),
+        minutes=np.round(summed(pgs["minutes_played"]), 1),
         team_points=np.append(team_points, np.nan)[line],  # -1 (no line) picks the appended NaN
         has_tgs=line >= 0,
     )
@@ -145,39 +181,44 @@ def unbalanced_text(totals: pd.DataFrame) -> pd.Series:
 SCHEDULE_BIT, PGS_BIT, TGS_BIT = 1, 2, 4
 
 
-def rows_of(frame: pd.DataFrame, sides: pd.DataFrame) -> pd.DataFrame:
-    """The rows dated on the sides' dates (a chunk's own: the frame reaches back to the season's start). Rows of
-    other games on those dates are kept: they name no scheduled side, and a game not final blocks its date first."""
-    return frame[np.isin(day_numbers(frame["game_date"]), np.unique(day_numbers(sides["game_date"])))]
+def on_days(frame: pd.DataFrame, sides: pd.DataFrame) -> np.ndarray:
+    """True on the rows dated on the sides' dates (a chunk's own: the frame reaches back to the season's start).
+    Rows of other games on those dates are kept: they name no scheduled side, and a game not final blocks its date
+    first."""
+    return np.isin(day_numbers(frame["game_date"]), np.unique(day_numbers(sides["game_date"])))
 
 
-def teams_named(sides: pd.DataFrame, pgs: pd.DataFrame, tgs: pd.DataFrame) -> pd.DataFrame:
-    """Per (game_id, abbr) of the games where PGS or TGS names a team the schedule does not: which inputs name
-    that team in that game (a bit per input). Only games whose schedule names both teams: a side the schedule
-    leaves unnamed has no name to differ from. Found on integer codes; the frame is built for those games only."""
-    both_named = sides["game_id"].value_counts()
-    games = odd_games(sides[sides["game_id"].map(both_named).to_numpy() == 2], pgs, tgs)
+def teams_named(sides: pd.DataFrame, codes: Codes, pgs: Rows, tgs: Rows) -> pd.DataFrame:
+    """Per (game_id, abbr) of the games where PGS or TGS (the rows of their masks; `codes` of those rows) names a
+    team the schedule does not: which inputs name that team in that game (a bit per input). Only games whose
+    schedule names both teams: a side the schedule leaves unnamed has no name to differ from. Found on the
+    integer codes; the frame is built for those games only."""
+    games = odd_games(codes, lambda: pgs[0][pgs[1]], lambda: tgs[0][tgs[1]])
     if not len(games):  # the usual case
         return pd.DataFrame({"game_id": [], "team": [], "bit": np.array([], dtype=np.int64)})
     sides = sides[sides["game_id"].isin(games).to_numpy()]
     named = [sides[["game_id", "team"]].assign(bit=SCHEDULE_BIT)]
-    for frame, bit in ((pgs, PGS_BIT), (tgs, TGS_BIT)):
-        rows = frame[frame["game_id"].isin(games).to_numpy()]
+    for (frame, kept), bit in ((pgs, PGS_BIT), (tgs, TGS_BIT)):
+        rows = frame[kept & frame["game_id"].isin(games).to_numpy()]
         named += [pd.DataFrame({"game_id": rows["game_id"], "team": rows[column], "bit": bit})
-                  for column in ("team_abbr", "opponent_team_abbr")]  # fmt: skip
+                  for column in TEAM_COLUMNS]  # fmt: skip
     pairs = pd.concat(named, ignore_index=True).dropna().drop_duplicates()
     return pairs.groupby(["game_id", "team"], sort=True)["bit"].sum().reset_index()
 
 
-def odd_games(sides: pd.DataFrame, pgs: pd.DataFrame, tgs: pd.DataFrame) -> np.ndarray:
-    """The sides' games in which a PGS or TGS row names a team (its own or its opponent) the schedule does not."""
-    named = [(frame["game_id"], frame[column])
-             for frame in (pgs, tgs) for column in ("team_abbr", "opponent_team_abbr")]  # fmt: skip
-    side, *keys = side_keys((sides["game_id"], sides["team"]), *named)
-    (scheduled, *in_game), _ = shared_codes(sides["game_id"], *(game for game, _ in named))
-    strays = [game.to_numpy()[np.isin(code, scheduled) & team.notna().to_numpy() & ~np.isin(key, side)]
-              for (game, team), code, key in zip(named, in_game, keys, strict=True)]  # fmt: skip
-    return np.unique(np.concatenate(strays)) if sum(map(len, strays)) else np.array([], dtype=object)
+def odd_games(codes: Codes, pgs: Callable[[], pd.DataFrame], tgs: Callable[[], pd.DataFrame]) -> np.ndarray:
+    """The games both of whose sides the schedule names in which a PGS or TGS row names a team (its own or its
+    opponent) the schedule does not: their game_ids (the rows, `pgs()` and `tgs()`, are taken only then)."""
+    both_named = np.bincount(codes.side_game)[codes.side_game] == 2
+    scheduled = codes.side_game[both_named]
+    side = codes.key(scheduled, codes.side_team[both_named])
+    inputs = ((codes.pgs_game, codes.pgs_teams, codes.pgs_named, pgs), (codes.tgs_game, codes.tgs_teams,
+              codes.tgs_named, tgs))  # fmt: skip
+    strays = [(rows, np.isin(game, scheduled) & named & ~np.isin(codes.key(game, team), side))
+              for game, teams, names, rows in inputs for team, named in zip(teams, names, strict=True)]  # fmt: skip
+    if not any(stray.any() for _, stray in strays):
+        return np.array([], dtype=object)
+    return np.unique(np.concatenate([rows()["game_id"].to_numpy()[stray] for rows, stray in strays]))
 
 
 def teams_differ(named: pd.DataFrame, bit: int) -> pd.Series:
@@ -198,17 +239,17 @@ def teams_differ(named: pd.DataFrame, bit: int) -> pd.Series:
 
 
 # --- duplicate rows -----------------------------------------------------------------------------------
-def duplicates_text(rows: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.Series:
-    """Per date, the box-score rows repeating a (game, player): '20230401_BOS_NYK jaysontatum ×3'. A player
-    listed twice counts twice in every sum and headcount. A player is his id (his lookup where the id is missing)."""
-    (game,), _ = shared_codes(rows["game_id"])
-    (ids,), id_count = shared_codes(rows["universal_player_id"])
-    (lookup,), lookups = shared_codes(rows["player_lookup"])
-    player = np.where(rows["universal_player_id"].notna().to_numpy(), ids, id_count + lookup)
-    repeated = pd.Index(game * (id_count + lookups) + player).duplicated(keep=False)
+def duplicates_text(pgs: pd.DataFrame, today: np.ndarray, games: np.ndarray, dates: pd.DatetimeIndex) -> pd.Series:
+    """Per date, the box-score rows (of the `today` mask; `games` their game codes) repeating a (game, player):
+    '20230401_BOS_NYK jaysontatum ×3'. A player listed twice counts twice in every sum and headcount. A player is
+    his id (his lookup where the id is missing)."""
+    (ids,), id_count = shared_codes(pgs["universal_player_id"])
+    (lookup,), lookups = shared_codes(pgs["player_lookup"])
+    player = np.where(pgs["universal_player_id"].notna().to_numpy(), ids, id_count + lookup)[today]
+    repeated = pd.Index(games[today] * (id_count + lookups) + player).duplicated(keep=False)
     if not repeated.any():  # the usual case
         return pd.Series("", index=dates, dtype=object)
-    pairs = (rows[repeated].assign(player=player[repeated]).groupby(["game_id", "player"], sort=True)
+    pairs = (pgs[today][repeated].assign(player=player[repeated]).groupby(["game_id", "player"], sort=True)
              .agg(game_date=("game_date", "first"), lookup=("player_lookup", "first"), times=("game_date", "size"))
              .reset_index())  # fmt: skip
     texts = pairs["game_id"] + " " + pairs["lookup"].astype(str) + " ×" + pairs["times"].astype(str)

@@ -47,9 +47,14 @@ def in_league_games(rows: pd.DataFrame, schedule: pd.DataFrame) -> pd.DataFrame:
 
 
 # --- box scores against the schedule -----------------------------------------------------------
+def is_active(pgs: pd.DataFrame) -> np.ndarray:
+    """True on the box-score rows of players who played."""
+    return ((pgs["player_status"] == "active") & pgs["player_lookup"].notna()).to_numpy()
+
+
 def active_rows(pgs: pd.DataFrame) -> pd.DataFrame:
     """The box-score rows of players who played (rows that already all are, as they are)."""
-    active = ((pgs["player_status"] == "active") & pgs["player_lookup"].notna()).to_numpy()
+    active = is_active(pgs)
     return pgs if active.all() else pgs[active]
 
 
