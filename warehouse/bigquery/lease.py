@@ -113,11 +113,11 @@ def lost_error(wh: BigQueryWarehouse, fence: Fence) -> LockHeld:
         holders = found.astype(object).where(found.notna(), None).to_dict("records")
     except WarehouseError:  # the line still says what happened
         holders = []
-    now = f"now {lease_text(holders[0])}" if holders else "no live lease holds it now"
-    return LockHeld(f"run {fence.holder} lost its lease on {fence.start}..{fence.end} (it stalled past its "
-                    f"{wh.settings.lease_ttl} s lifetime and was taken over; {now}); it stopped before publishing "
-                    "again: nothing it had not published is written. Check `pcf-backfill lock status`, then rerun "
-                    "once that run has finished")  # fmt: skip
+    now = f"taken over: the range is now held by {lease_text(holders[0])}" if holders else "no run holds it now"
+    return LockHeld(f"run {fence.holder} lost its lease on {fence.start}..{fence.end} (silent past its "
+                    f"{wh.settings.lease_ttl} s lifetime, it expired; {now}); it stopped before publishing again, "
+                    "so nothing is written twice. Check `pcf-backfill lock status`, then rerun what is left once "
+                    "that run has finished")  # fmt: skip
 
 
 def mutex_sql(wh: BigQueryWarehouse) -> str:
