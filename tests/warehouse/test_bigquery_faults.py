@@ -122,3 +122,18 @@ def test_maximum_bytes_billed_caps_every_query(make_bigquery_warehouse, bigquery
     capped.run_atomic(["DELETE FROM {pgs} WHERE game_date = DATE '2023-02-23'"])
     jobs = [statement.job for statement in bigquery_statements.statements if statement.job is not None]
     assert jobs and {job.maximum_bytes_billed for job in jobs} == {50_000_000}
+
+
+@emulator
+def test_a_heartbeat_that_finds_its_lease_gone_stops_the_next_publish_before_staging(make_bigquery_warehouse) -> None:
+    warehouse = make_bigquery_warehouse(lease_ttl=5)  # a beat every 1.7 s
+    warehouse.create_tables()
+    with warehouse.lease("stalled run", D1, D2):
+        fence = warehouse.fence
+        assert fence is not None
+        warehouse.release_lease(fence.lease_id)  # as `lock release` or a takeover would
+        assert fence.lost.wait(timeout=10)
+        with pytest.raises(LockHeld, match="no run holds it now"):
+            warehouse.stage(pgs_rows(["a"]), TABLES["pgs"], "publish")
+    tables = warehouse.jobs.request(warehouse.client.list_tables, warehouse.dataset_id("orchestration"))
+    assert [table.table_id for table in tables if table.table_id.startswith("_staging_")] == []
