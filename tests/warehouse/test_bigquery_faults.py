@@ -137,3 +137,12 @@ def test_a_heartbeat_that_finds_its_lease_gone_stops_the_next_publish_before_sta
             warehouse.stage(pgs_rows(["a"]), TABLES["pgs"], "publish")
     tables = warehouse.jobs.request(warehouse.client.list_tables, warehouse.dataset_id("orchestration"))
     assert [table.table_id for table in tables if table.table_id.startswith("_staging_")] == []
+
+
+@emulator
+def test_a_staging_table_names_the_run_that_made_it(proxied) -> None:
+    proxied.identify("20261207T010203Z-abcdef12", "run")
+    staged = proxied.stage(pgs_rows(["a"]), TABLES["pgs"], "publish")
+    table = proxied.jobs.request(proxied.client.get_table, staged.strip("`"))
+    assert table.labels == {"pcf_run_id": "20261207t010203z-abcdef12", "pcf_command": "run"}
+    proxied.drop_staging(staged)

@@ -147,6 +147,7 @@ class BigQueryWarehouse(Warehouse):
         table_id = self._table_id("orchestration", name)
         table = bigquery.Table(table_id, schema=schema_fields(schema, enforce_required=False))
         table.expires = datetime.now(UTC) + self.settings.staging_ttl
+        table.labels = dict(self.jobs.labels)  # whose it is, should a crash leave it
         self._check_fence()
         self.jobs.request(self.client.create_table, table)
         try:
