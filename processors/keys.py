@@ -7,6 +7,8 @@ costs a fraction of a pandas merge on a date column and a string column.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -23,6 +25,23 @@ def shared_codes(*columns: pd.Series) -> tuple[list[np.ndarray], int]:
     codes, uniques = pd.factorize(pd.concat(columns, ignore_index=True), use_na_sentinel=False)
     ends = np.cumsum([len(column) for column in columns])
     return [part.astype(np.int64) for part in np.split(codes, ends[:-1])], len(uniques)
+
+
+def is_in(column: pd.Series, values: pd.Series | Sequence[str]) -> np.ndarray:
+    """`column.isin(values)` as a bool array (a missing value matches a missing value). Arrow strings are matched
+    by Arrow: pandas' isin first makes a Python scalar of every value (7 ms for a season's game ids, 30× this)."""
+    dtype = column.dtype
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return column.isin(values).to_numpy()
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    haystack = pa.array(column)
+    value_set = pa.array(values, from_pandas=True)
+    if not (pa.types.is_string(value_set.type) or pa.types.is_large_string(value_set.type)
+            or pa.types.is_null(value_set.type)):  # fmt: skip
+        return column.isin(values).to_numpy()  # values that are no strings: pandas' rules
+    return np.asarray(pc.is_in(haystack, value_set=value_set.cast(haystack.type)), dtype=bool)
 
 
 def pair_keys(*pairs: tuple[pd.Series, pd.Series]) -> list[np.ndarray]:

@@ -17,6 +17,7 @@ from processors.keys import (
     day_numbers,
     distinct,
     first_of_runs,
+    is_in,
     occurrences,
     pair_keys,
     shared_codes,
@@ -34,7 +35,7 @@ LISTED_GAMES = 5  # game ids named in a reason before "…"
 def league_games(schedule: pd.DataFrame) -> pd.DataFrame:
     """Regular-season and playoff games (a game whose type is unknown counts: it cannot be proven an
     exhibition), with whether they are final (an unknown status is not)."""
-    games = schedule[schedule["game_type"].isin(GAME_TYPES) | schedule["game_type"].isna()]
+    games = schedule[is_in(schedule["game_type"], GAME_TYPES) | schedule["game_type"].isna().to_numpy()]
     final = pd.to_numeric(games["game_status"], errors="coerce").eq(FINAL).fillna(False).astype(bool)
     return games.assign(final=final)
 
@@ -42,7 +43,7 @@ def league_games(schedule: pd.DataFrame) -> pd.DataFrame:
 def in_league_games(rows: pd.DataFrame, schedule: pd.DataFrame) -> pd.DataFrame:
     """The box-score (or team) rows of league games in the schedule: preseason and All-Star games, and games the
     schedule does not hold, never enter a date's history (SPEC §6.8)."""
-    kept = rows["game_id"].isin(league_games(schedule)["game_id"]).to_numpy()
+    kept = is_in(rows["game_id"], league_games(schedule)["game_id"])
     return rows if kept.all() else rows[kept]
 
 
