@@ -36,11 +36,14 @@ def is_in(column: pd.Series, values: pd.Series | Sequence[str]) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    haystack = pa.array(column)
-    value_set = pa.array(values, from_pandas=True)
+    try:
+        value_set = pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        value_set = pa.array([], type=pa.int64())  # values of mixed types: pandas' rules below
     if not (pa.types.is_string(value_set.type) or pa.types.is_large_string(value_set.type)
             or pa.types.is_null(value_set.type)):  # fmt: skip
-        return column.isin(values).to_numpy()  # values that are no strings: pandas' rules
+        return column.isin(values).to_numpy()  # values that are not all strings: pandas' rules
+    haystack = pa.array(column)
     return np.asarray(pc.is_in(haystack, value_set=value_set.cast(haystack.type)), dtype=bool)
 
 

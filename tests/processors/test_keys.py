@@ -1,10 +1,12 @@
 import numpy as np
 import pandas as pd
+import pytest
 
 from processors.keys import (
     count_per_day,
     day_numbers,
     first_of_runs,
+    is_in,
     occurrences,
     pair_keys,
     positions_in,
@@ -57,3 +59,11 @@ def test_counts_per_key_and_per_day() -> None:
 def test_positions_in_an_index_are_minus_one_for_absent_and_missing_values() -> None:
     assert positions_in(pd.Index(["a", "b"]), pd.Series(["b", None, "z", "a"])).tolist() == [1, -1, -1, 0]
     assert positions_in(pd.Index([], dtype=object), pd.Series([], dtype=object)).tolist() == []
+
+
+@pytest.mark.parametrize("values", [["BOS", None], ["BOS"], [], [1, "NYK"], ("regular", "playoff")],
+                         ids=["with-missing", "strings", "none", "mixed", "tuple"])  # fmt: skip
+def test_is_in_answers_as_pandas_isin_does_on_arrow_strings(values):
+    column = pd.Series(["BOS", None, "NYK", "regular", "BKN"], dtype="str")
+    wanted = pd.Series(values, dtype="str") if values and all(isinstance(v, str | None) for v in values) else values
+    assert is_in(column, wanted).tolist() == column.isin(wanted).tolist()
