@@ -25,9 +25,9 @@ from processors.zones import (
     RATE_COLUMNS,
     allowed_shots,
     primary_scoring_zone,
-    shot_zones,
+    shot_zone_values,
     weakest_zone,
-    zone_defense,
+    zone_defense_values,
 )
 
 ZONE_TOLERANCE = 0.05  # percentage points: a table rounded to one decimal still agrees
@@ -158,9 +158,10 @@ class AsOf:
     def rows(self, side: Side, targets: pd.DataFrame, day: np.ndarray | None = None) -> Rows:
         """Each target's row as of `day` (default: its date), with that `day` and whether it can judge a row."""
         day = day_numbers(targets["game_date"]) if day is None else day
-        frame = shot_zones(targets, self.players, day) if side.name == "psza" else zone_defense(
+        values = shot_zone_values(targets, self.players, day) if side.name == "psza" else zone_defense_values(
             targets, self.teams, self.league, day)  # fmt: skip
-        return {**side.arrays(frame), "unverified": frame["unverified"].to_numpy(dtype=bool), "day": day}
+        games = values["games_in_sample"].astype(np.float64)
+        return {**values, "games_in_sample": games, side.zone: _labels(values[side.zone]), "day": day}
 
     def previous_game_day(self, side: Side, targets: pd.DataFrame, day: np.ndarray) -> np.ndarray:
         """The day of each target's last game before `day` (-1: none that season)."""

@@ -25,6 +25,7 @@ WEAKEST_ZONE_NAMES = np.array(["paint", "mid_range", "perimeter"], dtype=object)
 PSZA_VALUES = [*RATE_COLUMNS, "primary_scoring_zone", "games_in_sample"]
 TDZA_VALUES = [*DEFENSE_COLUMNS, "weakest_zone", "games_in_sample"]
 LEAGUE = "league"  # the one entity of the league's history
+Values = dict[str, np.ndarray]  # one array per column, one element per target
 
 
 def _counts(frame: pd.DataFrame, columns: list[str]) -> dict[str, np.ndarray]:
@@ -86,22 +87,30 @@ def shot_zones(targets: pd.DataFrame, history: History, day: np.ndarray | None =
     """PSZA values for each target (player_lookup, universal_player_id, season, game_date) as of `day` (default: its
     game date); games_in_sample 0 and the rest missing where the player has no earlier game that season;
     `unverified` where a game of the window lacks its shot split."""
+    return pd.DataFrame(shot_zone_values(targets, history, day), index=targets.index)
+
+
+def shot_zone_values(targets: pd.DataFrame, history: History, day: np.ndarray | None = None) -> Values:
+    """`shot_zones` as arrays."""
     day = day_numbers(targets["game_date"]) if day is None else day
     lo, hi = _last_games(history, player_ids(targets), targets["season"], day, PLAYER_WINDOW)
     attempts = [history.window_sum(name, lo, hi) for name in SHOT_COLUMNS]  # the players' `active_history`
     total = np.sum(attempts, axis=0)
     rates = [_percent(zone, total) for zone in attempts]
-    frame = pd.DataFrame(dict(zip(RATE_COLUMNS, rates, strict=True)), index=targets.index)
-    frame["primary_scoring_zone"] = primary_scoring_zone(*rates)
-    frame["games_in_sample"] = hi - lo
-    frame["unverified"] = history.window_sum("unknown", lo, hi) > 0
-    return frame
+    return {**dict(zip(RATE_COLUMNS, rates, strict=True)), "primary_scoring_zone": primary_scoring_zone(*rates),
+            "games_in_sample": hi - lo, "unverified": history.window_sum("unknown", lo, hi) > 0}  # fmt: skip
 
 
 def zone_defense(targets: pd.DataFrame, teams: History, league: History, day: np.ndarray | None = None) -> pd.DataFrame:
     """TDZA values for each target (team_abbr, season, game_date) as of `day` (default: its game date):
     FG% allowed per zone over the last 15 games minus the league's over the season to date, in points;
     `unverified` where a game of the team's window or of the league's season lacks its shot split."""
+    return pd.DataFrame(zone_defense_values(targets, teams, league, day), index=targets.index)
+
+
+def zone_defense_values(targets: pd.DataFrame, teams: History, league: History,
+                        day: np.ndarray | None = None) -> Values:  # fmt: skip
+    """`zone_defense` as arrays."""
     day = day_numbers(targets["game_date"]) if day is None else day
     lo, hi = _last_games(teams, targets["team_abbr"], targets["season"], day, TEAM_WINDOW)
     season_start, before = league.locate(pd.Series(LEAGUE, index=targets.index), targets["season"], day)
@@ -111,10 +120,7 @@ def zone_defense(targets: pd.DataFrame, teams: History, league: History, day: np
                    league.window_sum(f"opp_fga_{zone}", season_start, before))
         for zone in SHOT_ZONES
     ]) if len(targets) else np.empty((0, len(SHOT_ZONES)))  # fmt: skip
-    frame = pd.DataFrame(defense, columns=DEFENSE_COLUMNS, index=targets.index)
-    frame["weakest_zone"] = weakest_zone(defense)
-    frame["games_in_sample"] = hi - lo
-    frame["unverified"] = (teams.window_sum("unknown", lo, hi) + league.window_sum("unknown", season_start, before)) > 0
-    frame.loc[frame["games_in_sample"] == 0, DEFENSE_COLUMNS] = np.nan  # no games of its own: no row
-    frame.loc[frame["games_in_sample"] == 0, "weakest_zone"] = None
-    return frame
+    defense[hi == lo] = np.nan  # no games of its own: no row
+    unverified = (teams.window_sum("unknown", lo, hi) + league.window_sum("unknown", season_start, before)) > 0
+    return {**{name: defense[:, column] for column, name in enumerate(DEFENSE_COLUMNS)},
+            "weakest_zone": weakest_zone(defense), "games_in_sample": hi - lo, "unverified": unverified}  # fmt: skip
