@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from support import TODAY, lose_zone_split, said
 
 from backfill.cli import cli
+from warehouse import Datasets, InvalidSetting, connect
 
 ZEROED = "2022-11-22"
 PYPROJECT = """
@@ -219,3 +220,30 @@ def test_bigquery_settings_from_the_environment_are_checked_naming_the_variable(
         with pytest.raises(InvalidSetting) as refused:
             bigquery_tuning(environ)
         assert str(refused.value) == expected
+
+
+def test_zones_come_from_the_command_line_the_environment_or_the_file_for_the_cli_and_the_api_alike(run_cli, demo_db):
+    """A date whose PSZA rows are missing: built from the box scores under `auto`, blocked under `tables`."""
+    import backfill
+
+    day = "2023-03-01"
+    wh = connect(f"duckdb:///{demo_db}", Datasets())
+    wh.execute("DELETE FROM {psza} WHERE analysis_date = @d", {"d": date.fromisoformat(day)})
+    wh.close()
+    (demo_db.parent / "pyproject.toml").write_text('[tool.pcf-backfill]\nzones = "tables"\n')
+    shown = settings(run_cli, demo_db, "config", "run")
+    assert shown["--zones"]["value"] == "tables" and shown["--zones"]["source"].startswith("config file ")
+
+    blocked = run_cli(demo_db, "run", "--dates", day)
+    assert blocked.exit_code == 3 and "upstream_missing psza" in blocked.stdout
+    assert "--zones tables" in blocked.stdout  # the resume hint keeps the option that decided the verdict
+    assert run_cli(demo_db, "run", "--dates", day, "--dry-run", env={"PCF_ZONES": "auto"}).exit_code == 0
+    assert run_cli(demo_db, "run", "--dates", day, "--dry-run", "--zones", "auto").exit_code == 0
+
+    today = date.fromisoformat(TODAY)
+    url = f"duckdb:///{demo_db}"
+    assert backfill.run(url, dates=[day], dry_run=True, today=today).verdicts[0].reason == "upstream_missing psza"
+    built = backfill.run(url, dates=[day], dry_run=True, today=today, zones="auto").verdicts[0]
+    assert built.status == "published" and built.zone_rows_built == built.expected_players
+    with pytest.raises(InvalidSetting, match="^zones: 'box'; expected one of auto, tables"):
+        backfill.run(url, dates=[day], dry_run=True, today=today, zones="box")
