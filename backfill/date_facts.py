@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from backfill import hints
 from backfill.dates import dates_text
+from backfill.input_checks import InputCheck, check_inputs
 from backfill.ledger_reads import by_date, latest_publishes, latest_verdicts
 from backfill.schedule import game_date_rows
 from validation.played import PLAYED_SQL
-from validation.reconcile import needs_recompute, reconcile
+from validation.reconcile import reconcile, repair_mode
 from validation.rules import DEFAULT_BASELINE_DATES
 from warehouse import Warehouse
 
@@ -59,11 +60,12 @@ COUNTS = ["games", "expected_players", "pcf_rows", "pcf_players", "matched_playe
 FACT_COLUMNS = ["game_date", "games", "scheduled", "season", "bootstrap", *(f"last_{name}" for name in LAST_COLUMNS),
                 "ledger_published_players", "ever_published", "expected_players", "pcf_rows", "pcf_players",
                 "matched_players", "rows_for_non_players", "rows_out_of_range", "published_source",
-                "published_run_id", "is_game_date", "published_coverage"]  # fmt: skip
+                "published_run_id", "is_game_date", "published_coverage", "inputs", "inputs_reason",
+                "inputs_changed"]  # fmt: skip
 STATE_COLUMNS = ["game_date", "games", "season", "bootstrap", "status", "reason", "last_coverage", "last_run_id",
                  "forced", "force_reason", "expected_players", "published_players", "published_rows", "coverage",
                  "context_source", "source_reason", "upcg_state", "blocked_by", "warning", "min_coverage",
-                 "warn_coverage", "run_id"]  # fmt: skip
+                 "warn_coverage", "run_id", "inputs", "inputs_reason"]  # fmt: skip
 RECONCILED_COLUMNS = [*FACT_COLUMNS, "state", "coverage", "problems"]
 # The ledger's nullable columns keep their types in a frame (a date never run has None there).
 NULLABLE_TYPES = {"warning": "boolean", "last_forced": "boolean", "last_coverage_warning": "boolean",
@@ -79,10 +81,17 @@ def date_facts(wh: Warehouse, start: date, end: date) -> list[Row]:
     publishes = latest_publishes(wh, start, end)
     expected = by_date(wh.rows(EXPECTED_SQL, params))
     published = by_date(wh.rows(PUBLISHED_SQL, params))
+    checks = check_inputs(wh, start, end)
     days = sorted({*games, *attempts, *publishes, *expected, *published})
-    return [facts_of(day, games.get(day), attempts.get(day), publishes.get(day), {**expected.get(day, {}),
-                                                                                  **published.get(day, {})})
+    return [with_inputs(facts_of(day, games.get(day), attempts.get(day), publishes.get(day),
+                                 {**expected.get(day, {}), **published.get(day, {})}), checks.get(day))
             for day in days]  # fmt: skip
+
+
+def with_inputs(facts: Row, check: InputCheck | None) -> Row:
+    """The third fact (SPEC §6.10): are the published rows still true to their inputs? None: nothing published."""
+    return facts | {"inputs": check.state if check else None, "inputs_reason": check.reason if check else None,
+                    "inputs_changed": ", ".join(check.changed_parts) if check else None}  # fmt: skip
 
 
 def facts_of(day: date, game: Mapping[str, Any] | None, attempt: Mapping[str, Any] | None,
@@ -125,6 +134,7 @@ def state_of(facts: Row) -> Row:
         "blocked_by": facts["last_blocked_by"], "warning": facts["last_coverage_warning"],
         "min_coverage": facts["last_min_coverage"], "warn_coverage": facts["last_warn_coverage"],
         "run_id": None if nothing else facts["published_run_id"],
+        "inputs": facts["inputs"], "inputs_reason": facts["inputs_reason"],
     }  # fmt: skip
 
 
@@ -175,14 +185,22 @@ def recorded_audit_rules(options: object) -> AuditRules:
 
 def repair_commands(problems: Sequence[Row], base: list[str], audit_words: Mapping[str, list[str]] | None = None,
                     ) -> list[str]:  # fmt: skip
-    """The narrowest runs that repair the dates: a plain run for dates with nothing published, a recompute
-    (`--rerun all`) for dates whose published rows are wrong; each with the audit options of the run that
-    last judged its dates (`audit_words`, by run id)."""
+    """The narrowest commands that repair the dates: a plain run for dates with nothing published, a recompute
+    (`--rerun all`) for dates whose published rows are wrong, `--rerun stale` for dates whose inputs changed,
+    each with the audit options of the run that last judged its dates (`audit_words`, by run id); and
+    `validate --recompute` over the dates nothing vouches for."""
     audit_words = audit_words or {}
-    groups: dict[tuple[bool, tuple[str, ...]], list[date]] = {}
+    groups: dict[tuple[str, tuple[str, ...]], list[date]] = {}
     for row in problems:
-        options = tuple(audit_words.get(str(row.get("last_run_id")), []))
-        groups.setdefault((needs_recompute(row["problems"]), options), []).append(row["game_date"])
-    return [shlex.join([*base, "run", "--dates", dates_text(dates),
-                        *(["--rerun", "all"] if recompute else []), *words])
-            for (recompute, words), dates in sorted(groups.items())]  # fmt: skip
+        mode = repair_mode(row["problems"])
+        options = () if mode == "verify" else tuple(audit_words.get(str(row.get("last_run_id")), []))
+        groups.setdefault((mode, options), []).append(row["game_date"])
+    return [repair_command(base, mode, dates, words) for (mode, words), dates in sorted(groups.items())]
+
+
+def repair_command(base: list[str], mode: str, dates: list[date], words: Sequence[str]) -> str:
+    if mode == "verify":
+        return shlex.join([*base, "validate", "--recompute", "--start-date", min(dates).isoformat(),
+                           "--end-date", max(dates).isoformat()])  # fmt: skip
+    rerun = [] if mode == "pending" else ["--rerun", mode]
+    return shlex.join([*base, "run", "--dates", dates_text(dates), *rerun, *words])

@@ -64,7 +64,16 @@ def quality_facts(wh: Warehouse, result: ProcessorResult) -> pd.DataFrame:
         columns={"previous_mean_completeness": "previous_completeness"})  # fmt: skip
     candidate = date_quality(result.rows, dates).add_prefix("candidate_").rename(
         columns={"candidate_mean_completeness": "candidate_completeness"})  # fmt: skip
-    return previous.join(candidate)
+    return previous.join(candidate).assign(changed_players=changed_players(published, result.rows, dates))
+
+
+def changed_players(published: pd.DataFrame, candidate: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.Series:
+    """Per date, the players in only one of the published rows and the candidate rows (a correction adds or
+    removes players; the gate tells it from a regression)."""
+    keys = ["game_date", "player_lookup"]
+    both = published[keys].merge(candidate[keys], on=keys, how="outer", indicator=True)
+    differing = both[both["_merge"] != "both"]
+    return differing.groupby("game_date").size().reindex(dates).fillna(0).astype("int64")
 
 
 def retries_per_date(error: Exception, dates: list[date]) -> bool:

@@ -71,13 +71,14 @@ def history(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
     )
 
 
-def wants_processing(state: str | None, rerun: str) -> bool:
-    """Which dates a run takes, by their current ledger state (None: never run)."""
+def wants_processing(state: str | None, rerun: str, stale: bool = False) -> bool:
+    """Which dates a run takes, by their current ledger state (None: never run); `stale` takes, besides every
+    date not done, the published dates whose inputs changed."""
     if rerun == "all":
         return True
     if rerun in ("blocked", "failed"):
         return state == rerun
-    return state not in DONE_STATES
+    return state not in DONE_STATES or (rerun == "stale" and stale)
 
 
 # Rows written before a verdict had its columns said it only in words; `init` records those words as the
@@ -103,7 +104,7 @@ def record_legacy_verdicts(wh: Warehouse) -> None:
         wh.execute(statement)
 
 
-RUN_TABLES = ("schedule", "pcf", "runs", "checkpoints", "audits")
+RUN_TABLES = ("schedule", "pcf", "runs", "checkpoints", "audits", "inputs", "fingerprints")
 
 
 def require_tables(wh: Warehouse) -> None:

@@ -44,12 +44,14 @@ class MetricsSnapshot:
     bytes_processed: int | None = None  # a run on BigQuery
     bytes_billed: int | None = None  # a run on BigQuery (at least 10 MB per table a query reads)
 
-    def record_verdicts(self, verdicts: pd.DataFrame) -> None:
-        """Counts, rows and the lowest coverage of a run's per-date verdicts."""
+    def record_verdicts(self, verdicts: pd.DataFrame, still_stale: int = 0) -> None:
+        """Counts, rows and the lowest coverage of a run's per-date verdicts; `stale`: published dates whose inputs
+        changed that the run left as they were (SPEC §6.10)."""
         import pandas as pd  # a run's verdicts are a frame; reading commands record none
 
         statuses = verdicts["status"] if len(verdicts) else pd.Series(dtype="object")
         self.dates = {name: int((statuses == status).sum()) for status, name in DATE_STATUSES.items()}
+        self.dates["stale"] = still_stale
         published = verdicts[statuses == PUBLISHED] if len(verdicts) else verdicts
         self.rows_published = int(published["published_players"].sum()) if len(published) else 0
         coverage = verdicts["coverage"].dropna() if len(verdicts) else pd.Series(dtype="float64")

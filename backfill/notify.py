@@ -141,7 +141,7 @@ class Digest:
     def body(self) -> str:
         lines = [self.summary]
         lines += listed("Needs attention:", self.problems)
-        lines += listed("Recovered, now published:", self.recovered)
+        lines += listed("Recovered or republished:", self.recovered)
         lines += listed("Failing audits:", self.audits)
         lines += [f"• {event}" for event in self.events]
         lines += [""] + [f"{purpose}: {command}" for purpose, command in self.commands] if self.commands else []
@@ -199,8 +199,13 @@ def run_digest(result: RunResult, commands: list[tuple[str, str]], audits: pd.Da
         if kind:  # the kind heads the line: a forced date's reason need not say "forced:" again
             problems.append(Attention(ts.date(), kind, reason.removeprefix(f"{kind}: ") or kind))
         previous = before.get(ts)
-        if verdict["status"] == PUBLISHED and previous in (BLOCKED, FAILED):
+        changed = verdict.get("inputs_changed")
+        if verdict["status"] == PUBLISHED and isinstance(changed, str):  # a correction published by itself
+            recovered.append(Attention(ts.date(), "republished", "inputs changed — " + changed.removeprefix("stale: ")))
+        elif verdict["status"] == PUBLISHED and previous in (BLOCKED, FAILED):
             recovered.append(Attention(ts.date(), "recovered", f"was {previous}"))
+        elif kind and isinstance(changed, str):  # the published rows stay, and stay stale
+            problems[-1] = Attention(ts.date(), kind, f"{reason or kind}; published rows are {changed}")
     settings, invocation = result.settings, result.invocation
     summary = (f"{invocation.command} {invocation.run_id} ({invocation.user}@{invocation.host}), "
                f"{settings.start} → {settings.end}: exit {result.exit_code}")  # fmt: skip
@@ -229,9 +234,26 @@ def stopped_digest(command: str, start: date, end: date, error: str, exit_code: 
 
 def validate_digest(problems: Sequence[Mapping[str, Any]], start: date, end: date,
                     commands: list[tuple[str, str]]) -> Digest:  # fmt: skip
-    items = [Attention(row["game_date"], "validate", str(row["problems"])) for row in problems]
+    items = [Attention(row["game_date"], "validate", str(row["problems"])
+                       + (f" — {row['inputs_reason']}" if row.get("inputs_reason") else "")) for row in problems]
     summary = f"validate {start} → {end}: {len(items)} game dates need attention (exit {3 if items else 0})"
     return Digest("validate", summary, items, [], [], commands if items else [], 3 if items else 0)
+
+
+def freshness_digest(fresh: Any, commands: list[tuple[str, str]]) -> Digest:
+    """`freshness --notify`: the overdue dates and the published dates whose inputs changed, as a run's digest."""
+    items = [Attention(day, "overdue", f"not published, {fresh.missing.at[_timestamp(day), 'hours_since_end']:,.0f} "
+                                       "h after its day ended") for day in fresh.overdue]  # fmt: skip
+    items += [Attention(day, "stale", why.removeprefix("stale: ")) for day, why in sorted(fresh.inputs_changed.items())]
+    summary = (f"freshness through {fresh.checked_through}: {len(fresh.overdue)} overdue, "
+               f"{len(fresh.inputs_changed)} stale (exit {fresh.exit_code})")  # fmt: skip
+    return Digest("freshness", summary, items, [], [], commands if items else [], fresh.exit_code)
+
+
+def _timestamp(day: date) -> Any:
+    import pandas as pd  # the freshness verdict is a frame indexed by Timestamp
+
+    return pd.Timestamp(day)
 
 
 def cleanup_digest(result: Any, commands: list[tuple[str, str]]) -> Digest:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pandas as pd
 
+from backfill.input_checks import STALE, check_inputs
 from backfill.ledger import current_states, wants_processing
 from backfill.schedule import league_dates
 from backfill.settings import DEFAULT_CHUNK_DAYS, RunSettings
-from processors.calendar import Calendar
+from processors.calendar import Calendar, read_calendar
 from warehouse import Warehouse
 
 
@@ -23,6 +24,7 @@ class Plan:
     off_days: list[date]
     schedule_gap: str | None = None  # seasons of the range the schedule is missing (SPEC §6.7 schedule health)
     calendar: Calendar = Calendar()  # the schedule's seasons
+    stale: dict[date, str] = field(default_factory=dict)  # `--rerun stale`: published dates whose inputs changed, why
 
     @property
     def already_done(self) -> int:
@@ -54,6 +56,22 @@ def dates_frame(rows: dict[date, dict]) -> pd.DataFrame:
     return frame.astype({"season": "int64", "games": "int64", "scheduled": "int64", "bootstrap": bool})
 
 
+def stale_dates(wh: Warehouse, start: date, end: date) -> dict[date, str]:
+    """Published dates whose inputs (or calculation_version) changed since they were computed (SPEC §6.10), each
+    with what changed."""
+    return {day: str(check.reason) for day, check in check_inputs(wh, start, end).items() if check.state == STALE}
+
+
+def season_so_far(wh: Warehouse, settings: RunSettings) -> RunSettings:
+    """A catch-up's range, reaching back to the first game of the season it covers: a date of the season never
+    published (or stale) stays in the nightly run however old it is. A season whose last game is before the window
+    is over: the window alone is looked at."""
+    season = read_calendar(wh).season_at(settings.end) if settings.season_so_far else None
+    if season is None or season.last_game < settings.start:
+        return settings
+    return replace(settings, start=min(settings.start, season.first_game))
+
+
 def make_plan(wh: Warehouse, settings: RunSettings) -> Plan:
     days = settings.calendar_days()
     start, end = days[0], days[-1]
@@ -63,7 +81,9 @@ def make_plan(wh: Warehouse, settings: RunSettings) -> Plan:
     states = current_states(wh, start, end)["status"]
     games["state"] = games.index.map(states).astype("object")
     games["state"] = games["state"].where(games["state"].notna(), None)
-    selected = pd.Series([wants_processing(state, settings.rerun) for state in games["state"]], dtype=bool)
+    stale = stale_dates(wh, start, end) if settings.rerun == "stale" else {}
+    selected = pd.Series([wants_processing(state, settings.rerun, ts.date() in stale)
+                          for ts, state in zip(games.index, games["state"], strict=True)], dtype=bool)  # fmt: skip
     chosen = games[selected.to_numpy()]
     as_dates = lambda index: [ts.date() for ts in index]  # noqa: E731
     return Plan(
@@ -74,6 +94,7 @@ def make_plan(wh: Warehouse, settings: RunSettings) -> Plan:
         off_days=sorted(set(days) - set(as_dates(games.index))),
         schedule_gap=schedule_gap(wh, days, calendar),
         calendar=calendar,
+        stale={day: why for day, why in stale.items() if pd.Timestamp(day) in games.index},
     )
 
 

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 
 
+FINGERPRINT_KEYS = ("inputs", "fingerprints")
+
+
 @dataclass(frozen=True)
 class PublishPlan:
     dates: tuple[date, ...]  # dates whose rows are replaced
@@ -35,10 +38,10 @@ class PublishPlan:
 
 def publish_statements(dates: Sequence[date], staged: Mapping[str, str],
                        ledger_span: tuple[date, date] | None = None) -> PublishPlan:  # fmt: skip
-    """Replace each passing date's rows, append the chunk's ledger rows and their audit results — one
-    transaction. `staged`: for pcf, checkpoints and audits (if the chunk has any), the relation the staged
-    rows are read from; `ledger_span`: the first and last date of the staged ledger rows, the partitions
-    whose latest attempts are read (None: the whole ledger)."""
+    """Replace each passing date's rows, record the inputs they read, append the chunk's ledger rows and their
+    audit results — one transaction. `staged`: for pcf, checkpoints, and audits and fingerprints (if the chunk has
+    any), the relation the staged rows are read from; `ledger_span`: the first and last date of the staged ledger
+    rows, the partitions whose latest attempts are read (None: the whole ledger)."""
     pcf_columns = ", ".join(TABLES["pcf"].column_names)
     statements = []
     if dates:
@@ -46,6 +49,10 @@ def publish_statements(dates: Sequence[date], staged: Mapping[str, str],
             f"DELETE FROM {{pcf}} WHERE game_date IN {dates_in_list(dates)}",
             f"INSERT INTO {{pcf}} ({pcf_columns}) SELECT {pcf_columns} FROM {staged['pcf']}",
         ]
+    for key in FINGERPRINT_KEYS:  # what the published dates read (SPEC §6.10), recorded with their verdicts
+        if key in staged:
+            columns = ", ".join(TABLES[key].column_names)
+            statements.append(f"INSERT INTO {{{key}}} ({columns}) SELECT {columns} FROM {staged[key]}")
     statements.append(ledger_insert(staged["checkpoints"], ledger_span))
     if "audits" in staged:
         statements.append(audits_insert(staged["audits"], ledger_span))
@@ -100,12 +107,13 @@ def with_run_metadata(rows: pa.Table, run_id: str, processed_at: datetime) -> pa
 
 
 def publish_chunk(wh: Warehouse, dates: Sequence[date], rows: Rows, ledger_rows: Rows,
-                  audit_rows: Rows | None = None) -> None:  # fmt: skip
-    """Stage rows, ledger rows and audit rows together, then swap everything in a single transaction;
-    staging is dropped whatever happens, and failing to drop it never hides why the publish failed."""
+                  audit_rows: Rows | None = None, fingerprints: Mapping[str, Rows] | None = None) -> None:  # fmt: skip
+    """Stage rows, ledger rows, audit rows and input fingerprints together, then swap everything in a single
+    transaction; staging is dropped whatever happens, and failing to drop it never hides why the publish failed."""
     parts = {"pcf": rows, "checkpoints": ledger_rows}
     if audit_rows is not None and len(audit_rows):  # a chunk of skipped or failed dates audited nothing
         parts["audits"] = audit_rows
+    parts |= {key: frame for key, frame in (fingerprints or {}).items() if len(frame)}
     staged = wh.stage_rows(parts, "publish")
     try:
         wh.run_atomic(publish_statements(dates, staged.relations, date_span(ledger_rows)).statements)

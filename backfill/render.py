@@ -87,7 +87,7 @@ def to_json(document: dict[str, Any]) -> str:
 
 
 STATUS_COLUMNS = ["games", "status", "context_source", "expected_players", "published_players", "coverage",
-                  "forced", "reason", "run_id"]  # fmt: skip
+                  "forced", "reason", "run_id", "inputs", "inputs_reason"]  # fmt: skip
 LAST_ATTEMPT_COLUMNS = {"status": "status", "reason": "reason", "coverage": "last_coverage", "run_id": "last_run_id"}
 
 
@@ -151,14 +151,31 @@ def summary_counts(states: Iterable[Row]) -> dict[str, int]:
     return dict(sorted(Counter(str(row["status"]) for row in states).items()))
 
 
+def input_counts(states: Iterable[Row]) -> dict[str, int]:
+    """Published dates per input state (fresh, stale, unverified: SPEC §6.10)."""
+    return dict(sorted(Counter(str(row["inputs"]) for row in states if row.get("inputs")).items()))
+
+
+def input_lines(states: Sequence[Row]) -> list[str]:
+    """The published dates whose inputs changed, each with what changed; a count of those nothing vouches for."""
+    stale = [row for row in states if row.get("inputs") == "stale"]
+    unverified = [row for row in states if row.get("inputs") == "unverified"]
+    lines = ["", "Published, but inputs changed since (`run --rerun stale` republishes them):",
+             *(f"  {row['game_date']}  {row['inputs_reason']}" for row in stale)] if stale else []  # fmt: skip
+    if unverified:
+        lines += ["", f"{len(unverified)} published dates are unverified (no input fingerprint): "
+                      "`pcf-backfill validate --recompute` checks them against their inputs."]  # fmt: skip
+    return lines
+
+
 def status_document(states: Sequence[Row], start: date, end: date,
                     audits: Sequence[Row] | None = None) -> dict[str, Any]:  # fmt: skip
     dates = [
         {**entry, "last_attempt": {key: json_value(row[column]) for key, column in LAST_ATTEMPT_COLUMNS.items()}}
         for entry, row in zip(records(states, STATUS_COLUMNS), states, strict=True)
     ]
-    return {"start_date": str(start), "end_date": str(end), "summary": summary_counts(states), "dates": dates,
-            "failing_audits": audit_records(audits)}  # fmt: skip
+    return {"start_date": str(start), "end_date": str(end), "summary": summary_counts(states),
+            "inputs": input_counts(states), "dates": dates, "failing_audits": audit_records(audits)}  # fmt: skip
 
 
 POSTPONED_AFTER_DAYS = 2  # a game still not final this long after its date was most likely postponed
@@ -180,15 +197,19 @@ def status_text(states: Sequence[Row], colour: bool, today: date | None = None,
     counts = summary_counts(states)
     summary = ", ".join(f"{n} {s}" for s, n in counts.items()) if counts else "no game dates in this range"
     shown = [{"game_date": row["game_date"], "games": row["games"], "published": published_text(row),
-              "status": row["status"], "last attempt": last_attempt_text(row)} for row in states]  # fmt: skip
+              "inputs": row.get("inputs") or "", "status": row["status"], "last attempt": last_attempt_text(row)}
+             for row in states]  # fmt: skip
     notes = postponed_lines(states, today)
-    text = "\n".join([dated_table(shown, ["games", "published", "status", "last attempt"], colour),
-                      *audit_lines(audits), "", f"Summary (last attempts): {summary}"])  # fmt: skip
+    inputs = ", ".join(f"{n} {s}" for s, n in input_counts(states).items()) or "nothing published"
+    text = "\n".join([dated_table(shown, ["games", "published", "inputs", "status", "last attempt"], colour),
+                      *input_lines(states), *audit_lines(audits), "", f"Summary (last attempts): {summary}",
+                      f"Published rows against their inputs: {inputs}"])  # fmt: skip
     return text + ("\n\n" + "\n".join(notes) if notes else "")
 
 
 PROBLEM_COLUMNS = ["state", "games", "expected_players", "pcf_rows", "matched_players", "coverage",
-                   "rows_for_non_players", "rows_out_of_range", "last_reason", "problems"]  # fmt: skip
+                   "rows_for_non_players", "rows_out_of_range", "last_reason", "problems", "inputs",
+                   "inputs_reason"]  # fmt: skip
 
 
 def validate_document(report: Sequence[Row], problems: Sequence[Row], start: date, end: date,
@@ -204,10 +225,38 @@ def validate_text(report: Sequence[Row], problems: Sequence[Row], start: date, e
     game_dates = sum(bool(row["is_game_date"]) for row in report)
     lines = [f"Checked {game_dates} game dates from {start} to {end}: {len(problems)} need attention."]
     if problems:
-        shown = [{**row, "reason": row["last_reason"] or ""} for row in problems]
+        shown = [{**row, "reason": problem_reason(row)} for row in problems]
         lines += [dated_table(shown, ["state", "expected_players", "pcf_rows", "coverage", "problems", "reason"])]
         lines += ["", *(f"To repair: {command}" for command in repairs)]
     return "\n".join(lines + audit_lines(audits))
+
+
+def recompute_document(recomputed: Any) -> dict[str, Any]:
+    """`validate --recompute`'s findings (a backfill.recompute.Recomputed, or None without --recompute)."""
+    if recomputed is None:
+        return {}
+    return {"recompute": {"run_id": recomputed.run_id, "matching": [day.isoformat() for day in recomputed.matching],
+                          "differing": [{"game_date": day.isoformat(), "differing_rows": recomputed.differing[day],
+                                         "published_rows": recomputed.published_rows[day],
+                                         "blocked": recomputed.blocked.get(day)} for day in recomputed.stale]}}
+
+
+def recompute_text(recomputed: Any) -> str:
+    """What `--recompute` found, before the reconciliation it feeds ('' without --recompute)."""
+    if recomputed is None:
+        return ""
+    lines = [f"Recomputed {len(recomputed.differing)} published dates: {len(recomputed.matching)} match their "
+             f"published rows (fingerprints recorded), {len(recomputed.stale)} differ."]  # fmt: skip
+    for day in recomputed.stale:
+        why = f" (today's gate: {recomputed.blocked[day]})" if day in recomputed.blocked else ""
+        lines.append(f"  {day}  {recomputed.differing[day]} of {recomputed.published_rows[day]} rows differ{why}")
+    return "\n".join(lines) + "\n\n"
+
+
+def problem_reason(row: Row) -> str:
+    """What a date's row says of it: what changed in its inputs when that is its problem, else the last attempt's."""
+    changed = row.get("inputs") in ("stale", "unverified") and row.get("inputs_reason")
+    return str(changed or row["last_reason"] or "")
 
 
 def freshness_document(fresh: Any, connection: list[str]) -> dict[str, Any]:
@@ -224,6 +273,9 @@ def freshness_document(fresh: Any, connection: list[str]) -> dict[str, Any]:
                            "hours_since_end": round(float(row["hours_since_end"]), 1), "overdue": bool(row["overdue"])}
                           for ts, row in missing.iterrows()],
         "fix_command": fresh.fix_command(connection),
+        "inputs_changed": [{"game_date": day.isoformat(), "why": why}
+                           for day, why in sorted(fresh.inputs_changed.items())],
+        "republish_command": fresh.republish_command(connection),
     }  # fmt: skip
 
 
@@ -233,15 +285,21 @@ def freshness_text(fresh: Any, connection: list[str]) -> str:
         waiting = len(fresh.missing)
         within = f"; {waiting} within the {fresh.max_lag_hours:g} h allowance" if waiting else ""
         return (f"Fresh: every final game date through {fresh.checked_through} is published "
-                f"(newest {newest}{within}).")  # fmt: skip
-    overdue = fresh.overdue
-    lines = [
-        f"Stale: {fresh.oldest_overdue} is not published, {fresh.hours_late:,.0f} h after that day ended "
-        f"(allowed {fresh.max_lag_hours:g} h); {len(overdue)} overdue game date{'s' if len(overdue) > 1 else ''} "
-        f"through {fresh.checked_through}, newest published {newest}.",
-        "  " + ", ".join(day.isoformat() for day in overdue[:10]) + (" …" if len(overdue) > 10 else ""),
-        f"To fix: {fresh.fix_command(connection)}",
-    ]
+                f"(newest {newest}{within}) and true to its inputs.")  # fmt: skip
+    overdue, lines = fresh.overdue, []
+    if overdue:
+        lines += [
+            f"Stale: {fresh.oldest_overdue} is not published, {fresh.hours_late:,.0f} h after that day ended "
+            f"(allowed {fresh.max_lag_hours:g} h); {len(overdue)} overdue game date{'s' if len(overdue) > 1 else ''} "
+            f"through {fresh.checked_through}, newest published {newest}.",
+            "  " + ", ".join(day.isoformat() for day in overdue[:10]) + (" …" if len(overdue) > 10 else ""),
+            f"To fix: {fresh.fix_command(connection)}",
+        ]
+    if fresh.inputs_changed:
+        changed = sorted(fresh.inputs_changed.items())
+        lines += [f"Stale: {len(changed)} published date{'s' if len(changed) > 1 else ''} whose inputs changed since:",
+                  *(f"  {day}  {why}" for day, why in changed[:10]), *(["  …"] if len(changed) > 10 else []),
+                  f"To republish: {fresh.republish_command(connection)}"]  # fmt: skip
     return "\n".join(lines)
 
 

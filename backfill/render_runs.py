@@ -24,7 +24,8 @@ def run_document(result: RunResult, resume_command: str) -> dict[str, Any]:
                                              "expected_players",
                                              "upcg_players", "published_players", "coverage", "reason", "forced",
                                              "allowed_regression", "previous_players", "candidate_players",
-                                             "zone_rows_built", "zone_note"])
+                                             "zone_rows_built", "zone_note",
+                                             "inputs_changed"])
         .to_dict("records")
     ] if len(verdicts) else []  # fmt: skip
     return {
@@ -34,7 +35,8 @@ def run_document(result: RunResult, resume_command: str) -> dict[str, Any]:
         "end_date": result.settings.end.isoformat(),
         "exit_code": result.exit_code,
         "counts": {status: result.count(status) for status in STATUS_ORDER}
-        | {"off_days": len(result.plan.off_days), "already_done": result.plan.already_done},
+        | {"off_days": len(result.plan.off_days), "already_done": result.plan.already_done,
+           "republished_stale": len(republished(result)), "still_stale": len(result.still_stale)},
         "seconds": round(result.seconds, 3),
         "warehouse_jobs": result.jobs,
         "bytes_processed": result.bytes_processed,
@@ -45,6 +47,22 @@ def run_document(result: RunResult, resume_command: str) -> dict[str, Any]:
         "schedule_gap": result.plan.schedule_gap,
         "resume_command": resume_command if result.exit_code else None,
     }
+
+
+def republished(result: RunResult) -> pd.DataFrame:
+    """The dates this run republished because their inputs changed (SPEC §6.10)."""
+    verdicts = result.verdicts
+    if not len(verdicts) or "inputs_changed" not in verdicts:
+        return verdicts.iloc[:0]
+    return verdicts[(verdicts["status"] == PUBLISHED) & verdicts["inputs_changed"].notna()]
+
+
+def republished_lines(result: RunResult) -> list[str]:
+    corrected = republished(result)
+    if not len(corrected):
+        return []
+    return ["", "Republished because their inputs changed:",
+            *(f"  {ts.date()}  {str(why).removeprefix('stale: ')}" for ts, why in corrected["inputs_changed"].items())]
 
 
 def billed_bytes(processed: int, billed: int | None) -> str:
@@ -76,6 +94,7 @@ def run_text(result: RunResult, resume_command: str, inspect_command: str) -> st
     if len(problems):
         lines += ["", "Dates that need attention:"]
         lines += [f"  {ts.date()}  {row['status']:<8} {row['reason']}" for ts, row in problems.iterrows()]
+    lines += republished_lines(result)
     lines += override_lines(verdicts)
     lines += fallback_lines(verdicts)
     if result.taken_over:  # the dead run is someone's problem too: say it where the operator looks first

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from backfill.evaluation import Evaluation, arrow_by_date
+from backfill.fingerprints import Observations
 from backfill.gating import Computed, compute_chunk, joined, judge_chunk, uncomputed_verdicts
 from backfill.invocation import Invocation
 from backfill.ledger import (
@@ -25,7 +26,7 @@ from backfill.ledger import (
     require_tables,
     utc_now,
 )
-from backfill.plan import Plan, chunk_dates, compute_blocks, make_plan
+from backfill.plan import Plan, chunk_dates, compute_blocks, make_plan, season_so_far
 from backfill.publish import publish_chunk, verify_published, with_run_metadata
 from backfill.settings import RunSettings
 from backfill.signals import as_interruption, cancelled_by_caller, raise_if_stop_requested
@@ -43,7 +44,7 @@ log = get_logger(__name__)
 
 VERDICT_COLUMNS = [
     "status", "games", "context_source", "source_reason", "upcg_players", "expected_players",
-    "published_players", "coverage", "reason", "forced", "warning", "seconds",
+    "published_players", "coverage", "reason", "forced", "warning", "seconds", "inputs_changed",
 ]  # fmt: skip
 
 
@@ -66,6 +67,13 @@ class RunResult:
 
     def count(self, status: str) -> int:
         return int((self.verdicts["status"] == status).sum()) if len(self.verdicts) else 0
+
+    @property
+    def still_stale(self) -> list[date]:
+        """Dates planned as stale (`--rerun stale`) that this run did not republish: their rows still differ from
+        what their inputs give."""
+        done = set(self.verdicts.index[self.verdicts["status"] == PUBLISHED]) if len(self.verdicts) else set()
+        return sorted(day for day in self.plan.stale if pd.Timestamp(day) not in done)
 
     @property
     def exit_code(self) -> int:
@@ -120,15 +128,23 @@ def judge_block(wh: Warehouse, computed: ComputedBlock, bootstrap: set[date], se
 
 def evaluations(wh: Warehouse, chunks: list[list[date]], bootstrap: set[date], settings: RunSettings,
                 input_error: str | None = None, calendar: Calendar | None = None,
+                observations: Observations | None = None,
                 ) -> Generator[Evaluation, None, None]:  # fmt: skip
     """Chunks in order, computed in blocks (`compute_blocks`); with --workers N, up to N blocks are computed
-    ahead on worker handles. Every block slices its inputs from one per-season read (`SeasonInputs`)."""
+    ahead on worker handles. Every block slices its inputs from one per-season read (`SeasonInputs`), whose
+    digests `observations` takes first, on this thread."""
     if not chunks:
         return
     inputs = SeasonInputs(chunks[0][0], chunks[-1][-1], calendar)
     blocks = compute_blocks(chunks)
+
+    def observed(block: list[list[date]]) -> list[list[date]]:
+        if observations is not None:
+            observations.observe(wh, block[0][0], block[-1][-1])
+        return block
+
     if settings.workers == 1:
-        for block in blocks:
+        for block in map(observed, blocks):
             wh.yield_to_readers()  # DuckDB: a reader waiting for the file gets in before each compute
             computed = compute_block(wh, block, bootstrap, settings, input_error, inputs)
             for evaluation in judge_block(wh, computed, bootstrap, settings, inputs):
@@ -139,7 +155,7 @@ def evaluations(wh: Warehouse, chunks: list[list[date]], bootstrap: set[date], s
     ahead: deque[Future[ComputedBlock]] = deque()
     handles: list[Warehouse] = []
     try:
-        for block in blocks:
+        for block in map(observed, blocks):
             if wh.readers_waiting():  # no worker may read through the connection while readers have the file
                 while ahead:
                     yield from judge_block(wh, ahead.popleft().result(), bootstrap, settings, inputs)
@@ -156,19 +172,30 @@ def evaluations(wh: Warehouse, chunks: list[list[date]], bootstrap: set[date], s
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def publish_evaluation(wh: Warehouse, evaluation: Evaluation, invocation: Invocation,
-                       settings: RunSettings) -> pd.DataFrame:  # fmt: skip
+def publish_evaluation(wh: Warehouse, evaluation: Evaluation, invocation: Invocation, settings: RunSettings,
+                       observations: Observations | None = None) -> pd.DataFrame:  # fmt: skip
     clock, verdicts = time.perf_counter(), evaluation.verdicts
     if not settings.dry_run:
         finished = utc_now()
         ledger = checkpoint_rows(verdicts, invocation, settings, evaluation.started, finished)
         passing = [ts.date() for ts in verdicts.index[verdicts["status"] == PUBLISHED]]
         audits = audit_rows(evaluation.audits, invocation, finished)
-        publish_chunk(wh, passing, with_run_metadata(evaluation.rows, invocation.run_id, finished), ledger, audits)
+        fingerprints = None
+        if observations is not None and passing:
+            inputs, dated = observations.records(passing, invocation.run_id, settings, finished)
+            fingerprints = {"inputs": inputs, "fingerprints": dated}
+        publish_chunk(wh, passing, with_run_metadata(evaluation.rows, invocation.run_id, finished), ledger, audits,
+                      fingerprints)  # fmt: skip
         verdicts = verify_published(wh, verdicts, invocation, settings)
     seconds = (evaluation.seconds + time.perf_counter() - clock) / max(len(evaluation.chunk), 1)
     return verdicts.assign(seconds=seconds, published_players=np.where(
         verdicts["status"] == PUBLISHED, verdicts["row_count"], 0))  # fmt: skip
+
+
+def with_inputs_changed(verdicts: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+    """Each verdict with why its date was taken again when its published rows were stale (else None)."""
+    changed = [plan.stale.get(ts.date()) for ts in verdicts.index]
+    return verdicts.assign(inputs_changed=pd.Series(changed, index=verdicts.index, dtype="object"))
 
 
 # --- the run -------------------------------------------------------------------------------
@@ -226,6 +253,7 @@ def run_backfill(
     wh.identify(invocation.run_id, invocation.command, settings.label)
     require_tables(wh)
     input_error = input_contract_error(wh)
+    settings = season_so_far(wh, settings)
     plan = make_plan(wh, settings)
     result = RunResult(invocation, settings, plan)
     if on_plan:
@@ -254,11 +282,16 @@ def run_backfill(
             if settings.dry_run and chunks:  # BigQuery: its dry-run jobs estimate what a real run reads
                 estimate = SeasonInputs(chunks[0][0], chunks[-1][-1], plan.calendar).estimated_bytes(wh)
                 result.estimated_bytes = estimate
-            with closing(evaluations(wh, chunks, set(plan.to_skip), settings, input_error, plan.calendar)) as evaluated:
+            observations = None if settings.dry_run or not chunks else Observations(
+                chunks[0][0], chunks[-1][-1], plan.calendar)  # fmt: skip
+            with closing(evaluations(wh, chunks, set(plan.to_skip), settings, input_error, plan.calendar,
+                                     observations)) as evaluated:  # fmt: skip
                 for evaluation in evaluated:
                     raise_if_stop_requested()  # a signal some library swallowed still stops the run here
                     raise_if_cancelled(cancel)
-                    verdicts = publish_evaluation(wh, evaluation, invocation, settings).join(plan.game_dates[["games"]])
+                    verdicts = with_inputs_changed(publish_evaluation(wh, evaluation, invocation, settings,
+                                                                      observations), plan)  # fmt: skip
+                    verdicts = verdicts.join(plan.game_dates[["games"]])
                     parts.append(verdicts)
                     for ts, verdict in zip(verdicts.index, verdict_records(verdicts), strict=True):
                         log_date(invocation.run_id, verdict, ts.date())

@@ -18,7 +18,7 @@ from warehouse.errors import InvalidSetting
 if TYPE_CHECKING:
     from validation.audits import AuditRules
 
-RERUN_MODES = ("pending", "blocked", "failed", "all")
+RERUN_MODES = ("pending", "blocked", "failed", "stale", "all")
 LABEL = re.compile(r"[^\x00-\x1f\x7f]{1,128}")
 # Read by the CLI (root options) and the API (`opened`), passed to the warehouse, which never reads them itself.
 EMULATOR_HOST_VARIABLE = "BIGQUERY_EMULATOR_HOST"
@@ -94,6 +94,7 @@ class RunSettings:
     audits: AuditRules = field(default_factory=default_audit_rules)
     label: str | None = None  # the caller's name for the run (an orchestrator's run or partition), in the ledger
     zones: ZoneMode = "auto"  # zone rows the tables lack or get wrong: built from box scores, or left missing
+    season_so_far: bool = False  # catch-up: start no later than the first game of `end`'s season (SPEC §6.10)
 
     def __post_init__(self) -> None:
         checked_range(self.start, self.end)

@@ -1,4 +1,5 @@
-"""Freshness (SPEC §11): is every final game date up to yesterday (America/New_York) published?
+"""Freshness (SPEC §11): is every final game date up to yesterday (America/New_York) published, and is every
+published one still true to its inputs (SPEC §6.10)?
 
 "Published" is what the PCF table holds, not what the ledger says: rows deleted behind the
 ledger's back make a date missing again. Off-days come from the schedule, so the All-Star
@@ -8,13 +9,14 @@ break is never stale; bootstrap dates are never published, so they are never sta
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 
 from backfill.date_facts import PCF_SQL
 from backfill.dates import LEAGUE_TZ, dates_text
+from backfill.input_checks import STALE, check_inputs
 from backfill.ledger import current_states, require_tables
 from backfill.plan import game_dates
 from warehouse import Warehouse
@@ -40,6 +42,7 @@ class Freshness:
     max_lag_hours: float
     missing: pd.DataFrame  # index game_date: games, ledger_state, hours_since_end, overdue
     newest_published: date | None
+    inputs_changed: dict[date, str] = field(default_factory=dict)  # published dates whose inputs changed, and how
 
     @property
     def checked_through(self) -> date:
@@ -51,7 +54,7 @@ class Freshness:
 
     @property
     def stale(self) -> bool:
-        return bool(self.overdue)
+        return bool(self.overdue or self.inputs_changed)
 
     @property
     def exit_code(self) -> int:
@@ -83,6 +86,13 @@ class Freshness:
         return shlex.join(words)
 
 
+    def republish_command(self, connection: list[str]) -> str | None:
+        """The run that republishes the published dates whose inputs changed."""
+        if not self.inputs_changed:
+            return None
+        return shlex.join([*connection, "run", "--dates", dates_text(sorted(self.inputs_changed)), "--rerun", "stale"])
+
+
 def day_end(day: date) -> datetime:
     """When a game date is over: midnight at its end, America/New_York."""
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=LEAGUE_TZ)
@@ -112,4 +122,6 @@ def check_freshness(wh: Warehouse, now: datetime, max_lag_hours: float = DEFAULT
     missing["hours_since_end"] = pd.Series(hours, index=missing.index, dtype="float64")
     missing["overdue"] = missing["hours_since_end"] > max_lag_hours
     newest = published.max().date() if len(published) else None
-    return Freshness(now, since, max_lag_hours, missing.sort_index(), newest)
+    changed = {day: str(check.reason) for day, check in check_inputs(wh, since, yesterday).items()
+               if check.state == STALE}  # fmt: skip
+    return Freshness(now, since, max_lag_hours, missing.sort_index(), newest, changed)

@@ -20,9 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from processors.source_words import ZONE_FROM_BOX_SCORES
+from processors.version import CALCULATION_VERSION
 from warehouse.schemas import CONTEXT_COLUMN_NAMES, SCORE_COLUMNS, TABLES
-
-CALCULATION_VERSION = "1.0.0"
 
 ZONE_INPUT_COLUMNS = [
     "paint_rate_last_10", "mid_range_rate_last_10", "three_pt_rate_last_10",

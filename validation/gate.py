@@ -36,7 +36,7 @@ GATE_INPUT_COLUMNS = [
     "psza_rows", "psza_players", "psza_expected", "tdza_rows", "tdza_teams", "tdza_expected",
     "candidate_completeness", "candidate_zeroed_scores",
     "previous_players", "previous_completeness", "previous_zeroed_scores",
-    "out_of_range_rows", "error", "upcg_disagrees", "audit_block", "identity_conflicts",
+    "out_of_range_rows", "error", "upcg_disagrees", "audit_block", "changed_players", "identity_conflicts",
 ]  # fmt: skip
 QUALITY_TOLERANCE = 1e-9
 
@@ -150,7 +150,12 @@ def evaluate_gate(facts: pd.DataFrame, rules: GateRules) -> pd.DataFrame:
     coverage = coverage_of(facts)
     objections = block_reasons(facts, coverage, rules)
     blocked_because = objections["reason"]
-    regression = regression_flags(facts)
+    # When the inputs pass every completeness check and everyone who played gets a row, a changed set of players is
+    # the source's correction (a player added to the box score, one corrected to DNP), not worse data; the rule keeps
+    # judging candidates that leave out players who played (a partial reload).
+    changed = facts["changed_players"].fillna(0) > 0
+    correction = changed & (blocked_because == "") & (facts["row_count"] == facts["expected_players"])
+    regression = regression_flags(facts) & ~correction
     error = facts["error"].fillna("").astype(str)
     error = error.where(facts["out_of_range_rows"] == 0, "range_check: " + facts["out_of_range_rows"].astype(str)
                         + " rows outside the factor ranges")  # fmt: skip

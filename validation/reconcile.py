@@ -23,8 +23,11 @@ CHECKS = {
     "published_without_players": "rows in PCF for a date with no active box scores",
     "bootstrap_with_rows": "rows in PCF for a date in a season's bootstrap window",
     "skipped_but_not_bootstrap": "recorded as skipped_bootstrap, but outside the bootstrap window",
+    "stale_inputs": "published rows whose inputs (or calculation_version) changed since they were computed",
+    "unverified": "published without an input fingerprint: nothing vouches that the rows match their inputs",
 }
-# Dates whose published rows are wrong are recomputed; dates with nothing published just need a run.
+# Dates whose published rows are wrong are recomputed; dates with nothing published just need a run; stale dates
+# are rerun with `--rerun stale`; unverified dates are checked by `validate --recompute`.
 RECOMPUTE = ("duplicates", "ledger_published_rows_missing", "coverage_below_bar", "rows_for_non_players",
              "values_out_of_range", "rows_without_ledger")  # fmt: skip
 
@@ -47,6 +50,8 @@ def failed_checks(facts: Mapping[str, Any], min_coverage: float) -> list[str]:
         "published_without_players": has_rows and facts["expected_players"] == 0,
         "bootstrap_with_rows": bootstrap and has_rows,
         "skipped_but_not_bootstrap": game_date and not bootstrap and facts["last_status"] == SKIPPED_BOOTSTRAP,
+        "stale_inputs": has_rows and facts.get("inputs") == "stale",
+        "unverified": has_rows and facts.get("inputs") == "unverified",
     }
     return [name for name, failed in findings.items() if failed]
 
@@ -66,3 +71,16 @@ def needs_attention(report: Sequence[Mapping[str, Any]]) -> list[Mapping[str, An
 def needs_recompute(problems: str) -> bool:
     """True when a date's published rows must be recomputed (`--rerun all`), not just run."""
     return any(name in RECOMPUTE for name in str(problems).split(", "))
+
+
+def repair_mode(problems: str) -> str:
+    """How a date's problems are repaired: `all` (recompute), `stale` (`run --rerun stale`), `verify`
+    (`validate --recompute`) or `pending` (a plain run)."""
+    names = str(problems).split(", ")
+    if needs_recompute(problems):
+        return "all"
+    if "stale_inputs" in names:
+        return "stale"
+    if "not_published" not in names and "unverified" in names:
+        return "verify"
+    return "pending"

@@ -107,6 +107,11 @@ class Warehouse(ABC):
     def run_atomic(self, statements: Sequence[str]) -> None:
         """Run statements as one transaction: all take effect or none do."""
 
+    @abstractmethod
+    def row_hash(self, columns: Sequence[str]) -> str:
+        """An SQL expression: a 64-bit hash of the columns' values (NULLs included), the same for equal values
+        on every call of this backend; `BIT_XOR` of it over rows is an order-independent digest."""
+
     # --- data movement ------------------------------------------------------------------
     @abstractmethod
     def load(self, frame: pd.DataFrame, key: str) -> None:

@@ -173,6 +173,9 @@ class DuckDBWarehouse(Warehouse):
         self.stats.rows_read += rows.num_rows
         return frame_from_arrow(rows)
 
+    def row_hash(self, columns: Sequence[str]) -> str:
+        return f"hash({', '.join(columns)})"
+
     @translated
     def rows(self, sql: str, params: Params | None = None) -> list[dict[str, Any]]:
         cursor = self._run(sql, params)

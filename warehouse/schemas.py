@@ -111,6 +111,15 @@ TABLES: dict[str, Table] = {
             "run_id STRING!, processor STRING, game_date DATE!, audit STRING!, value FLOAT64, threshold FLOAT64, "
             "baseline FLOAT64, baseline_dates INT64, severity STRING, passed BOOL, detail STRING, attempt INT64, "
             "created_at TIMESTAMP"), partition_by="game_date"),
+        # What each run saw of its inputs (SPEC §6.10): per part of an input, per day (and game), a digest of
+        # the rows; and per published date, which run's digests its rows were computed from.
+        Table("inputs", "orchestration", "backfill_inputs", _columns(
+            "run_id STRING!, part STRING!, day DATE!, game_id STRING, row_count INT64, digest STRING"),
+            partition_by="day", cluster_by=("part",)),
+        Table("fingerprints", "orchestration", "backfill_fingerprints", _columns(
+            "game_date DATE!, run_id STRING!, published_run_id STRING, season_from DATE, week_from DATE, "
+            "calculation_version STRING, settings STRING, recorded_at TIMESTAMP, differing_rows INT64"),
+            partition_by="game_date"),
         Table("cleanup_ops", "orchestration", "cleanup_operations", _columns(
             "operation_id STRING!, table_name STRING, mode STRING, cutoff_date DATE, dry_run BOOL, "
             "rows_matched INT64, rows_deleted INT64, backup_table STRING, user STRING, started_at TIMESTAMP, "

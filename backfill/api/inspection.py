@@ -25,13 +25,15 @@ from warehouse import Datasets, InvalidSetting
 if TYPE_CHECKING:  # the frame views import pandas when asked for: reading the ledger needs none of it
     import pandas as pd
 
+    from backfill.recompute import Recomputed
     from backfill.staleness import Freshness
 
 
 @dataclass(frozen=True)
 class DateState:
-    """One game date, two facts: what the table holds (published_*) and what the last attempt did (status,
-    reason, run_id, blocked_by, upcg_state)."""
+    """One game date, three facts: what the table holds (published_*), what the last attempt did (status,
+    reason, run_id, blocked_by, upcg_state), and whether the published rows are still true to their inputs
+    (inputs: fresh, stale or unverified, with inputs_reason saying what changed)."""
 
     game_date: date
     status: str  # last attempt: published, blocked, failed, skipped_bootstrap, or pending (never run)
@@ -44,6 +46,8 @@ class DateState:
     published_run_id: str | None = None  # the run whose rows the table holds
     blocked_by: str | None = None
     upcg_state: str | None = None
+    inputs: str | None = None  # the published rows against their inputs: fresh, stale, unverified (None: nothing)
+    inputs_reason: str | None = None  # what changed, e.g. "stale: pgs game 20230303_BOS_NYK added (24 rows)"
 
     def to_dict(self) -> dict[str, Any]:
         return json_ready(self)  # type: ignore[no-any-return]
@@ -84,7 +88,7 @@ def status(warehouse: WarehouseLike, start: date | str, end: date | str, *,
         states = date_states(wh, first, last)
     dates = [DateState(row["game_date"], str(row["status"]), row["reason"], int(row["expected_players"]),
                        int(row["published_players"]), row["coverage"], row["context_source"], row["last_run_id"],
-                       row["run_id"], row["blocked_by"], row["upcg_state"])
+                       row["run_id"], row["blocked_by"], row["upcg_state"], row["inputs"], row["inputs_reason"])
              for row in states]  # fmt: skip
     return StatusResult(first, last, dates, states)
 
@@ -102,6 +106,7 @@ class ValidateResult:
     repairs: list[str]
     rows: list[dict[str, Any]] = field(repr=False, compare=False)
     attention_rows: list[dict[str, Any]] = field(repr=False, compare=False)
+    recomputed: Recomputed | None = field(default=None, repr=False, compare=False)  # with recompute=True
 
     @property
     def exit_code(self) -> int:
@@ -135,9 +140,12 @@ class ValidateResult:
 
 def validate(warehouse: WarehouseLike, start: date | str, end: date | str, *,
              min_coverage: float | None = None, datasets: Datasets | None = None,
-             url: str | None = None) -> ValidateResult:  # fmt: skip
-    """Reconcile the tables over [start, end]: who played vs rows published, duplicates, ledger disagreements.
-    `min_coverage` left as None is settled like `--min-coverage` (PCF_MIN_COVERAGE, the config file, 0.90)."""
+             url: str | None = None, recompute: bool = False) -> ValidateResult:  # fmt: skip
+    """Reconcile the tables over [start, end]: who played vs rows published, duplicates, ledger disagreements,
+    inputs changed since publishing. `min_coverage` left as None is settled like `--min-coverage`
+    (PCF_MIN_COVERAGE, the config file, 0.90). `recompute` first recomputes every published date in memory and
+    compares it value by value: matching dates get their input fingerprint recorded (the only write), differing
+    ones are recorded as stale with the count of differing rows."""
     from backfill.date_facts import audit_words_of_runs, reconciliation, repair_commands
     from validation.reconcile import needs_attention
 
@@ -145,26 +153,35 @@ def validate(warehouse: WarehouseLike, start: date | str, end: date | str, *,
     min_coverage = settled("validate", warehouse, {"min_coverage": min_coverage}).get("min_coverage",
                                                                                       DEFAULT_MIN_COVERAGE)
     checked_fraction("min_coverage", min_coverage)
-    with opened(warehouse, datasets) as wh:
+    recomputed = None
+    with opened(warehouse, datasets, writer="python: backfill.validate(recompute=True)" if recompute else None) as wh:
+        if recompute:
+            from backfill.invocation import new_invocation
+            from backfill.recompute import recompute_published
+
+            recomputed = recompute_published(wh, first, last, new_invocation("validate --recompute"))
         report = reconciliation(wh, first, last, min_coverage)
         words = connection_words(url or warehouse_url(warehouse), wh.datasets)
         attention = [dict(row) for row in needs_attention(report)]
         audit_words = audit_words_of_runs(wh, [str(row["last_run_id"]) for row in attention if row["last_run_id"]])
     reasons = {row["game_date"]: str(row["problems"]) for row in attention}
-    return ValidateResult(first, last, reasons, repair_commands(attention, words, audit_words), report, attention)
+    return ValidateResult(first, last, reasons, repair_commands(attention, words, audit_words), report, attention,
+                          recomputed)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class FreshnessResult:
     """`freshness`: is every final game date up to yesterday published? `overdue` lists the late dates."""
 
-    stale: bool
+    stale: bool  # a date overdue, or a published date whose inputs changed
     overdue: list[date]
     hours_late: float | None  # since the oldest overdue date ended
     newest_published: date | None
     exit_code: int
     fix_command: str | None
     details: Freshness = field(repr=False, compare=False)
+    inputs_changed: dict[date, str] = field(default_factory=dict)  # published dates whose inputs changed, and how
+    republish_command: str | None = None
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -174,10 +191,13 @@ class FreshnessResult:
         return json_ready(self)  # type: ignore[no-any-return]
 
     def raise_for_status(self) -> FreshnessResult:
-        if self.stale:
+        if self.overdue:
             reasons = {day: "not published" for day in self.overdue}
             raise DatesBlocked(f"stale: {len(self.overdue)} game dates overdue, the oldest {self.overdue[0]} "
                                f"({self.hours_late:.0f} h)", reasons, self.fix_command)  # fmt: skip
+        if self.inputs_changed:
+            raise DatesBlocked(summary("stale (inputs changed)", self.inputs_changed), self.inputs_changed,
+                               self.republish_command)  # fmt: skip
         return self
 
 
@@ -197,7 +217,8 @@ def freshness(warehouse: WarehouseLike, *, max_lag_hours: float | None = None, n
         fresh = check_freshness(wh, now or league_now(), max_lag_hours)
         connection = connection_words(warehouse_url(warehouse), wh.datasets)
     return FreshnessResult(fresh.stale, fresh.overdue, fresh.hours_late, fresh.newest_published, fresh.exit_code,
-                           fresh.fix_command(connection), fresh)  # fmt: skip
+                           fresh.fix_command(connection), fresh, fresh.inputs_changed,
+                           fresh.republish_command(connection))  # fmt: skip
 
 
 def report(warehouse: WarehouseLike, start: date | str, end: date | str, html: str | Path, *,

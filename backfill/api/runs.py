@@ -94,6 +94,8 @@ def one_run(warehouse: WarehouseLike, settings: RunSettings, datasets: Datasets 
             except Interrupted as stop:
                 stop.resume_command = resume
                 raise
+            settings = outcome.settings  # a catch-up's range reaches back to its season's start
+            resume = resume_command(url or warehouse_url(warehouse), settings, wh.datasets)
             result = run_result(invocation.run_id, settings, outcome, resume, table_names(wh))
             lineage_outcome(reporting, result)
     return result
@@ -237,13 +239,15 @@ def catch_up_settings(*, as_of: date | str | None = None, lookback_days: int = 1
                       today: date | None = None, audit_thresholds: Mapping[str, float] | None = None,
                       baseline_dates: int = DEFAULT_BASELINE_DATES,
                       label: str | None = None, zones: str = "auto") -> RunSettings:  # fmt: skip
-    """The nightly run: every pending, blocked or failed date of the window `catch_up_window` gives."""
+    """The nightly run: every pending, blocked or failed date of the window `catch_up_window` gives, and of the
+    season so far, with every date of it whose inputs changed since it was published (`--rerun stale`): a gap
+    older than the window is retried (and reported) every night, a correction republishes by itself."""
     today = today or league_today()
     start, end = catch_up_window(today if as_of is None else as_date("as_of", as_of), lookback_days, today)
-    return RunSettings(start, end, None, GateRules(min_coverage, warn_coverage), "auto", "pending",
+    return RunSettings(start, end, None, GateRules(min_coverage, warn_coverage), "auto", "stale",
                        dry_run=dry_run, chunk_days=chunk_days, command="catch-up",
                        audits=audit_rules(audit_thresholds, baseline_dates), label=label,
-                       zones=zones)  # type: ignore[arg-type]
+                       zones=zones, season_so_far=True)  # type: ignore[arg-type]
 
 
 def catch_up(

@@ -66,33 +66,44 @@ def status(app: AppSettings, start_date: str, end_date: str, output: str) -> int
 @date_option("--start-date", required=True)
 @date_option("--end-date", required=True)
 @threshold("--min-coverage", DEFAULT_MIN_COVERAGE)
+@option("--recompute", is_flag=True,
+        help="Recompute every published date in memory and compare value by value: matching dates get their input "
+             "fingerprint recorded, differing ones are recorded as stale.")
 @output_option()
 @metrics_option()
 @notify_options
 @pass_app
-def validate(app: AppSettings, start_date: str, end_date: str, min_coverage: float, output: str,
+def validate(app: AppSettings, start_date: str, end_date: str, min_coverage: float, recompute: bool, output: str,
              metrics_file: Path | None, notify_urls: tuple[str, ...], notify_on: str) -> int:  # fmt: skip
     """Reconcile the tables: who played vs rows published, duplicates, ledger disagreements.
+
+    Published dates whose inputs changed since (stale) or that nothing vouches for (unverified) need attention too.
 
     Exit 3 when any game date needs attention.
 
     \b
     Example:
       pcf-backfill validate --start-date 2022-10-18 --end-date 2023-04-09
+    After an upgrade, prove code and data agree (and verify dates published before fingerprints):
+      pcf-backfill validate --start-date 2022-10-18 --end-date 2023-04-09 --recompute
     """
     with metrics_recorded(app, metrics_file, "validate") as metrics:
         notify = NotifySettings(notify_urls, notify_on)
         start, end, _ = resolve_range(app, start_date, end_date, None)
-        with open_warehouse(app, read_only=True) as wh:
-            checked = api.validate(wh, start, end, min_coverage=min_coverage, url=app.warehouse_url)
+        with open_warehouse(app, read_only=not recompute) as wh:
+            checked = api.validate(wh, start, end, min_coverage=min_coverage, url=app.warehouse_url,
+                                   recompute=recompute)  # fmt: skip
             audits = failing_audit_rows(wh, start, end)
             metrics.newest_published = newest_published(wh) if metrics.wanted else None
         report, problems, repairs = checked.rows, checked.attention_rows, checked.repairs
         metrics.dates_with_problems = len(problems)
+        metrics.dates = {state: sum(row.get("inputs") == state for row in report) for state in ("stale", "unverified")}
         if output == "json":
-            click.echo(render.to_json(render.validate_document(report, problems, start, end, repairs, audits)))
+            click.echo(render.to_json(render.validate_document(report, problems, start, end, repairs, audits)
+                                      | render.recompute_document(checked.recomputed)))  # fmt: skip
         else:
-            click.echo(render.validate_text(report, problems, start, end, repairs, audits))
+            click.echo(render.recompute_text(checked.recomputed)
+                       + render.validate_text(report, problems, start, end, repairs, audits))
         notify_validate(app, problems, start, end, notify, repairs)
         return metrics.finish(3 if len(problems) else 0)
 
@@ -111,12 +122,15 @@ def notify_validate(app: AppSettings, problems: list[dict[str, Any]], start: dat
         help="How long after a game date ends (midnight America/New_York) it may stay unpublished.")
 @output_option()
 @metrics_option()
+@notify_options
 @pass_app
-def freshness(app: AppSettings, max_lag_hours: float, output: str, metrics_file: Path | None) -> int:
-    """Is every final game date up to yesterday published (rows in the table, not just the ledger)?
+def freshness(app: AppSettings, max_lag_hours: float, output: str, metrics_file: Path | None,
+              notify_urls: tuple[str, ...], notify_on: str) -> int:  # fmt: skip
+    """Is every final game date up to yesterday published (rows in the table, not just the ledger), and is every
+    published date still true to its inputs?
 
-    Exit 0 fresh, 3 stale (names the oldest missing date), 1 when the warehouse cannot be read.
-    Off-days and the All-Star break come from the schedule; bootstrap dates are never stale.
+    Exit 0 fresh, 3 stale (names the oldest missing date, or the dates whose inputs changed), 1 when the warehouse
+    cannot be read. Off-days and the All-Star break come from the schedule; bootstrap dates are never stale.
 
     \b
     Example (a monitor polling every hour):
@@ -132,7 +146,18 @@ def freshness(app: AppSettings, max_lag_hours: float, output: str, metrics_file:
             click.echo(render.to_json(render.freshness_document(fresh, connection_words(app))))
         else:
             click.echo(render.freshness_text(fresh, connection_words(app)))
+        notify_freshness(fresh, connection_words(app), NotifySettings(notify_urls, notify_on))
         return metrics.finish(fresh.exit_code)
+
+
+def notify_freshness(fresh: Any, connection: list[str], notify: NotifySettings) -> None:
+    from backfill.notify import freshness_digest
+    from backfill.notify import notify as send
+
+    commands = [(purpose, command) for purpose, command in (("To fix", fresh.fix_command(connection)),
+                                                             ("To republish", fresh.republish_command(connection)))
+                if command]  # fmt: skip
+    send(freshness_digest(fresh, commands), notify)
 
 
 @cli.command()

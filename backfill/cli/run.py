@@ -87,14 +87,16 @@ def execute_run(app: AppSettings, settings: RunSettings, output: str, metrics: M
         with open_warehouse(app, read_only=settings.dry_run) as wh:
             result = api.run_with_settings(wh, settings, on_date=progress.advance, on_plan=progress.start,
                                            url=app.warehouse_url).outcome  # fmt: skip
-            if metrics:
-                metrics.record_verdicts(result.verdicts)  # the closing log line counts them too
+            if metrics:  # the closing log line counts them too
+                metrics.record_verdicts(result.verdicts, len(result.still_stale))
             if metrics and metrics.wanted:
                 metrics.record_cost(result.bytes_processed, result.bytes_billed)
                 metrics.newest_published = newest_published(wh)
             wanted = notify is not None and bool(notify.urls) and not settings.dry_run
             audits = failing_audits(wh, settings.start, settings.end) if wanted else None
         progress.close()
+        settings = result.settings  # a catch-up's range reaches back to its season's start
+        resume = resume_command(app, settings)
         document = render_runs.run_document(result, resume)
         inspect = status_command(app, settings.start, settings.end)
         click.echo(render.to_json(document) if output == "json" else render_runs.run_text(result, resume, inspect))
@@ -156,7 +158,7 @@ def notify_run(app: AppSettings, result: RunResult, resume: str, notify: NotifyS
              "upcg/pgs: one only.")
 @option("--rerun", type=click.Choice(RERUN_MODES), default="pending", show_default=True,
         help="pending: every date not yet published or skipped; blocked / failed: only dates in that state; "
-             "all: every game date.")
+             "stale: pending ones and published dates whose inputs changed; all: every game date.")
 @zones_option()
 @option("--force", is_flag=True, help="Publish blocked dates that hold nothing better (needs --reason).")
 @option("--allow-regression", is_flag=True,
@@ -208,7 +210,8 @@ def catch_up(app: AppSettings, lookback_days: int, min_coverage: float, warn_cov
              chunk_days: int, as_of_text: str | None, dry_run: bool, zones: str, audit_threshold: dict[str, float],
              baseline_dates: int, output: str, metrics_file: Path | None, notify_urls: tuple[str, ...],
              notify_on: str) -> int:  # fmt: skip
-    """Nightly: backfill today−lookback … yesterday (America/New_York), retrying anything not published.
+    """Nightly: backfill today−lookback … yesterday (America/New_York), retrying anything not published, and
+    every date of the current season that is not published or whose inputs changed since it was.
 
     \b
     Example (cron, 05:00 America/New_York):

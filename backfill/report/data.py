@@ -55,6 +55,8 @@ def calendar_days(states: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
             "partial": fallback & _column(frame, "upcg_state").eq(UPCG_PARTIAL),
             "min_coverage": _column(frame, "min_coverage").astype("float64"),
             "warn_coverage": _column(frame, "warn_coverage").astype("float64"),
+            "inputs": _optional_text(_column(frame, "inputs")),  # fresh, stale, unverified (SPEC §6.10)
+            "inputs_reason": _optional_text(_column(frame, "inputs_reason")),
         }
     ).reset_index(drop=True)
 

@@ -136,6 +136,8 @@ def _tooltip(row: Any) -> str:
         lines.append(f"last attempt {row.last_attempt} ({coverage_text(row.last_coverage)})")
     if row.reason:
         lines.append(str(row.reason))
+    if row.inputs_reason:
+        lines.append(str(row.inputs_reason))
     return "\n".join(lines)
 
 
@@ -153,6 +155,8 @@ def _detail_attributes(row: Any) -> dict[str, Any]:
         if row.state != "off_day" else "—",
         "data-forced-note": forced_note if row.state != "off_day" else "—",
         "data-run": row.run_id or "—",
+        "data-inputs": (row.inputs_reason or row.inputs or "—") if row.state != "off_day" else "—",
+        "data-stale": "true" if row.inputs == "stale" else None,
         "data-bars": _bars(row) if row.state != "off_day" else "—",
     }
 
@@ -168,7 +172,7 @@ DETAIL_FIELDS = (
     ("date", "Date"), ("label", "State"), ("games", "Games"), ("expected", "Expected players"),
     ("published", "Published players"), ("coverage", "Coverage"), ("source", "Context source"),
     ("last", "Last attempt"), ("reason", "Reason"), ("forced-note", "Forced"), ("run", "Run"),
-    ("bars", "Thresholds"),
+    ("bars", "Thresholds"), ("inputs", "Inputs since published"),
 )  # fmt: skip
 
 

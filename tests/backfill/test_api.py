@@ -150,9 +150,12 @@ def test_a_range_after_today_is_refused_naming_the_field():
         backfill.api.run_settings(*WEEK, today=date(2023, 2, 25))
 
 
-def test_catch_up_window_ends_the_day_before_as_of():
+def test_catch_up_covers_its_season_so_far_and_ends_the_day_before_as_of():
     settings = backfill.api.catch_up_settings(as_of="2023-02-27", lookback_days=7, today=TODAY)
     assert (settings.start, settings.end, settings.command) == (date(2023, 2, 20), date(2023, 2, 26), "catch-up")
+    # the run reaches back to the first game of the season (read from the schedule when it plans), taking besides
+    # what is not published what changed since it was
+    assert settings.season_so_far and settings.rerun == "stale"
     with pytest.raises(InvalidSetting, match="^as_of: "):
         backfill.api.catch_up_settings(as_of=date(2027, 1, 1), today=TODAY)
 

@@ -9,12 +9,15 @@ from click.testing import CliRunner
 from backfill.cli import cli
 
 
-def test_catch_up_backfills_the_lookback_window_before_today(run_cli, demo_db, open_db):
+def test_catch_up_backfills_what_the_season_has_not_published_before_today(run_cli, demo_db, open_db):
+    published = CliRunner().invoke(cli, ["--warehouse", f"duckdb:///{demo_db}", "--today", "2023-02-27", "run",
+                                         "--start-date", "2022-10-18", "--end-date", "2023-02-21"])  # fmt: skip
+    assert published.exit_code == 0, published.output
     result = CliRunner().invoke(cli, ["--warehouse", f"duckdb:///{demo_db}", "--today", "2023-02-27",
                                       "catch-up", "--lookback-days", "7", "--output", "json"])  # fmt: skip
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
-    assert document["start_date"] == "2023-02-20" and document["end_date"] == "2023-02-26"
+    assert document["start_date"] == "2022-10-18" and document["end_date"] == "2023-02-26"  # the season so far
     assert {e["game_date"] for e in document["dates"]} == {"2023-02-23", "2023-02-24", "2023-02-25", "2023-02-26"}
     rerun = CliRunner().invoke(cli, ["--warehouse", f"duckdb:///{demo_db}", "--today", "2023-02-27",
                                      "catch-up", "--lookback-days", "7", "--output", "json"])  # fmt: skip

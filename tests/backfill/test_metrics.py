@@ -56,7 +56,8 @@ def test_catch_up_validate_and_freshness_write_their_own_metrics(run_cli, demo_d
                      "--metrics-file", str(prom["catch-up"]))  # fmt: skip
     assert caught.exit_code == 0
     published = json.loads(caught.stdout)["counts"]["published"]
-    assert value(samples(prom["catch-up"]), "last_run_dates", "catch-up", status="published") == published == 4
+    # an empty warehouse: the catch-up publishes the season so far, not only its 7-day window
+    assert value(samples(prom["catch-up"]), "last_run_dates", "catch-up", status="published") == published > 4
     validated = run_cli(demo_db, "validate", *INCIDENT_WEEK, "--metrics-file", str(prom["validate"]))
     assert value(samples(prom["validate"]), "validate_dates_with_problems", "validate") == 0
     assert value(samples(prom["validate"]), "last_run_exit_code", "validate") == validated.exit_code == 0

@@ -40,7 +40,7 @@ def facts(expected: int = 187, published: int = 187, **changed: object) -> pd.Da
         "candidate_completeness": 98.0, "candidate_zeroed_scores": 0,
         "previous_players": float("nan"), "previous_completeness": float("nan"), "previous_zeroed_scores": float("nan"),
         "out_of_range_rows": 0, "error": "", "upcg_disagrees": "", "audit_block": "", "identity_conflicts": "",
-        **dict.fromkeys(BOX_SCORE_FACTS, ""),
+        "changed_players": 0, **dict.fromkeys(BOX_SCORE_FACTS, ""),
     }  # fmt: skip
     row.update(changed)
     assert set(row) == set(GATE_INPUT_COLUMNS)
@@ -173,3 +173,18 @@ def test_force_publishes_only_a_date_with_rows():
 def test_rows_outside_the_factor_ranges_fail_the_date():
     result = verdict(facts(out_of_range_rows=2), FORCED)
     assert result["status"] == FAILED and result["reason"] == "range_check: 2 rows outside the factor ranges"
+
+
+@pytest.mark.parametrize(("expected", "published", "changed", "status"), [
+    (188, 188, 1, PUBLISHED),  # a player added to the box score, with a lower completeness than the rest
+    (186, 186, 1, PUBLISHED),  # a player corrected to DNP disappears
+    (187, 180, 7, BLOCKED),  # players who played are left out (a partial reload): still a regression
+], ids=["player added", "player corrected to dnp", "players left out"])  # fmt: skip
+def test_a_changed_player_set_from_complete_inputs_is_a_correction_not_a_regression(expected, published, changed,
+                                                                                    status):  # fmt: skip
+    before = {"previous_players": 187, "previous_completeness": 98.0, "previous_zeroed_scores": 0}
+    candidate = facts(expected, published, changed_players=changed, candidate_completeness=97.9,
+                      candidate_zeroed_scores=1, **before)  # fmt: skip
+    result = verdict(candidate)
+    assert result["status"] == status and not result["allowed_regression"]
+    assert result["blocked_by"] == (REGRESSION if status == BLOCKED else None)

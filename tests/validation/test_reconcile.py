@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from validation.reconcile import CHECKS, needs_attention, needs_recompute, reconcile
+from validation.reconcile import CHECKS, needs_attention, needs_recompute, reconcile, repair_mode
 
 
 def facts(**changed: object) -> dict[str, Any]:
@@ -40,6 +40,8 @@ CASES = {
     "published_without_players": {"expected_players": 0},
     "bootstrap_with_rows": {"bootstrap": True},
     "skipped_but_not_bootstrap": {"last_status": "skipped_bootstrap"},
+    "stale_inputs": {"inputs": "stale"},
+    "unverified": {"inputs": "unverified"},
 }  # fmt: skip
 
 
@@ -69,3 +71,12 @@ def test_wrong_published_rows_are_recomputed_and_missing_ones_just_run():
     report = reconcile([facts(rows_for_non_players=3), facts(**CASES["not_published"])], 0.90)
     assert [row["problems"] for row in needs_attention(report)] == ["rows_for_non_players", "not_published"]
     assert [needs_recompute(row["problems"]) for row in report] == [True, False]
+
+
+@pytest.mark.parametrize(("changed", "mode"), [
+    ({"inputs": "stale"}, "stale"), ({"inputs": "unverified"}, "verify"), ({"inputs": "fresh"}, None),
+    ({"inputs": "stale", "rows_out_of_range": 1}, "all"),
+], ids=["stale", "unverified", "fresh", "stale-and-wrong"])  # fmt: skip
+def test_stale_dates_are_rerun_as_stale_and_unverified_ones_checked(changed, mode):
+    found = problems(**changed)
+    assert (repair_mode(found) if found else None) == mode

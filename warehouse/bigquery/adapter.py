@@ -87,6 +87,9 @@ class BigQueryWarehouse(Warehouse):
         self.jobs.count(rows_read=len(rows))
         return rows
 
+    def row_hash(self, columns: Sequence[str]) -> str:
+        return f"FARM_FINGERPRINT(TO_JSON_STRING(STRUCT({', '.join(columns)})))"
+
     @translated
     def estimate_bytes(self, sql: str, params: Params | None = None) -> int | None:
         """BigQuery's own estimate, from a dry-run job: nothing runs and nothing is billed."""
