@@ -4,6 +4,8 @@ history grows by one verdict per game date per run and every date's current stat
 
 from __future__ import annotations
 
+import json
+
 import shutil
 from pathlib import Path
 
@@ -48,7 +50,7 @@ def test_three_runs_of_one_range_publish_identical_rows(demo_db):
         assert (runs["dates_published"] == runs["dates_published"].iloc[0]).all()
 
 
-def test_a_rerun_over_worse_data_keeps_the_published_rows_and_validate_accepts_them(demo_db):
+def test_a_rerun_over_worse_data_keeps_the_published_rows_and_validate_names_them_stale(demo_db):
     day = ("--start-date", "2023-03-01", "--end-date", "2023-03-01")
     assert invoke(demo_db, "run", *day).exit_code == 0
     before = published_rows(demo_db)
@@ -62,8 +64,11 @@ def test_a_rerun_over_worse_data_keeps_the_published_rows_and_validate_accepts_t
     assert states["status"].tolist() == ["blocked"] and states["reason"].iloc[0].startswith("regression")
     assert history == 2
     pd.testing.assert_frame_equal(published_rows(demo_db), before)
-    validated = invoke(demo_db, "validate", *day)
-    assert validated.exit_code == 0, validated.output
+    validated = invoke(demo_db, "validate", *day, "--output", "json")
+    # the rows are intact; what validate names is that they no longer match their (worse) inputs
+    assert validated.exit_code == 3, validated.output
+    [problem] = json.loads(validated.stdout)["problems"]
+    assert problem["problems"] == "stale_inputs" and problem["inputs_reason"].startswith("stale: upcg game ")
 
 
 def test_a_dates_rows_do_not_depend_on_where_its_chunk_ends(demo_file, tmp_path):
