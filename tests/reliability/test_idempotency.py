@@ -5,7 +5,6 @@ history grows by one verdict per game date per run and every date's current stat
 from __future__ import annotations
 
 import json
-
 import shutil
 from pathlib import Path
 
