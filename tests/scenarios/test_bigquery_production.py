@@ -114,12 +114,14 @@ def test_two_runs_on_disjoint_ranges_both_finish(league, reader, bigquery_fault_
 
 def test_a_run_that_stalls_past_its_lease_never_publishes_again(league, reader, bigquery_fault_proxy) -> None:
     span = ("--start-date", "2023-02-01", "--end-date", "2023-03-10")
-    stalled = cli_process(league, bigquery_fault_proxy.url, *span, "--chunk-days", "1", lease_ttl=5)
+    # a lease of 10 s: short enough to expire while the run is paused, long enough that a busy CI host's
+    # scheduling never costs the running process its lease
+    stalled = cli_process(league, bigquery_fault_proxy.url, *span, "--chunk-days", "1", lease_ttl=10)
     wait_until(lambda: published_per_date(reader, "2023-02-01", "2023-03-10"), 180, "the first run to publish")
     stalled.send_signal(signal.SIGSTOP)  # paused: its heartbeat stops too, and its lease expires
     try:
-        time.sleep(6)
-        takeover = cli_process(league, bigquery_fault_proxy.url, *span, "--chunk-days", "7", lease_ttl=5)
+        time.sleep(11)
+        takeover = cli_process(league, bigquery_fault_proxy.url, *span, "--chunk-days", "7")
         wait_until(lambda: reader.rows("SELECT COUNT(*) AS n FROM {runs} WHERE exit_code = 137 AND start_date = "
                                        "DATE '2023-02-01'")[0]["n"] == 1, 120,
                    "the next run to take the lease over and close the stalled run's record")  # fmt: skip
