@@ -2,13 +2,15 @@
 
     python scripts/bench.py               # the full table: medians of 3 (about 4 minutes on a quiet 2-core machine)
     python scripts/bench.py --quick       # two small seasons, one repetition (a smoke test)
-    python scripts/bench.py --emulator    # also one season with --chunk-days 7 on the BigQuery emulator
+    python scripts/bench.py --emulator    # also the BigQuery job counts, on the emulator (one season)
 
 One demo league of 16 seasons (2009-10 … 2024-25) is generated once; every case runs the installed
 CLI as a child process on a fresh copy, so wall time and peak RSS are those an operator would see.
-Side by side over the last four seasons: default chunks, --chunk-days 7, --chunk-days 1, a no-op
-rerun, `status` and `validate`; then the growth series: default settings over the last 1, 2, 4, 8
+Side by side over the last four seasons: default chunks, --chunk-days 7, --chunk-days 1 and a no-op
+rerun; over the whole league: a nightly catch-up that publishes its last date (everything before it
+published), `status` and `validate`; then the growth series: default settings over the last 1, 2, 4, 8
 and 16 seasons. Jobs and rows read are what the run reports (`warehouse_jobs`, `warehouse_rows_read`).
+Last, each target of issue 30 beside its figure.
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
+from backfill.plan import chunk_dates
 from demo.seasons import season_end, season_opener
 
 REPO = Path(__file__).resolve().parent.parent
@@ -82,24 +85,33 @@ def season_range(last_season: int, seasons: int, weeks: int | None = None) -> tu
 
 @dataclass(frozen=True)
 class Case:
-    """One command over a range, on a fresh copy of `source` ("league": nothing published; "finished": all)."""
+    """One command over a range, on a fresh copy of `source` ("league": nothing published; "finished": all;
+    "nightly": all but the league's last date). A catch-up's range is the one date it publishes."""
 
     name: str
-    command: str  # run, status or validate
+    command: str  # run, catch-up, status or validate
     dates: tuple[str, str]
     extra: tuple[str, ...] = ()
     source: str = "league"
     once: bool = False  # the slowest shape: one run says enough about it
 
+    def arguments(self) -> list[str]:
+        if self.command == "catch-up":  # the nightly shape: the catch-up of the day after, one day's window
+            after = (date.fromisoformat(self.dates[1]) + timedelta(days=1)).isoformat()
+            return ["catch-up", "--as-of", after, "--lookback-days", "1", *self.extra]
+        return [self.command, "--start-date", self.dates[0], "--end-date", self.dates[1], *self.extra]
+
 
 def run_once(case: Case, databases: dict[str, Path], work: Path) -> tuple[Measurement, dict | None]:
-    dates = ("--start-date", case.dates[0], "--end-date", case.dates[1])
-    if case.command != "run":  # read-only: no copy needed
-        return measure(cli(f"duckdb:///{databases[case.source]}", case.command, *dates), accept=(0, 3)), None
+    if case.command not in WRITERS:  # read-only: no copy needed
+        return measure(cli(f"duckdb:///{databases[case.source]}", *case.arguments()), accept=(0, 3)), None
     db = work / "case.duckdb"
     shutil.copy(databases[case.source], db)
-    measurement = measure(cli(f"duckdb:///{db}", "run", *dates, "--output", "json", *case.extra))
+    measurement = measure(cli(f"duckdb:///{db}", *case.arguments(), "--output", "json"))
     return measurement, json.loads(measurement.stdout)
+
+
+WRITERS = ("run", "catch-up")
 
 
 def measure_all(cases: list[Case], databases: dict[str, Path], work: Path, repetitions: int) -> dict[str, dict]:
@@ -116,6 +128,7 @@ def measure_all(cases: list[Case], databases: dict[str, Path], work: Path, repet
 def summarise(name: str, runs: list[tuple[Measurement, dict | None]]) -> dict:
     seconds = statistics.median(m.seconds for m, _ in runs)
     document = runs[0][1] or {"dates": [], "warehouse_jobs": "", "warehouse_rows_read": ""}
+    document["dates"] = document["dates"] or []
     processed = sum(1 for d in document["dates"] if d["status"] != "skipped_bootstrap")
     rows = sum(d["published_players"] or 0 for d in document["dates"])
     return {
@@ -156,18 +169,21 @@ def print_chart(growth: list[tuple[int, dict]], width: int = 50) -> None:
     print("```")
 
 
-def cases_for(shape: Shape) -> tuple[list[Case], list[tuple[int, str]]]:
-    """The side-by-side cases and the growth series (seasons, case name)."""
+def cases_for(shape: Shape, last_date: str) -> tuple[list[Case], list[tuple[int, str]]]:
+    """The side-by-side cases, the whole league's, and the growth series (seasons, case name)."""
     dates = season_range(shape.league[1], shape.seasons, shape.weeks)
     label = f"{shape.seasons} season{'s' if shape.seasons > 1 else ''}"
+    league = season_range(shape.league[1], shape.league[1] - shape.league[0] + 1)
+    whole = f"{shape.league[1] - shape.league[0] + 1} seasons"
     default = f"{label}: default chunks"
     cases = [
         Case(default, "run", dates),
         Case(f"{label}: --chunk-days 7", "run", dates, ("--chunk-days", "7")),
         Case(f"{label}: --chunk-days 1", "run", dates, ("--chunk-days", "1"), once=True),
         Case(f"{label}: no-op rerun", "run", dates, source="finished"),
-        Case(f"{label}: status", "status", dates, source="finished"),
-        Case(f"{label}: validate", "validate", dates, source="finished"),
+        Case(f"{whole}: nightly catch-up, one date", "catch-up", (last_date, last_date), source="nightly"),
+        Case(f"{whole}: status", "status", league, source="finished"),
+        Case(f"{whole}: validate", "validate", league, source="finished"),
     ]
     growth = []
     for seasons in shape.growth:
@@ -185,8 +201,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def emulator_case(work: Path, season: int) -> dict:
-    """One season with --chunk-days 7 on the local BigQuery emulator (its venv: tests/emulator/install.sh)."""
+def emulator_case(work: Path, season: int) -> tuple[dict, dict[str, float]]:
+    """One season on the local BigQuery emulator (its venv: tests/emulator/install.sh): a run with --chunk-days
+    7 of all but its last date, the nightly catch-up publishing that date, and a rerun of everything with
+    --chunk-days 30. Jobs per chunk are the two runs' difference over their difference in chunks; fixed jobs
+    what remains of the first. Tables created and dropped through the API are no jobs and are not counted."""
     python = Path(os.environ.get("PCF_BQEMULATOR_VENV", REPO / ".venv-emulator")) / "bin" / "python"
     rest = free_port()
     command = [str(python), str(REPO / "tests" / "emulator" / "launch.py"), "--rest-port", str(rest),
@@ -198,13 +217,38 @@ def emulator_case(work: Path, season: int) -> dict:
         env = {**os.environ, "BIGQUERY_EMULATOR_HOST": host}
         url = "bigquery://pcf-bench"
         measure(cli(url, "demo", "--seasons", str(season), "--allow-bigquery"), env=env)
-        dates = season_range(season, 1)
-        measurement = measure(cli(url, "run", "--start-date", dates[0], "--end-date", dates[1], "--chunk-days", "7",
-                                  "--output", "json"), env=env)  # fmt: skip
-        return summarise("emulator, 1 season: --chunk-days 7", [(measurement, json.loads(measurement.stdout))])
+        opener, end = season_range(season, 1)
+        last = last_game_date(url, opener, end, env)
+        before = (date.fromisoformat(last) - timedelta(days=1)).isoformat()
+
+        def run(case: Case) -> tuple[Measurement, dict]:
+            measurement = measure(cli(url, *case.arguments(), "--output", "json"), env=env)
+            return measurement, json.loads(measurement.stdout)
+
+        weekly = run(Case("weekly", "run", (opener, before), ("--chunk-days", "7")))
+        nightly = run(Case("nightly", "catch-up", (last, last)))
+        monthly = run(Case("monthly", "run", (opener, last), ("--chunk-days", "30", "--rerun", "all")))
     finally:
         emulator.terminate()
         emulator.wait(timeout=30)
+    (jobs_7, chunks_7), (jobs_30, chunks_30) = jobs_and_chunks(weekly[1], 7), jobs_and_chunks(monthly[1], 30)
+    per_chunk = (jobs_7 - jobs_30) / (chunks_7 - chunks_30)
+    counts = {"fixed": jobs_7 - per_chunk * chunks_7, "per_chunk": per_chunk,
+              "nightly": float(nightly[1]["warehouse_jobs"])}  # fmt: skip
+    return summarise("emulator, 1 season: --chunk-days 7", [weekly]), counts
+
+
+def jobs_and_chunks(document: dict, chunk_days: int) -> tuple[int, int]:
+    """A run's jobs and the chunks its dates make (as the run itself chunks them)."""
+    days = [date.fromisoformat(d["game_date"]) for d in document["dates"]]
+    return int(document["warehouse_jobs"]), len(chunk_dates(days, chunk_days))
+
+
+def last_game_date(url: str, start: str, end: str, env: dict | None = None) -> str:
+    """The range's last game date, as `status` lists it."""
+    status = measure(cli(url, "status", "--start-date", start, "--end-date", end, "--output", "json"), accept=(0, 3),
+                     env=env)  # fmt: skip
+    return str(max(d["game_date"] for d in json.loads(status.stdout)["dates"]))
 
 
 def wait_until_ready(host: str, timeout: float = 60.0) -> None:
@@ -218,34 +262,73 @@ def wait_until_ready(host: str, timeout: float = 60.0) -> None:
     raise SystemExit(f"the BigQuery emulator at {host} was not ready within {timeout:.0f} s")
 
 
+def prepare(shape: Shape, work: Path) -> tuple[dict[str, Path], str]:
+    """The demo league; `nightly`: everything published but its last date; `finished`: everything."""
+    league, nightly, finished = work / "league.duckdb", work / "nightly.duckdb", work / "finished.duckdb"
+    seasons = f"{shape.league[0]}-{shape.league[1]}"
+    generation = measure(cli(f"duckdb:///{league}", "demo", "--seasons", seasons))
+    print(f"demo league {seasons}: generated in {generation.seconds:.1f} s "
+          f"(peak RSS {generation.peak_rss_mib:.0f} MiB)")  # fmt: skip
+    opener, end = season_range(shape.league[1], shape.league[1] - shape.league[0] + 1)
+    last = last_game_date(f"duckdb:///{league}", opener, end)
+    shutil.copy(league, nightly)
+    before = (date.fromisoformat(last) - timedelta(days=1)).isoformat()
+    measure(cli(f"duckdb:///{nightly}", "run", "--start-date", opener, "--end-date", before))
+    shutil.copy(nightly, finished)
+    measure(cli(f"duckdb:///{finished}", *Case("", "catch-up", (last, last)).arguments()))
+    return {"league": league, "nightly": nightly, "finished": finished}, last
+
+
+def target_rows(results: list[dict], growth: list[tuple[int, dict]], jobs: dict[str, float]) -> list[tuple]:
+    """(target, figure, limit, met) for each target of issue 30 this bench measures."""
+    default, week, day, noop, nightly, status, validate = results[:7]
+    largest_seasons, largest = growth[-1]
+    at_least = lambda name, figure, limit: (name, figure, f"≥ {limit:g}", figure >= limit)  # noqa: E731
+    at_most = lambda name, figure, limit: (name, figure, f"≤ {limit:g}", figure <= limit)  # noqa: E731
+    rows = [
+        at_least(f"{default['case']}: game dates/s", default["game_dates_per_s"], 280),
+        at_least(f"{largest_seasons} seasons, default chunks: game dates/s", largest["game_dates_per_s"], 280),
+        at_most(f"{largest_seasons} seasons: peak RSS MiB", largest["peak_rss_mib"], 1024),
+        at_most("--chunk-days 7 ÷ default (wall)", week["wall_s"] / default["wall_s"], 1.4),
+        at_most("--chunk-days 1 ÷ default (wall)", day["wall_s"] / default["wall_s"], 3),
+        *(at_most(f"{case['case']}: wall s", case["wall_s"], limit)
+          for case, limit in ((noop, 0.4), (nightly, 0.5), (status, 0.5), (validate, 0.5))),
+    ]  # fmt: skip
+    if jobs:
+        rows += [at_most("BigQuery (emulator): fixed jobs per run", jobs["fixed"], 8),
+                 at_most("BigQuery (emulator): jobs per chunk", jobs["per_chunk"], 2),
+                 at_most("BigQuery (emulator): nightly catch-up jobs", jobs["nightly"], 10)]  # fmt: skip
+    return rows
+
+
+def print_targets(rows: list[tuple]) -> None:
+    print("| issue 30 target | figure | target | met |")
+    print("|---|---|---|---|")
+    for name, figure, limit, met in rows:
+        print(f"| {name} | {figure:,.2f} | {limit} | {'yes' if met else 'no'} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="two small seasons, one repetition")
     parser.add_argument("--repetitions", type=int, default=None)
-    parser.add_argument("--emulator", action="store_true", help="also one season --chunk-days 7 on the emulator")
+    parser.add_argument("--emulator", action="store_true", help="also the BigQuery job counts, on the emulator")
     args = parser.parse_args()
     shape = QUICK if args.quick else FULL
     repetitions = args.repetitions or shape.repetitions
-    cases, growth = cases_for(shape)
     print(f"load average before: {', '.join(f'{value:.2f}' for value in os.getloadavg())}")
     with tempfile.TemporaryDirectory(prefix="pcf-bench-") as tmp:
         work = Path(tmp)
-        league, finished = work / "league.duckdb", work / "finished.duckdb"
-        seasons = f"{shape.league[0]}-{shape.league[1]}"
-        generation = measure(cli(f"duckdb:///{league}", "demo", "--seasons", seasons))
-        print(f"demo league {seasons}: generated in {generation.seconds:.1f} s "
-              f"(peak RSS {generation.peak_rss_mib:.0f} MiB)")  # fmt: skip
-        shutil.copy(league, finished)
-        measure(cli(f"duckdb:///{finished}", "run", "--start-date", cases[0].dates[0], "--end-date",
-                    cases[0].dates[1]))  # fmt: skip
-        results = measure_all(cases, {"league": league, "finished": finished}, work, repetitions)
-        emulator = [emulator_case(work, shape.league[1])] if args.emulator else []
+        databases, last = prepare(shape, work)
+        cases, growth = cases_for(shape, last)
+        results = measure_all(cases, databases, work, repetitions)
+        emulator, jobs = emulator_case(work, shape.league[1]) if args.emulator else (None, {})
     default, week, day = (results[case.name] for case in cases[:3])
     print(f"side by side: {cases[0].dates[0]} → {cases[0].dates[1]}, {default['processed_dates']} game dates "
           f"computed, {default['published_rows']:,} rows published")  # fmt: skip
     print(f"medians of {repetitions}, repetitions interleaved (--chunk-days 1: one run); load average after: "
           f"{', '.join(f'{value:.2f}' for value in os.getloadavg())}")  # fmt: skip
-    print_table([results[case.name] for case in cases] + emulator)
+    print_table([results[case.name] for case in cases] + ([emulator] if emulator else []))
     print()
     series = [(seasons, results[name]) for seasons, name in growth]
     print_chart(series)
@@ -254,6 +337,8 @@ def main() -> None:
     reference = dict(series).get(4, series[0][1])
     print(f"{series[-1][0]} seasons ÷ {4 if 4 in dict(series) else series[0][0]}: "
           f"{series[-1][1]['wall_s'] / reference['wall_s']:.1f}×")  # fmt: skip
+    print()
+    print_targets(target_rows([results[case.name] for case in cases], series, jobs))
 
 
 if __name__ == "__main__":

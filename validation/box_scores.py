@@ -119,11 +119,13 @@ def team_sides(games: pd.DataFrame, calendar: Calendar) -> pd.DataFrame:
     """Both sides of each final game (the teams the schedule names): game_id, game_date, season (from the
     calendar), team, opponent."""
     final = games[games["final"].to_numpy()].drop_duplicates("game_id")
-    final = final.assign(season=calendar.season_numbers(final["game_date"].to_numpy()))
-    columns = ["game_id", "game_date", "season"]
-    home = final[columns].assign(team=final["home_team_abbr"], opponent=final["away_team_abbr"])
-    away = final[columns].assign(team=final["away_team_abbr"], opponent=final["home_team_abbr"])
-    sides = pd.concat([away, home], ignore_index=True)
+    home, away = final["home_team_abbr"], final["away_team_abbr"]
+    twice = lambda first, second: pd.concat([first, second], ignore_index=True)  # noqa: E731 - away sides, then home
+    season = calendar.season_numbers(final["game_date"].to_numpy())
+    sides = pd.DataFrame({"game_id": twice(final["game_id"], final["game_id"]),
+                          "game_date": twice(final["game_date"], final["game_date"]),
+                          "season": np.concatenate([season, season]), "team": twice(away, home),
+                          "opponent": twice(home, away)})  # fmt: skip
     return sides[sides["team"].notna().to_numpy()].reset_index(drop=True)
 
 
