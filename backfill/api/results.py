@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from backfill.api.common import json_ready
 from backfill.api.errors import DatesBlocked, DatesFailed, summary
-from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP
+from validation.rules import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP
 
 if TYPE_CHECKING:
     import pandas as pd
