@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -14,5 +15,40 @@ def test_quick_benchmark_prints_every_case_and_column():
     assert done.returncode == 0, done.stderr
     for text in ("wall_s", "cpu_s", "game_dates_per_s", "rows_per_s", "peak_rss_mib", "jobs", "rows_read",
                  "default chunks", "--chunk-days 7", "--chunk-days 1", "no-op rerun", ": status", ": validate",
-                 "growth: 2 seasons", "wall time, default chunks", "--chunk-days 1 ÷ default"):  # fmt: skip
+                 "growth: 2 seasons", "wall time, default chunks", "--chunk-days 1 ÷ default",
+                 "2 seasons: nightly catch-up, one date", "| issue 30 target |", "game dates/s | ",
+                 "peak RSS MiB", "no-op rerun: wall s", "status: wall s"):  # fmt: skip
         assert text in done.stdout, text
+
+
+def bench_module():
+    spec = importlib.util.spec_from_file_location("bench", BENCH)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_job_counts_come_from_the_runs_own_chunks():
+    bench = bench_module()
+    dates = [{"game_date": day} for day in ("2024-11-01", "2024-11-02", "2024-11-09", "2024-11-20")]
+    assert bench.jobs_and_chunks({"warehouse_jobs": 31, "dates": dates}, 7) == (31, 3)
+    assert bench.jobs_and_chunks({"warehouse_jobs": 25, "dates": dates}, 30) == (25, 1)
+
+
+def test_each_target_is_judged_against_its_limit():
+    bench = bench_module()
+    case = lambda name, wall, rate=0.0, rss=300.0: {"case": name, "wall_s": wall, "game_dates_per_s": rate,  # noqa: E731
+                                                     "peak_rss_mib": rss}  # fmt: skip
+    results = [case("default", 2.0, 300.0), case("7", 3.0), case("1", 5.0), case("noop", 0.3), case("nightly", 0.6),
+               case("status", 0.4), case("validate", 0.5)]  # fmt: skip
+    rows = bench.target_rows(results, [(16, case("16", 10.0, 250.0, 900.0))], {"fixed": 8, "per_chunk": 2.5,
+                                                                                "nightly": 10})  # fmt: skip
+    met = {name: ok for name, _, _, ok in rows}
+    assert met == {"default: game dates/s": True, "16 seasons, default chunks: game dates/s": False,
+                   "16 seasons: peak RSS MiB": True, "--chunk-days 7 ÷ default (wall)": False,
+                   "--chunk-days 1 ÷ default (wall)": True, "noop: wall s": True, "nightly: wall s": False,
+                   "status: wall s": True, "validate: wall s": True, "BigQuery (emulator): fixed jobs per run": True,
+                   "BigQuery (emulator): jobs per chunk": False,
+                   "BigQuery (emulator): nightly catch-up jobs": True}  # fmt: skip
