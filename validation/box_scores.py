@@ -271,7 +271,10 @@ def pace_history_gaps(sides: pd.DataFrame, targets: pd.DataFrame) -> np.ndarray:
 
 def gaps_text(gaps: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.Series:
     """Per date: 'BOS 3 games, NYK 1 game' for the teams playing whose pace history lacks TGS lines."""
-    short = gaps[gaps["gaps"].to_numpy() > 0].drop_duplicates(["game_date", "team"])
+    lacking = gaps["gaps"].to_numpy() > 0
+    if not lacking.any():  # the usual case: no text to build
+        return pd.Series("", index=dates, dtype=object)
+    short = gaps[lacking].drop_duplicates(["game_date", "team"])
     games = np.where(short["gaps"] == 1, " game", " games")
     return per_date_texts(short["game_date"], short["team"].astype(str) + " " + short["gaps"].astype(str) + games,
                           dates, separator=", ")  # fmt: skip
