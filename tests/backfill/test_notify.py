@@ -209,6 +209,27 @@ def test_cleanup_execute_sends_the_deletion_and_how_to_undo_it(demo_db, webhook)
     assert "cleanup deleted" in message and "cleanup restore upcoming_player_game_context_backup_" in message
 
 
+def test_a_correction_upstream_is_named_by_validate_and_freshness_and_the_catch_up_says_it_republished(
+        run_cli, demo_db, webhook, open_db):  # fmt: skip
+    assert catch_up(demo_db).exit_code == 0
+    corrected = date(2023, 2, 26)  # the last date of the window: only its own values read that day's usage
+    wh = open_db(demo_db)
+    game = wh.rows("SELECT MIN(game_id) AS g FROM {pgs} WHERE game_date = @d", {"d": corrected})[0]["g"]
+    wh.execute("UPDATE {pgs} SET usage_rate = usage_rate + 1 WHERE game_id = @g", {"g": game})
+    wh.close()
+    said = f"{corrected}  validate: stale_inputs — stale: pgs game {game} changed"
+
+    assert run_cli(demo_db, "validate", "--start-date", "2023-02-20", "--end-date", "2023-02-26",
+                   "--notify", webhook.url).exit_code == 3  # fmt: skip
+    assert said in webhook.messages[-1]["message"] and "--rerun stale" in webhook.messages[-1]["message"]
+    fresh = run_cli(demo_db, "--today", TODAY_AFTER_INCIDENT_WEEK, "freshness", "--notify", webhook.url)
+    assert fresh.exit_code == 3
+    assert f"{corrected}  stale: pgs game {game} changed" in webhook.messages[-1]["message"]
+    assert catch_up(demo_db, "--notify", webhook.url).exit_code == 0
+    assert f"{corrected}  republished: inputs changed — pgs game {game} changed" in webhook.messages[-1]["message"]
+    assert len(webhook.requests) == 3
+
+
 def test_validate_sends_the_dates_that_need_attention(run_cli, demo_db, webhook, open_db):
     assert run_cli(demo_db, "run", "--start-date", "2023-02-20", "--end-date", "2023-02-26").exit_code == 0
     wh = open_db(demo_db)
