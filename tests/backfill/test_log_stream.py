@@ -23,7 +23,7 @@ def test_blocked_dates_log_at_warning_and_the_stream_ends_with_run_done(run_cli,
     done = logged[-1]
     assert done["event"] == "run_done" and [e["event"] for e in logged].count("run_done") == 1
     assert (done["command"], done["exit_code"], done["level"]) == ("run", 3, "warning")
-    assert done["dates"] == {"published": 1, "blocked": 2, "failed": 0, "skipped": 0}
+    assert done["dates"] == {"published": 1, "blocked": 2, "failed": 0, "skipped": 0, "stale": 0}
     assert done["rows_published"] > 0 and done["seconds"] > 0
 
 
