@@ -62,10 +62,15 @@ PREVIOUS_LEDGER = (
 )
 PREVIOUS_LEASES = ("lease_id STRING, holder STRING, start_date DATE, end_date DATE, acquired_at TIMESTAMP, "
                    "heartbeat_at TIMESTAMP, expires_at TIMESTAMP")  # fmt: skip
+PREVIOUS_RUNS = ("run_id STRING, command STRING, start_date DATE, end_date DATE, options STRING, user STRING, "
+                 "host STRING, version STRING, started_at TIMESTAMP, finished_at TIMESTAMP, dates_published INT64, "
+                 "dates_blocked INT64, dates_failed INT64, dates_skipped INT64, exit_code INT64")  # fmt: skip
+# every previous version lacked the runs' label and the input fingerprints (SPEC §6.10)
+NO_FINGERPRINTS = {"runs": PREVIOUS_RUNS, "inputs": None, "fingerprints": None}
 PREVIOUS_VERSIONS = {  # table key → its columns then (None: the table did not exist)
-    "8570354": {"checkpoints": PREVIOUS_LEDGER, "leases": PREVIOUS_LEASES, "audits": None},
-    "cb555a8": {"checkpoints": PREVIOUS_LEDGER},
-    "9604cf6": {"checkpoints": PREVIOUS_LEDGER + ", upcg_state STRING, blocked_by STRING"},
+    "8570354": {"checkpoints": PREVIOUS_LEDGER, "leases": PREVIOUS_LEASES, "audits": None, **NO_FINGERPRINTS},
+    "cb555a8": {"checkpoints": PREVIOUS_LEDGER, **NO_FINGERPRINTS},
+    "9604cf6": {"checkpoints": PREVIOUS_LEDGER + ", upcg_state STRING, blocked_by STRING", **NO_FINGERPRINTS},
 }
 OLD_ROWS = {
     "checkpoints": "INSERT INTO {checkpoints} (run_id, processor, game_date, status, reason, published_players, "
@@ -75,8 +80,11 @@ OLD_ROWS = {
     "leases": "INSERT INTO {leases} (lease_id, holder, start_date, end_date, acquired_at, heartbeat_at, expires_at) "
               "VALUES ('old-lease', 'old-run', DATE '2023-01-01', DATE '2023-01-31', TIMESTAMP '2023-02-24 06:00:00', "
               "TIMESTAMP '2023-02-24 06:00:00', TIMESTAMP '2023-02-24 06:15:00')",
+    "runs": "INSERT INTO {runs} (run_id, command, started_at, finished_at, exit_code) VALUES ('old-run', 'run', "
+            "TIMESTAMP '2023-02-24 05:59:00', TIMESTAMP '2023-02-24 06:00:00', 3)",
 }  # fmt: skip
-NEW_COLUMNS = {"checkpoints": {"upcg_state", "blocked_by", "zone_rows_built"}, "leases": {"host", "pid", "command"}}
+NEW_COLUMNS = {"checkpoints": {"upcg_state", "blocked_by", "zone_rows_built"}, "leases": {"host", "pid", "command"},
+               "runs": {"label"}}  # fmt: skip
 
 
 def as_version_left_it(wh, tables: dict[str, str | None]) -> None:  # type: ignore[no-untyped-def]
@@ -108,7 +116,10 @@ def test_init_upgrades_a_previous_versions_ledger_in_place_and_the_next_run_work
     wh = open_db(demo_db)
     for key, added in NEW_COLUMNS.items():
         assert added <= set(wh.column_types(key)), key
-    assert set(wh.column_types("audits")) == set(TABLES["audits"].column_names)
+    for key in ("audits", "inputs", "fingerprints"):
+        assert set(wh.column_types(key)) == set(TABLES[key].column_names), key
+    assert wh.query("SELECT run_id, exit_code FROM {runs}").to_dict("records") == [{"run_id": "old-run",
+                                                                                    "exit_code": 3}]  # fmt: skip
     old = wh.query("SELECT run_id, status, coverage_warning, blocked_by FROM {checkpoints}")
     assert old.to_dict("records") == [{"run_id": "old-run", "status": "blocked", "coverage_warning": True,
                                        "blocked_by": "coverage"}]  # fmt: skip
