@@ -18,13 +18,15 @@ has looked. The core never imports this module.
 import logging  # no `from __future__ import annotations`: Dagster reads the context's and resource's annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import dagster as dg
 
 import backfill
+from backfill.api.runs import catch_up_window
 from backfill.dates import LEAGUE_TZ
+from validation.rules import BLOCKED, FAILED
 
 ASSET = dg.AssetKey("player_composite_factors")
 FIRST_SEASON_DAY = "2021-10-19"
@@ -114,7 +116,7 @@ def outcomes(result: backfill.RunResult, days: list[date]) -> tuple[dict[date, d
         verdict = verdicts.get(day)
         if day in unscheduled:
             refused[day] = f"upstream_missing schedule: {result.schedule_gap}"
-        elif verdict is not None and verdict.status in ("blocked", "failed"):
+        elif verdict is not None and verdict.status in (BLOCKED, FAILED):
             refused[day] = f"{verdict.status}: {verdict.reason or verdict.blocked_by or ''}"
         elif verdict is not None:
             done[day] = partition_metadata(verdict, result)
@@ -189,7 +191,7 @@ def catch_up_schedule(asset: dg.AssetsDefinition, lookback_days: int = 14, hour:
                  target=asset)  # fmt: skip
     def pcf_catch_up(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
         today = context.scheduled_execution_time.astimezone(LEAGUE_TZ).date()
-        start, end = today - timedelta(days=lookback_days), today - timedelta(days=1)
+        start, end = catch_up_window(today, lookback_days, today)
         return dg.RunRequest(run_key=f"pcf_catch_up:{today}",
                              tags={RANGE_START: start.isoformat(), RANGE_END: end.isoformat()})  # fmt: skip
 

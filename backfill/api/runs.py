@@ -128,9 +128,10 @@ def lineage_outcome(reporting: Outcome, result: RunResult) -> None:
         return
     reporting.rows["pcf"] = result.rows_published
     reporting.failed = result.exit_code == 1
+    verdicts = [verdict.to_dict() for verdict in result.verdicts]  # once each: a to_dict is the costly part
     reporting.facet.update(pcf_run_id=result.run_id, label=result.label, exit_code=result.exit_code,
-                           counts=result.counts, coverage=[{key: v.to_dict()[key] for key in LINEAGE_VERDICT}
-                                                           for v in result.verdicts])  # fmt: skip
+                           counts=result.counts, coverage=[{key: verdict[key] for key in LINEAGE_VERDICT}
+                                                           for verdict in verdicts])  # fmt: skip
 
 
 LINEAGE_VERDICT = ("game_date", "status", "coverage", "blocked_by", "upcg_state", "published_players",
