@@ -71,6 +71,7 @@ PARTS = (
          by_game=False),
 )  # fmt: skip
 PARTS_BY_NAME = {part.name: part for part in PARTS}
+FINGERPRINT_KEYS = ("inputs", "fingerprints")  # the tables a publish records them in
 # The players who appear in a day's box scores, with their players row: a birth date matters on the days they play.
 PLAYERS_OF_THE_DAY = ("(SELECT d.game_date, p.player_lookup, p.universal_player_id, p.birth_date FROM "
                       "(SELECT DISTINCT game_date, player_lookup FROM {pgs} WHERE game_date BETWEEN @from AND @to) "

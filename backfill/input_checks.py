@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from backfill.fingerprints import PARTS, PARTS_BY_NAME, Part, digest_sql
+from backfill.fingerprints import FINGERPRINT_KEYS, PARTS, PARTS_BY_NAME, Part, digest_sql
 from processors.version import CALCULATION_VERSION
 from warehouse import Warehouse
 
@@ -25,7 +25,6 @@ InputState = Literal["fresh", "stale", "unverified"]
 FRESH: InputState = "fresh"
 STALE: InputState = "stale"
 UNVERIFIED: InputState = "unverified"
-FINGERPRINT_TABLES = ("inputs", "fingerprints")
 LISTED_CHANGES = 3  # a reason names this many changes, then counts the rest
 
 PUBLISHED_RUNS = """
@@ -141,11 +140,11 @@ class InputCheck:
 def check_inputs(wh: Warehouse, start: date, end: date) -> dict[date, InputCheck]:
     """Every date of [start, end] with rows in PCF, checked against its fingerprint."""
     params = {"start": start, "end": end}
-    if wh.missing_tables(FINGERPRINT_TABLES):  # a warehouse `init` has not migrated yet: nothing vouches
+    if wh.missing_tables(FINGERPRINT_KEYS):  # a warehouse `init` has not migrated yet: nothing vouches
         published = wh.rows(PUBLISHED_RUNS, params)
         return {row["game_date"]: _judged(row, None, ()) for row in published}
     dates = wh.rows(FINGERPRINTED_SQL, params)
-    missing = tuple(wh.missing_tables(sorted({part.table for part in PARTS} | {"pgs"})))
+    missing = tuple(wh.missing_tables(sorted({part.table for part in PARTS})))
     parts = [part for part in PARTS if part.table not in missing and not (part.name == "players" and "pgs" in missing)]
     changes = _changes(wh, dates, parts, start, end) if any(row["inputs_run_id"] for row in dates) else {}
     return {row["game_date"]: _judged(row, row["inputs_run_id"], changes.get(row["game_date"], ()),

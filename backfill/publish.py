@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from backfill.fingerprints import FINGERPRINT_KEYS
 from backfill.invocation import Invocation
 from backfill.ledger import PROCESSOR, checkpoint_rows, unnumbered_columns, utc_now
 from validation.gate import FAILED, PUBLISHED
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 
 
-FINGERPRINT_KEYS = ("inputs", "fingerprints")
 
 
 @dataclass(frozen=True)

@@ -31,9 +31,6 @@ AGREEMENT_FIELDS: dict[str, float] = {
 FLAG_FIELDS = ("back_to_back",)
 FLOAT_SLACK = 1e-9
 NOT_COMPARED = "history incomplete: not compared"
-AGREEMENT_COLUMNS = ["agreement_checked", "agreement_disagreeing", "agreement_fields", "agreement_note",
-                     "upcg_stale", "upcg_disagrees"]  # fmt: skip
-
 
 @dataclass(frozen=True)
 class AgreementRules:

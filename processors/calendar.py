@@ -46,6 +46,11 @@ GROUP BY game_date, season
 """
 
 
+def season_name(year: int) -> str:
+    """A season as people write it: 2019 → '2019-20'."""
+    return f"{year}-{(year + 1) % 100:02d}"
+
+
 @dataclass(frozen=True)
 class Season:
     season: int  # its start year, as the schedule labels it (2019 means 2019-20)
@@ -55,7 +60,7 @@ class Season:
 
     @property
     def name(self) -> str:
-        return f"{self.season}-{(self.season + 1) % 100:02d}"
+        return season_name(self.season)
 
 
 @dataclass(frozen=True)
@@ -120,7 +125,7 @@ class Calendar:
             return None
         if any(season.first_game <= window[1] and season.last_game >= window[0] for season in self.seasons):
             return None
-        return f"{year}-{(year + 1) % 100:02d}"
+        return season_name(year)
 
 
 def calendar_of(days: Iterable[Mapping[str, Any]]) -> Calendar:

@@ -31,8 +31,6 @@ from processors.zones import (
 )
 
 ZONE_TOLERANCE = 0.05  # percentage points: a table rounded to one decimal still agrees
-PSZA_COLUMNS = ["paint_rate_last_10", "mid_range_rate_last_10", "three_pt_rate_last_10", "primary_scoring_zone"]
-TDZA_COLUMNS = DEFENSE_COLUMNS
 ONE_GAME_BEHIND, OWN_GAME, FEWER_GAMES, MORE_GAMES, VALUES_DIFFER = (
     "one game behind", "includes the date's own game", "games_in_sample behind", "games_in_sample ahead",
     "values differ")  # fmt: skip
@@ -201,7 +199,8 @@ def disagreement_notes(side: Side, targets: pd.DataFrame, stated: Rows, box: Row
 
 def check_zones(expected: pd.DataFrame, psza: pd.DataFrame, tdza: pd.DataFrame, players: History, tgs: pd.DataFrame,
                 dates: pd.DatetimeIndex, mode: ZoneMode) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
-    """Zone inputs per expected row (PSZA_COLUMNS, has_psza, TDZA_COLUMNS, has_tdza, zone_from_box_scores) and
+    """Zone inputs per expected row (the rates and primary_scoring_zone, has_psza, DEFENSE_COLUMNS, has_tdza,
+    zone_from_box_scores) and
     per date the zone facts the gate reads (ZONE_FACT_COLUMNS). `players` is the box scores' `active_history`;
     it and `tgs` carry the calendar season."""
     as_of = AsOf(players, tgs)
@@ -230,7 +229,7 @@ def zone_columns(expected: pd.DataFrame, players: CheckedRows, teams: pd.DataFra
     team_built = np.append(team_rows.built, False)[opponent]
     return pd.DataFrame({
         **rates, "primary_scoring_zone": zone, "has_psza": players.has,
-        **{name: defense[name] for name in TDZA_COLUMNS}, "has_tdza": opponent >= 0,
+        **{name: defense[name] for name in DEFENSE_COLUMNS}, "has_tdza": opponent >= 0,
         "zone_from_box_scores": (players.built & players.has) | team_built,
     }, index=expected.index)  # fmt: skip
 

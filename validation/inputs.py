@@ -23,7 +23,7 @@ from processors.keys import (
     shared_codes,
     sort_codes,
 )
-from validation.played import FINAL, GAME_TYPES, PLAYED_SQL  # noqa: F401 - PLAYED_SQL re-exported where it was
+from validation.played import FINAL, GAME_TYPES
 from warehouse.errors import PcfError
 from warehouse.schemas import TABLES, compatible
 

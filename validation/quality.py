@@ -7,7 +7,6 @@ import pandas as pd
 
 # a missing input zeroes a component: no zone row → shot-zone 0, no pace differential → pace 0
 ZEROING_FIELDS = {"shot_zone": ("player_shot_zone", "team_defense_zone"), "pace": ("pace_differential",)}
-QUALITY_COLUMNS = ["players", "mean_completeness", "zeroed_scores"]
 
 
 def zeroed_scores(missing_data_fields: pd.Series) -> pd.Series:

@@ -22,7 +22,6 @@ TRANSIENT_REASONS = frozenset(
     {"rateLimitExceeded", "backendError", "internalError", "jobRateLimitExceeded", "jobBackendError"}
 )
 ABORTED_MESSAGES = ("could not serialize access", "concurrent update")  # a concurrent transaction won
-TRANSIENT_MESSAGES = ABORTED_MESSAGES
 TRANSIENT_STATUS = (
     api_exceptions.TooManyRequests, api_exceptions.InternalServerError, api_exceptions.BadGateway,
     api_exceptions.ServiceUnavailable, api_exceptions.GatewayTimeout,
@@ -58,7 +57,7 @@ def is_transient(error: api_exceptions.GoogleAPICallError) -> bool:
         return True
     reasons = _reasons(error)
     text = first_line(error).lower()
-    return bool(reasons & TRANSIENT_REASONS) or any(marker in text for marker in TRANSIENT_MESSAGES)
+    return bool(reasons & TRANSIENT_REASONS) or is_aborted_transaction(text)
 
 
 def translate(error: BaseException) -> PcfError:
