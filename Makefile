@@ -45,6 +45,7 @@ browser:
 
 lint: $(VENV)/.dev-tools
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy backfill processors validation cleanup warehouse demo
 
 bench: $(BIN)/pcf-backfill

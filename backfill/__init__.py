@@ -45,18 +45,58 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
-    "BackfillError", "BadInput", "DateState", "DateVerdict", "DatesBlocked", "DatesFailed", "FreshnessResult",
-    "GateRules", "Interrupted", "InvalidSetting", "LockHeld", "OutdatedWarehouse", "PcfError", "RunResult",
-    "RunSettings", "StatusResult", "TableNotFound", "TransientWarehouseError", "ValidateResult", "Warehouse",
-    "WarehouseError", "catch_up", "cleanup", "connect", "freshness", "restore", "run", "status", "validate",
-]  # fmt: skip
+    "BackfillError",
+    "BadInput",
+    "DateState",
+    "DateVerdict",
+    "DatesBlocked",
+    "DatesFailed",
+    "FreshnessResult",
+    "GateRules",
+    "Interrupted",
+    "InvalidSetting",
+    "LockHeld",
+    "OutdatedWarehouse",
+    "PcfError",
+    "RunResult",
+    "RunSettings",
+    "StatusResult",
+    "TableNotFound",
+    "TransientWarehouseError",
+    "ValidateResult",
+    "Warehouse",
+    "WarehouseError",
+    "catch_up",
+    "cleanup",
+    "connect",
+    "freshness",
+    "restore",
+    "run",
+    "status",
+    "validate",
+]
 # every exception a call raises is one of these: the results' (BackfillError and its kinds), a stop (Interrupted)
 # and the warehouse's (PcfError and its kinds)
-WAREHOUSE_NAMES = ("BadInput", "Interrupted", "InvalidSetting", "LockHeld", "OutdatedWarehouse", "PcfError",
-                   "TableNotFound", "TransientWarehouseError", "Warehouse", "WarehouseError", "connect")
+WAREHOUSE_NAMES = (
+    "BadInput",
+    "Interrupted",
+    "InvalidSetting",
+    "LockHeld",
+    "OutdatedWarehouse",
+    "PcfError",
+    "TableNotFound",
+    "TransientWarehouseError",
+    "Warehouse",
+    "WarehouseError",
+    "connect",
+)
 # Where each public name lives. They load on first use, so importing the package (as every command does) costs
 # nothing: a command that computes no factors never loads pandas.
-OUTSIDE_THE_API = {"RunSettings": "backfill.settings", "GateRules": "validation.rules",
-                   **dict.fromkeys(WAREHOUSE_NAMES, "warehouse")}  # fmt: skip
-__getattr__, __dir__ = lazy_names(__name__, {name: OUTSIDE_THE_API.get(name, "backfill.api") for name in __all__},
-                                  globals())
+OUTSIDE_THE_API = {
+    "RunSettings": "backfill.settings",
+    "GateRules": "validation.rules",
+    **dict.fromkeys(WAREHOUSE_NAMES, "warehouse"),
+}
+__getattr__, __dir__ = lazy_names(
+    __name__, {name: OUTSIDE_THE_API.get(name, "backfill.api") for name in __all__}, globals()
+)

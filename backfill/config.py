@@ -30,12 +30,16 @@ SECTION = ("tool", "pcf-backfill")
 AUDIT_TABLE = "audit-thresholds"  # a table of NAME = VALUE, the repeatable --audit-threshold
 AUDIT_OPTION = "audit-threshold"
 # What a stray file must never decide: whether a command writes or deletes, what it overrides, which dates.
-REFUSED = ("execute", "no-backup", "force", "reason", "allow-regression", "start-date", "end-date", "dates",
-           "as-of")  # fmt: skip
+REFUSED = ("execute", "no-backup", "force", "reason", "allow-regression", "start-date", "end-date", "dates", "as-of")
 
 Kind = Literal["flag", "whole", "number", "text", "words"]
-KIND_WORDS = {"flag": "true or false", "whole": "a whole number", "number": "a number", "text": "a string",
-              "words": "a list of strings"}  # fmt: skip
+KIND_WORDS = {
+    "flag": "true or false",
+    "whole": "a whole number",
+    "number": "a number",
+    "text": "a string",
+    "words": "a list of strings",
+}
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,11 @@ class ConfigFile:
         """The file's values for `command`, by parameter name (its own table wins), checked against `options`."""
         chosen = {key: value for key, value in self.options.items() if key in options}
         chosen.update(self.commands.get(command, {}))
-        return {options[key].param: checked_value(key, value, options[key], self.path) for key, value in chosen.items()
-                if key in options}  # fmt: skip
+        return {
+            options[key].param: checked_value(key, value, options[key], self.path)
+            for key, value in chosen.items()
+            if key in options
+        }
 
 
 def beside_warehouse(warehouse_url: str) -> Path | None:
@@ -106,15 +113,19 @@ def load_config(path: Path | None, commands: Mapping[str, Options]) -> ConfigFil
     tables: list[tuple[str | None, dict[str, Any], Options]] = [(None, config.options, known)]
     for command, table in config.commands.items():
         if command not in commands:
-            raise BadInput(f"--config: {path}: unknown table [{'.'.join(SECTION)}.{command}]; expected a command: "
-                           f"{', '.join(sorted(commands))}")  # fmt: skip
+            raise BadInput(
+                f"--config: {path}: unknown table [{'.'.join(SECTION)}.{command}]; expected a command: "
+                f"{', '.join(sorted(commands))}"
+            )
         tables.append((command, table, commands[command]))
     for name, table, options in tables:
         unknown = [key for key in table if key not in options]
         if unknown:
             where = f"[{'.'.join(SECTION)}.{name}]" if name else "its options"
-            raise BadInput(f"--config: {path}: unknown option {', '.join(unknown)} in {where}; "
-                           f"expected one of {', '.join(sorted(options))}")  # fmt: skip
+            raise BadInput(
+                f"--config: {path}: unknown option {', '.join(unknown)} in {where}; "
+                f"expected one of {', '.join(sorted(options))}"
+            )
         for key, value in table.items():
             checked_value(key, value, options[key], path)
     return config
@@ -155,8 +166,10 @@ def _key(key: str) -> str:
 def _refused(key: str, value: Any, path: Path, command: str | None) -> Any:
     if key in REFUSED or key.replace("_", "-") in REFUSED:
         where = f" (in [{'.'.join(SECTION)}.{command}])" if command else ""
-        raise BadInput(f"--config: {path}: {key}{where} arms or targets an action, so a config file may not set "
-                       f"it; give --{key.replace('_', '-')} on the command line")  # fmt: skip
+        raise BadInput(
+            f"--config: {path}: {key}{where} arms or targets an action, so a config file may not set "
+            f"it; give --{key.replace('_', '-')} on the command line"
+        )
     return value
 
 

@@ -49,9 +49,17 @@ class PcfResource(dg.ConfigurableResource):  # type: ignore[misc]
     wait_for_lock: float = 300.0  # seconds a call waits for another run before LockHeld (then the retry policy)
 
     def run(self, start: date, end: date, label: str) -> backfill.RunResult:
-        return backfill.run(self.warehouse, start, end, source=self.source, min_coverage=self.min_coverage,
-                            warn_coverage=self.warn_coverage, chunk_days=self.chunk_days, label=label,
-                            wait_for_lock=self.wait_for_lock)  # fmt: skip
+        return backfill.run(
+            self.warehouse,
+            start,
+            end,
+            source=self.source,
+            min_coverage=self.min_coverage,
+            warn_coverage=self.warn_coverage,
+            chunk_days=self.chunk_days,
+            label=label,
+            wait_for_lock=self.wait_for_lock,
+        )
 
     def reconcile(self, start: date, end: date) -> backfill.ValidateResult:
         return backfill.validate(self.warehouse, start, end, min_coverage=self.min_coverage)
@@ -101,9 +109,15 @@ def partition_metadata(verdict: backfill.DateVerdict | None, result: backfill.Ru
     common = {"pcf_run_id": result.run_id, "pcf_label": result.label or ""}
     if verdict is None:
         return common
-    return {**common, "status": verdict.status, "rows": verdict.published_players,
-            "expected_players": verdict.expected_players, "coverage": verdict.coverage,
-            "context_source": verdict.context_source or "", "warning": verdict.warning}  # fmt: skip
+    return {
+        **common,
+        "status": verdict.status,
+        "rows": verdict.published_players,
+        "expected_players": verdict.expected_players,
+        "coverage": verdict.coverage,
+        "context_source": verdict.context_source or "",
+        "warning": verdict.warning,
+    }
 
 
 def outcomes(result: backfill.RunResult, days: list[date]) -> tuple[dict[date, dict[str, Any]], dict[date, str]]:
@@ -134,30 +148,49 @@ def check_evaluations(resource: PcfResource, days: list[date]) -> Iterator[dg.As
     for day in days:
         problem = checked.problems.get(day)
         yield dg.AssetCheckEvaluation(
-            asset_key=ASSET, check_name=RECONCILES, passed=problem is None, partition=day.isoformat(),
+            asset_key=ASSET,
+            check_name=RECONCILES,
+            passed=problem is None,
+            partition=day.isoformat(),
             metadata={"problems": problem or "", "repair": checked.resume_command or ""},
-        )  # fmt: skip
+        )
         yield dg.AssetCheckEvaluation(
-            asset_key=ASSET, check_name=FRESH, passed=day not in overdue, partition=day.isoformat(),
+            asset_key=ASSET,
+            check_name=FRESH,
+            passed=day not in overdue,
+            partition=day.isoformat(),
             severity=dg.AssetCheckSeverity.WARN,
             metadata={"hours_late": fresh.hours_late or 0.0, "fix": fresh.fix_command or ""},
-        )  # fmt: skip
+        )
 
 
-def pcf_asset(start_date: str = FIRST_SEASON_DAY, group_name: str = "nba_precompute",
-              retry_policy: dg.RetryPolicy = RETRY_POLICY) -> dg.AssetsDefinition:  # fmt: skip
+def pcf_asset(
+    start_date: str = FIRST_SEASON_DAY, group_name: str = "nba_precompute", retry_policy: dg.RetryPolicy = RETRY_POLICY
+) -> dg.AssetsDefinition:
     """The `player_composite_factors` asset: one `backfill.run` per partition range, per-partition results.
     `retry_policy` applies only to what a retry can mend (another run's lock, a transient warehouse error)."""
     daily = partitions(start_date)
 
     @dg.multi_asset(
-        name=ASSET.path[-1], partitions_def=daily, group_name=group_name,
-        specs=[dg.AssetSpec(ASSET, skippable=True, partitions_def=daily,
-                            description="NBA player composite factors, one partition per game day (America/New_York)")],
-        check_specs=[dg.AssetCheckSpec(RECONCILES, asset=ASSET, description="validate: the rows match who played"),
-                     dg.AssetCheckSpec(FRESH, asset=ASSET, description="freshness: published once the day is over")],
-        can_subset=True, backfill_policy=dg.BackfillPolicy.single_run(), retry_policy=retry_policy,
-    )  # fmt: skip
+        name=ASSET.path[-1],
+        partitions_def=daily,
+        group_name=group_name,
+        specs=[
+            dg.AssetSpec(
+                ASSET,
+                skippable=True,
+                partitions_def=daily,
+                description="NBA player composite factors, one partition per game day (America/New_York)",
+            )
+        ],
+        check_specs=[
+            dg.AssetCheckSpec(RECONCILES, asset=ASSET, description="validate: the rows match who played"),
+            dg.AssetCheckSpec(FRESH, asset=ASSET, description="freshness: published once the day is over"),
+        ],
+        can_subset=True,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        retry_policy=retry_policy,
+    )
     def player_composite_factors(context: dg.AssetExecutionContext, pcf: PcfResource) -> Iterator[Any]:
         days = [date.fromisoformat(key) for key in context.partition_keys]
         with retried_only_when_it_can_help(), events_into(context.log):
@@ -167,18 +200,28 @@ def pcf_asset(start_date: str = FIRST_SEASON_DAY, group_name: str = "nba_precomp
                 context.log_event(evaluation)  # sent with the next event yielded
             for day, metadata in done.items():
                 yield dg.AssetMaterialization(asset_key=ASSET, partition=day.isoformat(), metadata=metadata)
-            yield dg.AssetObservation(asset_key=ASSET, metadata={  # the range's run, whatever became of its dates
-                "pcf_run_id": result.run_id, "exit_code": result.exit_code, "seconds": round(result.seconds, 3),
-                **result.counts})  # fmt: skip
+            yield dg.AssetObservation(
+                asset_key=ASSET,
+                metadata={  # the range's run, whatever became of its dates
+                    "pcf_run_id": result.run_id,
+                    "exit_code": result.exit_code,
+                    "seconds": round(result.seconds, 3),
+                    **result.counts,
+                },
+            )
         if refused:
             reasons = {day.isoformat(): reason for day, reason in sorted(refused.items())}
             raise dg.Failure(
                 description=f"{len(refused)} of {len(days)} partitions not published: {reasons}; "
-                            f"after the repair: {result.resume_command}",
-                metadata={"pcf_run_id": result.run_id, "refused": reasons, "resume_command": result.resume_command,
-                          **result.counts},
+                f"after the repair: {result.resume_command}",
+                metadata={
+                    "pcf_run_id": result.run_id,
+                    "refused": reasons,
+                    "resume_command": result.resume_command,
+                    **result.counts,
+                },
                 allow_retries=False,  # a blocked date needs a person (or the next catch-up), not an instant retry
-            )  # fmt: skip
+            )
 
     return player_composite_factors
 
@@ -187,20 +230,22 @@ def catch_up_schedule(asset: dg.AssetsDefinition, lookback_days: int = 14, hour:
     """Nightly at `hour` (America/New_York): the last `lookback_days` partitions as one range run, so every
     date not yet published (blocked, failed, late upstream) is tried again."""
 
-    @dg.schedule(name="pcf_catch_up", cron_schedule=f"0 {hour} * * *", execution_timezone=str(LEAGUE_TZ),
-                 target=asset)  # fmt: skip
+    @dg.schedule(name="pcf_catch_up", cron_schedule=f"0 {hour} * * *", execution_timezone=str(LEAGUE_TZ), target=asset)
     def pcf_catch_up(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
         today = context.scheduled_execution_time.astimezone(LEAGUE_TZ).date()
         start, end = catch_up_window(today, lookback_days, today)
-        return dg.RunRequest(run_key=f"pcf_catch_up:{today}",
-                             tags={RANGE_START: start.isoformat(), RANGE_END: end.isoformat()})  # fmt: skip
+        return dg.RunRequest(
+            run_key=f"pcf_catch_up:{today}", tags={RANGE_START: start.isoformat(), RANGE_END: end.isoformat()}
+        )
 
     return pcf_catch_up
 
 
-def pcf_definitions(resource: PcfResource, start_date: str = FIRST_SEASON_DAY,
-                    lookback_days: int = 14) -> dg.Definitions:  # fmt: skip
+def pcf_definitions(
+    resource: PcfResource, start_date: str = FIRST_SEASON_DAY, lookback_days: int = 14
+) -> dg.Definitions:
     """The asset, its checks, the catch-up schedule and the resource, ready for a code location."""
     asset = pcf_asset(start_date)
-    return dg.Definitions(assets=[asset], schedules=[catch_up_schedule(asset, lookback_days)],
-                          resources={"pcf": resource})  # fmt: skip
+    return dg.Definitions(
+        assets=[asset], schedules=[catch_up_schedule(asset, lookback_days)], resources={"pcf": resource}
+    )

@@ -52,24 +52,92 @@ WHERE pcf.game_date BETWEEN @start AND @end
 GROUP BY pcf.game_date
 """
 # The last attempt's columns (the latest verdict), prefixed `last_`; None for a date never run.
-LAST_COLUMNS = ["status", "coverage", "reason", "run_id", "context_source", "expected_players", "published_players",
-                "forced", "force_reason", "finished_at", "source_reason", "coverage_warning", "min_coverage",
-                "warn_coverage", "upcg_state", "blocked_by"]  # fmt: skip
-COUNTS = ["games", "expected_players", "pcf_rows", "pcf_players", "matched_players", "rows_for_non_players",
-          "rows_out_of_range", "ledger_published_players"]  # fmt: skip
-FACT_COLUMNS = ["game_date", "games", "scheduled", "season", "bootstrap", *(f"last_{name}" for name in LAST_COLUMNS),
-                "ledger_published_players", "ever_published", "expected_players", "pcf_rows", "pcf_players",
-                "matched_players", "rows_for_non_players", "rows_out_of_range", "published_source",
-                "published_run_id", "is_game_date", "published_coverage", "inputs", "inputs_reason",
-                "inputs_changed"]  # fmt: skip
-STATE_COLUMNS = ["game_date", "games", "season", "bootstrap", "status", "reason", "last_coverage", "last_run_id",
-                 "forced", "force_reason", "expected_players", "published_players", "published_rows", "coverage",
-                 "context_source", "source_reason", "upcg_state", "blocked_by", "warning", "min_coverage",
-                 "warn_coverage", "run_id", "inputs", "inputs_reason"]  # fmt: skip
+LAST_COLUMNS = [
+    "status",
+    "coverage",
+    "reason",
+    "run_id",
+    "context_source",
+    "expected_players",
+    "published_players",
+    "forced",
+    "force_reason",
+    "finished_at",
+    "source_reason",
+    "coverage_warning",
+    "min_coverage",
+    "warn_coverage",
+    "upcg_state",
+    "blocked_by",
+]
+COUNTS = [
+    "games",
+    "expected_players",
+    "pcf_rows",
+    "pcf_players",
+    "matched_players",
+    "rows_for_non_players",
+    "rows_out_of_range",
+    "ledger_published_players",
+]
+FACT_COLUMNS = [
+    "game_date",
+    "games",
+    "scheduled",
+    "season",
+    "bootstrap",
+    *(f"last_{name}" for name in LAST_COLUMNS),
+    "ledger_published_players",
+    "ever_published",
+    "expected_players",
+    "pcf_rows",
+    "pcf_players",
+    "matched_players",
+    "rows_for_non_players",
+    "rows_out_of_range",
+    "published_source",
+    "published_run_id",
+    "is_game_date",
+    "published_coverage",
+    "inputs",
+    "inputs_reason",
+    "inputs_changed",
+]
+STATE_COLUMNS = [
+    "game_date",
+    "games",
+    "season",
+    "bootstrap",
+    "status",
+    "reason",
+    "last_coverage",
+    "last_run_id",
+    "forced",
+    "force_reason",
+    "expected_players",
+    "published_players",
+    "published_rows",
+    "coverage",
+    "context_source",
+    "source_reason",
+    "upcg_state",
+    "blocked_by",
+    "warning",
+    "min_coverage",
+    "warn_coverage",
+    "run_id",
+    "inputs",
+    "inputs_reason",
+]
 RECONCILED_COLUMNS = [*FACT_COLUMNS, "state", "coverage", "problems"]
 # The ledger's nullable columns keep their types in a frame (a date never run has None there).
-NULLABLE_TYPES = {"warning": "boolean", "last_forced": "boolean", "last_coverage_warning": "boolean",
-                  "last_expected_players": "Int64", "last_published_players": "Int64"}  # fmt: skip
+NULLABLE_TYPES = {
+    "warning": "boolean",
+    "last_forced": "boolean",
+    "last_coverage_warning": "boolean",
+    "last_expected_players": "Int64",
+    "last_published_players": "Int64",
+}
 
 
 def date_facts(wh: Warehouse, start: date, end: date) -> list[Row]:
@@ -83,29 +151,64 @@ def date_facts(wh: Warehouse, start: date, end: date) -> list[Row]:
     published = by_date(wh.rows(PUBLISHED_SQL, params))
     checks = check_inputs(wh, start, end)
     days = sorted({*games, *attempts, *publishes, *expected, *published})
-    return [with_inputs(facts_of(day, games.get(day), attempts.get(day), publishes.get(day),
-                                 {**expected.get(day, {}), **published.get(day, {})}), checks.get(day))
-            for day in days]  # fmt: skip
+    return [
+        with_inputs(
+            facts_of(
+                day,
+                games.get(day),
+                attempts.get(day),
+                publishes.get(day),
+                {**expected.get(day, {}), **published.get(day, {})},
+            ),
+            checks.get(day),
+        )
+        for day in days
+    ]
 
 
 def with_inputs(facts: Row, check: InputCheck | None) -> Row:
     """The third fact (SPEC §6.10): are the published rows still true to their inputs? None: nothing published."""
-    return facts | {"inputs": check.state if check else None, "inputs_reason": check.reason if check else None,
-                    "inputs_changed": ", ".join(check.changed_parts) if check else None}  # fmt: skip
+    return facts | {
+        "inputs": check.state if check else None,
+        "inputs_reason": check.reason if check else None,
+        "inputs_changed": ", ".join(check.changed_parts) if check else None,
+    }
 
 
-def facts_of(day: date, game: Mapping[str, Any] | None, attempt: Mapping[str, Any] | None,
-             publish: Mapping[str, Any] | None, table: Mapping[str, Any]) -> Row:  # fmt: skip
+def facts_of(
+    day: date,
+    game: Mapping[str, Any] | None,
+    attempt: Mapping[str, Any] | None,
+    publish: Mapping[str, Any] | None,
+    table: Mapping[str, Any],
+) -> Row:
     """One date's facts from what each source said of it (None: it said nothing); counts default to 0."""
     game, attempt = game or {}, attempt or {}
-    facts: Row = {"game_date": day, "games": game.get("games"), "scheduled": game.get("scheduled"),
-                  "season": game.get("season"), "bootstrap": bool(game.get("bootstrap"))}  # fmt: skip
+    facts: Row = {
+        "game_date": day,
+        "games": game.get("games"),
+        "scheduled": game.get("scheduled"),
+        "season": game.get("season"),
+        "bootstrap": bool(game.get("bootstrap")),
+    }
     facts |= {f"last_{name}": attempt.get(name) for name in LAST_COLUMNS}
-    facts |= {"ledger_published_players": (publish or {}).get("ledger_published_players"),
-              "ever_published": bool(publish)}  # fmt: skip
-    facts |= {name: table.get(name) for name in ("expected_players", "pcf_rows", "pcf_players", "matched_players",
-                                                  "rows_for_non_players", "rows_out_of_range", "published_source",
-                                                  "published_run_id")}  # fmt: skip
+    facts |= {
+        "ledger_published_players": (publish or {}).get("ledger_published_players"),
+        "ever_published": bool(publish),
+    }
+    facts |= {
+        name: table.get(name)
+        for name in (
+            "expected_players",
+            "pcf_rows",
+            "pcf_players",
+            "matched_players",
+            "rows_for_non_players",
+            "rows_out_of_range",
+            "published_source",
+            "published_run_id",
+        )
+    }
     facts |= {name: int(facts[name] or 0) for name in COUNTS}
     facts["is_game_date"] = facts["scheduled"] is not None
     facts["last_status"] = facts["last_status"] if facts["last_status"] is not None else PENDING
@@ -123,19 +226,31 @@ def date_states(wh: Warehouse, start: date, end: date) -> list[Row]:
 def state_of(facts: Row) -> Row:
     nothing = facts["pcf_rows"] == 0
     return {
-        "game_date": facts["game_date"], "games": facts["games"], "season": facts["season"],
-        "bootstrap": facts["bootstrap"], "status": facts["last_status"], "reason": facts["last_reason"],
-        "last_coverage": facts["last_coverage"], "last_run_id": facts["last_run_id"],
-        "forced": bool(facts["last_forced"]), "force_reason": facts["last_force_reason"],
-        "expected_players": facts["expected_players"], "published_players": facts["matched_players"],
-        "published_rows": facts["pcf_rows"], "coverage": facts["published_coverage"],
+        "game_date": facts["game_date"],
+        "games": facts["games"],
+        "season": facts["season"],
+        "bootstrap": facts["bootstrap"],
+        "status": facts["last_status"],
+        "reason": facts["last_reason"],
+        "last_coverage": facts["last_coverage"],
+        "last_run_id": facts["last_run_id"],
+        "forced": bool(facts["last_forced"]),
+        "force_reason": facts["last_force_reason"],
+        "expected_players": facts["expected_players"],
+        "published_players": facts["matched_players"],
+        "published_rows": facts["pcf_rows"],
+        "coverage": facts["published_coverage"],
         "context_source": facts["last_context_source"] if nothing else facts["published_source"],
-        "source_reason": facts["last_source_reason"], "upcg_state": facts["last_upcg_state"],
-        "blocked_by": facts["last_blocked_by"], "warning": facts["last_coverage_warning"],
-        "min_coverage": facts["last_min_coverage"], "warn_coverage": facts["last_warn_coverage"],
+        "source_reason": facts["last_source_reason"],
+        "upcg_state": facts["last_upcg_state"],
+        "blocked_by": facts["last_blocked_by"],
+        "warning": facts["last_coverage_warning"],
+        "min_coverage": facts["last_min_coverage"],
+        "warn_coverage": facts["last_warn_coverage"],
         "run_id": None if nothing else facts["published_run_id"],
-        "inputs": facts["inputs"], "inputs_reason": facts["inputs_reason"],
-    }  # fmt: skip
+        "inputs": facts["inputs"],
+        "inputs_reason": facts["inputs_reason"],
+    }
 
 
 def as_frame(rows: Sequence[Row], columns: list[str]) -> pd.DataFrame:
@@ -183,8 +298,11 @@ def recorded_audit_rules(options: object) -> AuditRules:
         return AuditRules()
 
 
-def repair_commands(problems: Sequence[Row], base: list[str], audit_words: Mapping[str, list[str]] | None = None,
-                    ) -> list[str]:  # fmt: skip
+def repair_commands(
+    problems: Sequence[Row],
+    base: list[str],
+    audit_words: Mapping[str, list[str]] | None = None,
+) -> list[str]:
     """The narrowest commands that repair the dates: a plain run for dates with nothing published, a recompute
     (`--rerun all`) for dates whose published rows are wrong, `--rerun stale` for dates whose inputs changed,
     each with the audit options of the run that last judged its dates (`audit_words`, by run id); and
@@ -200,7 +318,16 @@ def repair_commands(problems: Sequence[Row], base: list[str], audit_words: Mappi
 
 def repair_command(base: list[str], mode: str, dates: list[date], words: Sequence[str]) -> str:
     if mode == "verify":
-        return shlex.join([*base, "validate", "--recompute", "--start-date", min(dates).isoformat(),
-                           "--end-date", max(dates).isoformat()])  # fmt: skip
+        return shlex.join(
+            [
+                *base,
+                "validate",
+                "--recompute",
+                "--start-date",
+                min(dates).isoformat(),
+                "--end-date",
+                max(dates).isoformat(),
+            ]
+        )
     rerun = [] if mode == "pending" else ["--rerun", mode]
     return shlex.join([*base, "run", "--dates", dates_text(dates), *rerun, *words])

@@ -74,13 +74,15 @@ def date_range(start: date, end: date) -> list[date]:
 
 def checked_range(start: date, end: date) -> tuple[date, date]:
     if end < start:
-        raise InvalidSetting("end", "{field} {end} is before {start} {start_value}; expected start ≤ end",
-                             end=end, start_value=start)  # fmt: skip
+        raise InvalidSetting(
+            "end", "{field} {end} is before {start} {start_value}; expected start ≤ end", end=end, start_value=start
+        )
     return start, end
 
 
-def run_range(start: date | None, end: date | None, dates: Sequence[date] | None,
-              today: date) -> tuple[date, date, tuple[date, ...] | None]:  # fmt: skip
+def run_range(
+    start: date | None, end: date | None, dates: Sequence[date] | None, today: date
+) -> tuple[date, date, tuple[date, ...] | None]:
     """[start, end] and the explicit dates (sorted, once each), none after `today` (America/New_York)."""
     chosen = tuple(sorted(set(dates))) if dates is not None else None
     if chosen is not None and not chosen:
@@ -91,7 +93,11 @@ def run_range(start: date | None, end: date | None, dates: Sequence[date] | None
         start, end = chosen[0], chosen[-1]
     checked_range(start, end)
     if end > today:
-        raise InvalidSetting("dates" if chosen else "end", "{field}: {end_value} is after today ({today}, "
-                             "America/New_York); a backfill only processes games already played",
-                             end_value=max(chosen) if chosen else end, today=today)  # fmt: skip
+        raise InvalidSetting(
+            "dates" if chosen else "end",
+            "{field}: {end_value} is after today ({today}, "
+            "America/New_York); a backfill only processes games already played",
+            end_value=max(chosen) if chosen else end,
+            today=today,
+        )
     return start, end, chosen

@@ -28,8 +28,14 @@ def walk(chain: Chain) -> Iterator[Chain]:
 def help_text(chain: Chain) -> str:
     context: click.Context | None = None
     for name, command in chain:
-        context = click.Context(command, info_name=name, parent=context, terminal_width=WIDTH,
-                                max_content_width=WIDTH, **cli.context_settings)  # fmt: skip
+        context = click.Context(
+            command,
+            info_name=name,
+            parent=context,
+            terminal_width=WIDTH,
+            max_content_width=WIDTH,
+            **cli.context_settings,
+        )
     assert context is not None
     return context.command.get_help(context)
 
@@ -50,10 +56,14 @@ def cli_reference() -> str:
 def documented_options() -> dict[str, list[str]]:
     """Every command path → its option flags (what the docs must mention)."""
     return {
-        path: [flag for param in command.params if isinstance(param, click.Option) and not param.hidden
-               for flag in param.opts]
+        path: [
+            flag
+            for param in command.params
+            if isinstance(param, click.Option) and not param.hidden
+            for flag in param.opts
+        ]
         for path, command, _ in all_commands()
-    }  # fmt: skip
+    }
 
 
 def replace_reference(readme: str) -> str:

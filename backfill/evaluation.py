@@ -32,10 +32,16 @@ class Evaluation:
         """What belongs to each of the consecutive chunks this evaluation covered, with its share of the time."""
         rows, audits = DateSlicer(self.rows), DateSlicer(self.audits)
         return [
-            Evaluation(chunk, rows.within(chunk), self.verdicts.loc[first_and_last(chunk)], self.started,
-                       self.seconds * len(chunk) / len(self.chunk), audits.within(chunk))
+            Evaluation(
+                chunk,
+                rows.within(chunk),
+                self.verdicts.loc[first_and_last(chunk)],
+                self.started,
+                self.seconds * len(chunk) / len(self.chunk),
+                audits.within(chunk),
+            )
             for chunk in chunks
-        ]  # fmt: skip
+        ]
 
 
 def first_and_last(chunk: list[date]) -> slice:

@@ -67,15 +67,18 @@ PARTS = (
     Part("upcg", "upcg", "game_date", _all_but("upcg", "processed_at"), "own"),
     Part("psza", "psza", "analysis_date", _all_but("psza"), "own", by_game=False),
     Part("tdza", "tdza", "analysis_date", _all_but("tdza"), "own", by_game=False),
-    Part("players", "players", "game_date", ("player_lookup", "universal_player_id", "birth_date"), "own",
-         by_game=False),
-)  # fmt: skip
+    Part(
+        "players", "players", "game_date", ("player_lookup", "universal_player_id", "birth_date"), "own", by_game=False
+    ),
+)
 PARTS_BY_NAME = {part.name: part for part in PARTS}
 FINGERPRINT_KEYS = ("inputs", "fingerprints")  # the tables a publish records them in
 # The players who appear in a day's box scores, with their players row: a birth date matters on the days they play.
-PLAYERS_OF_THE_DAY = ("(SELECT d.game_date, p.player_lookup, p.universal_player_id, p.birth_date FROM "
-                      "(SELECT DISTINCT game_date, player_lookup FROM {pgs} WHERE game_date BETWEEN @from AND @to) "
-                      "AS d JOIN {players} AS p ON p.player_lookup = d.player_lookup)")  # fmt: skip
+PLAYERS_OF_THE_DAY = (
+    "(SELECT d.game_date, p.player_lookup, p.universal_player_id, p.birth_date FROM "
+    "(SELECT DISTINCT game_date, player_lookup FROM {pgs} WHERE game_date BETWEEN @from AND @to) "
+    "AS d JOIN {players} AS p ON p.player_lookup = d.player_lookup)"
+)
 
 
 def digest_sql(wh: Warehouse, part: Part, since: str = "from") -> str:
@@ -85,15 +88,19 @@ def digest_sql(wh: Warehouse, part: Part, since: str = "from") -> str:
     game = "COALESCE(t.game_id, '')" if part.by_game else "''"
     digest = f"CAST(BIT_XOR({wh.row_hash([f't.{name}' for name in part.columns])}) AS STRING)"
     grouped = f"t.{part.date_column}, {game}" if part.by_game else f"t.{part.date_column}"
-    return (f"SELECT t.{part.date_column} AS day, {game} AS game_id, COUNT(*) AS row_count, {digest} AS digest "
-            f"FROM {source} AS t WHERE t.{part.date_column} BETWEEN @{since} AND @to GROUP BY {grouped}")
+    return (
+        f"SELECT t.{part.date_column} AS day, {game} AS game_id, COUNT(*) AS row_count, {digest} AS digest "
+        f"FROM {source} AS t WHERE t.{part.date_column} BETWEEN @{since} AND @to GROUP BY {grouped}"
+    )
 
 
 def all_digests_sql(wh: Warehouse, parts: Sequence[Part]) -> str:
     """Every part's digests in one statement (one job on BigQuery, where each costs a round trip): part i reads
     [@from_i, @to]."""
-    return "\nUNION ALL\n".join(f"SELECT '{part.name}' AS part, digests.* FROM ({digest_sql(wh, part, f'from_{i}')}) "
-                                 f"AS digests" for i, part in enumerate(parts))  # fmt: skip
+    return "\nUNION ALL\n".join(
+        f"SELECT '{part.name}' AS part, digests.* FROM ({digest_sql(wh, part, f'from_{i}')}) AS digests"
+        for i, part in enumerate(parts)
+    )
 
 
 def window_start(part: Part, day: date, calendar: Calendar) -> date:
@@ -108,9 +115,16 @@ def window_start(part: Part, day: date, calendar: Calendar) -> date:
 def settings_words(settings: RunSettings) -> str:
     """The gate settings that decided a date, as its fingerprint records them."""
     rules = settings.rules
-    return json.dumps({"source": settings.source, "min_coverage": rules.min_coverage,
-                       "warn_coverage": rules.warn_coverage, "force": rules.force,
-                       "allow_regression": rules.allow_regression}, sort_keys=True)  # fmt: skip
+    return json.dumps(
+        {
+            "source": settings.source,
+            "min_coverage": rules.min_coverage,
+            "warn_coverage": rules.warn_coverage,
+            "force": rules.force,
+            "allow_regression": rules.allow_regression,
+        },
+        sort_keys=True,
+    )
 
 
 @dataclass
@@ -148,9 +162,16 @@ class Observations:
         season = self.calendar.season_of(day)
         return -1 if season is None else season  # -1: before the schedule's first season, never digested
 
-    def records(self, published: Sequence[date], run_id: str, settings: RunSettings, now: datetime, *,
-                published_runs: Mapping[date, str] | None = None, differing: Mapping[date, int] | None = None,
-                ) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
+    def records(
+        self,
+        published: Sequence[date],
+        run_id: str,
+        settings: RunSettings,
+        now: datetime,
+        *,
+        published_runs: Mapping[date, str] | None = None,
+        differing: Mapping[date, int] | None = None,
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
         """For the dates a chunk publishes: the digests they read that this run has not recorded yet
         (`backfill_inputs` rows) and one fingerprint per date (`backfill_fingerprints` rows). A recomputation
         vouches for rows another run published (`published_runs`) and says how many of them differ."""
@@ -168,15 +189,21 @@ class Observations:
             inputs.append(digests[new.to_numpy()])
             self._recorded_through[season] = max(through, since or through)
         columns = [name for name in TABLES["inputs"].column_names if name != "run_id"]
-        inputs_rows = (pd.concat(inputs, ignore_index=True) if inputs else pd.DataFrame(columns=columns)
-                       ).assign(run_id=run_id)  # fmt: skip
+        inputs_rows = (pd.concat(inputs, ignore_index=True) if inputs else pd.DataFrame(columns=columns)).assign(
+            run_id=run_id
+        )
         words = settings_words(settings)
-        fingerprints = pd.DataFrame({
-            "game_date": pd.to_datetime(pd.Series(list(published), dtype="object")), "run_id": run_id,
-            "published_run_id": [(published_runs or {}).get(day, run_id) for day in published],
-            "differing_rows": [(differing or {}).get(day, 0) for day in published],
-            "season_from": [self.calendar.history_start(day) for day in published],
-            "week_from": [window_start(PARTS_BY_NAME["pgs_minutes"], day, self.calendar) for day in published],
-            "calculation_version": CALCULATION_VERSION, "settings": words, "recorded_at": now,
-        })  # fmt: skip
+        fingerprints = pd.DataFrame(
+            {
+                "game_date": pd.to_datetime(pd.Series(list(published), dtype="object")),
+                "run_id": run_id,
+                "published_run_id": [(published_runs or {}).get(day, run_id) for day in published],
+                "differing_rows": [(differing or {}).get(day, 0) for day in published],
+                "season_from": [self.calendar.history_start(day) for day in published],
+                "week_from": [window_start(PARTS_BY_NAME["pgs_minutes"], day, self.calendar) for day in published],
+                "calculation_version": CALCULATION_VERSION,
+                "settings": words,
+                "recorded_at": now,
+            }
+        )
         return inputs_rows[TABLES["inputs"].column_names], fingerprints[TABLES["fingerprints"].column_names]

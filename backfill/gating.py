@@ -60,10 +60,16 @@ def quality_facts(wh: Warehouse, result: ProcessorResult) -> pd.DataFrame:
     dates = result.decisions.index
     published = wh.query(PUBLISHED_ROWS_SQL, {"start": dates.min().date(), "end": dates.max().date()})
     kept = published.merge(result.expected, on=["game_date", "player_lookup"])
-    previous = date_quality(kept, dates).add_prefix("previous_").rename(
-        columns={"previous_mean_completeness": "previous_completeness"})  # fmt: skip
-    candidate = date_quality(result.rows, dates).add_prefix("candidate_").rename(
-        columns={"candidate_mean_completeness": "candidate_completeness"})  # fmt: skip
+    previous = (
+        date_quality(kept, dates)
+        .add_prefix("previous_")
+        .rename(columns={"previous_mean_completeness": "previous_completeness"})
+    )
+    candidate = (
+        date_quality(result.rows, dates)
+        .add_prefix("candidate_")
+        .rename(columns={"candidate_mean_completeness": "candidate_completeness"})
+    )
     return previous.join(candidate).assign(changed_players=changed_players(published, result.rows, dates))
 
 
@@ -87,8 +93,13 @@ def retries_per_date(error: Exception, dates: list[date]) -> bool:
     return False
 
 
-def compute_chunk(wh: Warehouse, dates: list[date], settings: RunSettings, input_error: str | None = None,
-                  inputs: SeasonInputs | None = None) -> list[Computed]:  # fmt: skip
+def compute_chunk(
+    wh: Warehouse,
+    dates: list[date],
+    settings: RunSettings,
+    input_error: str | None = None,
+    inputs: SeasonInputs | None = None,
+) -> list[Computed]:
     """The chunk computed (one part), or each of its dates computed alone after an error (a part per date)."""
     if input_error:  # inputs that break the contract are never read as defaults
         return [Computed(dates, failure=input_error)]
@@ -96,10 +107,14 @@ def compute_chunk(wh: Warehouse, dates: list[date], settings: RunSettings, input
         agreement = AgreementRules(settings.audits.upcg_disagree_share)
         result = process_dates(wh, dates, settings.source, inputs, agreement, settings.zones)
         facts = result.decisions.join(quality_facts(wh, result)).assign(
-            out_of_range_rows=range_violations(result.rows).groupby(result.rows["game_date"]).sum()
-            .reindex(result.decisions.index).fillna(0).astype(int),
+            out_of_range_rows=range_violations(result.rows)
+            .groupby(result.rows["game_date"])
+            .sum()
+            .reindex(result.decisions.index)
+            .fillna(0)
+            .astype(int),
             error=None,
-        )  # fmt: skip
+        )
         return [Computed(dates, result, facts)]
     except Exception as error:  # fail-safe: whatever broke, the dates it touched publish nothing
         if retries_per_date(error, dates):
@@ -113,16 +128,18 @@ def audit_chunk(wh: Warehouse, result: ProcessorResult, facts: pd.DataFrame, set
     count with the rows they are about to publish (a median: one bad date among them does not move it)."""
     dates, calendar = result.decisions.index, result.calendar
     staged = profile(result.rows, dates)
-    history = from_query(wh.query(published_profile_sql(), {
-        "start": calendar.history_start(dates.min().date()), "end": dates.max().date()}))  # fmt: skip
+    history = from_query(
+        wh.query(
+            published_profile_sql(), {"start": calendar.history_start(dates.min().date()), "end": dates.max().date()}
+        )
+    )
     passing = dates[(coverage_of(facts) >= settings.rules.min_coverage).to_numpy()]
     history = pd.concat([history.drop(index=history.index.intersection(passing)), staged.loc[passing]]).sort_index()
     data = AuditData(staged, facts, baselines(history, dates, settings.audits.baseline_dates, calendar))
     return run_audits(data, settings.audits)
 
 
-def judge_chunk(wh: Warehouse, computed: Computed, settings: RunSettings,
-                inputs: SeasonInputs | None = None) -> Judged:  # fmt: skip
+def judge_chunk(wh: Warehouse, computed: Computed, settings: RunSettings, inputs: SeasonInputs | None = None) -> Judged:
     """Audits and gate for a computed chunk; errors fail the dates they touch (a data error: date by date)."""
     dates = computed.dates
     if computed.result is None or computed.facts is None:
@@ -140,11 +157,17 @@ def judge_chunk(wh: Warehouse, computed: Computed, settings: RunSettings,
         return pd.DataFrame(), uncomputed_verdicts(dates, FAILED, f"{type(error).__name__}: {error}"), pd.DataFrame()
 
 
-def gate_chunk(wh: Warehouse, dates: list[date], settings: RunSettings, input_error: str | None = None,
-               inputs: SeasonInputs | None = None) -> Judged:  # fmt: skip
+def gate_chunk(
+    wh: Warehouse,
+    dates: list[date],
+    settings: RunSettings,
+    input_error: str | None = None,
+    inputs: SeasonInputs | None = None,
+) -> Judged:
     """Rows that may publish, one verdict per date and the audit results, computed and judged in one go."""
-    return joined([judge_chunk(wh, part, settings, inputs) for part in compute_chunk(wh, dates, settings,
-                                                                                     input_error, inputs)])  # fmt: skip
+    return joined(
+        [judge_chunk(wh, part, settings, inputs) for part in compute_chunk(wh, dates, settings, input_error, inputs)]
+    )
 
 
 def joined(parts: list[Judged]) -> Judged:
@@ -157,8 +180,20 @@ def uncomputed_verdicts(dates: list[date], status: str, reason: str) -> pd.DataF
     """Verdicts for dates with no computed rows: failed ones and bootstrap skips."""
     index = pd.DatetimeIndex(pd.to_datetime(pd.Series(dates, dtype="object")), name="game_date")
     return pd.DataFrame(
-        {"status": status, "reason": reason, "coverage": np.nan, "forced": False, "warning": False,
-         "expected_players": 0, "row_count": 0, "upcg_players": 0, "context_source": None,
-         "source_reason": None, "upcg_state": None, "blocked_by": None, "allowed_regression": False},
+        {
+            "status": status,
+            "reason": reason,
+            "coverage": np.nan,
+            "forced": False,
+            "warning": False,
+            "expected_players": 0,
+            "row_count": 0,
+            "upcg_players": 0,
+            "context_source": None,
+            "source_reason": None,
+            "upcg_state": None,
+            "blocked_by": None,
+            "allowed_regression": False,
+        },
         index=index,
-    )  # fmt: skip
+    )

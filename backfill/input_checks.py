@@ -123,8 +123,10 @@ class InputCheck:
         words += [f"input table {key} is missing" for key in self.missing_tables]
         if self.differing_rows:
             words.append(f"recomputed values differ in {rows_text(self.differing_rows)}")
-        ordered = sorted(self.changes, key=lambda change: (change.day != self.game_date, -change.day.toordinal(),
-                                                           change.part, change.game_id))  # fmt: skip
+        ordered = sorted(
+            self.changes,
+            key=lambda change: (change.day != self.game_date, -change.day.toordinal(), change.part, change.game_id),
+        )
         words += [change.words(self.game_date) for change in ordered[:LISTED_CHANGES]]
         if len(ordered) > LISTED_CHANGES:
             words.append(f"{len(ordered) - LISTED_CHANGES} more changes")
@@ -132,9 +134,12 @@ class InputCheck:
 
     @property
     def changed_parts(self) -> list[str]:
-        return sorted({change.part for change in self.changes} | set(self.missing_tables)
-                      | ({"calculation_version"} if self.versions else set())
-                      | ({"recomputed_values"} if self.differing_rows else set()))
+        return sorted(
+            {change.part for change in self.changes}
+            | set(self.missing_tables)
+            | ({"calculation_version"} if self.versions else set())
+            | ({"recomputed_values"} if self.differing_rows else set())
+        )
 
 
 def check_inputs(wh: Warehouse, start: date, end: date) -> dict[date, InputCheck]:
@@ -147,13 +152,20 @@ def check_inputs(wh: Warehouse, start: date, end: date) -> dict[date, InputCheck
     missing = tuple(wh.missing_tables(sorted({part.table for part in PARTS})))
     parts = [part for part in PARTS if part.table not in missing and not (part.name == "players" and "pgs" in missing)]
     changes = _changes(wh, dates, parts, start, end) if any(row["inputs_run_id"] for row in dates) else {}
-    return {row["game_date"]: _judged(row, row["inputs_run_id"], changes.get(row["game_date"], ()),
-                                      missing if row["inputs_run_id"] else ())
-            for row in dates}  # fmt: skip
+    return {
+        row["game_date"]: _judged(
+            row, row["inputs_run_id"], changes.get(row["game_date"], ()), missing if row["inputs_run_id"] else ()
+        )
+        for row in dates
+    }
 
 
-def _judged(row: Mapping[str, Any], inputs_run_id: str | None, changes: tuple[Change, ...] | list[Change],
-            missing: tuple[str, ...] = ()) -> InputCheck:  # fmt: skip
+def _judged(
+    row: Mapping[str, Any],
+    inputs_run_id: str | None,
+    changes: tuple[Change, ...] | list[Change],
+    missing: tuple[str, ...] = (),
+) -> InputCheck:
     oldest, newest = row["oldest_version"], row["newest_version"]
     versions = None
     if oldest != CALCULATION_VERSION or newest != CALCULATION_VERSION:
@@ -164,8 +176,9 @@ def _judged(row: Mapping[str, Any], inputs_run_id: str | None, changes: tuple[Ch
     return InputCheck(row["game_date"], UNVERIFIED if inputs_run_id is None else FRESH, inputs_run_id=inputs_run_id)
 
 
-def _changes(wh: Warehouse, dates: list[dict[str, Any]], parts: list[Part], start: date, end: date
-             ) -> dict[date, list[Change]]:  # fmt: skip
+def _changes(
+    wh: Warehouse, dates: list[dict[str, Any]], parts: list[Part], start: date, end: date
+) -> dict[date, list[Change]]:
     """Per date, the changes inside its windows: one statement per part, then each differing (day, game) is
     given to the dates of its run whose window holds it."""
     by_run: dict[str, list[dict[str, Any]]] = defaultdict(list)

@@ -18,8 +18,9 @@ def release(wh: Warehouse, lease_id: str, reason: str, invocation: Invocation) -
     found = held[held["lease_id"] == lease_id]
     if not len(found):
         raise BadInput(f"lock release: no live lease {lease_id!r}; see `pcf-backfill lock status`")
-    lease: dict[str, object] = {str(key): None if pd.isna(value) else str(value)
-                                for key, value in found.iloc[0].items()}  # fmt: skip
+    lease: dict[str, object] = {
+        str(key): None if pd.isna(value) else str(value) for key, value in found.iloc[0].items()
+    }
     wh.release_lease(lease_id)
     record_command(wh, invocation, {"lease": lease, "reason": reason})
     return lease

@@ -43,10 +43,16 @@ log = get_logger(__name__)
 
 DONE_STATES = ("published", "skipped_bootstrap")
 UPCG_STATES = (UPCG_DISAGREES, UPCG_PARTIAL, UPCG_EMPTY, UPCG_COMPLETE, NO_EXPECTED)
-LEGACY_BLOCK_WORDS = (("upstream_missing", UPSTREAM_MISSING), ("games not final", GAMES_NOT_FINAL),
-                      ("upstream_partial", UPSTREAM_PARTIAL), ("upcg_disagrees", STALE_UPCG),
-                      ("coverage", COVERAGE), ("audit", AUDIT), ("regression", REGRESSION),
-                      ("identity_conflict", IDENTITY_CONFLICT))  # fmt: skip
+LEGACY_BLOCK_WORDS = (
+    ("upstream_missing", UPSTREAM_MISSING),
+    ("games not final", GAMES_NOT_FINAL),
+    ("upstream_partial", UPSTREAM_PARTIAL),
+    ("upcg_disagrees", STALE_UPCG),
+    ("coverage", COVERAGE),
+    ("audit", AUDIT),
+    ("regression", REGRESSION),
+    ("identity_conflict", IDENTITY_CONFLICT),
+)
 
 
 def current_states(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
@@ -90,11 +96,13 @@ LEGACY_VERDICT_SQL = (
     "UPDATE {checkpoints} SET upcg_state = CASE "
     + " ".join(f"WHEN COALESCE(source_reason, reason) LIKE '%{state}%' THEN '{state}'" for state in UPCG_STATES)
     + " END WHERE game_date IS NOT NULL AND upcg_state IS NULL AND ("
-    + " OR ".join(f"COALESCE(source_reason, reason) LIKE '%{state}%'" for state in UPCG_STATES) + ")",
+    + " OR ".join(f"COALESCE(source_reason, reason) LIKE '%{state}%'" for state in UPCG_STATES)
+    + ")",
     "UPDATE {checkpoints} SET blocked_by = CASE "
     + " ".join(f"WHEN reason LIKE '{words}%' THEN '{rule}'" for words, rule in LEGACY_BLOCK_WORDS)
     + " END WHERE game_date IS NOT NULL AND blocked_by IS NULL AND status = 'blocked' AND ("
-    + " OR ".join(f"reason LIKE '{words}%'" for words, _ in LEGACY_BLOCK_WORDS) + ")",
+    + " OR ".join(f"reason LIKE '{words}%'" for words, _ in LEGACY_BLOCK_WORDS)
+    + ")",
 )
 
 
@@ -112,13 +120,16 @@ def require_tables(wh: Warehouse) -> None:
     refused when the warehouse opens). A missing input table is different: the dates that need it fail."""
     missing = wh.missing_tables(RUN_TABLES)
     if missing:
+
         def names(keys: list[str]) -> str:
             return ", ".join(f"{wh.dataset_name(TABLES[k].dataset)}.{TABLES[k].name}" for k in keys)
 
         own, upstream = [k for k in missing if k not in INPUT_TABLES], [k for k in missing if k in INPUT_TABLES]
         fixes = ([f"run `pcf-backfill init` to create {names(own)}"] if own else []) + (
             [f"load the upstream tables {names(upstream)} (`init --with-inputs` creates them empty)"]
-            if upstream else [])  # fmt: skip
+            if upstream
+            else []
+        )
         raise TableNotFound(f"missing tables {names(missing)}: {'; '.join(fixes)} (or check --datasets)")
 
 
@@ -129,13 +140,18 @@ def utc_now() -> datetime:
 
 
 LEDGER_QUALITY_COLUMNS = [
-    "candidate_players", "candidate_completeness", "candidate_zeroed_scores",
-    "previous_players", "previous_completeness", "previous_zeroed_scores",
-]  # fmt: skip
+    "candidate_players",
+    "candidate_completeness",
+    "candidate_zeroed_scores",
+    "previous_players",
+    "previous_completeness",
+    "previous_zeroed_scores",
+]
 
 
-def checkpoint_rows(verdicts: pd.DataFrame, invocation: Invocation, settings: RunSettings,
-                    started: datetime, finished: datetime) -> pa.Table:  # fmt: skip
+def checkpoint_rows(
+    verdicts: pd.DataFrame, invocation: Invocation, settings: RunSettings, started: datetime, finished: datetime
+) -> pa.Table:
     """One ledger row per verdict: the verdict as typed columns (with the thresholds in force), and the
     reason as a sentence for people. Arrow built column by column: a chunk's few rows cost no frame."""
     published = verdicts["status"].to_numpy() == PUBLISHED
@@ -145,8 +161,12 @@ def checkpoint_rows(verdicts: pd.DataFrame, invocation: Invocation, settings: Ru
     columns = {
         "game_date": verdicts.index.to_numpy(),
         "published_players": np.where(published, verdicts["row_count"], 0),
-        "reason": [ledger_reason(*row) for row in zip(verdicts["reason"], verdicts["source_reason"], warned,
-                                                      _texts(verdicts, "zone_note"), strict=True)],
+        "reason": [
+            ledger_reason(*row)
+            for row in zip(
+                verdicts["reason"], verdicts["source_reason"], warned, _texts(verdicts, "zone_note"), strict=True
+            )
+        ],
         "forced": forced,
         "force_reason": [settings.rules.force_reason if who else None for who in overridden],
         "forced_by": [invocation.user if who else None for who in overridden],
@@ -156,10 +176,16 @@ def checkpoint_rows(verdicts: pd.DataFrame, invocation: Invocation, settings: Ru
         **{name: verdicts[name].to_numpy() for name in VERDICT_LEDGER_COLUMNS if name in verdicts},
     }
     computed = pa.table({name: pa.array(values, from_pandas=True) for name, values in columns.items()})
-    return arrow_with_columns(computed, unnumbered_columns("checkpoints"), run_id=invocation.run_id,
-                              processor=PROCESSOR, started_at=started, finished_at=finished,
-                              min_coverage=settings.rules.min_coverage,
-                              warn_coverage=settings.rules.warn_coverage)  # fmt: skip
+    return arrow_with_columns(
+        computed,
+        unnumbered_columns("checkpoints"),
+        run_id=invocation.run_id,
+        processor=PROCESSOR,
+        started_at=started,
+        finished_at=finished,
+        min_coverage=settings.rules.min_coverage,
+        warn_coverage=settings.rules.warn_coverage,
+    )
 
 
 def unnumbered_columns(key: str) -> list[str]:
@@ -167,9 +193,18 @@ def unnumbered_columns(key: str) -> list[str]:
     return [name for name in TABLES[key].column_names if name != "attempt"]
 
 
-VERDICT_LEDGER_COLUMNS = ("status", "context_source", "upcg_players", "expected_players", "coverage",
-                          "source_reason", "upcg_state", "blocked_by", "zone_rows_built",
-                          *LEDGER_QUALITY_COLUMNS)  # fmt: skip
+VERDICT_LEDGER_COLUMNS = (
+    "status",
+    "context_source",
+    "upcg_players",
+    "expected_players",
+    "coverage",
+    "source_reason",
+    "upcg_state",
+    "blocked_by",
+    "zone_rows_built",
+    *LEDGER_QUALITY_COLUMNS,
+)
 
 
 def _flag(verdicts: pd.DataFrame, column: str) -> np.ndarray:
@@ -196,18 +231,29 @@ def audit_rows(findings: pa.Table, invocation: Invocation, created: datetime) ->
     """The chunk's audit results as ledger rows (the attempt number is the date's ledger row's, set on insert)."""
     if not findings.num_rows:
         return findings
-    return arrow_with_columns(findings, unnumbered_columns("audits"), run_id=invocation.run_id, processor=PROCESSOR,
-                              created_at=created)  # fmt: skip
+    return arrow_with_columns(
+        findings, unnumbered_columns("audits"), run_id=invocation.run_id, processor=PROCESSOR, created_at=created
+    )
 
 
 def run_record(invocation: Invocation, settings: RunSettings, started: datetime) -> pd.DataFrame:
     options = {k: v for k, v in asdict(settings).items() if k not in ("start", "end", "label")}
-    return pd.DataFrame([{
-        "run_id": invocation.run_id, "command": invocation.command, "start_date": settings.start,
-        "end_date": settings.end, "options": json.dumps(options, default=str, sort_keys=True),
-        "user": invocation.user, "host": invocation.host, "version": invocation.version,
-        "started_at": started, "label": settings.label,
-    }])  # fmt: skip
+    return pd.DataFrame(
+        [
+            {
+                "run_id": invocation.run_id,
+                "command": invocation.command,
+                "start_date": settings.start,
+                "end_date": settings.end,
+                "options": json.dumps(options, default=str, sort_keys=True),
+                "user": invocation.user,
+                "host": invocation.host,
+                "version": invocation.version,
+                "started_at": started,
+                "label": settings.label,
+            }
+        ]
+    )
 
 
 def record_run_start(wh: Warehouse, invocation: Invocation, settings: RunSettings, started: datetime) -> None:
@@ -217,11 +263,24 @@ def record_run_start(wh: Warehouse, invocation: Invocation, settings: RunSetting
 def record_command(wh: Warehouse, invocation: Invocation, options: dict[str, object]) -> None:
     """A command that is done as soon as it is recorded (a lease release): one closed run record."""
     now = utc_now()
-    wh.load(pd.DataFrame([{
-        "run_id": invocation.run_id, "command": invocation.command, "user": invocation.user, "host": invocation.host,
-        "version": invocation.version, "options": json.dumps(options, sort_keys=True),
-        "started_at": now, "finished_at": now, "exit_code": 0,
-    }]), "runs")  # fmt: skip
+    wh.load(
+        pd.DataFrame(
+            [
+                {
+                    "run_id": invocation.run_id,
+                    "command": invocation.command,
+                    "user": invocation.user,
+                    "host": invocation.host,
+                    "version": invocation.version,
+                    "options": json.dumps(options, sort_keys=True),
+                    "started_at": now,
+                    "finished_at": now,
+                    "exit_code": 0,
+                }
+            ]
+        ),
+        "runs",
+    )
 
 
 def finish_run_record(wh: Warehouse, run_id: str, verdicts: pd.DataFrame, exit_code: int) -> None:
@@ -232,10 +291,16 @@ def finish_run_record(wh: Warehouse, run_id: str, verdicts: pd.DataFrame, exit_c
         "UPDATE {runs} SET finished_at = @finished, dates_published = @published, dates_blocked = @blocked, "
         "dates_failed = @failed, dates_skipped = @skipped, exit_code = @exit_code "
         "WHERE run_id = @run_id AND finished_at IS NULL",  # a record closed for the run (killed) stays as it is
-        {"finished": utc_now(), "published": int(counts.get(PUBLISHED, 0)), "blocked": int(counts.get(BLOCKED, 0)),
-         "failed": int(counts.get(FAILED, 0)), "skipped": int(counts.get(SKIPPED_BOOTSTRAP, 0)),
-         "exit_code": exit_code, "run_id": run_id},
-    )  # fmt: skip
+        {
+            "finished": utc_now(),
+            "published": int(counts.get(PUBLISHED, 0)),
+            "blocked": int(counts.get(BLOCKED, 0)),
+            "failed": int(counts.get(FAILED, 0)),
+            "skipped": int(counts.get(SKIPPED_BOOTSTRAP, 0)),
+            "exit_code": exit_code,
+            "run_id": run_id,
+        },
+    )
 
 
 KILLED_EXIT_CODE = 137  # what a shell reports for SIGKILL: the run ended without closing its record
@@ -248,6 +313,6 @@ def close_killed_runs(wh: Warehouse, invocation: Invocation) -> None:
         "UPDATE {runs} SET finished_at = @now, exit_code = @killed WHERE finished_at IS NULL AND run_id <> @run_id "
         "AND run_id NOT IN (SELECT holder FROM {leases} WHERE holder IS NOT NULL AND expires_at >= @now)",
         {"now": utc_now(), "killed": KILLED_EXIT_CODE, "run_id": invocation.run_id},
-    )  # fmt: skip
+    )
     if closed:
         log.warning("killed_runs_closed", run_id=invocation.run_id, runs=closed)

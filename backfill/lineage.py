@@ -31,10 +31,16 @@ def configured(environ: Mapping[str, str] | None = None) -> bool:
     environ = os.environ if environ is None else environ
     if environ.get("OPENLINEAGE_DISABLED", "").strip().lower() == "true":
         return False
-    files = [environ.get("OPENLINEAGE_CONFIG"), Path.cwd() / "openlineage.yml",
-             Path.home() / ".openlineage" / "openlineage.yml"]  # fmt: skip
-    told = (any(path and Path(path).is_file() for path in files) or bool(environ.get("OPENLINEAGE_URL"))
-            or any(name.startswith("OPENLINEAGE__") for name in environ))  # fmt: skip
+    files = [
+        environ.get("OPENLINEAGE_CONFIG"),
+        Path.cwd() / "openlineage.yml",
+        Path.home() / ".openlineage" / "openlineage.yml",
+    ]
+    told = (
+        any(path and Path(path).is_file() for path in files)
+        or bool(environ.get("OPENLINEAGE_URL"))
+        or any(name.startswith("OPENLINEAGE__") for name in environ)
+    )
     if not told:
         return False
     try:
@@ -80,16 +86,29 @@ def reported(wh: Warehouse, command: str, inputs: list[str], outputs: list[str])
     try:
         yield outcome
     except BaseException as error:
-        send("ABORT" if isinstance(error, Interrupted | KeyboardInterrupt) else "FAIL", inputs=inputs,
-             facet={**outcome.facet, "error": f"{type(error).__name__}: {error}"})  # fmt: skip
+        send(
+            "ABORT" if isinstance(error, Interrupted | KeyboardInterrupt) else "FAIL",
+            inputs=inputs,
+            facet={**outcome.facet, "error": f"{type(error).__name__}: {error}"},
+        )
         raise
-    send("FAIL" if outcome.failed else "COMPLETE", inputs=inputs, outputs=outputs, rows=outcome.rows,
-         facet=outcome.facet)  # fmt: skip
+    send(
+        "FAIL" if outcome.failed else "COMPLETE", inputs=inputs, outputs=outputs, rows=outcome.rows, facet=outcome.facet
+    )
 
 
-def emit(client: Any, state: str, run_id: str, command: str, wh: Warehouse, *, inputs: list[str],
-         outputs: list[str] | None = None, rows: dict[str, int] | None = None,
-         facet: dict[str, Any] | None = None) -> None:  # fmt: skip
+def emit(
+    client: Any,
+    state: str,
+    run_id: str,
+    command: str,
+    wh: Warehouse,
+    *,
+    inputs: list[str],
+    outputs: list[str] | None = None,
+    rows: dict[str, int] | None = None,
+    facet: dict[str, Any] | None = None,
+) -> None:
     from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
     from openlineage.client.facet_v2 import output_statistics_output_dataset
     from openlineage.client.generated.base import RunFacet
@@ -104,13 +123,16 @@ def emit(client: Any, state: str, run_id: str, command: str, wh: Warehouse, *, i
     pcf = RunFacet(producer=PRODUCER).with_additional_properties(**facet) if facet else None
     run_facets: dict[str, Any] = {"pcf": pcf} if pcf else {}
     event = RunEvent(
-        eventType=getattr(RunState, state), eventTime=datetime.now(UTC).isoformat(), producer=PRODUCER,
+        eventType=getattr(RunState, state),
+        eventTime=datetime.now(UTC).isoformat(),
+        producer=PRODUCER,
         run=Run(runId=run_id, facets=run_facets),
         job=Job(namespace=os.environ.get(JOB_NAMESPACE_VARIABLE, "pcf-backfill"), name=f"pcf_backfill.{command}"),
-        inputs=[InputDataset(namespace=namespace, name=name) for namespace, name in
-                (dataset_of(wh, key) for key in inputs)],
+        inputs=[
+            InputDataset(namespace=namespace, name=name) for namespace, name in (dataset_of(wh, key) for key in inputs)
+        ],
         outputs=[output(key) for key in outputs or []],
-    )  # fmt: skip
+    )
     try:
         client.emit(event)
     except Exception as error:  # lineage is a report on the run, never a reason for it to fail

@@ -48,11 +48,16 @@ def configure_logging(log_format: str = "auto", level: str = "info", stream: Tex
     )
     on_terminal = [clear_progress_line] if use_console and stream.isatty() else []
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[event_fields, structlog.stdlib.add_log_level,
-                           structlog.processors.TimeStamper(fmt="iso", utc=True)],
-        processors=[structlog.processors.format_exc_info, renderer, *on_terminal],
-    ))  # fmt: skip
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[
+                event_fields,
+                structlog.stdlib.add_log_level,
+                structlog.processors.TimeStamper(fmt="iso", utc=True),
+            ],
+            processors=[structlog.processors.format_exc_info, renderer, *on_terminal],
+        )
+    )
     for name in ROOTS:
         logger = logging.getLogger(name)
         for old in _installed:

@@ -64,8 +64,12 @@ class MetricsSnapshot:
 
     def counts(self) -> dict[str, object]:
         """What the invocation counted, for its closing log line (None: not measured)."""
-        return {"dates": self.dates, "rows_published": self.rows_published,
-                "dates_with_problems": self.dates_with_problems, "overdue_dates": self.overdue_dates}  # fmt: skip
+        return {
+            "dates": self.dates,
+            "rows_published": self.rows_published,
+            "dates_with_problems": self.dates_with_problems,
+            "overdue_dates": self.overdue_dates,
+        }
 
     def finish(self, exit_code: int) -> int:
         self.finished, self.exit_code = time.time(), exit_code
@@ -90,22 +94,36 @@ def registry_of(snapshot: MetricsSnapshot) -> CollectorRegistry:
 
     gauge("last_run_start_timestamp_seconds", "When the last invocation started.", snapshot.started)
     gauge("last_run_end_timestamp_seconds", "When the last invocation ended.", snapshot.finished)
-    gauge("last_run_exit_code", "Exit code of the last invocation (0 ok, 1 failed, 3 blocked/stale, 4 locked).",
-          snapshot.exit_code)  # fmt: skip
+    gauge(
+        "last_run_exit_code",
+        "Exit code of the last invocation (0 ok, 1 failed, 3 blocked/stale, 4 locked).",
+        snapshot.exit_code,
+    )
     if snapshot.dates is not None:
-        dates = Gauge(PREFIX + "last_run_dates", "Game dates of the last run by verdict.", ["command", "status"],
-                      registry=registry)  # fmt: skip
+        dates = Gauge(
+            PREFIX + "last_run_dates",
+            "Game dates of the last run by verdict.",
+            ["command", "status"],
+            registry=registry,
+        )
         for status, count in snapshot.dates.items():
             dates.labels(command=snapshot.command, status=status).set(count)
     gauge("last_run_rows_published", "PCF rows published by the last run.", snapshot.rows_published)
-    gauge("last_run_min_coverage_ratio", "Lowest coverage (published / played) among the dates the last run gated.",
-          snapshot.min_coverage)  # fmt: skip
+    gauge(
+        "last_run_min_coverage_ratio",
+        "Lowest coverage (published / played) among the dates the last run gated.",
+        snapshot.min_coverage,
+    )
     newest = day_timestamp(snapshot.newest_published) if snapshot.newest_published else None
     gauge("newest_published_game_date_timestamp_seconds", "Newest game date with rows in PCF (midnight UTC).", newest)
-    gauge("validate_dates_with_problems", "Game dates `validate` found needing attention.",
-          snapshot.dates_with_problems)  # fmt: skip
-    gauge("stale", "1 when a final game date is overdue (freshness), else 0.",
-          None if snapshot.stale is None else float(snapshot.stale))  # fmt: skip
+    gauge(
+        "validate_dates_with_problems", "Game dates `validate` found needing attention.", snapshot.dates_with_problems
+    )
+    gauge(
+        "stale",
+        "1 when a final game date is overdue (freshness), else 0.",
+        None if snapshot.stale is None else float(snapshot.stale),
+    )
     gauge("overdue_dates", "Final game dates not published within --max-lag-hours.", snapshot.overdue_dates)
     gauge("oldest_overdue_hours", "Hours since the oldest overdue game date ended.", snapshot.oldest_overdue_hours)
     gauge("last_run_bytes_processed", "Bytes the last run's BigQuery jobs processed.", snapshot.bytes_processed)

@@ -79,8 +79,10 @@ class NotifySettings:
             raise BadInput(f"--notify-on: {self.on!r}; expected one of {', '.join(NOTIFY_ON)}")
         for position, url in enumerate(self.urls, 1):
             if service_for(url) is None:
-                raise BadInput(f"--notify: URL #{position} ({scheme_of(url)}) is not one Apprise can send to; "
-                               "expected e.g. slack://TOKEN_A/TOKEN_B/TOKEN_C or jsons://host/path")  # fmt: skip
+                raise BadInput(
+                    f"--notify: URL #{position} ({scheme_of(url)}) is not one Apprise can send to; "
+                    "expected e.g. slack://TOKEN_A/TOKEN_B/TOKEN_C or jsons://host/path"
+                )
 
     def __repr__(self) -> str:  # the URLs are secrets, even in a traceback or a debugger
         return f"NotifySettings(urls=<{len(self.urls)} hidden>, on={self.on!r})"
@@ -172,8 +174,10 @@ def audit_attention(audits: pd.DataFrame | None, dates: pd.Index) -> list[Attent
     if audits is None or audits.empty:
         return []
     found = audits[pd.to_datetime(audits["game_date"]).isin(pd.to_datetime(dates))]
-    return [Attention(pd.Timestamp(row.game_date).date(), f"audit {row.severity}", finding_text(row))
-            for row in found.itertuples()]  # fmt: skip
+    return [
+        Attention(pd.Timestamp(row.game_date).date(), f"audit {row.severity}", finding_text(row))
+        for row in found.itertuples()
+    ]
 
 
 def finding_text(row: Any) -> str:
@@ -207,46 +211,67 @@ def run_digest(result: RunResult, commands: list[tuple[str, str]], audits: pd.Da
         elif kind and isinstance(changed, str):  # the published rows stay, and stay stale
             problems[-1] = Attention(ts.date(), kind, f"{reason or kind}; published rows are {changed}")
     settings, invocation = result.settings, result.invocation
-    summary = (f"{invocation.command} {invocation.run_id} ({invocation.user}@{invocation.host}), "
-               f"{settings.start} → {settings.end}: exit {result.exit_code}")  # fmt: skip
+    summary = (
+        f"{invocation.command} {invocation.run_id} ({invocation.user}@{invocation.host}), "
+        f"{settings.start} → {settings.end}: exit {result.exit_code}"
+    )
     failing = audit_attention(audits, result.verdicts.index)
     events = [takeover_text(lease) for lease in result.taken_over]
     needed = problems or failing or events
-    return Digest(invocation.command, summary, problems, recovered, events, commands if needed else [],
-                  result.exit_code, failing)  # fmt: skip
+    return Digest(
+        invocation.command, summary, problems, recovered, events, commands if needed else [], result.exit_code, failing
+    )
 
 
 def takeover_text(lease: dict[str, object]) -> str:
     """`lease taken over from a dead run: run R (PID 4242 on pcf-7: pcf-backfill run …; silent 960 s, expired)`."""
     silent = lease.get("silent_seconds")
     heartbeat = "no heartbeat recorded" if silent is None else f"silent {int(str(silent))} s"
-    return (f"lease taken over from a dead run: run {lease.get('holder')} (PID {lease.get('pid')} on "
-            f"{lease.get('host')}: {lease.get('command') or 'command not recorded'}; {heartbeat}, "
-            f"{lease.get('why')}) — check why it died; its run record is closed as killed")  # fmt: skip
+    return (
+        f"lease taken over from a dead run: run {lease.get('holder')} (PID {lease.get('pid')} on "
+        f"{lease.get('host')}: {lease.get('command') or 'command not recorded'}; {heartbeat}, "
+        f"{lease.get('why')}) — check why it died; its run record is closed as killed"
+    )
 
 
-def stopped_digest(command: str, start: date, end: date, error: str, exit_code: int,
-                   commands: list[tuple[str, str]]) -> Digest:  # fmt: skip
+def stopped_digest(
+    command: str, start: date, end: date, error: str, exit_code: int, commands: list[tuple[str, str]]
+) -> Digest:
     """A run that ended early on an error (the warehouse unreachable, a table missing, the lock held)."""
     summary = f"{command} {start} → {end}: stopped, exit {exit_code}"
     return Digest(command, summary, [], [], [f"stopped: {error}"], commands, exit_code)
 
 
-def validate_digest(problems: Sequence[Mapping[str, Any]], start: date, end: date,
-                    commands: list[tuple[str, str]]) -> Digest:  # fmt: skip
-    items = [Attention(row["game_date"], "validate", str(row["problems"])
-                       + (f" — {row['inputs_reason']}" if row.get("inputs_reason") else "")) for row in problems]
+def validate_digest(
+    problems: Sequence[Mapping[str, Any]], start: date, end: date, commands: list[tuple[str, str]]
+) -> Digest:
+    items = [
+        Attention(
+            row["game_date"],
+            "validate",
+            str(row["problems"]) + (f" — {row['inputs_reason']}" if row.get("inputs_reason") else ""),
+        )
+        for row in problems
+    ]
     summary = f"validate {start} → {end}: {len(items)} game dates need attention (exit {3 if items else 0})"
     return Digest("validate", summary, items, [], [], commands if items else [], 3 if items else 0)
 
 
 def freshness_digest(fresh: Any, commands: list[tuple[str, str]]) -> Digest:
     """`freshness --notify`: the overdue dates and the published dates whose inputs changed, as a run's digest."""
-    items = [Attention(day, "overdue", f"not published, {fresh.missing.at[_timestamp(day), 'hours_since_end']:,.0f} "
-                                       "h after its day ended") for day in fresh.overdue]  # fmt: skip
+    items = [
+        Attention(
+            day,
+            "overdue",
+            f"not published, {fresh.missing.at[_timestamp(day), 'hours_since_end']:,.0f} h after its day ended",
+        )
+        for day in fresh.overdue
+    ]
     items += [Attention(day, "stale", why.removeprefix("stale: ")) for day, why in sorted(fresh.inputs_changed.items())]
-    summary = (f"freshness through {fresh.checked_through}: {len(fresh.overdue)} overdue, "
-               f"{len(fresh.inputs_changed)} stale (exit {fresh.exit_code})")  # fmt: skip
+    summary = (
+        f"freshness through {fresh.checked_through}: {len(fresh.overdue)} overdue, "
+        f"{len(fresh.inputs_changed)} stale (exit {fresh.exit_code})"
+    )
     return Digest("freshness", summary, items, [], [], commands if items else [], fresh.exit_code)
 
 
@@ -261,8 +286,10 @@ def cleanup_digest(result: Any, commands: list[tuple[str, str]]) -> Digest:
     events = []
     if not result.dry_run and result.rows_deleted:
         backup = result.backup_table or "none (--no-backup)"
-        events.append(f"cleanup deleted {result.rows_deleted:,} UPCG rows on {result.dates_matched} dates before "
-                      f"{result.cutoff} ({result.mode}); backup {backup}")  # fmt: skip
+        events.append(
+            f"cleanup deleted {result.rows_deleted:,} UPCG rows on {result.dates_matched} dates before "
+            f"{result.cutoff} ({result.mode}); backup {backup}"
+        )
     summary = f"cleanup {result.operation_id} ({result.mode}, cutoff {result.cutoff})"
     return Digest("cleanup", summary, [], [], events, commands if events else [], 0)
 
@@ -275,16 +302,23 @@ def service_for(url: str) -> Any:
     return apprise.Apprise.instantiate(url, suppress_exceptions=True)
 
 
-def deliver(digest: Digest, settings: NotifySettings, *, clock: Callable[[], float] = time.monotonic,
-            sleep: Callable[[float], None] = time.sleep) -> list[bool]:  # fmt: skip
+def deliver(
+    digest: Digest,
+    settings: NotifySettings,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[bool]:
     """Send the digest to every URL, retrying briefly; returns which targets got it. Never raises."""
     deadline = clock() + settings.budget_seconds
-    return [send_one(digest, url, f"#{position}", deadline, clock, sleep)
-            for position, url in enumerate(settings.urls, 1)]  # fmt: skip
+    return [
+        send_one(digest, url, f"#{position}", deadline, clock, sleep) for position, url in enumerate(settings.urls, 1)
+    ]
 
 
-def send_one(digest: Digest, url: str, target: str, deadline: float, clock: Callable[[], float],
-             sleep: Callable[[float], None]) -> bool:  # fmt: skip
+def send_one(
+    digest: Digest, url: str, target: str, deadline: float, clock: Callable[[], float], sleep: Callable[[float], None]
+) -> bool:
     service = service_for(url)
     target = f"{target} {service.service_name}"
     for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -303,8 +337,12 @@ def send_one(digest: Digest, url: str, target: str, deadline: float, clock: Call
         pause = BACKOFF_SECONDS[min(attempt, len(BACKOFF_SECONDS)) - 1]
         if attempt < MAX_ATTEMPTS and deadline - clock() > pause + 0.2:
             sleep(pause)
-    log.error("notify_gave_up", target=target, title=digest.title,
-              hint="the run's data and exit code are unaffected; check the URL and the service")  # fmt: skip
+    log.error(
+        "notify_gave_up",
+        target=target,
+        title=digest.title,
+        hint="the run's data and exit code are unaffected; check the URL and the service",
+    )
     return False
 
 

@@ -82,8 +82,13 @@ def make_plan(wh: Warehouse, settings: RunSettings) -> Plan:
     games["state"] = games.index.map(states).astype("object")
     games["state"] = games["state"].where(games["state"].notna(), None)
     stale = stale_dates(wh, start, end) if settings.rerun == "stale" else {}
-    selected = pd.Series([wants_processing(state, settings.rerun, ts.date() in stale)
-                          for ts, state in zip(games.index, games["state"], strict=True)], dtype=bool)  # fmt: skip
+    selected = pd.Series(
+        [
+            wants_processing(state, settings.rerun, ts.date() in stale)
+            for ts, state in zip(games.index, games["state"], strict=True)
+        ],
+        dtype=bool,
+    )
     chosen = games[selected.to_numpy()]
     as_dates = lambda index: [ts.date() for ts in index]  # noqa: E731
     return Plan(
@@ -113,8 +118,9 @@ def schedule_gap(wh: Warehouse, days: list[date], calendar: Calendar) -> str | N
     if not missing:
         return None
     newest = wh.query(NEWEST_SQL)["newest"].iloc[0]
-    newest_text = ("it holds no game at all" if pd.isna(newest)
-                   else f"its newest game is on {pd.Timestamp(newest).date()}")  # fmt: skip
+    newest_text = (
+        "it holds no game at all" if pd.isna(newest) else f"its newest game is on {pd.Timestamp(newest).date()}"
+    )
     seasons = "; ".join(f"the {season} season window from {gap[0]} to {gap[-1]}" for season, gap in missing.items())
     return f"upstream_missing schedule: no league game scheduled in {seasons}; {newest_text}"
 

@@ -28,16 +28,15 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 
 
-
-
 @dataclass(frozen=True)
 class PublishPlan:
     dates: tuple[date, ...]  # dates whose rows are replaced
     statements: tuple[str, ...]
 
 
-def publish_statements(dates: Sequence[date], staged: Mapping[str, str],
-                       ledger_span: tuple[date, date] | None = None) -> PublishPlan:  # fmt: skip
+def publish_statements(
+    dates: Sequence[date], staged: Mapping[str, str], ledger_span: tuple[date, date] | None = None
+) -> PublishPlan:
     """Replace each passing date's rows, record the inputs they read, append the chunk's ledger rows and their
     audit results — one transaction. `staged`: for pcf, checkpoints, and audits and fingerprints (if the chunk has
     any), the relation the staged rows are read from; `ledger_span`: the first and last date of the staged ledger
@@ -64,8 +63,10 @@ def publish_statements(dates: Sequence[date], staged: Mapping[str, str],
 # the staged relation would not.
 def latest_attempts(span: tuple[date, date] | None) -> str:
     within = f" AND game_date BETWEEN {date_literal(span[0])} AND {date_literal(span[1])}" if span else ""
-    return (f"(SELECT game_date, MAX(attempt) AS attempts FROM {{checkpoints}} WHERE processor = '{PROCESSOR}'"
-            f"{within} GROUP BY game_date) AS prior")  # fmt: skip
+    return (
+        f"(SELECT game_date, MAX(attempt) AS attempts FROM {{checkpoints}} WHERE processor = '{PROCESSOR}'"
+        f"{within} GROUP BY game_date) AS prior"
+    )
 
 
 def _insert_numbered(key: str, staged: str, attempt: str, span: tuple[date, date] | None) -> str:
@@ -106,8 +107,14 @@ def with_run_metadata(rows: pa.Table, run_id: str, processed_at: datetime) -> pa
     return arrow_with_columns(rows, TABLES["pcf"].column_names, run_id=run_id, processed_at=processed_at)
 
 
-def publish_chunk(wh: Warehouse, dates: Sequence[date], rows: Rows, ledger_rows: Rows,
-                  audit_rows: Rows | None = None, fingerprints: Mapping[str, Rows] | None = None) -> None:  # fmt: skip
+def publish_chunk(
+    wh: Warehouse,
+    dates: Sequence[date],
+    rows: Rows,
+    ledger_rows: Rows,
+    audit_rows: Rows | None = None,
+    fingerprints: Mapping[str, Rows] | None = None,
+) -> None:
     """Stage rows, ledger rows, audit rows and input fingerprints together, then swap everything in a single
     transaction; staging is dropped whatever happens, and failing to drop it never hides why the publish failed."""
     parts = {"pcf": rows, "checkpoints": ledger_rows}
@@ -136,15 +143,19 @@ def published_counts(wh: Warehouse, dates: Sequence[date]) -> pd.Series:
     """Rows now in PCF per date (0 for dates with none)."""
     if not dates:
         return pd.Series(dtype="int64")
-    counts = {row["game_date"]: row["n"] for row in wh.rows(
-        "SELECT game_date, COUNT(*) AS n FROM {pcf} WHERE game_date BETWEEN @start AND @end GROUP BY game_date",
-        {"start": min(dates), "end": max(dates)},
-    )}  # fmt: skip
+    counts = {
+        row["game_date"]: row["n"]
+        for row in wh.rows(
+            "SELECT game_date, COUNT(*) AS n FROM {pcf} WHERE game_date BETWEEN @start AND @end GROUP BY game_date",
+            {"start": min(dates), "end": max(dates)},
+        )
+    }
     return pd.Series([counts.get(day, 0) for day in dates], index=pd.DatetimeIndex(list(dates)), dtype="int64")
 
 
-def verify_published(wh: Warehouse, verdicts: pd.DataFrame, invocation: Invocation,
-                     settings: RunSettings) -> pd.DataFrame:  # fmt: skip
+def verify_published(
+    wh: Warehouse, verdicts: pd.DataFrame, invocation: Invocation, settings: RunSettings
+) -> pd.DataFrame:
     """After commit, PCF must hold exactly the staged count for each published date. A date that does not
     is failed: its rows are withdrawn in the same transaction that records the failure (fail-safe)."""
     published = verdicts[verdicts["status"] == PUBLISHED]
@@ -152,8 +163,9 @@ def verify_published(wh: Warehouse, verdicts: pd.DataFrame, invocation: Invocati
     wrong = published.index[found.to_numpy() != published["row_count"].to_numpy()]
     if not len(wrong):
         return verdicts
-    reason = "verify: " + ", ".join(f"{ts.date()} has {found[ts]} rows, staged {published.at[ts, 'row_count']}"
-                                    for ts in wrong)  # fmt: skip
+    reason = "verify: " + ", ".join(
+        f"{ts.date()} has {found[ts]} rows, staged {published.at[ts, 'row_count']}" for ts in wrong
+    )
     failed = verdicts.loc[wrong].assign(status=FAILED, reason=reason, forced=False, warning=False)
     now = utc_now()
     ledger = checkpoint_rows(failed, invocation, settings, now, now)

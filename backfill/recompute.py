@@ -78,8 +78,9 @@ def recompute_published(wh: Warehouse, start: date, end: date, invocation: Invoc
             result.differing[day] = int(counts[ts]) if passing[ts] else result.published_rows[day]
             if not passing[ts]:
                 result.blocked[day] = str(verdict["reason"])
-        inputs, dated = observations.records(chunk, invocation.run_id, settings, utc_now(),
-                                             published_runs=runs, differing=result.differing)  # fmt: skip
+        inputs, dated = observations.records(
+            chunk, invocation.run_id, settings, utc_now(), published_runs=runs, differing=result.differing
+        )
         record_fingerprints(wh, inputs, dated)
     return result
 
@@ -90,8 +91,9 @@ def differing_rows(published: pd.DataFrame, candidate: pd.DataFrame, days: list[
     frames = [frame.assign(game_date=pd.to_datetime(frame["game_date"])) for frame in (published, candidate)]
     if not len(frames[1]):
         frames[1] = pd.DataFrame({name: pd.Series(dtype=frames[0][name].dtype) for name in COMPARED})
-    both = frames[0][COMPARED].merge(frames[1][COMPARED], on=KEYS, how="outer", suffixes=("_was", "_now"),
-                                     indicator=True)  # fmt: skip
+    both = frames[0][COMPARED].merge(
+        frames[1][COMPARED], on=KEYS, how="outer", suffixes=("_was", "_now"), indicator=True
+    )
     differ = (both["_merge"] != "both").to_numpy(copy=True)
     for name in (column for column in COMPARED if column not in KEYS):
         differ |= ~same_values(both[f"{name}_was"], both[f"{name}_now"])
@@ -100,8 +102,11 @@ def differing_rows(published: pd.DataFrame, candidate: pd.DataFrame, days: list[
 
 def same_values(was: pd.Series, now: pd.Series) -> np.ndarray:
     both_missing = (was.isna() & now.isna()).to_numpy()
-    if pd.api.types.is_numeric_dtype(was) and pd.api.types.is_numeric_dtype(now) \
-            and not pd.api.types.is_bool_dtype(was):  # fmt: skip
+    if (
+        pd.api.types.is_numeric_dtype(was)
+        and pd.api.types.is_numeric_dtype(now)
+        and not pd.api.types.is_bool_dtype(was)
+    ):
         close = np.isclose(was.astype("float64"), now.astype("float64"), rtol=0.0, atol=FLOAT_TOLERANCE)
         return close | both_missing
     equal = (was.astype("object") == now.astype("object")).fillna(False).to_numpy(bool)
@@ -115,8 +120,12 @@ def record_fingerprints(wh: Warehouse, inputs: pd.DataFrame, fingerprints: pd.Da
     parts = {"inputs": inputs, "fingerprints": fingerprints} if len(inputs) else {"fingerprints": fingerprints}
     staged = wh.stage_rows(parts, "recompute")
     try:
-        wh.run_atomic([f"INSERT INTO {{{key}}} ({', '.join(TABLES[key].column_names)}) "
-                       f"SELECT {', '.join(TABLES[key].column_names)} FROM {relation}"
-                       for key, relation in staged.relations.items()])  # fmt: skip
+        wh.run_atomic(
+            [
+                f"INSERT INTO {{{key}}} ({', '.join(TABLES[key].column_names)}) "
+                f"SELECT {', '.join(TABLES[key].column_names)} FROM {relation}"
+                for key, relation in staged.relations.items()
+            ]
+        )
     finally:
         wh.drop_staged(staged)

@@ -18,16 +18,34 @@ if TYPE_CHECKING:  # computing factors is not needed to render
 
 def run_document(result: RunResult, resume_command: str) -> dict[str, Any]:
     verdicts = result.verdicts.reset_index()
-    dates = [
-        {key: json_value(value) for key, value in row.items()}
-        for row in verdicts.reindex(columns=["game_date", "games", "status", "context_source", "source_reason",
-                                             "expected_players",
-                                             "upcg_players", "published_players", "coverage", "reason", "forced",
-                                             "allowed_regression", "previous_players", "candidate_players",
-                                             "zone_rows_built", "zone_note",
-                                             "inputs_changed"])
-        .to_dict("records")
-    ] if len(verdicts) else []  # fmt: skip
+    dates = (
+        [
+            {key: json_value(value) for key, value in row.items()}
+            for row in verdicts.reindex(
+                columns=[
+                    "game_date",
+                    "games",
+                    "status",
+                    "context_source",
+                    "source_reason",
+                    "expected_players",
+                    "upcg_players",
+                    "published_players",
+                    "coverage",
+                    "reason",
+                    "forced",
+                    "allowed_regression",
+                    "previous_players",
+                    "candidate_players",
+                    "zone_rows_built",
+                    "zone_note",
+                    "inputs_changed",
+                ]
+            ).to_dict("records")
+        ]
+        if len(verdicts)
+        else []
+    )
     return {
         "run_id": result.invocation.run_id,
         "dry_run": result.settings.dry_run,
@@ -35,8 +53,12 @@ def run_document(result: RunResult, resume_command: str) -> dict[str, Any]:
         "end_date": result.settings.end.isoformat(),
         "exit_code": result.exit_code,
         "counts": {status: result.count(status) for status in STATUS_ORDER}
-        | {"off_days": len(result.plan.off_days), "already_done": result.plan.already_done,
-           "republished_stale": len(republished(result)), "still_stale": len(result.still_stale)},
+        | {
+            "off_days": len(result.plan.off_days),
+            "already_done": result.plan.already_done,
+            "republished_stale": len(republished(result)),
+            "still_stale": len(result.still_stale),
+        },
         "seconds": round(result.seconds, 3),
         "warehouse_jobs": result.jobs,
         "bytes_processed": result.bytes_processed,
@@ -61,8 +83,11 @@ def republished_lines(result: RunResult) -> list[str]:
     corrected = republished(result)
     if not len(corrected):
         return []
-    return ["", "Republished because their inputs changed:",
-            *(f"  {ts.date()}  {str(why).removeprefix('stale: ')}" for ts, why in corrected["inputs_changed"].items())]
+    return [
+        "",
+        "Republished because their inputs changed:",
+        *(f"  {ts.date()}  {str(why).removeprefix('stale: ')}" for ts, why in corrected["inputs_changed"].items()),
+    ]
 
 
 def billed_bytes(processed: int, billed: int | None) -> str:
@@ -83,8 +108,10 @@ def run_text(result: RunResult, resume_command: str, inspect_command: str) -> st
         f"{billed_bytes(result.bytes_processed, result.bytes_billed)}",
     ]
     if result.estimated_bytes is not None:
-        lines.append(f"  BigQuery estimates the run's input reads at {result.estimated_bytes / 2**30:,.2f} GiB "
-                     "(dry-run jobs: nothing ran for the estimate)")
+        lines.append(
+            f"  BigQuery estimates the run's input reads at {result.estimated_bytes / 2**30:,.2f} GiB "
+            "(dry-run jobs: nothing ran for the estimate)"
+        )
     verdicts = result.verdicts
     if result.plan.schedule_gap:
         lines += ["", f"Not off-days: {result.plan.schedule_gap}. Load the schedule upstream, then rerun."]
@@ -150,32 +177,40 @@ def fallback_lines(verdicts: pd.DataFrame) -> list[str]:
 def plan_table(result: RunResult) -> pd.DataFrame:
     """The dry-run plan: date, games, expected, UPCG players, source, predicted coverage, action."""
     verdicts = result.verdicts
-    action = verdicts["status"].map({PUBLISHED: "publish", BLOCKED: "block", FAILED: "fail",
-                                     SKIPPED_BOOTSTRAP: "skip (bootstrap)"})  # fmt: skip
+    action = verdicts["status"].map(
+        {PUBLISHED: "publish", BLOCKED: "block", FAILED: "fail", SKIPPED_BOOTSTRAP: "skip (bootstrap)"}
+    )
     action = action.where(~verdicts["forced"].astype(bool), "publish (forced)")
     allowed = verdicts.get("allowed_regression", pd.Series(False, index=verdicts.index)).fillna(False).astype(bool)
     action = action.where(~allowed, "publish (regression allowed)")
-    return pd.DataFrame({
-        "date": [ts.date() for ts in verdicts.index],
-        "games": verdicts["games"].to_numpy(),
-        "expected": verdicts["expected_players"].to_numpy(),
-        "upcg": verdicts["upcg_players"].to_numpy(),
-        "source": verdicts["context_source"].fillna("—").to_numpy(),
-        "coverage": verdicts["coverage"].map(coverage_text).to_numpy(),
-        "players now → after": players_change(verdicts).to_numpy(),
-        "action": action.to_numpy(),
-        "reason": verdicts["reason"].fillna("").to_numpy(),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "date": [ts.date() for ts in verdicts.index],
+            "games": verdicts["games"].to_numpy(),
+            "expected": verdicts["expected_players"].to_numpy(),
+            "upcg": verdicts["upcg_players"].to_numpy(),
+            "source": verdicts["context_source"].fillna("—").to_numpy(),
+            "coverage": verdicts["coverage"].map(coverage_text).to_numpy(),
+            "players now → after": players_change(verdicts).to_numpy(),
+            "action": action.to_numpy(),
+            "reason": verdicts["reason"].fillna("").to_numpy(),
+        }
+    )
 
 
 def cleanup_document(result: Any, undo: str | None) -> dict[str, Any]:
     per_date = result.per_date.reset_index(drop=True)
     return {
-        "operation_id": result.operation_id, "mode": result.mode, "cutoff_date": result.cutoff.isoformat(),
-        "dry_run": result.dry_run, "rows_matched": result.rows_matched, "rows_deleted": result.rows_deleted,
-        "backup_table": result.backup_table, "undo_command": undo,
+        "operation_id": result.operation_id,
+        "mode": result.mode,
+        "cutoff_date": result.cutoff.isoformat(),
+        "dry_run": result.dry_run,
+        "rows_matched": result.rows_matched,
+        "rows_deleted": result.rows_deleted,
+        "backup_table": result.backup_table,
+        "undo_command": undo,
         "dates": [{k: json_value(v) for k, v in row.items()} for row in per_date.to_dict("records")],
-    }  # fmt: skip
+    }
 
 
 def cleanup_text(result: Any, undo: str | None) -> str:

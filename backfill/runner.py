@@ -43,9 +43,20 @@ log = get_logger(__name__)
 
 
 VERDICT_COLUMNS = [
-    "status", "games", "context_source", "source_reason", "upcg_players", "expected_players",
-    "published_players", "coverage", "reason", "forced", "warning", "seconds", "inputs_changed",
-]  # fmt: skip
+    "status",
+    "games",
+    "context_source",
+    "source_reason",
+    "upcg_players",
+    "expected_players",
+    "published_players",
+    "coverage",
+    "reason",
+    "forced",
+    "warning",
+    "seconds",
+    "inputs_changed",
+]
 
 
 @dataclass
@@ -104,16 +115,23 @@ class ComputedBlock:
     seconds: float
 
 
-def compute_block(wh: Warehouse, block: list[list[date]], bootstrap: set[date], settings: RunSettings,
-                  input_error: str | None, inputs: SeasonInputs) -> ComputedBlock:  # fmt: skip
+def compute_block(
+    wh: Warehouse,
+    block: list[list[date]],
+    bootstrap: set[date],
+    settings: RunSettings,
+    input_error: str | None,
+    inputs: SeasonInputs,
+) -> ComputedBlock:
     started, clock = utc_now(), time.perf_counter()
     work = [day for chunk in block for day in chunk if day not in bootstrap]
     parts = compute_chunk(wh, work, settings, input_error, inputs) if work else []
     return ComputedBlock(block, parts, started, time.perf_counter() - clock)
 
 
-def judge_block(wh: Warehouse, computed: ComputedBlock, bootstrap: set[date], settings: RunSettings,
-                inputs: SeasonInputs) -> list[Evaluation]:  # fmt: skip
+def judge_block(
+    wh: Warehouse, computed: ComputedBlock, bootstrap: set[date], settings: RunSettings, inputs: SeasonInputs
+) -> list[Evaluation]:
     """Audits and gate of a computed block, one Evaluation per chunk. Called in date order once every earlier
     chunk has published: the drift baseline holds the same dates whatever `--workers` is."""
     clock, days = time.perf_counter(), [day for chunk in computed.block for day in chunk]
@@ -121,15 +139,26 @@ def judge_block(wh: Warehouse, computed: ComputedBlock, bootstrap: set[date], se
     rows, verdicts, audits = joined(judged) if judged else (pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
     skipped = uncomputed_verdicts([day for day in days if day in bootstrap], SKIPPED_BOOTSTRAP, BOOTSTRAP_REASON)
     verdicts = pd.concat([v for v in (verdicts, skipped) if len(v)]).sort_index()
-    whole = Evaluation(days, arrow_by_date(rows), verdicts, computed.started,
-                       computed.seconds + time.perf_counter() - clock, arrow_by_date(audits))  # fmt: skip
+    whole = Evaluation(
+        days,
+        arrow_by_date(rows),
+        verdicts,
+        computed.started,
+        computed.seconds + time.perf_counter() - clock,
+        arrow_by_date(audits),
+    )
     return whole.parts(computed.block) if len(computed.block) > 1 else [whole]
 
 
-def evaluations(wh: Warehouse, chunks: list[list[date]], bootstrap: set[date], settings: RunSettings,
-                input_error: str | None = None, calendar: Calendar | None = None,
-                observations: Observations | None = None,
-                ) -> Generator[Evaluation, None, None]:  # fmt: skip
+def evaluations(
+    wh: Warehouse,
+    chunks: list[list[date]],
+    bootstrap: set[date],
+    settings: RunSettings,
+    input_error: str | None = None,
+    calendar: Calendar | None = None,
+    observations: Observations | None = None,
+) -> Generator[Evaluation, None, None]:
     """Chunks in order, computed in blocks (`compute_blocks`); with --workers N, up to N blocks are computed
     ahead on worker handles. Every block slices its inputs from one per-season read (`SeasonInputs`), whose
     digests `observations` takes first, on this thread."""
@@ -172,8 +201,13 @@ def evaluations(wh: Warehouse, chunks: list[list[date]], bootstrap: set[date], s
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def publish_evaluation(wh: Warehouse, evaluation: Evaluation, invocation: Invocation, settings: RunSettings,
-                       observations: Observations | None = None) -> pd.DataFrame:  # fmt: skip
+def publish_evaluation(
+    wh: Warehouse,
+    evaluation: Evaluation,
+    invocation: Invocation,
+    settings: RunSettings,
+    observations: Observations | None = None,
+) -> pd.DataFrame:
     clock, verdicts = time.perf_counter(), evaluation.verdicts
     if not settings.dry_run:
         finished = utc_now()
@@ -184,12 +218,14 @@ def publish_evaluation(wh: Warehouse, evaluation: Evaluation, invocation: Invoca
         if observations is not None and passing:
             inputs, dated = observations.records(passing, invocation.run_id, settings, finished)
             fingerprints = {"inputs": inputs, "fingerprints": dated}
-        publish_chunk(wh, passing, with_run_metadata(evaluation.rows, invocation.run_id, finished), ledger, audits,
-                      fingerprints)  # fmt: skip
+        publish_chunk(
+            wh, passing, with_run_metadata(evaluation.rows, invocation.run_id, finished), ledger, audits, fingerprints
+        )
         verdicts = verify_published(wh, verdicts, invocation, settings)
     seconds = (evaluation.seconds + time.perf_counter() - clock) / max(len(evaluation.chunk), 1)
-    return verdicts.assign(seconds=seconds, published_players=np.where(
-        verdicts["status"] == PUBLISHED, verdicts["row_count"], 0))  # fmt: skip
+    return verdicts.assign(
+        seconds=seconds, published_players=np.where(verdicts["status"] == PUBLISHED, verdicts["row_count"], 0)
+    )
 
 
 def with_inputs_changed(verdicts: pd.DataFrame, plan: Plan) -> pd.DataFrame:
@@ -218,13 +254,19 @@ def log_date(run_id: str, verdict: dict, game_date: date) -> None:
         extra = {"hint": MISNAMED_UPCG_HINT}
     level = {BLOCKED: "warning", FAILED: "error"}.get(verdict["status"], "info")  # a person looks at these
     getattr(log, level)(
-        "date_done", run_id=run_id, game_date=str(game_date), status=verdict["status"],
-        source=verdict["context_source"], reason=verdict["reason"] or source_reason,
-        upcg=int(verdict["upcg_players"]), expected=int(verdict["expected_players"]),
+        "date_done",
+        run_id=run_id,
+        game_date=str(game_date),
+        status=verdict["status"],
+        source=verdict["context_source"],
+        reason=verdict["reason"] or source_reason,
+        upcg=int(verdict["upcg_players"]),
+        expected=int(verdict["expected_players"]),
         published=int(verdict["published_players"]),
         coverage=None if pd.isna(verdict["coverage"]) else round(float(verdict["coverage"]), 4),
-        seconds=round(float(verdict["seconds"]), 3), **extra,
-    )  # fmt: skip
+        seconds=round(float(verdict["seconds"]), 3),
+        **extra,
+    )
 
 
 def input_contract_error(wh: Warehouse) -> str | None:
@@ -260,9 +302,17 @@ def run_backfill(
         on_plan(plan)
     if plan.schedule_gap:
         log.warning("schedule_missing", run_id=invocation.run_id, reason=plan.schedule_gap)
-    log.info("plan", run_id=invocation.run_id, warehouse=wh.describe(), game_dates=len(plan.game_dates),
-             to_process=len(plan.to_process), bootstrap=len(plan.to_skip), already_done=plan.already_done,
-             off_days=len(plan.off_days), dry_run=settings.dry_run)  # fmt: skip
+    log.info(
+        "plan",
+        run_id=invocation.run_id,
+        warehouse=wh.describe(),
+        game_dates=len(plan.game_dates),
+        to_process=len(plan.to_process),
+        bootstrap=len(plan.to_skip),
+        already_done=plan.already_done,
+        off_days=len(plan.off_days),
+        dry_run=settings.dry_run,
+    )
     parts: list[pd.DataFrame] = []
     try:
         if not settings.dry_run:
@@ -270,7 +320,8 @@ def run_backfill(
             result.recorded = True
         # a dry run writes nothing, not even a lease (on BigQuery the lease is a row)
         lease: AbstractContextManager[list[dict[str, object]]] = (
-            nullcontext([]) if settings.dry_run else wh.lease(invocation.run_id, settings.start, settings.end))
+            nullcontext([]) if settings.dry_run else wh.lease(invocation.run_id, settings.start, settings.end)
+        )
         with lease as taken_over:
             result.taken_over = list(taken_over)
             if not settings.dry_run:
@@ -282,15 +333,18 @@ def run_backfill(
             if settings.dry_run and chunks:  # BigQuery: its dry-run jobs estimate what a real run reads
                 estimate = SeasonInputs(chunks[0][0], chunks[-1][-1], plan.calendar).estimated_bytes(wh)
                 result.estimated_bytes = estimate
-            observations = None if settings.dry_run or not chunks else Observations(
-                chunks[0][0], chunks[-1][-1], plan.calendar)  # fmt: skip
-            with closing(evaluations(wh, chunks, set(plan.to_skip), settings, input_error, plan.calendar,
-                                     observations)) as evaluated:  # fmt: skip
+            observations = (
+                None if settings.dry_run or not chunks else Observations(chunks[0][0], chunks[-1][-1], plan.calendar)
+            )
+            with closing(
+                evaluations(wh, chunks, set(plan.to_skip), settings, input_error, plan.calendar, observations)
+            ) as evaluated:
                 for evaluation in evaluated:
                     raise_if_stop_requested()  # a signal some library swallowed still stops the run here
                     raise_if_cancelled(cancel)
-                    verdicts = with_inputs_changed(publish_evaluation(wh, evaluation, invocation, settings,
-                                                                      observations), plan)  # fmt: skip
+                    verdicts = with_inputs_changed(
+                        publish_evaluation(wh, evaluation, invocation, settings, observations), plan
+                    )
                     verdicts = verdicts.join(plan.game_dates[["games"]])
                     parts.append(verdicts)
                     for ts, verdict in zip(verdicts.index, verdict_records(verdicts), strict=True):
@@ -306,8 +360,9 @@ def run_backfill(
             result.stopped_by_error = getattr(error, "exit_code", 1)
             raise
         result.interrupted_by, stop.run_id = stop.exit_code, invocation.run_id
-        log.warning("interrupted", run_id=invocation.run_id, by=stop.signal_name,
-                    completed_dates=sum(len(p) for p in parts))  # fmt: skip
+        log.warning(
+            "interrupted", run_id=invocation.run_id, by=stop.signal_name, completed_dates=sum(len(p) for p in parts)
+        )
         if stop is error:
             raise
         raise stop from error

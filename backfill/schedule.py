@@ -27,8 +27,10 @@ def league_dates(wh: Warehouse, start: date, end: date) -> tuple[Calendar, dict[
         day = row["game_date"]
         if not start <= day <= end:
             continue
-        counts = dates.setdefault(day, {"games": 0, "scheduled": 0, "season": calendar.season_of(day),
-                                        "bootstrap": calendar.in_bootstrap(day)})  # fmt: skip
+        counts = dates.setdefault(
+            day,
+            {"games": 0, "scheduled": 0, "season": calendar.season_of(day), "bootstrap": calendar.in_bootstrap(day)},
+        )
         counts["games"] += int(row["games"] or 0)
         counts["scheduled"] += int(row["scheduled"] or 0)
     return calendar, dict(sorted(dates.items()))

@@ -60,6 +60,8 @@ def default_audit_rules() -> AuditRules:
 
 def whole_number(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
 DEFAULT_CHUNK_DAYS = 90  # a quarter season per read and per publish transaction
 MAX_LOOKBACK_DAYS = 36_500  # how far back `catch-up` may look
 
@@ -99,21 +101,30 @@ class RunSettings:
     def __post_init__(self) -> None:
         checked_range(self.start, self.end)
         if self.label is not None and not (isinstance(self.label, str) and LABEL.fullmatch(self.label)):
-            raise InvalidSetting("label", "{field}: {value!r}; expected 1 to 128 characters, no control characters",
-                                 value=self.label)  # fmt: skip
+            raise InvalidSetting(
+                "label", "{field}: {value!r}; expected 1 to 128 characters, no control characters", value=self.label
+            )
         self.check_dates()
         if not isinstance(self.rules, GateRules):
             raise InvalidSetting("rules", "{field}: expected GateRules, got {kind}", kind=type(self.rules).__name__)
         if not whole_number(self.chunk_days) or not 1 <= self.chunk_days <= MAX_LOOKBACK_DAYS:
-            raise InvalidSetting("chunk_days", "{field}: {value} must be a whole number from 1 to {most}",
-                                 value=self.chunk_days, most=MAX_LOOKBACK_DAYS)  # fmt: skip
+            raise InvalidSetting(
+                "chunk_days",
+                "{field}: {value} must be a whole number from 1 to {most}",
+                value=self.chunk_days,
+                most=MAX_LOOKBACK_DAYS,
+            )
         if not whole_number(self.workers) or not 1 <= self.workers <= 16:
             raise InvalidSetting("workers", "{field}: {value} must be between 1 and 16", value=self.workers)
-        for name, value, allowed in (("source", self.source, SOURCE_POLICIES), ("rerun", self.rerun, RERUN_MODES),
-                                     ("zones", self.zones, ZONE_MODES)):  # fmt: skip
+        for name, value, allowed in (
+            ("source", self.source, SOURCE_POLICIES),
+            ("rerun", self.rerun, RERUN_MODES),
+            ("zones", self.zones, ZONE_MODES),
+        ):
             if value not in allowed:
-                raise InvalidSetting(name, "{field}: {value!r}; expected one of {allowed}", value=value,
-                                     allowed=", ".join(allowed))  # fmt: skip
+                raise InvalidSetting(
+                    name, "{field}: {value!r}; expected one of {allowed}", value=value, allowed=", ".join(allowed)
+                )
 
     def check_dates(self) -> None:
         """Explicit dates are real dates inside [start, end]: the lease covers only that range."""
@@ -123,8 +134,13 @@ class RunSettings:
             raise InvalidSetting("dates", "{field}: expected one or more dates, got {value!r}", value=self.dates)
         outside = sorted({day for day in self.dates if not self.start <= day <= self.end})
         if outside:
-            raise InvalidSetting("dates", "{field}: {outside} outside {start} {first} … {end} {last}",
-                                 outside=", ".join(map(str, outside)), first=self.start, last=self.end)  # fmt: skip
+            raise InvalidSetting(
+                "dates",
+                "{field}: {outside} outside {start} {first} … {end} {last}",
+                outside=", ".join(map(str, outside)),
+                first=self.start,
+                last=self.end,
+            )
 
     def calendar_days(self) -> list[date]:
         return sorted(set(self.dates)) if self.dates else date_range(self.start, self.end)

@@ -85,7 +85,6 @@ class Freshness:
             words += ["--rerun", "all"]
         return shlex.join(words)
 
-
     def republish_command(self, connection: list[str]) -> str | None:
         """The run that republishes the published dates whose inputs changed."""
         if not self.inputs_changed:
@@ -122,6 +121,7 @@ def check_freshness(wh: Warehouse, now: datetime, max_lag_hours: float = DEFAULT
     missing["hours_since_end"] = pd.Series(hours, index=missing.index, dtype="float64")
     missing["overdue"] = missing["hours_since_end"] > max_lag_hours
     newest = published.max().date() if len(published) else None
-    changed = {day: str(check.reason) for day, check in check_inputs(wh, since, yesterday).items()
-               if check.state == STALE}  # fmt: skip
+    changed = {
+        day: str(check.reason) for day, check in check_inputs(wh, since, yesterday).items() if check.state == STALE
+    }
     return Freshness(now, since, max_lag_hours, missing.sort_index(), newest, changed)

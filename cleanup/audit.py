@@ -68,10 +68,16 @@ def record_failure(wh: Warehouse, operation: CleanupOperation) -> None:
         append_operation(wh, operation)
         return
     operation.finished_at = utc_now()
-    wh.execute("UPDATE {cleanup_ops} SET error = @error, rows_deleted = @rows_deleted, finished_at = @finished_at "
-               "WHERE operation_id = @operation_id",
-               {"error": operation.error, "rows_deleted": operation.rows_deleted,
-                "finished_at": operation.finished_at, "operation_id": operation.operation_id})  # fmt: skip
+    wh.execute(
+        "UPDATE {cleanup_ops} SET error = @error, rows_deleted = @rows_deleted, finished_at = @finished_at "
+        "WHERE operation_id = @operation_id",
+        {
+            "error": operation.error,
+            "rows_deleted": operation.rows_deleted,
+            "finished_at": operation.finished_at,
+            "operation_id": operation.operation_id,
+        },
+    )
 
 
 def append_failed_operation(wh: Warehouse, operation: CleanupOperation, error: BaseException) -> None:

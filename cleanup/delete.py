@@ -34,6 +34,8 @@ def delete_matched(wh: Warehouse, plan: CleanupPlan, operation: CleanupOperation
         operation.recorded = True
     finally:
         wh.drop_staging(staged)
-    recorded = wh.query("SELECT rows_deleted FROM {cleanup_ops} WHERE operation_id = @operation_id",
-                        {"operation_id": operation.operation_id})  # fmt: skip
+    recorded = wh.query(
+        "SELECT rows_deleted FROM {cleanup_ops} WHERE operation_id = @operation_id",
+        {"operation_id": operation.operation_id},
+    )
     return int(pd.to_numeric(recorded["rows_deleted"]).max())

@@ -16,8 +16,14 @@ from warehouse.schemas import TABLES
 BACKUP_PREFIX = f"{TABLES['upcg'].name}_backup_"
 BACKUP_STAMP_FORMAT = "%Y%m%dT%H%M%S"
 PER_DATE_COLUMNS = [
-    "game_date", "upcg_players", "upcg_rows", "pgs_active_players", "matched_players", "coverage", "action",
-]  # fmt: skip
+    "game_date",
+    "upcg_players",
+    "upcg_rows",
+    "pgs_active_players",
+    "matched_players",
+    "coverage",
+    "action",
+]
 
 PER_DATE_SQL = """
 WITH upcg_dates AS (

@@ -14,8 +14,9 @@ from warehouse.schemas import TABLES
 def overlapping_rows(wh: Warehouse, backup_qualified: str) -> pd.DataFrame:
     """Per date, the backup's rows whose (game_date, player_lookup) is already in UPCG. Both tables are read
     within the backup's dates: the partition filter BigQuery tables may require."""
-    span = wh.rows(f"SELECT MIN(game_date) AS first, MAX(game_date) AS last FROM {backup_qualified} "
-                   "WHERE game_date IS NOT NULL")[0]  # fmt: skip
+    span = wh.rows(
+        f"SELECT MIN(game_date) AS first, MAX(game_date) AS last FROM {backup_qualified} WHERE game_date IS NOT NULL"
+    )[0]
     if span["first"] is None:
         return pd.DataFrame(columns=["game_date", "overlapping_rows"])
     return wh.query(

@@ -50,11 +50,19 @@ def run_cleanup(wh: Warehouse, settings: CleanupSettings, user: str, *, now: dat
     """
     started_at = now or utc_now()
     operation = CleanupOperation(
-        new_operation_id(started_at), upcg_table_name(wh), settings.mode, settings.cutoff, settings.dry_run,
-        user, started_at,
-    )  # fmt: skip
-    lease = wh.lease(operation.operation_id, date.min, settings.cutoff - timedelta(days=1)) if settings.execute \
-        else nullcontext()  # a dry run writes nothing, not even a lease or its audit row: read-only credentials do
+        new_operation_id(started_at),
+        upcg_table_name(wh),
+        settings.mode,
+        settings.cutoff,
+        settings.dry_run,
+        user,
+        started_at,
+    )
+    lease = (
+        wh.lease(operation.operation_id, date.min, settings.cutoff - timedelta(days=1))
+        if settings.execute
+        else nullcontext()
+    )  # a dry run writes nothing, not even a lease or its audit row: read-only credentials do
     try:
         with lease:
             plan = plan_cleanup(wh, settings, now=started_at)
@@ -71,9 +79,16 @@ def run_cleanup(wh: Warehouse, settings: CleanupSettings, user: str, *, now: dat
         raise
     log.info("cleanup", **summary(operation), dates_matched=len(plan.delete_dates))
     return CleanupResult(
-        operation.operation_id, settings.cutoff, settings.mode, settings.dry_run, plan.per_date,
-        operation.rows_matched, operation.rows_deleted, operation.backup_table, rendered(wh, plan),
-    )  # fmt: skip
+        operation.operation_id,
+        settings.cutoff,
+        settings.mode,
+        settings.dry_run,
+        plan.per_date,
+        operation.rows_matched,
+        operation.rows_deleted,
+        operation.backup_table,
+        rendered(wh, plan),
+    )
 
 
 def execute_plan(wh: Warehouse, plan: CleanupPlan, operation: CleanupOperation) -> None:
@@ -85,8 +100,7 @@ def execute_plan(wh: Warehouse, plan: CleanupPlan, operation: CleanupOperation) 
     operation.rows_deleted = delete_matched(wh, plan, operation)
     after = table_state(wh, plan.cutoff, plan.planned_at)
     remaining = count_upcg(wh, str(plan.predicate))
-    problems = verification_problems(plan.rows_matched, operation.rows_deleted, remaining, before, after,
-                                     plan.cutoff)  # fmt: skip
+    problems = verification_problems(plan.rows_matched, operation.rows_deleted, remaining, before, after, plan.cutoff)
     if problems:
         failure = "cleanup verification failed: " + "; ".join(problems)
         restored = undo_delete(wh, operation.backup_table, failure)
@@ -115,7 +129,11 @@ def rendered(wh: Warehouse, plan: CleanupPlan) -> list[str]:
 
 def summary(operation: CleanupOperation) -> dict[str, object]:
     return {
-        "operation_id": operation.operation_id, "mode": operation.mode, "cutoff": str(operation.cutoff_date),
-        "dry_run": operation.dry_run, "rows_matched": operation.rows_matched,
-        "rows_deleted": operation.rows_deleted, "backup_table": operation.backup_table,
-    }  # fmt: skip
+        "operation_id": operation.operation_id,
+        "mode": operation.mode,
+        "cutoff": str(operation.cutoff_date),
+        "dry_run": operation.dry_run,
+        "rows_matched": operation.rows_matched,
+        "rows_deleted": operation.rows_deleted,
+        "backup_table": operation.backup_table,
+    }

@@ -26,11 +26,16 @@ class CleanupSettings:
             raise TypeError(f"today must be a date, got {type(self.today).__name__}")
         retention = self.retention_days
         if isinstance(retention, bool) or not isinstance(retention, int) or not 0 <= retention <= MAX_RETENTION_DAYS:
-            raise InvalidSetting("retention_days", "{field}: expected a whole number of days from 0 to {most}, "
-                                 "got {value!r}", most=MAX_RETENTION_DAYS, value=retention)  # fmt: skip
+            raise InvalidSetting(
+                "retention_days",
+                "{field}: expected a whole number of days from 0 to {most}, got {value!r}",
+                most=MAX_RETENTION_DAYS,
+                value=retention,
+            )
         if self.mode not in MODES:
-            raise InvalidSetting("mode", "{field}: expected one of {modes}, got {value!r}", modes=" | ".join(MODES),
-                                 value=self.mode)  # fmt: skip
+            raise InvalidSetting(
+                "mode", "{field}: expected one of {modes}, got {value!r}", modes=" | ".join(MODES), value=self.mode
+            )
 
     @property
     def cutoff(self) -> date:

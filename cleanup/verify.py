@@ -36,9 +36,11 @@ def content_hash(frame: pd.DataFrame) -> str:
 
 def fingerprint_from(wh: Warehouse, cutoff: date, planned_at: datetime) -> Fingerprint:
     """The rows on or after the cutoff that were there when the cleanup was planned (upstream may append)."""
-    rows = wh.query(f"SELECT {UPCG_COLUMNS} FROM {{upcg}} WHERE game_date >= @cutoff "
-                    "AND (processed_at IS NULL OR processed_at <= @planned_at)",
-                    {"cutoff": cutoff, "planned_at": planned_at})  # fmt: skip
+    rows = wh.query(
+        f"SELECT {UPCG_COLUMNS} FROM {{upcg}} WHERE game_date >= @cutoff "
+        "AND (processed_at IS NULL OR processed_at <= @planned_at)",
+        {"cutoff": cutoff, "planned_at": planned_at},
+    )
     return Fingerprint(len(rows), content_hash(rows))
 
 

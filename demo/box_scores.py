@@ -27,14 +27,39 @@ BASE_FG_PCT = np.array([0.56, 0.41, 0.355])  # paint, mid-range, three
 FREE_THROW_POINTS_PER_FGA = 0.22
 ZONES = ("paint", "mid", "three")
 PGS_COLUMNS = [
-    "game_id", "game_date", "season", "player_lookup", "universal_player_id", "team_abbr",
-    "opponent_team_abbr", "player_status", "minutes_played", "usage_rate", "points",
-    "fga_paint", "fgm_paint", "fga_mid", "fgm_mid", "fga_three", "fgm_three",
-]  # fmt: skip
+    "game_id",
+    "game_date",
+    "season",
+    "player_lookup",
+    "universal_player_id",
+    "team_abbr",
+    "opponent_team_abbr",
+    "player_status",
+    "minutes_played",
+    "usage_rate",
+    "points",
+    "fga_paint",
+    "fgm_paint",
+    "fga_mid",
+    "fgm_mid",
+    "fga_three",
+    "fgm_three",
+]
 TGS_COLUMNS = [
-    "game_id", "game_date", "season", "team_abbr", "opponent_team_abbr", "pace", "points",
-    "opp_fga_paint", "opp_fgm_paint", "opp_fga_mid", "opp_fgm_mid", "opp_fga_three", "opp_fgm_three",
-]  # fmt: skip
+    "game_id",
+    "game_date",
+    "season",
+    "team_abbr",
+    "opponent_team_abbr",
+    "pace",
+    "points",
+    "opp_fga_paint",
+    "opp_fgm_paint",
+    "opp_fga_mid",
+    "opp_fgm_mid",
+    "opp_fga_three",
+    "opp_fgm_three",
+]
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,15 @@ from demo.seasons import upcg_window_start
 from warehouse.schemas import CONTEXT_COLUMNS
 
 TARGET_COLUMNS = [
-    "player_lookup", "universal_player_id", "game_id", "game_date", "season", "team_abbr",
-    "opponent_team_abbr", "player_status",
-]  # fmt: skip
+    "player_lookup",
+    "universal_player_id",
+    "game_id",
+    "game_date",
+    "season",
+    "team_abbr",
+    "opponent_team_abbr",
+    "player_status",
+]
 EXPECTED_NO_SHOWS_PER_DATE = 1.0
 PROCESSED_HOUR_UTC = 10
 PANDAS_TYPES = {"INT64": "Int64", "BOOL": "bool", "FLOAT64": "float64"}

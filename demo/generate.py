@@ -74,8 +74,10 @@ def every_partition(key: str) -> str:
 
 def _input_row_counts(wh: Warehouse) -> dict[str, int]:
     """Row counts of the input tables that are not empty."""
-    counts = wh.query(" UNION ALL ".join(
-        f"SELECT '{key}' AS table_key, count(*) AS row_count FROM {{{key}}}{every_partition(key)}"
-        for key in INPUT_TABLES
-    ))  # fmt: skip
+    counts = wh.query(
+        " UNION ALL ".join(
+            f"SELECT '{key}' AS table_key, count(*) AS row_count FROM {{{key}}}{every_partition(key)}"
+            for key in INPUT_TABLES
+        )
+    )
     return {row.table_key: int(row.row_count) for row in counts.itertuples() if row.row_count > 0}

@@ -16,10 +16,37 @@ import pandas as pd
 from demo.names import normalise_name, unique_names
 
 TEAM_ABBRS = (
-    "ATL", "BOS", "BKN", "CHA", "CHI", "CLE", "DAL", "DEN", "DET", "GSW",
-    "HOU", "IND", "LAC", "LAL", "MEM", "MIA", "MIL", "MIN", "NOP", "NYK",
-    "OKC", "ORL", "PHI", "PHX", "POR", "SAC", "SAS", "TOR", "UTA", "WAS",
-)  # fmt: skip
+    "ATL",
+    "BOS",
+    "BKN",
+    "CHA",
+    "CHI",
+    "CLE",
+    "DAL",
+    "DEN",
+    "DET",
+    "GSW",
+    "HOU",
+    "IND",
+    "LAC",
+    "LAL",
+    "MEM",
+    "MIA",
+    "MIL",
+    "MIN",
+    "NOP",
+    "NYK",
+    "OKC",
+    "ORL",
+    "PHI",
+    "PHX",
+    "POR",
+    "SAC",
+    "SAS",
+    "TOR",
+    "UTA",
+    "WAS",
+)
 ROSTER_SIZE = 15
 # Minutes a player in each roster slot gets on an ordinary night, before scaling to 240.
 BASE_MINUTES = np.array([35, 33, 32, 30, 29, 22, 19, 16, 13, 9, 6, 5, 4, 3, 3], dtype=float)

@@ -32,6 +32,7 @@ FLAG_FIELDS = ("back_to_back",)
 FLOAT_SLACK = 1e-9
 NOT_COMPARED = "history incomplete: not compared"
 
+
 @dataclass(frozen=True)
 class AgreementRules:
     max_disagreeing_share: float = 0.10  # more than this share of compared players disagreeing → UPCG stale
@@ -52,9 +53,14 @@ def field_disagreements(upcg: pd.DataFrame, synthetic: pd.DataFrame) -> pd.DataF
     return pd.DataFrame(differ, index=upcg.index)
 
 
-def agreement_facts(compared: pd.DataFrame, upcg: pd.DataFrame, synthetic: pd.DataFrame, history_missing: pd.Series,
-                    rules: AgreementRules,
-                    unchecked: Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:  # fmt: skip
+def agreement_facts(
+    compared: pd.DataFrame,
+    upcg: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    history_missing: pd.Series,
+    rules: AgreementRules,
+    unchecked: Mapping[str, np.ndarray] | None = None,
+) -> pd.DataFrame:
     """Per date (history_missing's index): players compared, players disagreeing, the per-field counts
     ('days_rest 108, games_in_last_7_days 98'), a note when not compared, stale or not, and the reason text.
 
@@ -83,16 +89,19 @@ def agreement_facts(compared: pd.DataFrame, upcg: pd.DataFrame, synthetic: pd.Da
     notes = pd.Series(np.where((history_missing != "") & (held > 0), NOT_COMPARED, ""), index=dates)
     for name, rows in (unchecked or {}).items():
         skipped = per_date(np.asarray(rows, dtype=bool)[whole].astype(float))
-        note = (f"{name} not compared for " + skipped.astype(str) + " (box-score inputs incomplete)")
+        note = f"{name} not compared for " + skipped.astype(str) + " (box-score inputs incomplete)"
         notes = (notes + "; " + note.where(skipped > 0, "")).str.strip("; ")
-    return pd.DataFrame({
-        "agreement_checked": checked,
-        "agreement_disagreeing": disagreeing,
-        "agreement_fields": fields,
-        "agreement_note": notes,
-        "upcg_stale": stale,
-        "upcg_disagrees": reason.where(stale, ""),
-    }, index=dates)  # fmt: skip
+    return pd.DataFrame(
+        {
+            "agreement_checked": checked,
+            "agreement_disagreeing": disagreeing,
+            "agreement_fields": fields,
+            "agreement_note": notes,
+            "upcg_stale": stale,
+            "upcg_disagrees": reason.where(stale, ""),
+        },
+        index=dates,
+    )
 
 
 def _field_texts(per_field: pd.DataFrame) -> tuple[pd.Series, pd.Series]:

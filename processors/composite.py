@@ -54,7 +54,8 @@ def history_rows(frame: pd.DataFrame, sources: SourceFrames) -> pd.DataFrame:
 def upcg_context(targets: pd.DataFrame, upcg: pd.DataFrame) -> pd.DataFrame:
     """The UPCG context columns for each target; the newest row wins if a player appears twice."""
     latest = upcg[["game_date", "player_lookup", "processed_at", *CONTEXT_COLUMN_NAMES]].sort_values(
-        "processed_at", kind="stable")  # fmt: skip
+        "processed_at", kind="stable"
+    )
     wanted, held = pair_keys(
         (targets["game_date"], targets["player_lookup"]), (latest["game_date"], latest["player_lookup"])
     )
@@ -62,7 +63,10 @@ def upcg_context(targets: pd.DataFrame, upcg: pd.DataFrame) -> pd.DataFrame:
 
 
 def build_context(
-    sources: SourceFrames, dates: list[date], policy: SourcePolicy, rules: AgreementRules | None = None,
+    sources: SourceFrames,
+    dates: list[date],
+    policy: SourcePolicy,
+    rules: AgreementRules | None = None,
     zones: ZoneMode = "auto",
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Per player-date context rows (with context_source and the zone inputs), per-date decisions, who played.
@@ -86,22 +90,31 @@ def build_context(
     held = expected[held_in_upcg(expected, upcg.usable)]
     from_upcg = upcg_context(held, upcg.usable)
     compared = held if policy != "pgs" else held.iloc[:0]  # a policy that never reads UPCG need not verify it
-    history_missing = schedule["history_missing"].where(schedule["history_missing"] != "",
-                                                        box_scores.facts["history_partial"])  # fmt: skip
-    agreement = agreement_facts(compared, from_upcg.loc[compared.index], synthetic.loc[compared.index],
-                                history_missing, rules or AgreementRules(),
-                                {"pace_differential": box_scores.pace_incomplete(compared)})  # fmt: skip
+    history_missing = schedule["history_missing"].where(
+        schedule["history_missing"] != "", box_scores.facts["history_partial"]
+    )
+    agreement = agreement_facts(
+        compared,
+        from_upcg.loc[compared.index],
+        synthetic.loc[compared.index],
+        history_missing,
+        rules or AgreementRules(),
+        {"pace_differential": box_scores.pace_incomplete(compared)},
+    )
     counts = coverage_counts(expected, sources.upcg, index, upcg.usable).join(upcg.facts)
     decisions = decide_sources(counts.join(agreement), policy)
     source = row_sources(expected, upcg.usable, decisions, policy).mask(shared, None)
     targets = expected[source.notna()].assign(context_source=source[source.notna()])
-    context_values = pd.concat([
-        synthetic.loc[targets.index[targets["context_source"] == SYNTHETIC]],
-        from_upcg.loc[targets.index[targets["context_source"] == UPCG]],
-    ]).reindex(targets.index)  # fmt: skip
+    context_values = pd.concat(
+        [
+            synthetic.loc[targets.index[targets["context_source"] == SYNTHETIC]],
+            from_upcg.loc[targets.index[targets["context_source"] == UPCG]],
+        ]
+    ).reindex(targets.index)
     zone_values, zone_facts = check_zones(expected, sources.psza, sources.tdza, history, tgs, index, zones)
-    context = pd.concat([targets[[*ID_COLUMNS, "context_source"]], context_values, zone_values.loc[targets.index]],
-                        axis=1)  # fmt: skip
+    context = pd.concat(
+        [targets[[*ID_COLUMNS, "context_source"]], context_values, zone_values.loc[targets.index]], axis=1
+    )
     decisions = decisions.join(schedule).join(box_scores.facts).join(zone_facts).join(conflict_texts(conflicts, index))
     return context.reset_index(drop=True), decisions, expected[["game_date", "player_lookup"]]
 
@@ -114,19 +127,28 @@ def held_in_upcg(expected: pd.DataFrame, upcg: pd.DataFrame) -> np.ndarray:
     return np.isin(played, held)
 
 
-def compute_composite_factors(sources: SourceFrames, dates: list[date], policy: SourcePolicy,
-                              rules: AgreementRules | None = None,
-                              zones: ZoneMode = "auto") -> ProcessorResult:  # fmt: skip
+def compute_composite_factors(
+    sources: SourceFrames,
+    dates: list[date],
+    policy: SourcePolicy,
+    rules: AgreementRules | None = None,
+    zones: ZoneMode = "auto",
+) -> ProcessorResult:
     context, decisions, expected = build_context(sources, dates, policy, rules, zones)
     rows = compute_factors(context)
     counts = rows.groupby("game_date").size().reindex(decisions.index).fillna(0).astype(int)
-    return ProcessorResult(rows=rows, decisions=decisions.assign(row_count=counts), expected=expected,
-                           calendar=sources.calendar)  # fmt: skip
+    return ProcessorResult(
+        rows=rows, decisions=decisions.assign(row_count=counts), expected=expected, calendar=sources.calendar
+    )
 
 
 def process_dates(
-    wh: Warehouse, dates: list[date], policy: SourcePolicy = "auto", inputs: SeasonInputs | None = None,
-    rules: AgreementRules | None = None, zones: ZoneMode = "auto",
+    wh: Warehouse,
+    dates: list[date],
+    policy: SourcePolicy = "auto",
+    inputs: SeasonInputs | None = None,
+    rules: AgreementRules | None = None,
+    zones: ZoneMode = "auto",
 ) -> ProcessorResult:
     """Read once for the whole set of dates (sliced from the run's `inputs` when given), then compute
     every player-date of it."""

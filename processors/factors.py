@@ -24,24 +24,35 @@ from processors.version import CALCULATION_VERSION
 from warehouse.schemas import CONTEXT_COLUMN_NAMES, SCORE_COLUMNS, TABLES
 
 ZONE_INPUT_COLUMNS = [
-    "paint_rate_last_10", "mid_range_rate_last_10", "three_pt_rate_last_10",
-    "primary_scoring_zone", "has_psza",
-    "paint_defense_vs_league_avg", "mid_range_defense_vs_league_avg",
-    "three_pt_defense_vs_league_avg", "has_tdza",
-]  # fmt: skip
+    "paint_rate_last_10",
+    "mid_range_rate_last_10",
+    "three_pt_rate_last_10",
+    "primary_scoring_zone",
+    "has_psza",
+    "paint_defense_vs_league_avg",
+    "mid_range_defense_vs_league_avg",
+    "three_pt_defense_vs_league_avg",
+    "has_tdza",
+]
 
 ID_COLUMNS = [
-    "game_date", "player_lookup", "universal_player_id", "game_id", "team_abbr",
+    "game_date",
+    "player_lookup",
+    "universal_player_id",
+    "game_id",
+    "team_abbr",
     "opponent_team_abbr",
-]  # fmt: skip
+]
 
 # run_id and processed_at belong to the publish step, not to the math.
 FACTOR_COLUMNS = [name for name in TABLES["pcf"].column_names if name not in ("run_id", "processed_at")]
 
 DEFERRED_SCORE_COLUMNS = [
-    "referee_favorability_score", "look_ahead_pressure_score", "travel_impact_score",
+    "referee_favorability_score",
+    "look_ahead_pressure_score",
+    "travel_impact_score",
     "opponent_strength_score",
-]  # fmt: skip
+]
 
 # Zones in tie-break order for a `balanced` player: (zone, rate column, defense column).
 ZONES = [
@@ -302,9 +313,11 @@ def compute_factors(context: pd.DataFrame) -> pd.DataFrame:
 # --- publish checks and hashing ---------------------------------------------------------
 
 RANGE_LIMITS = {
-    "shot_zone_mismatch_score": 10, "pace_score": 3, "usage_spike_score": 3,
+    "shot_zone_mismatch_score": 10,
+    "pace_score": 3,
+    "usage_spike_score": 3,
     "total_composite_adjustment": 21,
-}  # fmt: skip
+}
 
 
 def range_violations(pcf: pd.DataFrame) -> pd.Series:

@@ -47,16 +47,22 @@ def identity_conflicts(played: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.Data
     if not len(shared_keys):
         return pd.DataFrame(columns=["game_date", "player_lookup", "ids"])
     shared = played[on_dates][np.isin(key, shared_keys)]
-    return (shared.assign(player=player_ids(shared)).groupby(["game_date", "player_lookup"])["player"]
-            .agg(lambda ids: ", ".join(sorted(set(map(str, ids))))).rename("ids").reset_index())  # fmt: skip
+    return (
+        shared.assign(player=player_ids(shared))
+        .groupby(["game_date", "player_lookup"])["player"]
+        .agg(lambda ids: ", ".join(sorted(set(map(str, ids)))))
+        .rename("ids")
+        .reset_index()
+    )
 
 
 def conflict_texts(conflicts: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.Series:
     """Per date: 'herbertporter: ids A, B; …' ('' where every lookup names one player)."""
     texts = pd.Series("", index=dates, dtype="object", name="identity_conflicts")
     for day, rows in conflicts.groupby("game_date") if len(conflicts) else ():
-        texts[day] = "; ".join(f"{lookup}: ids {ids}" for lookup, ids in zip(rows["player_lookup"], rows["ids"],
-                                                                               strict=True))  # fmt: skip
+        texts[day] = "; ".join(
+            f"{lookup}: ids {ids}" for lookup, ids in zip(rows["player_lookup"], rows["ids"], strict=True)
+        )
     return texts
 
 
@@ -64,8 +70,9 @@ def in_conflict(expected: pd.DataFrame, conflicts: pd.DataFrame) -> np.ndarray:
     """Which of the expected player-dates are keys two players share."""
     if conflicts.empty:
         return np.zeros(len(expected), dtype=bool)
-    wanted, shared = pair_keys((expected["game_date"], expected["player_lookup"]),
-                               (conflicts["game_date"], conflicts["player_lookup"]))  # fmt: skip
+    wanted, shared = pair_keys(
+        (expected["game_date"], expected["player_lookup"]), (conflicts["game_date"], conflicts["player_lookup"])
+    )
     return np.isin(wanted, shared)
 
 
@@ -81,8 +88,9 @@ class UpcgIdentity:
 def match_upcg(expected: pd.DataFrame, upcg: pd.DataFrame, dates: pd.DatetimeIndex) -> UpcgIdentity:
     """Which UPCG rows describe a player who played; the rest that look like one are named per date."""
     upcg = upcg if upcg["player_lookup"].notna().all() else upcg[upcg["player_lookup"].notna().to_numpy()]
-    played, held = pair_keys((expected["game_date"], expected["player_lookup"]),
-                             (upcg["game_date"], upcg["player_lookup"]))  # fmt: skip
+    played, held = pair_keys(
+        (expected["game_date"], expected["player_lookup"]), (upcg["game_date"], upcg["player_lookup"])
+    )
     at = positions_of(held, played)
     ids, _ = pd.factorize(pd.concat([expected[PLAYER_ID], upcg[PLAYER_ID]], ignore_index=True))  # -1: no id
     their_id, upcg_id = np.append(ids[: len(expected)], -1)[at], ids[len(expected) :]
@@ -90,9 +98,12 @@ def match_upcg(expected: pd.DataFrame, upcg: pd.DataFrame, dates: pd.DatetimeInd
     found = []  # (rows named, what they are, one and many)
     if other_player.any():
         box_score_ids = np.append(expected[PLAYER_ID].to_numpy(dtype=object), [None])[at[other_player]]
-        texts = [f"{lookup} (upcg {theirs}, box score {ours})" for lookup, theirs, ours
-                 in zip(upcg["player_lookup"][other_player], upcg[PLAYER_ID][other_player], box_score_ids,
-                        strict=True)]  # fmt: skip
+        texts = [
+            f"{lookup} (upcg {theirs}, box score {ours})"
+            for lookup, theirs, ours in zip(
+                upcg["player_lookup"][other_player], upcg[PLAYER_ID][other_player], box_score_ids, strict=True
+            )
+        ]
         named = upcg.loc[other_player, ["game_date", "player_lookup"]].assign(text=texts)
         found.append((named, "names another player", "name another player"))
     if (at < 0).any():  # players UPCG holds who did not play (dnp, inactive) are the usual ones
@@ -112,7 +123,8 @@ def named_per_date(found: list[tuple[pd.DataFrame, str, str]], dates: pd.Datetim
         for day, texts in rows.groupby("game_date")["text"]:
             sentence = f"{len(texts)} lookup {one}" if len(texts) == 1 else f"{len(texts)} lookups {many}"
             facts.loc[day, "upcg_identity"] = "; ".join(
-                filter(None, [facts.loc[day, "upcg_identity"], f"{sentence}: {listed(sorted(texts))}"]))
+                filter(None, [facts.loc[day, "upcg_identity"], f"{sentence}: {listed(sorted(texts))}"])
+            )
     return facts
 
 
@@ -125,10 +137,13 @@ def misspelled(expected: pd.DataFrame, unheld: np.ndarray, upcg: pd.DataFrame, u
     if (folded.to_numpy() == np.asarray(lookups, dtype=object)).all():  # every name spelled as compared: none
         return pd.DataFrame(columns=["game_date", "player_lookup", "text"])  # can differ only in spelling
     spelled, players = pd.Series(folded.to_numpy()[codes], dtype="object"), int(unheld.sum())
-    box_scores, offers = expected.loc[unheld, ["game_date", "player_lookup"]], upcg.loc[unmatched, ["game_date",
-                                                                                                    "player_lookup"]]
-    wanted, offered = pair_keys((box_scores["game_date"], spelled.iloc[:players]),
-                                (offers["game_date"], spelled.iloc[players:]))  # fmt: skip
+    box_scores, offers = (
+        expected.loc[unheld, ["game_date", "player_lookup"]],
+        upcg.loc[unmatched, ["game_date", "player_lookup"]],
+    )
+    wanted, offered = pair_keys(
+        (box_scores["game_date"], spelled.iloc[:players]), (offers["game_date"], spelled.iloc[players:])
+    )
     at = positions_of(offered, wanted)
     box_score = box_scores["player_lookup"].to_numpy(dtype=object)[at[at >= 0]]
     found = offers[at >= 0]

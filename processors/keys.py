@@ -40,8 +40,11 @@ def is_in(column: pd.Series, values: pd.Series | Sequence[str]) -> np.ndarray:
         value_set = pa.array(values, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         value_set = pa.array([], type=pa.int64())  # values of mixed types: pandas' rules below
-    if not (pa.types.is_string(value_set.type) or pa.types.is_large_string(value_set.type)
-            or pa.types.is_null(value_set.type)):  # fmt: skip
+    if not (
+        pa.types.is_string(value_set.type)
+        or pa.types.is_large_string(value_set.type)
+        or pa.types.is_null(value_set.type)
+    ):
         return column.isin(values).to_numpy()  # values that are not all strings: pandas' rules
     haystack = pa.array(column)
     return np.asarray(pc.is_in(haystack, value_set=value_set.cast(haystack.type)), dtype=bool)

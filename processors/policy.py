@@ -21,22 +21,28 @@ from processors.source_words import (  # noqa: F401 - the policy's words, re-exp
 )
 
 
-def coverage_counts(expected: pd.DataFrame, upcg: pd.DataFrame, dates: pd.DatetimeIndex,
-                    usable: pd.DataFrame | None = None) -> pd.DataFrame:  # fmt: skip
+def coverage_counts(
+    expected: pd.DataFrame, upcg: pd.DataFrame, dates: pd.DatetimeIndex, usable: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Per date: expected players, UPCG players, UPCG players who played (by identity, not rows). `usable`: the
     UPCG rows that may match at all (processors.identity: not another player's), when not all of them."""
     upcg = upcg[upcg["player_lookup"].notna()]
     usable = upcg if usable is None else usable
-    played, held, matchable = pair_keys((expected["game_date"], expected["player_lookup"]),
-                                        (upcg["game_date"], upcg["player_lookup"]),
-                                        (usable["game_date"], usable["player_lookup"]))  # fmt: skip
+    played, held, matchable = pair_keys(
+        (expected["game_date"], expected["player_lookup"]),
+        (upcg["game_date"], upcg["player_lookup"]),
+        (usable["game_date"], usable["player_lookup"]),
+    )
     played_days = day_numbers(expected["game_date"])
     matched = distinct(matchable) & np.isin(matchable, played)
-    counts = pd.DataFrame({
-        "expected_players": count_per_day(played_days[distinct(played)], dates),
-        "upcg_players": count_per_day(day_numbers(upcg["game_date"])[distinct(held)], dates),
-        "matched_players": count_per_day(day_numbers(usable["game_date"])[matched], dates),
-    }, index=dates.rename("game_date"))  # fmt: skip
+    counts = pd.DataFrame(
+        {
+            "expected_players": count_per_day(played_days[distinct(played)], dates),
+            "upcg_players": count_per_day(day_numbers(upcg["game_date"])[distinct(held)], dates),
+            "matched_players": count_per_day(day_numbers(usable["game_date"])[matched], dates),
+        },
+        index=dates.rename("game_date"),
+    )
     counts["upcg_not_played"] = counts["upcg_players"] - counts["matched_players"]
     return counts
 
@@ -58,10 +64,14 @@ def decide_sources(counts: pd.DataFrame, policy: SourcePolicy) -> pd.DataFrame:
     shares = zip(matched.tolist(), expected.tolist(), _share(matched, expected).tolist(), strict=True)
     partial_reason = pd.Series(  # per date in Python: cheaper than pandas string operations on a few dozen dates
         [f"upcg_partial {held}/{played} ({share:.1f}%)" for held, played, share in shares],
-        index=counts.index, dtype="str")  # fmt: skip
+        index=counts.index,
+        dtype="str",
+    )
     conditions = [expected == 0, stale, sufficient, counts["upcg_players"] == 0]
-    state = pd.Series(np.select(conditions, [NO_EXPECTED, UPCG_DISAGREES, UPCG_COMPLETE, UPCG_EMPTY],
-                                default=UPCG_PARTIAL), index=counts.index)  # fmt: skip
+    state = pd.Series(
+        np.select(conditions, [NO_EXPECTED, UPCG_DISAGREES, UPCG_COMPLETE, UPCG_EMPTY], default=UPCG_PARTIAL),
+        index=counts.index,
+    )
     reasons = [NO_EXPECTED, disagrees.to_numpy(), UPCG_COMPLETE, UPCG_EMPTY]
     upcg_reason = pd.Series(np.select(conditions, reasons, default=partial_reason.to_numpy()), index=counts.index)
     upcg_reason = upcg_reason.where(misnamed == "", upcg_reason + "; " + misnamed)
@@ -78,10 +88,11 @@ def decide_sources(counts: pd.DataFrame, policy: SourcePolicy) -> pd.DataFrame:
     return counts.assign(context_source=source, source_reason=reason, upcg_state=state)
 
 
-def row_sources(expected: pd.DataFrame, upcg_keys: pd.DataFrame, decisions: pd.DataFrame,
-                policy: SourcePolicy) -> pd.Series:
+def row_sources(
+    expected: pd.DataFrame, upcg_keys: pd.DataFrame, decisions: pd.DataFrame, policy: SourcePolicy
+) -> pd.Series:
     """For each expected player-date: 'upcg', 'pgs_synthetic', or None (no row: UPCG-only policy
-    and the player has no UPCG row, or auto chose UPCG and the player is missing from it)."""  # fmt: skip
+    and the player has no UPCG row, or auto chose UPCG and the player is missing from it)."""
     played, held = pair_keys(
         (expected["game_date"], expected["player_lookup"]), (upcg_keys["game_date"], upcg_keys["player_lookup"])
     )

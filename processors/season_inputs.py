@@ -94,8 +94,11 @@ class SeasonInputs:
         whole = [self._season(wh, calendar, season) for season in seasons]
         sliced = {}
         for read in INPUT_READS:
-            frame = pd.concat([tables[read.key] for tables in whole], ignore_index=True) if len(whole) > 1 \
-                else whole[0][read.key]  # fmt: skip
+            frame = (
+                pd.concat([tables[read.key] for tables in whole], ignore_index=True)
+                if len(whole) > 1
+                else whole[0][read.key]
+            )
             since = calendar.history_start(start) if read.history else start
             sliced[read.key] = rows_between(frame, read.date_column, pd.Timestamp(since), pd.Timestamp(end))
         return sliced
@@ -117,15 +120,24 @@ class SeasonInputs:
         last = min(season_end, self.last) if season_end else self.last
         window = {"from": max(history_from, self.first), "end": last}
         history = {"from": history_from, "end": last}
-        return [(read.key, f"SELECT {read.columns} FROM {{{read.key}}} WHERE {read.date_column} BETWEEN @from AND @end",
-                 history if read.history else window) for read in INPUT_READS]  # fmt: skip
+        return [
+            (
+                read.key,
+                f"SELECT {read.columns} FROM {{{read.key}}} WHERE {read.date_column} BETWEEN @from AND @end",
+                history if read.history else window,
+            )
+            for read in INPUT_READS
+        ]
 
     def estimated_bytes(self, wh: Warehouse) -> int | None:
         """What reading every season's inputs would process, as the warehouse estimates it without reading
         (BigQuery: dry-run jobs); None where it cannot (DuckDB)."""
         calendar = self.calendar(wh)
-        estimates = [wh.estimate_bytes(sql, params) for season in calendar.seasons_between(self.first, self.last)
-                     for _, sql, params in self.season_reads(calendar, season)]  # fmt: skip
+        estimates = [
+            wh.estimate_bytes(sql, params)
+            for season in calendar.seasons_between(self.first, self.last)
+            for _, sql, params in self.season_reads(calendar, season)
+        ]
         return None if not estimates or None in estimates else sum(e for e in estimates if e is not None)
 
 

@@ -66,8 +66,9 @@ class History:
         found = (code >= 0) & (self.seasons[position] == wanted)
         return np.where(found, code * len(self.seasons) + position, -1)
 
-    def locate(self, entity: pd.Series, season: pd.Series, day: np.ndarray,
-               group: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    def locate(
+        self, entity: pd.Series, season: pd.Series, day: np.ndarray, group: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """For each target: (index of its group's first row, index of its first row on/after day)."""
         group = self.group_of(entity, season) if group is None else group
         first, before = self._search(group * DAY_SPAN), self._search(group * DAY_SPAN + day)
@@ -97,8 +98,19 @@ def active_history(pgs: pd.DataFrame) -> History:
     """Each player's active games (one per day: the first by game_id), with minutes, usage, back-to-back flags and
     shot attempts per zone (the PSZA windows of processors.zones read the same history)."""
     is_active = ((pgs["player_status"] == "active") & pgs["player_lookup"].notna()).to_numpy()
-    active = pgs.loc[is_active, ["player_lookup", PLAYER_ID, "season", "game_date", "game_id", "minutes_played",
-                                 "usage_rate", *[name for name in SHOT_COLUMNS if name in pgs]]]  # fmt: skip
+    active = pgs.loc[
+        is_active,
+        [
+            "player_lookup",
+            PLAYER_ID,
+            "season",
+            "game_date",
+            "game_id",
+            "minutes_played",
+            "usage_rate",
+            *[name for name in SHOT_COLUMNS if name in pgs],
+        ],
+    ]
     who = player_ids(active)
     player, season = sort_codes(who), active["season"].to_numpy(dtype=np.int64)
     days = day_numbers(active["game_date"])
@@ -123,8 +135,9 @@ def active_history(pgs: pd.DataFrame) -> History:
 def shot_attempts(active: pd.DataFrame, kept: np.ndarray) -> dict[str, np.ndarray]:
     """Attempts per zone of the kept games (NULL as none) and `unknown`: 1 on a game without its shot split, whose
     window cannot say what a zone table should hold."""
-    shots = {name: _finite(active[name])[kept] if name in active else np.full(len(kept), np.nan)
-             for name in SHOT_COLUMNS}  # fmt: skip
+    shots = {
+        name: _finite(active[name])[kept] if name in active else np.full(len(kept), np.nan) for name in SHOT_COLUMNS
+    }
     unknown = np.isnan(np.column_stack(list(shots.values()))).any(axis=1)
     return {**{name: np.nan_to_num(attempts) for name, attempts in shots.items()}, "unknown": unknown.astype(float)}
 
@@ -187,14 +200,22 @@ def player_age(targets: pd.DataFrame, players: pd.DataFrame) -> pd.Series:
 def _ymd(dates: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Year, month and day of datetime64 values (meaningless where NaT), in numpy: `.dt` costs ~10× more."""
     years, months = dates.astype("datetime64[Y]"), dates.astype("datetime64[M]")
-    return (years.astype(np.int64) + 1970, (months - years.astype("datetime64[M]")).astype(np.int64) + 1,
-            (dates.astype("datetime64[D]") - months.astype("datetime64[D]")).astype(np.int64) + 1)  # fmt: skip
+    return (
+        years.astype(np.int64) + 1970,
+        (months - years.astype("datetime64[M]")).astype(np.int64) + 1,
+        (dates.astype("datetime64[D]") - months.astype("datetime64[D]")).astype(np.int64) + 1,
+    )
 
 
 def stars_out(targets: pd.DataFrame, pgs: pd.DataFrame, history: History) -> pd.Series:
     """Teammates out on the day (dnp/inactive) who averaged ≥ 28% usage over ≥ 5 prior games."""
-    out = pgs[(pgs["player_status"].isin(OUT_STATUSES) & pgs["player_lookup"].notna()
-               & pgs["game_date"].isin(targets["game_date"].unique())).to_numpy()]  # fmt: skip
+    out = pgs[
+        (
+            pgs["player_status"].isin(OUT_STATUSES)
+            & pgs["player_lookup"].notna()
+            & pgs["game_date"].isin(targets["game_date"].unique())
+        ).to_numpy()
+    ]
     (player_day,) = pair_keys((out["game_date"], player_ids(out)))
     out = out[distinct(player_day)]
     first, now = history.locate(player_ids(out), out["season"], day_numbers(out["game_date"]))
@@ -211,8 +232,9 @@ def team_pace(targets: pd.DataFrame, tgs: pd.DataFrame) -> pd.DataFrame:
     games = tgs[tgs["team_abbr"].notna()].drop_duplicates(["team_abbr", "season", "game_date"])
     pace = _finite(games["pace"])
     values = {"pace": np.nan_to_num(pace), "n": (~np.isnan(pace)) * 1.0}
-    history = History.build(games["team_abbr"], games["season"].to_numpy(dtype=np.int64),
-                            day_numbers(games["game_date"]), values)  # fmt: skip
+    history = History.build(
+        games["team_abbr"], games["season"].to_numpy(dtype=np.int64), day_numbers(games["game_date"]), values
+    )
     day = day_numbers(targets["game_date"])
 
     def last_ten(team: pd.Series) -> np.ndarray:
@@ -227,7 +249,10 @@ def team_pace(targets: pd.DataFrame, tgs: pd.DataFrame) -> pd.DataFrame:
 
 
 def synthetic_context(
-    targets: pd.DataFrame, pgs: pd.DataFrame, tgs: pd.DataFrame, players: pd.DataFrame,
+    targets: pd.DataFrame,
+    pgs: pd.DataFrame,
+    tgs: pd.DataFrame,
+    players: pd.DataFrame,
     history: History | None = None,
 ) -> pd.DataFrame:
     """SPEC §3 context for each target row (game_date, player_lookup, universal_player_id, season, team_abbr,

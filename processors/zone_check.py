@@ -32,11 +32,23 @@ from processors.zones import (
 
 ZONE_TOLERANCE = 0.05  # percentage points: a table rounded to one decimal still agrees
 ONE_GAME_BEHIND, OWN_GAME, FEWER_GAMES, MORE_GAMES, VALUES_DIFFER = (
-    "one game behind", "includes the date's own game", "games_in_sample behind", "games_in_sample ahead",
-    "values differ")  # fmt: skip
+    "one game behind",
+    "includes the date's own game",
+    "games_in_sample behind",
+    "games_in_sample ahead",
+    "values differ",
+)
 Rows = dict[str, np.ndarray]  # one array per column, one element per target
-ZONE_FACT_COLUMNS = ["psza_players", "psza_expected", "tdza_teams", "tdza_expected", "psza_rows", "tdza_rows",
-                     "zone_rows_built", "zone_note"]  # fmt: skip
+ZONE_FACT_COLUMNS = [
+    "psza_players",
+    "psza_expected",
+    "tdza_teams",
+    "tdza_expected",
+    "psza_rows",
+    "tdza_rows",
+    "zone_rows_built",
+    "zone_note",
+]
 
 
 @dataclass(frozen=True)
@@ -114,12 +126,20 @@ def _at(rows: Rows, where: np.ndarray) -> Rows:
 
 def _taken(rows: Rows, position: np.ndarray) -> Rows:
     """Rows at positions; -1 gives a missing row (NaN numbers, '' labels)."""
-    return {name: np.append(values, "" if values.dtype == object else np.nan)[position]
-            for name, values in rows.items()}  # fmt: skip
+    return {
+        name: np.append(values, "" if values.dtype == object else np.nan)[position] for name, values in rows.items()
+    }
 
 
-def check_side(side: Side, targets: pd.DataFrame, table: pd.DataFrame, box: Rows, mode: ZoneMode,
-               dates: pd.DatetimeIndex, as_of: AsOf) -> CheckedRows:  # fmt: skip
+def check_side(
+    side: Side,
+    targets: pd.DataFrame,
+    table: pd.DataFrame,
+    box: Rows,
+    mode: ZoneMode,
+    dates: pd.DatetimeIndex,
+    as_of: AsOf,
+) -> CheckedRows:
     """Targets (game_date, key, season: one row per key and date) against the table's rows of those dates."""
     wanted, held = pair_keys((targets["game_date"], targets[side.key]), (table["analysis_date"], table[side.key]))
     position = positions_of(wanted, held)
@@ -134,15 +154,20 @@ def check_side(side: Side, targets: pd.DataFrame, table: pd.DataFrame, box: Rows
     def per_date(which: np.ndarray) -> np.ndarray:
         return np.bincount(slot[which], minlength=len(dates)).astype(np.int64)
 
-    facts = pd.DataFrame({
-        "players" if side.name == "psza" else "teams": per_date(agreeing | built),
-        "expected": per_date(np.ones(len(slot), dtype=bool)),
-        "rows": count_per_day(day_numbers(table["analysis_date"])[distinct(held)], dates) + per_date(built & ~present),
-        "built": per_date(built),
-    }, index=dates).add_prefix(f"{side.name}_")  # fmt: skip
+    facts = pd.DataFrame(
+        {
+            "players" if side.name == "psza" else "teams": per_date(agreeing | built),
+            "expected": per_date(np.ones(len(slot), dtype=bool)),
+            "rows": count_per_day(day_numbers(table["analysis_date"])[distinct(held)], dates)
+            + per_date(built & ~present),
+            "built": per_date(built),
+        },
+        index=dates,
+    ).add_prefix(f"{side.name}_")
     off = present & ~agreeing  # judged and found wrong
-    facts[f"{side.name}_note"] = disagreement_notes(side, targets[off], _at(stated, off), _at(box, off), dates,
-                                                    as_of) if off.any() else ""  # fmt: skip
+    facts[f"{side.name}_note"] = (
+        disagreement_notes(side, targets[off], _at(stated, off), _at(box, off), dates, as_of) if off.any() else ""
+    )
     return CheckedRows(values, agreeing | built, built, facts)
 
 
@@ -156,8 +181,11 @@ class AsOf:
     def rows(self, side: Side, targets: pd.DataFrame, day: np.ndarray | None = None) -> Rows:
         """Each target's row as of `day` (default: its date), with that `day` and whether it can judge a row."""
         day = day_numbers(targets["game_date"]) if day is None else day
-        values = shot_zone_values(targets, self.players, day) if side.name == "psza" else zone_defense_values(
-            targets, self.teams, self.league, day)  # fmt: skip
+        values = (
+            shot_zone_values(targets, self.players, day)
+            if side.name == "psza"
+            else zone_defense_values(targets, self.teams, self.league, day)
+        )
         games = values["games_in_sample"].astype(np.float64)
         return {**values, "games_in_sample": games, side.zone: _labels(values[side.zone]), "day": day}
 
@@ -177,28 +205,45 @@ def disagreement_kinds(side: Side, targets: pd.DataFrame, stated: Rows, box: Row
     leaking = as_of.rows(side, targets, box["day"] + 1)
     games, expected_games = stated["games_in_sample"], box["games_in_sample"]
     return np.select(
-        [(previous >= 0) & agrees(side, stated, lagging), agrees(side, stated, leaking),
-         games < expected_games, games > expected_games],
-        [ONE_GAME_BEHIND, OWN_GAME, FEWER_GAMES, MORE_GAMES], default=VALUES_DIFFER,
-    )  # fmt: skip
+        [
+            (previous >= 0) & agrees(side, stated, lagging),
+            agrees(side, stated, leaking),
+            games < expected_games,
+            games > expected_games,
+        ],
+        [ONE_GAME_BEHIND, OWN_GAME, FEWER_GAMES, MORE_GAMES],
+        default=VALUES_DIFFER,
+    )
 
 
-def disagreement_notes(side: Side, targets: pd.DataFrame, stated: Rows, box: Rows, dates: pd.DatetimeIndex,
-                       as_of: AsOf) -> pd.Series:  # fmt: skip
+def disagreement_notes(
+    side: Side, targets: pd.DataFrame, stated: Rows, box: Rows, dates: pd.DatetimeIndex, as_of: AsOf
+) -> pd.Series:
     """Per date: 'psza 12 rows disagree with box scores (one game behind 12)' ('' where all agree)."""
     notes = pd.Series("", index=dates, dtype=object)
     if not len(targets):
         return notes
-    kinds = pd.DataFrame({"game_date": pd.DatetimeIndex(targets["game_date"]),
-                          "kind": disagreement_kinds(side, targets, stated, box, as_of)})  # fmt: skip
+    kinds = pd.DataFrame(
+        {
+            "game_date": pd.DatetimeIndex(targets["game_date"]),
+            "kind": disagreement_kinds(side, targets, stated, box, as_of),
+        }
+    )
     for day, found in kinds.groupby("game_date")["kind"]:  # only the dates with disagreements
         counted = ", ".join(f"{kind} {n}" for kind, n in found.value_counts().items())
         notes[day] = f"{side.name} {len(found)} rows disagree with box scores ({counted})"
     return notes
 
 
-def check_zones(expected: pd.DataFrame, psza: pd.DataFrame, tdza: pd.DataFrame, players: History, tgs: pd.DataFrame,
-                dates: pd.DatetimeIndex, mode: ZoneMode) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
+def check_zones(
+    expected: pd.DataFrame,
+    psza: pd.DataFrame,
+    tdza: pd.DataFrame,
+    players: History,
+    tgs: pd.DataFrame,
+    dates: pd.DatetimeIndex,
+    mode: ZoneMode,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Zone inputs per expected row (the rates and primary_scoring_zone, has_psza, DEFENSE_COLUMNS, has_tdza,
     zone_from_box_scores) and
     per date the zone facts the gate reads (ZONE_FACT_COLUMNS). `players` is the box scores' `active_history`;
@@ -206,8 +251,9 @@ def check_zones(expected: pd.DataFrame, psza: pd.DataFrame, tdza: pd.DataFrame, 
     as_of = AsOf(players, tgs)
     players = expected[["game_date", "player_lookup", PLAYER_ID, "season"]]
     player_rows = check_side(PSZA_SIDE, players, psza, as_of.rows(PSZA_SIDE, players), mode, dates, as_of)
-    faced = expected.loc[expected["opponent_team_abbr"].notna().to_numpy(), ["game_date", "opponent_team_abbr",
-                                                                            "season"]]  # fmt: skip
+    faced = expected.loc[
+        expected["opponent_team_abbr"].notna().to_numpy(), ["game_date", "opponent_team_abbr", "season"]
+    ]
     faced = faced.rename(columns={"opponent_team_abbr": "team_abbr"})
     (team_day,) = pair_keys((faced["game_date"], faced["team_abbr"]))
     teams = faced[distinct(team_day)]
@@ -215,11 +261,13 @@ def check_zones(expected: pd.DataFrame, psza: pd.DataFrame, tdza: pd.DataFrame, 
     return zone_columns(expected, player_rows, teams, team_rows), zone_facts(player_rows, team_rows, mode)
 
 
-def zone_columns(expected: pd.DataFrame, players: CheckedRows, teams: pd.DataFrame,
-                 team_rows: CheckedRows) -> pd.DataFrame:  # fmt: skip
+def zone_columns(
+    expected: pd.DataFrame, players: CheckedRows, teams: pd.DataFrame, team_rows: CheckedRows
+) -> pd.DataFrame:
     """Each expected row's zone inputs: its own PSZA row and its opponent's TDZA row (missing where none)."""
-    wanted, held = pair_keys((expected["game_date"], expected["opponent_team_abbr"]),
-                             (teams["game_date"], teams["team_abbr"]))  # fmt: skip
+    wanted, held = pair_keys(
+        (expected["game_date"], expected["opponent_team_abbr"]), (teams["game_date"], teams["team_abbr"])
+    )
     found = positions_of(wanted, held)
     opponent = np.where(np.append(team_rows.has, False)[found], found, -1)
     defense = _taken(team_rows.values, opponent)
@@ -227,11 +275,17 @@ def zone_columns(expected: pd.DataFrame, players: CheckedRows, teams: pd.DataFra
     zone = players.values["primary_scoring_zone"].copy()
     zone[~players.has | (zone == "")] = None
     team_built = np.append(team_rows.built, False)[opponent]
-    return pd.DataFrame({
-        **rates, "primary_scoring_zone": zone, "has_psza": players.has,
-        **{name: defense[name] for name in DEFENSE_COLUMNS}, "has_tdza": opponent >= 0,
-        "zone_from_box_scores": (players.built & players.has) | team_built,
-    }, index=expected.index)  # fmt: skip
+    return pd.DataFrame(
+        {
+            **rates,
+            "primary_scoring_zone": zone,
+            "has_psza": players.has,
+            **{name: defense[name] for name in DEFENSE_COLUMNS},
+            "has_tdza": opponent >= 0,
+            "zone_from_box_scores": (players.built & players.has) | team_built,
+        },
+        index=expected.index,
+    )
 
 
 def zone_facts(players: CheckedRows, teams: CheckedRows, mode: ZoneMode) -> pd.DataFrame:
@@ -240,10 +294,12 @@ def zone_facts(players: CheckedRows, teams: CheckedRows, mode: ZoneMode) -> pd.D
     built = facts["psza_built"] + facts["tdza_built"]
     notes = []
     for psza_note, tdza_note, psza_built, tdza_built in zip(
-            facts["psza_note"], facts["tdza_note"], facts["psza_built"], facts["tdza_built"], strict=True):  # fmt: skip
+        facts["psza_note"], facts["tdza_note"], facts["psza_built"], facts["tdza_built"], strict=True
+    ):
         said = [note for note in (psza_note, tdza_note) if note]
         if mode == "auto" and psza_built + tdza_built:
-            said.append(f"{psza_built + tdza_built} zone rows built from box scores "
-                        f"(psza {psza_built}, tdza {tdza_built})")  # fmt: skip
+            said.append(
+                f"{psza_built + tdza_built} zone rows built from box scores (psza {psza_built}, tdza {tdza_built})"
+            )
         notes.append("; ".join(said))
     return facts.assign(zone_rows_built=built, zone_note=notes)[ZONE_FACT_COLUMNS]

@@ -33,8 +33,10 @@ def _counts(frame: pd.DataFrame, columns: list[str]) -> dict[str, np.ndarray]:
     window then cannot say what the zone table should hold."""
     arrays = {name: _numbers(frame[name]) for name in columns}
     unknown = np.any([~np.isfinite(array) for array in arrays.values()], axis=0)
-    return {**{name: np.where(np.isfinite(array), array, 0.0) for name, array in arrays.items()},
-            "unknown": unknown.astype(float)}  # fmt: skip
+    return {
+        **{name: np.where(np.isfinite(array), array, 0.0) for name, array in arrays.items()},
+        "unknown": unknown.astype(float),
+    }
 
 
 def _numbers(values: pd.Series) -> np.ndarray:
@@ -52,8 +54,9 @@ def allowed_shots(tgs: pd.DataFrame) -> tuple[History, History]:
     return History.build(games["team_abbr"], season, days, values), History.build(league, season, days, values)
 
 
-def _last_games(history: History, entity: pd.Series, season: pd.Series, day: np.ndarray,
-                window: int) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+def _last_games(
+    history: History, entity: pd.Series, season: pd.Series, day: np.ndarray, window: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Each target's window: the rows of its entity's last `window` games of the season strictly before `day`."""
     first, before = history.locate(entity, season, day)
     return np.maximum(first, before - window), before
@@ -68,8 +71,9 @@ def primary_scoring_zone(paint: np.ndarray, mid: np.ndarray, three: np.ndarray) 
     """paint ≥ 40 → paint, else three ≥ 40 → perimeter, else mid ≥ 35 → mid_range, else balanced; None without
     shots."""
     with np.errstate(invalid="ignore"):
-        zone = np.select([paint >= 40.0, three >= 40.0, mid >= 35.0], ["paint", "perimeter", "mid_range"],
-                         default="balanced").astype(object)  # fmt: skip
+        zone = np.select(
+            [paint >= 40.0, three >= 40.0, mid >= 35.0], ["paint", "perimeter", "mid_range"], default="balanced"
+        ).astype(object)
     zone[np.isnan(paint)] = None
     return zone
 
@@ -97,8 +101,12 @@ def shot_zone_values(targets: pd.DataFrame, history: History, day: np.ndarray | 
     attempts = [history.window_sum(name, lo, hi) for name in SHOT_COLUMNS]  # the players' `active_history`
     total = np.sum(attempts, axis=0)
     rates = [_percent(zone, total) for zone in attempts]
-    return {**dict(zip(RATE_COLUMNS, rates, strict=True)), "primary_scoring_zone": primary_scoring_zone(*rates),
-            "games_in_sample": hi - lo, "unverified": history.window_sum("unknown", lo, hi) > 0}  # fmt: skip
+    return {
+        **dict(zip(RATE_COLUMNS, rates, strict=True)),
+        "primary_scoring_zone": primary_scoring_zone(*rates),
+        "games_in_sample": hi - lo,
+        "unverified": history.window_sum("unknown", lo, hi) > 0,
+    }
 
 
 def zone_defense(targets: pd.DataFrame, teams: History, league: History, day: np.ndarray | None = None) -> pd.DataFrame:
@@ -108,19 +116,32 @@ def zone_defense(targets: pd.DataFrame, teams: History, league: History, day: np
     return pd.DataFrame(zone_defense_values(targets, teams, league, day), index=targets.index)
 
 
-def zone_defense_values(targets: pd.DataFrame, teams: History, league: History,
-                        day: np.ndarray | None = None) -> Values:  # fmt: skip
+def zone_defense_values(
+    targets: pd.DataFrame, teams: History, league: History, day: np.ndarray | None = None
+) -> Values:
     """`zone_defense` as arrays."""
     day = day_numbers(targets["game_date"]) if day is None else day
     lo, hi = _last_games(teams, targets["team_abbr"], targets["season"], day, TEAM_WINDOW)
     season_start, before = league.locate(pd.Series(LEAGUE, index=targets.index), targets["season"], day)
-    defense = np.column_stack([
-        _percent(teams.window_sum(f"opp_fgm_{zone}", lo, hi), teams.window_sum(f"opp_fga_{zone}", lo, hi))
-        - _percent(league.window_sum(f"opp_fgm_{zone}", season_start, before),
-                   league.window_sum(f"opp_fga_{zone}", season_start, before))
-        for zone in SHOT_ZONES
-    ]) if len(targets) else np.empty((0, len(SHOT_ZONES)))  # fmt: skip
+    defense = (
+        np.column_stack(
+            [
+                _percent(teams.window_sum(f"opp_fgm_{zone}", lo, hi), teams.window_sum(f"opp_fga_{zone}", lo, hi))
+                - _percent(
+                    league.window_sum(f"opp_fgm_{zone}", season_start, before),
+                    league.window_sum(f"opp_fga_{zone}", season_start, before),
+                )
+                for zone in SHOT_ZONES
+            ]
+        )
+        if len(targets)
+        else np.empty((0, len(SHOT_ZONES)))
+    )
     defense[hi == lo] = np.nan  # no games of its own: no row
     unverified = (teams.window_sum("unknown", lo, hi) + league.window_sum("unknown", season_start, before)) > 0
-    return {**{name: defense[:, column] for column, name in enumerate(DEFENSE_COLUMNS)},
-            "weakest_zone": weakest_zone(defense), "games_in_sample": hi - lo, "unverified": unverified}  # fmt: skip
+    return {
+        **{name: defense[:, column] for column, name in enumerate(DEFENSE_COLUMNS)},
+        "weakest_zone": weakest_zone(defense),
+        "games_in_sample": hi - lo,
+        "unverified": unverified,
+    }

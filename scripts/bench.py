@@ -208,8 +208,17 @@ def emulator_case(work: Path, season: int) -> tuple[dict, dict[str, float]]:
     what remains of the first. Tables created and dropped through the API are no jobs and are not counted."""
     python = Path(os.environ.get("PCF_BQEMULATOR_VENV", REPO / ".venv-emulator")) / "bin" / "python"
     rest = free_port()
-    command = [str(python), str(REPO / "tests" / "emulator" / "launch.py"), "--rest-port", str(rest),
-               "--grpc-port", str(free_port()), "--ephemeral", "--log-level", "warning"]  # fmt: skip
+    command = [
+        str(python),
+        str(REPO / "tests" / "emulator" / "launch.py"),
+        "--rest-port",
+        str(rest),
+        "--grpc-port",
+        str(free_port()),
+        "--ephemeral",
+        "--log-level",
+        "warning",
+    ]
     emulator = subprocess.Popen(command, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     host = f"http://127.0.0.1:{rest}"
     try:
@@ -233,8 +242,11 @@ def emulator_case(work: Path, season: int) -> tuple[dict, dict[str, float]]:
         emulator.wait(timeout=30)
     (jobs_7, chunks_7), (jobs_30, chunks_30) = jobs_and_chunks(weekly[1], 7), jobs_and_chunks(monthly[1], 30)
     per_chunk = (jobs_7 - jobs_30) / (chunks_7 - chunks_30)
-    counts = {"fixed": jobs_7 - per_chunk * chunks_7, "per_chunk": per_chunk,
-              "nightly": float(nightly[1]["warehouse_jobs"])}  # fmt: skip
+    counts = {
+        "fixed": jobs_7 - per_chunk * chunks_7,
+        "per_chunk": per_chunk,
+        "nightly": float(nightly[1]["warehouse_jobs"]),
+    }
     return summarise("emulator, 1 season: --chunk-days 7", [weekly]), counts
 
 
@@ -246,8 +258,9 @@ def jobs_and_chunks(document: dict, chunk_days: int) -> tuple[int, int]:
 
 def last_game_date(url: str, start: str, end: str, env: dict | None = None) -> str:
     """The range's last game date, as `status` lists it."""
-    status = measure(cli(url, "status", "--start-date", start, "--end-date", end, "--output", "json"), accept=(0, 3),
-                     env=env)  # fmt: skip
+    status = measure(
+        cli(url, "status", "--start-date", start, "--end-date", end, "--output", "json"), accept=(0, 3), env=env
+    )
     return str(max(d["game_date"] for d in json.loads(status.stdout)["dates"]))
 
 
@@ -267,8 +280,9 @@ def prepare(shape: Shape, work: Path) -> tuple[dict[str, Path], str]:
     league, nightly, finished = work / "league.duckdb", work / "nightly.duckdb", work / "finished.duckdb"
     seasons = f"{shape.league[0]}-{shape.league[1]}"
     generation = measure(cli(f"duckdb:///{league}", "demo", "--seasons", seasons))
-    print(f"demo league {seasons}: generated in {generation.seconds:.1f} s "
-          f"(peak RSS {generation.peak_rss_mib:.0f} MiB)")  # fmt: skip
+    print(
+        f"demo league {seasons}: generated in {generation.seconds:.1f} s (peak RSS {generation.peak_rss_mib:.0f} MiB)"
+    )
     opener, end = season_range(shape.league[1], shape.league[1] - shape.league[0] + 1)
     last = last_game_date(f"duckdb:///{league}", opener, end)
     shutil.copy(league, nightly)
@@ -291,13 +305,17 @@ def target_rows(results: list[dict], growth: list[tuple[int, dict]], jobs: dict[
         at_most(f"{largest_seasons} seasons: peak RSS MiB", largest["peak_rss_mib"], 1024),
         at_most("--chunk-days 7 ÷ default (wall)", week["wall_s"] / default["wall_s"], 1.4),
         at_most("--chunk-days 1 ÷ default (wall)", day["wall_s"] / default["wall_s"], 3),
-        *(at_most(f"{case['case']}: wall s", case["wall_s"], limit)
-          for case, limit in ((noop, 0.4), (nightly, 0.5), (status, 0.5), (validate, 0.5))),
-    ]  # fmt: skip
+        *(
+            at_most(f"{case['case']}: wall s", case["wall_s"], limit)
+            for case, limit in ((noop, 0.4), (nightly, 0.5), (status, 0.5), (validate, 0.5))
+        ),
+    ]
     if jobs:
-        rows += [at_most("BigQuery (emulator): fixed jobs per run", jobs["fixed"], 8),
-                 at_most("BigQuery (emulator): jobs per chunk", jobs["per_chunk"], 2),
-                 at_most("BigQuery (emulator): nightly catch-up jobs", jobs["nightly"], 10)]  # fmt: skip
+        rows += [
+            at_most("BigQuery (emulator): fixed jobs per run", jobs["fixed"], 8),
+            at_most("BigQuery (emulator): jobs per chunk", jobs["per_chunk"], 2),
+            at_most("BigQuery (emulator): nightly catch-up jobs", jobs["nightly"], 10),
+        ]
     return rows
 
 
@@ -324,10 +342,14 @@ def main() -> None:
         results = measure_all(cases, databases, work, repetitions)
         emulator, jobs = emulator_case(work, shape.league[1]) if args.emulator else (None, {})
     default, week, day = (results[case.name] for case in cases[:3])
-    print(f"side by side: {cases[0].dates[0]} → {cases[0].dates[1]}, {default['processed_dates']} game dates "
-          f"computed, {default['published_rows']:,} rows published")  # fmt: skip
-    print(f"medians of {repetitions}, repetitions interleaved (--chunk-days 1: one run); load average after: "
-          f"{', '.join(f'{value:.2f}' for value in os.getloadavg())}")  # fmt: skip
+    print(
+        f"side by side: {cases[0].dates[0]} → {cases[0].dates[1]}, {default['processed_dates']} game dates "
+        f"computed, {default['published_rows']:,} rows published"
+    )
+    print(
+        f"medians of {repetitions}, repetitions interleaved (--chunk-days 1: one run); load average after: "
+        f"{', '.join(f'{value:.2f}' for value in os.getloadavg())}"
+    )
     print_table([results[case.name] for case in cases] + ([emulator] if emulator else []))
     print()
     series = [(seasons, results[name]) for seasons, name in growth]
@@ -335,8 +357,10 @@ def main() -> None:
     for name, result in (("--chunk-days 7", week), ("--chunk-days 1", day)):
         print(f"{name} ÷ default: {result['wall_s'] / default['wall_s']:.1f}×")
     reference = dict(series).get(4, series[0][1])
-    print(f"{series[-1][0]} seasons ÷ {4 if 4 in dict(series) else series[0][0]}: "
-          f"{series[-1][1]['wall_s'] / reference['wall_s']:.1f}×")  # fmt: skip
+    print(
+        f"{series[-1][0]} seasons ÷ {4 if 4 in dict(series) else series[0][0]}: "
+        f"{series[-1][1]['wall_s'] / reference['wall_s']:.1f}×"
+    )
     print()
     print_targets(target_rows([results[case.name] for case in cases], series, jobs))
 

@@ -40,8 +40,10 @@ def main() -> None:
         rows = len(result.rows)
     seconds = statistics.median(timings)
     print(f"season {args.season}: {len(dates)} game dates, {rows:,} rows")
-    print(f"median of {args.repetitions}: {seconds:.3f} s, {rows / seconds:,.0f} rows/s "
-          f"(min {min(timings):.3f} s, max {max(timings):.3f} s)")  # fmt: skip
+    print(
+        f"median of {args.repetitions}: {seconds:.3f} s, {rows / seconds:,.0f} rows/s "
+        f"(min {min(timings):.3f} s, max {max(timings):.3f} s)"
+    )
 
 
 if __name__ == "__main__":

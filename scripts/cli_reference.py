@@ -1,7 +1,7 @@
 """Regenerate the README's command reference from the CLI's help (or check it is current).
 
-    python scripts/cli_reference.py          # rewrite README.md in place
-    python scripts/cli_reference.py --check  # exit 1 if README.md is stale
+python scripts/cli_reference.py          # rewrite README.md in place
+python scripts/cli_reference.py --check  # exit 1 if README.md is stale
 """
 
 from __future__ import annotations

@@ -109,9 +109,16 @@ def bigquery_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     workdir = tmp_path_factory.mktemp("bqemulator")
     log = workdir / "emulator.log"
     command = [
-        str(python), str(LAUNCHER), "--rest-port", str(rest_port), "--grpc-port", str(grpc_port),
-        "--ephemeral", "--log-level", "warning",
-    ]  # fmt: skip
+        str(python),
+        str(LAUNCHER),
+        "--rest-port",
+        str(rest_port),
+        "--grpc-port",
+        str(grpc_port),
+        "--ephemeral",
+        "--log-level",
+        "warning",
+    ]
     with log.open("wb") as sink:
         process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, cwd=workdir)
     url = f"http://127.0.0.1:{rest_port}"
@@ -145,12 +152,15 @@ def make_bigquery_warehouse(bigquery_emulator: str) -> Iterator[Callable[..., Bi
 
     opened: list[BigQueryWarehouse] = []
 
-    def make(project: str | None = None, datasets: Datasets | None = None, endpoint: str | None = None,
-             **settings: Any) -> BigQueryWarehouse:  # fmt: skip
+    def make(
+        project: str | None = None, datasets: Datasets | None = None, endpoint: str | None = None, **settings: Any
+    ) -> BigQueryWarehouse:
         warehouse = BigQueryWarehouse(
-            project or f"pcf-test-{uuid.uuid4().hex[:10]}", datasets or Datasets(),
-            emulator_host=endpoint or bigquery_emulator, settings=replace(BigQuerySettings.for_emulator(), **settings),
-        )  # fmt: skip
+            project or f"pcf-test-{uuid.uuid4().hex[:10]}",
+            datasets or Datasets(),
+            emulator_host=endpoint or bigquery_emulator,
+            settings=replace(BigQuerySettings.for_emulator(), **settings),
+        )
         opened.append(warehouse)
         return warehouse
 

@@ -33,8 +33,14 @@ INCIDENT_WEEK = ("--start-date", "2023-02-20", "--end-date", "2023-02-26")
 INCIDENT_DATES = ("2023-02-23", "2023-02-24")  # UPCG holds 1 player on the 23rd (the incident)
 RUN_METADATA = ["run_id", "processed_at"]
 KEY = ["game_date", "player_lookup"]
-CONTRACT_DTYPES = {"INT64": "Int64", "FLOAT64": "Float64", "BOOL": "boolean", "STRING": "string",
-                   "DATE": "datetime64[us]", "TIMESTAMP": "datetime64[us]"}  # fmt: skip
+CONTRACT_DTYPES = {
+    "INT64": "Int64",
+    "FLOAT64": "Float64",
+    "BOOL": "boolean",
+    "STRING": "string",
+    "DATE": "datetime64[us]",
+    "TIMESTAMP": "datetime64[us]",
+}
 
 CURRENT_STATES_SQL = """
 SELECT game_date, status, run_id, published_players, context_source, reason
@@ -65,8 +71,9 @@ def url_of(target: Target) -> str:
 def invoke(target: Target, *args: str, today: str | None = TODAY, env: dict[str, str] | None = None) -> Result:
     """The CLI in-process: JSON logs, today pinned (None: the real clock), exceptions left to the CLI's own edge."""
     pinned = ["--today", today] if today else []
-    return CliRunner().invoke(cli, ["--warehouse", url_of(target), "--log-format", "json", *pinned, *args],
-                              env=env, catch_exceptions=False)  # fmt: skip
+    return CliRunner().invoke(
+        cli, ["--warehouse", url_of(target), "--log-format", "json", *pinned, *args], env=env, catch_exceptions=False
+    )
 
 
 def run_json(target: Target, *args: str) -> tuple[Result, dict[str, dict]]:
@@ -141,14 +148,20 @@ def pcf_rows(target: Target | Warehouse, day: str) -> int:
 
 def who_played(target: Target | Warehouse, day: str) -> int:
     """Distinct players with an active box score on the day: the players a date must publish."""
-    return count(target, "SELECT count(DISTINCT player_lookup) AS n FROM {pgs} WHERE game_date = @d "
-                         "AND player_status = 'active'", d=date.fromisoformat(day))  # fmt: skip
+    return count(
+        target,
+        "SELECT count(DISTINCT player_lookup) AS n FROM {pgs} WHERE game_date = @d AND player_status = 'active'",
+        d=date.fromisoformat(day),
+    )
 
 
 def ledger_state(target: Target | Warehouse, day: str) -> pd.Series:
     """The date's current ledger row (its latest verdict)."""
-    rows = query(target, "SELECT * FROM {checkpoints} WHERE game_date = @d "
-                         "ORDER BY COALESCE(attempt, 0) DESC, finished_at DESC", d=date.fromisoformat(day))  # fmt: skip
+    rows = query(
+        target,
+        "SELECT * FROM {checkpoints} WHERE game_date = @d ORDER BY COALESCE(attempt, 0) DESC, finished_at DESC",
+        d=date.fromisoformat(day),
+    )
     return rows.iloc[0]
 
 
@@ -171,8 +184,12 @@ def table_counts(target: Target | Warehouse) -> dict[str, int]:
 
 
 def audit_rows(target: Target | Warehouse, day: str, audit: str) -> pd.DataFrame:
-    return query(target, "SELECT * FROM {audits} WHERE game_date = @d AND audit = @a ORDER BY attempt",
-                 d=date.fromisoformat(day), a=audit)  # fmt: skip
+    return query(
+        target,
+        "SELECT * FROM {audits} WHERE game_date = @d AND audit = @a ORDER BY attempt",
+        d=date.fromisoformat(day),
+        a=audit,
+    )
 
 
 # --- degrading inputs ------------------------------------------------------------------------------
@@ -198,8 +215,12 @@ def lose_zone_split(target: Target | Warehouse, before: str, teams: list[str] | 
     zone tables are rebuilt from these box scores (`--zones auto`), whatever they hold."""
     which = {} if teams is None else {"teams": teams}
     only = " AND team_abbr IN (SELECT * FROM UNNEST(@teams))" if which else ""
-    execute(target, f"UPDATE {{tgs}} SET {', '.join(f'{column} = 0' for column in ZONE_SPLIT)} "
-                    f"WHERE game_date < @d{only}", d=date.fromisoformat(before), **which)  # fmt: skip
+    execute(
+        target,
+        f"UPDATE {{tgs}} SET {', '.join(f'{column} = 0' for column in ZONE_SPLIT)} WHERE game_date < @d{only}",
+        d=date.fromisoformat(before),
+        **which,
+    )
 
 
 def keep_upcg_share(target: Target | Warehouse, day: str, share: float) -> None:
@@ -215,9 +236,13 @@ def make_upcg_stale(target: Target | Warehouse, day: str) -> int:
     still there. Returns how many of the players who played got a stale row."""
     stale = "game_date = @d AND player_lookup < 'n'"
     d = date.fromisoformat(day)
-    changed = execute(target, "UPDATE {upcg} SET days_rest = days_rest + 2, games_in_last_7_days = "
-                              "games_in_last_7_days + 1, minutes_in_last_7_days = minutes_in_last_7_days + 30 "
-                              f"WHERE {stale}", d=d)  # fmt: skip
+    changed = execute(
+        target,
+        "UPDATE {upcg} SET days_rest = days_rest + 2, games_in_last_7_days = "
+        "games_in_last_7_days + 1, minutes_in_last_7_days = minutes_in_last_7_days + 30 "
+        f"WHERE {stale}",
+        d=d,
+    )
     assert changed > 0
     played = "SELECT player_lookup FROM {pgs} WHERE game_date = @d AND player_status = 'active'"
     return count(target, f"SELECT count(*) AS n FROM {{upcg}} WHERE {stale} AND player_lookup IN ({played})", d=d)

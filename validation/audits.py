@@ -31,11 +31,23 @@ COMPONENTS = {
     "usage_spike": "usage_spike_score",
 }
 PROFILE_COLUMNS = [
-    "players", "games", "players_per_game", "mean_completeness",
+    "players",
+    "games",
+    "players_per_game",
+    "mean_completeness",
     *[f"{name}_{kind}" for name in COMPONENTS for kind in ("mean", "zero_share")],
-]  # fmt: skip
-FINDING_COLUMNS = ["game_date", "audit", "value", "threshold", "baseline", "baseline_dates", "severity",
-                   "passed", "detail"]  # fmt: skip
+]
+FINDING_COLUMNS = [
+    "game_date",
+    "audit",
+    "value",
+    "threshold",
+    "baseline",
+    "baseline_dates",
+    "severity",
+    "passed",
+    "detail",
+]
 
 
 # --- profiles -------------------------------------------------------------------------------------
@@ -57,8 +69,11 @@ def profile(rows: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.DataFrame:
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.bincount(code, weights=values, minlength=len(dates)) / np.where(players > 0, players, np.nan)
 
-    columns = {"players": np.where(players > 0, players, np.nan), "games": np.where(players > 0, games, np.nan),
-               "mean_completeness": mean(_numbers(rows["data_completeness_pct"])[kept])}  # fmt: skip
+    columns = {
+        "players": np.where(players > 0, players, np.nan),
+        "games": np.where(players > 0, games, np.nan),
+        "mean_completeness": mean(_numbers(rows["data_completeness_pct"])[kept]),
+    }
     for name, column in COMPONENTS.items():
         values = _numbers(rows[column])[kept]
         columns[f"{name}_mean"] = mean(values)
@@ -75,10 +90,12 @@ def _numbers(values: pd.Series) -> np.ndarray:
 PROFILE_SQL = (
     "SELECT game_date, COUNT(DISTINCT player_lookup) AS players, COUNT(DISTINCT game_id) AS games, "
     "AVG(data_completeness_pct) AS mean_completeness, "
-    + ", ".join(f"AVG({column}) AS {name}_mean, AVG(CASE WHEN {column} = 0 THEN 1.0 ELSE 0.0 END) AS {name}_zero_share"
-                for name, column in COMPONENTS.items())
+    + ", ".join(
+        f"AVG({column}) AS {name}_mean, AVG(CASE WHEN {column} = 0 THEN 1.0 ELSE 0.0 END) AS {name}_zero_share"
+        for name, column in COMPONENTS.items()
+    )
     + " FROM {pcf} WHERE game_date BETWEEN @start AND @end GROUP BY game_date"
-)  # fmt: skip
+)
 
 
 def published_profile_sql() -> str:
@@ -108,8 +125,11 @@ def baselines(history: pd.DataFrame, dates: pd.DatetimeIndex, size: int, calenda
     valid = window >= 0
     positions = np.where(valid, window, 0)
     valid &= seasons[positions] == wanted[:, None] if len(days) else False
-    values = history[PROFILE_COLUMNS].to_numpy(dtype=float)[positions] if len(days) else np.full(
-        (len(dates), size, len(PROFILE_COLUMNS)), np.nan)  # fmt: skip
+    values = (
+        history[PROFILE_COLUMNS].to_numpy(dtype=float)[positions]
+        if len(days)
+        else np.full((len(dates), size, len(PROFILE_COLUMNS)), np.nan)
+    )
     values = np.where(valid[:, :, None], values, np.nan)
     with warnings.catch_warnings():  # a date with no baseline is all-NaN: its median is NaN, said by baseline_dates
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -156,9 +176,12 @@ def upcg_agreement(data: AuditData, threshold: float) -> Finding:
     fields = _column(facts, "agreement_fields", "").astype(str).to_numpy()
     notes = _column(facts, "agreement_note", "").astype(str).to_numpy()
     share = pd.Series(np.where(checked > 0, disagreeing / np.maximum(checked, 1), np.nan), index=index)
-    detail = [f"{bad}/{seen} disagree" + (f": {named}" if named else "") + (f"; {note}" if note else "")
-              if seen else (note or "not compared")
-              for bad, seen, named, note in zip(disagreeing, checked, fields, notes, strict=True)]  # fmt: skip
+    detail = [
+        f"{bad}/{seen} disagree" + (f": {named}" if named else "") + (f"; {note}" if note else "")
+        if seen
+        else (note or "not compared")
+        for bad, seen, named, note in zip(disagreeing, checked, fields, notes, strict=True)
+    ]
     return Finding(value=share, passed=share.isna() | (share <= threshold), detail=pd.Series(detail, index=index))
 
 
@@ -200,29 +223,74 @@ def shift_from_baseline(column: str) -> AuditCheck:
 
 # Thresholds are justified by the four-season demo's spread (docs/audits.md).
 AUDITS: tuple[Audit, ...] = (
-    Audit("upcg_agreement", WARN, DEFAULT_UPCG_DISAGREE_SHARE, upcg_agreement,
-          "share of UPCG players whose context disagrees with the box scores"),
-    Audit("shot_zone_zero_share", BLOCK, 0.40, rise_over_baseline("shot_zone_zero_share"),
-          "share of shot-zone scores exactly 0, rise over the baseline"),
-    Audit("pace_zero_share", BLOCK, 0.40, rise_over_baseline("pace_zero_share"),
-          "share of pace scores exactly 0, rise over the baseline"),
-    Audit("usage_spike_zero_share", BLOCK, 0.40, rise_over_baseline("usage_spike_zero_share"),
-          "share of usage-spike scores exactly 0, rise over the baseline"),
-    Audit("fatigue_zero_share", BLOCK, 0.40, rise_over_baseline("fatigue_zero_share"),
-          "share of fatigue scores exactly 0, rise over the baseline"),
-    Audit("mean_completeness", BLOCK, 10.0, drop_below_baseline("mean_completeness"),
-          "mean data_completeness_pct, drop below the baseline (points)"),
-    Audit("players_per_game", WARN, 0.25, drop_below_baseline("players_per_game", relative=True),
-          "players per game, drop below the baseline (share of it)"),
-    Audit("fatigue_mean", WARN, 15.0, shift_from_baseline("fatigue_mean"),
-          "mean fatigue score, shift from the baseline"),
-    Audit("shot_zone_mean", WARN, 3.0, shift_from_baseline("shot_zone_mean"),
-          "mean shot-zone score, shift from the baseline"),
-    Audit("pace_mean", WARN, 1.0, shift_from_baseline("pace_mean"),
-          "mean pace score, shift from the baseline"),
-    Audit("usage_spike_mean", WARN, 1.0, shift_from_baseline("usage_spike_mean"),
-          "mean usage-spike score, shift from the baseline"),
-)  # fmt: skip
+    Audit(
+        "upcg_agreement",
+        WARN,
+        DEFAULT_UPCG_DISAGREE_SHARE,
+        upcg_agreement,
+        "share of UPCG players whose context disagrees with the box scores",
+    ),
+    Audit(
+        "shot_zone_zero_share",
+        BLOCK,
+        0.40,
+        rise_over_baseline("shot_zone_zero_share"),
+        "share of shot-zone scores exactly 0, rise over the baseline",
+    ),
+    Audit(
+        "pace_zero_share",
+        BLOCK,
+        0.40,
+        rise_over_baseline("pace_zero_share"),
+        "share of pace scores exactly 0, rise over the baseline",
+    ),
+    Audit(
+        "usage_spike_zero_share",
+        BLOCK,
+        0.40,
+        rise_over_baseline("usage_spike_zero_share"),
+        "share of usage-spike scores exactly 0, rise over the baseline",
+    ),
+    Audit(
+        "fatigue_zero_share",
+        BLOCK,
+        0.40,
+        rise_over_baseline("fatigue_zero_share"),
+        "share of fatigue scores exactly 0, rise over the baseline",
+    ),
+    Audit(
+        "mean_completeness",
+        BLOCK,
+        10.0,
+        drop_below_baseline("mean_completeness"),
+        "mean data_completeness_pct, drop below the baseline (points)",
+    ),
+    Audit(
+        "players_per_game",
+        WARN,
+        0.25,
+        drop_below_baseline("players_per_game", relative=True),
+        "players per game, drop below the baseline (share of it)",
+    ),
+    Audit(
+        "fatigue_mean", WARN, 15.0, shift_from_baseline("fatigue_mean"), "mean fatigue score, shift from the baseline"
+    ),
+    Audit(
+        "shot_zone_mean",
+        WARN,
+        3.0,
+        shift_from_baseline("shot_zone_mean"),
+        "mean shot-zone score, shift from the baseline",
+    ),
+    Audit("pace_mean", WARN, 1.0, shift_from_baseline("pace_mean"), "mean pace score, shift from the baseline"),
+    Audit(
+        "usage_spike_mean",
+        WARN,
+        1.0,
+        shift_from_baseline("usage_spike_mean"),
+        "mean usage-spike score, shift from the baseline",
+    ),
+)
 AUDIT_NAMES = tuple(audit.name for audit in AUDITS)
 
 
@@ -237,17 +305,32 @@ class AuditRules:
     def __post_init__(self) -> None:
         unknown = sorted(set(self.thresholds) - set(AUDIT_NAMES))
         if unknown:
-            raise InvalidSetting("audit_thresholds", "{field}: unknown audit {unknown}; expected one of {names}",
-                                 unknown=", ".join(unknown), names=", ".join(AUDIT_NAMES))  # fmt: skip
-        bad = [f"{name}={value}" for name, value in self.thresholds.items()
-               if not isinstance(value, int | float) or not np.isfinite(value) or value < 0]  # fmt: skip
+            raise InvalidSetting(
+                "audit_thresholds",
+                "{field}: unknown audit {unknown}; expected one of {names}",
+                unknown=", ".join(unknown),
+                names=", ".join(AUDIT_NAMES),
+            )
+        bad = [
+            f"{name}={value}"
+            for name, value in self.thresholds.items()
+            if not isinstance(value, int | float) or not np.isfinite(value) or value < 0
+        ]
         if bad:
-            raise InvalidSetting("audit_thresholds", "{field}: {bad}: a threshold must be a finite number ≥ 0",
-                                 bad=", ".join(bad))  # fmt: skip
-        if isinstance(self.baseline_dates, bool) or not isinstance(self.baseline_dates, int) or not (
-                1 <= self.baseline_dates <= MAX_BASELINE_DATES):  # fmt: skip
-            raise InvalidSetting("baseline_dates", "{field}: {value} must be a whole number from 1 to {most}",
-                                 value=self.baseline_dates, most=MAX_BASELINE_DATES)  # fmt: skip
+            raise InvalidSetting(
+                "audit_thresholds", "{field}: {bad}: a threshold must be a finite number ≥ 0", bad=", ".join(bad)
+            )
+        if (
+            isinstance(self.baseline_dates, bool)
+            or not isinstance(self.baseline_dates, int)
+            or not (1 <= self.baseline_dates <= MAX_BASELINE_DATES)
+        ):
+            raise InvalidSetting(
+                "baseline_dates",
+                "{field}: {value} must be a whole number from 1 to {most}",
+                value=self.baseline_dates,
+                most=MAX_BASELINE_DATES,
+            )
 
     def threshold(self, audit: Audit) -> float:
         return float(self.thresholds.get(audit.name, audit.threshold))
@@ -261,9 +344,17 @@ def run_audits(data: AuditData, rules: AuditRules) -> pd.DataFrame:
     """Every audit on every date of the chunk: one row each (FINDING_COLUMNS)."""
     dates = data.profile.index
     base_dates = data.baseline["baseline_dates"].astype("int64")
-    enough = np.array(["no baseline yet" if count == 0 else
-                       f"baseline {count} of {rules.baseline_dates} dates" if count < rules.baseline_dates else ""
-                       for count in base_dates.to_numpy()], dtype=object)  # fmt: skip
+    enough = np.array(
+        [
+            "no baseline yet"
+            if count == 0
+            else f"baseline {count} of {rules.baseline_dates} dates"
+            if count < rules.baseline_dates
+            else ""
+            for count in base_dates.to_numpy()
+        ],
+        dtype=object,
+    )
     columns: dict[str, list] = {name: [] for name in FINDING_COLUMNS}
     for audit in AUDITS:
         threshold = rules.threshold(audit)
@@ -273,10 +364,12 @@ def run_audits(data: AuditData, rules: AuditRules) -> pd.DataFrame:
         columns["audit"].append(np.full(len(dates), audit.name, dtype=object))
         columns["value"].append(finding.value.to_numpy(dtype=float, na_value=np.nan))
         columns["threshold"].append(np.full(len(dates), threshold))
-        columns["baseline"].append(baseline.to_numpy(dtype=float, na_value=np.nan) if baseline is not None
-                                   else np.full(len(dates), np.nan))  # fmt: skip
-        columns["baseline_dates"].append(base_dates.to_numpy() if baseline is not None
-                                         else np.zeros(len(dates), dtype="int64"))  # fmt: skip
+        columns["baseline"].append(
+            baseline.to_numpy(dtype=float, na_value=np.nan) if baseline is not None else np.full(len(dates), np.nan)
+        )
+        columns["baseline_dates"].append(
+            base_dates.to_numpy() if baseline is not None else np.zeros(len(dates), dtype="int64")
+        )
         columns["severity"].append(np.full(len(dates), audit.severity, dtype=object))
         columns["passed"].append(finding.passed.fillna(True).to_numpy(dtype=bool))
         detail: np.ndarray = finding.detail.to_numpy(dtype=object) if finding.detail is not None else enough
@@ -289,9 +382,16 @@ def block_reasons(findings: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.Series:
     failing = findings[(findings["severity"] == BLOCK) & ~findings["passed"]]
     if failing.empty:
         return pd.Series("", index=dates)
-    text = ("audit " + failing["audit"] + " " + failing["value"].map("{:.2f}".format) + " vs "
-            + failing["baseline"].map("{:.2f}".format) + " (threshold " + failing["threshold"].map("{:g}".format)
-            + ")")  # fmt: skip
+    text = (
+        "audit "
+        + failing["audit"]
+        + " "
+        + failing["value"].map("{:.2f}".format)
+        + " vs "
+        + failing["baseline"].map("{:.2f}".format)
+        + " (threshold "
+        + failing["threshold"].map("{:g}".format)
+        + ")"
+    )
     first = text.groupby(failing["game_date"].to_numpy()).first()
     return first.reindex(dates).fillna("")
-

@@ -38,14 +38,17 @@ class BoxScoreChecks:
         """Per row (game_date, team_abbr, opponent_team_abbr): True where either side's pace was read from an
         incomplete TGS history, so the box-score pace_differential cannot vouch for anything."""
         short = self.pace_gaps[self.pace_gaps["gaps"].to_numpy() > 0]
-        own, opponent, gaps = pair_keys((rows["game_date"], rows["team_abbr"]),
-                                        (rows["game_date"], rows["opponent_team_abbr"]),
-                                        (short["game_date"], short["team"]))  # fmt: skip
+        own, opponent, gaps = pair_keys(
+            (rows["game_date"], rows["team_abbr"]),
+            (rows["game_date"], rows["opponent_team_abbr"]),
+            (short["game_date"], short["team"]),
+        )
         return np.isin(own, gaps) | np.isin(opponent, gaps)
 
 
-def box_score_checks(schedule: pd.DataFrame, pgs: pd.DataFrame, tgs: pd.DataFrame, dates: pd.DatetimeIndex,
-                     calendar: Calendar) -> BoxScoreChecks:  # fmt: skip
+def box_score_checks(
+    schedule: pd.DataFrame, pgs: pd.DataFrame, tgs: pd.DataFrame, dates: pd.DatetimeIndex, calendar: Calendar
+) -> BoxScoreChecks:
     """Every check of this module over a chunk. `pgs` and `tgs` reach back to the season's start: the sums
     are taken over the whole season to date in one pass, since a history game that does not add up makes
     the later dates' history partial, and the TGS lines of every side are the pace history of later dates."""
@@ -60,16 +63,20 @@ def box_score_checks(schedule: pd.DataFrame, pgs: pd.DataFrame, tgs: pd.DataFram
     named = teams_named(today, codes.part(on_dates, pgs_today, tgs_today), (pgs, pgs_today), (tgs, tgs_today))
     missing_lines = today[~today["has_tgs"].to_numpy()].drop_duplicates("game_id")
     gaps = today[["game_date", "team"]].assign(gaps=pace_history_gaps(sides, today))
-    facts = pd.DataFrame({
-        "pgs_teams_differ": per_game_texts(teams_differ(named, PGS_BIT), today, dates),
-        "duplicate_rows": duplicates_text(pgs, pgs_today, codes.pgs_game, dates),
-        "tgs_teams_differ": per_game_texts(teams_differ(named, TGS_BIT), today, dates),
-        "tgs_missing_games": per_date_texts(missing_lines["game_date"], missing_lines["game_id"], dates),
-        "unbalanced_games": per_date_texts(unbalanced["game_date"], unbalanced_text(unbalanced), dates),
-        "history_partial": missing_history(games[games["game_id"].isin(sides.loc[~whole, "game_id"])], dates,
-                                           calendar),
-        "tgs_history_missing": gaps_text(gaps, dates),
-    }, index=dates)  # fmt: skip
+    facts = pd.DataFrame(
+        {
+            "pgs_teams_differ": per_game_texts(teams_differ(named, PGS_BIT), today, dates),
+            "duplicate_rows": duplicates_text(pgs, pgs_today, codes.pgs_game, dates),
+            "tgs_teams_differ": per_game_texts(teams_differ(named, TGS_BIT), today, dates),
+            "tgs_missing_games": per_date_texts(missing_lines["game_date"], missing_lines["game_id"], dates),
+            "unbalanced_games": per_date_texts(unbalanced["game_date"], unbalanced_text(unbalanced), dates),
+            "history_partial": missing_history(
+                games[games["game_id"].isin(sides.loc[~whole, "game_id"])], dates, calendar
+            ),
+            "tgs_history_missing": gaps_text(gaps, dates),
+        },
+        index=dates,
+    )
     return BoxScoreChecks(facts, gaps)
 
 
@@ -94,8 +101,17 @@ class Codes:
         team_columns = [pgs[name] for name in TEAM_COLUMNS] + [tgs[name] for name in TEAM_COLUMNS]
         (side_team, *teams), team_count = shared_codes(sides["team"], *team_columns)
         named = [column.notna().to_numpy() for column in team_columns]
-        return cls(side_game, side_team, pgs_game, (teams[0], teams[1]), tgs_game, (teams[2], teams[3]),
-                   (named[0], named[1]), (named[2], named[3]), team_count)  # fmt: skip
+        return cls(
+            side_game,
+            side_team,
+            pgs_game,
+            (teams[0], teams[1]),
+            tgs_game,
+            (teams[2], teams[3]),
+            (named[0], named[1]),
+            (named[2], named[3]),
+            team_count,
+        )
 
     def key(self, game: np.ndarray, team: np.ndarray) -> np.ndarray:
         """One int64 per (game, team): equal pairs, equal keys."""
@@ -103,11 +119,17 @@ class Codes:
 
     def part(self, sides: np.ndarray, pgs: np.ndarray, tgs: np.ndarray) -> Codes:
         """The codes of the rows each mask keeps (same numbering)."""
-        return Codes(self.side_game[sides], self.side_team[sides], self.pgs_game[pgs],
-                     (self.pgs_teams[0][pgs], self.pgs_teams[1][pgs]), self.tgs_game[tgs],
-                     (self.tgs_teams[0][tgs], self.tgs_teams[1][tgs]),
-                     (self.pgs_named[0][pgs], self.pgs_named[1][pgs]),
-                     (self.tgs_named[0][tgs], self.tgs_named[1][tgs]), self.team_count)  # fmt: skip
+        return Codes(
+            self.side_game[sides],
+            self.side_team[sides],
+            self.pgs_game[pgs],
+            (self.pgs_teams[0][pgs], self.pgs_teams[1][pgs]),
+            self.tgs_game[tgs],
+            (self.tgs_teams[0][tgs], self.tgs_teams[1][tgs]),
+            (self.pgs_named[0][pgs], self.pgs_named[1][pgs]),
+            (self.tgs_named[0][tgs], self.tgs_named[1][tgs]),
+            self.team_count,
+        )
 
 
 TEAM_COLUMNS = ("team_abbr", "opponent_team_abbr")
@@ -122,10 +144,15 @@ def team_sides(games: pd.DataFrame, calendar: Calendar) -> pd.DataFrame:
     home, away = final["home_team_abbr"], final["away_team_abbr"]
     twice = lambda first, second: pd.concat([first, second], ignore_index=True)  # noqa: E731 - away sides, then home
     season = calendar.season_numbers(final["game_date"].to_numpy())
-    sides = pd.DataFrame({"game_id": twice(final["game_id"], final["game_id"]),
-                          "game_date": twice(final["game_date"], final["game_date"]),
-                          "season": np.concatenate([season, season]), "team": twice(away, home),
-                          "opponent": twice(home, away)})  # fmt: skip
+    sides = pd.DataFrame(
+        {
+            "game_id": twice(final["game_id"], final["game_id"]),
+            "game_date": twice(final["game_date"], final["game_date"]),
+            "season": np.concatenate([season, season]),
+            "team": twice(away, home),
+            "opponent": twice(home, away),
+        }
+    )
     return sides[sides["team"].notna().to_numpy()].reset_index(drop=True)
 
 
@@ -171,11 +198,20 @@ def adds_up(totals: pd.DataFrame) -> np.ndarray:
 def unbalanced_text(totals: pd.DataFrame) -> pd.Series:
     """'20230401_BOS_NYK BOS points 74/112, minutes 168/240' per side (the few that fail)."""
     expected = expected_minutes(totals["minutes"].to_numpy(dtype=float))
-    rows = zip(totals["game_id"].tolist(), totals["team"].tolist(), totals["points"].tolist(),
-               totals["team_points"].tolist(), totals["minutes"].tolist(), expected.tolist(), strict=True)  # fmt: skip
-    texts = [f"{game} {team} points {points:.0f}/{'NULL' if np.isnan(line) else f'{line:.0f}'}, "
-             f"minutes {minutes:g}/{whole:.0f}"
-             for game, team, points, line, minutes, whole in rows]  # fmt: skip
+    rows = zip(
+        totals["game_id"].tolist(),
+        totals["team"].tolist(),
+        totals["points"].tolist(),
+        totals["team_points"].tolist(),
+        totals["minutes"].tolist(),
+        expected.tolist(),
+        strict=True,
+    )
+    texts = [
+        f"{game} {team} points {points:.0f}/{'NULL' if np.isnan(line) else f'{line:.0f}'}, "
+        f"minutes {minutes:g}/{whole:.0f}"
+        for game, team, points, line, minutes, whole in rows
+    ]
     return pd.Series(texts, index=totals.index, dtype=object)
 
 
@@ -202,8 +238,9 @@ def teams_named(sides: pd.DataFrame, codes: Codes, pgs: Rows, tgs: Rows) -> pd.D
     named = [sides[["game_id", "team"]].assign(bit=SCHEDULE_BIT)]
     for (frame, kept), bit in ((pgs, PGS_BIT), (tgs, TGS_BIT)):
         rows = frame[kept & frame["game_id"].isin(games).to_numpy()]
-        named += [pd.DataFrame({"game_id": rows["game_id"], "team": rows[column], "bit": bit})
-                  for column in TEAM_COLUMNS]  # fmt: skip
+        named += [
+            pd.DataFrame({"game_id": rows["game_id"], "team": rows[column], "bit": bit}) for column in TEAM_COLUMNS
+        ]
     pairs = pd.concat(named, ignore_index=True).dropna().drop_duplicates()
     return pairs.groupby(["game_id", "team"], sort=True)["bit"].sum().reset_index()
 
@@ -214,10 +251,15 @@ def odd_games(codes: Codes, pgs: Callable[[], pd.DataFrame], tgs: Callable[[], p
     both_named = np.bincount(codes.side_game)[codes.side_game] == 2
     scheduled = codes.side_game[both_named]
     side = codes.key(scheduled, codes.side_team[both_named])
-    inputs = ((codes.pgs_game, codes.pgs_teams, codes.pgs_named, pgs), (codes.tgs_game, codes.tgs_teams,
-              codes.tgs_named, tgs))  # fmt: skip
-    strays = [(rows, np.isin(game, scheduled) & named & ~np.isin(codes.key(game, team), side))
-              for game, teams, names, rows in inputs for team, named in zip(teams, names, strict=True)]  # fmt: skip
+    inputs = (
+        (codes.pgs_game, codes.pgs_teams, codes.pgs_named, pgs),
+        (codes.tgs_game, codes.tgs_teams, codes.tgs_named, tgs),
+    )
+    strays = [
+        (rows, np.isin(game, scheduled) & named & ~np.isin(codes.key(game, team), side))
+        for game, teams, names, rows in inputs
+        for team, named in zip(teams, names, strict=True)
+    ]
     if not any(stray.any() for _, stray in strays):
         return np.array([], dtype=object)
     return np.unique(np.concatenate([rows()["game_id"].to_numpy()[stray] for rows, stray in strays]))
@@ -233,8 +275,10 @@ def teams_differ(named: pd.DataFrame, bit: int) -> pd.Series:
     texts = {}
     for game, rows in named[named["game_id"].isin(named.loc[odd, "game_id"])].groupby("game_id"):  # failing only
         has = (rows["bit"] & bit).astype(bool)
-        lacking = [f"{team} in {'pgs' if held & PGS_BIT and bit != PGS_BIT else 'schedule'}"
-                   for team, held in zip(rows.loc[~has, "team"], rows.loc[~has, "bit"], strict=True)]  # fmt: skip
+        lacking = [
+            f"{team} in {'pgs' if held & PGS_BIT and bit != PGS_BIT else 'schedule'}"
+            for team, held in zip(rows.loc[~has, "team"], rows.loc[~has, "bit"], strict=True)
+        ]
         own = "/".join(rows.loc[has & ~(rows["bit"] & SCHEDULE_BIT).astype(bool), "team"]) + f" in {own_name}"
         texts[game] = ", ".join([*lacking, own]) + f" ({game})"
     return pd.Series(texts, dtype=object)
@@ -251,9 +295,13 @@ def duplicates_text(pgs: pd.DataFrame, today: np.ndarray, games: np.ndarray, dat
     repeated = pd.Index(games[today] * (id_count + lookups) + player).duplicated(keep=False)
     if not repeated.any():  # the usual case
         return pd.Series("", index=dates, dtype=object)
-    pairs = (pgs[today][repeated].assign(player=player[repeated]).groupby(["game_id", "player"], sort=True)
-             .agg(game_date=("game_date", "first"), lookup=("player_lookup", "first"), times=("game_date", "size"))
-             .reset_index())  # fmt: skip
+    pairs = (
+        pgs[today][repeated]
+        .assign(player=player[repeated])
+        .groupby(["game_id", "player"], sort=True)
+        .agg(game_date=("game_date", "first"), lookup=("player_lookup", "first"), times=("game_date", "size"))
+        .reset_index()
+    )
     texts = pairs["game_id"] + " " + pairs["lookup"].astype(str) + " ×" + pairs["times"].astype(str)
     return per_date_texts(pairs["game_date"], texts, dates)
 
@@ -263,8 +311,9 @@ def pace_history_gaps(sides: pd.DataFrame, targets: pd.DataFrame) -> np.ndarray:
     """For each target side (game_date, season, team): how many of the team's last PACE_GAMES final games of
     the season before the date have no TGS line (`has_tgs` of `sides`) — the games its pace is the mean of."""
     missing = {"missing": (~sides["has_tgs"].to_numpy()).astype(float)}
-    history = History.build(sides["team"], sides["season"].to_numpy(dtype=np.int64), day_numbers(sides["game_date"]),
-                            missing)  # fmt: skip
+    history = History.build(
+        sides["team"], sides["season"].to_numpy(dtype=np.int64), day_numbers(sides["game_date"]), missing
+    )
     first, now = history.locate(targets["team"], targets["season"], day_numbers(targets["game_date"]))
     return history.window_sum("missing", np.maximum(first, now - PACE_GAMES), now).astype(np.int64)
 
@@ -276,8 +325,9 @@ def gaps_text(gaps: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.Series:
         return pd.Series("", index=dates, dtype=object)
     short = gaps[lacking].drop_duplicates(["game_date", "team"])
     games = np.where(short["gaps"] == 1, " game", " games")
-    return per_date_texts(short["game_date"], short["team"].astype(str) + " " + short["gaps"].astype(str) + games,
-                          dates, separator=", ")  # fmt: skip
+    return per_date_texts(
+        short["game_date"], short["team"].astype(str) + " " + short["gaps"].astype(str) + games, dates, separator=", "
+    )
 
 
 # --- texts per date -----------------------------------------------------------------------------------

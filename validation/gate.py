@@ -28,16 +28,42 @@ from validation.rules import (  # noqa: F401 - the gate's words and rules, re-ex
 
 # What validation/box_scores.py finds per date (one text each, '' where nothing is wrong); named here, not
 # imported, so the reading commands that load the gate's words never load the processing stack.
-BOX_SCORE_FACTS = ["pgs_teams_differ", "duplicate_rows", "tgs_teams_differ", "tgs_missing_games",
-                   "unbalanced_games", "history_partial", "tgs_history_missing"]  # fmt: skip
+BOX_SCORE_FACTS = [
+    "pgs_teams_differ",
+    "duplicate_rows",
+    "tgs_teams_differ",
+    "tgs_missing_games",
+    "unbalanced_games",
+    "history_partial",
+    "tgs_history_missing",
+]
 GATE_INPUT_COLUMNS = [
-    "expected_players", "row_count", "context_source", "final_games", "missing_games", "unfinished_games",
-    "history_missing", *BOX_SCORE_FACTS,
-    "psza_rows", "psza_players", "psza_expected", "tdza_rows", "tdza_teams", "tdza_expected",
-    "candidate_completeness", "candidate_zeroed_scores",
-    "previous_players", "previous_completeness", "previous_zeroed_scores",
-    "out_of_range_rows", "error", "upcg_disagrees", "audit_block", "changed_players", "identity_conflicts",
-]  # fmt: skip
+    "expected_players",
+    "row_count",
+    "context_source",
+    "final_games",
+    "missing_games",
+    "unfinished_games",
+    "history_missing",
+    *BOX_SCORE_FACTS,
+    "psza_rows",
+    "psza_players",
+    "psza_expected",
+    "tdza_rows",
+    "tdza_teams",
+    "tdza_expected",
+    "candidate_completeness",
+    "candidate_zeroed_scores",
+    "previous_players",
+    "previous_completeness",
+    "previous_zeroed_scores",
+    "out_of_range_rows",
+    "error",
+    "upcg_disagrees",
+    "audit_block",
+    "changed_players",
+    "identity_conflicts",
+]
 QUALITY_TOLERANCE = 1e-9
 
 
@@ -69,14 +95,21 @@ def regression_flags(facts: pd.DataFrame) -> pd.Series:
 
 
 def regression_text(facts: pd.DataFrame) -> pd.Series:
-    columns = [facts["previous_players"].fillna(0).astype("int64"), facts["row_count"].astype("int64"),
-               facts["previous_completeness"].fillna(0), facts["candidate_completeness"].fillna(0),
-               facts["previous_zeroed_scores"].fillna(0).astype("int64"),
-               facts["candidate_zeroed_scores"].fillna(0).astype("int64")]  # fmt: skip
-    texts = [f"regression: players {players} → {rows}, completeness {previous:.1f} → {candidate:.1f}, "
-             f"zeroed scores {zeroed_before} → {zeroed_now}"
-             for players, rows, previous, candidate, zeroed_before, zeroed_now
-             in zip(*(column.tolist() for column in columns), strict=True)]  # fmt: skip
+    columns = [
+        facts["previous_players"].fillna(0).astype("int64"),
+        facts["row_count"].astype("int64"),
+        facts["previous_completeness"].fillna(0),
+        facts["candidate_completeness"].fillna(0),
+        facts["previous_zeroed_scores"].fillna(0).astype("int64"),
+        facts["candidate_zeroed_scores"].fillna(0).astype("int64"),
+    ]
+    texts = [
+        f"regression: players {players} → {rows}, completeness {previous:.1f} → {candidate:.1f}, "
+        f"zeroed scores {zeroed_before} → {zeroed_now}"
+        for players, rows, previous, candidate, zeroed_before, zeroed_now in zip(
+            *(column.tolist() for column in columns), strict=True
+        )
+    ]
     return pd.Series(texts, index=facts.index, dtype="str")
 
 
@@ -85,9 +118,12 @@ def block_reasons(facts: pd.DataFrame, coverage: pd.Series, rules: GateRules) ->
     --allow-regression): the rule (`cause`) and the sentence (`reason`); the first matching rule wins.
     Empty strings: no objection."""
     below = (
-        "coverage " + _fraction_text(facts["row_count"], facts["expected_players"]) + " ("
-        + percent(facts["row_count"], facts["expected_players"]) + f") below {rules.min_coverage:.0%}"
-    )  # fmt: skip
+        "coverage "
+        + _fraction_text(facts["row_count"], facts["expected_players"])
+        + " ("
+        + percent(facts["row_count"], facts["expected_players"])
+        + f") below {rules.min_coverage:.0%}"
+    )
     needs_history = facts["context_source"].isin(SYNTHETIC_SOURCES)
     stale_upcg, audit_block = _text(facts, "upcg_disagrees"), _text(facts, "audit_block")
     identity_conflicts = _text(facts, "identity_conflicts")
@@ -102,32 +138,52 @@ def block_reasons(facts: pd.DataFrame, coverage: pd.Series, rules: GateRules) ->
         (facts["unfinished_games"] != "", GAMES_NOT_FINAL, "games not final: " + facts["unfinished_games"]),
         (facts["expected_players"] == 0, UPSTREAM_MISSING, "upstream_missing pgs: no active box scores"),
         (identity_conflicts != "", IDENTITY_CONFLICT, "identity_conflict " + identity_conflicts),
-        (box["duplicate_rows"] != "", UPSTREAM_PARTIAL,
-         "upstream_partial pgs: duplicate rows " + box["duplicate_rows"]),
+        (
+            box["duplicate_rows"] != "",
+            UPSTREAM_PARTIAL,
+            "upstream_partial pgs: duplicate rows " + box["duplicate_rows"],
+        ),
         (box["tgs_teams_differ"] != "", UPSTREAM_PARTIAL, "upstream_partial tgs: " + box["tgs_teams_differ"]),
         (box["tgs_missing_games"] != "", UPSTREAM_MISSING, "upstream_missing tgs: games " + box["tgs_missing_games"]),
         (box["unbalanced_games"] != "", UPSTREAM_PARTIAL, "upstream_partial pgs: " + box["unbalanced_games"]),
-        (needs_history & (facts["history_missing"] != ""), UPSTREAM_MISSING,
-         "upstream_missing history: games " + facts["history_missing"]),
-        (needs_history & (box["history_partial"] != ""), UPSTREAM_PARTIAL,
-         "upstream_partial history: games " + box["history_partial"]),
-        (needs_history & (box["tgs_history_missing"] != ""), UPSTREAM_MISSING,
-         "upstream_missing tgs history: " + box["tgs_history_missing"]),
+        (
+            needs_history & (facts["history_missing"] != ""),
+            UPSTREAM_MISSING,
+            "upstream_missing history: games " + facts["history_missing"],
+        ),
+        (
+            needs_history & (box["history_partial"] != ""),
+            UPSTREAM_PARTIAL,
+            "upstream_partial history: games " + box["history_partial"],
+        ),
+        (
+            needs_history & (box["tgs_history_missing"] != ""),
+            UPSTREAM_MISSING,
+            "upstream_missing tgs history: " + box["tgs_history_missing"],
+        ),
         (facts["psza_rows"] == 0, UPSTREAM_MISSING, "upstream_missing psza"),
         (facts["tdza_rows"] == 0, UPSTREAM_MISSING, "upstream_missing tdza"),
-        (psza_share < rules.min_coverage, UPSTREAM_PARTIAL,
-         "upstream_partial psza " + _fraction_text(facts["psza_players"], facts["psza_expected"]) + zone_note),
-        (tdza_share < rules.min_coverage, UPSTREAM_PARTIAL,
-         "upstream_partial tdza " + _fraction_text(facts["tdza_teams"], facts["tdza_expected"]) + zone_note),
+        (
+            psza_share < rules.min_coverage,
+            UPSTREAM_PARTIAL,
+            "upstream_partial psza " + _fraction_text(facts["psza_players"], facts["psza_expected"]) + zone_note,
+        ),
+        (
+            tdza_share < rules.min_coverage,
+            UPSTREAM_PARTIAL,
+            "upstream_partial tdza " + _fraction_text(facts["tdza_teams"], facts["tdza_expected"]) + zone_note,
+        ),
         (stale_upcg_used, STALE_UPCG, stale_upcg),
         (coverage < rules.min_coverage, COVERAGE, below),
         (audit_block != "", AUDIT, audit_block),
-    ]  # fmt: skip
+    ]
     conditions = [condition.fillna(False).astype(bool).to_numpy() for condition, _, _ in rules_in_order]
-    return pd.DataFrame({
-        "cause": _first_match(conditions, [cause for _, cause, _ in rules_in_order], facts.index),
-        "reason": _first_match(conditions, [text for _, _, text in rules_in_order], facts.index),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "cause": _first_match(conditions, [cause for _, cause, _ in rules_in_order], facts.index),
+            "reason": _first_match(conditions, [text for _, _, text in rules_in_order], facts.index),
+        }
+    )
 
 
 def _text(facts: pd.DataFrame, column: str) -> pd.Series:
@@ -136,8 +192,9 @@ def _text(facts: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _first_match(conditions: list[np.ndarray], texts: list[pd.Series | str], index: pd.Index) -> pd.Series:
-    choices = [np.broadcast_to(text, len(index)) if isinstance(text, str) else text.astype(str).to_numpy()
-               for text in texts]  # fmt: skip
+    choices = [
+        np.broadcast_to(text, len(index)) if isinstance(text, str) else text.astype(str).to_numpy() for text in texts
+    ]
     return pd.Series(np.select(conditions, choices, default=""), index=index)
 
 
@@ -157,8 +214,10 @@ def evaluate_gate(facts: pd.DataFrame, rules: GateRules) -> pd.DataFrame:
     correction = changed & (blocked_because == "") & (facts["row_count"] == facts["expected_players"])
     regression = regression_flags(facts) & ~correction
     error = facts["error"].fillna("").astype(str)
-    error = error.where(facts["out_of_range_rows"] == 0, "range_check: " + facts["out_of_range_rows"].astype(str)
-                        + " rows outside the factor ranges")  # fmt: skip
+    error = error.where(
+        facts["out_of_range_rows"] == 0,
+        "range_check: " + facts["out_of_range_rows"].astype(str) + " rows outside the factor ranges",
+    )
     has_rows = facts["row_count"] > 0
     forced = (blocked_because != "") & rules.force & (has_rows | (facts["unfinished_games"] != ""))
     regression_blocks = regression & ~rules.allow_regression
@@ -167,17 +226,28 @@ def evaluate_gate(facts: pd.DataFrame, rules: GateRules) -> pd.DataFrame:
     regression_reason = regression_text(facts)
     reason = np.select(
         [error != "", (blocked_because != "") & ~forced, regression_blocks, forced, regression],
-        [error.to_numpy(), blocked_because.to_numpy(), regression_reason.to_numpy(),
-         (FORCED_PREFIX + blocked_because).to_numpy(), ("allowed " + regression_reason).to_numpy()],
+        [
+            error.to_numpy(),
+            blocked_because.to_numpy(),
+            regression_reason.to_numpy(),
+            (FORCED_PREFIX + blocked_because).to_numpy(),
+            ("allowed " + regression_reason).to_numpy(),
+        ],
         default="",
-    )  # fmt: skip
+    )
     judged = error == ""  # a failed date was not judged by the gate
     blocked_by = objections["cause"].where(judged & (blocked_because != "") & ~forced)
     blocked_by = blocked_by.mask(judged & blocked_by.isna() & regression_blocks, REGRESSION).astype("object")
     published = status == PUBLISHED
     return pd.DataFrame(
-        {"status": status, "coverage": coverage, "reason": reason, "forced": forced & published,
-         "blocked_by": blocked_by.where(blocked_by.notna(), None), "allowed_regression": regression & published,
-         "warning": published & (coverage < rules.warn_coverage)},
+        {
+            "status": status,
+            "coverage": coverage,
+            "reason": reason,
+            "forced": forced & published,
+            "blocked_by": blocked_by.where(blocked_by.notna(), None),
+            "allowed_regression": regression & published,
+            "warning": published & (coverage < rules.warn_coverage),
+        },
         index=facts.index,
-    )  # fmt: skip
+    )

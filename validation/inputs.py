@@ -95,8 +95,9 @@ def _per_date_lists(games: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.Series:
     return listed.reindex(dates).fillna("")
 
 
-def schedule_facts(schedule: pd.DataFrame, pgs: pd.DataFrame, dates: pd.DatetimeIndex,
-                   calendar: Calendar) -> pd.DataFrame:  # fmt: skip
+def schedule_facts(
+    schedule: pd.DataFrame, pgs: pd.DataFrame, dates: pd.DatetimeIndex, calendar: Calendar
+) -> pd.DataFrame:
     """Per date: final games, games missing box scores, games not final, and the final games of the
     season before the date whose box scores are missing (the history the fallback reads)."""
     games = league_games(schedule)
@@ -114,10 +115,14 @@ def schedule_facts(schedule: pd.DataFrame, pgs: pd.DataFrame, dates: pd.Datetime
 def missing_history(missing: pd.DataFrame, dates: pd.DatetimeIndex, calendar: Calendar) -> pd.Series:
     """For each date, the season's earlier final games without box scores (usually none at all)."""
     since = {ts: pd.Timestamp(calendar.history_start(ts.date())) for ts in dates}
-    listed = {
-        ts: named_games(missing.loc[(missing["game_date"] >= since[ts]) & (missing["game_date"] < ts), "game_id"])
-        for ts in dates
-    } if len(missing) else {}  # fmt: skip
+    listed = (
+        {
+            ts: named_games(missing.loc[(missing["game_date"] >= since[ts]) & (missing["game_date"] < ts), "game_id"])
+            for ts in dates
+        }
+        if len(missing)
+        else {}
+    )
     return pd.Series(listed, dtype="object").reindex(dates).fillna("")
 
 
@@ -143,8 +148,9 @@ class InputContractError(PcfError):
     exit_code = 1
 
 
-def contract_problems(found: Mapping[str, Mapping[str, str]], keys: tuple[str, ...],
-                      type_name: Callable[[str], str] = str) -> list[str]:  # fmt: skip
+def contract_problems(
+    found: Mapping[str, Mapping[str, str]], keys: tuple[str, ...], type_name: Callable[[str], str] = str
+) -> list[str]:
     """Each input table's columns against SPEC §2: missing columns and incompatible types, one line each, the
     types spelled as the warehouse spells them (`type_name`: DuckDB says VARCHAR where BigQuery says STRING)."""
     problems = []
@@ -157,6 +163,7 @@ def contract_problems(found: Mapping[str, Mapping[str, str]], keys: tuple[str, .
             if column.name not in columns:
                 problems.append(f"input contract: {where} is missing; expected {type_name(column.type)}")
             elif not compatible(column.type, columns[column.name]):
-                problems.append(f"input contract: {where} is {type_name(columns[column.name])}; expected "
-                                f"{type_name(column.type)}")  # fmt: skip
+                problems.append(
+                    f"input contract: {where} is {type_name(columns[column.name])}; expected {type_name(column.type)}"
+                )
     return problems

@@ -14,8 +14,9 @@ def zeroed_scores(missing_data_fields: pd.Series) -> pd.Series:
     (rows hold a few dozen of them) and spread to the rows; a row without missing fields has none."""
     codes, texts = pd.factorize(missing_data_fields)
     texts = pd.Series(texts, dtype=object).astype(str)
-    per_text = sum(texts.str.contains("|".join(fields), regex=True).astype("int64")
-                   for fields in ZEROING_FIELDS.values())  # fmt: skip
+    per_text = sum(
+        texts.str.contains("|".join(fields), regex=True).astype("int64") for fields in ZEROING_FIELDS.values()
+    )
     return pd.Series(np.append(np.asarray(per_text, dtype="int64"), 0)[codes], index=missing_data_fields.index)
 
 
@@ -25,9 +26,11 @@ def date_quality(rows: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame({"players": 0, "mean_completeness": float("nan"), "zeroed_scores": 0}, index=dates)
     grouped = rows.assign(zeroed=zeroed_scores(rows["missing_data_fields"])).groupby("game_date")
-    quality = pd.DataFrame({
-        "players": grouped["player_lookup"].nunique(),
-        "mean_completeness": grouped["data_completeness_pct"].mean(),
-        "zeroed_scores": grouped["zeroed"].sum(),
-    }).reindex(dates)  # fmt: skip
+    quality = pd.DataFrame(
+        {
+            "players": grouped["player_lookup"].nunique(),
+            "mean_completeness": grouped["data_completeness_pct"].mean(),
+            "zeroed_scores": grouped["zeroed"].sum(),
+        }
+    ).reindex(dates)
     return quality.fillna({"players": 0, "zeroed_scores": 0}).astype({"players": "int64", "zeroed_scores": "int64"})

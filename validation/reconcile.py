@@ -28,8 +28,14 @@ CHECKS = {
 }
 # Dates whose published rows are wrong are recomputed; dates with nothing published just need a run; stale dates
 # are rerun with `--rerun stale`; unverified dates are checked by `validate --recompute`.
-RECOMPUTE = ("duplicates", "ledger_published_rows_missing", "coverage_below_bar", "rows_for_non_players",
-             "values_out_of_range", "rows_without_ledger")  # fmt: skip
+RECOMPUTE = (
+    "duplicates",
+    "ledger_published_rows_missing",
+    "coverage_below_bar",
+    "rows_for_non_players",
+    "values_out_of_range",
+    "rows_without_ledger",
+)
 
 
 def failed_checks(facts: Mapping[str, Any], min_coverage: float) -> list[str]:
@@ -39,7 +45,9 @@ def failed_checks(facts: Mapping[str, Any], min_coverage: float) -> list[str]:
     coverage = facts["published_coverage"]
     findings = {
         # a date whose games are all unfinished needs attention once a run has seen it (blocked)
-        "not_published": game_date and not bootstrap and not has_rows
+        "not_published": game_date
+        and not bootstrap
+        and not has_rows
         and (facts["games"] > 0 or facts["last_status"] in (BLOCKED, FAILED)),
         "duplicates": facts["pcf_rows"] > facts["pcf_players"],
         "rows_without_ledger": has_rows and not ever_published,
@@ -59,9 +67,15 @@ def failed_checks(facts: Mapping[str, Any], min_coverage: float) -> list[str]:
 def reconcile(facts: Sequence[Mapping[str, Any]], min_coverage: float) -> list[dict[str, Any]]:
     """facts per date → the same rows with `state`, `coverage` and `problems` (comma-separated check names,
     '' when clean)."""
-    return [{**row, "state": row["last_status"] if row["is_game_date"] else "not_a_game_date",
-             "coverage": row["published_coverage"], "problems": ", ".join(failed_checks(row, min_coverage))}
-            for row in facts]  # fmt: skip
+    return [
+        {
+            **row,
+            "state": row["last_status"] if row["is_game_date"] else "not_a_game_date",
+            "coverage": row["published_coverage"],
+            "problems": ", ".join(failed_checks(row, min_coverage)),
+        }
+        for row in facts
+    ]
 
 
 def needs_attention(report: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:

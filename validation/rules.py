@@ -24,8 +24,9 @@ MAX_BASELINE_DATES = 366  # a season has fewer game dates: more would only cost 
 
 def checked_fraction(field: str, value: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 < value <= 1.0:  # NaN fails too
-        raise InvalidSetting(field, "{field}: {value} is out of range; expected a fraction in (0, 1], e.g. 0.90",
-                             value=value)  # fmt: skip
+        raise InvalidSetting(
+            field, "{field}: {value} is out of range; expected a fraction in (0, 1], e.g. 0.90", value=value
+        )
     return value
 
 
@@ -43,14 +44,22 @@ class GateRules:
         checked_fraction("min_coverage", self.min_coverage)
         checked_fraction("warn_coverage", self.warn_coverage)
         if self.warn_coverage < self.min_coverage:
-            raise InvalidSetting("warn_coverage", "{warn_coverage}: {warn} is below {min_coverage} {min}; "
-                                 "expected min ≤ warn ≤ 1", warn=self.warn_coverage, min=self.min_coverage)  # fmt: skip
+            raise InvalidSetting(
+                "warn_coverage",
+                "{warn_coverage}: {warn} is below {min_coverage} {min}; expected min ≤ warn ≤ 1",
+                warn=self.warn_coverage,
+                min=self.min_coverage,
+            )
         has_reason = bool((self.force_reason or "").strip())
         if self.force and not has_reason:
             raise InvalidSetting("force", '{force} needs {force_reason} "why these dates may publish below the gate"')
         if self.allow_regression and not has_reason:
-            raise InvalidSetting("allow_regression",
-                                 '{allow_regression} needs {force_reason} "why worse rows may replace published ones"')
+            raise InvalidSetting(
+                "allow_regression",
+                '{allow_regression} needs {force_reason} "why worse rows may replace published ones"',
+            )
         if self.force_reason is not None and not (self.force or self.allow_regression):
-            raise InvalidSetting("force_reason", "{force_reason} is recorded only with {force} or {allow_regression}; "
-                                 "add one or drop {force_reason}")  # fmt: skip
+            raise InvalidSetting(
+                "force_reason",
+                "{force_reason} is recorded only with {force} or {allow_regression}; add one or drop {force_reason}",
+            )

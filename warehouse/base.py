@@ -130,8 +130,9 @@ class Warehouse(ABC):
         import pandas as pd
 
         frames = {key: rows if isinstance(rows, pd.DataFrame) else rows.to_pandas() for key, rows in parts.items()}
-        together = pd.concat([frame.assign(row_kind=key) for key, frame in frames.items() if len(frame)],
-                             ignore_index=True)  # fmt: skip
+        together = pd.concat(
+            [frame.assign(row_kind=key) for key, frame in frames.items() if len(frame)], ignore_index=True
+        )
         name = self.stage(together, staging_schema(list(parts)), label)
         return Staged({key: f"(SELECT * FROM {name} WHERE row_kind = '{key}')" for key in parts}, (name,))
 
@@ -240,7 +241,7 @@ class Warehouse(ABC):
         return self.query(
             "SELECT lease_id, holder, start_date, end_date, host, pid, command, heartbeat_at, expires_at FROM {leases} "
             "WHERE lease_id <> '__mutex__' AND expires_at >= CURRENT_TIMESTAMP() ORDER BY acquired_at"
-        )  # fmt: skip
+        )
 
     def release_lease(self, lease_id: str) -> int:
         """Delete one lease (its holder is gone, or must be stopped); returns how many rows went."""

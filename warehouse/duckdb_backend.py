@@ -26,9 +26,13 @@ if TYPE_CHECKING:  # frames move only when writing: a reader of rows never impor
     import pandas as pd
 
 DUCKDB_TYPES = {
-    "STRING": "VARCHAR", "DATE": "DATE", "INT64": "BIGINT", "FLOAT64": "DOUBLE",
-    "BOOL": "BOOLEAN", "TIMESTAMP": "TIMESTAMP",
-}  # fmt: skip
+    "STRING": "VARCHAR",
+    "DATE": "DATE",
+    "INT64": "BIGINT",
+    "FLOAT64": "DOUBLE",
+    "BOOL": "BOOLEAN",
+    "TIMESTAMP": "TIMESTAMP",
+}
 QUERY_INTERRUPTED = "Query interrupted"  # what DuckDB raises when a Python signal handler raised during a query
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -68,8 +72,16 @@ def swallowed_stop(error: Exception) -> bool:
 class DuckDBWarehouse(Warehouse):
     backend = "duckdb"
 
-    def __init__(self, path: str, datasets: Datasets, *, must_exist: bool = False, read_only: bool = False,
-                 writer: str | None = None, connection: duckdb.DuckDBPyConnection | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        path: str,
+        datasets: Datasets,
+        *,
+        must_exist: bool = False,
+        read_only: bool = False,
+        writer: str | None = None,
+        connection: duckdb.DuckDBPyConnection | None = None,
+    ) -> None:
         """`writer`: the command line of a writing command; it takes the lock file beside the database, so a
         second writer exits 4 naming it, and readers may read between its chunks."""
         super().__init__(datasets)
@@ -91,8 +103,9 @@ class DuckDBWarehouse(Warehouse):
         self._staged = 0
 
     def _opened(self, must_exist: bool) -> duckdb.DuckDBPyConnection:
-        connection = open_duckdb_file(self.path, must_exist=must_exist, read_only=self.read_only,
-                                      writer_waits=self.lock is not None)  # fmt: skip
+        connection = open_duckdb_file(
+            self.path, must_exist=must_exist, read_only=self.read_only, writer_waits=self.lock is not None
+        )
         if self.writes_here:
             # a writer's statements are small (a chunk's rows, a season's box scores): spreading each over threads
             # costs more than it gains, and a run's workers are its parallelism. The setting is the instance's,
@@ -124,14 +137,16 @@ class DuckDBWarehouse(Warehouse):
         import pandas as pd
 
         holder = lock_holder(self.path)
-        return pd.DataFrame([holder] if holder else [], columns=["lease_id", "holder", "host", "pid", "command",
-                                                                 "started"])  # fmt: skip
+        return pd.DataFrame(
+            [holder] if holder else [], columns=["lease_id", "holder", "host", "pid", "command", "started"]
+        )
 
     def release_lease(self, lease_id: str) -> int:
         holder = lock_holder(self.path)
         who = f"PID {holder['pid']} on {holder['host']}" if holder else "no process"
-        raise BadInput(f"lock release: a DuckDB lock is held by a live process ({who}) and dies with it; "
-                       "stop that process instead")  # fmt: skip
+        raise BadInput(
+            f"lock release: a DuckDB lock is held by a live process ({who}) and dies with it; stop that process instead"
+        )
 
     def readers_waiting(self) -> bool:
         return self.lock is not None and bool(knocking_readers(self.path))
@@ -288,12 +303,9 @@ class DuckDBWarehouse(Warehouse):
 
     @translated
     def missing_tables(self, keys: Sequence[str]) -> list[str]:
-        found = self._run(
-            "SELECT table_schema || '.' || table_name FROM information_schema.tables", None
-        ).fetchall()
+        found = self._run("SELECT table_schema || '.' || table_name FROM information_schema.tables", None).fetchall()
         present = {row[0] for row in found}
-        return [key for key in keys
-                if f"{self.dataset_name(TABLES[key].dataset)}.{TABLES[key].name}" not in present]  # fmt: skip
+        return [key for key in keys if f"{self.dataset_name(TABLES[key].dataset)}.{TABLES[key].name}" not in present]
 
     def type_name(self, logical: str) -> str:
         return DUCKDB_TYPES.get(logical, "DECIMAL" if logical == "NUMERIC" else logical)
@@ -305,8 +317,9 @@ class DuckDBWarehouse(Warehouse):
         columns: dict[tuple[str, str], set[str]] = {}
         for schema, table, column in found.fetchall():
             columns.setdefault((schema, table), set()).add(column)
-        return {key: columns.get((self.dataset_name(TABLES[key].dataset), TABLES[key].name), set())
-                for key in OWN_TABLES}  # fmt: skip
+        return {
+            key: columns.get((self.dataset_name(TABLES[key].dataset), TABLES[key].name), set()) for key in OWN_TABLES
+        }
 
     @translated
     def column_types(self, key: str) -> dict[str, str]:
@@ -320,8 +333,10 @@ class DuckDBWarehouse(Warehouse):
 
     @translated
     def add_column(self, key: str, column: Column) -> None:
-        self._run(f"ALTER TABLE {self.table(key)} ADD COLUMN IF NOT EXISTS {_quote(column.name)} "
-                  f"{DUCKDB_TYPES[column.type]}", None)  # fmt: skip
+        self._run(
+            f"ALTER TABLE {self.table(key)} ADD COLUMN IF NOT EXISTS {_quote(column.name)} {DUCKDB_TYPES[column.type]}",
+            None,
+        )
 
     @translated
     def create_datasets(self) -> list[str]:
@@ -340,8 +355,7 @@ class DuckDBWarehouse(Warehouse):
             if (key in INPUT_TABLES and not with_inputs) or self.table_exists(schema.dataset, schema.name):
                 continue
             columns = ", ".join(
-                f"{_quote(c.name)} {DUCKDB_TYPES[c.type]}{' NOT NULL' if c.required else ''}"
-                for c in schema.columns
+                f"{_quote(c.name)} {DUCKDB_TYPES[c.type]}{' NOT NULL' if c.required else ''}" for c in schema.columns
             )
             self._run(f"CREATE TABLE {self.table(key)} ({columns})", None)
             created.append(f"{self.dataset_name(schema.dataset)}.{schema.name}")

@@ -61,17 +61,18 @@ def checked_file(path: str, *, must_exist: bool) -> None:
     if file.is_dir():
         raise bad_warehouse(f"{path} is a directory; expected duckdb:///path/to/file.duckdb")
     if not file.parent.is_dir():
-        where = "" if file.is_absolute() else f" (relative to {Path.cwd()}; an absolute path takes four slashes: " \
-                                               f"duckdb:////{path})"
+        where = (
+            ""
+            if file.is_absolute()
+            else f" (relative to {Path.cwd()}; an absolute path takes four slashes: duckdb:////{path})"
+        )
         raise bad_warehouse(f"directory {file.parent} does not exist{where}")
     if file.exists() and not file.is_file():  # a FIFO or a device would block the first read for ever
         raise bad_warehouse(f"{path} is not a regular file; expected duckdb:///path/to/file.duckdb")
     if file.is_file() and file.stat().st_size > 0 and not is_duckdb_file(file):
         raise bad_warehouse(f"{path} is not a DuckDB database file")
     if must_exist and not file.exists():
-        raise bad_warehouse(
-            f"no DuckDB file at {path}; create one with `pcf-backfill demo` or `pcf-backfill init`"
-        )
+        raise bad_warehouse(f"no DuckDB file at {path}; create one with `pcf-backfill demo` or `pcf-backfill init`")
 
 
 # One process, one database instance per file: DuckDB refuses a second instance of a file with another
@@ -120,8 +121,9 @@ def holder_of(error: Exception) -> str:
     return error.holder if isinstance(error, FileInUse) else "another process"
 
 
-def open_duckdb_file(path: str, *, must_exist: bool, read_only: bool = False,
-                     writer_waits: bool = False) -> duckdb.DuckDBPyConnection:  # fmt: skip
+def open_duckdb_file(
+    path: str, *, must_exist: bool, read_only: bool = False, writer_waits: bool = False
+) -> duckdb.DuckDBPyConnection:
     """Open (or create) the file. A reader that finds it busy knocks and waits for the writer's next chunk
     boundary; a writer that holds the lock file waits for readers to finish (it is their lock, not a run's)."""
     checked_file(path, must_exist=must_exist)
@@ -153,8 +155,10 @@ def open_for_writing(path: str, patience: float) -> duckdb.DuckDBPyConnection:
     except FileInUse as error:
         if not patience:
             raise
-        raise LockHeld(f"{path} is still open in a reader ({error.holder}) after this run waited {patience:.0f} s "
-                       "for it to close; let it finish or stop it, then rerun") from None
+        raise LockHeld(
+            f"{path} is still open in a reader ({error.holder}) after this run waited {patience:.0f} s "
+            "for it to close; let it finish or stop it, then rerun"
+        ) from None
 
 
 def knock_quietly(knock: Path) -> None:

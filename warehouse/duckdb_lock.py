@@ -38,8 +38,17 @@ class WriterLock:
         checked_output(self.path, LOCK_FILE)  # a stranger's file of that name is never truncated
         fd = self._locked_descriptor()
         os.ftruncate(fd, 0)
-        os.write(fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "command": self.command,
-                                 "started": datetime.now(UTC).isoformat(timespec="seconds")}).encode())  # fmt: skip
+        os.write(
+            fd,
+            json.dumps(
+                {
+                    "pid": os.getpid(),
+                    "host": socket.gethostname(),
+                    "command": self.command,
+                    "started": datetime.now(UTC).isoformat(timespec="seconds"),
+                }
+            ).encode(),
+        )
         self.fd = fd
 
     def _locked_descriptor(self) -> int:
@@ -116,8 +125,12 @@ def wait_for_knocks_to_clear(database: str, patience: float) -> None:
         time.sleep(POLL_SECONDS)
 
 
-def retry_while_busy(open_once: Callable[[], T], is_busy: Callable[[Exception], bool], patience: float,
-                     on_wait: Callable[[Exception], None] | None = None) -> T:  # fmt: skip
+def retry_while_busy(
+    open_once: Callable[[], T],
+    is_busy: Callable[[Exception], bool],
+    patience: float,
+    on_wait: Callable[[Exception], None] | None = None,
+) -> T:
     """`open_once()` until it does not fail with a busy file, for up to `patience` seconds; `on_wait` hears
     the first busy error (who holds the file) before the waiting starts."""
     deadline = time.monotonic() + patience

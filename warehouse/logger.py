@@ -39,11 +39,15 @@ def as_record(_logger: Any, _method: str, event_dict: MutableMapping[str, Any]) 
 
 
 PROCESSORS: list[structlog.typing.Processor] = [
-    structlog.stdlib.filter_by_level, structlog.contextvars.merge_contextvars, as_record]  # fmt: skip
+    structlog.stdlib.filter_by_level,
+    structlog.contextvars.merge_contextvars,
+    as_record,
+]
 
 
 def get_logger(module: str) -> Any:
     """The logger of `module` (pass `__name__`)."""
     stdlib = logging.getLogger(logger_name(module))
-    return structlog.wrap_logger(stdlib, processors=PROCESSORS, wrapper_class=structlog.stdlib.BoundLogger,
-                                 cache_logger_on_first_use=True)  # fmt: skip
+    return structlog.wrap_logger(
+        stdlib, processors=PROCESSORS, wrapper_class=structlog.stdlib.BoundLogger, cache_logger_on_first_use=True
+    )

@@ -26,8 +26,9 @@ class OutputKind:
 # prometheus_client writes each metric's HELP line first, and every metric of ours has the prefix
 METRICS_FILE = OutputKind("--metrics-file", "a Prometheus metrics file", b"# HELP pcf_backfill_")
 # the report's head names its generator before anything a title or the data could change
-REPORT_OPENING = ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-                  '<meta name="generator" content="pcf-backfill">')
+REPORT_OPENING = (
+    '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="generator" content="pcf-backfill">'
+)
 HTML_REPORT = OutputKind("--html", "an HTML report", REPORT_OPENING.encode())
 # beside a DuckDB file (`pcf.duckdb.lock`): the holder's JSON, which a writer replaces (warehouse.duckdb_lock)
 LOCK_FILE = OutputKind("--warehouse", "a writers' lock file", b'{"pid": ')
@@ -39,8 +40,9 @@ def checked_output(path: Path, kind: OutputKind, inputs: Sequence[Path] = ()) ->
     where = f"{kind.option}: {path}"
     expected = f"expected a new file or {kind.noun} this tool wrote"
     if not path.parent.is_dir():
-        raise BadInput(f"{kind.option}: directory {path.parent} does not exist; expected a file in an existing "
-                       "directory")  # fmt: skip
+        raise BadInput(
+            f"{kind.option}: directory {path.parent} does not exist; expected a file in an existing directory"
+        )
     if not os.path.lexists(path):
         return path
     if path.is_dir():
@@ -50,8 +52,7 @@ def checked_output(path: Path, kind: OutputKind, inputs: Sequence[Path] = ()) ->
     if not path.is_file():
         raise BadInput(f"{where} is not a regular file; {expected}")
     if not _opens_with(path, kind.opening):
-        raise BadInput(f"{where} exists and is not {kind.noun} this tool wrote; refusing to overwrite it "
-                       f"({expected})")  # fmt: skip
+        raise BadInput(f"{where} exists and is not {kind.noun} this tool wrote; refusing to overwrite it ({expected})")
     return path
 
 

@@ -14,19 +14,56 @@ from urllib.parse import parse_qsl
 from warehouse.errors import bad_warehouse
 from warehouse.identifiers import PROJECT_ID
 
-URL_FORMS = ("duckdb:///path/file.duckdb (relative to the working directory), duckdb:////abs/path/file.duckdb "
-             "(absolute) or bigquery://PROJECT[?location=US]")  # fmt: skip
+URL_FORMS = (
+    "duckdb:///path/file.duckdb (relative to the working directory), duckdb:////abs/path/file.duckdb "
+    "(absolute) or bigquery://PROJECT[?location=US]"
+)
 DUCKDB_KEYS: dict[str, tuple[str, ...]] = {"access_mode": ("read_only", "read_write")}
 MULTI_REGIONS = ("US", "EU")
 REGIONS = (
-    "us-central1", "us-east1", "us-east4", "us-east5", "us-south1", "us-west1", "us-west2", "us-west3", "us-west4",
-    "northamerica-northeast1", "northamerica-northeast2", "northamerica-south1", "southamerica-east1",
-    "southamerica-west1", "europe-central2", "europe-north1", "europe-north2", "europe-southwest1", "europe-west1",
-    "europe-west2", "europe-west3", "europe-west4", "europe-west6", "europe-west8", "europe-west9", "europe-west10",
-    "europe-west12", "asia-east1", "asia-east2", "asia-northeast1", "asia-northeast2", "asia-northeast3",
-    "asia-south1", "asia-south2", "asia-southeast1", "asia-southeast2", "australia-southeast1",
-    "australia-southeast2", "me-central1", "me-central2", "me-west1", "africa-south1",
-)  # fmt: skip
+    "us-central1",
+    "us-east1",
+    "us-east4",
+    "us-east5",
+    "us-south1",
+    "us-west1",
+    "us-west2",
+    "us-west3",
+    "us-west4",
+    "northamerica-northeast1",
+    "northamerica-northeast2",
+    "northamerica-south1",
+    "southamerica-east1",
+    "southamerica-west1",
+    "europe-central2",
+    "europe-north1",
+    "europe-north2",
+    "europe-southwest1",
+    "europe-west1",
+    "europe-west2",
+    "europe-west3",
+    "europe-west4",
+    "europe-west6",
+    "europe-west8",
+    "europe-west9",
+    "europe-west10",
+    "europe-west12",
+    "asia-east1",
+    "asia-east2",
+    "asia-northeast1",
+    "asia-northeast2",
+    "asia-northeast3",
+    "asia-south1",
+    "asia-south2",
+    "asia-southeast1",
+    "asia-southeast2",
+    "australia-southeast1",
+    "australia-southeast2",
+    "me-central1",
+    "me-central2",
+    "me-west1",
+    "africa-south1",
+)
 LOCATIONS = {name.lower(): name for name in (*MULTI_REGIONS, *REGIONS)}
 
 
@@ -57,8 +94,9 @@ def query_keys(url: str, query: str, allowed: Mapping[str, tuple[str, ...]]) -> 
     unknown = sorted({key for key in keys if key not in allowed} | {key for key in keys if keys.count(key) > 1})
     if unknown or (query and not pairs):
         accepted = ", ".join(f"{key}={'|'.join(values)}" for key, values in allowed.items())
-        raise bad_warehouse(f"{url!r} has unknown or repeated query keys {', '.join(unknown) or query!r}; "
-                       f"accepted: {accepted}")  # fmt: skip
+        raise bad_warehouse(
+            f"{url!r} has unknown or repeated query keys {', '.join(unknown) or query!r}; accepted: {accepted}"
+        )
     return {key: value for key, value in pairs}
 
 
@@ -88,6 +126,8 @@ def checked_location(text: str) -> str:
     """A documented BigQuery location, spelled as BigQuery spells it (US, EU, europe-west1 …)."""
     name = LOCATIONS.get(text.strip().lower())
     if name is None:
-        raise bad_warehouse(f"location {text!r} is not a BigQuery location; expected US, EU or a region "
-                       "such as us-central1 or europe-west1")  # fmt: skip
+        raise bad_warehouse(
+            f"location {text!r} is not a BigQuery location; expected US, EU or a region "
+            "such as us-central1 or europe-west1"
+        )
     return name

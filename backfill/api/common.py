@@ -20,8 +20,9 @@ WarehouseLike = str | Warehouse
 
 
 @contextmanager
-def opened(warehouse: WarehouseLike, datasets: Datasets | None = None, *, writer: str | None = None,
-           must_exist: bool = True) -> Iterator[Warehouse]:  # fmt: skip
+def opened(
+    warehouse: WarehouseLike, datasets: Datasets | None = None, *, writer: str | None = None, must_exist: bool = True
+) -> Iterator[Warehouse]:
     """The warehouse a URL names, closed afterwards; an open `Warehouse` is used as is and left open.
     Without `writer` (what a writing call is, shown to whoever it keeps out) the URL is opened read-only:
     on DuckDB a reader then never blocks a run. A `bigquery://` URL is served by the emulator that
@@ -32,10 +33,16 @@ def opened(warehouse: WarehouseLike, datasets: Datasets | None = None, *, writer
         if not isinstance(warehouse, str):
             yield warehouse
             return
-        wh = connect(warehouse, datasets, must_exist=must_exist, read_only=writer is None, writer=writer,
-                     emulator_host=os.environ.get(EMULATOR_HOST_VARIABLE) or None,
-                     credentials_file=os.environ.get(CREDENTIALS_VARIABLE) or None,
-                     bigquery=bigquery_tuning(os.environ))
+        wh = connect(
+            warehouse,
+            datasets,
+            must_exist=must_exist,
+            read_only=writer is None,
+            writer=writer,
+            emulator_host=os.environ.get(EMULATOR_HOST_VARIABLE) or None,
+            credentials_file=os.environ.get(CREDENTIALS_VARIABLE) or None,
+            bigquery=bigquery_tuning(os.environ),
+        )
         try:
             yield wh
         finally:
@@ -80,8 +87,9 @@ def json_ready(value: Any) -> Any:
     if hasattr(value, "__dataclass_fields__"):
         return {item.name: json_ready(getattr(value, item.name)) for item in fields(value) if item.repr}
     if isinstance(value, dict):
-        return {str(key) if not isinstance(key, date) else key.isoformat(): json_ready(item)
-                for key, item in value.items()}  # fmt: skip
+        return {
+            str(key) if not isinstance(key, date) else key.isoformat(): json_ready(item) for key, item in value.items()
+        }
     if isinstance(value, list | tuple | set | frozenset):
         return [json_ready(item) for item in value]
     if isinstance(value, datetime | date):

@@ -22,23 +22,37 @@ TRUE_WORDS, FALSE_WORDS = {"1", "true", "t", "yes", "y", "on"}, {"0", "false", "
 
 # Per command: the long option name → the API's parameter and the kind of value.
 SETTLED: dict[str, Options] = {
-    "run": {"source": Option("source", "text"), "min-coverage": Option("min_coverage", "number"),
-            "warn-coverage": Option("warn_coverage", "number"), "rerun": Option("rerun", "text"),
-            "dry-run": Option("dry_run", "flag"), "chunk-days": Option("chunk_days", "whole"),
-            "workers": Option("workers", "whole"), "audit-threshold": Option("audit_thresholds", "words"),
-            "baseline-dates": Option("baseline_dates", "whole"), "zones": Option("zones", "text")},
-    "catch-up": {"lookback-days": Option("lookback_days", "whole"), "min-coverage": Option("min_coverage", "number"),
-                 "warn-coverage": Option("warn_coverage", "number"), "chunk-days": Option("chunk_days", "whole"),
-                 "dry-run": Option("dry_run", "flag"), "audit-threshold": Option("audit_thresholds", "words"),
-                 "baseline-dates": Option("baseline_dates", "whole"), "zones": Option("zones", "text")},
+    "run": {
+        "source": Option("source", "text"),
+        "min-coverage": Option("min_coverage", "number"),
+        "warn-coverage": Option("warn_coverage", "number"),
+        "rerun": Option("rerun", "text"),
+        "dry-run": Option("dry_run", "flag"),
+        "chunk-days": Option("chunk_days", "whole"),
+        "workers": Option("workers", "whole"),
+        "audit-threshold": Option("audit_thresholds", "words"),
+        "baseline-dates": Option("baseline_dates", "whole"),
+        "zones": Option("zones", "text"),
+    },
+    "catch-up": {
+        "lookback-days": Option("lookback_days", "whole"),
+        "min-coverage": Option("min_coverage", "number"),
+        "warn-coverage": Option("warn_coverage", "number"),
+        "chunk-days": Option("chunk_days", "whole"),
+        "dry-run": Option("dry_run", "flag"),
+        "audit-threshold": Option("audit_thresholds", "words"),
+        "baseline-dates": Option("baseline_dates", "whole"),
+        "zones": Option("zones", "text"),
+    },
     "validate": {"min-coverage": Option("min_coverage", "number")},
     "freshness": {"max-lag-hours": Option("max_lag_hours", "number")},
     "cleanup": {"retention-days": Option("retention_days", "whole"), "mode": Option("mode", "text")},
-}  # fmt: skip
+}
 
 
-def settled(command: str, warehouse: WarehouseLike, given: Mapping[str, Any],
-            environ: Mapping[str, str] | None = None) -> dict[str, Any]:  # fmt: skip
+def settled(
+    command: str, warehouse: WarehouseLike, given: Mapping[str, Any], environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """`given` (parameter → value, None meaning "not given") with each missing option taken from the environment
     or the config file; an option found nowhere is left out, so the callee's default applies."""
     environ = os.environ if environ is None else environ
@@ -76,8 +90,12 @@ def from_text(key: str, text: str, kind: Kind) -> Any:
         if kind == "number":
             return float(text)
     except ValueError:
-        raise InvalidSetting(variable(key), "{field}: {value!r} is not {kind}", value=text,
-                             kind={"flag": "true or false", "whole": "a whole number"}.get(kind, "a number")) from None
+        raise InvalidSetting(
+            variable(key),
+            "{field}: {value!r} is not {kind}",
+            value=text,
+            kind={"flag": "true or false", "whole": "a whole number"}.get(kind, "a number"),
+        ) from None
     return text.split() if kind == "words" else text
 
 

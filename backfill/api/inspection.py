@@ -78,18 +78,33 @@ class StatusResult:
         return as_frame(self.rows, STATE_COLUMNS)
 
 
-def status(warehouse: WarehouseLike, start: date | str, end: date | str, *,
-           datasets: Datasets | None = None) -> StatusResult:  # fmt: skip
+def status(
+    warehouse: WarehouseLike, start: date | str, end: date | str, *, datasets: Datasets | None = None
+) -> StatusResult:
     """Per game date of [start, end]: what is published and what the last attempt did. Read only."""
     from backfill.date_facts import date_states
 
     first, last = checked_span(start, end)
     with opened(warehouse, datasets) as wh:
         states = date_states(wh, first, last)
-    dates = [DateState(row["game_date"], str(row["status"]), row["reason"], int(row["expected_players"]),
-                       int(row["published_players"]), row["coverage"], row["context_source"], row["last_run_id"],
-                       row["run_id"], row["blocked_by"], row["upcg_state"], row["inputs"], row["inputs_reason"])
-             for row in states]  # fmt: skip
+    dates = [
+        DateState(
+            row["game_date"],
+            str(row["status"]),
+            row["reason"],
+            int(row["expected_players"]),
+            int(row["published_players"]),
+            row["coverage"],
+            row["context_source"],
+            row["last_run_id"],
+            row["run_id"],
+            row["blocked_by"],
+            row["upcg_state"],
+            row["inputs"],
+            row["inputs_reason"],
+        )
+        for row in states
+    ]
     return StatusResult(first, last, dates, states)
 
 
@@ -138,9 +153,16 @@ class ValidateResult:
         return self
 
 
-def validate(warehouse: WarehouseLike, start: date | str, end: date | str, *,
-             min_coverage: float | None = None, datasets: Datasets | None = None,
-             url: str | None = None, recompute: bool = False) -> ValidateResult:  # fmt: skip
+def validate(
+    warehouse: WarehouseLike,
+    start: date | str,
+    end: date | str,
+    *,
+    min_coverage: float | None = None,
+    datasets: Datasets | None = None,
+    url: str | None = None,
+    recompute: bool = False,
+) -> ValidateResult:
     """Reconcile the tables over [start, end]: who played vs rows published, duplicates, ledger disagreements,
     inputs changed since publishing. `min_coverage` left as None is settled like `--min-coverage`
     (PCF_MIN_COVERAGE, the config file, 0.90). `recompute` first recomputes every published date in memory and
@@ -150,8 +172,9 @@ def validate(warehouse: WarehouseLike, start: date | str, end: date | str, *,
     from validation.reconcile import needs_attention
 
     first, last = checked_span(start, end)
-    min_coverage = settled("validate", warehouse, {"min_coverage": min_coverage}).get("min_coverage",
-                                                                                      DEFAULT_MIN_COVERAGE)
+    min_coverage = settled("validate", warehouse, {"min_coverage": min_coverage}).get(
+        "min_coverage", DEFAULT_MIN_COVERAGE
+    )
     checked_fraction("min_coverage", min_coverage)
     recomputed = None
     with opened(warehouse, datasets, writer="python: backfill.validate(recompute=True)" if recompute else None) as wh:
@@ -165,8 +188,9 @@ def validate(warehouse: WarehouseLike, start: date | str, end: date | str, *,
         attention = [dict(row) for row in needs_attention(report)]
         audit_words = audit_words_of_runs(wh, [str(row["last_run_id"]) for row in attention if row["last_run_id"]])
     reasons = {row["game_date"]: str(row["problems"]) for row in attention}
-    return ValidateResult(first, last, reasons, repair_commands(attention, words, audit_words), report, attention,
-                          recomputed)  # fmt: skip
+    return ValidateResult(
+        first, last, reasons, repair_commands(attention, words, audit_words), report, attention, recomputed
+    )
 
 
 @dataclass(frozen=True)
@@ -193,36 +217,63 @@ class FreshnessResult:
     def raise_for_status(self) -> FreshnessResult:
         if self.overdue:
             reasons = {day: "not published" for day in self.overdue}
-            raise DatesBlocked(f"stale: {len(self.overdue)} game dates overdue, the oldest {self.overdue[0]} "
-                               f"({self.hours_late:.0f} h)", reasons, self.fix_command)  # fmt: skip
+            raise DatesBlocked(
+                f"stale: {len(self.overdue)} game dates overdue, the oldest {self.overdue[0]} "
+                f"({self.hours_late:.0f} h)",
+                reasons,
+                self.fix_command,
+            )
         if self.inputs_changed:
-            raise DatesBlocked(summary("stale (inputs changed)", self.inputs_changed), self.inputs_changed,
-                               self.republish_command)  # fmt: skip
+            raise DatesBlocked(
+                summary("stale (inputs changed)", self.inputs_changed), self.inputs_changed, self.republish_command
+            )
         return self
 
 
-def freshness(warehouse: WarehouseLike, *, max_lag_hours: float | None = None, now: datetime | None = None,
-              datasets: Datasets | None = None) -> FreshnessResult:  # fmt: skip
+def freshness(
+    warehouse: WarehouseLike,
+    *,
+    max_lag_hours: float | None = None,
+    now: datetime | None = None,
+    datasets: Datasets | None = None,
+) -> FreshnessResult:
     """Every final, non-bootstrap game date through yesterday (America/New_York) has rows in the table?
     `max_lag_hours` left as None is settled like `--max-lag-hours` (PCF_MAX_LAG_HOURS, the config file, 30)."""
     from backfill.staleness import DEFAULT_MAX_LAG_HOURS, MAX_LAG_HOURS, check_freshness
 
-    max_lag_hours = settled("freshness", warehouse, {"max_lag_hours": max_lag_hours}).get("max_lag_hours",
-                                                                                         DEFAULT_MAX_LAG_HOURS)
-    if isinstance(max_lag_hours, bool) or not isinstance(max_lag_hours, int | float) or not (
-            0 <= max_lag_hours <= MAX_LAG_HOURS):  # fmt: skip
-        raise InvalidSetting("max_lag_hours", "{field}: {value!r} must be a number of hours from 0 to {most}",
-                             value=max_lag_hours, most=MAX_LAG_HOURS)  # fmt: skip
+    max_lag_hours = settled("freshness", warehouse, {"max_lag_hours": max_lag_hours}).get(
+        "max_lag_hours", DEFAULT_MAX_LAG_HOURS
+    )
+    if (
+        isinstance(max_lag_hours, bool)
+        or not isinstance(max_lag_hours, int | float)
+        or not (0 <= max_lag_hours <= MAX_LAG_HOURS)
+    ):
+        raise InvalidSetting(
+            "max_lag_hours",
+            "{field}: {value!r} must be a number of hours from 0 to {most}",
+            value=max_lag_hours,
+            most=MAX_LAG_HOURS,
+        )
     with opened(warehouse, datasets) as wh:
         fresh = check_freshness(wh, now or league_now(), max_lag_hours)
         connection = connection_words(warehouse_url(warehouse), wh.datasets)
-    return FreshnessResult(fresh.stale, fresh.overdue, fresh.hours_late, fresh.newest_published, fresh.exit_code,
-                           fresh.fix_command(connection), fresh, fresh.inputs_changed,
-                           fresh.republish_command(connection))  # fmt: skip
+    return FreshnessResult(
+        fresh.stale,
+        fresh.overdue,
+        fresh.hours_late,
+        fresh.newest_published,
+        fresh.exit_code,
+        fresh.fix_command(connection),
+        fresh,
+        fresh.inputs_changed,
+        fresh.republish_command(connection),
+    )
 
 
-def report(warehouse: WarehouseLike, start: date | str, end: date | str, html: str | Path, *,
-           datasets: Datasets | None = None) -> Path:  # fmt: skip
+def report(
+    warehouse: WarehouseLike, start: date | str, end: date | str, html: str | Path, *, datasets: Datasets | None = None
+) -> Path:
     """Write the HTML coverage report of [start, end] (never over the warehouse or a non-HTML file)."""
     from backfill.report import write_report
 

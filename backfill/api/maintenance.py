@@ -39,8 +39,7 @@ def init(warehouse: WarehouseLike, *, datasets: Datasets | None = None, with_inp
     `with_inputs`, for a sandbox or a demo."""
     with opened(warehouse, datasets, writer="python: backfill.api.init()", must_exist=False) as wh:
         new_datasets = wh.create_datasets()
-        result = InitResult(wh.describe(), wh.create_tables(with_inputs=with_inputs), wh.migrate_tables(),
-                            new_datasets)  # fmt: skip
+        result = InitResult(wh.describe(), wh.create_tables(with_inputs=with_inputs), wh.migrate_tables(), new_datasets)
         record_legacy_verdicts(wh)  # rows older than the verdict columns get them from their reason (NULLs only)
         return result
 
@@ -60,8 +59,9 @@ def leases(warehouse: WarehouseLike, *, datasets: Datasets | None = None) -> Lea
     return LeasesResult(held.astype(object).where(held.notna(), None).to_dict("records"), held)
 
 
-def release_lease(warehouse: WarehouseLike, lease_id: str, *, reason: str,
-                  datasets: Datasets | None = None) -> dict[str, object]:  # fmt: skip
+def release_lease(
+    warehouse: WarehouseLike, lease_id: str, *, reason: str, datasets: Datasets | None = None
+) -> dict[str, object]:
     """Release a lease whose holder is gone, recording who and why in backfill_runs; returns the lease."""
     from backfill.leases import release
 
@@ -71,18 +71,25 @@ def release_lease(warehouse: WarehouseLike, lease_id: str, *, reason: str,
 
 
 # --- cleanup -----------------------------------------------------------------------------------
-def cleanup_settings(*, retention_days: int = 7, mode: str = "all", execute: bool = False, backup: bool = True,
-                     today: date | None = None) -> CleanupSettings:  # fmt: skip
+def cleanup_settings(
+    *, retention_days: int = 7, mode: str = "all", execute: bool = False, backup: bool = True, today: date | None = None
+) -> CleanupSettings:
     """The checked settings of a cleanup. Deleting is judged against the real clock only: a pinned `today`
     (for rehearsing a dry run) could make today's rows look stale."""
     from cleanup import CleanupSettings
 
-    return CleanupSettings(today=league_today() if execute or today is None else today,
-                           retention_days=retention_days, mode=mode, execute=execute, backup=backup)  # fmt: skip
+    return CleanupSettings(
+        today=league_today() if execute or today is None else today,
+        retention_days=retention_days,
+        mode=mode,
+        execute=execute,
+        backup=backup,
+    )
 
 
-def cleanup_with_settings(warehouse: WarehouseLike, settings: CleanupSettings, *, user: str | None = None,
-                          datasets: Datasets | None = None) -> CleanupResult:  # fmt: skip
+def cleanup_with_settings(
+    warehouse: WarehouseLike, settings: CleanupSettings, *, user: str | None = None, datasets: Datasets | None = None
+) -> CleanupResult:
     from cleanup import run_cleanup
 
     with opened(warehouse, datasets, writer="python: backfill.cleanup()" if settings.execute else None) as wh:
@@ -90,15 +97,28 @@ def cleanup_with_settings(warehouse: WarehouseLike, settings: CleanupSettings, *
             return run_cleanup(wh, settings, user or getpass.getuser())
         with reported(wh, "cleanup", ["upcg", "pgs"], ["upcg"]) as reporting:
             result = run_cleanup(wh, settings, user or getpass.getuser())
-            reporting.facet.update(operation_id=result.operation_id, cutoff=result.cutoff.isoformat(),
-                                   mode=result.mode, rows_matched=result.rows_matched,
-                                   rows_deleted=result.rows_deleted, backup_table=result.backup_table)  # fmt: skip
+            reporting.facet.update(
+                operation_id=result.operation_id,
+                cutoff=result.cutoff.isoformat(),
+                mode=result.mode,
+                rows_matched=result.rows_matched,
+                rows_deleted=result.rows_deleted,
+                backup_table=result.backup_table,
+            )
             return result
 
 
-def cleanup(warehouse: WarehouseLike, *, retention_days: int | None = None, mode: str | None = None,
-            execute: bool = False, backup: bool = True, today: date | None = None, user: str | None = None,
-            datasets: Datasets | None = None) -> CleanupResult:  # fmt: skip
+def cleanup(
+    warehouse: WarehouseLike,
+    *,
+    retention_days: int | None = None,
+    mode: str | None = None,
+    execute: bool = False,
+    backup: bool = True,
+    today: date | None = None,
+    user: str | None = None,
+    datasets: Datasets | None = None,
+) -> CleanupResult:
     """Stale UPCG rows (SPEC §8): a dry run unless `execute`; with it back up, delete, verify, audit.
     `retention_days` and `mode` left as None are settled like the options (PCF_*, the config file, 7 / all)."""
     options = settled("cleanup", warehouse, {"retention_days": retention_days, "mode": mode})
@@ -106,8 +126,9 @@ def cleanup(warehouse: WarehouseLike, *, retention_days: int | None = None, mode
     return cleanup_with_settings(warehouse, settings, user=user, datasets=datasets)
 
 
-def restore(warehouse: WarehouseLike, backup_table: str, *, user: str | None = None,
-            datasets: Datasets | None = None) -> int:  # fmt: skip
+def restore(
+    warehouse: WarehouseLike, backup_table: str, *, user: str | None = None, datasets: Datasets | None = None
+) -> int:
     """Put a cleanup backup's rows back into UPCG; returns how many rows were restored."""
     from cleanup import restore_backup
 

@@ -53,15 +53,24 @@ def verdict_of(day: date, row: dict[str, Any]) -> DateVerdict:
 
     games, coverage = value("games"), value("coverage")
     return DateVerdict(
-        game_date=day, status=str(row["status"]), games=None if games is None else int(games),
-        context_source=value("context_source"), source_reason=value("source_reason") or None,
-        expected_players=int(value("expected_players") or 0), upcg_players=int(value("upcg_players") or 0),
+        game_date=day,
+        status=str(row["status"]),
+        games=None if games is None else int(games),
+        context_source=value("context_source"),
+        source_reason=value("source_reason") or None,
+        expected_players=int(value("expected_players") or 0),
+        upcg_players=int(value("upcg_players") or 0),
         published_players=int(value("published_players") or 0),
-        coverage=None if coverage is None else float(coverage), reason=value("reason") or None,
-        forced=bool(value("forced")), allowed_regression=bool(value("allowed_regression")),
-        warning=bool(value("warning")), blocked_by=value("blocked_by") or None, upcg_state=value("upcg_state") or None,
-        zone_rows_built=int(value("zone_rows_built") or 0), zone_note=value("zone_note") or None,
-    )  # fmt: skip
+        coverage=None if coverage is None else float(coverage),
+        reason=value("reason") or None,
+        forced=bool(value("forced")),
+        allowed_regression=bool(value("allowed_regression")),
+        warning=bool(value("warning")),
+        blocked_by=value("blocked_by") or None,
+        upcg_state=value("upcg_state") or None,
+        zone_rows_built=int(value("zone_rows_built") or 0),
+        zone_note=value("zone_note") or None,
+    )
 
 
 @dataclass(frozen=True)
@@ -92,8 +101,10 @@ class RunResult:
 
     @property
     def counts(self) -> dict[str, int]:
-        return {status: sum(v.status == status for v in self.verdicts)
-                for status in (PUBLISHED, BLOCKED, FAILED, SKIPPED_BOOTSTRAP)}  # fmt: skip
+        return {
+            status: sum(v.status == status for v in self.verdicts)
+            for status in (PUBLISHED, BLOCKED, FAILED, SKIPPED_BOOTSTRAP)
+        }
 
     @property
     def rows_published(self) -> int:
@@ -114,8 +125,10 @@ class RunResult:
 
     def raise_for_status(self) -> RunResult:
         """Raise `DatesFailed` (failures win) or `DatesBlocked`; return self when all is well."""
-        reasons = {status: {v.game_date: v.reason or status for v in self.verdicts if v.status == status}
-                   for status in (FAILED, BLOCKED)}  # fmt: skip
+        reasons = {
+            status: {v.game_date: v.reason or status for v in self.verdicts if v.status == status}
+            for status in (FAILED, BLOCKED)
+        }
         resume = f"; to resume: {self.resume_command}"
         if reasons[FAILED]:
             raise DatesFailed(summary("failed", reasons[FAILED]) + resume, reasons[FAILED], self.resume_command)

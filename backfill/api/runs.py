@@ -42,12 +42,23 @@ def resume_command(url: str, settings: RunSettings, datasets: Datasets | None = 
 def catch_up_window(as_of: date, lookback_days: int, today: date) -> tuple[date, date]:
     """The nightly window: as_of − lookback_days … the day before as_of (as_of is never after today)."""
     if as_of > today:
-        raise InvalidSetting("as_of", "{field}: {as_of_value} is after today ({today}, America/New_York); "
-                             "expected a day already begun", as_of_value=as_of, today=today)  # fmt: skip
-    if isinstance(lookback_days, bool) or not isinstance(lookback_days, int) or not (
-            1 <= lookback_days <= MAX_LOOKBACK_DAYS):  # fmt: skip
-        raise InvalidSetting("lookback_days", "{field}: {value!r} is not in the range 1<=x<={most}",
-                             value=lookback_days, most=MAX_LOOKBACK_DAYS)  # fmt: skip
+        raise InvalidSetting(
+            "as_of",
+            "{field}: {as_of_value} is after today ({today}, America/New_York); expected a day already begun",
+            as_of_value=as_of,
+            today=today,
+        )
+    if (
+        isinstance(lookback_days, bool)
+        or not isinstance(lookback_days, int)
+        or not (1 <= lookback_days <= MAX_LOOKBACK_DAYS)
+    ):
+        raise InvalidSetting(
+            "lookback_days",
+            "{field}: {value!r} is not in the range 1<=x<={most}",
+            value=lookback_days,
+            most=MAX_LOOKBACK_DAYS,
+        )
     return as_of - timedelta(days=lookback_days), as_of - timedelta(days=1)
 
 
@@ -57,18 +68,26 @@ def cancel_hook(cancel: Cancel) -> Callable[[], bool] | None:
     if isinstance(cancel, threading.Event):
         return cancel.is_set
     if not callable(cancel):
-        raise InvalidSetting("cancel", "{field}: expected a threading.Event or a callable, got {kind}",
-                             kind=type(cancel).__name__)  # fmt: skip
+        raise InvalidSetting(
+            "cancel", "{field}: expected a threading.Event or a callable, got {kind}", kind=type(cancel).__name__
+        )
     return lambda: bool(cancel())
 
 
 OnDate = Callable[[date, DateVerdict], None]
 
 
-def run_with_settings(warehouse: WarehouseLike, settings: RunSettings, *, datasets: Datasets | None = None,
-                      cancel: Cancel = None, on_date: OnDate | None = None,
-                      on_plan: Callable[[Plan], None] | None = None, url: str | None = None,
-                      wait_for_lock: float = 0) -> RunResult:  # fmt: skip
+def run_with_settings(
+    warehouse: WarehouseLike,
+    settings: RunSettings,
+    *,
+    datasets: Datasets | None = None,
+    cancel: Cancel = None,
+    on_date: OnDate | None = None,
+    on_plan: Callable[[Plan], None] | None = None,
+    url: str | None = None,
+    wait_for_lock: float = 0,
+) -> RunResult:
     """Run the backfill `settings` describe. `on_plan` / `on_date` report progress; `url` names the warehouse
     in the resume command (default: `warehouse_url(warehouse)`). `wait_for_lock` seconds: while another run
     holds the warehouse (`LockHeld`), try again until then."""
@@ -76,9 +95,15 @@ def run_with_settings(warehouse: WarehouseLike, settings: RunSettings, *, datase
     return while_locked(wait_for_lock, lambda: one_run(warehouse, settings, datasets, hook, on_date, on_plan, url))
 
 
-def one_run(warehouse: WarehouseLike, settings: RunSettings, datasets: Datasets | None,
-            cancel: Callable[[], bool] | None, on_date: OnDate | None, on_plan: Callable[[Plan], None] | None,
-            url: str | None) -> RunResult:  # fmt: skip
+def one_run(
+    warehouse: WarehouseLike,
+    settings: RunSettings,
+    datasets: Datasets | None,
+    cancel: Callable[[], bool] | None,
+    on_date: OnDate | None,
+    on_plan: Callable[[Plan], None] | None,
+    url: str | None,
+) -> RunResult:
     from backfill.runner import run_backfill
 
     invocation = new_invocation(settings.command)
@@ -86,8 +111,9 @@ def one_run(warehouse: WarehouseLike, settings: RunSettings, datasets: Datasets 
     report = None if on_date is None else lambda day, row: on_date(day, verdict_of(day, row))
     with opened(warehouse, datasets, writer=writer) as wh:
         resume = resume_command(url or warehouse_url(warehouse), settings, wh.datasets)
-        lineage = nullcontext(Outcome()) if settings.dry_run else reported(wh, settings.command, list(INPUT_TABLES),
-                                                                           ["pcf"])  # fmt: skip
+        lineage = (
+            nullcontext(Outcome()) if settings.dry_run else reported(wh, settings.command, list(INPUT_TABLES), ["pcf"])
+        )
         with lineage as reporting:
             try:
                 outcome = run_backfill(wh, settings, invocation, on_date=report, on_plan=on_plan, cancel=cancel)
@@ -106,19 +132,33 @@ def table_names(wh: Warehouse) -> tuple[list[str], str]:
     return [dataset_of(wh, key)[1] for key in INPUT_TABLES], dataset_of(wh, "pcf")[1]
 
 
-def run_result(run_id: str, settings: RunSettings, outcome: runner.RunResult, resume: str,
-               tables: tuple[list[str], str]) -> RunResult:  # fmt: skip
+def run_result(
+    run_id: str, settings: RunSettings, outcome: runner.RunResult, resume: str, tables: tuple[list[str], str]
+) -> RunResult:
     verdicts, plan = outcome.verdicts, outcome.plan
     return RunResult(
-        run_id=run_id, command=settings.command, start=settings.start, end=settings.end, dry_run=settings.dry_run,
-        verdicts=[verdict_of(ts.date(), row) for ts, row in zip(verdicts.index, verdicts.to_dict("records"),
-                                                                  strict=True)],
-        off_days=len(plan.off_days), already_done=plan.already_done, schedule_gap=plan.schedule_gap,
-        seconds=outcome.seconds, exit_code=outcome.exit_code, resume_command=resume, outcome=outcome,
-        taken_over=outcome.taken_over, already_done_dates=plan.already_done_dates,
-        unscheduled_dates=plan.unscheduled_days if plan.schedule_gap else [], label=settings.label,
-        inputs=tables[0], output=tables[1],
-    )  # fmt: skip
+        run_id=run_id,
+        command=settings.command,
+        start=settings.start,
+        end=settings.end,
+        dry_run=settings.dry_run,
+        verdicts=[
+            verdict_of(ts.date(), row) for ts, row in zip(verdicts.index, verdicts.to_dict("records"), strict=True)
+        ],
+        off_days=len(plan.off_days),
+        already_done=plan.already_done,
+        schedule_gap=plan.schedule_gap,
+        seconds=outcome.seconds,
+        exit_code=outcome.exit_code,
+        resume_command=resume,
+        outcome=outcome,
+        taken_over=outcome.taken_over,
+        already_done_dates=plan.already_done_dates,
+        unscheduled_dates=plan.unscheduled_days if plan.schedule_gap else [],
+        label=settings.label,
+        inputs=tables[0],
+        output=tables[1],
+    )
 
 
 def lineage_outcome(reporting: Outcome, result: RunResult) -> None:
@@ -129,13 +169,25 @@ def lineage_outcome(reporting: Outcome, result: RunResult) -> None:
     reporting.rows["pcf"] = result.rows_published
     reporting.failed = result.exit_code == 1
     verdicts = [verdict.to_dict() for verdict in result.verdicts]  # once each: a to_dict is the costly part
-    reporting.facet.update(pcf_run_id=result.run_id, label=result.label, exit_code=result.exit_code,
-                           counts=result.counts, coverage=[{key: verdict[key] for key in LINEAGE_VERDICT}
-                                                           for verdict in verdicts])  # fmt: skip
+    reporting.facet.update(
+        pcf_run_id=result.run_id,
+        label=result.label,
+        exit_code=result.exit_code,
+        counts=result.counts,
+        coverage=[{key: verdict[key] for key in LINEAGE_VERDICT} for verdict in verdicts],
+    )
 
 
-LINEAGE_VERDICT = ("game_date", "status", "coverage", "blocked_by", "upcg_state", "published_players",
-                   "expected_players", "context_source")  # fmt: skip
+LINEAGE_VERDICT = (
+    "game_date",
+    "status",
+    "coverage",
+    "blocked_by",
+    "upcg_state",
+    "published_players",
+    "expected_players",
+    "context_source",
+)
 
 
 LOCK_POLL_SECONDS = 2.0
@@ -145,8 +197,7 @@ def while_locked(wait_for_lock: float, call: Callable[[], RunResult]) -> RunResu
     """`call`, tried again every LOCK_POLL_SECONDS while another run holds the warehouse, for `wait_for_lock`
     seconds at most; then its `LockHeld` is raised."""
     if isinstance(wait_for_lock, bool) or not isinstance(wait_for_lock, int | float) or not wait_for_lock >= 0:
-        raise InvalidSetting("wait_for_lock", "{field}: {value!r} must be a number of seconds ≥ 0",
-                             value=wait_for_lock)  # fmt: skip
+        raise InvalidSetting("wait_for_lock", "{field}: {value!r} must be a number of seconds ≥ 0", value=wait_for_lock)
     deadline = time.monotonic() + wait_for_lock
     while True:
         try:
@@ -196,59 +247,128 @@ def run(
     verdict)` hears each date's `DateVerdict` as its chunk is recorded; `label` (an orchestrator's run or
     partition key) is kept in the run's ledger row; `wait_for_lock` seconds: while another run holds the
     warehouse, try again until then (then `LockHeld`)."""
-    options = settled("run", warehouse, {
-        "source": source, "min_coverage": min_coverage, "warn_coverage": warn_coverage, "rerun": rerun,
-        "dry_run": dry_run, "chunk_days": chunk_days, "workers": workers, "audit_thresholds": audit_thresholds,
-        "baseline_dates": baseline_dates, "zones": zones})  # fmt: skip
-    settings = run_settings(start, end, dates=dates, force=force, allow_regression=allow_regression, reason=reason,
-                            today=today, label=label, **options)  # fmt: skip
-    return run_with_settings(warehouse, settings, datasets=datasets, cancel=cancel, on_date=on_date,
-                             wait_for_lock=wait_for_lock)  # fmt: skip
+    options = settled(
+        "run",
+        warehouse,
+        {
+            "source": source,
+            "min_coverage": min_coverage,
+            "warn_coverage": warn_coverage,
+            "rerun": rerun,
+            "dry_run": dry_run,
+            "chunk_days": chunk_days,
+            "workers": workers,
+            "audit_thresholds": audit_thresholds,
+            "baseline_dates": baseline_dates,
+            "zones": zones,
+        },
+    )
+    settings = run_settings(
+        start,
+        end,
+        dates=dates,
+        force=force,
+        allow_regression=allow_regression,
+        reason=reason,
+        today=today,
+        label=label,
+        **options,
+    )
+    return run_with_settings(
+        warehouse, settings, datasets=datasets, cancel=cancel, on_date=on_date, wait_for_lock=wait_for_lock
+    )
 
 
-def run_settings(start: date | str | None = None, end: date | str | None = None, *,
-                 dates: Sequence[date | str] | None = None, source: str = "auto",
-                 min_coverage: float = DEFAULT_MIN_COVERAGE, warn_coverage: float = DEFAULT_WARN_COVERAGE,
-                 force: bool = False, allow_regression: bool = False,
-                 reason: str | None = None, rerun: str = "pending", dry_run: bool = False,
-                 chunk_days: int = DEFAULT_CHUNK_DAYS, workers: int = 1, today: date | None = None,
-                 command: str = "run", audit_thresholds: Mapping[str, float] | None = None,
-                 baseline_dates: int = DEFAULT_BASELINE_DATES, label: str | None = None,
-                 zones: str = "auto") -> RunSettings:  # fmt: skip
+def run_settings(
+    start: date | str | None = None,
+    end: date | str | None = None,
+    *,
+    dates: Sequence[date | str] | None = None,
+    source: str = "auto",
+    min_coverage: float = DEFAULT_MIN_COVERAGE,
+    warn_coverage: float = DEFAULT_WARN_COVERAGE,
+    force: bool = False,
+    allow_regression: bool = False,
+    reason: str | None = None,
+    rerun: str = "pending",
+    dry_run: bool = False,
+    chunk_days: int = DEFAULT_CHUNK_DAYS,
+    workers: int = 1,
+    today: date | None = None,
+    command: str = "run",
+    audit_thresholds: Mapping[str, float] | None = None,
+    baseline_dates: int = DEFAULT_BASELINE_DATES,
+    label: str | None = None,
+    zones: str = "auto",
+) -> RunSettings:
     """The checked settings of a run, from plain values (what `run` and the CLI's `run` build)."""
     first = None if start is None else as_date("start", start)
     last = None if end is None else as_date("end", end)
     chosen = None if dates is None else [as_date("dates", day) for day in dates]
     first, last, chosen_dates = run_range(first, last, chosen, today or league_today())
     rules = GateRules(min_coverage, warn_coverage, force, reason, allow_regression)
-    return RunSettings(first, last, chosen_dates, rules, source, rerun, dry_run, chunk_days, workers,  # type: ignore[arg-type]
-                       command, audit_rules(audit_thresholds, baseline_dates), label,
-                       zones)  # type: ignore[arg-type]
+    return RunSettings(
+        first,
+        last,
+        chosen_dates,
+        rules,
+        source,
+        rerun,
+        dry_run,
+        chunk_days,
+        workers,  # type: ignore[arg-type]
+        command,
+        audit_rules(audit_thresholds, baseline_dates),
+        label,
+        zones,
+    )  # type: ignore[arg-type]
 
 
 def audit_rules(thresholds: Mapping[str, float] | None, baseline_dates: int) -> AuditRules:
     """The audit options as the settings hold them; thresholds are a mapping of audit name to number."""
     if thresholds is not None and not isinstance(thresholds, Mapping):
-        raise InvalidSetting("audit_thresholds", "{field}: expected a mapping of audit name to threshold, got {kind}",
-                             kind=type(thresholds).__name__)  # fmt: skip
+        raise InvalidSetting(
+            "audit_thresholds",
+            "{field}: expected a mapping of audit name to threshold, got {kind}",
+            kind=type(thresholds).__name__,
+        )
     return AuditRules(dict(thresholds or {}), baseline_dates)
 
 
-def catch_up_settings(*, as_of: date | str | None = None, lookback_days: int = 14,
-                      min_coverage: float = DEFAULT_MIN_COVERAGE, warn_coverage: float = DEFAULT_WARN_COVERAGE,
-                      chunk_days: int = DEFAULT_CHUNK_DAYS, dry_run: bool = False,
-                      today: date | None = None, audit_thresholds: Mapping[str, float] | None = None,
-                      baseline_dates: int = DEFAULT_BASELINE_DATES,
-                      label: str | None = None, zones: str = "auto") -> RunSettings:  # fmt: skip
+def catch_up_settings(
+    *,
+    as_of: date | str | None = None,
+    lookback_days: int = 14,
+    min_coverage: float = DEFAULT_MIN_COVERAGE,
+    warn_coverage: float = DEFAULT_WARN_COVERAGE,
+    chunk_days: int = DEFAULT_CHUNK_DAYS,
+    dry_run: bool = False,
+    today: date | None = None,
+    audit_thresholds: Mapping[str, float] | None = None,
+    baseline_dates: int = DEFAULT_BASELINE_DATES,
+    label: str | None = None,
+    zones: str = "auto",
+) -> RunSettings:
     """The nightly run: every pending, blocked or failed date of the window `catch_up_window` gives, and of the
     season so far, with every date of it whose inputs changed since it was published (`--rerun stale`): a gap
     older than the window is retried (and reported) every night, a correction republishes by itself."""
     today = today or league_today()
     start, end = catch_up_window(today if as_of is None else as_date("as_of", as_of), lookback_days, today)
-    return RunSettings(start, end, None, GateRules(min_coverage, warn_coverage), "auto", "stale",
-                       dry_run=dry_run, chunk_days=chunk_days, command="catch-up",
-                       audits=audit_rules(audit_thresholds, baseline_dates), label=label,
-                       zones=zones, season_so_far=True)  # type: ignore[arg-type]
+    return RunSettings(
+        start,
+        end,
+        None,
+        GateRules(min_coverage, warn_coverage),
+        "auto",
+        "stale",
+        dry_run=dry_run,
+        chunk_days=chunk_days,
+        command="catch-up",
+        audits=audit_rules(audit_thresholds, baseline_dates),
+        label=label,
+        zones=zones,
+        season_so_far=True,
+    )  # type: ignore[arg-type]
 
 
 def catch_up(
@@ -274,10 +394,21 @@ def catch_up(
     retrying every date not published. `as_of` rehearses the catch-up of an earlier day (it writes unless
     `dry_run`). Options left as None are settled as `run`'s are (PCF_*, the config file, the default);
     `on_date`, `zones`, `label` and `wait_for_lock` are `run`'s."""
-    options = settled("catch-up", warehouse, {
-        "lookback_days": lookback_days, "min_coverage": min_coverage, "warn_coverage": warn_coverage,
-        "chunk_days": chunk_days, "dry_run": dry_run, "audit_thresholds": audit_thresholds,
-        "baseline_dates": baseline_dates, "zones": zones})  # fmt: skip
+    options = settled(
+        "catch-up",
+        warehouse,
+        {
+            "lookback_days": lookback_days,
+            "min_coverage": min_coverage,
+            "warn_coverage": warn_coverage,
+            "chunk_days": chunk_days,
+            "dry_run": dry_run,
+            "audit_thresholds": audit_thresholds,
+            "baseline_dates": baseline_dates,
+            "zones": zones,
+        },
+    )
     settings = catch_up_settings(as_of=as_of, today=today, label=label, **options)
-    return run_with_settings(warehouse, settings, datasets=datasets, cancel=cancel, on_date=on_date,
-                             wait_for_lock=wait_for_lock)  # fmt: skip
+    return run_with_settings(
+        warehouse, settings, datasets=datasets, cancel=cancel, on_date=on_date, wait_for_lock=wait_for_lock
+    )

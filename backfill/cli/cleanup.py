@@ -23,34 +23,58 @@ Examples:
 
 
 @cli.group(invoke_without_command=True, epilog=CLEANUP_EPILOG)
-@option("--retention-days", type=int, default=7, show_default=True,
-        help="Rows older than today−N (America/New_York) are stale; today and the future are never touched.")
-@option("--mode", type=click.Choice(("all", "partial")), default="all", show_default=True,
-        help=f"all: every stale row; partial: only dates whose UPCG covers < {UPCG_SUFFICIENT:.0%} of who played.")
+@option(
+    "--retention-days",
+    type=int,
+    default=7,
+    show_default=True,
+    help="Rows older than today−N (America/New_York) are stale; today and the future are never touched.",
+)
+@option(
+    "--mode",
+    type=click.Choice(("all", "partial")),
+    default="all",
+    show_default=True,
+    help=f"all: every stale row; partial: only dates whose UPCG covers < {UPCG_SUFFICIENT:.0%} of who played.",
+)
 @option("--execute", is_flag=True, help="Really delete (default: dry run).")
 @option("--no-backup", is_flag=True, help="Skip the backup table (the rows cannot be restored).")
 @output_option()
 @notify_options
 @pass_app
 @click.pass_context
-def cleanup(ctx: click.Context, app: AppSettings, retention_days: int, mode: str, execute: bool,
-            no_backup: bool, output: str, notify_urls: tuple[str, ...], notify_on: str) -> int:  # fmt: skip
+def cleanup(
+    ctx: click.Context,
+    app: AppSettings,
+    retention_days: int,
+    mode: str,
+    execute: bool,
+    no_backup: bool,
+    output: str,
+    notify_urls: tuple[str, ...],
+    notify_on: str,
+) -> int:
     """Remove stale rows from the upcoming-context table (UPCG), with a dry run, a backup and an audit row."""
     from backfill import render_runs  # pandas: a cleanup's result is frames
 
     # built (and so checked) even when `restore` follows: a bad group option is bad input either way
-    settings = api.cleanup_settings(retention_days=retention_days, mode=mode, execute=execute, backup=not no_backup,
-                                    today=app_today(app))  # fmt: skip
+    settings = api.cleanup_settings(
+        retention_days=retention_days, mode=mode, execute=execute, backup=not no_backup, today=app_today(app)
+    )
     notify = NotifySettings(notify_urls, notify_on)
     if ctx.invoked_subcommand:
         return 0
     with open_warehouse(app, read_only=not execute) as wh:
         result = api.cleanup_with_settings(wh, settings)
     report_counts(rows_matched=result.rows_matched, rows_deleted=result.rows_deleted)
-    undo = shlex.join([*connection_words(app), "cleanup", "restore", result.backup_table]) \
-        if result.backup_table else None
-    click.echo(render.to_json(render_runs.cleanup_document(result, undo)) if output == "json"
-               else render_runs.cleanup_text(result, undo))  # fmt: skip
+    undo = (
+        shlex.join([*connection_words(app), "cleanup", "restore", result.backup_table]) if result.backup_table else None
+    )
+    click.echo(
+        render.to_json(render_runs.cleanup_document(result, undo))
+        if output == "json"
+        else render_runs.cleanup_text(result, undo)
+    )
     if execute:
         notify_cleanup(result, undo, notify)
     return 0

@@ -66,15 +66,27 @@ def status(app: AppSettings, start_date: str, end_date: str, output: str) -> int
 @date_option("--start-date", required=True)
 @date_option("--end-date", required=True)
 @threshold("--min-coverage", DEFAULT_MIN_COVERAGE)
-@option("--recompute", is_flag=True,
-        help="Recompute every published date in memory and compare value by value: matching dates get their input "
-             "fingerprint recorded, differing ones are recorded as stale.")
+@option(
+    "--recompute",
+    is_flag=True,
+    help="Recompute every published date in memory and compare value by value: matching dates get their input "
+    "fingerprint recorded, differing ones are recorded as stale.",
+)
 @output_option()
 @metrics_option()
 @notify_options
 @pass_app
-def validate(app: AppSettings, start_date: str, end_date: str, min_coverage: float, recompute: bool, output: str,
-             metrics_file: Path | None, notify_urls: tuple[str, ...], notify_on: str) -> int:  # fmt: skip
+def validate(
+    app: AppSettings,
+    start_date: str,
+    end_date: str,
+    min_coverage: float,
+    recompute: bool,
+    output: str,
+    metrics_file: Path | None,
+    notify_urls: tuple[str, ...],
+    notify_on: str,
+) -> int:
     """Reconcile the tables: who played vs rows published, duplicates, ledger disagreements.
 
     Published dates whose inputs changed since (stale) or that nothing vouches for (unverified) need attention too.
@@ -91,25 +103,33 @@ def validate(app: AppSettings, start_date: str, end_date: str, min_coverage: flo
         notify = NotifySettings(notify_urls, notify_on)
         start, end, _ = resolve_range(app, start_date, end_date, None)
         with open_warehouse(app, read_only=not recompute) as wh:
-            checked = api.validate(wh, start, end, min_coverage=min_coverage, url=app.warehouse_url,
-                                   recompute=recompute)  # fmt: skip
+            checked = api.validate(
+                wh, start, end, min_coverage=min_coverage, url=app.warehouse_url, recompute=recompute
+            )
             audits = failing_audit_rows(wh, start, end)
             metrics.newest_published = newest_published(wh) if metrics.wanted else None
         report, problems, repairs = checked.rows, checked.attention_rows, checked.repairs
         metrics.dates_with_problems = len(problems)
         metrics.dates = {state: sum(row.get("inputs") == state for row in report) for state in ("stale", "unverified")}
         if output == "json":
-            click.echo(render.to_json(render.validate_document(report, problems, start, end, repairs, audits)
-                                      | render.recompute_document(checked.recomputed)))  # fmt: skip
+            click.echo(
+                render.to_json(
+                    render.validate_document(report, problems, start, end, repairs, audits)
+                    | render.recompute_document(checked.recomputed)
+                )
+            )
         else:
-            click.echo(render.recompute_text(checked.recomputed)
-                       + render.validate_text(report, problems, start, end, repairs, audits))
+            click.echo(
+                render.recompute_text(checked.recomputed)
+                + render.validate_text(report, problems, start, end, repairs, audits)
+            )
         notify_validate(app, problems, start, end, notify, repairs)
         return metrics.finish(3 if len(problems) else 0)
 
 
-def notify_validate(app: AppSettings, problems: list[dict[str, Any]], start: date, end: date, notify: NotifySettings,
-                    repairs: list[str]) -> None:  # fmt: skip
+def notify_validate(
+    app: AppSettings, problems: list[dict[str, Any]], start: date, end: date, notify: NotifySettings, repairs: list[str]
+) -> None:
     from backfill.notify import notify as send
     from backfill.notify import validate_digest
 
@@ -118,14 +138,25 @@ def notify_validate(app: AppSettings, problems: list[dict[str, Any]], start: dat
 
 
 @cli.command()
-@option("--max-lag-hours", type=click.FloatRange(min=0), default=30.0, show_default=True,
-        help="How long after a game date ends (midnight America/New_York) it may stay unpublished.")
+@option(
+    "--max-lag-hours",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="How long after a game date ends (midnight America/New_York) it may stay unpublished.",
+)
 @output_option()
 @metrics_option()
 @notify_options
 @pass_app
-def freshness(app: AppSettings, max_lag_hours: float, output: str, metrics_file: Path | None,
-              notify_urls: tuple[str, ...], notify_on: str) -> int:  # fmt: skip
+def freshness(
+    app: AppSettings,
+    max_lag_hours: float,
+    output: str,
+    metrics_file: Path | None,
+    notify_urls: tuple[str, ...],
+    notify_on: str,
+) -> int:
     """Is every final game date up to yesterday published (rows in the table, not just the ledger), and is every
     published date still true to its inputs?
 
@@ -141,7 +172,10 @@ def freshness(app: AppSettings, max_lag_hours: float, output: str, metrics_file:
             fresh = api.freshness(wh, max_lag_hours=max_lag_hours, now=app_now(app)).details
             metrics.newest_published = newest_published(wh) if metrics.wanted else None
         metrics.stale, metrics.overdue_dates, metrics.oldest_overdue_hours = (
-            fresh.stale, len(fresh.overdue), fresh.hours_late)
+            fresh.stale,
+            len(fresh.overdue),
+            fresh.hours_late,
+        )
         if output == "json":
             click.echo(render.to_json(render.freshness_document(fresh, connection_words(app))))
         else:
@@ -154,17 +188,28 @@ def notify_freshness(fresh: Any, connection: list[str], notify: NotifySettings) 
     from backfill.notify import freshness_digest
     from backfill.notify import notify as send
 
-    commands = [(purpose, command) for purpose, command in (("To fix", fresh.fix_command(connection)),
-                                                             ("To republish", fresh.republish_command(connection)))
-                if command]  # fmt: skip
+    commands = [
+        (purpose, command)
+        for purpose, command in (
+            ("To fix", fresh.fix_command(connection)),
+            ("To republish", fresh.republish_command(connection)),
+        )
+        if command
+    ]
     send(freshness_digest(fresh, commands), notify)
 
 
 @cli.command()
 @date_option("--start-date", required=True)
 @date_option("--end-date", required=True)
-@option("--html", "html_path", required=True, type=click.Path(path_type=Path), metavar="FILE",
-        help="Where to write the self-contained HTML report (a new file, or a report this tool wrote).")
+@option(
+    "--html",
+    "html_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Where to write the self-contained HTML report (a new file, or a report this tool wrote).",
+)
 @pass_app
 def report(app: AppSettings, start_date: str, end_date: str, html_path: Path) -> int:
     """Write an HTML coverage report: calendar heatmap, per-date detail, per-season coverage chart.

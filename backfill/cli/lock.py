@@ -54,6 +54,8 @@ def lock_release(app: AppSettings, lease_id: str, reason: str) -> int:
     # read-only on DuckDB: its lock is a process's, released only by stopping it (BigQuery writes as usual)
     with open_warehouse(app, read_only=True) as wh:
         lease = api.release_lease(wh, lease_id, reason=reason)
-    click.echo(f"Released lease {lease_id} of run {lease.get('holder')} (PID {lease.get('pid')} on "
-               f"{lease.get('host')}); the release and its reason are recorded in backfill_runs.")  # fmt: skip
+    click.echo(
+        f"Released lease {lease_id} of run {lease.get('holder')} (PID {lease.get('pid')} on "
+        f"{lease.get('host')}); the release and its reason are recorded in backfill_runs."
+    )
     return 0

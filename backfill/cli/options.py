@@ -46,9 +46,17 @@ def app_now(app: AppSettings) -> datetime:
 def open_warehouse(app: AppSettings, *, must_exist: bool = True, read_only: bool = False) -> Iterator[Warehouse]:
     """Readers open read-only (on DuckDB they never block a run); writers name themselves to whoever waits."""
     writer = None if read_only else shlex.join(["pcf-backfill", *redacted(sys.argv[1:])])  # --notify URLs are secrets
-    wh = connect(app.warehouse_url, app.datasets, must_exist=must_exist, read_only=read_only, writer=writer,
-                 emulator_host=app.emulator_host, credentials_file=app.credentials_file,
-                 bigquery=bigquery_tuning(os.environ), command=click.get_current_context().info_name)
+    wh = connect(
+        app.warehouse_url,
+        app.datasets,
+        must_exist=must_exist,
+        read_only=read_only,
+        writer=writer,
+        emulator_host=app.emulator_host,
+        credentials_file=app.credentials_file,
+        bigquery=bigquery_tuning(os.environ),
+        command=click.get_current_context().info_name,
+    )
     try:
         yield wh
     finally:
@@ -59,16 +67,16 @@ def date_option(name: str, **kwargs: Any) -> Callable:
     return option(name, metavar="DATE", help=f"{DATE_FORM}.", **kwargs)
 
 
-def resolve_range(app: AppSettings, start_text: str | None, end_text: str | None,
-                  dates_text: str | None) -> tuple[date, date, tuple[date, ...] | None]:  # fmt: skip
+def resolve_range(
+    app: AppSettings, start_text: str | None, end_text: str | None, dates_text: str | None
+) -> tuple[date, date, tuple[date, ...] | None]:
     today = app_today(app)
     if dates_text is not None:
         if start_text or end_text:
             raise BadInput("--dates: use either --dates or --start-date/--end-date, not both")
         return api.run_range(None, None, parse_dates(dates_text, "--dates", today), today)
     if start_text is None or end_text is None:  # an empty value is parsed, and refused, as a date
-        raise BadInput("--start-date and --end-date are required (or --dates d1,d2); "
-                       f"expected {DATE_FORM}")  # fmt: skip
+        raise BadInput(f"--start-date and --end-date are required (or --dates d1,d2); expected {DATE_FORM}")
     start = parse_date(start_text, "--start-date", today)
     return api.run_range(start, parse_date(end_text, "--end-date", today), None, today)
 
@@ -86,8 +94,13 @@ def connection_words(app: AppSettings) -> list[str]:
 
 
 def output_option() -> Callable:
-    return option("--output", type=click.Choice(OUTPUTS), default="text", show_default=True,
-                  help="text for people, json for machines (one document on stdout).")  # fmt: skip
+    return option(
+        "--output",
+        type=click.Choice(OUTPUTS),
+        default="text",
+        show_default=True,
+        help="text for people, json for machines (one document on stdout).",
+    )
 
 
 def parse_audit_thresholds(_ctx: click.Context, _param: click.Parameter, words: tuple[str, ...]) -> dict[str, float]:
@@ -105,18 +118,33 @@ def parse_audit_thresholds(_ctx: click.Context, _param: click.Parameter, words: 
 
 
 def audit_options(command: Callable) -> Callable:
-    command = option("--baseline-dates", type=int, default=DEFAULT_BASELINE_DATES, show_default=True,
-                     help="Trailing published dates of the season the drift audits compare a date with.")(command)
-    return option("--audit-threshold", "audit_threshold", multiple=True, metavar="NAME=VALUE",
-                  callback=parse_audit_thresholds,
-                  help="Override an audit's threshold (repeatable); `pcf-backfill config` lists them.")(command)
+    command = option(
+        "--baseline-dates",
+        type=int,
+        default=DEFAULT_BASELINE_DATES,
+        show_default=True,
+        help="Trailing published dates of the season the drift audits compare a date with.",
+    )(command)
+    return option(
+        "--audit-threshold",
+        "audit_threshold",
+        multiple=True,
+        metavar="NAME=VALUE",
+        callback=parse_audit_thresholds,
+        help="Override an audit's threshold (repeatable); `pcf-backfill config` lists them.",
+    )(command)
 
 
 def zones_option() -> Callable:
-    return option("--zones", type=click.Choice(ZONE_MODES), default="auto", show_default=True,
-                  help="Zone rows (PSZA/TDZA) the tables lack or that disagree with the box scores: auto builds them "
-                       "from the box scores (the PCF rows carry ZONE_FROM_BOX_SCORES); tables leaves them missing "
-                       "and the zone coverage gate decides.")  # fmt: skip
+    return option(
+        "--zones",
+        type=click.Choice(ZONE_MODES),
+        default="auto",
+        show_default=True,
+        help="Zone rows (PSZA/TDZA) the tables lack or that disagree with the box scores: auto builds them "
+        "from the box scores (the PCF rows carry ZONE_FROM_BOX_SCORES); tables leaves them missing "
+        "and the zone coverage gate decides.",
+    )
 
 
 def threshold(name: str, default: float) -> Callable:
@@ -124,18 +152,33 @@ def threshold(name: str, default: float) -> Callable:
 
 
 def metrics_option() -> Callable:
-    return option("--metrics-file", type=click.Path(path_type=Path), default=None, metavar="PATH",
-                  help="Write Prometheus metrics (node_exporter textfile format) here when the command ends; "
-                       "replaced atomically; never over a file that is not such a metrics file.")  # fmt: skip
+    return option(
+        "--metrics-file",
+        type=click.Path(path_type=Path),
+        default=None,
+        metavar="PATH",
+        help="Write Prometheus metrics (node_exporter textfile format) here when the command ends; "
+        "replaced atomically; never over a file that is not such a metrics file.",
+    )
 
 
 def notify_options(command: Callable) -> Callable:
-    command = option("--notify-on", type=click.Choice(NOTIFY_ON), default="attention", show_default=True,
-                     help="attention: only when a date is blocked, failed or forced, rows were deleted, or a date "
-                          "recovered; always: after every invocation.")(command)  # fmt: skip
-    return option("--notify", "notify_urls", multiple=True, metavar="URL",
-                  help="Send one digest to this Apprise URL (slack://…, jsons://host/path, mailtos://…); repeatable; "
-                       "env PCF_NOTIFY (space-separated). A secret: never logged or stored.")(command)  # fmt: skip
+    command = option(
+        "--notify-on",
+        type=click.Choice(NOTIFY_ON),
+        default="attention",
+        show_default=True,
+        help="attention: only when a date is blocked, failed or forced, rows were deleted, or a date "
+        "recovered; always: after every invocation.",
+    )(command)
+    return option(
+        "--notify",
+        "notify_urls",
+        multiple=True,
+        metavar="URL",
+        help="Send one digest to this Apprise URL (slack://…, jsons://host/path, mailtos://…); repeatable; "
+        "env PCF_NOTIFY (space-separated). A secret: never logged or stored.",
+    )(command)
 
 
 def exit_code_of(error: BaseException) -> int:

@@ -26,14 +26,28 @@ log = get_logger(__name__)
 
 # How this command line spells the fields the core's settings name (the core's errors say `min_coverage`).
 FLAGS = {
-    "start": "--start-date", "end": "--end-date", "dates": "--dates", "source": "--source", "rerun": "--rerun",
-    "min_coverage": "--min-coverage", "warn_coverage": "--warn-coverage", "force": "--force",
-    "allow_regression": "--allow-regression", "force_reason": "--reason", "chunk_days": "--chunk-days",
-    "workers": "--workers", "as_of": "--as-of", "lookback_days": "--lookback-days",
-    "retention_days": "--retention-days", "mode": "--mode", "max_lag_hours": "--max-lag-hours",
-    "audit_thresholds": "--audit-threshold", "baseline_dates": "--baseline-dates", "warehouse": "--warehouse",
+    "start": "--start-date",
+    "end": "--end-date",
+    "dates": "--dates",
+    "source": "--source",
+    "rerun": "--rerun",
+    "min_coverage": "--min-coverage",
+    "warn_coverage": "--warn-coverage",
+    "force": "--force",
+    "allow_regression": "--allow-regression",
+    "force_reason": "--reason",
+    "chunk_days": "--chunk-days",
+    "workers": "--workers",
+    "as_of": "--as-of",
+    "lookback_days": "--lookback-days",
+    "retention_days": "--retention-days",
+    "mode": "--mode",
+    "max_lag_hours": "--max-lag-hours",
+    "audit_thresholds": "--audit-threshold",
+    "baseline_dates": "--baseline-dates",
+    "warehouse": "--warehouse",
     "datasets": "--datasets",
-}  # fmt: skip
+}
 
 
 def error_line(error: PcfError) -> str:
@@ -52,8 +66,15 @@ def option(*decls: str, **kwargs: Any) -> Callable:
 class PcfGroup(click.Group):
     """Runs a command and turns every failure into one clear line and a distinct exit code."""
 
-    def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
-             standalone_mode: bool = True, ignore_late_signals: bool = False, **extra: Any) -> Any:  # fmt: skip
+    def main(
+        self,
+        args: Any = None,
+        prog_name: Any = None,
+        complete_var: Any = None,
+        standalone_mode: bool = True,
+        ignore_late_signals: bool = False,
+        **extra: Any,
+    ) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
         started = time.monotonic()
         facts: dict[str, Any] = {"command": None, "counts": {}}
@@ -102,19 +123,19 @@ class PcfGroup(click.Group):
         except Exception as error:  # the edge: anything unexpected is one line unless --debug
             if wants_tracebacks(argv):
                 traceback.print_exc()
-            click.echo(f"Error: unexpected {type(error).__name__}: {error} (rerun with --debug for details)",
-                       err=True)  # fmt: skip
+            click.echo(f"Error: unexpected {type(error).__name__}: {error} (rerun with --debug for details)", err=True)
             code = 1
         return code
-
 
     def placement_hint(self, error: click.UsageError) -> str:
         """`status --warehouse URL` is a group option after the command: say where it goes."""
         name = getattr(error, "option_name", None)
         if not isinstance(error, click.NoSuchOption) or not any(name in param.opts for param in self.params):
             return ""
-        return (f" ({name} is an option of pcf-backfill itself: put it before the command, as in "
-                f"`pcf-backfill {name} … status …`)")  # fmt: skip
+        return (
+            f" ({name} is an option of pcf-backfill itself: put it before the command, as in "
+            f"`pcf-backfill {name} … status …`)"
+        )
 
 
 # What the invocation did, for the last line of its log stream: the command, and counts a command reports.
@@ -139,8 +160,9 @@ def log_run_done(facts: dict[str, Any], exit_code: int, seconds: float) -> None:
     """One line ends every invocation's log stream (cron's log, a collector): command, exit code, counts, seconds.
     Before the root has configured logging (bad options, --help) there is no stream, and nothing is written."""
     level = "info" if exit_code == 0 else "warning" if exit_code in (2, 3) else "error"  # 2, 3: a person looks
-    getattr(log, level)("run_done", command=facts["command"], exit_code=exit_code, seconds=round(seconds, 3),
-                        **facts["counts"])  # fmt: skip
+    getattr(log, level)(
+        "run_done", command=facts["command"], exit_code=exit_code, seconds=round(seconds, 3), **facts["counts"]
+    )
 
 
 def wants_tracebacks(argv: list[str]) -> bool:
@@ -167,37 +189,87 @@ def pinned_today(text: str) -> date:
     real_today = league_today()
     today = parse_date(text, "--today", real_today)
     if today > real_today:
-        raise BadInput(f"--today: {today} is after the real today ({real_today}, America/New_York); "
-                       "the override only replays past days")  # fmt: skip
+        raise BadInput(
+            f"--today: {today} is after the real today ({real_today}, America/New_York); "
+            "the override only replays past days"
+        )
     return today
 
 
 @click.group(cls=PcfGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@option("--warehouse", default=DEFAULT_URL, show_default=True, metavar="URL",
-        help="duckdb:///relative/file.duckdb, duckdb:////absolute/file.duckdb (add ?access_mode=read_only to "
-             "only read) or bigquery://PROJECT[?location=US|EU|REGION].")
-@option("--datasets", default=None, metavar="KEY=NAME[,...]", callback=parse_datasets,
-        help="Dataset names per deployment; keys reference, analytics, precompute, orchestration.")
-@option("--log-format", type=click.Choice(LOG_FORMATS), default="auto", show_default=True,
-        help="auto: human-readable on a terminal, JSON otherwise.")
+@option(
+    "--warehouse",
+    default=DEFAULT_URL,
+    show_default=True,
+    metavar="URL",
+    help="duckdb:///relative/file.duckdb, duckdb:////absolute/file.duckdb (add ?access_mode=read_only to "
+    "only read) or bigquery://PROJECT[?location=US|EU|REGION].",
+)
+@option(
+    "--datasets",
+    default=None,
+    metavar="KEY=NAME[,...]",
+    callback=parse_datasets,
+    help="Dataset names per deployment; keys reference, analytics, precompute, orchestration.",
+)
+@option(
+    "--log-format",
+    type=click.Choice(LOG_FORMATS),
+    default="auto",
+    show_default=True,
+    help="auto: human-readable on a terminal, JSON otherwise.",
+)
 @option("--log-level", type=click.Choice(LOG_LEVELS, case_sensitive=False), default="info", show_default=True)
-@option("--today", "today_text", default=None, metavar="YYYY-MM-DD", hidden=True,
-        help="Replay a past 'today' (America/New_York) in tests and demos; never later than the real today, "
-             "and ignored by `cleanup --execute`.")
-@option("--bigquery-emulator-host", "emulator_host", envvar=EMULATOR_HOST_VARIABLE, default=None, metavar="URL",
-        hidden=True, help="Serve bigquery:// URLs from the BigQuery emulator at this endpoint (http://HOST:PORT).")
-@option("--google-credentials", "credentials_file", envvar=CREDENTIALS_VARIABLE, default=None, metavar="PATH",
-        hidden=True, help="The Google key file bigquery:// URLs authenticate with (default: Application Default "
-                          "Credentials).")
+@option(
+    "--today",
+    "today_text",
+    default=None,
+    metavar="YYYY-MM-DD",
+    hidden=True,
+    help="Replay a past 'today' (America/New_York) in tests and demos; never later than the real today, "
+    "and ignored by `cleanup --execute`.",
+)
+@option(
+    "--bigquery-emulator-host",
+    "emulator_host",
+    envvar=EMULATOR_HOST_VARIABLE,
+    default=None,
+    metavar="URL",
+    hidden=True,
+    help="Serve bigquery:// URLs from the BigQuery emulator at this endpoint (http://HOST:PORT).",
+)
+@option(
+    "--google-credentials",
+    "credentials_file",
+    envvar=CREDENTIALS_VARIABLE,
+    default=None,
+    metavar="PATH",
+    hidden=True,
+    help="The Google key file bigquery:// URLs authenticate with (default: Application Default Credentials).",
+)
 @option("--debug", is_flag=True, help="Show tracebacks.")
-@option("--config", "config_text", default=None, metavar="PATH",
-        help="Option defaults from a TOML file (default: [tool.pcf-backfill] in a pyproject.toml beside a DuckDB "
-             "warehouse file); the command line and PCF_* variables win over it.")
+@option(
+    "--config",
+    "config_text",
+    default=None,
+    metavar="PATH",
+    help="Option defaults from a TOML file (default: [tool.pcf-backfill] in a pyproject.toml beside a DuckDB "
+    "warehouse file); the command line and PCF_* variables win over it.",
+)
 @click.version_option(package_name="pcf-backfill")
 @click.pass_context
-def cli(ctx: click.Context, warehouse: str, datasets: Datasets, log_format: str, log_level: str,
-        today_text: str | None, emulator_host: str | None, credentials_file: str | None, debug: bool,
-        config_text: str | None) -> None:  # fmt: skip
+def cli(
+    ctx: click.Context,
+    warehouse: str,
+    datasets: Datasets,
+    log_format: str,
+    log_level: str,
+    today_text: str | None,
+    emulator_host: str | None,
+    credentials_file: str | None,
+    debug: bool,
+    config_text: str | None,
+) -> None:
     """Backfill NBA player composite factors with coverage gates, an atomic publish and a ledger.
 
     \b
@@ -208,8 +280,17 @@ def cli(ctx: click.Context, warehouse: str, datasets: Datasets, log_format: str,
     today = pinned_today(today_text) if today_text else None
     params = command_params(ctx)
     config = load_config(find_config(config_text, warehouse), params)
-    ctx.obj = AppSettings(warehouse, datasets, log_format, log_level, today, debug, emulator_host or None,
-                          credentials_file or None, config.path)  # fmt: skip
+    ctx.obj = AppSettings(
+        warehouse,
+        datasets,
+        log_format,
+        log_level,
+        today,
+        debug,
+        emulator_host or None,
+        credentials_file or None,
+        config.path,
+    )
     ctx.default_map = default_map(config, params)  # below the command line and PCF_*, above the defaults
     ctx.meta["config_file"] = config.path
 
@@ -218,9 +299,16 @@ def command_params(ctx: click.Context) -> dict[str, dict[str, ConfigOption]]:
     """Each command's options as a config file may set them: long name → parameter and kind of value."""
     group = ctx.command
     assert isinstance(group, click.Group)
-    return {name: {opt[2:]: ConfigOption(param.name, option_kind(param)) for param in command.params
-                   if isinstance(param, click.Option) and param.name for opt in param.opts if opt.startswith("--")}
-            for name, command in group.commands.items()}  # fmt: skip
+    return {
+        name: {
+            opt[2:]: ConfigOption(param.name, option_kind(param))
+            for param in command.params
+            if isinstance(param, click.Option) and param.name
+            for opt in param.opts
+            if opt.startswith("--")
+        }
+        for name, command in group.commands.items()
+    }
 
 
 def option_kind(param: click.Option) -> Kind:

@@ -62,8 +62,13 @@ class Progress:
 
     def start(self, plan: Plan) -> None:
         if sys.stderr.isatty() and plan.selected and not self.json_logs:
-            self.bar = click.progressbar(length=len(plan.selected), label="Backfilling", file=sys.stderr,
-                                         show_eta=True, item_show_func=lambda day: str(day) if day else "")  # fmt: skip
+            self.bar = click.progressbar(
+                length=len(plan.selected),
+                label="Backfilling",
+                file=sys.stderr,
+                show_eta=True,
+                item_show_func=lambda day: str(day) if day else "",
+            )
             self.bar.__enter__()
 
     def advance(self, day: date, _verdict: object) -> None:
@@ -76,8 +81,13 @@ class Progress:
             self.bar.__exit__(None, None, None)
 
 
-def execute_run(app: AppSettings, settings: RunSettings, output: str, metrics: MetricsSnapshot | None = None,
-                notify: NotifySettings | None = None) -> int:  # fmt: skip
+def execute_run(
+    app: AppSettings,
+    settings: RunSettings,
+    output: str,
+    metrics: MetricsSnapshot | None = None,
+    notify: NotifySettings | None = None,
+) -> int:
     from backfill import render_runs  # with the ledger's frames: pandas, loaded when a run is rendered
     from backfill.ledger import failing_audits
 
@@ -85,8 +95,9 @@ def execute_run(app: AppSettings, settings: RunSettings, output: str, metrics: M
     resume = resume_command(app, settings)
     try:
         with open_warehouse(app, read_only=settings.dry_run) as wh:
-            result = api.run_with_settings(wh, settings, on_date=progress.advance, on_plan=progress.start,
-                                           url=app.warehouse_url).outcome  # fmt: skip
+            result = api.run_with_settings(
+                wh, settings, on_date=progress.advance, on_plan=progress.start, url=app.warehouse_url
+            ).outcome
             if metrics:  # the closing log line counts them too
                 metrics.record_verdicts(result.verdicts, len(result.still_stale))
             if metrics and metrics.wanted:
@@ -108,8 +119,11 @@ def execute_run(app: AppSettings, settings: RunSettings, output: str, metrics: M
         stop = error if isinstance(error, Interrupted) else stop_requested()
         if stop is None:
             raise
-        click.echo(f"Stopped by {stop.signal_name}: the chunk in flight was rolled back and nothing "
-                   f"half-done was recorded. To resume: {resume}", err=True)  # fmt: skip
+        click.echo(
+            f"Stopped by {stop.signal_name}: the chunk in flight was rolled back and nothing "
+            f"half-done was recorded. To resume: {resume}",
+            err=True,
+        )
         raise stop from (None if stop is error else error)
 
 
@@ -127,13 +141,16 @@ def notified_on_error(app: AppSettings, settings: RunSettings, notify: NotifySet
         if not settings.dry_run:
             text = str(error) if isinstance(error, PcfError) else f"unexpected {type(error).__name__}: {error}"
             commands = [("To retry", resume_command(app, settings))]
-            send(stopped_digest(settings.command, settings.start, settings.end, text, exit_code_of(error), commands),
-                 notify)  # fmt: skip
+            send(
+                stopped_digest(settings.command, settings.start, settings.end, text, exit_code_of(error), commands),
+                notify,
+            )
         raise
 
 
-def notify_run(app: AppSettings, result: RunResult, resume: str, notify: NotifySettings,
-               audits: pd.DataFrame | None) -> None:  # fmt: skip
+def notify_run(
+    app: AppSettings, result: RunResult, resume: str, notify: NotifySettings, audits: pd.DataFrame | None
+) -> None:
     if not notify.urls:  # the digest reads the whole result: only worth building for someone
         return
     from backfill.notify import notify as send
@@ -149,44 +166,99 @@ def notify_run(app: AppSettings, result: RunResult, resume: str, notify: NotifyS
 @cli.command(epilog=RUN_EPILOG)
 @date_option("--start-date")
 @date_option("--end-date")
-@option("--dates", "dates_text", default=None, metavar="D1,D2,...",
-        help="Explicit dates, FIRST..LAST for a run of days (same gates as a range).")
+@option(
+    "--dates",
+    "dates_text",
+    default=None,
+    metavar="D1,D2,...",
+    help="Explicit dates, FIRST..LAST for a run of days (same gates as a range).",
+)
 @threshold("--min-coverage", DEFAULT_MIN_COVERAGE)
 @threshold("--warn-coverage", DEFAULT_WARN_COVERAGE)
-@option("--source", type=click.Choice(SOURCE_POLICIES), default="auto", show_default=True,
-        help=f"auto: UPCG if it covers ≥{UPCG_SUFFICIENT:.0%} of who played, else box scores; fill: per player; "
-             "upcg/pgs: one only.")
-@option("--rerun", type=click.Choice(RERUN_MODES), default="pending", show_default=True,
-        help="pending: every date not yet published or skipped; blocked / failed: only dates in that state; "
-             "stale: pending ones and published dates whose inputs changed; all: every game date.")
+@option(
+    "--source",
+    type=click.Choice(SOURCE_POLICIES),
+    default="auto",
+    show_default=True,
+    help=f"auto: UPCG if it covers ≥{UPCG_SUFFICIENT:.0%} of who played, else box scores; fill: per player; "
+    "upcg/pgs: one only.",
+)
+@option(
+    "--rerun",
+    type=click.Choice(RERUN_MODES),
+    default="pending",
+    show_default=True,
+    help="pending: every date not yet published or skipped; blocked / failed: only dates in that state; "
+    "stale: pending ones and published dates whose inputs changed; all: every game date.",
+)
 @zones_option()
 @option("--force", is_flag=True, help="Publish blocked dates that hold nothing better (needs --reason).")
-@option("--allow-regression", is_flag=True,
-        help="Let rows of lower quality replace a date's published rows (needs --reason).")
+@option(
+    "--allow-regression",
+    is_flag=True,
+    help="Let rows of lower quality replace a date's published rows (needs --reason).",
+)
 @option("--reason", default=None, help="Why forcing or allowing a regression is right; recorded in the ledger.")
 @option("--dry-run", is_flag=True, help="Plan, compute and gate, but write nothing.")
-@option("--chunk-days", type=int, default=DEFAULT_CHUNK_DAYS, show_default=True,
-        help="Calendar days per chunk: each chunk is gated and published in its own transaction.")
+@option(
+    "--chunk-days",
+    type=int,
+    default=DEFAULT_CHUNK_DAYS,
+    show_default=True,
+    help="Calendar days per chunk: each chunk is gated and published in its own transaction.",
+)
 @option("--workers", type=int, default=1, show_default=True, help="Chunks computed concurrently.")
 @audit_options
 @output_option()
 @metrics_option()
 @notify_options
 @pass_app
-def run(app: AppSettings, start_date: str | None, end_date: str | None, dates_text: str | None,
-        min_coverage: float, warn_coverage: float, source: str, rerun: str, force: bool, allow_regression: bool,
-        zones: str, reason: str | None, dry_run: bool, chunk_days: int, workers: int,
-        audit_threshold: dict[str, float], baseline_dates: int, output: str, metrics_file: Path | None,
-        notify_urls: tuple[str, ...], notify_on: str) -> int:  # fmt: skip
+def run(
+    app: AppSettings,
+    start_date: str | None,
+    end_date: str | None,
+    dates_text: str | None,
+    min_coverage: float,
+    warn_coverage: float,
+    source: str,
+    rerun: str,
+    force: bool,
+    allow_regression: bool,
+    zones: str,
+    reason: str | None,
+    dry_run: bool,
+    chunk_days: int,
+    workers: int,
+    audit_threshold: dict[str, float],
+    baseline_dates: int,
+    output: str,
+    metrics_file: Path | None,
+    notify_urls: tuple[str, ...],
+    notify_on: str,
+) -> int:
     """Backfill a date range: plan, compute, gate, publish atomically, record in the ledger."""
     with metrics_recorded(app, metrics_file, "run") as metrics:
         notify = NotifySettings(notify_urls, notify_on)
         start, end, dates = resolve_range(app, start_date, end_date, dates_text)
-        settings = api.run_settings(start, end, dates=dates, source=source, min_coverage=min_coverage,
-                                    warn_coverage=warn_coverage, force=force, allow_regression=allow_regression,
-                                    reason=reason, rerun=rerun, dry_run=dry_run, chunk_days=chunk_days,
-                                    workers=workers, today=app_today(app), audit_thresholds=audit_threshold,
-                                    baseline_dates=baseline_dates, zones=zones)  # fmt: skip
+        settings = api.run_settings(
+            start,
+            end,
+            dates=dates,
+            source=source,
+            min_coverage=min_coverage,
+            warn_coverage=warn_coverage,
+            force=force,
+            allow_regression=allow_regression,
+            reason=reason,
+            rerun=rerun,
+            dry_run=dry_run,
+            chunk_days=chunk_days,
+            workers=workers,
+            today=app_today(app),
+            audit_thresholds=audit_threshold,
+            baseline_dates=baseline_dates,
+            zones=zones,
+        )
         with notified_on_error(app, settings, notify):
             return metrics.finish(execute_run(app, settings, output, metrics, notify))
 
@@ -196,9 +268,14 @@ def run(app: AppSettings, start_date: str | None, end_date: str | None, dates_te
 @threshold("--min-coverage", DEFAULT_MIN_COVERAGE)
 @threshold("--warn-coverage", DEFAULT_WARN_COVERAGE)
 @option("--chunk-days", type=int, default=DEFAULT_CHUNK_DAYS, show_default=True)
-@option("--as-of", "as_of_text", default=None, metavar="DATE",
-        help="Run the catch-up of another day (YYYY-MM-DD, not after today): the window ends the day before. It "
-             "writes like any catch-up; add --dry-run to rehearse.")
+@option(
+    "--as-of",
+    "as_of_text",
+    default=None,
+    metavar="DATE",
+    help="Run the catch-up of another day (YYYY-MM-DD, not after today): the window ends the day before. It "
+    "writes like any catch-up; add --dry-run to rehearse.",
+)
 @option("--dry-run", is_flag=True, help="Plan, compute and gate, but write nothing.")
 @zones_option()
 @audit_options
@@ -206,10 +283,22 @@ def run(app: AppSettings, start_date: str | None, end_date: str | None, dates_te
 @metrics_option()
 @notify_options
 @pass_app
-def catch_up(app: AppSettings, lookback_days: int, min_coverage: float, warn_coverage: float,
-             chunk_days: int, as_of_text: str | None, dry_run: bool, zones: str, audit_threshold: dict[str, float],
-             baseline_dates: int, output: str, metrics_file: Path | None, notify_urls: tuple[str, ...],
-             notify_on: str) -> int:  # fmt: skip
+def catch_up(
+    app: AppSettings,
+    lookback_days: int,
+    min_coverage: float,
+    warn_coverage: float,
+    chunk_days: int,
+    as_of_text: str | None,
+    dry_run: bool,
+    zones: str,
+    audit_threshold: dict[str, float],
+    baseline_dates: int,
+    output: str,
+    metrics_file: Path | None,
+    notify_urls: tuple[str, ...],
+    notify_on: str,
+) -> int:
     """Nightly: backfill today−lookback … yesterday (America/New_York), retrying anything not published, and
     every date of the current season that is not published or whose inputs changed since it was.
 
@@ -223,9 +312,17 @@ def catch_up(app: AppSettings, lookback_days: int, min_coverage: float, warn_cov
         notify = NotifySettings(notify_urls, notify_on)
         today = app_today(app)
         as_of = parse_date(as_of_text, "--as-of", today) if as_of_text else None
-        settings = api.catch_up_settings(as_of=as_of, lookback_days=lookback_days, min_coverage=min_coverage,
-                                         warn_coverage=warn_coverage, chunk_days=chunk_days, dry_run=dry_run,
-                                         today=today, audit_thresholds=audit_threshold,
-                                         baseline_dates=baseline_dates, zones=zones)  # fmt: skip
+        settings = api.catch_up_settings(
+            as_of=as_of,
+            lookback_days=lookback_days,
+            min_coverage=min_coverage,
+            warn_coverage=warn_coverage,
+            chunk_days=chunk_days,
+            dry_run=dry_run,
+            today=today,
+            audit_thresholds=audit_threshold,
+            baseline_dates=baseline_dates,
+            zones=zones,
+        )
         with notified_on_error(app, settings, notify):
             return metrics.finish(execute_run(app, settings, output, metrics, notify))

@@ -11,8 +11,11 @@ from backfill.settings import AppSettings
 
 
 @cli.command()
-@option("--with-inputs", is_flag=True,
-        help="Also create the upstream input tables (schedule, box scores, UPCG, zones), empty: for a sandbox.")
+@option(
+    "--with-inputs",
+    is_flag=True,
+    help="Also create the upstream input tables (schedule, box scores, UPCG, zones), empty: for a sandbox.",
+)
 @pass_app
 def init(app: AppSettings, with_inputs: bool) -> int:
     """Create the datasets and this product's tables (idempotent), listing each one it creates.
@@ -37,8 +40,13 @@ def init(app: AppSettings, with_inputs: bool) -> int:
 
 
 @cli.command()
-@option("--seasons", default="2022", show_default=True, metavar="YYYY[-YYYY]",
-        help="Season start years, 2000 to 2025 (2022 means 2022-23).")
+@option(
+    "--seasons",
+    default="2022",
+    show_default=True,
+    metavar="YYYY[-YYYY]",
+    help="Season start years, 2000 to 2025 (2022 means 2022-23).",
+)
 @option("--seed", type=click.IntRange(min=0), default=42, show_default=True)
 @option("--replace", is_flag=True, help="Replace the input tables of a warehouse that already has data.")
 @option("--allow-bigquery", is_flag=True, help="Allow writing the demo league into a BigQuery project.")

@@ -43,21 +43,30 @@ def config_command(ctx: click.Context, command_name: str, args: tuple[str, ...],
     assert parent is not None and isinstance(parent.command, click.Group)
     command = parent.command.get_command(parent, command_name)
     if command is None or command is ctx.command:
-        raise click.BadParameter(f"{command_name!r}; expected one of {', '.join(sorted(parent.command.commands))}",
-                                 param_hint="COMMAND")  # fmt: skip
+        raise click.BadParameter(
+            f"{command_name!r}; expected one of {', '.join(sorted(parent.command.commands))}", param_hint="COMMAND"
+        )
     config_file = parent.meta.get("config_file")
     with command.make_context(command_name, list(args), parent=parent, resilient_parsing=True) as probe:
         settings = effective_settings(command, probe, config_file, AUDITS)
     if output == "json":
-        click.echo(render.to_json({"command": command_name, "config_file": str(config_file) if config_file else None,
-                                   "settings": settings}))  # fmt: skip
+        click.echo(
+            render.to_json(
+                {
+                    "command": command_name,
+                    "config_file": str(config_file) if config_file else None,
+                    "settings": settings,
+                }
+            )
+        )
     else:
         click.echo(render.config_text(command_name, config_file, settings))
     return 0
 
 
-def effective_settings(command: click.Command, probe: click.Context, config_file: Path | None,
-                       audits: Sequence[Audit]) -> list[dict[str, Any]]:  # fmt: skip
+def effective_settings(
+    command: click.Command, probe: click.Context, config_file: Path | None, audits: Sequence[Audit]
+) -> list[dict[str, Any]]:
     """One entry per option the command reads (value and source); audit thresholds one entry per audit."""
     entries: list[dict[str, Any]] = []
     for param in command.params:
@@ -80,5 +89,11 @@ def effective_settings(command: click.Command, probe: click.Context, config_file
 
 
 def audit_entries(audits: Sequence[Audit], overrides: dict[str, float], words: str) -> list[dict[str, Any]]:
-    return [{"setting": f"audit {audit.name} ({audit.severity})", "value": overrides.get(audit.name, audit.threshold),
-             "source": words if audit.name in overrides else "default"} for audit in audits]  # fmt: skip
+    return [
+        {
+            "setting": f"audit {audit.name} ({audit.severity})",
+            "value": overrides.get(audit.name, audit.threshold),
+            "source": words if audit.name in overrides else "default",
+        }
+        for audit in audits
+    ]

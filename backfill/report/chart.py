@@ -36,8 +36,12 @@ def _season_chart(season_days: pd.DataFrame, season: int) -> str:
     if points.empty:
         return f'<h3>{label}</h3><p class="hint">No coverage recorded for {label} in this range yet.</p>'
     axis = _TimeAxis(season_days["day"].min(), season_days["day"].max())
-    parts = [_y_axis(), _x_axis(axis), _threshold(thresholds_in_force(season_days, "min_coverage"), "gate", axis),
-             _threshold(thresholds_in_force(season_days, "warn_coverage"), "warn", axis)]
+    parts = [
+        _y_axis(),
+        _x_axis(axis),
+        _threshold(thresholds_in_force(season_days, "min_coverage"), "gate", axis),
+        _threshold(thresholds_in_force(season_days, "warn_coverage"), "warn", axis),
+    ]
     parts.append(_coverage_line(points, axis))
     return (
         f'<h3>{label}</h3><svg class="chart" data-season="{season}" viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}" '

@@ -23,8 +23,7 @@ def asset(name: str) -> str:
     return files("backfill.report").joinpath("assets", name).read_text(encoding="utf-8")
 
 
-def render_report(days: pd.DataFrame, start: date, end: date, title: str,
-                  audits: pd.DataFrame | None = None) -> str:  # fmt: skip
+def render_report(days: pd.DataFrame, start: date, end: date, title: str, audits: pd.DataFrame | None = None) -> str:
     """The whole page as one self-contained HTML string; every value from data is escaped."""
     sections = [
         f'<header><h1>{text(title)}</h1><p class="range">{start.isoformat()} → {end.isoformat()}</p></header>',
@@ -37,8 +36,7 @@ def render_report(days: pd.DataFrame, start: date, end: date, title: str,
         coverage_charts(days),
     ]
     return (
-        REPORT_OPENING
-        + '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        REPORT_OPENING + '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{text(title)}</title><style>{asset('report.css')}</style></head>\n<body>\n"
         + "\n".join(sections)
         + f"\n<script>{asset('report.js')}</script>\n</body></html>\n"
@@ -125,9 +123,7 @@ def _tooltip(row: Any) -> str:
     day = row.day.date()
     lines = [f"{day.strftime('%a')} {day.isoformat()}: {STATE_LABELS[row.state]}"]
     if not missing(row.expected):
-        lines.append(
-            f"{count_text(row.published)}/{count_text(row.expected)} players ({coverage_text(row.coverage)})"
-        )
+        lines.append(f"{count_text(row.published)}/{count_text(row.expected)} players ({coverage_text(row.coverage)})")
     if row.source:
         lines.append(f"source {row.source}" + (" (fallback)" if row.fallback else ""))
     if row.forced:
@@ -152,7 +148,8 @@ def _detail_attributes(row: Any) -> dict[str, Any]:
         "data-source": row.source or "—",
         "data-reason": row.reason or "—",
         "data-last": (f"{row.last_attempt} ({coverage_text(row.last_coverage)})" if row.last_attempt else "never run")
-        if row.state != "off_day" else "—",
+        if row.state != "off_day"
+        else "—",
         "data-forced-note": forced_note if row.state != "off_day" else "—",
         "data-run": row.run_id or "—",
         "data-inputs": (row.inputs_reason or row.inputs or "—") if row.state != "off_day" else "—",
@@ -169,11 +166,20 @@ def _bars(row: Any) -> str:
 
 
 DETAIL_FIELDS = (
-    ("date", "Date"), ("label", "State"), ("games", "Games"), ("expected", "Expected players"),
-    ("published", "Published players"), ("coverage", "Coverage"), ("source", "Context source"),
-    ("last", "Last attempt"), ("reason", "Reason"), ("forced-note", "Forced"), ("run", "Run"),
-    ("bars", "Thresholds"), ("inputs", "Inputs since published"),
-)  # fmt: skip
+    ("date", "Date"),
+    ("label", "State"),
+    ("games", "Games"),
+    ("expected", "Expected players"),
+    ("published", "Published players"),
+    ("coverage", "Coverage"),
+    ("source", "Context source"),
+    ("last", "Last attempt"),
+    ("reason", "Reason"),
+    ("forced-note", "Forced"),
+    ("run", "Run"),
+    ("bars", "Thresholds"),
+    ("inputs", "Inputs since published"),
+)
 
 
 def _detail_panel() -> str:

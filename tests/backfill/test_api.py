@@ -73,16 +73,22 @@ def test_upcg_only_blocks_both_incident_dates_and_raise_for_status_names_them(de
     assert "--source upcg" in blocked.resume_command and "--start-date 2023-02-20" in blocked.resume_command
 
 
-def test_cancel_between_chunks_leaves_every_date_old_or_new_and_a_rerun_finishes_the_job(demo_db, demo_file,
-                                                                                        tmp_path):  # fmt: skip
+def test_cancel_between_chunks_leaves_every_date_old_or_new_and_a_rerun_finishes_the_job(demo_db, demo_file, tmp_path):
     straight = tmp_path / "straight.duckdb"
     shutil.copy(demo_file, straight)
     expected = in_worker_thread(backfill.run, url(straight), *WEEK, chunk_days=1, today=TODAY)
     stop = threading.Event()
 
     with pytest.raises(Interrupted) as cancelled:
-        in_worker_thread(backfill.run, url(demo_db), *WEEK, chunk_days=1, cancel=stop,
-                         on_date=lambda _day, _verdict: stop.set(), today=TODAY)  # fmt: skip
+        in_worker_thread(
+            backfill.run,
+            url(demo_db),
+            *WEEK,
+            chunk_days=1,
+            cancel=stop,
+            on_date=lambda _day, _verdict: stop.set(),
+            today=TODAY,
+        )
 
     assert cancelled.value.exit_code == 130 and cancelled.value.signal_name == "cancel"
     assert cancelled.value.resume_command.startswith(f"pcf-backfill --warehouse {url(demo_db)} run ")
@@ -203,8 +209,9 @@ def test_run_and_catch_up_take_the_audit_options_the_command_line_has(demo_db, o
     ran = backfill.run(url(demo_db), dates=["2022-11-22"], dry_run=True, today=TODAY, **lenient)
     assert ran.dates("published") == [date(2022, 11, 22)]
     assert "--audit-threshold shot_zone_zero_share=1.0 --baseline-dates 7" in ran.resume_command
-    caught_up = backfill.catch_up(url(demo_db), as_of="2022-11-23", lookback_days=1, dry_run=True, today=TODAY,
-                                  **lenient)  # fmt: skip
+    caught_up = backfill.catch_up(
+        url(demo_db), as_of="2022-11-23", lookback_days=1, dry_run=True, today=TODAY, **lenient
+    )
     # the team lines changed on every earlier date: those dates are stale and the catch-up takes them again
     assert caught_up.dates("blocked") == [] and date(2022, 11, 22) in caught_up.dates("published")
     assert date(2022, 11, 1) in caught_up.dates("published")

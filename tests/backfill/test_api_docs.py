@@ -63,8 +63,12 @@ class AirflowFailException(Exception):  # noqa: N818
 def airflow(monkeypatch: pytest.MonkeyPatch) -> None:
     stub_module(monkeypatch, "airflow")
     stub_module(monkeypatch, "airflow.sdk", dag=declare_dag, task=identity_decorator)
-    stub_module(monkeypatch, "airflow.sdk.exceptions", AirflowSkipException=AirflowSkipException,
-                AirflowFailException=AirflowFailException)  # fmt: skip
+    stub_module(
+        monkeypatch,
+        "airflow.sdk.exceptions",
+        AirflowSkipException=AirflowSkipException,
+        AirflowFailException=AirflowFailException,
+    )
 
 
 def test_the_readme_example_runs_against_the_demo(demo_db, monkeypatch, capsys):

@@ -31,6 +31,7 @@ def test_the_demo_season_raises_no_false_alarm(demo_db):
     result, dates = run_json(demo_db, "--start-date", "2022-10-18", "--end-date", "2023-04-09")
     assert result.exit_code == 0
     assert not [day for day, entry in dates.items() if "upcg_disagrees" in (entry["source_reason"] or "")]
-    failing = query(demo_db, "SELECT audit, severity, count(*) AS n FROM {audits} WHERE NOT passed "
-                             "GROUP BY audit, severity")  # fmt: skip
+    failing = query(
+        demo_db, "SELECT audit, severity, count(*) AS n FROM {audits} WHERE NOT passed GROUP BY audit, severity"
+    )
     assert failing.empty, failing

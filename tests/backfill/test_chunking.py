@@ -31,8 +31,7 @@ def test_chunks_of_ninety_days_or_more_are_their_own_blocks():
     assert compute_blocks(chunks) == [[chunk] for chunk in chunks]
 
 
-def test_one_day_chunks_publish_what_default_chunks_publish_one_transaction_each(demo_file, tmp_path, run_cli,
-                                                                                open_db):  # fmt: skip
+def test_one_day_chunks_publish_what_default_chunks_publish_one_transaction_each(demo_file, tmp_path, run_cli, open_db):
     documents, tables = [], []
     for name, extra in (("default", ()), ("daily", ("--chunk-days", "1"))):
         db = tmp_path / f"{name}.duckdb"

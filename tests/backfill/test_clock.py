@@ -59,8 +59,17 @@ def test_pcf_debug_shows_the_traceback_of_an_unexpected_error(demo_db, monkeypat
 
     monkeypatch.setattr(backfill.api, "status", broken)  # the one core call `status` makes
     quiet = invoke(demo_db, "--today", "2023-03-01", "status", "--start-date", "2023-02-01", "--end-date", "2023-02-02")
-    loud = invoke(demo_db, "--today", "2023-03-01", "status", "--start-date", "2023-02-01", "--end-date", "2023-02-02",
-                  env={"PCF_DEBUG": "1"})  # fmt: skip
+    loud = invoke(
+        demo_db,
+        "--today",
+        "2023-03-01",
+        "status",
+        "--start-date",
+        "2023-02-01",
+        "--end-date",
+        "2023-02-02",
+        env={"PCF_DEBUG": "1"},
+    )
     assert quiet.exit_code == loud.exit_code == 1
     assert "Traceback" not in quiet.output and "rerun with --debug" in quiet.output
     assert "Traceback" in loud.output and "something nobody expected" in loud.output

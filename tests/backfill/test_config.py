@@ -27,8 +27,9 @@ shot_zone_zero_share = 1.0
 
 
 def settings(run_cli, db, *args, env=None) -> dict[str, dict]:
-    result = CliRunner(env=env).invoke(cli, ["--warehouse", f"duckdb:///{db}", "--today", TODAY, *args,
-                                             "--output", "json"], catch_exceptions=False)  # fmt: skip
+    result = CliRunner(env=env).invoke(
+        cli, ["--warehouse", f"duckdb:///{db}", "--today", TODAY, *args, "--output", "json"], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     return {entry["setting"]: entry for entry in json.loads(result.stdout)["settings"]}
 
@@ -44,7 +45,10 @@ def test_a_pyproject_beside_the_warehouse_raises_a_threshold_and_config_says_whe
     shown = settings(run_cli, demo_db, "config", "run")
     pyproject = str((demo_db.parent / "pyproject.toml").resolve())
     assert shown["audit shot_zone_zero_share (block)"] == {
-        "setting": "audit shot_zone_zero_share (block)", "value": 1.0, "source": f"config file {pyproject}"}
+        "setting": "audit shot_zone_zero_share (block)",
+        "value": 1.0,
+        "source": f"config file {pyproject}",
+    }
     assert shown["audit pace_zero_share (block)"]["source"] == "default"
     assert shown["--min-coverage"]["value"] == 0.85 and shown["--chunk-days"]["source"] == "default"
 
@@ -59,8 +63,10 @@ def test_the_command_line_beats_the_environment_which_beats_the_file(run_cli, de
     (demo_db.parent / "pyproject.toml").write_text(PYPROJECT)
     env = {"PCF_MIN_COVERAGE": "0.8", "PCF_CHUNK_DAYS": "30"}
     shown = settings(run_cli, demo_db, "config", "run", "--chunk-days", "7", env=env)
-    assert (shown["--min-coverage"]["value"], shown["--min-coverage"]["source"]) == (0.8,
-                                                                                     "environment PCF_MIN_COVERAGE")
+    assert (shown["--min-coverage"]["value"], shown["--min-coverage"]["source"]) == (
+        0.8,
+        "environment PCF_MIN_COVERAGE",
+    )
     assert (shown["--chunk-days"]["value"], shown["--chunk-days"]["source"]) == (7, "command line")
     shown = settings(run_cli, demo_db, "config", "run", "--audit-threshold", "shot_zone_zero_share=0.5")
     assert shown["audit shot_zone_zero_share (block)"]["value"] == 0.5
@@ -69,7 +75,7 @@ def test_the_command_line_beats_the_environment_which_beats_the_file(run_cli, de
 
 def test_an_explicit_config_file_may_hold_options_at_its_top_level_and_per_command(run_cli, demo_db, tmp_path):
     path = tmp_path / "ops.toml"
-    path.write_text('baseline-dates = 21\n[catch-up]\nlookback-days = 7\n')
+    path.write_text("baseline-dates = 21\n[catch-up]\nlookback-days = 7\n")
     shown = settings(run_cli, demo_db, "--config", str(path), "config", "catch-up")
     assert shown["--lookback-days"] == {"setting": "--lookback-days", "value": 7, "source": f"config file {path}"}
     assert shown["--baseline-dates"]["value"] == 21
@@ -77,8 +83,11 @@ def test_an_explicit_config_file_may_hold_options_at_its_top_level_and_per_comma
 
 @pytest.mark.parametrize(
     ("text", "words"),
-    [("min-coverge = 0.8\n", "unknown option min-coverge"), ("min-coverage = \n", "is not valid TOML"),
-     ("[tool.pcf-backfill.audit-thresholds]\nshot_zone = 0.5\n", "unknown audit shot_zone")],
+    [
+        ("min-coverge = 0.8\n", "unknown option min-coverge"),
+        ("min-coverage = \n", "is not valid TOML"),
+        ("[tool.pcf-backfill.audit-thresholds]\nshot_zone = 0.5\n", "unknown audit shot_zone"),
+    ],
     ids=["unknown-key", "bad-toml", "unknown-audit"],
 )
 def test_a_bad_config_file_is_one_line_exit_2(run_cli, demo_db, text, words):
@@ -89,11 +98,16 @@ def test_a_bad_config_file_is_one_line_exit_2(run_cli, demo_db, text, words):
 
 
 REFUSED = {  # every key that arms or targets an action, with the command whose dry default it would change
-    "execute": ("cleanup", "true"), "no-backup": ("cleanup", "true"), "force": ("run", "true"),
-    "reason": ("run", '"because the file said so"'), "allow-regression": ("run", "true"),
-    "start-date": ("run", '"2022-11-01"'), "end-date": ("run", '"2022-11-07"'), "dates": ("run", '"2022-11-01"'),
+    "execute": ("cleanup", "true"),
+    "no-backup": ("cleanup", "true"),
+    "force": ("run", "true"),
+    "reason": ("run", '"because the file said so"'),
+    "allow-regression": ("run", "true"),
+    "start-date": ("run", '"2022-11-01"'),
+    "end-date": ("run", '"2022-11-07"'),
+    "dates": ("run", '"2022-11-01"'),
     "as-of": ("catch-up", '"2022-11-08"'),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("in_command_table", [False, True], ids=["top-level", "command-table"])
@@ -110,13 +124,27 @@ def test_a_config_file_cannot_arm_or_target_an_action(run_cli, demo_db, key, in_
     assert demo_db.read_bytes() == before
 
 
-@pytest.mark.parametrize(("text", "key"), [
-    ("min-coverage = true", "min-coverage"), ("chunk-days = 7.5", "chunk-days"),
-    ("baseline-dates = false", "baseline-dates"), ("source = 1", "source"), ("dry-run = 1", "dry-run"),
-    ('notify = "jsons://h/p"', "notify"),
-    ("[tool.pcf-backfill.audit-thresholds]\nshot_zone_zero_share = true", "audit-threshold"),
-], ids=["bool-for-number", "float-for-whole", "bool-for-whole", "number-for-choice", "number-for-flag",
-        "text-for-list", "bool-threshold"])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("min-coverage = true", "min-coverage"),
+        ("chunk-days = 7.5", "chunk-days"),
+        ("baseline-dates = false", "baseline-dates"),
+        ("source = 1", "source"),
+        ("dry-run = 1", "dry-run"),
+        ('notify = "jsons://h/p"', "notify"),
+        ("[tool.pcf-backfill.audit-thresholds]\nshot_zone_zero_share = true", "audit-threshold"),
+    ],
+    ids=[
+        "bool-for-number",
+        "float-for-whole",
+        "bool-for-whole",
+        "number-for-choice",
+        "number-for-flag",
+        "text-for-list",
+        "bool-threshold",
+    ],
+)
 def test_a_value_of_the_wrong_type_is_exit_2_naming_the_key(run_cli, demo_db, text, key):
     config = demo_db.parent / "pyproject.toml"
     config.write_text(text if text.startswith("[") else f"[tool.pcf-backfill]\n{text}\n")
@@ -134,21 +162,26 @@ def test_keys_are_the_long_option_names_not_the_internal_ones(run_cli, demo_db, 
 
 def test_long_names_set_their_options(run_cli, demo_db):
     (demo_db.parent / "pyproject.toml").write_text(
-        '[tool.pcf-backfill]\nnotify-on = "always"\n[tool.pcf-backfill.report]\nhtml = "season.html"\n')
+        '[tool.pcf-backfill]\nnotify-on = "always"\n[tool.pcf-backfill.report]\nhtml = "season.html"\n'
+    )
     assert settings(run_cli, demo_db, "config", "report")["--html"]["value"] == "season.html"
     assert settings(run_cli, demo_db, "config", "run")["--notify-on"]["value"] == "always"
 
 
-SECRET_URLS = ["jsons://ops:hunter2@hooks.example.com/services/T0KEN/x?key=K3Y", "slack://TOKA/TOKB/TOKC",
-               "mailtos://alerts:p4ss@example.com"]  # fmt: skip
+SECRET_URLS = [
+    "jsons://ops:hunter2@hooks.example.com/services/T0KEN/x?key=K3Y",
+    "slack://TOKA/TOKB/TOKC",
+    "mailtos://alerts:p4ss@example.com",
+]
 
 
 @pytest.mark.parametrize("output", ["text", "json"])
 def test_config_never_prints_a_secret_of_a_notification_url(demo_db, output):
     (demo_db.parent / "pyproject.toml").write_text(f"[tool.pcf-backfill]\nnotify = {json.dumps(SECRET_URLS[:2])}\n")
     result = CliRunner(env={"PCF_NOTIFY": SECRET_URLS[2]}).invoke(
-        cli, ["--warehouse", f"duckdb:///{demo_db}", "config", "catch-up", "--notify", SECRET_URLS[1],
-              "--output", output])  # fmt: skip
+        cli,
+        ["--warehouse", f"duckdb:///{demo_db}", "config", "catch-up", "--notify", SECRET_URLS[1], "--output", output],
+    )
     assert result.exit_code == 0, result.output
     for secret in ("hunter2", "ops:", "T0KEN", "K3Y", "TOKA", "TOKB", "TOKC", "p4ss", "alerts"):
         assert secret not in result.stdout
@@ -182,9 +215,15 @@ def test_the_api_settles_options_from_the_same_config_file_as_the_cli(run_cli, d
     assert verdicts["api"]["status"] == "blocked"
 
 
-@pytest.mark.parametrize(("env", "argument", "expected"), [
-    ({}, None, "upcg"), ({"PCF_SOURCE": "pgs"}, None, "pgs"), ({"PCF_SOURCE": "pgs"}, "fill", "fill"),
-], ids=["config-file", "environment-beats-file", "argument-beats-environment"])  # fmt: skip
+@pytest.mark.parametrize(
+    ("env", "argument", "expected"),
+    [
+        ({}, None, "upcg"),
+        ({"PCF_SOURCE": "pgs"}, None, "pgs"),
+        ({"PCF_SOURCE": "pgs"}, "fill", "fill"),
+    ],
+    ids=["config-file", "environment-beats-file", "argument-beats-environment"],
+)
 def test_api_options_are_settled_argument_then_environment_then_file(demo_db, env, argument, expected):
     from backfill.api.defaults import settled
 
@@ -197,19 +236,24 @@ def test_the_api_refuses_what_the_cli_refuses_in_a_config_file(demo_db):
     import backfill
     from warehouse import BadInput
 
-    (demo_db.parent / "pyproject.toml").write_text('[tool.pcf-backfill.run]\nmin-coverage = true\n')
+    (demo_db.parent / "pyproject.toml").write_text("[tool.pcf-backfill.run]\nmin-coverage = true\n")
     with pytest.raises(BadInput, match="min-coverage = true is the wrong type"):
         backfill.run(f"duckdb:///{demo_db}", dates=[PRE_UPCG], today=date.fromisoformat(TODAY))
 
 
-@pytest.mark.parametrize(("environ", "expected"), [
-    ({}, {}),
-    ({"PCF_LEASE_TTL_SECONDS": "60", "PCF_MAXIMUM_BYTES_BILLED": "1000000000"},
-     {"lease_ttl": 60, "maximum_bytes_billed": 1_000_000_000}),
-    ({"PCF_LEASE_TTL_SECONDS": "4"}, "PCF_LEASE_TTL_SECONDS: 4 seconds; expected a whole number, at least 5"),
-    ({"PCF_LEASE_TTL_SECONDS": "soon"}, "PCF_LEASE_TTL_SECONDS: 'soon' is not a whole number"),
-    ({"PCF_MAXIMUM_BYTES_BILLED": "0"}, "PCF_MAXIMUM_BYTES_BILLED: 0; expected a whole number of bytes"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({}, {}),
+        (
+            {"PCF_LEASE_TTL_SECONDS": "60", "PCF_MAXIMUM_BYTES_BILLED": "1000000000"},
+            {"lease_ttl": 60, "maximum_bytes_billed": 1_000_000_000},
+        ),
+        ({"PCF_LEASE_TTL_SECONDS": "4"}, "PCF_LEASE_TTL_SECONDS: 4 seconds; expected a whole number, at least 5"),
+        ({"PCF_LEASE_TTL_SECONDS": "soon"}, "PCF_LEASE_TTL_SECONDS: 'soon' is not a whole number"),
+        ({"PCF_MAXIMUM_BYTES_BILLED": "0"}, "PCF_MAXIMUM_BYTES_BILLED: 0; expected a whole number of bytes"),
+    ],
+)
 def test_bigquery_settings_from_the_environment_are_checked_naming_the_variable(environ, expected) -> None:
     from backfill.settings import bigquery_tuning
     from warehouse import InvalidSetting

@@ -31,8 +31,10 @@ def materialized(instance: dg.DagsterInstance) -> set[str]:
 
 
 def partition_events(result: dg.ExecuteInProcessResult) -> dict[str, dict]:
-    return {event.partition: dict(event.metadata) for event in
-            (e.event_specific_data.materialization for e in result.get_asset_materialization_events())}  # type: ignore[union-attr]
+    return {
+        event.partition: dict(event.metadata)
+        for event in (e.event_specific_data.materialization for e in result.get_asset_materialization_events())
+    }  # type: ignore[union-attr]
 
 
 def test_a_range_materializes_each_published_partition_and_fails_only_the_blocked_one(demo_db, instance):
@@ -40,8 +42,13 @@ def test_a_range_materializes_each_published_partition_and_fails_only_the_blocke
     pcf = PcfResource(warehouse=f"duckdb:///{demo_db}", source="upcg", wait_for_lock=0)
     kept = set_aside(demo_db, "upcg", "game_date = @d AND player_lookup > 'm'", d=date.fromisoformat(BLOCKED))
 
-    ranged = dg.materialize([asset], instance=instance, resources={"pcf": pcf}, raise_on_error=False,
-                            tags={RANGE_START: RANGE[0], RANGE_END: RANGE[1]})  # fmt: skip
+    ranged = dg.materialize(
+        [asset],
+        instance=instance,
+        resources={"pcf": pcf},
+        raise_on_error=False,
+        tags={RANGE_START: RANGE[0], RANGE_END: RANGE[1]},
+    )
 
     assert not ranged.success
     events = partition_events(ranged)
@@ -59,8 +66,10 @@ def test_a_range_materializes_each_published_partition_and_fails_only_the_blocke
 
     assert retried.success and materialized(instance) == {"2023-03-01", BLOCKED, "2023-03-03", "2023-03-04"}
     assert partition_events(retried)[BLOCKED]["rows"].value > 100
-    assert {(e.check_name, e.passed) for e in retried.get_asset_check_evaluations()} == {(RECONCILES, True),
-                                                                                         (FRESH, True)}
+    assert {(e.check_name, e.passed) for e in retried.get_asset_check_evaluations()} == {
+        (RECONCILES, True),
+        (FRESH, True),
+    }
 
 
 def test_an_error_a_retry_cannot_mend_fails_without_retrying(tmp_path, instance):
@@ -69,8 +78,9 @@ def test_an_error_a_retry_cannot_mend_fails_without_retrying(tmp_path, instance)
     duckdb.connect(str(empty)).close()
     asset = pcf_asset(start_date="2022-10-18")
     pcf = PcfResource(warehouse=f"duckdb:///{empty}", wait_for_lock=0)
-    result = dg.materialize([asset], instance=instance, partition_key="2023-03-01", raise_on_error=False,
-                            resources={"pcf": pcf})  # fmt: skip
+    result = dg.materialize(
+        [asset], instance=instance, partition_key="2023-03-01", raise_on_error=False, resources={"pcf": pcf}
+    )
 
     assert not result.success
     assert not [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
@@ -82,8 +92,13 @@ def test_another_runs_lock_is_retried(demo_db, instance):
     asset = pcf_asset(start_date="2022-10-18", retry_policy=dg.RetryPolicy(max_retries=1))
     holder = connect(f"duckdb:///{demo_db}", Datasets(), writer="another run")
     try:
-        result = dg.materialize([asset], instance=instance, partition_key="2023-03-01", raise_on_error=False,
-                                resources={"pcf": PcfResource(warehouse=f"duckdb:///{demo_db}", wait_for_lock=0)})
+        result = dg.materialize(
+            [asset],
+            instance=instance,
+            partition_key="2023-03-01",
+            raise_on_error=False,
+            resources={"pcf": PcfResource(warehouse=f"duckdb:///{demo_db}", wait_for_lock=0)},
+        )
     finally:
         holder.close()
 

@@ -48,8 +48,9 @@ def elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def run_there(folder: Path, monkeypatch: pytest.MonkeyPatch, *args: str):  # type: ignore[no-untyped-def]
     monkeypatch.chdir(folder)
-    return CliRunner().invoke(cli, [*TODAY, "--log-format", "json", "--warehouse", "duckdb:///pcf.duckdb",
-                                    "--datasets", DATASETS, *args])  # fmt: skip
+    return CliRunner().invoke(
+        cli, [*TODAY, "--log-format", "json", "--warehouse", "duckdb:///pcf.duckdb", "--datasets", DATASETS, *args]
+    )
 
 
 def published(folder: Path, day: str) -> int:
@@ -60,10 +61,19 @@ def published(folder: Path, day: str) -> int:
         wh.close()
 
 
-def test_resume_and_inspect_hints_act_on_the_same_warehouse_datasets_and_options(custom_folder, elsewhere,
-                                                                                   monkeypatch):  # fmt: skip
-    blocked = run_there(custom_folder, monkeypatch, "run", *INCIDENT_WEEK, "--source", "upcg", "--chunk-days", "3",
-                        "--min-coverage", "0.85")  # fmt: skip
+def test_resume_and_inspect_hints_act_on_the_same_warehouse_datasets_and_options(custom_folder, elsewhere, monkeypatch):
+    blocked = run_there(
+        custom_folder,
+        monkeypatch,
+        "run",
+        *INCIDENT_WEEK,
+        "--source",
+        "upcg",
+        "--chunk-days",
+        "3",
+        "--min-coverage",
+        "0.85",
+    )
     assert blocked.exit_code == 3, blocked.output
     resume, inspect = hint(blocked.stdout, "To resume"), hint(blocked.stdout, "To inspect")
     assert resume[resume.index("--warehouse") + 1] == f"duckdb:///{custom_folder / 'pcf.duckdb'}"
@@ -103,10 +113,13 @@ def lose_zone_split_of(folder: Path, before: str, share_of_teams: int = 1) -> No
     wh.close()
 
 
-def test_resume_and_repair_hints_carry_the_audit_options_that_decided_the_verdicts(custom_folder, elsewhere,
-                                                                                     monkeypatch):  # fmt: skip
-    assert run_there(custom_folder, monkeypatch, "run", "--start-date", "2022-11-01", "--end-date",
-                     "2022-11-21").exit_code == 0  # fmt: skip
+def test_resume_and_repair_hints_carry_the_audit_options_that_decided_the_verdicts(
+    custom_folder, elsewhere, monkeypatch
+):
+    assert (
+        run_there(custom_folder, monkeypatch, "run", "--start-date", "2022-11-01", "--end-date", "2022-11-21").exit_code
+        == 0
+    )
     lose_zone_split_of(custom_folder, "2022-11-22")  # every shot-zone score 0: blocked under any threshold below 1
     lose_zone_split_of(custom_folder, "2022-11-23", share_of_teams=4)  # 61% of them: 0.7 lets it through, 0.4 not
     days = ["--start-date", "2022-11-22", "--end-date", "2022-11-23", "--rerun", "all"]
@@ -121,8 +134,9 @@ def test_resume_and_repair_hints_carry_the_audit_options_that_decided_the_verdic
     monkeypatch.chdir(elsewhere)
     again = paste(resume)  # --rerun all: both dates judged again, as the first run judged them
     assert again.exit_code == 3 and "1 published" in again.stdout and "1 blocked" in again.stdout, again.output
-    checked = run_there(custom_folder, monkeypatch, "validate", "--start-date", "2022-11-22", "--end-date",
-                        "2022-11-23")  # fmt: skip
+    checked = run_there(
+        custom_folder, monkeypatch, "validate", "--start-date", "2022-11-22", "--end-date", "2022-11-23"
+    )
     repair = hint(checked.stdout, "To repair")
     assert repair[repair.index("--dates") + 1] == "2022-11-22" and "shot_zone_zero_share=0.7" in repair
     monkeypatch.chdir(elsewhere)

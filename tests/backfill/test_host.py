@@ -152,8 +152,9 @@ def imported(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
 
 
 @pytest.mark.parametrize("attempt", range(10))
-def test_however_a_host_stops_a_run_it_raises_interrupted_and_the_ledger_says_130(demo_file, tmp_path, imported,
-                                                                                   attempt):  # fmt: skip
+def test_however_a_host_stops_a_run_it_raises_interrupted_and_the_ledger_says_130(
+    demo_file, tmp_path, imported, attempt
+):
     db = tmp_path / "stopped.duckdb"
     moment = MOMENTS[attempt]
     for _ in range(5):  # a run that ended before the stop proves nothing: stop the next one sooner

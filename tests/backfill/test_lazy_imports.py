@@ -36,21 +36,27 @@ def report_modules(modules: set[str]) -> set[str]:
 
 def loaded_modules(tmp_path: Path, *args: str) -> set[str]:
     listing = tmp_path / "modules.json"
-    done = subprocess.run([sys.executable, "-c", PROBE, str(listing), *args], capture_output=True, text=True,
-                          timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(listing), *args], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     return set(json.loads(listing.read_text()))
 
 
 @pytest.mark.parametrize(
     ("command", "loads_report", "loads_frames"),
-    [(("status", *RANGE), False, False), (("status", *RANGE, "--output", "json"), False, False),
-     (("validate", *RANGE), False, False), (("report", *RANGE, "--html", "{tmp}/r.html"), True, True),
-     (("freshness",), False, True)],
+    [
+        (("status", *RANGE), False, False),
+        (("status", *RANGE, "--output", "json"), False, False),
+        (("validate", *RANGE), False, False),
+        (("report", *RANGE, "--html", "{tmp}/r.html"), True, True),
+        (("freshness",), False, True),
+    ],
     ids=["status", "status-json", "validate", "report", "freshness"],
-)  # fmt: skip
-def test_inspection_commands_import_neither_bigquery_nor_the_processing_stack(demo_db, tmp_path, command,
-                                                                               loads_report, loads_frames):  # fmt: skip
+)
+def test_inspection_commands_import_neither_bigquery_nor_the_processing_stack(
+    demo_db, tmp_path, command, loads_report, loads_frames
+):
     args = [word.replace("{tmp}", str(tmp_path)) for word in command]
     modules = loaded_modules(tmp_path, "--warehouse", f"duckdb:///{demo_db}", *args)
     assert "duckdb" in modules, "the probe ran the command"
@@ -66,15 +72,23 @@ def test_help_imports_no_warehouse_driver_nor_the_processing_stack(tmp_path):
 
 
 def test_importing_the_command_line_loads_no_frame_library_nor_a_warehouse_driver():
-    done = subprocess.run([sys.executable, "-c", "import backfill.cli.root, sys; print(' '.join(sorted(sys.modules)))"],
-                          capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", "import backfill.cli.root, sys; print(' '.join(sorted(sys.modules)))"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     modules = set(done.stdout.split())
     assert "backfill.cli.inspect" in modules and "click" in modules, "the probe imported every command"
     assert not modules & {*FRAMES, BIGQUERY_CLIENT, "duckdb"}
 
 
-@pytest.mark.parametrize("args", [("--help",), ("run", "--help"), ("status", "--start-date", "2022-11-01")],
-                         ids=["help", "run-help", "bad-input"])  # fmt: skip
+@pytest.mark.parametrize(
+    "args",
+    [("--help",), ("run", "--help"), ("status", "--start-date", "2022-11-01")],
+    ids=["help", "run-help", "bad-input"],
+)
 def test_help_and_bad_input_load_no_frame_library(tmp_path, args):
     modules = loaded_modules(tmp_path, *args)
     assert "backfill.cli.inspect" in modules, "the probe ran the command line"

@@ -13,16 +13,33 @@ from support import invoke
 def test_lock_status_names_the_running_writer_and_release_says_to_stop_it(demo_db):
     assert json.loads(invoke(demo_db, "lock", "status", "--output", "json").stdout) == {"leases": []}
     holder = subprocess.Popen(
-        [sys.executable, "-m", "backfill.cli", "--warehouse", f"duckdb:///{demo_db}", "--log-format", "json",
-         "run", "--start-date", "2022-10-18", "--end-date", "2023-04-09", "--chunk-days", "3"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "backfill.cli",
+            "--warehouse",
+            f"duckdb:///{demo_db}",
+            "--log-format",
+            "json",
+            "run",
+            "--start-date",
+            "2022-10-18",
+            "--end-date",
+            "2023-04-09",
+            "--chunk-days",
+            "3",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         while '"event": "plan"' not in (line := holder.stderr.readline()):
             assert line, "the run ended before it planned"
         leases = json.loads(invoke(demo_db, "lock", "status", "--output", "json").stdout)["leases"]
         assert [(lease["pid"], "run --start-date 2022-10-18" in lease["command"]) for lease in leases] == [
-            (holder.pid, True)]
+            (holder.pid, True)
+        ]
         refused = invoke(demo_db, "lock", "release", leases[0]["lease_id"], "--reason", "testing")
         assert refused.exit_code == 2 and f"PID {holder.pid}" in refused.output and "stop" in refused.output
     finally:

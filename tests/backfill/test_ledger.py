@@ -17,12 +17,15 @@ PARTIAL_DAY, WARNED_DAY = "2023-02-23", "2023-03-01"  # the demo's incident date
 
 
 def keep_upcg_share(wh, day: str, share: float) -> None:
-    players = wh.query("SELECT DISTINCT player_lookup FROM {upcg} WHERE game_date = @d ORDER BY 1",
-                       {"d": date.fromisoformat(day)})  # fmt: skip
-    dropped = players["player_lookup"].iloc[round(share * len(players)):].tolist()
+    players = wh.query(
+        "SELECT DISTINCT player_lookup FROM {upcg} WHERE game_date = @d ORDER BY 1", {"d": date.fromisoformat(day)}
+    )
+    dropped = players["player_lookup"].iloc[round(share * len(players)) :].tolist()
     for player in dropped:
-        wh.execute("DELETE FROM {upcg} WHERE game_date = @d AND player_lookup = @p",
-                   {"d": date.fromisoformat(day), "p": player})  # fmt: skip
+        wh.execute(
+            "DELETE FROM {upcg} WHERE game_date = @d AND player_lookup = @p",
+            {"d": date.fromisoformat(day), "p": player},
+        )
 
 
 def latest_rows(wh) -> pd.DataFrame:
@@ -32,14 +35,18 @@ def latest_rows(wh) -> pd.DataFrame:
 
 def test_each_verdict_is_recorded_as_typed_columns_and_read_back_from_them(run_cli, demo_db, open_db):
     keep_upcg_share(open_db(demo_db), WARNED_DAY, 0.92)
-    result = run_cli(demo_db, "run", "--dates", f"{PARTIAL_DAY},{WARNED_DAY}",
-                     "--min-coverage", "0.85", "--warn-coverage", "0.97")  # fmt: skip
+    result = run_cli(
+        demo_db, "run", "--dates", f"{PARTIAL_DAY},{WARNED_DAY}", "--min-coverage", "0.85", "--warn-coverage", "0.97"
+    )
     assert result.exit_code == 0, result.output
     wh = open_db(demo_db)
     ledger = latest_rows(wh)
     partial, warned = ledger.loc[PARTIAL_DAY], ledger.loc[WARNED_DAY]
     assert partial[["context_source", "upcg_state", "coverage_warning"]].tolist() == [
-        "pgs_synthetic", UPCG_PARTIAL, False]  # fmt: skip
+        "pgs_synthetic",
+        UPCG_PARTIAL,
+        False,
+    ]
     assert warned[["context_source", "upcg_state", "coverage_warning"]].tolist() == ["upcg", UPCG_COMPLETE, True]
     assert ledger[["min_coverage", "warn_coverage"]].drop_duplicates().values.tolist() == [[0.85, 0.97]]
 
@@ -51,7 +58,11 @@ def test_each_verdict_is_recorded_as_typed_columns_and_read_back_from_them(run_c
     days = report_data(wh, date(2023, 2, 23), date(2023, 3, 1)).set_index("day")
     assert days.loc["2023-02-23", ["state", "partial"]].tolist() == ["published", True]
     assert days.loc["2023-03-01", ["state", "partial", "min_coverage", "warn_coverage"]].tolist() == [
-        "published_warning", False, 0.85, 0.97]  # fmt: skip
+        "published_warning",
+        False,
+        0.85,
+        0.97,
+    ]
 
 
 def test_the_rule_that_blocked_a_date_is_recorded_and_read_back(run_cli, demo_db, open_db):
@@ -61,8 +72,9 @@ def test_the_rule_that_blocked_a_date_is_recorded_and_read_back(run_cli, demo_db
     assert latest_rows(open_db(demo_db)).loc[PARTIAL_DAY, "blocked_by"] == COVERAGE
     assert run_cli(demo_db, "run", "--dates", PARTIAL_DAY).exit_code == 0
     assert pd.isna(latest_rows(open_db(demo_db)).loc[PARTIAL_DAY, "blocked_by"])
-    forced = run_cli(demo_db, "run", "--dates", PARTIAL_DAY, "--source", "upcg", "--rerun", "all", "--force",
-                     "--reason", "test")  # fmt: skip
+    forced = run_cli(
+        demo_db, "run", "--dates", PARTIAL_DAY, "--source", "upcg", "--rerun", "all", "--force", "--reason", "test"
+    )
     assert forced.exit_code == 3
     assert latest_rows(open_db(demo_db)).loc[PARTIAL_DAY, "blocked_by"] == REGRESSION
 
@@ -90,13 +102,14 @@ def test_init_records_the_verdict_columns_of_rows_an_older_version_wrote(run_cli
             "INSERT INTO nba_orchestration.backfill_checkpoints (run_id, processor, game_date, status, context_source, "
             "published_players, reason) VALUES ('old', 'player_composite_factors', ?, ?, ?, ?, ?)",
             OLD_ROWS,
-        )  # fmt: skip
+        )
     assert run_cli(demo_db, "init").exit_code == 0
     assert run_cli(demo_db, "init").exit_code == 0  # idempotent
     with duckdb.connect(str(demo_db)) as connection:
         recorded = connection.execute(
             "SELECT CAST(game_date AS VARCHAR), upcg_state, coverage_warning, blocked_by, reason "
-            "FROM nba_orchestration.backfill_checkpoints ORDER BY game_date").fetchall()  # fmt: skip
+            "FROM nba_orchestration.backfill_checkpoints ORDER BY game_date"
+        ).fetchall()
     assert [row[:4] for row in recorded] == [
         ("2023-02-23", UPCG_PARTIAL, False, None),
         ("2023-02-24", UPCG_COMPLETE, True, None),

@@ -21,12 +21,24 @@ INVOCATION = Invocation("run-1", "ana", "host", "1.0")
 def computed(statuses: list[str], **columns: list) -> pd.DataFrame:
     days = [D1, D2][: len(statuses)]
     return pd.DataFrame(
-        {"status": statuses, "reason": None, "source_reason": "upcg_complete", "context_source": "upcg",
-         "coverage": 0.93, "forced": False, "warning": False, "allowed_regression": False, "row_count": 180,
-         "upcg_players": 190, "expected_players": 193, "upcg_state": "upcg_complete", "blocked_by": None,
-         **columns},
+        {
+            "status": statuses,
+            "reason": None,
+            "source_reason": "upcg_complete",
+            "context_source": "upcg",
+            "coverage": 0.93,
+            "forced": False,
+            "warning": False,
+            "allowed_regression": False,
+            "row_count": 180,
+            "upcg_players": 190,
+            "expected_players": 193,
+            "upcg_state": "upcg_complete",
+            "blocked_by": None,
+            **columns,
+        },
         index=pd.DatetimeIndex(pd.to_datetime(pd.Series(days, dtype="object")), name="game_date"),
-    )  # fmt: skip
+    )
 
 
 def rows_of(verdicts: pd.DataFrame, rules: GateRules | None = None) -> list[dict]:
@@ -42,7 +54,11 @@ def test_a_published_verdict_with_a_warning_says_it_in_columns_and_in_words() ->
     assert row["coverage_warning"] is True
     assert row["reason"] == "upcg_complete; coverage_warning"  # the source's reason when the verdict has none
     assert (row["run_id"], row["processor"], row["started_at"], row["finished_at"]) == (
-        "run-1", "player_composite_factors", STARTED, FINISHED)  # fmt: skip
+        "run-1",
+        "player_composite_factors",
+        STARTED,
+        FINISHED,
+    )
     assert (row["min_coverage"], row["warn_coverage"]) == (0.90, 0.95)
     assert (row["forced"], row["force_reason"], row["forced_by"]) == (False, None, None)
     assert "attempt" not in row  # numbered in the publish transaction
@@ -50,11 +66,18 @@ def test_a_published_verdict_with_a_warning_says_it_in_columns_and_in_words() ->
 
 def test_only_overridden_verdicts_record_who_forced_them_and_why() -> None:
     rules = GateRules(force=True, force_reason="box scores checked by hand")
-    forced, blocked = rows_of(computed([PUBLISHED, BLOCKED], forced=[True, False], reason=[None, "coverage 0.5"],
-                                       blocked_by=[None, "coverage"]), rules)  # fmt: skip
+    forced, blocked = rows_of(
+        computed(
+            [PUBLISHED, BLOCKED], forced=[True, False], reason=[None, "coverage 0.5"], blocked_by=[None, "coverage"]
+        ),
+        rules,
+    )
 
     assert (forced["forced"], forced["force_reason"], forced["forced_by"]) == (
-        True, "box scores checked by hand", "ana")  # fmt: skip
+        True,
+        "box scores checked by hand",
+        "ana",
+    )
     assert (blocked["forced"], blocked["force_reason"], blocked["forced_by"]) == (False, None, None)
     assert (blocked["status"], blocked["published_players"], blocked["blocked_by"]) == (BLOCKED, 0, "coverage")
     assert blocked["reason"] == "coverage 0.5"

@@ -34,8 +34,11 @@ def test_a_run_emits_start_and_complete_with_its_inputs_the_output_row_count_and
     assert start["run"]["runId"] == complete["run"]["runId"] and complete["job"]["name"] == "pcf_backfill.run"
     namespace = f"duckdb://{demo_db.resolve()}"
     inputs = {(item["namespace"], item["name"]) for item in complete["inputs"]}
-    assert {(namespace, "nba_analytics.upcoming_player_game_context"),
-            (namespace, "nba_analytics.player_game_summary"), (namespace, "nba_reference.schedule")} <= inputs
+    assert {
+        (namespace, "nba_analytics.upcoming_player_game_context"),
+        (namespace, "nba_analytics.player_game_summary"),
+        (namespace, "nba_reference.schedule"),
+    } <= inputs
     [output] = complete["outputs"]
     assert (output["namespace"], output["name"]) == (namespace, "nba_precompute.player_composite_factors")
     published = sum(v.published_players for v in result.verdicts if v.status == "published")

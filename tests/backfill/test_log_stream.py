@@ -39,12 +39,16 @@ def test_a_failed_date_logs_at_error(run_cli, demo_db, open_db):
     assert (done["event"], done["command"], done["exit_code"], done["level"]) == ("run_done", "run", 1, "error")
 
 
-@pytest.mark.parametrize(("args", "command", "code"), [
-    (("status", "--start-date", "2023-02-23", "--end-date", "2023-02-25"), "status", 0),
-    (("validate", "--start-date", "2023-02-23", "--end-date", "2023-02-25"), "validate", 3),
-    (("cleanup", "restore", "no_such_backup"), "cleanup restore", 2),
-    (("run", "--start-date", "2023-02-24", "--end-date", "2023-02-22"), "run", 2),
-], ids=["status", "validate", "cleanup-restore", "bad-input"])  # fmt: skip
+@pytest.mark.parametrize(
+    ("args", "command", "code"),
+    [
+        (("status", "--start-date", "2023-02-23", "--end-date", "2023-02-25"), "status", 0),
+        (("validate", "--start-date", "2023-02-23", "--end-date", "2023-02-25"), "validate", 3),
+        (("cleanup", "restore", "no_such_backup"), "cleanup restore", 2),
+        (("run", "--start-date", "2023-02-24", "--end-date", "2023-02-22"), "run", 2),
+    ],
+    ids=["status", "validate", "cleanup-restore", "bad-input"],
+)
 def test_every_invocation_ends_its_log_stream_with_run_done(run_cli, demo_db, args, command, code):
     result = run_cli(demo_db, *args)
     assert result.exit_code == code, result.output

@@ -30,13 +30,18 @@ def midnight_utc(day: str) -> float:
 
 def test_run_metrics_equal_the_run_summary(run_cli, demo_db, tmp_path):
     prom = tmp_path / "pcf_run.prom"
-    result = run_cli(demo_db, "run", *INCIDENT_WEEK, "--source", "upcg", "--output", "json",
-                     "--metrics-file", str(prom))
+    result = run_cli(
+        demo_db, "run", *INCIDENT_WEEK, "--source", "upcg", "--output", "json", "--metrics-file", str(prom)
+    )
     document = json.loads(result.stdout)
     metrics = samples(prom)
     assert value(metrics, "last_run_exit_code", "run") == result.exit_code == 3
-    for status, label in [("published", "published"), ("blocked", "blocked"), ("failed", "failed"),
-                          ("skipped_bootstrap", "skipped")]:  # fmt: skip
+    for status, label in [
+        ("published", "published"),
+        ("blocked", "blocked"),
+        ("failed", "failed"),
+        ("skipped_bootstrap", "skipped"),
+    ]:
         assert value(metrics, "last_run_dates", "run", status=label) == document["counts"][status]
     published = [d for d in document["dates"] if d["status"] == "published"]
     assert value(metrics, "last_run_rows_published", "run") == sum(d["published_players"] for d in published)
@@ -44,16 +49,28 @@ def test_run_metrics_equal_the_run_summary(run_cli, demo_db, tmp_path):
     assert value(metrics, "last_run_min_coverage_ratio", "run") == pytest.approx(coverage)
     newest = max(d["game_date"] for d in published)
     assert value(metrics, "newest_published_game_date_timestamp_seconds", "run") == midnight_utc(newest)
-    start, end = value(metrics, "last_run_start_timestamp_seconds", "run"), value(
-        metrics, "last_run_end_timestamp_seconds", "run")  # fmt: skip
+    start, end = (
+        value(metrics, "last_run_start_timestamp_seconds", "run"),
+        value(metrics, "last_run_end_timestamp_seconds", "run"),
+    )
     assert start <= end <= datetime.now(UTC).timestamp()
     assert end - start >= document["seconds"]
 
 
 def test_catch_up_validate_and_freshness_write_their_own_metrics(run_cli, demo_db, tmp_path):
     prom = {name: tmp_path / f"pcf_{name}.prom" for name in ("catch-up", "validate", "freshness")}
-    caught = run_cli(demo_db, "--today", "2023-02-27", "catch-up", "--lookback-days", "7", "--output", "json",
-                     "--metrics-file", str(prom["catch-up"]))  # fmt: skip
+    caught = run_cli(
+        demo_db,
+        "--today",
+        "2023-02-27",
+        "catch-up",
+        "--lookback-days",
+        "7",
+        "--output",
+        "json",
+        "--metrics-file",
+        str(prom["catch-up"]),
+    )
     assert caught.exit_code == 0
     published = json.loads(caught.stdout)["counts"]["published"]
     # an empty warehouse: the catch-up publishes the season so far, not only its 7-day window
@@ -89,11 +106,30 @@ def test_a_killed_run_leaves_the_previous_metrics_file_whole(run_cli, demo_db, t
     assert run_cli(demo_db, "run", *INCIDENT_WEEK, "--metrics-file", str(prom)).exit_code == 0
     before = prom.read_bytes()
     victim = subprocess.Popen(
-        [sys.executable, "-m", "backfill.cli", "--warehouse", f"duckdb:///{demo_db}", "--log-format", "json",
-         "--today", "2026-11-26", "run", "--start-date", "2022-10-18", "--end-date", "2023-04-09",
-         "--chunk-days", "3", "--metrics-file", str(prom)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "backfill.cli",
+            "--warehouse",
+            f"duckdb:///{demo_db}",
+            "--log-format",
+            "json",
+            "--today",
+            "2026-11-26",
+            "run",
+            "--start-date",
+            "2022-10-18",
+            "--end-date",
+            "2023-04-09",
+            "--chunk-days",
+            "3",
+            "--metrics-file",
+            str(prom),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert victim.stderr is not None
     for line in victim.stderr:  # the run is mid-way once it has finished a date
         if '"event": "date_done"' in line:

@@ -82,10 +82,23 @@ def webhook() -> Iterator[Webhook]:
 def catch_up(db: Path, *args: str, env: dict[str, str] | None = None, group: tuple[str, ...] = ()) -> Result:
     """The nightly catch-up over the incident week (2023-02-20 … 2023-02-26), "today" pinned."""
     return CliRunner().invoke(
-        cli, ["--warehouse", f"duckdb:///{db}", "--log-format", "json", "--today", TODAY_AFTER_INCIDENT_WEEK,
-              *group, "catch-up", "--lookback-days", "7", *args],
-        catch_exceptions=False, env=env,
-    )  # fmt: skip
+        cli,
+        [
+            "--warehouse",
+            f"duckdb:///{db}",
+            "--log-format",
+            "json",
+            "--today",
+            TODAY_AFTER_INCIDENT_WEEK,
+            *group,
+            "catch-up",
+            "--lookback-days",
+            "7",
+            *args,
+        ],
+        catch_exceptions=False,
+        env=env,
+    )
 
 
 @pytest.fixture
@@ -116,8 +129,10 @@ def test_a_blocked_date_sends_one_digest_then_one_recovery(demo_db, webhook, psz
     assert "1 blocked" in message["title"]
     assert f"{BLOCKED_DAY}  blocked: upstream_missing psza" in message["message"]
     # the catch-up covers the season so far, with its options
-    assert (f"pcf-backfill --warehouse duckdb:///{demo_db} run --start-date 2022-10-18 --end-date 2023-02-26 "
-            "--zones tables --rerun stale" in message["message"])  # fmt: skip
+    assert (
+        f"pcf-backfill --warehouse duckdb:///{demo_db} run --start-date 2022-10-18 --end-date 2023-02-26 "
+        "--zones tables --rerun stale" in message["message"]
+    )
     assert "status --start-date 2022-10-18 --end-date 2023-02-26" in message["message"]
 
     psza_withheld()
@@ -199,10 +214,23 @@ def test_a_url_apprise_cannot_use_is_bad_input_without_echoing_it(demo_db):
 
 def test_cleanup_execute_sends_the_deletion_and_how_to_undo_it(demo_db, webhook):
     result = CliRunner().invoke(
-        cli, ["--warehouse", f"duckdb:///{demo_db}", "--log-format", "json", "--today", "2023-04-10",
-              "cleanup", "--mode", "partial", "--execute", "--notify", webhook.url],
+        cli,
+        [
+            "--warehouse",
+            f"duckdb:///{demo_db}",
+            "--log-format",
+            "json",
+            "--today",
+            "2023-04-10",
+            "cleanup",
+            "--mode",
+            "partial",
+            "--execute",
+            "--notify",
+            webhook.url,
+        ],
         catch_exceptions=False,
-    )  # fmt: skip
+    )
     assert result.exit_code == 0, result.output
     assert len(webhook.requests) == 1
     message = webhook.messages[0]["message"]
@@ -210,7 +238,8 @@ def test_cleanup_execute_sends_the_deletion_and_how_to_undo_it(demo_db, webhook)
 
 
 def test_a_correction_upstream_is_named_by_validate_and_freshness_and_the_catch_up_says_it_republished(
-        run_cli, demo_db, webhook, open_db):  # fmt: skip
+    run_cli, demo_db, webhook, open_db
+):
     assert catch_up(demo_db).exit_code == 0
     corrected = date(2023, 2, 26)  # the last date of the window: only its own values read that day's usage
     wh = open_db(demo_db)
@@ -219,8 +248,12 @@ def test_a_correction_upstream_is_named_by_validate_and_freshness_and_the_catch_
     wh.close()
     said = f"{corrected}  validate: stale_inputs — stale: pgs game {game} changed"
 
-    assert run_cli(demo_db, "validate", "--start-date", "2023-02-20", "--end-date", "2023-02-26",
-                   "--notify", webhook.url).exit_code == 3  # fmt: skip
+    assert (
+        run_cli(
+            demo_db, "validate", "--start-date", "2023-02-20", "--end-date", "2023-02-26", "--notify", webhook.url
+        ).exit_code
+        == 3
+    )
     assert said in webhook.messages[-1]["message"] and "--rerun stale" in webhook.messages[-1]["message"]
     fresh = run_cli(demo_db, "--today", TODAY_AFTER_INCIDENT_WEEK, "freshness", "--notify", webhook.url)
     assert fresh.exit_code == 3
@@ -235,8 +268,9 @@ def test_validate_sends_the_dates_that_need_attention(run_cli, demo_db, webhook,
     wh = open_db(demo_db)
     wh.execute("DELETE FROM {pcf} WHERE game_date = @d", {"d": BLOCKED_DAY})
     wh.close()
-    result = run_cli(demo_db, "validate", "--start-date", "2023-02-20", "--end-date", "2023-02-26",
-                     "--notify", webhook.url)  # fmt: skip
+    result = run_cli(
+        demo_db, "validate", "--start-date", "2023-02-20", "--end-date", "2023-02-26", "--notify", webhook.url
+    )
     assert result.exit_code == 3
     assert len(webhook.requests) == 1
     message = webhook.messages[0]["message"]
@@ -246,8 +280,18 @@ def test_validate_sends_the_dates_that_need_attention(run_cli, demo_db, webhook,
 def test_failing_audits_reach_the_digest_with_value_and_threshold(run_cli, demo_db, webhook, open_db):
     assert run_cli(demo_db, "run", "--start-date", "2022-11-01", "--end-date", "2022-11-21").exit_code == 0
     # a warn audit alone (every shift of the mean fatigue beyond 0 points) does not block, but is worth a look
-    warned = run_cli(demo_db, "run", "--dates", "2022-11-21", "--rerun", "all", "--audit-threshold",
-                     "fatigue_mean=0", "--notify", webhook.url)  # fmt: skip
+    warned = run_cli(
+        demo_db,
+        "run",
+        "--dates",
+        "2022-11-21",
+        "--rerun",
+        "all",
+        "--audit-threshold",
+        "fatigue_mean=0",
+        "--notify",
+        webhook.url,
+    )
     assert warned.exit_code == 0 and len(webhook.requests) == 1, warned.output
     title, message = webhook.messages[0]["title"], webhook.messages[0]["message"]
     assert title == "pcf-backfill run: 1 audit warning" and webhook.messages[0]["type"] == "warning"
@@ -264,13 +308,15 @@ def test_failing_audits_reach_the_digest_with_value_and_threshold(run_cli, demo_
 
 @pytest.mark.parametrize(
     ("status", "blocked_by", "forced", "kind"),
-    [("blocked", "coverage", False, "blocked"),
-     ("blocked", "regression", False, "regression"),
-     ("failed", None, False, "failed"),
-     ("published", None, True, "forced"),
-     ("published", None, False, None),
-     ("skipped_bootstrap", None, False, None)],
-)  # fmt: skip
+    [
+        ("blocked", "coverage", False, "blocked"),
+        ("blocked", "regression", False, "regression"),
+        ("failed", None, False, "failed"),
+        ("published", None, True, "forced"),
+        ("published", None, False, None),
+        ("skipped_bootstrap", None, False, None),
+    ],
+)
 def test_which_verdicts_need_a_person(status, blocked_by, forced, kind):
     assert problem_kind(status, blocked_by, forced) == kind
 
@@ -279,8 +325,13 @@ def test_a_digest_is_titled_by_what_happened_and_typed_by_the_worst():
     day = date(2023, 2, 23)
     forced = Digest("run", "run x", [Attention(day, "forced", "forced: coverage 1/177")], exit_code=0)
     assert (forced.title, forced.level) == ("pcf-backfill run: 1 forced", "warning")
-    failed = Digest("run", "run x", [Attention(day, "failed", "boom"), Attention(day, "blocked", "low")],
-                    recovered=[Attention(day, "recovered", "was blocked")], exit_code=1)  # fmt: skip
+    failed = Digest(
+        "run",
+        "run x",
+        [Attention(day, "failed", "boom"), Attention(day, "blocked", "low")],
+        recovered=[Attention(day, "recovered", "was blocked")],
+        exit_code=1,
+    )
     assert failed.level == "failure"
     assert failed.title == "pcf-backfill run: 1 failed, 1 blocked, 1 recovered"
     assert not Digest("run", "run x").worth_sending("attention")
@@ -301,21 +352,57 @@ def test_a_run_stopped_by_an_error_says_so(tmp_path, webhook):
 
 
 def test_a_command_line_shown_elsewhere_hides_every_notify_url():
-    argv = ["--warehouse", "duckdb:///pcf.duckdb", "catch-up", "--notify", f"json://h/{SECRET}",
-            f"--notify=slack://{SECRET}", "--notify-on", "always", "--lookback-days", "3"]  # fmt: skip
+    argv = [
+        "--warehouse",
+        "duckdb:///pcf.duckdb",
+        "catch-up",
+        "--notify",
+        f"json://h/{SECRET}",
+        f"--notify=slack://{SECRET}",
+        "--notify-on",
+        "always",
+        "--lookback-days",
+        "3",
+    ]
     shown = redacted(argv)
     assert SECRET not in " ".join(shown)
-    assert shown == ["--warehouse", "duckdb:///pcf.duckdb", "catch-up", "--notify", "<secret>",
-                     "--notify=<secret>", "--notify-on", "always", "--lookback-days", "3"]  # fmt: skip
+    assert shown == [
+        "--warehouse",
+        "duckdb:///pcf.duckdb",
+        "catch-up",
+        "--notify",
+        "<secret>",
+        "--notify=<secret>",
+        "--notify-on",
+        "always",
+        "--lookback-days",
+        "3",
+    ]
 
 
 def test_a_second_writer_is_told_who_holds_the_file_without_the_holders_url(demo_db, run_cli):
     holder = subprocess.Popen(
-        [sys.executable, "-m", "backfill.cli", "--warehouse", f"duckdb:///{demo_db}", "--log-format", "json",
-         "run", "--start-date", "2022-10-18", "--end-date", "2023-04-09", "--chunk-days", "3",
-         "--notify", f"json://127.0.0.1:9/hooks/{SECRET}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "backfill.cli",
+            "--warehouse",
+            f"duckdb:///{demo_db}",
+            "--log-format",
+            "json",
+            "run",
+            "--start-date",
+            "2022-10-18",
+            "--end-date",
+            "2023-04-09",
+            "--chunk-days",
+            "3",
+            "--notify",
+            f"json://127.0.0.1:9/hooks/{SECRET}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         assert holder.stderr is not None
         assert b'"event": "plan"' in holder.stderr.readline()  # the holder is inside its run now
@@ -330,8 +417,15 @@ def test_a_second_writer_is_told_who_holds_the_file_without_the_holders_url(demo
 
 
 def test_a_lease_taken_over_from_a_dead_run_is_an_event_naming_the_dead_run():
-    lease = {"lease_id": "l-1", "holder": "20261126T040000Z-deadbeef", "host": "batch1", "pid": 4242,
-             "command": "pcf-backfill catch-up", "silent_seconds": 961, "why": "expired"}  # fmt: skip
+    lease = {
+        "lease_id": "l-1",
+        "holder": "20261126T040000Z-deadbeef",
+        "host": "batch1",
+        "pid": 4242,
+        "command": "pcf-backfill catch-up",
+        "silent_seconds": 961,
+        "why": "expired",
+    }
     event = takeover_text(lease)
     assert event.startswith("lease taken over from a dead run: run 20261126T040000Z-deadbeef (PID 4242 on batch1: ")
     assert "pcf-backfill catch-up; silent 961 s, expired" in event

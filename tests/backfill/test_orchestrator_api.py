@@ -30,8 +30,16 @@ def as_json(value: dict) -> dict:
 
 
 def test_every_exception_a_call_raises_is_importable_from_backfill_and_says_whether_to_retry():
-    for name in ("LockHeld", "WarehouseError", "TransientWarehouseError", "TableNotFound", "InvalidSetting",
-                 "Interrupted", "PcfError", "BadInput"):  # fmt: skip
+    for name in (
+        "LockHeld",
+        "WarehouseError",
+        "TransientWarehouseError",
+        "TableNotFound",
+        "InvalidSetting",
+        "Interrupted",
+        "PcfError",
+        "BadInput",
+    ):
         assert getattr(backfill, name) is getattr(warehouse, name)
     assert issubclass(TransientWarehouseError, WarehouseError) and TransientWarehouseError("busy").retryable
     assert not TableNotFound("no table").retryable and not WarehouseError("denied").retryable
@@ -41,8 +49,9 @@ def test_every_exception_a_call_raises_is_importable_from_backfill_and_says_whet
 def test_the_run_result_and_its_verdicts_are_json_ready_and_carry_what_blocked_each_date(demo_db):
     heard: list[tuple[date, DateVerdict]] = []
 
-    result = backfill.run(url(demo_db), *WEEK, source="upcg", today=TODAY,
-                          on_date=lambda day, verdict: heard.append((day, verdict)))  # fmt: skip
+    result = backfill.run(
+        url(demo_db), *WEEK, source="upcg", today=TODAY, on_date=lambda day, verdict: heard.append((day, verdict))
+    )
 
     document = as_json(result.to_dict())
     blocked = [v for v in document["verdicts"] if v["status"] == "blocked"]
@@ -54,8 +63,12 @@ def test_the_run_result_and_its_verdicts_are_json_ready_and_carry_what_blocked_e
     assert as_json(result.verdicts[0].to_dict())["game_date"] == "2023-02-23"
     assert document["output"] == "nba_precompute.player_composite_factors"
     assert "nba_analytics.upcoming_player_game_context" in document["inputs"] and len(document["inputs"]) == 7
-    assert document["rows_published"] == result.rows_published == sum(
-        v["published_players"] for v in document["verdicts"] if v["status"] == "published") > 0
+    assert (
+        document["rows_published"]
+        == result.rows_published
+        == sum(v["published_players"] for v in document["verdicts"] if v["status"] == "published")
+        > 0
+    )
 
 
 def test_a_rerun_lists_the_dates_it_found_done_and_status_tells_the_published_run_from_the_last_attempt(demo_db):

@@ -30,8 +30,9 @@ def test_games_still_in_progress_block_the_date_and_catch_up_publishes_it_once_f
 
 
 def test_one_missing_zone_row_only_lowers_that_rows_completeness_or_is_built(demo_db):
-    player = query(demo_db, "SELECT min(player_lookup) AS p FROM {pgs} WHERE game_date = @d "
-                            "AND player_status = 'active'", d=D)["p"][0]  # fmt: skip
+    player = query(
+        demo_db, "SELECT min(player_lookup) AS p FROM {pgs} WHERE game_date = @d AND player_status = 'active'", d=D
+    )["p"][0]
     execute(demo_db, "DELETE FROM {psza} WHERE analysis_date = @d AND player_lookup = @p", d=D, p=player)
     columns = "player_lookup, data_completeness_pct, shot_zone_mismatch_score, warning_details"
     published = f"SELECT {columns} FROM {{pcf}} WHERE game_date = @d"
@@ -49,17 +50,27 @@ def test_one_missing_zone_row_only_lowers_that_rows_completeness_or_is_built(dem
     assert "ZONE_FROM_BOX_SCORES" in rows.at[player, "warning_details"]
 
 
-@pytest.mark.parametrize(("change", "named", "repair"), [
-    ("ALTER TABLE {pgs} ALTER minutes_played TYPE VARCHAR",
-     "player_game_summary.minutes_played is VARCHAR; expected DOUBLE",
-     "ALTER TABLE {pgs} ALTER minutes_played TYPE DOUBLE"),
-    ("ALTER TABLE {psza} ALTER paint_rate_last_10 TYPE VARCHAR",
-     "player_shot_zone_analysis.paint_rate_last_10 is VARCHAR; expected DOUBLE",
-     "ALTER TABLE {psza} ALTER paint_rate_last_10 TYPE DOUBLE"),
-    ("ALTER TABLE {pgs} DROP COLUMN team_abbr", "player_game_summary.team_abbr is missing; expected VARCHAR", None),
-    ("ALTER TABLE {schedule} ALTER game_date TYPE TIMESTAMP", "schedule.game_date is TIMESTAMP; expected DATE",
-     "ALTER TABLE {schedule} ALTER game_date TYPE DATE"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("change", "named", "repair"),
+    [
+        (
+            "ALTER TABLE {pgs} ALTER minutes_played TYPE VARCHAR",
+            "player_game_summary.minutes_played is VARCHAR; expected DOUBLE",
+            "ALTER TABLE {pgs} ALTER minutes_played TYPE DOUBLE",
+        ),
+        (
+            "ALTER TABLE {psza} ALTER paint_rate_last_10 TYPE VARCHAR",
+            "player_shot_zone_analysis.paint_rate_last_10 is VARCHAR; expected DOUBLE",
+            "ALTER TABLE {psza} ALTER paint_rate_last_10 TYPE DOUBLE",
+        ),
+        ("ALTER TABLE {pgs} DROP COLUMN team_abbr", "player_game_summary.team_abbr is missing; expected VARCHAR", None),
+        (
+            "ALTER TABLE {schedule} ALTER game_date TYPE TIMESTAMP",
+            "schedule.game_date is TIMESTAMP; expected DATE",
+            "ALTER TABLE {schedule} ALTER game_date TYPE DATE",
+        ),
+    ],
+)
 def test_schema_drift_fails_with_one_line_naming_table_column_and_types(demo_db, change, named, repair):
     execute(demo_db, change)
     week = ("run", "--start-date", "2023-02-20", "--end-date", DAY)

@@ -76,12 +76,17 @@ def test_the_undo_of_a_cleanup_pastes_from_any_folder(demo_db, tmp_path, monkeyp
     assert f"Restored {document['rows_deleted']:,} rows" in restored.output
 
 
-@pytest.mark.parametrize(("days", "text"), [
-    (["2023-01-01", "2023-01-02", "2023-01-03", "2023-01-05"], "2023-01-01..2023-01-03,2023-01-05"),
-    (["2023-01-01", "2023-01-02"], "2023-01-01,2023-01-02"),
-    ([f"2022-{month:02d}-{day:02d}" for month in (11, 12) for day in range(1, 30)],
-     "2022-11-01..2022-11-29,2022-12-01..2022-12-29"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("days", "text"),
+    [
+        (["2023-01-01", "2023-01-02", "2023-01-03", "2023-01-05"], "2023-01-01..2023-01-03,2023-01-05"),
+        (["2023-01-01", "2023-01-02"], "2023-01-01,2023-01-02"),
+        (
+            [f"2022-{month:02d}-{day:02d}" for month in (11, 12) for day in range(1, 30)],
+            "2022-11-01..2022-11-29,2022-12-01..2022-12-29",
+        ),
+    ],
+)
 def test_date_lists_print_as_spans_and_read_back_as_the_same_days(days, text):
     chosen = [date.fromisoformat(day) for day in days]
     assert dates_text(chosen) == text

@@ -173,8 +173,22 @@ def test_calendar_days_from_states_alone():
 
 
 def _report(db: Path, html: Path) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, ["--warehouse", f"duckdb:///{db}", "--log-format", "json", "report",
-                                      "--start-date", "2023-02-01", "--end-date", "2023-02-28", "--html", str(html)])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--warehouse",
+            f"duckdb:///{db}",
+            "--log-format",
+            "json",
+            "report",
+            "--start-date",
+            "2023-02-01",
+            "--end-date",
+            "2023-02-28",
+            "--html",
+            str(html),
+        ],
+    )
     return result.exit_code, result.output
 
 
@@ -207,8 +221,10 @@ def test_report_replaces_an_earlier_report_through_a_rename(demo_db, tmp_path):
 
 def test_the_chart_draws_the_thresholds_each_date_was_gated_with(days):
     """The bars come from the ledger's typed columns: a range gated with --min-coverage 0.8 shows an 80% gate."""
-    relaxed = days.assign(min_coverage=days["min_coverage"].where(days["min_coverage"].isna(), 0.8),
-                          warn_coverage=days["warn_coverage"].where(days["warn_coverage"].isna(), 0.85))  # fmt: skip
+    relaxed = days.assign(
+        min_coverage=days["min_coverage"].where(days["min_coverage"].isna(), 0.8),
+        warn_coverage=days["warn_coverage"].where(days["warn_coverage"].isna(), 0.85),
+    )
     html = render_report(relaxed, START, END, "demo")
     assert "80% gate" in html and "85% warning" in html and "90% gate" not in html
     assert 'data-bars="gate 80%, warning 85%"' in html
@@ -225,8 +241,13 @@ def test_the_page_inlines_its_css_and_js_package_files(days):
 def test_a_build_of_the_package_ships_the_report_assets(tmp_path):
     """What a wheel would hold: setuptools' build of the packages, package data included."""
     root = Path(__file__).resolve().parents[2]
-    build = subprocess.run([sys.executable, "-c", "import setuptools; setuptools.setup()", "-q", "build_py", "-d",
-                            str(tmp_path)], cwd=root, capture_output=True, text=True, timeout=120)  # fmt: skip
+    build = subprocess.run(
+        [sys.executable, "-c", "import setuptools; setuptools.setup()", "-q", "build_py", "-d", str(tmp_path)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert build.returncode == 0, build.stderr
     for name in ("report.css", "report.js"):
         shipped = tmp_path / "backfill" / "report" / "assets" / name

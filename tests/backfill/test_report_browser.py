@@ -22,10 +22,20 @@ START, END = date(2022, 10, 1), date(2023, 4, 30)
 SEASON = ("--start-date", "2022-10-18", "--end-date", "2023-04-09")
 BOOTSTRAP_WINDOW = [(date(2022, 10, 18) + timedelta(days=n)).isoformat() for n in range(14)]
 CHROMIUM_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-    "--window-size=1200,1600", "--enable-logging=stderr", "--v=0",
-)  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--window-size=1200,1600",
+    "--enable-logging=stderr",
+    "--v=0",
+)
 
 
 class ReportDom(HTMLParser):
@@ -61,8 +71,10 @@ class ReportDom(HTMLParser):
 def chromium() -> str:
     path = shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(path).exists():  # `make test` installs it when it runs as root (as CI does)
-        pytest.skip("headless Chromium not found: install Debian's package (`apt-get install -y chromium`, as root) "
-                    "to run the browser test")
+        pytest.skip(
+            "headless Chromium not found: install Debian's package (`apt-get install -y chromium`, as root) "
+            "to run the browser test"
+        )
     return path
 
 

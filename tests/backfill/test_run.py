@@ -21,8 +21,9 @@ from support import (
 )
 
 
-@pytest.mark.parametrize(("share", "status", "warned"), [(0.95, "published", False), (0.92, "published", True),
-                                                        (0.5, "blocked", False)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("share", "status", "warned"), [(0.95, "published", False), (0.92, "published", True), (0.5, "blocked", False)]
+)
 def test_gate_thresholds_on_partial_upcg(demo_db, share, status, warned):
     keep_upcg_share(demo_db, "2023-03-01", share)
     result, dates = run_json(demo_db, "--dates", "2023-03-01", "--source", "upcg")
@@ -98,8 +99,9 @@ def test_workers_compute_ahead_and_publish_the_same_table(demo_file, tmp_path):
     for workers in ("1", "3"):
         db = tmp_path / f"workers{workers}.duckdb"
         shutil.copy(demo_file, db)
-        result, dates = run_json(db, "--start-date", "2023-02-01", "--end-date", "2023-03-10",
-                                 "--chunk-days", "4", "--workers", workers)  # fmt: skip
+        result, dates = run_json(
+            db, "--start-date", "2023-02-01", "--end-date", "2023-03-10", "--chunk-days", "4", "--workers", workers
+        )
         assert result.exit_code == 0 and sum(entry["status"] == "published" for entry in dates.values()) > 20
         tables.append(published_rows(db))
     pd.testing.assert_frame_equal(tables[0], tables[1])

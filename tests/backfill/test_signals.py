@@ -21,14 +21,28 @@ from backfill.signals import Interrupted, stop_on_signals
 from warehouse import Datasets, connect
 
 RANGE = ["--start-date", "2022-10-18", "--end-date", "2023-04-09"]  # long enough to be mid-run 2 s after its plan
-SHAPES = [["--chunk-days", "1"], ["--chunk-days", "1", "--workers", "4"], ["--chunk-days", "3", "--workers", "2"],
-          ["--chunk-days", "10"]]  # fmt: skip
+SHAPES = [
+    ["--chunk-days", "1"],
+    ["--chunk-days", "1", "--workers", "4"],
+    ["--chunk-days", "3", "--workers", "2"],
+    ["--chunk-days", "10"],
+]
 ATTEMPTS = 20
 
 
 def start_run(db: Path, log: Path, *options: str) -> subprocess.Popen:
-    command = [sys.executable, "-m", "backfill.cli", "--warehouse", f"duckdb:///{db}", "--log-format", "json",
-               "run", *RANGE, *options]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "backfill.cli",
+        "--warehouse",
+        f"duckdb:///{db}",
+        "--log-format",
+        "json",
+        "run",
+        *RANGE,
+        *options,
+    ]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log.open("w"))
 
 
@@ -122,4 +136,3 @@ def test_a_swallowed_signal_still_stops_the_run_at_the_next_chunk(demo_db):
     assert stopped.value.exit_code == 143
     assert runs["exit_code"].tolist() == [143]
     assert 0 < published <= 3, "the chunk that was being published when the signal came is the last one"
-

@@ -50,11 +50,15 @@ def test_a_blocked_rerun_over_published_rows_shows_both_facts_and_changes_nothin
 def test_validate_checks_who_the_rows_are_and_what_they_hold(run_cli, demo_db, open_db):
     assert run_cli(demo_db, "run", *INCIDENT_WEEK).exit_code == 0
     wh = open_db(demo_db)
-    wh.execute("UPDATE {pcf} SET player_lookup = 'nobody_' || player_lookup WHERE game_date = DATE '2023-02-25' "
-               "AND player_lookup IN (SELECT player_lookup FROM {pcf} WHERE game_date = DATE '2023-02-25' "
-               "ORDER BY player_lookup LIMIT 20)")  # fmt: skip
-    wh.execute("UPDATE {pcf} SET pace_score = 7.5 WHERE game_date = DATE '2023-02-26' AND player_lookup = "
-               "(SELECT min(player_lookup) FROM {pcf} WHERE game_date = DATE '2023-02-26')")  # fmt: skip
+    wh.execute(
+        "UPDATE {pcf} SET player_lookup = 'nobody_' || player_lookup WHERE game_date = DATE '2023-02-25' "
+        "AND player_lookup IN (SELECT player_lookup FROM {pcf} WHERE game_date = DATE '2023-02-25' "
+        "ORDER BY player_lookup LIMIT 20)"
+    )
+    wh.execute(
+        "UPDATE {pcf} SET pace_score = 7.5 WHERE game_date = DATE '2023-02-26' AND player_lookup = "
+        "(SELECT min(player_lookup) FROM {pcf} WHERE game_date = DATE '2023-02-26')"
+    )
     wh.close()
     result = run_cli(demo_db, "validate", *INCIDENT_WEEK, "--output", "json")
     assert result.exit_code == 3
@@ -66,8 +70,9 @@ def test_validate_checks_who_the_rows_are_and_what_they_hold(run_cli, demo_db, o
 def test_a_clock_running_ahead_cannot_pin_a_dates_state(run_cli, demo_db, open_db):
     assert run_cli(demo_db, "run", "--dates", "2023-02-23", "--source", "upcg").exit_code == 3
     wh = open_db(demo_db)
-    wh.execute("UPDATE {checkpoints} SET finished_at = finished_at + INTERVAL 1 DAY, "
-               "started_at = started_at + INTERVAL 1 DAY")  # a host whose clock runs a day ahead
+    wh.execute(
+        "UPDATE {checkpoints} SET finished_at = finished_at + INTERVAL 1 DAY, started_at = started_at + INTERVAL 1 DAY"
+    )  # a host whose clock runs a day ahead
     wh.close()
     assert run_cli(demo_db, "run", "--dates", "2023-02-23").exit_code == 0
     assert status_of(run_cli, demo_db, "2023-02-23")["status"] == "published"
@@ -75,8 +80,10 @@ def test_a_clock_running_ahead_cannot_pin_a_dates_state(run_cli, demo_db, open_d
 
 def test_status_prints_old_ledger_rows_with_null_counts(run_cli, demo_db, open_db):
     wh = open_db(demo_db)
-    wh.execute("INSERT INTO {checkpoints} (run_id, processor, game_date, status) "
-               "VALUES ('old', 'player_composite_factors', DATE '2023-02-23', 'blocked')")  # fmt: skip
+    wh.execute(
+        "INSERT INTO {checkpoints} (run_id, processor, game_date, status) "
+        "VALUES ('old', 'player_composite_factors', DATE '2023-02-23', 'blocked')"
+    )
     wh.close()
     result = run_cli(demo_db, "status", "--start-date", "2023-02-23", "--end-date", "2023-02-23")
     assert result.exit_code == 0 and "blocked" in result.output

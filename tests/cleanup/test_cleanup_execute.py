@@ -40,8 +40,12 @@ def test_execute_all_deletes_exactly_the_rows_before_the_cutoff_into_the_backup(
     pd.testing.assert_frame_equal(backup_rows(BACKUP), gone)
     audit = audit_rows().iloc[0]
     assert audit[["dry_run", "rows_matched", "rows_deleted", "backup_table", "mode"]].tolist() == [
-        False, len(gone), len(gone), BACKUP, "all",
-    ]  # fmt: skip
+        False,
+        len(gone),
+        len(gone),
+        BACKUP,
+        "all",
+    ]
     assert pd.Timestamp(audit["cutoff_date"]).date() == CUTOFF
     assert audit["table_name"] == "nba_analytics.upcoming_player_game_context"
     assert audit["started_at"] == pd.Timestamp(NOW) and audit["finished_at"] >= audit["started_at"]
@@ -148,8 +152,7 @@ class ProcessDied(BaseException):
     """Stands for SIGKILL: nothing of the cleanup's own error handling runs after it."""
 
 
-def test_a_crash_right_after_the_delete_commits_leaves_its_audit_row(wh, settings, table_rows, audit_rows,
-                                                                      monkeypatch):  # fmt: skip
+def test_a_crash_right_after_the_delete_commits_leaves_its_audit_row(wh, settings, table_rows, audit_rows, monkeypatch):
     gone = (table_rows("upcg")["game_date"] < pd.Timestamp(CUTOFF)).sum()
 
     def delete_then_die(wh, plan, operation):
@@ -192,13 +195,14 @@ def test_a_backup_that_already_exists_is_a_failure_with_its_audit_row(wh, settin
     assert len(audit) == 1 and audit.loc[0, "rows_deleted"] == 0 and "already exists" in audit.loc[0, "error"]
 
 
-def test_rows_upstream_appends_during_a_cleanup_are_never_touched_nor_counted(wh, settings, table_rows,
-                                                                               backup_rows, audit_rows,
-                                                                               monkeypatch):  # fmt: skip
+def test_rows_upstream_appends_during_a_cleanup_are_never_touched_nor_counted(
+    wh, settings, table_rows, backup_rows, audit_rows, monkeypatch
+):
     rows = table_rows("upcg")
     gone = sorted_rows(rows[rows["game_date"] < pd.Timestamp(CUTOFF)])
     late = rows[rows["game_date"].isin([pd.Timestamp(date(2024, 3, 3)), pd.Timestamp(TODAY)])].assign(
-        player_lookup="late_arrival", processed_at=pd.Timestamp(NOW) + pd.Timedelta(minutes=1))
+        player_lookup="late_arrival", processed_at=pd.Timestamp(NOW) + pd.Timedelta(minutes=1)
+    )
     backup = cleanup.run.create_backup
 
     def backup_while_upstream_appends(wh, plan):

@@ -22,6 +22,7 @@ def test_retention_must_be_a_whole_number_of_days(retention):
     with pytest.raises(BadInput, match="retention_days"):
         CleanupSettings(today=TODAY, retention_days=retention)
 
+
 INGESTED_BY_NOW = "(processed_at IS NULL OR processed_at <= TIMESTAMP '2024-03-20 09:00:00.000000')"
 
 
@@ -40,7 +41,8 @@ def test_predicate_is_a_date_bound_or_the_dates_and_only_rows_ingested_by_the_pl
     ingested = INGESTED_BY_NOW
     assert delete_predicate("all", CUTOFF, days, NOW) == f"game_date < DATE '2024-03-13' AND {ingested}"
     assert delete_predicate("partial", CUTOFF, days, NOW) == (
-        f"game_date IN (DATE '2024-03-01', DATE '2024-03-02') AND {ingested}")  # fmt: skip
+        f"game_date IN (DATE '2024-03-01', DATE '2024-03-02') AND {ingested}"
+    )
     assert delete_predicate("partial", CUTOFF, [], NOW) is None
     with pytest.raises(ValueError, match="cutoff"):
         delete_predicate("partial", CUTOFF, [CUTOFF], NOW)
@@ -48,9 +50,15 @@ def test_predicate_is_a_date_bound_or_the_dates_and_only_rows_ingested_by_the_pl
 
 def test_partial_keeps_dates_at_exactly_ninety_percent():
     per_date = pd.DataFrame(
-        {"game_date": [date(2024, 1, d) for d in (1, 2, 3)], "upcg_players": [9, 8, 3], "upcg_rows": [9, 8, 3],
-         "pgs_active_players": [10, 10, 0], "matched_players": [9, 8, 0], "coverage": [0.9, 0.8, 0.0]}
-    )  # fmt: skip
+        {
+            "game_date": [date(2024, 1, d) for d in (1, 2, 3)],
+            "upcg_players": [9, 8, 3],
+            "upcg_rows": [9, 8, 3],
+            "pgs_active_players": [10, 10, 0],
+            "matched_players": [9, 8, 0],
+            "coverage": [0.9, 0.8, 0.0],
+        }
+    )
     assert with_actions(per_date, "partial")["action"].tolist() == ["keep", "delete", "delete"]
     assert with_actions(per_date, "all")["action"].tolist() == ["delete"] * 3
 
@@ -66,8 +74,10 @@ def test_plan_reports_per_date_coverage_before_the_cutoff(wh, settings):
     per_date = plan.per_date.set_index("game_date")
     assert list(per_date.index) == STALE_DATES
     assert per_date.loc[date(2024, 3, 1), ["upcg_players", "pgs_active_players", "matched_players"]].tolist() == [
-        1, 10, 1,
-    ]  # fmt: skip
+        1,
+        10,
+        1,
+    ]
     assert per_date.loc[date(2024, 3, 4), ["upcg_players", "matched_players", "coverage"]].tolist() == [10, 9, 0.9]
     assert per_date.loc[date(2024, 3, 5), ["pgs_active_players", "coverage"]].tolist() == [0, 0.0]
     assert plan.delete_dates == UNDER_COVERED
@@ -95,8 +105,10 @@ def test_dry_run_changes_nothing_not_even_the_audit_trail(wh, settings, table_ro
     assert result.rows_matched == sum(len(UPCG_PLAYERS[day]) for day in STALE_DATES)
     assert result.per_date["upcg_rows"].tolist() == [len(UPCG_PLAYERS[day]) for day in STALE_DATES]
     assert set(result.per_date["action"]) == {"delete"}
-    assert result.statements[-1] == "DELETE FROM \"nba_analytics\".\"upcoming_player_game_context\" " \
-        f"WHERE game_date < DATE '2024-03-13' AND {INGESTED_BY_NOW}"  # fmt: skip
+    assert (
+        result.statements[-1] == 'DELETE FROM "nba_analytics"."upcoming_player_game_context" '
+        f"WHERE game_date < DATE '2024-03-13' AND {INGESTED_BY_NOW}"
+    )
     assert len(audit_rows()) == 0
 
 

@@ -26,8 +26,13 @@ def test_restore_is_audited(wh, settings, audit_rows):
     restore_backup(wh, BACKUP, "bob")
     restore = audit_rows().iloc[-1]
     assert restore[["mode", "user", "backup_table", "rows_matched", "rows_deleted", "dry_run"]].tolist() == [
-        "restore", "bob", BACKUP, 8, 0, False,
-    ]  # fmt: skip
+        "restore",
+        "bob",
+        BACKUP,
+        8,
+        0,
+        False,
+    ]
     assert pd.isna(restore["error"])
 
 

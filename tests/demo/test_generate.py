@@ -96,5 +96,8 @@ def test_parse_seasons_rejects_bad_text(text):
 
 def test_openers_are_the_real_ones():
     assert [opener.isoformat() for opener in SEASON_OPENERS.values()] == [
-        "2021-10-19", "2022-10-18", "2023-10-24", "2024-10-22",
-    ]  # fmt: skip
+        "2021-10-19",
+        "2022-10-18",
+        "2023-10-24",
+        "2024-10-22",
+    ]

@@ -132,8 +132,16 @@ def parse_insert(method: str, path: str, body: bytes) -> Insert | None:
 
 
 def error_body(status: int, state: str, reason: str, message: str) -> bytes:
-    return json.dumps({"error": {"code": status, "message": message, "status": state,
-                                 "errors": [{"reason": reason, "message": message, "domain": "global"}]}}).encode()
+    return json.dumps(
+        {
+            "error": {
+                "code": status,
+                "message": message,
+                "status": state,
+                "errors": [{"reason": reason, "message": message, "domain": "global"}],
+            }
+        }
+    ).encode()
 
 
 def aborted_body(body: bytes, table: str) -> bytes:
@@ -165,8 +173,9 @@ def handler_for(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
                 return
             if not proxy._first_insert(insert.job_id):
                 proxy.note("409 duplicate job id", insert.job_id)
-                self._answer(409, error_body(409, "ALREADY_EXISTS", "duplicate",
-                                             f"Already Exists: Job {insert.job_id}"))  # fmt: skip
+                self._answer(
+                    409, error_body(409, "ALREADY_EXISTS", "duplicate", f"Already Exists: Job {insert.job_id}")
+                )
                 return
             how = proxy._fault_for(insert)
             if how in STATUS_OF:
@@ -188,8 +197,9 @@ def handler_for(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
             if how == "lose":
                 proxy.note("response lost", insert.job_id)
 
-        def _forward(self, body: bytes, *, lose: bool = False, load_id: str | None = None,
-                     rename: tuple[str, str] | None = None) -> None:  # fmt: skip
+        def _forward(
+            self, body: bytes, *, lose: bool = False, load_id: str | None = None, rename: tuple[str, str] | None = None
+        ) -> None:
             connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=300)
             headers = {name: value for name, value in self.headers.items() if name.lower() not in HOP_BY_HOP}
             headers["Content-Length"] = str(len(body))

@@ -5,6 +5,11 @@ from googlesql.analyzer import GoogleSqlAnalyzer, Rejected, contract_tables
 from googlesql.recorder import StatementRecorder, Verdict, analyse, recording
 
 __all__ = [
-    "GoogleSqlAnalyzer", "Rejected", "StatementRecorder", "Verdict", "analyse",
-    "contract_tables", "recording",
-]  # fmt: skip
+    "GoogleSqlAnalyzer",
+    "Rejected",
+    "StatementRecorder",
+    "Verdict",
+    "analyse",
+    "contract_tables",
+    "recording",
+]

@@ -39,13 +39,24 @@ from warehouse.schemas import TABLES
 DIALECT_FILE = Path(__file__).with_name("bigquery_language.toml")
 
 TYPE_KINDS = {
-    "STRING": types.TYPE_STRING, "BYTES": types.TYPE_BYTES, "INT64": types.TYPE_INT64, "INTEGER": types.TYPE_INT64,
-    "FLOAT64": types.TYPE_DOUBLE, "FLOAT": types.TYPE_DOUBLE, "NUMERIC": types.TYPE_NUMERIC,
-    "BIGNUMERIC": types.TYPE_BIGNUMERIC, "BOOL": types.TYPE_BOOL, "BOOLEAN": types.TYPE_BOOL,
-    "DATE": types.TYPE_DATE, "DATETIME": types.TYPE_DATETIME, "TIME": types.TYPE_TIME,
-    "TIMESTAMP": types.TYPE_TIMESTAMP, "JSON": types.TYPE_JSON, "GEOGRAPHY": types.TYPE_GEOGRAPHY,
+    "STRING": types.TYPE_STRING,
+    "BYTES": types.TYPE_BYTES,
+    "INT64": types.TYPE_INT64,
+    "INTEGER": types.TYPE_INT64,
+    "FLOAT64": types.TYPE_DOUBLE,
+    "FLOAT": types.TYPE_DOUBLE,
+    "NUMERIC": types.TYPE_NUMERIC,
+    "BIGNUMERIC": types.TYPE_BIGNUMERIC,
+    "BOOL": types.TYPE_BOOL,
+    "BOOLEAN": types.TYPE_BOOL,
+    "DATE": types.TYPE_DATE,
+    "DATETIME": types.TYPE_DATETIME,
+    "TIME": types.TYPE_TIME,
+    "TIMESTAMP": types.TYPE_TIMESTAMP,
+    "JSON": types.TYPE_JSON,
+    "GEOGRAPHY": types.TYPE_GEOGRAPHY,
     "INTERVAL": types.TYPE_INTERVAL,
-}  # fmt: skip
+}
 SCRIPT_SEPARATORS = b" \t\r\n;"
 
 Columns = tuple[tuple[str, str], ...]  # (name, BigQuery type) in order

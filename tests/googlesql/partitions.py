@@ -49,6 +49,9 @@ def star_reads(sql: str) -> list[str]:
     for statement in sqlglot.parse(sql, read="bigquery"):
         for scope in statement.find_all(exp.Select) if statement is not None else ():
             if any(isinstance(column, exp.Star) for column in scope.expressions):
-                found += [f"{table.name} (in: {scope.sql(dialect='bigquery')[:160]})" for table in tables_of(scope)
-                          if table.name in UPSTREAM]  # fmt: skip
+                found += [
+                    f"{table.name} (in: {scope.sql(dialect='bigquery')[:160]})"
+                    for table in tables_of(scope)
+                    if table.name in UPSTREAM
+                ]
     return found

@@ -199,9 +199,12 @@ def analyse(events: Iterable[SentStatement | CreatedTable], expected_rejections:
 
 
 def _check_one(
-    sent: SentStatement, analyzer: GoogleSqlAnalyzer, verdict: Verdict, checked: dict[Any, str | None],
+    sent: SentStatement,
+    analyzer: GoogleSqlAnalyzer,
+    verdict: Verdict,
+    checked: dict[Any, str | None],
     expected: tuple[str, ...],
-) -> None:  # fmt: skip
+) -> None:
     verdict.analysed += 1
     analyzer.add_tables({k: v for k, v in contract_tables(sent.project).items() if k not in analyzer.known})
     key = (sent.sql, tuple(sorted(sent.params.items())), frozenset(analyzer.known.items()))

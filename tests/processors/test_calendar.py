@@ -14,20 +14,23 @@ from processors.calendar import Calendar, calendar_of
 def games(first: date, last: date, season: int | None, kind: str = "regular", every: int = 2) -> list[dict]:
     """One schedule-day row (as SCHEDULE_DAYS_SQL returns them) every `every` days from first to last."""
     days = [first + timedelta(days=offset) for offset in range(0, (last - first).days + 1, every)]
-    return [{"game_date": day, "season": season, "scheduled": 5, "regular": 5 if kind == "regular" else 0}
-            for day in days]  # fmt: skip
+    return [
+        {"game_date": day, "season": season, "scheduled": 5, "regular": 5 if kind == "regular" else 0} for day in days
+    ]
 
 
 # 2019-20: paused on 2020-03-11, resumed in the bubble on 2020-07-30, Finals until 2020-10-11; 2020-21 opened on
 # 2020-12-22 and ended in July 2021; 2021-22 opened on 2021-10-19.
-REAL = calendar_of([
-    *games(date(2019, 10, 22), date(2020, 3, 11), 2019),
-    *games(date(2020, 7, 30), date(2020, 8, 14), 2019),
-    *games(date(2020, 8, 17), date(2020, 10, 11), 2019, "playoff"),
-    *games(date(2020, 12, 22), date(2021, 5, 16), 2020),
-    *games(date(2021, 5, 22), date(2021, 7, 20), 2020, "playoff"),
-    *games(date(2021, 10, 19), date(2022, 4, 10), 2021),
-])  # fmt: skip
+REAL = calendar_of(
+    [
+        *games(date(2019, 10, 22), date(2020, 3, 11), 2019),
+        *games(date(2020, 7, 30), date(2020, 8, 14), 2019),
+        *games(date(2020, 8, 17), date(2020, 10, 11), 2019, "playoff"),
+        *games(date(2020, 12, 22), date(2021, 5, 16), 2020),
+        *games(date(2021, 5, 22), date(2021, 7, 20), 2020, "playoff"),
+        *games(date(2021, 10, 19), date(2022, 4, 10), 2021),
+    ]
+)
 
 
 def test_a_season_that_ends_in_august_keeps_its_autumn_games_and_the_next_starts_at_its_opener():
@@ -57,8 +60,11 @@ def test_vectorised_seasons_are_the_same_as_one_by_one():
     assert [REAL.season_of(day) for day in days] == [None, 2019, 2019, 2020, 2021]
 
 
-@pytest.mark.parametrize("mislabelled", [date(2023, 2, 27), date(2023, 4, 9), date(2022, 10, 18)],
-                         ids=["mid-season", "the-newest-date", "the-opener"])  # fmt: skip
+@pytest.mark.parametrize(
+    "mislabelled",
+    [date(2023, 2, 27), date(2023, 4, 9), date(2022, 10, 18)],
+    ids=["mid-season", "the-newest-date", "the-opener"],
+)
 def test_a_mislabelled_date_cannot_move_a_season_boundary_or_hide_a_date(mislabelled):
     rows = games(date(2022, 10, 18), date(2023, 4, 9), 2022, every=1)
     for row in rows:
@@ -71,10 +77,13 @@ def test_a_mislabelled_date_cannot_move_a_season_boundary_or_hide_a_date(mislabe
 
 
 def test_a_schedule_without_labels_still_has_seasons_at_its_long_breaks():
-    calendar = calendar_of([*games(date(2021, 10, 19), date(2022, 4, 10), None),
-                            *games(date(2022, 10, 18), date(2023, 4, 9), None)])  # fmt: skip
-    assert [(s.season, s.first_game) for s in calendar.seasons] == [(2021, date(2021, 10, 19)),
-                                                                    (2022, date(2022, 10, 18))]  # fmt: skip
+    calendar = calendar_of(
+        [*games(date(2021, 10, 19), date(2022, 4, 10), None), *games(date(2022, 10, 18), date(2023, 4, 9), None)]
+    )
+    assert [(s.season, s.first_game) for s in calendar.seasons] == [
+        (2021, date(2021, 10, 19)),
+        (2022, date(2022, 10, 18)),
+    ]
 
 
 def test_a_season_without_regular_games_has_no_bootstrap_window():
@@ -84,8 +93,9 @@ def test_a_season_without_regular_games_has_no_bootstrap_window():
 
 
 def test_a_day_in_a_season_the_schedule_does_not_know_is_named():
-    calendar = calendar_of([*games(date(2021, 10, 19), date(2022, 6, 16), 2021),
-                            *games(date(2023, 10, 24), date(2024, 6, 17), 2023)])  # fmt: skip
+    calendar = calendar_of(
+        [*games(date(2021, 10, 19), date(2022, 6, 16), 2021), *games(date(2023, 10, 24), date(2024, 6, 17), 2023)]
+    )
     assert calendar.unscheduled_season(date(2022, 12, 1)) == "2022-23"
     assert calendar.unscheduled_season(date(2023, 6, 30)) == "2022-23"
     assert calendar.unscheduled_season(date(2022, 8, 1)) is None  # the off-season

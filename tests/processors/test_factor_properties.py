@@ -21,8 +21,7 @@ NUMERIC_COLUMNS = [
     for name in [*CONTEXT_COLUMN_NAMES, *ZONE_INPUT_COLUMNS]
     if name not in ("back_to_back", "has_psza", "has_tdza", "primary_scoring_zone")
 ]
-INT_COLUMNS = ["days_rest", "games_in_last_7_days", "back_to_backs_last_14_days",
-               "player_age", "star_teammates_out"]  # fmt: skip
+INT_COLUMNS = ["days_rest", "games_in_last_7_days", "back_to_backs_last_14_days", "player_age", "star_teammates_out"]
 FLAG_COLUMNS = ["back_to_back", "has_psza", "has_tdza"]
 ZONE_NAMES = np.array(["paint", "mid_range", "perimeter", "balanced", None], dtype=object)
 COMPONENTS = ["fatigue_adjustment", "shot_zone_mismatch_score", "pace_score", "usage_spike_score"]

@@ -30,30 +30,49 @@ def factors_of(**row: Any) -> pd.Series:
 REFERENCE_CASES = {
     "fresh": (
         {**FRESH, **zones("paint", 65, 20, 15, vs_paint=4.3)},
-        {"fatigue_score": 100, "fatigue_adjustment": 0.0, "shot_zone_mismatch_score": 4.30,
-         "pace_score": 1.75, "usage_spike_score": 0.30, "total_composite_adjustment": 6.35,
-         "warning_details": None},
+        {
+            "fatigue_score": 100,
+            "fatigue_adjustment": 0.0,
+            "shot_zone_mismatch_score": 4.30,
+            "pace_score": 1.75,
+            "usage_spike_score": 0.30,
+            "total_composite_adjustment": 6.35,
+            "warning_details": None,
+        },
     ),
     "tired": (
         TIRED,
-        {"fatigue_score": 35, "fatigue_adjustment": -3.25, "shot_zone_mismatch_score": 0.0,
-         "pace_score": -2.0, "usage_spike_score": 0.15, "total_composite_adjustment": -5.10,
-         "warning_details": "EXTREME_FATIGUE"},
+        {
+            "fatigue_score": 35,
+            "fatigue_adjustment": -3.25,
+            "shot_zone_mismatch_score": 0.0,
+            "pace_score": -2.0,
+            "usage_spike_score": 0.15,
+            "total_composite_adjustment": -5.10,
+            "warning_details": "EXTREME_FATIGUE",
+        },
     ),
     "tired + paint": (
         {**TIRED, **zones("paint", 65, 20, 15, vs_paint=-3.8)},
-        {"fatigue_score": 35, "shot_zone_mismatch_score": -3.80,
-         "total_composite_adjustment": -8.90, "warning_details": "EXTREME_FATIGUE"},
+        {
+            "fatigue_score": 35,
+            "shot_zone_mismatch_score": -3.80,
+            "total_composite_adjustment": -8.90,
+            "warning_details": "EXTREME_FATIGUE",
+        },
     ),
     "fresh + perimeter": (
         {**FRESH, **zones("perimeter", 15, 20, 65, vs_three=0.5)},
-        {"shot_zone_mismatch_score": 0.50, "total_composite_adjustment": 2.55,
-         "warning_details": None},
+        {"shot_zone_mismatch_score": 0.50, "total_composite_adjustment": 2.55, "warning_details": None},
     ),
     "fresh + paint vs weak defense": (
         {**FRESH, **zones("paint", 65, 20, 15, vs_paint=7.0)},
-        {"shot_zone_mismatch_score": 8.40, "total_composite_adjustment": 10.45,
-         "warning_details": "EXTREME_MATCHUP", "has_warnings": True},
+        {
+            "shot_zone_mismatch_score": 8.40,
+            "total_composite_adjustment": 10.45,
+            "warning_details": "EXTREME_MATCHUP",
+            "has_warnings": True,
+        },
     ),
     "defaults, baseline 15": (
         {"avg_usage_rate_last_7_games": 15.0},
@@ -65,25 +84,30 @@ REFERENCE_CASES = {
     ),
     "all defaults": (
         {},
-        {"fatigue_score": 100, "fatigue_adjustment": 0.0, "shot_zone_mismatch_score": 0.0,
-         "pace_score": 0.0, "usage_spike_score": 0.0, "total_composite_adjustment": 0.0,
-         "warning_details": None, "has_warnings": False},
+        {
+            "fatigue_score": 100,
+            "fatigue_adjustment": 0.0,
+            "shot_zone_mismatch_score": 0.0,
+            "pace_score": 0.0,
+            "usage_spike_score": 0.0,
+            "total_composite_adjustment": 0.0,
+            "warning_details": None,
+            "has_warnings": False,
+        },
     ),
     "1 star out": (
-        {"projected_usage_rate": 28.5, "avg_usage_rate_last_7_games": 24.2,
-         "star_teammates_out": 1},
+        {"projected_usage_rate": 28.5, "avg_usage_rate_last_7_games": 24.2, "star_teammates_out": 1},
         {"usage_spike_score": 1.48},
     ),
     "2 stars out": (
-        {"projected_usage_rate": 28.5, "avg_usage_rate_last_7_games": 24.2,
-         "star_teammates_out": 2},
+        {"projected_usage_rate": 28.5, "avg_usage_rate_last_7_games": 24.2, "star_teammates_out": 2},
         {"usage_spike_score": 1.68},
     ),
     "balanced": (
         zones("balanced", 30, 33, 37, vs_paint=9.0, vs_mid=9.0, vs_three=4.0),
         {"shot_zone_mismatch_score": 2.96},
     ),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize(("row", "expected"), REFERENCE_CASES.values(), ids=list(REFERENCE_CASES.keys()))
@@ -145,12 +169,10 @@ def test_fatigue_rules(row: dict[str, Any], expected: int) -> None:
         pytest.param(zones("balanced", None, 20, None, vs_mid=5.0), 2.0, id="NULL rates ignored"),
         pytest.param(zones("balanced", 0, 0, 0, vs_paint=5.0), 0.0, id="all rates zero"),
         pytest.param(zones("balanced", None, None, None, vs_paint=5.0), 0.0, id="all rates NULL"),
-        pytest.param({**zones("paint", 65, 5, 5, vs_paint=4.0), "has_tdza": False}, 0.0,
-                     id="no TDZA row"),
-        pytest.param({**zones("paint", 65, 5, 5, vs_paint=4.0), "has_psza": False}, 0.0,
-                     id="no PSZA row"),
+        pytest.param({**zones("paint", 65, 5, 5, vs_paint=4.0), "has_tdza": False}, 0.0, id="no TDZA row"),
+        pytest.param({**zones("paint", 65, 5, 5, vs_paint=4.0), "has_psza": False}, 0.0, id="no PSZA row"),
     ],
-)  # fmt: skip
+)
 def test_shot_zone_rules(row: dict[str, Any], expected: float) -> None:
     assert factors_of(**row)["shot_zone_mismatch_score"] == expected
 
@@ -164,12 +186,11 @@ def test_shot_zone_rules(row: dict[str, Any], expected: float) -> None:
         ({"pace_differential": 9.0}, "pace_score", 3.0),
         ({"pace_differential": -6.01}, "pace_score", -3.0),
         ({"pace_differential": 0.01}, "pace_score", 0.01),  # 0.005 rounds away from zero
-        ({"avg_usage_rate_last_7_games": 0.0, "projected_usage_rate": 30.0},
-         "usage_spike_score", 0.0),
+        ({"avg_usage_rate_last_7_games": 0.0, "projected_usage_rate": 30.0}, "usage_spike_score", 0.0),
         ({"projected_usage_rate": 20.0, "star_teammates_out": 2}, "usage_spike_score", -1.5),
         ({"projected_usage_rate": 45.0}, "usage_spike_score", 3.0),
     ],
-)  # fmt: skip
+)
 def test_pace_and_usage_rules(row: dict[str, Any], column: str, expected: float) -> None:
     assert factors_of(**row)[column] == expected
 
@@ -179,9 +200,8 @@ def test_pace_and_usage_rules(row: dict[str, Any], column: str, expected: float)
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(2.005, 2.01), (-2.005, -2.01), (1.4835, 1.48), (1.677, 1.68), (0.125, 0.13),
-     (-0.004, 0.0), (0.0, 0.0)],
-)  # fmt: skip
+    [(2.005, 2.01), (-2.005, -2.01), (1.4835, 1.48), (1.677, 1.68), (0.125, 0.13), (-0.004, 0.0), (0.0, 0.0)],
+)
 def test_round_half_away_from_zero(value: float, expected: float) -> None:
     rounded = round_half_away_from_zero(np.array([value]))[0]
     assert rounded == expected
@@ -193,12 +213,10 @@ def test_round_half_away_from_zero(value: float, expected: float) -> None:
     [
         ({**FRESH, **zones("paint", 65, 20, 15)}, 100.0, None),
         (FRESH, 60.0, "player_shot_zone,team_defense_zone"),
-        ({"projected_usage_rate": 25.0, "has_tdza": True}, 40.0,
-         "days_rest,pace_differential,player_shot_zone"),
-        ({**FRESH, "days_rest": float("inf")}, 40.0,
-         "days_rest,player_shot_zone,team_defense_zone"),
+        ({"projected_usage_rate": 25.0, "has_tdza": True}, 40.0, "days_rest,pace_differential,player_shot_zone"),
+        ({**FRESH, "days_rest": float("inf")}, 40.0, "days_rest,player_shot_zone,team_defense_zone"),
     ],
-)  # fmt: skip
+)
 def test_completeness(row: dict[str, Any], completeness: float, missing: str | None) -> None:
     factors = factors_of(**row)
     assert factors["data_completeness_pct"] == completeness
@@ -241,8 +259,13 @@ def test_empty_context_gives_empty_frame_with_pcf_columns(empty: pd.DataFrame) -
 
 def test_nullable_and_object_dtypes_are_accepted() -> None:
     context = context_frame(TIRED, {})
-    for column in ["days_rest", "games_in_last_7_days", "back_to_backs_last_14_days",
-                   "player_age", "star_teammates_out"]:  # fmt: skip
+    for column in [
+        "days_rest",
+        "games_in_last_7_days",
+        "back_to_backs_last_14_days",
+        "player_age",
+        "star_teammates_out",
+    ]:
         context[column] = context[column].astype("Int64")
     context["back_to_back"] = pd.array([True, pd.NA], dtype="boolean")
     context["has_psza"] = pd.Series([True, None], dtype=object)
@@ -265,11 +288,17 @@ def test_missing_input_column_is_named() -> None:
 @pytest.mark.parametrize(
     ("column", "value"),
     [
-        ("fatigue_score", 101), ("fatigue_score", -1), ("shot_zone_mismatch_score", 10.01),
-        ("pace_score", -3.01), ("usage_spike_score", 3.5), ("total_composite_adjustment", 21.5),
-        ("pace_score", float("nan")), ("game_date", None), ("player_lookup", None),
+        ("fatigue_score", 101),
+        ("fatigue_score", -1),
+        ("shot_zone_mismatch_score", 10.01),
+        ("pace_score", -3.01),
+        ("usage_spike_score", 3.5),
+        ("total_composite_adjustment", 21.5),
+        ("pace_score", float("nan")),
+        ("game_date", None),
+        ("player_lookup", None),
     ],
-)  # fmt: skip
+)
 def test_range_violations_flag_the_broken_row(column: str, value: Any) -> None:
     pcf = compute_factors(context_frame(FRESH, TIRED))
     pcf[column] = pcf[column].astype(object)

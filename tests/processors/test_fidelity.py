@@ -74,9 +74,7 @@ def test_upcg_with_as_many_rows_as_players_but_the_wrong_players_is_partial(late
     day = pd.Timestamp("2023-03-01")
     upcg = sources.upcg[sources.upcg["game_date"] == day].copy()
     upcg["player_lookup"] = "stranger_" + upcg["player_lookup"]
-    result = compute_composite_factors(
-        type(sources)(**{**sources.__dict__, "upcg": upcg}), [day.date()], "auto"
-    )
+    result = compute_composite_factors(type(sources)(**{**sources.__dict__, "upcg": upcg}), [day.date()], "auto")
     decision = result.decisions.loc[day]
     assert decision["upcg_players"] >= decision["expected_players"] * 0.9
     assert decision["context_source"] == "pgs_synthetic" and decision["source_reason"].startswith("upcg_partial 0/")
@@ -119,7 +117,7 @@ def test_the_previous_days_numbers_do_reach_its_factors(late_season):
     after = factors_on(sources, day, pgs)
     played_both = before.index.intersection(pgs.loc[yesterday, "player_lookup"])
     assert len(played_both) > 0
-    changed = (after.loc[played_both, "usage_spike_score"] != before.loc[played_both, "usage_spike_score"])
+    changed = after.loc[played_both, "usage_spike_score"] != before.loc[played_both, "usage_spike_score"]
     assert changed.mean() > 0.5  # usage baselines moved for back-to-back players
     unaffected = before.index.difference(pgs.loc[yesterday, "player_lookup"])  # rested yesterday
     assert len(unaffected) > 0

@@ -22,9 +22,14 @@ def rows(lookups: list[str], day: pd.Timestamp = DAY, ids: list[str | None] | No
 
 
 def test_a_lookup_two_players_share_on_one_date_is_a_conflict_of_that_date_only():
-    played = pd.concat([rows(["herbertporter", "alpha"]), rows(["herbertporter"], ids=["herbertporter_002"]),
-                        rows(["herbertporter"], NEXT),
-                        rows(["herbertporter"], NEXT, ids=["herbertporter_001"])])  # the same player twice: no conflict
+    played = pd.concat(
+        [
+            rows(["herbertporter", "alpha"]),
+            rows(["herbertporter"], ids=["herbertporter_002"]),
+            rows(["herbertporter"], NEXT),
+            rows(["herbertporter"], NEXT, ids=["herbertporter_001"]),
+        ]
+    )  # the same player twice: no conflict
     conflicts = identity_conflicts(played, DATES)
     texts = conflict_texts(conflicts, DATES)
     assert texts[DAY] == "herbertporter: ids herbertporter_001, herbertporter_002" and texts[NEXT] == ""
@@ -51,11 +56,15 @@ def respelled(how) -> pd.DataFrame:
     return upcg
 
 
-@pytest.mark.parametrize("how", [
-    lambda name: unicodedata.normalize("NFD", name) if name == "nikolajokić" else name.upper(),
-    lambda name: name + " ",
-    lambda name: " " + name.title(),
-], ids=["nfd-and-upper", "trailing-blank", "leading-blank-title"])  # fmt: skip
+@pytest.mark.parametrize(
+    "how",
+    [
+        lambda name: unicodedata.normalize("NFD", name) if name == "nikolajokić" else name.upper(),
+        lambda name: name + " ",
+        lambda name: " " + name.title(),
+    ],
+    ids=["nfd-and-upper", "trailing-blank", "leading-blank-title"],
+)
 def test_lookups_that_differ_only_in_spelling_are_named_and_make_upcg_partial(how):
     verdict = decided(respelled(how))
     assert verdict["matched_players"] == len(PLAYED) - 2  # 41/43 ≥ 90%, but not complete
@@ -77,8 +86,9 @@ def test_a_upcg_row_of_another_player_under_the_same_lookup_is_not_his_context()
     upcg.loc[upcg["player_lookup"] == "treyoung", "universal_player_id"] = "treyoung_002"
     verdict = decided(upcg)
     assert verdict["matched_players"] == len(PLAYED) - 1 and verdict["upcg_state"] == UPCG_PARTIAL
-    assert verdict["source_reason"].endswith("1 lookup names another player: treyoung (upcg treyoung_002, "
-                                             "box score treyoung_001)")  # fmt: skip
+    assert verdict["source_reason"].endswith(
+        "1 lookup names another player: treyoung (upcg treyoung_002, box score treyoung_001)"
+    )
 
 
 def test_upcg_without_ids_matches_by_lookup_and_other_players_are_not_spelling():

@@ -61,8 +61,11 @@ def test_positions_in_an_index_are_minus_one_for_absent_and_missing_values() -> 
     assert positions_in(pd.Index([], dtype=object), pd.Series([], dtype=object)).tolist() == []
 
 
-@pytest.mark.parametrize("values", [["BOS", None], ["BOS"], [], [1, "NYK"], ("regular", "playoff")],
-                         ids=["with-missing", "strings", "none", "mixed", "tuple"])  # fmt: skip
+@pytest.mark.parametrize(
+    "values",
+    [["BOS", None], ["BOS"], [], [1, "NYK"], ("regular", "playoff")],
+    ids=["with-missing", "strings", "none", "mixed", "tuple"],
+)
 def test_is_in_answers_as_pandas_isin_does_on_arrow_strings(values):
     column = pd.Series(["BOS", None, "NYK", "regular", "BKN"], dtype="str")
     wanted = pd.Series(values, dtype="str") if values and all(isinstance(v, str | None) for v in values) else values

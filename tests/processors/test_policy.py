@@ -45,21 +45,26 @@ def test_the_four_policies_are_the_ones_the_cli_offers():
 
 
 def test_players_are_matched_by_identity_not_by_row_count():
-    counts = coverage_counts(players(PLAYED), players([f"someone{n}" for n in range(187)]),
-                             pd.DatetimeIndex([DAY], name="game_date")).iloc[0]  # fmt: skip
+    counts = coverage_counts(
+        players(PLAYED), players([f"someone{n}" for n in range(187)]), pd.DatetimeIndex([DAY], name="game_date")
+    ).iloc[0]
     assert (counts["expected_players"], counts["upcg_players"], counts["matched_players"]) == (187, 187, 0)
     assert counts["upcg_not_played"] == 187
 
 
-@pytest.mark.parametrize(("upcg", "extra", "source", "reason", "state"), [
-    (ALL, {}, UPCG, "upcg_complete", "upcg_complete"),
-    (MOST, {}, UPCG, "upcg_complete", "upcg_complete"),  # 180/187 ≥ 90%
-    (ONE, {}, SYNTHETIC, "upcg_partial 1/187 (0.5%)", "upcg_partial"),  # the incident
-    (NONE, {}, SYNTHETIC, "upcg_empty", "upcg_empty"),
-    (ALL, STALE, SYNTHETIC, "upcg_disagrees 90/187: days_rest", "upcg_disagrees"),
-])  # fmt: skip
-def test_auto_uses_upcg_only_when_it_covers_who_played_and_agrees_with_the_box_scores(upcg, extra, source, reason,
-                                                                                       state):  # fmt: skip
+@pytest.mark.parametrize(
+    ("upcg", "extra", "source", "reason", "state"),
+    [
+        (ALL, {}, UPCG, "upcg_complete", "upcg_complete"),
+        (MOST, {}, UPCG, "upcg_complete", "upcg_complete"),  # 180/187 ≥ 90%
+        (ONE, {}, SYNTHETIC, "upcg_partial 1/187 (0.5%)", "upcg_partial"),  # the incident
+        (NONE, {}, SYNTHETIC, "upcg_empty", "upcg_empty"),
+        (ALL, STALE, SYNTHETIC, "upcg_disagrees 90/187: days_rest", "upcg_disagrees"),
+    ],
+)
+def test_auto_uses_upcg_only_when_it_covers_who_played_and_agrees_with_the_box_scores(
+    upcg, extra, source, reason, state
+):
     chosen = decision(upcg, "auto", **extra)
     assert (chosen["context_source"], chosen["source_reason"], chosen["upcg_state"]) == (source, reason, state)
 
@@ -70,9 +75,16 @@ def test_auto_s_bar_is_ninety_percent_of_who_played():
     assert decision(PLAYED[:168], "auto")["context_source"] == SYNTHETIC  # 168/187 = 89.8%
 
 
-@pytest.mark.parametrize(("upcg", "extra", "source"), [
-    (ALL, {}, UPCG), (MOST, {}, MIXED), (ONE, {}, MIXED), (NONE, {}, SYNTHETIC), (ALL, STALE, SYNTHETIC),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("upcg", "extra", "source"),
+    [
+        (ALL, {}, UPCG),
+        (MOST, {}, MIXED),
+        (ONE, {}, MIXED),
+        (NONE, {}, SYNTHETIC),
+        (ALL, STALE, SYNTHETIC),
+    ],
+)
 def test_fill_takes_upcg_per_player_and_box_scores_for_the_rest(upcg, extra, source):
     chosen = decision(upcg, "fill", **extra)
     assert chosen["context_source"] == source and chosen["source_reason"].startswith("fill ")
@@ -83,8 +95,9 @@ def test_fill_builds_every_player_s_row_from_upcg_where_it_has_one():
     assert rows.iloc[0] == UPCG and (rows.iloc[1:] == SYNTHETIC).all() and rows.notna().all()
 
 
-@pytest.mark.parametrize(("upcg", "reason"), [(ALL, "policy_upcg upcg_complete"),
-                                              (ONE, "policy_upcg upcg_partial 1/187 (0.5%)")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("upcg", "reason"), [(ALL, "policy_upcg upcg_complete"), (ONE, "policy_upcg upcg_partial 1/187 (0.5%)")]
+)
 def test_upcg_never_falls_back_and_says_what_upcg_held(upcg, reason):
     chosen = decision(upcg, "upcg")
     assert chosen["context_source"] == UPCG and chosen["source_reason"] == reason

@@ -63,8 +63,9 @@ def read_in_chunks(wh: Warehouse, chunk_days: int) -> tuple[int, int]:
 def test_chunk_size_does_not_change_what_is_read(two_seasons):
     one_chunk = read_in_chunks(two_seasons, 366)
     assert one_chunk[0] == 2 + 2 * TABLE_READS  # two seasons
-    assert read_in_chunks(two_seasons, 90) == read_in_chunks(two_seasons, 7) == read_in_chunks(two_seasons, 1) \
-        == one_chunk  # fmt: skip
+    assert (
+        read_in_chunks(two_seasons, 90) == read_in_chunks(two_seasons, 7) == read_in_chunks(two_seasons, 1) == one_chunk
+    )
 
 
 def test_a_chunk_outside_the_run_is_refused(two_seasons):

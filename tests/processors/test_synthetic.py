@@ -15,28 +15,50 @@ def day(n: int) -> pd.Timestamp:
     return DAY + pd.Timedelta(days=n)
 
 
-def pgs_row(player: str, n: int, status: str = "active", minutes: float = 30.0, usage: float | None = 20.0,
-            team: str = "BOS", opponent: str = "NYK", season: int = 2022) -> dict:  # fmt: skip
-    return {"game_id": f"g{n}{team}", "game_date": day(n), "season": season, "player_lookup": player,
-            "universal_player_id": player, "team_abbr": team, "opponent_team_abbr": opponent,
-            "player_status": status, "minutes_played": minutes, "usage_rate": usage}  # fmt: skip
+def pgs_row(
+    player: str,
+    n: int,
+    status: str = "active",
+    minutes: float = 30.0,
+    usage: float | None = 20.0,
+    team: str = "BOS",
+    opponent: str = "NYK",
+    season: int = 2022,
+) -> dict:
+    return {
+        "game_id": f"g{n}{team}",
+        "game_date": day(n),
+        "season": season,
+        "player_lookup": player,
+        "universal_player_id": player,
+        "team_abbr": team,
+        "opponent_team_abbr": opponent,
+        "player_status": status,
+        "minutes_played": minutes,
+        "usage_rate": usage,
+    }
 
 
 @pytest.fixture
 def league() -> dict[str, pd.DataFrame]:
     rows = [pgs_row("alpha", n, minutes=30 + n, usage=20 + n) for n in (1, 2, 4, 5, 6, 8)]
-    rows += [pgs_row("star", n, usage=30.0) for n in (1, 2, 4, 5, 6)] + [pgs_row("star", 8, status="inactive",
-                                                                                   minutes=0, usage=None)]
+    rows += [pgs_row("star", n, usage=30.0) for n in (1, 2, 4, 5, 6)] + [
+        pgs_row("star", 8, status="inactive", minutes=0, usage=None)
+    ]
     rows += [pgs_row("rookie", 8)]
     rows += [pgs_row("other", n, team="NYK", opponent="BOS") for n in (2, 8)]
     pgs = pd.DataFrame(rows)
     tgs = pd.DataFrame(
         [{"game_date": day(n), "season": 2022, "team_abbr": "BOS", "pace": 100.0 + n} for n in (1, 2, 4, 5, 6, 8)]
         + [{"game_date": day(n), "season": 2022, "team_abbr": "NYK", "pace": 95.0} for n in (2, 8)]
-    )  # fmt: skip
-    players = pd.DataFrame({"player_lookup": ["alpha", "star", "rookie", "other"],
-                            "universal_player_id": ["alpha", "star", "rookie", "other"],
-                            "birth_date": pd.to_datetime(["1990-11-10", "1995-01-01", None, "2000-11-01"])})
+    )
+    players = pd.DataFrame(
+        {
+            "player_lookup": ["alpha", "star", "rookie", "other"],
+            "universal_player_id": ["alpha", "star", "rookie", "other"],
+            "birth_date": pd.to_datetime(["1990-11-10", "1995-01-01", None, "2000-11-01"]),
+        }
+    )
     return {"pgs": pgs, "tgs": tgs, "players": players}
 
 
@@ -89,7 +111,9 @@ def test_game_day_numbers_never_leak_into_the_context(league):
 def test_previous_day_numbers_do_change_the_context(league):
     pgs = league["pgs"].copy()
     pgs.loc[(pgs["player_lookup"] == "alpha") & (pgs["game_date"] == day(6)), ["minutes_played", "usage_rate"]] = [
-        40.0, 40.0]  # fmt: skip
+        40.0,
+        40.0,
+    ]
     after = context_for({**league, "pgs": pgs}, "alpha", 8)
     assert after["minutes_in_last_7_days"] == pytest.approx(32 + 34 + 35 + 40)
     assert after["projected_usage_rate"] == pytest.approx(np.mean([21, 22, 24, 25, 40]))
@@ -114,12 +138,21 @@ def test_two_players_sharing_a_lookup_keep_their_own_histories(league):
     """A player is his id: a namesake on another team (the two Tony Mitchells) neither adds games, minutes or
     usage to alpha's history nor takes his birthday, and gets exactly what he would get alone."""
     alone = context_for(league, "alpha", 8)
-    namesake = [{**pgs_row("alpha", n, minutes=12.0, usage=35.0, team="NYK", opponent="BOS"),
-                 "universal_player_id": "alpha_002"} for n in (3, 7, 9)]  # fmt: skip
+    namesake = [
+        {
+            **pgs_row("alpha", n, minutes=12.0, usage=35.0, team="NYK", opponent="BOS"),
+            "universal_player_id": "alpha_002",
+        }
+        for n in (3, 7, 9)
+    ]
     pgs = pd.concat([league["pgs"], pd.DataFrame(namesake)], ignore_index=True)
     born = pd.Timestamp("2001-05-05")
-    players = pd.concat([league["players"], pd.DataFrame(
-        {"player_lookup": ["alpha"], "universal_player_id": ["alpha_002"], "birth_date": [born]})])  # fmt: skip
+    players = pd.concat(
+        [
+            league["players"],
+            pd.DataFrame({"player_lookup": ["alpha"], "universal_player_id": ["alpha_002"], "birth_date": [born]}),
+        ]
+    )
     shared = {**league, "pgs": pgs, "players": players}
     pd.testing.assert_series_equal(context_for(shared, "alpha", 8), alone)
 

@@ -29,18 +29,34 @@ def day(n: int) -> pd.Timestamp:
     return DAY + pd.Timedelta(days=n)
 
 
-def shots(player: str, n: int, paint: int, mid: int, three: int, status: str = "active",
-          season: int = 2022) -> dict:  # fmt: skip
-    return {"game_id": f"g{n}", "game_date": day(n), "season": season, "player_lookup": player,
-            "universal_player_id": f"id-{player}", "player_status": status, "minutes_played": 30.0,
-            "usage_rate": 20.0, "fga_paint": paint, "fga_mid": mid, "fga_three": three}  # fmt: skip
+def shots(player: str, n: int, paint: int, mid: int, three: int, status: str = "active", season: int = 2022) -> dict:
+    return {
+        "game_id": f"g{n}",
+        "game_date": day(n),
+        "season": season,
+        "player_lookup": player,
+        "universal_player_id": f"id-{player}",
+        "player_status": status,
+        "minutes_played": 30.0,
+        "usage_rate": 20.0,
+        "fga_paint": paint,
+        "fga_mid": mid,
+        "fga_three": three,
+    }
 
 
 def allowed(team: str, n: int, paint: tuple[int, int], mid: tuple[int, int], three: tuple[int, int]) -> dict:
     """A team's line: (made, attempted) it allowed per zone."""
-    return {"game_date": day(n), "season": 2022, "team_abbr": team,
-            **{f"opp_{kind}_{zone}": pair[i] for zone, pair in (("paint", paint), ("mid", mid), ("three", three))
-               for i, kind in enumerate(("fgm", "fga"))}}  # fmt: skip
+    return {
+        "game_date": day(n),
+        "season": 2022,
+        "team_abbr": team,
+        **{
+            f"opp_{kind}_{zone}": pair[i]
+            for zone, pair in (("paint", paint), ("mid", mid), ("three", three))
+            for i, kind in enumerate(("fgm", "fga"))
+        },
+    }
 
 
 def targets(key: str, *pairs: tuple[str, int]) -> pd.DataFrame:
@@ -59,10 +75,16 @@ def test_a_players_last_ten_active_games_strictly_before_the_date():
     assert row["primary_scoring_zone"] == "paint"
 
 
-@pytest.mark.parametrize(("paint", "mid", "three", "zone"), [
-    (4, 3, 3, "paint"), (3, 3, 4, "perimeter"), (3, 4, 3, "mid_range"), (35, 32, 33, "balanced"),
-    (0, 0, 0, None),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("paint", "mid", "three", "zone"),
+    [
+        (4, 3, 3, "paint"),
+        (3, 3, 4, "perimeter"),
+        (3, 4, 3, "mid_range"),
+        (35, 32, 33, "balanced"),
+        (0, 0, 0, None),
+    ],
+)
 def test_primary_scoring_zone_follows_the_thresholds(paint, mid, three, zone):
     pgs = pd.DataFrame([shots("alpha", 1, paint, mid, three), shots("alpha", 2, 0, 0, 0)])
     row = shot_zones(targets("player_lookup", ("alpha", 2)), active_history(pgs)).iloc[0]
@@ -78,11 +100,13 @@ def test_no_earlier_game_this_season_is_no_row():
 
 # --- TDZA by hand ------------------------------------------------------------------------------
 def test_a_teams_defense_against_the_leagues_season_to_date():
-    tgs = pd.DataFrame([
-        allowed("BOS", 1, paint=(5, 10), mid=(2, 10), three=(3, 10)),
-        allowed("NYK", 1, paint=(7, 10), mid=(4, 10), three=(3, 10)),
-        allowed("BOS", 2, paint=(9, 10), mid=(0, 10), three=(3, 10)),  # the date's own game: never read
-    ])  # fmt: skip
+    tgs = pd.DataFrame(
+        [
+            allowed("BOS", 1, paint=(5, 10), mid=(2, 10), three=(3, 10)),
+            allowed("NYK", 1, paint=(7, 10), mid=(4, 10), three=(3, 10)),
+            allowed("BOS", 2, paint=(9, 10), mid=(0, 10), three=(3, 10)),  # the date's own game: never read
+        ]
+    )
     teams, league = allowed_shots(tgs)
     row = zone_defense(targets("team_abbr", ("BOS", 2)), teams, league).iloc[0]
     assert row[DEFENSE_COLUMNS].tolist() == pytest.approx([50 - 60, 20 - 30, 30 - 30])
@@ -101,8 +125,9 @@ def demo_tables(demo_file) -> dict[str, pd.DataFrame]:
 def assert_same_rows(derived: pd.DataFrame, table: pd.DataFrame, columns: list[str]) -> None:
     for column in columns:
         if column in NUMBERS:
-            np.testing.assert_allclose(derived[column].to_numpy(float), table[column].to_numpy(float), atol=1e-9,
-                                       err_msg=column)  # fmt: skip
+            np.testing.assert_allclose(
+                derived[column].to_numpy(float), table[column].to_numpy(float), atol=1e-9, err_msg=column
+            )
         else:
             assert (derived[column].fillna("") == table[column].fillna("")).all(), column
 
@@ -136,8 +161,9 @@ def one_week(demo_tables) -> dict[str, object]:
     return {"expected": expected, "dates": dates, **in_week}
 
 
-def checked(week: dict[str, object], demo_tables: dict[str, pd.DataFrame], mode: str = "auto",
-            **tables: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
+def checked(
+    week: dict[str, object], demo_tables: dict[str, pd.DataFrame], mode: str = "auto", **tables: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     psza, tdza = tables.get("psza", week["psza"]), tables.get("tdza", week["tdza"])
     players = active_history(demo_tables["pgs"])
     return check_zones(week["expected"], psza, tdza, players, demo_tables["tgs"], week["dates"], mode)
@@ -170,9 +196,15 @@ def test_a_table_rounded_to_one_decimal_still_agrees(one_week, demo_tables):
     assert (facts["zone_note"] == "").all() and (facts["psza_players"] == facts["psza_expected"]).all()
 
 
-@pytest.mark.parametrize(("key", "games", "kind"), [
-    ("psza", 1, ONE_GAME_BEHIND), ("psza", -1, OWN_GAME), ("tdza", 1, ONE_GAME_BEHIND), ("tdza", -1, OWN_GAME),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("key", "games", "kind"),
+    [
+        ("psza", 1, ONE_GAME_BEHIND),
+        ("psza", -1, OWN_GAME),
+        ("tdza", 1, ONE_GAME_BEHIND),
+        ("tdza", -1, OWN_GAME),
+    ],
+)
 def test_a_lagging_or_leaking_table_counts_as_missing_and_says_which_way(one_week, demo_tables, key, games, kind):
     column = "player_lookup" if key == "psza" else "team_abbr"
     wrong = shifted(one_week[key], demo_tables[key], column, games)

@@ -30,8 +30,17 @@ PROMPTLY = 15.0  # seconds from start to exit 4, Python start-up on a loaded CI 
 
 
 def start(db: Path, *args: str) -> subprocess.Popen:
-    command = [sys.executable, "-m", "backfill.cli", "--warehouse", f"duckdb:///{db}", "--log-format", "json",
-               *TODAY, *args]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "backfill.cli",
+        "--warehouse",
+        f"duckdb:///{db}",
+        "--log-format",
+        "json",
+        *TODAY,
+        *args,
+    ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PCF_")}
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
 
@@ -145,8 +154,7 @@ def assert_run_all_or_nothing(db: Path, *, done: bool) -> None:
 
 
 @pytest.mark.slow
-def test_while_a_run_holds_the_file_cleanup_exits_4_and_status_answers(demo_file, tmp_path,
-                                                                       pristine_fingerprints):  # fmt: skip
+def test_while_a_run_holds_the_file_cleanup_exits_4_and_status_answers(demo_file, tmp_path, pristine_fingerprints):
     db = tmp_path / "pcf.duckdb"
     shutil.copy(demo_file, db)
     holder = start(db, *FIRST)

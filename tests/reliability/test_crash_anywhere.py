@@ -69,8 +69,18 @@ def start_run(db: Path, *extra: str, traced: bool = True) -> subprocess.Popen:
     if traced:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TRACE_DIR), env.get("PYTHONPATH")]))
         env["RELIABILITY_TRACE_PUBLISH"] = "1"
-    command = [sys.executable, "-m", "backfill.cli", "--warehouse", f"duckdb:///{db}", "--log-format", "json",
-               "run", *SEASON, *extra]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "backfill.cli",
+        "--warehouse",
+        f"duckdb:///{db}",
+        "--log-format",
+        "json",
+        "run",
+        *SEASON,
+        *extra,
+    ]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
 
 
@@ -128,8 +138,7 @@ def season_states(db: Path) -> pd.Series:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("seed", "extra"), SEQUENCES, ids=[f"seed{s}{''.join(e)}" for s, e in SEQUENCES])
-def test_sigkill_anywhere_then_rerun_matches_an_uninterrupted_run(seed, extra, demo_file, tmp_path,
-                                                                   season_reference):  # fmt: skip
+def test_sigkill_anywhere_then_rerun_matches_an_uninterrupted_run(seed, extra, demo_file, tmp_path, season_reference):
     db = tmp_path / "crash.duckdb"
     shutil.copy(demo_file, db)
     outcomes = []
@@ -146,9 +155,11 @@ def test_sigkill_anywhere_then_rerun_matches_an_uninterrupted_run(seed, extra, d
 
     killed = [o for o in outcomes if not o.finished_first]
     inside = [o for o in killed if o.inside_publish]
-    print(f"seed {seed}: {len(killed)} kills ({len(outcomes) - len(killed)} runs finished first), "
-          f"{len(inside)} inside a publish transaction ({sum(o.in_flight_committed for o in inside)} after its "
-          f"commit), dates logged per kill {[o.dates_logged for o in outcomes]}")  # fmt: skip
+    print(
+        f"seed {seed}: {len(killed)} kills ({len(outcomes) - len(killed)} runs finished first), "
+        f"{len(inside)} inside a publish transaction ({sum(o.in_flight_committed for o in inside)} after its "
+        f"commit), dates logged per kill {[o.dates_logged for o in outcomes]}"
+    )
     assert killed, "every run finished before its kill point: the kill points no longer fit the season"
     assert sum(o.publishes_begun for o in outcomes) > 0, "the publish trace shim did not load"
 

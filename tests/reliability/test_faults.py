@@ -133,17 +133,28 @@ FAULTS = [
     Fault("fails after the DELETE", patch_run_atomic(2, failing_at(1)), 1, "injected failure", frozenset({1})),
     Fault("the ledger INSERT fails", patch_run_atomic(2, failing_at(2)), 1, "injected failure", frozenset({1})),
     Fault("fails before COMMIT", patch_run_atomic(2, failing_at(3)), 1, "injected failure", frozenset({1})),
-    Fault("SIGTERM inside the transaction", patch_run_atomic(2, sigterm_after_delete), 143, "To resume",
-          frozenset({1})),
+    Fault(
+        "SIGTERM inside the transaction", patch_run_atomic(2, sigterm_after_delete), 143, "To resume", frozenset({1})
+    ),
     Fault("verify cannot read", patch_verify(refuse), 1, "refused", frozenset({1, 2})),
-    Fault("verify finds another count", patch_verify(miscounted), 1, "verify:", frozenset({1, 3}),
-          failed_chunks=frozenset({2})),
+    Fault(
+        "verify finds another count",
+        patch_verify(miscounted),
+        1,
+        "verify:",
+        frozenset({1, 3}),
+        failed_chunks=frozenset({2}),
+    ),
     Fault("recording the verify failure fails", verify_and_its_record_fail, 1, "refused", frozenset({1, 2})),
     Fault("run record cannot be written", refuse_load("runs"), 1, "cannot write runs", frozenset()),
-    Fault("run record cannot be closed", refuse_statement("UPDATE {runs} SET finished_at = @finished"), 1,
-          "cannot write UPDATE {runs} SET finished_at = @finished",
-          frozenset({1, 2, 3})),
-]  # fmt: skip
+    Fault(
+        "run record cannot be closed",
+        refuse_statement("UPDATE {runs} SET finished_at = @finished"),
+        1,
+        "cannot write UPDATE {runs} SET finished_at = @finished",
+        frozenset({1, 2, 3}),
+    ),
+]
 
 
 @pytest.fixture(scope="module")
@@ -188,8 +199,9 @@ def one_clear_line(result, fault: Fault) -> str:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("start", [pytest.param("fresh", marks=pytest.mark.slow), "republish"])
 @pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
-def test_a_fault_leaves_every_date_old_or_new_and_a_rerun_finishes_the_job(fault, start, uninterrupted, demo_file,
-                                                                         tmp_path, monkeypatch):  # fmt: skip
+def test_a_fault_leaves_every_date_old_or_new_and_a_rerun_finishes_the_job(
+    fault, start, uninterrupted, demo_file, tmp_path, monkeypatch
+):
     db = tmp_path / "pcf.duckdb"
     shutil.copy(uninterrupted if start == "republish" else demo_file, db)
     old_owners, _ = owners(db)

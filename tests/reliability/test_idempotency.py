@@ -41,7 +41,8 @@ def test_three_runs_of_one_range_publish_identical_rows(demo_db):
         assert problems == []
         assert rows[["game_date", "player_lookup"]].duplicated().sum() == 0
         assert set(zip(rows["game_date"], rows["player_lookup"], rows["data_hash"], strict=True)) == set(
-            zip(first_rows["game_date"], first_rows["player_lookup"], first_rows["data_hash"], strict=True))
+            zip(first_rows["game_date"], first_rows["player_lookup"], first_rows["data_hash"], strict=True)
+        )
         pd.testing.assert_frame_equal(rows, first_rows)
         pd.testing.assert_frame_equal(states, first_states)
         assert history == number * game_dates, "one more verdict per game date per run"

@@ -26,8 +26,18 @@ ANSWERS_WITHIN = 5.0
 
 
 def start_run(db: Path, *extra: str) -> subprocess.Popen:
-    command = [sys.executable, "-m", "backfill.cli", "--warehouse", f"duckdb:///{db}", "--log-format", "json",
-               "run", *SEASON, *extra]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "backfill.cli",
+        "--warehouse",
+        f"duckdb:///{db}",
+        "--log-format",
+        "json",
+        "run",
+        *SEASON,
+        *extra,
+    ]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
@@ -66,8 +76,12 @@ def test_readers_answer_while_a_run_publishes(demo_db, tmp_path):
     try:
         tail = wait_until_publishing(run)
         published = []
-        for args in (["status", *SEASON, "--output", "json"], ["validate", *SEASON, "--output", "json"],
-                     ["report", *SEASON, "--html", str(tmp_path / "r.html")], ["status", *SEASON, "--output", "json"]):
+        for args in (
+            ["status", *SEASON, "--output", "json"],
+            ["validate", *SEASON, "--output", "json"],
+            ["report", *SEASON, "--html", str(tmp_path / "r.html")],
+            ["status", *SEASON, "--output", "json"],
+        ):
             started = time.monotonic()
             result = invoke(demo_db, *args)
             assert seconds_kept_out(result) < ANSWERS_WITHIN, args  # let in at the writer's next chunk boundary
@@ -87,9 +101,17 @@ def test_readers_answer_while_a_run_publishes(demo_db, tmp_path):
 
 def reader_holding(db, seconds: int) -> subprocess.Popen[str]:  # type: ignore[no-untyped-def]
     """Another process with the file open read-only for `seconds`, returned once it has it open."""
-    reader = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], "
-                               f"read_only=True); print('open', flush=True); time.sleep({seconds}); c.close()",
-                               str(db)], stdout=subprocess.PIPE, text=True)  # fmt: skip
+    reader = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], "
+            f"read_only=True); print('open', flush=True); time.sleep({seconds}); c.close()",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert reader.stdout is not None and reader.stdout.readline().strip() == "open"
     return reader
 

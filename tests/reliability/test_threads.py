@@ -58,8 +58,10 @@ def test_a_status_poller_beside_concurrent_runs_never_errs(demo_db: Path):
         for iteration in range(ITERATIONS):
             # a writing run beside a dry run (a reader that computes), the roles swapping each iteration
             spans = RANGES if iteration % 2 else RANGES[::-1]
-            runs = [threading.Thread(target=run_until_done, args=(url, *span, dry, errors))
-                    for span, dry in zip(spans, (False, True), strict=True)]  # fmt: skip
+            runs = [
+                threading.Thread(target=run_until_done, args=(url, *span, dry, errors))
+                for span, dry in zip(spans, (False, True), strict=True)
+            ]
             for thread in runs:
                 thread.start()
             for thread in runs:

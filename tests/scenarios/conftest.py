@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 from support import invoke
 
-BACKENDS = [pytest.param("duckdb", id="duckdb"),
-            pytest.param("bigquery", id="bigquery", marks=pytest.mark.bigquery_emulator)]  # fmt: skip
+BACKENDS = [
+    pytest.param("duckdb", id="duckdb"),
+    pytest.param("bigquery", id="bigquery", marks=pytest.mark.bigquery_emulator),
+]
 
 
 @dataclass(frozen=True)

@@ -48,9 +48,11 @@ def reader(league: str, bigquery_emulator: str) -> Iterator[Warehouse]:
 
 def published_per_date(wh: Warehouse, start: str, end: str) -> dict[str, int]:
     """How many "published" ledger rows each date has (a date published twice shows 2)."""
-    rows = wh.rows("SELECT CAST(game_date AS STRING) AS day, COUNT(*) AS n FROM {checkpoints} WHERE status = "
-                   "'published' AND game_date BETWEEN @start AND @end GROUP BY game_date",
-                   {"start": date.fromisoformat(start), "end": date.fromisoformat(end)})  # fmt: skip
+    rows = wh.rows(
+        "SELECT CAST(game_date AS STRING) AS day, COUNT(*) AS n FROM {checkpoints} WHERE status = "
+        "'published' AND game_date BETWEEN @start AND @end GROUP BY game_date",
+        {"start": date.fromisoformat(start), "end": date.fromisoformat(end)},
+    )
     return {row["day"]: row["n"] for row in rows}
 
 
@@ -62,10 +64,29 @@ def staging_tables(wh: Warehouse) -> list[str]:
 def cli_process(url: str, proxy_url: str, *args: str, lease_ttl: int = 900) -> subprocess.Popen[str]:
     """The CLI in a process of its own (a run that can be paused, or run beside another)."""
     env = {**os.environ, "BIGQUERY_EMULATOR_HOST": proxy_url, "PCF_LEASE_TTL_SECONDS": str(lease_ttl)}
-    command = [sys.executable, "-m", "backfill.cli", "--warehouse", url, "--log-format", "json", "--today", TODAY,
-               "run", *args, "--output", "json"]  # fmt: skip
-    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            cwd=Path(__file__).resolve().parents[2])  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "backfill.cli",
+        "--warehouse",
+        url,
+        "--log-format",
+        "json",
+        "--today",
+        TODAY,
+        "run",
+        *args,
+        "--output",
+        "json",
+    ]
+    return subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
 
 
 def wait_until(condition, seconds: float, what: str) -> None:  # noqa: ANN001
@@ -78,8 +99,16 @@ def wait_until(condition, seconds: float, what: str) -> None:  # noqa: ANN001
 
 def test_a_lost_load_response_is_waited_for_and_leaves_nothing(league, reader, bigquery_fault_proxy) -> None:
     bigquery_fault_proxy.fail("load", "lose", times=2)  # the run record's load and the chunk's staging load
-    result = invoke(league, "run", "--dates", "2023-01-10,2023-01-11", "--output", "json", today=TODAY,
-                    env={"BIGQUERY_EMULATOR_HOST": bigquery_fault_proxy.url})  # fmt: skip
+    result = invoke(
+        league,
+        "run",
+        "--dates",
+        "2023-01-10,2023-01-11",
+        "--output",
+        "json",
+        today=TODAY,
+        env={"BIGQUERY_EMULATOR_HOST": bigquery_fault_proxy.url},
+    )
 
     assert result.exit_code == 0, result.output
     assert bigquery_fault_proxy.injected_kinds().count("response lost") == 2
@@ -87,8 +116,10 @@ def test_a_lost_load_response_is_waited_for_and_leaves_nothing(league, reader, b
     run_id = json.loads(result.stdout)["run_id"]
     assert reader.rows("SELECT COUNT(*) AS n FROM {runs} WHERE run_id = @run_id", {"run_id": run_id})[0]["n"] == 1
     assert published_per_date(reader, "2023-01-10", "2023-01-11") == {"2023-01-10": 1, "2023-01-11": 1}
-    duplicates = reader.rows("SELECT COUNT(*) AS n FROM (SELECT game_date, player_lookup FROM {pcf} WHERE game_date "
-                             "BETWEEN DATE '2023-01-10' AND DATE '2023-01-11' GROUP BY 1, 2 HAVING COUNT(*) > 1)")
+    duplicates = reader.rows(
+        "SELECT COUNT(*) AS n FROM (SELECT game_date, player_lookup FROM {pcf} WHERE game_date "
+        "BETWEEN DATE '2023-01-10' AND DATE '2023-01-11' GROUP BY 1, 2 HAVING COUNT(*) > 1)"
+    )
     assert duplicates[0]["n"] == 0
     assert staging_tables(reader) == []
 
@@ -96,16 +127,17 @@ def test_a_lost_load_response_is_waited_for_and_leaves_nothing(league, reader, b
 def test_two_runs_on_disjoint_ranges_both_finish(league, reader, bigquery_fault_proxy) -> None:
     bigquery_fault_proxy.transaction_seconds = 1.0  # long transactions: the two runs' publishes meet
     bigquery_fault_proxy.fail("transaction", "abort")  # and at least one is aborted, as BigQuery would
-    first = cli_process(league, bigquery_fault_proxy.url, "--start-date", "2022-12-01", "--end-date", "2022-12-20",
-                        "--chunk-days", "4")  # fmt: skip
-    second = cli_process(league, bigquery_fault_proxy.url, "--start-date", "2022-12-21", "--end-date",
-                         "2023-01-08", "--chunk-days", "4")  # fmt: skip
+    first = cli_process(
+        league, bigquery_fault_proxy.url, "--start-date", "2022-12-01", "--end-date", "2022-12-20", "--chunk-days", "4"
+    )
+    second = cli_process(
+        league, bigquery_fault_proxy.url, "--start-date", "2022-12-21", "--end-date", "2023-01-08", "--chunk-days", "4"
+    )
     outcomes = [process.communicate(timeout=600) for process in (first, second)]
 
     assert [first.returncode, second.returncode] == [0, 0], "\n".join(err[-3000:] for _, err in outcomes)
     assert "transaction aborted" in bigquery_fault_proxy.injected_kinds()
-    retried = [json.loads(line) for _, err in outcomes for line in err.splitlines()
-               if '"bigquery_job_retried"' in line]  # fmt: skip
+    retried = [json.loads(line) for _, err in outcomes for line in err.splitlines() if '"bigquery_job_retried"' in line]
     assert retried and all(entry["job_id"].startswith("pcf_") and entry["reason"] for entry in retried)
     published = published_per_date(reader, "2022-12-01", "2023-01-08")
     assert set(published.values()) == {1}
@@ -122,9 +154,16 @@ def test_a_run_that_stalls_past_its_lease_never_publishes_again(league, reader, 
     try:
         time.sleep(11)
         takeover = cli_process(league, bigquery_fault_proxy.url, *span, "--chunk-days", "7")
-        wait_until(lambda: reader.rows("SELECT COUNT(*) AS n FROM {runs} WHERE exit_code = 137 AND start_date = "
-                                       "DATE '2023-02-01'")[0]["n"] == 1, 120,
-                   "the next run to take the lease over and close the stalled run's record")  # fmt: skip
+        wait_until(
+            lambda: (
+                reader.rows(
+                    "SELECT COUNT(*) AS n FROM {runs} WHERE exit_code = 137 AND start_date = DATE '2023-02-01'"
+                )[0]["n"]
+                == 1
+            ),
+            120,
+            "the next run to take the lease over and close the stalled run's record",
+        )
     finally:
         stalled.send_signal(signal.SIGCONT)
     _, stalled_log = stalled.communicate(timeout=300)
@@ -134,6 +173,8 @@ def test_a_run_that_stalls_past_its_lease_never_publishes_again(league, reader, 
     assert json.loads(takeover_out)["run_id"] in stalled_log  # it names the run that holds the range now
     assert takeover.returncode == 0, takeover_log[-3000:]
     assert set(published_per_date(reader, "2023-02-01", "2023-03-10").values()) == {1}  # no date published twice
-    killed = reader.rows("SELECT exit_code FROM {runs} WHERE start_date = DATE '2023-02-01' AND run_id != @run_id",
-                         {"run_id": json.loads(takeover_out)["run_id"]})  # fmt: skip
+    killed = reader.rows(
+        "SELECT exit_code FROM {runs} WHERE start_date = DATE '2023-02-01' AND run_id != @run_id",
+        {"run_id": json.loads(takeover_out)["run_id"]},
+    )
     assert [row["exit_code"] for row in killed] == [137]  # the record the other run closed stays as it closed it

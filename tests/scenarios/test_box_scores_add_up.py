@@ -63,13 +63,19 @@ def test_a_game_without_its_team_lines_blocks_the_date_as_upstream_missing_tgs(w
 def test_a_teams_pace_history_without_its_last_weeks_lines_blocks_the_box_score_context(warehouse):
     """Under `--source pgs` the pace is read from TGS history, so a lagging team line blocks; under `auto` the
     complete UPCG is used, and the agreement audit does not blame it for the pace the gaps would give."""
-    lagging = set_aside(warehouse.url, "tgs", "team_abbr = 'BKN' AND game_date BETWEEN @week AND @before",
-                        week=WEEK_BEFORE, before=D - timedelta(days=1))  # fmt: skip
+    lagging = set_aside(
+        warehouse.url,
+        "tgs",
+        "team_abbr = 'BKN' AND game_date BETWEEN @week AND @before",
+        week=WEEK_BEFORE,
+        before=D - timedelta(days=1),
+    )
 
     result, dates = run_json(warehouse.url, "--dates", DAY, "--source", "pgs")
 
-    assert_blocked(warehouse.url, result, dates, UPSTREAM_MISSING,
-                   f"upstream_missing tgs history: BKN {len(lagging)} games")  # fmt: skip
+    assert_blocked(
+        warehouse.url, result, dates, UPSTREAM_MISSING, f"upstream_missing tgs history: BKN {len(lagging)} games"
+    )
     result, dates = run_json(warehouse.url, "--dates", DAY)
     assert result.exit_code == 0 and dates[DAY]["context_source"] == "upcg", dates[DAY]
     assert ledger_state(warehouse.url, DAY)["upcg_state"] == "upcg_complete"
@@ -84,20 +90,33 @@ def test_a_team_abbreviation_that_differs_between_the_box_scores_and_tgs_is_name
 
     result, dates = run_json(warehouse.url, "--dates", DAY)
 
-    assert_blocked(warehouse.url, result, dates, UPSTREAM_PARTIAL,
-                   "upstream_partial tgs: BKN in pgs, BRK in tgs (20230227_BKN_DAL)")  # fmt: skip
+    assert_blocked(
+        warehouse.url,
+        result,
+        dates,
+        UPSTREAM_PARTIAL,
+        "upstream_partial tgs: BKN in pgs, BRK in tgs (20230227_BKN_DAL)",
+    )
     execute(warehouse.url, "UPDATE {tgs} SET team_abbr = 'BKN' WHERE team_abbr = 'BRK'")
     execute(warehouse.url, "UPDATE {tgs} SET opponent_team_abbr = 'BKN' WHERE opponent_team_abbr = 'BRK'")
     assert_publishes_everyone(warehouse.url)
 
 
 def test_a_player_listed_twice_blocks_the_date_naming_him(warehouse):
-    twice = query(warehouse.url, "SELECT * FROM {pgs} WHERE game_id = '20230227_BKN_DAL' AND player_status = 'active' "
-                                 "ORDER BY player_lookup LIMIT 1")  # fmt: skip
+    twice = query(
+        warehouse.url,
+        "SELECT * FROM {pgs} WHERE game_id = '20230227_BKN_DAL' AND player_status = 'active' "
+        "ORDER BY player_lookup LIMIT 1",
+    )
     put_back(warehouse.url, "pgs", twice)
 
     result, dates = run_json(warehouse.url, "--dates", DAY)
 
     player = twice["player_lookup"].iloc[0]
-    assert_blocked(warehouse.url, result, dates, UPSTREAM_PARTIAL,
-                   f"upstream_partial pgs: duplicate rows 20230227_BKN_DAL {player} ×2")  # fmt: skip
+    assert_blocked(
+        warehouse.url,
+        result,
+        dates,
+        UPSTREAM_PARTIAL,
+        f"upstream_partial pgs: duplicate rows 20230227_BKN_DAL {player} ×2",
+    )

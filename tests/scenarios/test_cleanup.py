@@ -17,7 +17,8 @@ def test_partial_cleanup_backs_up_removes_the_incident_dates_and_restore_puts_up
     planned = invoke(warehouse.url, "cleanup", "--mode", "partial", "--output", "json")
     assert planned.exit_code == 0, planned.output
     assert sorted(d["game_date"] for d in json.loads(planned.stdout)["dates"] if d["action"] == "delete") == list(
-        INCIDENT_DATES)  # fmt: skip
+        INCIDENT_DATES
+    )
     assert count(warehouse.url, "SELECT count(*) AS n FROM {cleanup_ops}") == 0  # the dry run wrote nothing
 
     done = invoke(warehouse.url, "cleanup", "--mode", "partial", "--execute", "--output", "json")
@@ -26,8 +27,9 @@ def test_partial_cleanup_backs_up_removes_the_incident_dates_and_restore_puts_up
     report = json.loads(done.stdout)
     doomed = pd.to_datetime(sorted(d["game_date"] for d in report["dates"] if d["action"] == "delete"))
     removed = before[before["game_date"].isin(doomed)]
-    pd.testing.assert_frame_equal(query(warehouse.url, UPCG),
-                                  before[~before["game_date"].isin(doomed)].reset_index(drop=True))  # fmt: skip
+    pd.testing.assert_frame_equal(
+        query(warehouse.url, UPCG), before[~before["game_date"].isin(doomed)].reset_index(drop=True)
+    )
     backup = report["backup_table"]
     with reading(warehouse.url) as wh:
         backed_up = wh.query(f"SELECT * FROM {wh.qualified('analytics', backup)} ORDER BY game_date, player_lookup")
@@ -35,9 +37,14 @@ def test_partial_cleanup_backs_up_removes_the_incident_dates_and_restore_puts_up
     audit = "SELECT mode, dry_run, rows_matched, rows_deleted, backup_table FROM {cleanup_ops}"
     operation = query(warehouse.url, audit)
     assert operation.astype(object).to_dict("records") == [
-        {"mode": "partial", "dry_run": False, "rows_matched": len(removed), "rows_deleted": len(removed),
-         "backup_table": backup}
-    ]  # fmt: skip
+        {
+            "mode": "partial",
+            "dry_run": False,
+            "rows_matched": len(removed),
+            "rows_deleted": len(removed),
+            "backup_table": backup,
+        }
+    ]
 
     result, dates = run_json(warehouse.url, *INCIDENT_WEEK, "--source", "upcg")
     assert result.exit_code == 3 and dates["2023-02-23"]["status"] == dates["2023-02-24"]["status"] == "blocked"
@@ -49,4 +56,3 @@ def test_partial_cleanup_backs_up_removes_the_incident_dates_and_restore_puts_up
 
     assert restored.exit_code == 0, restored.output
     pd.testing.assert_frame_equal(query(warehouse.url, UPCG), before)
-

@@ -25,8 +25,11 @@ def inputs(url: str, *span: str) -> dict[str, tuple[str, str | None]]:
     """Per published game date of the span (default RANGE): its input state and what changed."""
     result = invoke(url, "status", *(span or RANGE), "--output", "json")
     assert result.exit_code == 0, result.output
-    return {entry["game_date"]: (entry["inputs"], entry["inputs_reason"])
-            for entry in json.loads(result.stdout)["dates"] if entry["inputs"]}  # fmt: skip
+    return {
+        entry["game_date"]: (entry["inputs"], entry["inputs_reason"])
+        for entry in json.loads(result.stdout)["dates"]
+        if entry["inputs"]
+    }
 
 
 def states(url: str) -> dict[str, str]:
@@ -46,12 +49,24 @@ def validate(url: str, *args: str) -> tuple[int, dict]:
 def move_minutes(url: str, day: date, minutes: float) -> str:
     """Move minutes from one active player to a teammate in the day's first game (the team's sum is unchanged)."""
     game = query(url, "SELECT MIN(game_id) AS g FROM {schedule} WHERE game_date = @d", d=day)["g"].iloc[0]
-    team = query(url, "SELECT player_lookup, team_abbr FROM {pgs} WHERE game_id = @g AND player_status = 'active' "
-                      "ORDER BY team_abbr, minutes_played DESC", g=game).head(2)  # fmt: skip
+    team = query(
+        url,
+        "SELECT player_lookup, team_abbr FROM {pgs} WHERE game_id = @g AND player_status = 'active' "
+        "ORDER BY team_abbr, minutes_played DESC",
+        g=game,
+    ).head(2)
     assert team["team_abbr"].nunique() == 1
     for player, change in zip(team["player_lookup"], (-minutes, minutes), strict=True):
-        assert execute(url, "UPDATE {pgs} SET minutes_played = minutes_played + @m WHERE game_id = @g "
-                            "AND player_lookup = @p", m=change, g=game, p=player) == 1  # fmt: skip
+        assert (
+            execute(
+                url,
+                "UPDATE {pgs} SET minutes_played = minutes_played + @m WHERE game_id = @g AND player_lookup = @p",
+                m=change,
+                g=game,
+                p=player,
+            )
+            == 1
+        )
     return str(game)
 
 
@@ -74,8 +89,7 @@ def test_a_correction_stales_exactly_the_windows_that_read_it_and_the_catch_up_r
     assert set(states(url).values()) == {"unverified"}
     exit_code, document = validate(url)
     assert exit_code == 3 and {row["problems"] for row in document["problems"]} == {"unverified"}
-    assert document["repair_commands"][0].endswith("validate --recompute --start-date 2022-11-01 "
-                                                   "--end-date 2022-11-19")  # fmt: skip
+    assert document["repair_commands"][0].endswith("validate --recompute --start-date 2022-11-01 --end-date 2022-11-19")
     exit_code, document = validate(url, "--recompute")
     assert exit_code == 0, document
     assert document["recompute"]["differing"] == [] and len(document["recompute"]["matching"]) == len(published)
@@ -102,8 +116,12 @@ def test_a_correction_stales_exactly_the_windows_that_read_it_and_the_catch_up_r
     assert exit_code == 0 and document["recompute"]["differing"] == []
 
     # new factor math: every date computed by the older version is stale until rerun
-    execute(url, "UPDATE {pcf} SET calculation_version = '0.9.0' WHERE game_date BETWEEN @a AND @b",
-            a=date(2022, 11, 1), b=date(2022, 11, 19))  # fmt: skip
+    execute(
+        url,
+        "UPDATE {pcf} SET calculation_version = '0.9.0' WHERE game_date BETWEEN @a AND @b",
+        a=date(2022, 11, 1),
+        b=date(2022, 11, 19),
+    )
     assert {reason for _, reason in inputs(url).values()} == {"stale: calculation_version 0.9.0 → 1.0.0"}
     result = invoke(url, "run", *RANGE, "--rerun", "stale", "--output", "json")
     assert result.exit_code == 0 and len(json.loads(result.stdout)["dates"]) == len(published)
@@ -115,16 +133,33 @@ LATE_DAY, GAP_DAY, DNP_DAY = date(2022, 11, 15), date(2022, 11, 3), date(2022, 1
 
 def make_active(url: str, day: date) -> tuple[str, str]:
     """A DNP corrected to active: four minutes moved to him from a teammate, so the box score still adds up."""
-    dnp = query(url, "SELECT game_id, team_abbr, player_lookup FROM {pgs} WHERE game_date = @d "
-                     "AND player_status = 'dnp' ORDER BY game_id, player_lookup", d=day).iloc[0]  # fmt: skip
-    giver = query(url, "SELECT player_lookup FROM {pgs} WHERE game_id = @g AND team_abbr = @t AND "
-                       "player_status = 'active' ORDER BY minutes_played DESC", g=dnp["game_id"],
-                  t=dnp["team_abbr"])["player_lookup"].iloc[0]  # fmt: skip
-    execute(url, "UPDATE {pgs} SET minutes_played = minutes_played - 4 WHERE game_id = @g AND player_lookup = @p",
-            g=dnp["game_id"], p=giver)  # fmt: skip
-    execute(url, "UPDATE {pgs} SET player_status = 'active', minutes_played = 4, points = 0, usage_rate = 12.0, "
-                 "fga_paint = 0, fgm_paint = 0, fga_mid = 0, fgm_mid = 0, fga_three = 0, fgm_three = 0 "
-                 "WHERE game_id = @g AND player_lookup = @p", g=dnp["game_id"], p=dnp["player_lookup"])  # fmt: skip
+    dnp = query(
+        url,
+        "SELECT game_id, team_abbr, player_lookup FROM {pgs} WHERE game_date = @d "
+        "AND player_status = 'dnp' ORDER BY game_id, player_lookup",
+        d=day,
+    ).iloc[0]
+    giver = query(
+        url,
+        "SELECT player_lookup FROM {pgs} WHERE game_id = @g AND team_abbr = @t AND "
+        "player_status = 'active' ORDER BY minutes_played DESC",
+        g=dnp["game_id"],
+        t=dnp["team_abbr"],
+    )["player_lookup"].iloc[0]
+    execute(
+        url,
+        "UPDATE {pgs} SET minutes_played = minutes_played - 4 WHERE game_id = @g AND player_lookup = @p",
+        g=dnp["game_id"],
+        p=giver,
+    )
+    execute(
+        url,
+        "UPDATE {pgs} SET player_status = 'active', minutes_played = 4, points = 0, usage_rate = 12.0, "
+        "fga_paint = 0, fgm_paint = 0, fga_mid = 0, fgm_mid = 0, fga_three = 0, fgm_three = 0 "
+        "WHERE game_id = @g AND player_lookup = @p",
+        g=dnp["game_id"],
+        p=dnp["player_lookup"],
+    )
     return str(dnp["game_id"]), str(dnp["player_lookup"])
 
 
@@ -161,10 +196,13 @@ def test_late_rows_a_dnp_corrected_to_active_and_an_old_gap_are_published_by_the
     assert exit_code == 0, night
     assert night[str(GAP_DAY)]["status"] == "published"
     assert night[str(DNP_DAY)]["status"] == "published" and night[str(DNP_DAY)]["inputs_changed"].startswith(
-        f"stale: pgs game {dnp_game} changed")  # fmt: skip
+        f"stale: pgs game {dnp_game} changed"
+    )
     assert pcf_rows(url, str(DNP_DAY)) == played
-    assert count(url, "SELECT COUNT(*) AS n FROM {pcf} WHERE game_date = @d AND player_lookup = @p",
-                 d=DNP_DAY, p=player) == 1  # fmt: skip
+    assert (
+        count(url, "SELECT COUNT(*) AS n FROM {pcf} WHERE game_date = @d AND player_lookup = @p", d=DNP_DAY, p=player)
+        == 1
+    )
     latest = ledger_state(url, str(DNP_DAY))
     assert not latest["allowed_regression"] and not latest["forced"]  # a correction, no flags
     assert set(states(url).values()) == {"fresh"}

@@ -15,17 +15,24 @@ BOSTON_ONLY, GOLDEN_STATE_ONLY, BOTH = "2023-02-27", "2023-02-28", "2023-03-01" 
 DAY = "2023-02-27"  # 9 final games, UPCG complete
 D = date.fromisoformat(DAY)
 NAMED_TABLES = ("pgs", "upcg", "players")  # tables that carry universal_player_id beside the lookup
-COMPARED = "game_date, universal_player_id, player_lookup, game_id, team_abbr, opponent_team_abbr, " \
-    "fatigue_score, shot_zone_mismatch_score, pace_score, usage_spike_score, total_composite_adjustment, " \
-    "data_completeness_pct, missing_data_fields, warning_details, context_source"  # fmt: skip
+COMPARED = (
+    "game_date, universal_player_id, player_lookup, game_id, team_abbr, opponent_team_abbr, "
+    "fatigue_score, shot_zone_mismatch_score, pace_score, usage_spike_score, total_composite_adjustment, "
+    "data_completeness_pct, missing_data_fields, warning_details, context_source"
+)
 
 
 def regular_on(url: str, team: str, first: str, second: str) -> tuple[str, str]:
     """(lookup, id) of the team's first player by name who played on both days."""
-    players = query(url, "SELECT player_lookup, universal_player_id, count(DISTINCT game_date) AS n FROM {pgs} "
-                         "WHERE team_abbr = @team AND player_status = 'active' AND game_date IN (@first, @second) "
-                         "GROUP BY 1, 2 ORDER BY 1", team=team, first=date.fromisoformat(first),
-                    second=date.fromisoformat(second))  # fmt: skip
+    players = query(
+        url,
+        "SELECT player_lookup, universal_player_id, count(DISTINCT game_date) AS n FROM {pgs} "
+        "WHERE team_abbr = @team AND player_status = 'active' AND game_date IN (@first, @second) "
+        "GROUP BY 1, 2 ORDER BY 1",
+        team=team,
+        first=date.fromisoformat(first),
+        second=date.fromisoformat(second),
+    )
     player = players[players["n"] == 2].iloc[0]
     return str(player["player_lookup"]), str(player["universal_player_id"])
 
@@ -33,8 +40,9 @@ def regular_on(url: str, team: str, first: str, second: str) -> tuple[str, str]:
 def rename(url: str, player_id: str, new: str) -> None:
     """Give one player (by id) another lookup in every input that carries his id (PSZA, which has none, apart)."""
     for key in NAMED_TABLES:
-        execute(url, f"UPDATE {{{key}}} SET player_lookup = @new WHERE universal_player_id = @id",
-                new=new, id=player_id)  # fmt: skip
+        execute(
+            url, f"UPDATE {{{key}}} SET player_lookup = @new WHERE universal_player_id = @id", new=new, id=player_id
+        )
 
 
 def date_lines(log: str) -> list[dict]:
@@ -44,8 +52,12 @@ def date_lines(log: str) -> list[dict]:
 
 
 def rows_of(url: str, first: str, second: str) -> pd.DataFrame:
-    rows = query(url, f"SELECT {COMPARED} FROM {{pcf}} WHERE game_date IN (@first, @second)",
-                 first=date.fromisoformat(first), second=date.fromisoformat(second))  # fmt: skip
+    rows = query(
+        url,
+        f"SELECT {COMPARED} FROM {{pcf}} WHERE game_date IN (@first, @second)",
+        first=date.fromisoformat(first),
+        second=date.fromisoformat(second),
+    )
     return rows.sort_values(["game_date", "universal_player_id"]).reset_index(drop=True)
 
 
@@ -87,18 +99,32 @@ def test_two_players_sharing_a_lookup_keep_their_own_rows_and_history_and_the_da
 
 def test_upcg_lookups_that_differ_only_in_spelling_are_named_and_the_date_publishes_everyone(warehouse):
     url = warehouse.url
-    played = query(url, "SELECT u.player_lookup, u.universal_player_id FROM {upcg} AS u JOIN {pgs} AS p "
-                        "ON p.game_date = u.game_date AND p.universal_player_id = u.universal_player_id "
-                        "WHERE u.game_date = @d AND p.player_status = 'active' ORDER BY 1 LIMIT 5", d=D)  # fmt: skip
+    played = query(
+        url,
+        "SELECT u.player_lookup, u.universal_player_id FROM {upcg} AS u JOIN {pgs} AS p "
+        "ON p.game_date = u.game_date AND p.universal_player_id = u.universal_player_id "
+        "WHERE u.game_date = @d AND p.player_status = 'active' ORDER BY 1 LIMIT 5",
+        d=D,
+    )
     (accented, accented_id), upper, blank = played.iloc[0], played.iloc[1:3], played.iloc[3:5]
     rename(url, accented_id, accented + "č")  # the box scores' lookup is NFC
     execute(url, "UPDATE {psza} SET player_lookup = @new WHERE player_lookup = @old", new=accented + "č", old=accented)
     nfd = unicodedata.normalize("NFD", accented + "č")
-    execute(url, "UPDATE {upcg} SET player_lookup = @nfd WHERE game_date = @d AND universal_player_id = @id",
-            nfd=nfd, d=D, id=accented_id)  # fmt: skip
+    execute(
+        url,
+        "UPDATE {upcg} SET player_lookup = @nfd WHERE game_date = @d AND universal_player_id = @id",
+        nfd=nfd,
+        d=D,
+        id=accented_id,
+    )
     for spelled, ids in (("upper(player_lookup)", upper), ("player_lookup || ' '", blank)):
-        execute(url, f"UPDATE {{upcg}} SET player_lookup = {spelled} WHERE game_date = @d "
-                     "AND universal_player_id IN (@a, @b)", d=D, a=ids.iloc[0, 1], b=ids.iloc[1, 1])  # fmt: skip
+        execute(
+            url,
+            f"UPDATE {{upcg}} SET player_lookup = {spelled} WHERE game_date = @d AND universal_player_id IN (@a, @b)",
+            d=D,
+            a=ids.iloc[0, 1],
+            b=ids.iloc[1, 1],
+        )
 
     result, dates = run_json(url, "--dates", DAY)
 
@@ -114,8 +140,13 @@ def test_upcg_lookups_that_differ_only_in_spelling_are_named_and_the_date_publis
     assert "fix its lookups upstream" in logged[0]["hint"]
 
     execute(url, "UPDATE {upcg} SET player_lookup = trim(lower(player_lookup)) WHERE game_date = @d", d=D)
-    execute(url, "UPDATE {upcg} SET player_lookup = @nfc WHERE game_date = @d AND universal_player_id = @id",
-            nfc=accented + "č", d=D, id=accented_id)  # fmt: skip
+    execute(
+        url,
+        "UPDATE {upcg} SET player_lookup = @nfc WHERE game_date = @d AND universal_player_id = @id",
+        nfc=accented + "č",
+        d=D,
+        id=accented_id,
+    )
     result, dates = run_json(url, "--dates", DAY, "--rerun", "all")
     assert result.exit_code == 0 and dates[DAY]["context_source"] == "upcg"
     assert ledger_state(url, DAY)["upcg_state"] == "upcg_complete"

@@ -82,8 +82,9 @@ def test_force_never_lowers_coverage_allow_regression_does_and_validate_finds_ev
 
     assert invoke(warehouse.url, "run", "--dates", "2023-02-25").exit_code == 0
     assert invoke(warehouse.url, "run", "--dates", "2023-02-24", "--source", "upcg").exit_code == 3
-    result = invoke(warehouse.url, "validate", "--start-date", "2023-02-23", "--end-date", "2023-02-26", "--output",
-                    "json")  # fmt: skip
+    result = invoke(
+        warehouse.url, "validate", "--start-date", "2023-02-23", "--end-date", "2023-02-26", "--output", "json"
+    )
     assert result.exit_code == 3
     found = {entry["game_date"]: entry for entry in json.loads(result.stdout)["problems"]}
     assert found["2023-02-24"]["state"] == "blocked" and found["2023-02-26"]["state"] == "pending"

@@ -10,8 +10,14 @@ from datetime import date
 import pandas as pd
 from support import invoke, published_rows, put_back, query, run_json, set_aside
 
-DATED_BY = {"schedule": "game_date", "pgs": "game_date", "tgs": "game_date", "upcg": "game_date",
-            "psza": "analysis_date", "tdza": "analysis_date"}  # fmt: skip
+DATED_BY = {
+    "schedule": "game_date",
+    "pgs": "game_date",
+    "tgs": "game_date",
+    "upcg": "game_date",
+    "psza": "analysis_date",
+    "tdza": "analysis_date",
+}
 DATES = "2022-11-01,2022-11-02,2023-02-23,2023-02-24,2023-02-25"  # after a preseason game; after the All-Star game
 
 
@@ -40,8 +46,12 @@ def test_preseason_and_all_star_box_scores_change_no_published_row(warehouse):
     assert result.exit_code == 0, result.output
     assert {day: entry["status"] for day, entry in dates.items()} == dict.fromkeys(DATES.split(","), "published")
     pd.testing.assert_frame_equal(published_rows(warehouse.url), published_rows(clean))
-    listed = query(warehouse.url, "SELECT count(*) AS n FROM {checkpoints} WHERE game_date IN (@a, @b)",
-                   a=date(2022, 10, 8), b=date(2023, 2, 19))  # fmt: skip
+    listed = query(
+        warehouse.url,
+        "SELECT count(*) AS n FROM {checkpoints} WHERE game_date IN (@a, @b)",
+        a=date(2022, 10, 8),
+        b=date(2023, 2, 19),
+    )
     assert listed["n"][0] == 0  # exhibitions make no game date
 
 

@@ -33,7 +33,8 @@ def test_stale_upcg_publishes_from_box_scores_with_a_clean_runs_values_and_block
     assert dates[DAY]["status"] == "published" and dates[DAY]["context_source"] == "pgs_synthetic"
     assert dates[DAY]["source_reason"].startswith(f"upcg_disagrees {stale}/{dates[DAY]['expected_players']}: ")
     assert {"days_rest", "games_in_last_7_days", "minutes_in_last_7_days"} <= set(
-        dates[DAY]["source_reason"].split(": ", 1)[1].split(", "))  # fmt: skip
+        dates[DAY]["source_reason"].split(": ", 1)[1].split(", ")
+    )
     assert pcf_rows(warehouse.url, DAY) == who_played(warehouse.url, DAY)
     pd.testing.assert_frame_equal(scores(warehouse.url), scores(clean))
     agreement = audit_rows(warehouse.url, DAY, "upcg_agreement").iloc[-1]
@@ -66,8 +67,12 @@ def test_a_lost_zone_split_after_three_published_weeks_is_blocked_by_the_drift_a
     validate = invoke(warehouse.url, "validate", *one_day)
     assert "Failing audits (last attempt):" in validate.stdout and "shot_zone_zero_share 1.00" in validate.stdout
     page = tmp_path / "report.html"
-    assert invoke(warehouse.url, "report", "--start-date", "2022-11-01", "--end-date", "2022-11-30",
-                  "--html", str(page)).exit_code == 0  # fmt: skip
+    assert (
+        invoke(
+            warehouse.url, "report", "--start-date", "2022-11-01", "--end-date", "2022-11-30", "--html", str(page)
+        ).exit_code
+        == 0
+    )
     assert "Failing audits (last attempt)" in page.read_text() and "shot_zone_zero_share" in page.read_text()
     row = audit_rows(warehouse.url, day, "shot_zone_zero_share").iloc[-1]
     attempts = query(warehouse.url, "SELECT max(attempt) AS a FROM {checkpoints} WHERE game_date = @d", d=zeroed)

@@ -33,10 +33,14 @@ def test_box_scores_of_one_game_of_nine_block_the_date_until_the_rest_arrive(war
     assert pcf_rows(warehouse.url, DAY) == who_played(warehouse.url, DAY) > 200
 
 
-@pytest.mark.parametrize(("key", "where", "reason"), [
-    ("psza", "analysis_date = @d AND player_lookup <> @kept", "upstream_partial psza 1/"),
-    ("tdza", "analysis_date = @d AND team_abbr <> @kept", "upstream_partial tdza 1/18"),
-], ids=["psza", "tdza"])  # fmt: skip
+@pytest.mark.parametrize(
+    ("key", "where", "reason"),
+    [
+        ("psza", "analysis_date = @d AND player_lookup <> @kept", "upstream_partial psza 1/"),
+        ("tdza", "analysis_date = @d AND team_abbr <> @kept", "upstream_partial tdza 1/18"),
+    ],
+    ids=["psza", "tdza"],
+)
 def test_partial_zone_tables_block_the_date_until_they_are_whole(warehouse, key, where, reason):
     column = "player_lookup" if key == "psza" else "team_abbr"
     kept = first_of(warehouse.url, f"SELECT min({column}) AS k FROM {{{key}}} WHERE analysis_date = @d")
@@ -79,10 +83,19 @@ def test_lower_quality_inputs_never_replace_published_rows_unless_allowed(wareho
     pd.testing.assert_frame_equal(query(warehouse.url, published, d=D), before)
     blocked = ledger_state(warehouse.url, DAY)
     assert blocked["previous_completeness"] > blocked["candidate_completeness"] or (
-        blocked["candidate_zeroed_scores"] > blocked["previous_zeroed_scores"])  # fmt: skip
+        blocked["candidate_zeroed_scores"] > blocked["previous_zeroed_scores"]
+    )
 
-    result, dates = run_json(warehouse.url, "--dates", DAY, "--rerun", "all", "--allow-regression",
-                             "--reason", "upstream recomputed the zones on purpose")  # fmt: skip
+    result, dates = run_json(
+        warehouse.url,
+        "--dates",
+        DAY,
+        "--rerun",
+        "all",
+        "--allow-regression",
+        "--reason",
+        "upstream recomputed the zones on purpose",
+    )
     assert result.exit_code == 0 and dates[DAY]["status"] == "published"
     latest = ledger_state(warehouse.url, DAY)
     assert latest["allowed_regression"] and latest["force_reason"] == "upstream recomputed the zones on purpose"

@@ -20,8 +20,12 @@ AUDIT_FIELDS = ["game_date", "audit", "value", "baseline", "baseline_dates", "pa
 
 
 def first_date_of_second_block(url: str) -> date:
-    days = query(url, "SELECT DISTINCT game_date FROM {schedule} WHERE game_date BETWEEN @a AND @b ORDER BY 1",
-                 a=date(2022, 11, 1), b=date(2023, 2, 28))["game_date"]  # fmt: skip
+    days = query(
+        url,
+        "SELECT DISTINCT game_date FROM {schedule} WHERE game_date BETWEEN @a AND @b ORDER BY 1",
+        a=date(2022, 11, 1),
+        b=date(2023, 2, 28),
+    )["game_date"]
     blocks = compute_blocks(chunk_dates([pd.Timestamp(day).date() for day in days], 30))
     assert len(blocks) >= 2
     return blocks[1][0][0]
@@ -32,10 +36,17 @@ def incidents(url: str, zeroed: date) -> None:
     # the team box scores of the game day before came without their shot split, so from then on the zone tables
     # cannot be checked against them (`--zones auto` takes the tables as they are), and the date's TDZA is zeroed
     before = query(url, "SELECT max(game_date) AS d FROM {tgs} WHERE game_date < @d", d=zeroed)["d"].iloc[0]
-    execute(url, f"UPDATE {{tgs}} SET {', '.join(f'{column} = NULL' for column in ZONE_SPLIT)} WHERE game_date = @d",
-            d=pd.Timestamp(before).date())  # fmt: skip
-    execute(url, "UPDATE {tdza} SET paint_defense_vs_league_avg = 0, mid_range_defense_vs_league_avg = 0, "
-                 "three_pt_defense_vs_league_avg = 0 WHERE analysis_date = @d", d=zeroed)  # fmt: skip
+    execute(
+        url,
+        f"UPDATE {{tgs}} SET {', '.join(f'{column} = NULL' for column in ZONE_SPLIT)} WHERE game_date = @d",
+        d=pd.Timestamp(before).date(),
+    )
+    execute(
+        url,
+        "UPDATE {tdza} SET paint_defense_vs_league_avg = 0, mid_range_defense_vs_league_avg = 0, "
+        "three_pt_defense_vs_league_avg = 0 WHERE analysis_date = @d",
+        d=zeroed,
+    )
 
 
 def audits(url: str) -> pd.DataFrame:
@@ -57,7 +68,8 @@ def test_every_worker_count_publishes_and_judges_exactly_what_one_worker_does(wa
     verdicts, rows, findings = runs[1]
     day = zeroed.isoformat()
     assert verdicts.at[day, "status"] == "blocked" and verdicts.at[day, "reason"].startswith(
-        "audit shot_zone_zero_share 1.00 vs 0.0")  # fmt: skip
+        "audit shot_zone_zero_share 1.00 vs 0.0"
+    )
     assert verdicts.loc["2023-02-23", "context_source"] == "pgs_synthetic"
     assert verdicts.loc["2023-02-27", "source_reason"].startswith("upcg_disagrees ")
     judged = findings.set_index(["game_date", "audit"])
@@ -66,4 +78,3 @@ def test_every_worker_count_publishes_and_judges_exactly_what_one_worker_does(wa
         pd.testing.assert_frame_equal(runs[workers][0], verdicts, obj=f"verdicts with --workers {workers}")
         pd.testing.assert_frame_equal(runs[workers][1], rows, obj=f"published rows with --workers {workers}")
         pd.testing.assert_frame_equal(runs[workers][2], findings, obj=f"audit results with --workers {workers}")
-

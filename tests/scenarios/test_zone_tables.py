@@ -36,12 +36,14 @@ def without_warnings(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def built_rows(url: str) -> int:
-    return int(query(url, "SELECT count(*) AS n FROM {pcf} WHERE warning_details LIKE '%ZONE_FROM_BOX_SCORES%'")
-               ["n"].iloc[0])  # fmt: skip
+    return int(
+        query(url, "SELECT count(*) AS n FROM {pcf} WHERE warning_details LIKE '%ZONE_FROM_BOX_SCORES%'")["n"].iloc[0]
+    )
 
 
-@pytest.mark.parametrize(("games", "which_way"), [(1, "one game behind"), (-1, "includes the date's own game")],
-                         ids=["lagging", "leaking"])  # fmt: skip
+@pytest.mark.parametrize(
+    ("games", "which_way"), [(1, "one game behind"), (-1, "includes the date's own game")], ids=["lagging", "leaking"]
+)
 def test_a_psza_table_off_by_a_game_blocks_under_tables_and_is_rebuilt_under_auto(warehouse, games, which_way):
     assert run_json(warehouse.url, *RANGE)[0].exit_code == 0
     clean = published_rows(warehouse.url)

@@ -35,8 +35,12 @@ def history(days: pd.DatetimeIndex, zero_share: list[float]) -> pd.DataFrame:
 
 def test_a_baseline_is_the_median_of_the_trailing_dates_of_the_same_season_only():
     past = dates("2023-04-05", "2023-04-06", "2023-04-07", "2023-04-08")
-    seasons = Calendar((Season(2022, date(2022, 10, 18), date(2022, 10, 18), date(2023, 4, 9)),
-                        Season(2023, date(2023, 10, 24), date(2023, 10, 24), date(2024, 4, 14))))  # fmt: skip
+    seasons = Calendar(
+        (
+            Season(2022, date(2022, 10, 18), date(2022, 10, 18), date(2023, 4, 9)),
+            Season(2023, date(2023, 10, 24), date(2023, 10, 24), date(2024, 4, 14)),
+        )
+    )
     base = baselines(history(past, [0.0, 0.1, 0.9, 0.2]), dates("2023-04-08", "2023-10-30"), 3, seasons)
     assert base.loc["2023-04-08", "shot_zone_zero_share"] == pytest.approx(0.1)  # 0.0, 0.1, 0.9 — not the date itself
     assert base.loc["2023-04-08", "baseline_dates"] == 3
@@ -45,13 +49,18 @@ def test_a_baseline_is_the_median_of_the_trailing_dates_of_the_same_season_only(
 
 
 def test_a_profile_counts_players_games_and_zero_shares_per_date():
-    rows = pd.DataFrame({
-        "game_date": pd.to_datetime(["2023-01-02"] * 3 + ["2023-01-03"]),
-        "player_lookup": ["a", "b", "c", "a"], "game_id": ["g1", "g1", "g2", "g3"],
-        "data_completeness_pct": [100.0, 80.0, 90.0, 100.0],
-        "fatigue_score": [90, 80, 70, 100], "shot_zone_mismatch_score": [0.0, 1.5, 0.0, 2.0],
-        "pace_score": [0.1, 0.2, 0.3, 0.0], "usage_spike_score": [0.0, 0.0, 0.0, 0.0],
-    })  # fmt: skip
+    rows = pd.DataFrame(
+        {
+            "game_date": pd.to_datetime(["2023-01-02"] * 3 + ["2023-01-03"]),
+            "player_lookup": ["a", "b", "c", "a"],
+            "game_id": ["g1", "g1", "g2", "g3"],
+            "data_completeness_pct": [100.0, 80.0, 90.0, 100.0],
+            "fatigue_score": [90, 80, 70, 100],
+            "shot_zone_mismatch_score": [0.0, 1.5, 0.0, 2.0],
+            "pace_score": [0.1, 0.2, 0.3, 0.0],
+            "usage_spike_score": [0.0, 0.0, 0.0, 0.0],
+        }
+    )
     shown = profile(rows, dates("2023-01-02", "2023-01-03", "2023-01-04"))
     assert shown.loc["2023-01-02", ["players", "games", "mean_completeness"]].tolist() == [3, 2, 90]
     assert shown.loc["2023-01-02", "shot_zone_zero_share"] == pytest.approx(2 / 3)
@@ -71,7 +80,8 @@ def test_a_zero_share_jump_blocks_with_value_baseline_and_threshold_in_the_reaso
     findings = run_audits(audit_data(1.0, 0.05), AuditRules())
     assert set(findings["audit"]) == set(AUDIT_NAMES)
     assert block_reasons(findings, dates("2023-01-20")).iloc[0] == (
-        "audit shot_zone_zero_share 1.00 vs 0.05 (threshold 0.4)")  # fmt: skip
+        "audit shot_zone_zero_share 1.00 vs 0.05 (threshold 0.4)"
+    )
 
 
 def test_a_raised_threshold_lets_the_same_date_through():

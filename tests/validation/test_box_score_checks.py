@@ -23,9 +23,19 @@ CALENDAR = calendar_of([{"game_date": date(2022, 10, 18), "season": 2022, "sched
 
 def schedule_of(*games: tuple[str, str, str]) -> pd.DataFrame:
     """(day, away, home) per final regular-season game."""
-    return pd.DataFrame([{"game_id": f"{day.replace('-', '')}_{away}_{home}", "game_date": pd.Timestamp(day),
-                          "game_type": "regular", "away_team_abbr": away, "home_team_abbr": home, "game_status": 3}
-                         for day, away, home in games])  # fmt: skip
+    return pd.DataFrame(
+        [
+            {
+                "game_id": f"{day.replace('-', '')}_{away}_{home}",
+                "game_date": pd.Timestamp(day),
+                "game_type": "regular",
+                "away_team_abbr": away,
+                "home_team_abbr": home,
+                "game_status": 3,
+            }
+            for day, away, home in games
+        ]
+    )
 
 
 def box_scores(schedule: pd.DataFrame, overtimes: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -34,11 +44,30 @@ def box_scores(schedule: pd.DataFrame, overtimes: int = 0) -> tuple[pd.DataFrame
     pgs, tgs = [], []
     for game in schedule.itertuples():
         for team, opponent in ((game.away_team_abbr, game.home_team_abbr), (game.home_team_abbr, game.away_team_abbr)):
-            pgs += [{"game_id": game.game_id, "game_date": game.game_date, "player_lookup": f"{team.lower()}{slot}",
-                     "universal_player_id": f"{team}-{slot}", "team_abbr": team, "opponent_team_abbr": opponent,
-                     "player_status": "active", "minutes_played": minutes, "points": 20} for slot in range(PLAYERS)]
-            tgs.append({"game_id": game.game_id, "game_date": game.game_date, "team_abbr": team,
-                        "opponent_team_abbr": opponent, "points": 20 * PLAYERS, "pace": 100.0})  # fmt: skip
+            pgs += [
+                {
+                    "game_id": game.game_id,
+                    "game_date": game.game_date,
+                    "player_lookup": f"{team.lower()}{slot}",
+                    "universal_player_id": f"{team}-{slot}",
+                    "team_abbr": team,
+                    "opponent_team_abbr": opponent,
+                    "player_status": "active",
+                    "minutes_played": minutes,
+                    "points": 20,
+                }
+                for slot in range(PLAYERS)
+            ]
+            tgs.append(
+                {
+                    "game_id": game.game_id,
+                    "game_date": game.game_date,
+                    "team_abbr": team,
+                    "opponent_team_abbr": opponent,
+                    "points": 20 * PLAYERS,
+                    "pace": 100.0,
+                }
+            )
     return pd.DataFrame(pgs), pd.DataFrame(tgs)
 
 
@@ -49,9 +78,20 @@ def facts(schedule: pd.DataFrame, pgs: pd.DataFrame, tgs: pd.DataFrame) -> pd.Se
 
 def gate(found: pd.Series, source: str = "pgs_synthetic") -> pd.Series:
     """The gate's cause and reason for one date whose only facts are the box-score ones."""
-    row = found.to_frame().T.assign(expected_players=200, row_count=200, context_source=source, missing_games="",
-                                    unfinished_games="", history_missing="", psza_rows=1, psza_players=1,
-                                    psza_expected=1, tdza_rows=1, tdza_teams=1, tdza_expected=1)  # fmt: skip
+    row = found.to_frame().T.assign(
+        expected_players=200,
+        row_count=200,
+        context_source=source,
+        missing_games="",
+        unfinished_games="",
+        history_missing="",
+        psza_rows=1,
+        psza_players=1,
+        psza_expected=1,
+        tdza_rows=1,
+        tdza_teams=1,
+        tdza_expected=1,
+    )
     return block_reasons(row, coverage_of(row), GateRules()).iloc[0]
 
 
@@ -153,17 +193,32 @@ def test_a_tgs_line_older_than_the_pace_window_is_not_read_and_not_gated():
 
 def test_the_agreement_audit_never_blames_upcg_for_a_pace_read_from_incomplete_team_lines():
     pgs, tgs = box_scores(SEASON)
-    checks = box_score_checks(SEASON, pgs, tgs[tgs["game_date"] < pd.Timestamp("2023-02-10")],
-                              pd.DatetimeIndex([DAY]), CALENDAR)  # fmt: skip
+    checks = box_score_checks(
+        SEASON, pgs, tgs[tgs["game_date"] < pd.Timestamp("2023-02-10")], pd.DatetimeIndex([DAY]), CALENDAR
+    )
     compared = pgs[pgs["game_date"] == DAY].reset_index(drop=True)
-    upcg = pd.DataFrame({"days_rest": 15, "back_to_back": False, "games_in_last_7_days": 0,
-                         "minutes_in_last_7_days": 0.0, "back_to_backs_last_14_days": 0,
-                         "avg_usage_rate_last_7_games": np.nan, "pace_differential": 0.0},
-                        index=compared.index)  # fmt: skip
+    upcg = pd.DataFrame(
+        {
+            "days_rest": 15,
+            "back_to_back": False,
+            "games_in_last_7_days": 0,
+            "minutes_in_last_7_days": 0.0,
+            "back_to_backs_last_14_days": 0,
+            "avg_usage_rate_last_7_games": np.nan,
+            "pace_differential": 0.0,
+        },
+        index=compared.index,
+    )
     built_from_gaps = upcg.assign(pace_differential=4.0)  # what a pace over the lines present would say
 
-    agreement = agreement_facts(compared, upcg, built_from_gaps, pd.Series("", index=pd.DatetimeIndex([DAY])),
-                                AgreementRules(), {"pace_differential": checks.pace_incomplete(compared)})  # fmt: skip
+    agreement = agreement_facts(
+        compared,
+        upcg,
+        built_from_gaps,
+        pd.Series("", index=pd.DatetimeIndex([DAY])),
+        AgreementRules(),
+        {"pace_differential": checks.pace_incomplete(compared)},
+    )
 
     day = agreement.iloc[0]
     assert day["agreement_checked"] == 2 * PLAYERS and day["agreement_disagreeing"] == 0 and not day["upcg_stale"]

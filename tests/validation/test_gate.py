@@ -33,15 +33,32 @@ FORCED = GateRules(force=True, force_reason="UPCG is stale")
 def facts(expected: int = 187, published: int = 187, **changed: object) -> pd.DataFrame:
     """One date's gate inputs: whole, healthy inputs unless `changed` says otherwise."""
     row: dict[str, object] = {
-        "expected_players": expected, "row_count": published, "context_source": "upcg", "final_games": 9,
-        "missing_games": "", "unfinished_games": "", "history_missing": "",
-        "psza_rows": expected, "psza_players": expected, "psza_expected": expected,
-        "tdza_rows": 18, "tdza_teams": 18, "tdza_expected": 18,
-        "candidate_completeness": 98.0, "candidate_zeroed_scores": 0,
-        "previous_players": float("nan"), "previous_completeness": float("nan"), "previous_zeroed_scores": float("nan"),
-        "out_of_range_rows": 0, "error": "", "upcg_disagrees": "", "audit_block": "", "identity_conflicts": "",
-        "changed_players": 0, **dict.fromkeys(BOX_SCORE_FACTS, ""),
-    }  # fmt: skip
+        "expected_players": expected,
+        "row_count": published,
+        "context_source": "upcg",
+        "final_games": 9,
+        "missing_games": "",
+        "unfinished_games": "",
+        "history_missing": "",
+        "psza_rows": expected,
+        "psza_players": expected,
+        "psza_expected": expected,
+        "tdza_rows": 18,
+        "tdza_teams": 18,
+        "tdza_expected": 18,
+        "candidate_completeness": 98.0,
+        "candidate_zeroed_scores": 0,
+        "previous_players": float("nan"),
+        "previous_completeness": float("nan"),
+        "previous_zeroed_scores": float("nan"),
+        "out_of_range_rows": 0,
+        "error": "",
+        "upcg_disagrees": "",
+        "audit_block": "",
+        "identity_conflicts": "",
+        "changed_players": 0,
+        **dict.fromkeys(BOX_SCORE_FACTS, ""),
+    }
     row.update(changed)
     assert set(row) == set(GATE_INPUT_COLUMNS)
     return pd.DataFrame([row], index=pd.DatetimeIndex([pd.Timestamp("2023-02-23")], name="game_date"))
@@ -52,12 +69,15 @@ def verdict(frame: pd.DataFrame, rules: GateRules | None = None) -> pd.Series:
 
 
 # --- SPEC §10, row by row ------------------------------------------------------------------------
-@pytest.mark.parametrize(("expected", "published", "status", "warned"), [
-    (187, 187, PUBLISHED, False),  # everyone
-    (200, 190, PUBLISHED, False),  # 95%: no warning
-    (187, 94, BLOCKED, False),  # half
-    (187, 1, BLOCKED, False),  # the incident rate
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("expected", "published", "status", "warned"),
+    [
+        (187, 187, PUBLISHED, False),  # everyone
+        (200, 190, PUBLISHED, False),  # 95%: no warning
+        (187, 94, BLOCKED, False),  # half
+        (187, 1, BLOCKED, False),  # the incident rate
+    ],
+)
 def test_acceptance_rows_on_coverage(expected, published, status, warned):
     result = verdict(facts(expected, published))
     assert result["status"] == status and bool(result["warning"]) is warned
@@ -94,9 +114,15 @@ def test_acceptance_row_the_fallback_publishes_everyone_from_box_scores():
 
 
 # --- the rules around the table --------------------------------------------------------------------
-@pytest.mark.parametrize(("published", "status", "warned"), [
-    (168, BLOCKED, False), (169, PUBLISHED, True), (177, PUBLISHED, True), (178, PUBLISHED, False),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("published", "status", "warned"),
+    [
+        (168, BLOCKED, False),
+        (169, PUBLISHED, True),
+        (177, PUBLISHED, True),
+        (178, PUBLISHED, False),
+    ],
+)
 def test_between_the_bars_a_date_publishes_with_a_warning(published, status, warned):
     result = verdict(facts(187, published))  # 90% of 187 is 168.3, 95% is 177.65
     assert result["status"] == status and bool(result["warning"]) is warned
@@ -107,31 +133,55 @@ def test_the_bars_are_the_runs_own():
     assert verdict(facts(187, 180), GateRules(min_coverage=0.99, warn_coverage=1.0))["status"] == BLOCKED
 
 
-@pytest.mark.parametrize(("changed", "cause", "reason"), [
-    ({"missing_games": "20230223_LAL_GSW"}, UPSTREAM_MISSING, "upstream_missing pgs: games 20230223_LAL_GSW"),
-    ({"unfinished_games": "20230223_LAL_GSW"}, "games_not_final", "games not final: 20230223_LAL_GSW"),
-    ({"expected_players": 0, "row_count": 0}, UPSTREAM_MISSING, "upstream_missing pgs: no active box scores"),
-    ({"identity_conflicts": "herbertporter: ids hp_001, hp_002"}, IDENTITY_CONFLICT,
-     "identity_conflict herbertporter: ids hp_001, hp_002"),
-    ({"context_source": "pgs_synthetic", "history_missing": "20230215_BOS_DET"}, UPSTREAM_MISSING,
-     "upstream_missing history: games 20230215_BOS_DET"),
-    ({"unbalanced_games": "20230223_LAL_GSW GSW points 74/112, minutes 168/240"}, UPSTREAM_PARTIAL,
-     "upstream_partial pgs: 20230223_LAL_GSW GSW points 74/112, minutes 168/240"),
-    ({"tgs_missing_games": "20230223_LAL_GSW"}, UPSTREAM_MISSING, "upstream_missing tgs: games 20230223_LAL_GSW"),
-    ({"tgs_teams_differ": "BKN in pgs, BRK in tgs (20230223_BKN_GSW)"}, UPSTREAM_PARTIAL,
-     "upstream_partial tgs: BKN in pgs, BRK in tgs (20230223_BKN_GSW)"),
-    ({"duplicate_rows": "20230223_LAL_GSW lebronjames ×3"}, UPSTREAM_PARTIAL,
-     "upstream_partial pgs: duplicate rows 20230223_LAL_GSW lebronjames ×3"),
-    ({"context_source": "pgs_synthetic", "tgs_history_missing": "BOS 3 games"}, UPSTREAM_MISSING,
-     "upstream_missing tgs history: BOS 3 games"),
-    ({"context_source": "pgs_synthetic", "history_partial": "20230215_BOS_DET"}, UPSTREAM_PARTIAL,
-     "upstream_partial history: games 20230215_BOS_DET"),
-    ({"psza_rows": 0, "psza_players": 0}, UPSTREAM_MISSING, "upstream_missing psza"),
-    ({"psza_players": 100}, UPSTREAM_PARTIAL, "upstream_partial psza 100/187"),
-    ({"tdza_teams": 1}, UPSTREAM_PARTIAL, "upstream_partial tdza 1/18"),
-    ({"upcg_disagrees": "upcg_disagrees 90/187: days_rest"}, "upcg_disagrees", "upcg_disagrees 90/187: days_rest"),
-    ({"audit_block": "audit shot_zone_zero_share 1.00 vs 0.02"}, AUDIT, "audit shot_zone_zero_share 1.00 vs 0.02"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("changed", "cause", "reason"),
+    [
+        ({"missing_games": "20230223_LAL_GSW"}, UPSTREAM_MISSING, "upstream_missing pgs: games 20230223_LAL_GSW"),
+        ({"unfinished_games": "20230223_LAL_GSW"}, "games_not_final", "games not final: 20230223_LAL_GSW"),
+        ({"expected_players": 0, "row_count": 0}, UPSTREAM_MISSING, "upstream_missing pgs: no active box scores"),
+        (
+            {"identity_conflicts": "herbertporter: ids hp_001, hp_002"},
+            IDENTITY_CONFLICT,
+            "identity_conflict herbertporter: ids hp_001, hp_002",
+        ),
+        (
+            {"context_source": "pgs_synthetic", "history_missing": "20230215_BOS_DET"},
+            UPSTREAM_MISSING,
+            "upstream_missing history: games 20230215_BOS_DET",
+        ),
+        (
+            {"unbalanced_games": "20230223_LAL_GSW GSW points 74/112, minutes 168/240"},
+            UPSTREAM_PARTIAL,
+            "upstream_partial pgs: 20230223_LAL_GSW GSW points 74/112, minutes 168/240",
+        ),
+        ({"tgs_missing_games": "20230223_LAL_GSW"}, UPSTREAM_MISSING, "upstream_missing tgs: games 20230223_LAL_GSW"),
+        (
+            {"tgs_teams_differ": "BKN in pgs, BRK in tgs (20230223_BKN_GSW)"},
+            UPSTREAM_PARTIAL,
+            "upstream_partial tgs: BKN in pgs, BRK in tgs (20230223_BKN_GSW)",
+        ),
+        (
+            {"duplicate_rows": "20230223_LAL_GSW lebronjames ×3"},
+            UPSTREAM_PARTIAL,
+            "upstream_partial pgs: duplicate rows 20230223_LAL_GSW lebronjames ×3",
+        ),
+        (
+            {"context_source": "pgs_synthetic", "tgs_history_missing": "BOS 3 games"},
+            UPSTREAM_MISSING,
+            "upstream_missing tgs history: BOS 3 games",
+        ),
+        (
+            {"context_source": "pgs_synthetic", "history_partial": "20230215_BOS_DET"},
+            UPSTREAM_PARTIAL,
+            "upstream_partial history: games 20230215_BOS_DET",
+        ),
+        ({"psza_rows": 0, "psza_players": 0}, UPSTREAM_MISSING, "upstream_missing psza"),
+        ({"psza_players": 100}, UPSTREAM_PARTIAL, "upstream_partial psza 100/187"),
+        ({"tdza_teams": 1}, UPSTREAM_PARTIAL, "upstream_partial tdza 1/18"),
+        ({"upcg_disagrees": "upcg_disagrees 90/187: days_rest"}, "upcg_disagrees", "upcg_disagrees 90/187: days_rest"),
+        ({"audit_block": "audit shot_zone_zero_share 1.00 vs 0.02"}, AUDIT, "audit shot_zone_zero_share 1.00 vs 0.02"),
+    ],
+)
 def test_inputs_are_checked_before_coverage_and_name_what_blocked(changed, cause, reason):
     result = verdict(facts(187, 1, **changed) if cause != AUDIT else facts(**changed))
     assert result["status"] == BLOCKED and result["blocked_by"] == cause and result["reason"] == reason
@@ -143,17 +193,27 @@ def test_an_identity_conflict_blocks_a_date_whose_rows_are_all_there():
     assert result["status"] == BLOCKED and result["blocked_by"] == IDENTITY_CONFLICT
 
 
-@pytest.mark.parametrize("history", [{"history_missing": "20230215_BOS_DET"}, {"history_partial": "20230215_BOS_DET"},
-                                     {"tgs_history_missing": "BOS 3 games"}])  # fmt: skip
+@pytest.mark.parametrize(
+    "history",
+    [
+        {"history_missing": "20230215_BOS_DET"},
+        {"history_partial": "20230215_BOS_DET"},
+        {"tgs_history_missing": "BOS 3 games"},
+    ],
+)
 def test_history_is_not_needed_when_the_context_comes_from_upcg(history):
     assert verdict(facts(**history))["status"] == PUBLISHED
 
 
-@pytest.mark.parametrize("worse", [
-    {"row_count": 180},
-    {"candidate_completeness": 90.0},
-    {"candidate_zeroed_scores": 3},
-], ids=["fewer players", "less complete", "more zeroed"])  # fmt: skip
+@pytest.mark.parametrize(
+    "worse",
+    [
+        {"row_count": 180},
+        {"candidate_completeness": 90.0},
+        {"candidate_zeroed_scores": 3},
+    ],
+    ids=["fewer players", "less complete", "more zeroed"],
+)
 def test_worse_rows_than_the_published_ones_are_a_regression_that_only_allow_regression_lets_through(worse):
     published = {"previous_players": 187, "previous_completeness": 98.0, "previous_zeroed_scores": 0}
     candidate = facts(187, **{"published": worse.pop("row_count", 187)}, **published, **worse)
@@ -175,16 +235,22 @@ def test_rows_outside_the_factor_ranges_fail_the_date():
     assert result["status"] == FAILED and result["reason"] == "range_check: 2 rows outside the factor ranges"
 
 
-@pytest.mark.parametrize(("expected", "published", "changed", "status"), [
-    (188, 188, 1, PUBLISHED),  # a player added to the box score, with a lower completeness than the rest
-    (186, 186, 1, PUBLISHED),  # a player corrected to DNP disappears
-    (187, 180, 7, BLOCKED),  # players who played are left out (a partial reload): still a regression
-], ids=["player added", "player corrected to dnp", "players left out"])  # fmt: skip
-def test_a_changed_player_set_from_complete_inputs_is_a_correction_not_a_regression(expected, published, changed,
-                                                                                    status):  # fmt: skip
+@pytest.mark.parametrize(
+    ("expected", "published", "changed", "status"),
+    [
+        (188, 188, 1, PUBLISHED),  # a player added to the box score, with a lower completeness than the rest
+        (186, 186, 1, PUBLISHED),  # a player corrected to DNP disappears
+        (187, 180, 7, BLOCKED),  # players who played are left out (a partial reload): still a regression
+    ],
+    ids=["player added", "player corrected to dnp", "players left out"],
+)
+def test_a_changed_player_set_from_complete_inputs_is_a_correction_not_a_regression(
+    expected, published, changed, status
+):
     before = {"previous_players": 187, "previous_completeness": 98.0, "previous_zeroed_scores": 0}
-    candidate = facts(expected, published, changed_players=changed, candidate_completeness=97.9,
-                      candidate_zeroed_scores=1, **before)  # fmt: skip
+    candidate = facts(
+        expected, published, changed_players=changed, candidate_completeness=97.9, candidate_zeroed_scores=1, **before
+    )
     result = verdict(candidate)
     assert result["status"] == status and not result["allowed_regression"]
     assert result["blocked_by"] == (REGRESSION if status == BLOCKED else None)

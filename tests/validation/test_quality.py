@@ -17,10 +17,14 @@ def test_a_missing_zone_row_or_pace_differential_zeroes_one_score_each():
 
 
 def test_quality_per_date_counts_players_once_and_dates_without_rows_as_none():
-    rows = pd.DataFrame({
-        "game_date": [DAYS[0]] * 3, "player_lookup": ["a", "b", "b"], "data_completeness_pct": [100.0, 80.0, 80.0],
-        "missing_data_fields": [None, "pace_differential", "pace_differential"],
-    })  # fmt: skip
+    rows = pd.DataFrame(
+        {
+            "game_date": [DAYS[0]] * 3,
+            "player_lookup": ["a", "b", "b"],
+            "data_completeness_pct": [100.0, 80.0, 80.0],
+            "missing_data_fields": [None, "pace_differential", "pace_differential"],
+        }
+    )
     quality = date_quality(rows, DAYS)
     first, second = quality.loc[DAYS[0]], quality.loc[DAYS[1]]
     assert first["players"] == 2 and first["zeroed_scores"] == 2

@@ -15,10 +15,19 @@ def facts(**changed: object) -> dict[str, Any]:
     """One published game date whose table and ledger agree, unless `changed` says otherwise."""
     row: dict[str, object] = {
         "game_date": date(2023, 2, 25),
-        "is_game_date": True, "bootstrap": False, "games": 9, "last_status": "published", "expected_players": 187,
-        "pcf_rows": 187, "pcf_players": 187, "published_coverage": 1.0, "ever_published": True,
-        "ledger_published_players": 187, "rows_for_non_players": 0, "rows_out_of_range": 0,
-    }  # fmt: skip
+        "is_game_date": True,
+        "bootstrap": False,
+        "games": 9,
+        "last_status": "published",
+        "expected_players": 187,
+        "pcf_rows": 187,
+        "pcf_players": 187,
+        "published_coverage": 1.0,
+        "ever_published": True,
+        "ledger_published_players": 187,
+        "rows_for_non_players": 0,
+        "rows_out_of_range": 0,
+    }
     row.update(changed)
     return row
 
@@ -28,12 +37,22 @@ def problems(**changed: object) -> str:
 
 
 CASES = {
-    "not_published": {"pcf_rows": 0, "pcf_players": 0, "published_coverage": 0.0, "last_status": "blocked",
-                      "ever_published": False, "ledger_published_players": 0},
+    "not_published": {
+        "pcf_rows": 0,
+        "pcf_players": 0,
+        "published_coverage": 0.0,
+        "last_status": "blocked",
+        "ever_published": False,
+        "ledger_published_players": 0,
+    },
     "duplicates": {"pcf_rows": 190},
     "rows_without_ledger": {"ever_published": False, "ledger_published_players": 0},
-    "ledger_published_rows_missing": {"pcf_rows": 90, "pcf_players": 90, "published_coverage": 0.95,
-                                      "expected_players": 95},
+    "ledger_published_rows_missing": {
+        "pcf_rows": 90,
+        "pcf_players": 90,
+        "published_coverage": 0.95,
+        "expected_players": 95,
+    },
     "coverage_below_bar": {"published_coverage": 0.5},
     "rows_for_non_players": {"rows_for_non_players": 20},
     "values_out_of_range": {"rows_out_of_range": 1},
@@ -42,7 +61,7 @@ CASES = {
     "skipped_but_not_bootstrap": {"last_status": "skipped_bootstrap"},
     "stale_inputs": {"inputs": "stale"},
     "unverified": {"inputs": "unverified"},
-}  # fmt: skip
+}
 
 
 def test_every_check_has_a_case():
@@ -56,15 +75,32 @@ def test_each_check_names_its_date(check, changed):
 
 def test_a_clean_date_and_a_day_without_games_need_nothing():
     assert problems() == ""
-    off_day = problems(is_game_date=False, games=0, last_status=None, expected_players=0, pcf_rows=0,
-                       pcf_players=0, published_coverage=float("nan"), ever_published=False,
-                       ledger_published_players=0)  # fmt: skip
+    off_day = problems(
+        is_game_date=False,
+        games=0,
+        last_status=None,
+        expected_players=0,
+        pcf_rows=0,
+        pcf_players=0,
+        published_coverage=float("nan"),
+        ever_published=False,
+        ledger_published_players=0,
+    )
     assert off_day == ""
 
 
 def test_a_bootstrap_date_without_rows_is_fine():
-    assert problems(bootstrap=True, last_status="skipped_bootstrap", pcf_rows=0, pcf_players=0,
-                    ever_published=False, ledger_published_players=0) == ""  # fmt: skip
+    assert (
+        problems(
+            bootstrap=True,
+            last_status="skipped_bootstrap",
+            pcf_rows=0,
+            pcf_players=0,
+            ever_published=False,
+            ledger_published_players=0,
+        )
+        == ""
+    )
 
 
 def test_wrong_published_rows_are_recomputed_and_missing_ones_just_run():
@@ -73,10 +109,16 @@ def test_wrong_published_rows_are_recomputed_and_missing_ones_just_run():
     assert [needs_recompute(row["problems"]) for row in report] == [True, False]
 
 
-@pytest.mark.parametrize(("changed", "mode"), [
-    ({"inputs": "stale"}, "stale"), ({"inputs": "unverified"}, "verify"), ({"inputs": "fresh"}, None),
-    ({"inputs": "stale", "rows_out_of_range": 1}, "all"),
-], ids=["stale", "unverified", "fresh", "stale-and-wrong"])  # fmt: skip
+@pytest.mark.parametrize(
+    ("changed", "mode"),
+    [
+        ({"inputs": "stale"}, "stale"),
+        ({"inputs": "unverified"}, "verify"),
+        ({"inputs": "fresh"}, None),
+        ({"inputs": "stale", "rows_out_of_range": 1}, "all"),
+    ],
+    ids=["stale", "unverified", "fresh", "stale-and-wrong"],
+)
 def test_stale_dates_are_rerun_as_stale_and_unverified_ones_checked(changed, mode):
     found = problems(**changed)
     assert (repair_mode(found) if found else None) == mode

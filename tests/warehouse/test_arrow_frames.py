@@ -20,22 +20,29 @@ SELECT * FROM (VALUES
 """
 
 
-@pytest.mark.parametrize("sql", [
-    EVERY_TYPE,
-    EVERY_TYPE + " WHERE big IS NOT NULL",  # no NULL left: plain numpy integers and booleans
-    EVERY_TYPE + " LIMIT 0",
-    "SELECT NULL::BIGINT AS big, NULL::BOOLEAN AS flag, NULL::VARCHAR AS text, NULL::DATE AS day",
-], ids=["nulls", "no-nulls", "no-rows", "all-null"])  # fmt: skip
+@pytest.mark.parametrize(
+    "sql",
+    [
+        EVERY_TYPE,
+        EVERY_TYPE + " WHERE big IS NOT NULL",  # no NULL left: plain numpy integers and booleans
+        EVERY_TYPE + " LIMIT 0",
+        "SELECT NULL::BIGINT AS big, NULL::BOOLEAN AS flag, NULL::VARCHAR AS text, NULL::DATE AS day",
+    ],
+    ids=["nulls", "no-nulls", "no-rows", "all-null"],
+)
 def test_arrow_rows_become_the_frame_duckdb_gives(sql):
     connection = duckdb.connect()
-    pd.testing.assert_frame_equal(frame_from_arrow(connection.sql(sql).to_arrow_table()), connection.execute(sql).df(),
-                                  check_exact=True)  # fmt: skip
+    pd.testing.assert_frame_equal(
+        frame_from_arrow(connection.sql(sql).to_arrow_table()), connection.execute(sql).df(), check_exact=True
+    )
 
 
 def test_rows_take_the_contract_columns_in_order_with_constants_and_nulls() -> None:
     stamp = datetime(2024, 1, 6, 6, 0)
-    for rows in (pd.DataFrame({"b": [1, 2], "a": ["x", "y"], "extra": [0, 0]}),
-                 pa.table({"b": [1, 2], "a": ["x", "y"], "extra": [0, 0]})):  # fmt: skip
+    for rows in (
+        pd.DataFrame({"b": [1, 2], "a": ["x", "y"], "extra": [0, 0]}),
+        pa.table({"b": [1, 2], "a": ["x", "y"], "extra": [0, 0]}),
+    ):
         table = arrow_with_columns(rows, ["a", "b", "run_id", "at", "missing"], run_id="run-1", at=stamp)
         assert table.column_names == ["a", "b", "run_id", "at", "missing"]
         assert table.to_pylist()[1] == {"a": "y", "b": 2, "run_id": "run-1", "at": stamp, "missing": None}

@@ -38,10 +38,14 @@ def no_emulator_nor_default_credentials(monkeypatch: pytest.MonkeyPatch, tmp_pat
 
 @pytest.mark.parametrize(
     ("content", "reason"),
-    [(None, "cannot be read"), ("{not json", "malformed: not JSON"), ('["a list"]', 'malformed: no credentials "type"'),
-     ('{"type": "service_account"}', "malformed")],
+    [
+        (None, "cannot be read"),
+        ("{not json", "malformed: not JSON"),
+        ('["a list"]', 'malformed: no credentials "type"'),
+        ('{"type": "service_account"}', "malformed"),
+    ],
     ids=["missing", "not-json", "not-an-object", "incomplete-key"],
-)  # fmt: skip
+)
 def test_an_unusable_credentials_file_exits_2_naming_it(monkeypatch, tmp_path, content, reason):
     key_file = tmp_path / "key.json"
     if content is not None:
@@ -67,9 +71,15 @@ def service_account_key(folder: Path, token_uri: str) -> Path:
     """A well-formed key whose token endpoint is `token_uri` (on 127.0.0.1: the network this test controls)."""
     private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = private_key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decode()
-    key = {"type": "service_account", "project_id": PROJECT, "private_key_id": "k1", "private_key": pem,
-           "client_email": f"pcf@{PROJECT}.iam.gserviceaccount.com", "client_id": "1",
-           "token_uri": token_uri}  # fmt: skip
+    key = {
+        "type": "service_account",
+        "project_id": PROJECT,
+        "private_key_id": "k1",
+        "private_key": pem,
+        "client_email": f"pcf@{PROJECT}.iam.gserviceaccount.com",
+        "client_id": "1",
+        "token_uri": token_uri,
+    }
     path = folder / "key.json"
     path.write_text(json.dumps(key))
     return path

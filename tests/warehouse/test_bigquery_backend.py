@@ -31,20 +31,34 @@ D1, D2, D3 = date(2023, 2, 23), date(2023, 2, 24), date(2023, 2, 25)
 def pgs_rows(players_by_date: dict[date, list[str]]) -> pd.DataFrame:
     return pd.DataFrame(
         [
-            {"game_id": f"{day:%Y%m%d}_BOS_LAL", "game_date": day, "season": 2022, "player_lookup": player,
-             "team_abbr": "LAL", "player_status": "active", "minutes_played": 31.5, "points": 20}
+            {
+                "game_id": f"{day:%Y%m%d}_BOS_LAL",
+                "game_date": day,
+                "season": 2022,
+                "player_lookup": player,
+                "team_abbr": "LAL",
+                "player_status": "active",
+                "minutes_played": 31.5,
+                "points": 20,
+            }
             for day, players in players_by_date.items()
             for player in players
         ]
-    )  # fmt: skip
+    )
 
 
 # --- without a server ---------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(D1, "DATE"), (datetime(2024, 1, 1, tzinfo=UTC), "TIMESTAMP"), ("x", "STRING"), (3, "INT64"),
-     (2.5, "FLOAT64"), (True, "BOOL")],
-)  # fmt: skip
+    [
+        (D1, "DATE"),
+        (datetime(2024, 1, 1, tzinfo=UTC), "TIMESTAMP"),
+        ("x", "STRING"),
+        (3, "INT64"),
+        (2.5, "FLOAT64"),
+        (True, "BOOL"),
+    ],
+)
 def test_python_values_map_to_typed_parameters(value: object, expected: str) -> None:
     assert query_parameter("p", value).to_api_repr()["parameterType"] == {"type": expected}
     array = query_parameter("p", [value, value]).to_api_repr()["parameterType"]
@@ -100,8 +114,9 @@ def test_string_literals_keep_quotes_and_backslashes_inert() -> None:
 def test_create_tables_creates_everything_once_partitioned_and_clustered(make_bigquery_warehouse) -> None:
     warehouse = make_bigquery_warehouse()
     own = warehouse.create_tables(with_inputs=False)
-    assert sorted(own) == sorted(f"{warehouse.dataset_name(spec.dataset)}.{spec.name}" for key, spec in TABLES.items()
-                                 if key not in INPUT_TABLES)  # fmt: skip
+    assert sorted(own) == sorted(
+        f"{warehouse.dataset_name(spec.dataset)}.{spec.name}" for key, spec in TABLES.items() if key not in INPUT_TABLES
+    )
     assert len(warehouse.create_tables()) == len(INPUT_TABLES)  # asked for: the upstream tables too
     assert warehouse.create_tables() == [] and warehouse.create_datasets() == []
     pcf = warehouse.client.get_table(warehouse.qualified("precompute", "player_composite_factors").strip("`"))
@@ -143,9 +158,14 @@ def test_an_overlapping_lease_is_refused_naming_its_holder(make_bigquery_warehou
 def test_an_expired_lease_is_taken_over(bigquery_warehouse: BigQueryWarehouse) -> None:
     long_ago = datetime.now(UTC) - timedelta(hours=3)
     expired = {
-        "lease_id": "crashed", "holder": "o'neil@host run-0", "start_date": D1, "end_date": D3,
-        "acquired_at": long_ago, "heartbeat_at": long_ago, "expires_at": long_ago + timedelta(minutes=15),
-    }  # fmt: skip
+        "lease_id": "crashed",
+        "holder": "o'neil@host run-0",
+        "start_date": D1,
+        "end_date": D3,
+        "acquired_at": long_ago,
+        "heartbeat_at": long_ago,
+        "expires_at": long_ago + timedelta(minutes=15),
+    }
     bigquery_warehouse.load(pd.DataFrame([expired]), "leases")
 
     with bigquery_warehouse.lease("o'neil@host run-1", D2, D2):
@@ -157,9 +177,18 @@ def test_an_expired_lease_is_taken_over(bigquery_warehouse: BigQueryWarehouse) -
 
 def live_lease(host: str, pid: int, silent: timedelta) -> dict:
     beat = datetime.now(UTC) - silent
-    return {"lease_id": "held", "holder": "run-0", "start_date": D1, "end_date": D3, "acquired_at": beat,
-            "heartbeat_at": beat, "expires_at": datetime.now(UTC) + timedelta(minutes=10), "host": host, "pid": pid,
-            "command": "pcf-backfill run --start-date 2023-02-23 --end-date 2023-02-25"}  # fmt: skip
+    return {
+        "lease_id": "held",
+        "holder": "run-0",
+        "start_date": D1,
+        "end_date": D3,
+        "acquired_at": beat,
+        "heartbeat_at": beat,
+        "expires_at": datetime.now(UTC) + timedelta(minutes=10),
+        "host": host,
+        "pid": pid,
+        "command": "pcf-backfill run --start-date 2023-02-23 --end-date 2023-02-25",
+    }
 
 
 @emulator
@@ -178,12 +207,14 @@ def test_a_lease_of_a_dead_process_on_this_host_is_taken_over_at_once(bigquery_w
     gone.wait()  # its PID names no process now
     bigquery_warehouse.load(pd.DataFrame([live_lease(socket.gethostname(), gone.pid, timedelta(0))]), "leases")
     with bigquery_warehouse.lease("run-1", D2, D2) as taken_over:
-        holders = bigquery_warehouse.query("SELECT holder, pid FROM {leases} WHERE lease_id != @mutex",
-                                           {"mutex": LEASE_MUTEX_ID})  # fmt: skip
+        holders = bigquery_warehouse.query(
+            "SELECT holder, pid FROM {leases} WHERE lease_id != @mutex", {"mutex": LEASE_MUTEX_ID}
+        )
     assert holders["holder"].tolist() == ["run-1"]
     assert holders["pid"].tolist() == [os.getpid()]
     assert [(lease["pid"], lease["host"], lease["why"]) for lease in taken_over] == [
-        (gone.pid, socket.gethostname(), "process gone")]  # what the run's notification names
+        (gone.pid, socket.gethostname(), "process gone")
+    ]  # what the run's notification names
 
 
 @emulator

@@ -111,11 +111,25 @@ def test_an_invalid_project_id_is_a_usage_error(bigquery_url):
 def test_a_lease_held_elsewhere_exits_4_naming_its_holder_until_lock_release_frees_it(demo_url, open_db):
     wh = open_db(demo_url)
     beat = pd.Timestamp.now(tz="UTC") - pd.Timedelta(seconds=30)
-    wh.load(pd.DataFrame([{
-        "lease_id": "held-elsewhere", "holder": "run-0", "start_date": date(2023, 2, 1), "end_date": date(2023, 2, 28),
-        "acquired_at": beat, "heartbeat_at": beat, "expires_at": beat + pd.Timedelta(minutes=15),
-        "host": "pcf-7", "pid": 4242, "command": "pcf-backfill run --start-date 2023-02-01 --end-date 2023-02-28",
-    }]), "leases")  # fmt: skip
+    wh.load(
+        pd.DataFrame(
+            [
+                {
+                    "lease_id": "held-elsewhere",
+                    "holder": "run-0",
+                    "start_date": date(2023, 2, 1),
+                    "end_date": date(2023, 2, 28),
+                    "acquired_at": beat,
+                    "heartbeat_at": beat,
+                    "expires_at": beat + pd.Timedelta(minutes=15),
+                    "host": "pcf-7",
+                    "pid": 4242,
+                    "command": "pcf-backfill run --start-date 2023-02-01 --end-date 2023-02-28",
+                }
+            ]
+        ),
+        "leases",
+    )
     refused = invoke(demo_url, "run", *INCIDENT_WEEK)
     assert refused.exit_code == 4
     assert_one_clear_line(refused, "PID 4242 on pcf-7", "pcf-backfill run --start-date 2023-02-01", "last heartbeat")
@@ -133,12 +147,25 @@ def test_a_cleanup_while_another_holds_the_lease_exits_4_naming_it_and_deletes_n
     upcg = "SELECT * FROM {upcg} ORDER BY game_date, player_lookup"
     before = wh.query(upcg)
     beat = pd.Timestamp.now(tz="UTC") - pd.Timedelta(seconds=5)
-    wh.load(pd.DataFrame([{
-        "lease_id": "first-cleanup", "holder": "cleanup-20261126T040000-0badcafe", "start_date": date(1, 1, 1),
-        "end_date": date(2026, 11, 18), "acquired_at": beat, "heartbeat_at": beat,
-        "expires_at": beat + pd.Timedelta(minutes=15), "host": "pcf-7", "pid": 4242,
-        "command": "pcf-backfill cleanup --mode partial --execute",
-    }]), "leases")  # fmt: skip
+    wh.load(
+        pd.DataFrame(
+            [
+                {
+                    "lease_id": "first-cleanup",
+                    "holder": "cleanup-20261126T040000-0badcafe",
+                    "start_date": date(1, 1, 1),
+                    "end_date": date(2026, 11, 18),
+                    "acquired_at": beat,
+                    "heartbeat_at": beat,
+                    "expires_at": beat + pd.Timedelta(minutes=15),
+                    "host": "pcf-7",
+                    "pid": 4242,
+                    "command": "pcf-backfill cleanup --mode partial --execute",
+                }
+            ]
+        ),
+        "leases",
+    )
     second = invoke(demo_url, "cleanup", "--mode", "partial", "--execute")
     assert second.exit_code == 4, second.output
     assert_one_clear_line(second, "PID 4242 on pcf-7", "pcf-backfill cleanup --mode partial --execute")
@@ -163,12 +190,25 @@ def test_a_lease_taken_over_from_a_dead_run_sends_one_message_naming_it(demo_url
     gone = subprocess.Popen(["true"])
     gone.wait()  # its PID names no process now: the holder died without releasing its lease
     beat = pd.Timestamp.now(tz="UTC") - pd.Timedelta(seconds=40)
-    open_db(demo_url).load(pd.DataFrame([{
-        "lease_id": "killed-run-lease", "holder": "20261126T040000Z-deadbeef", "start_date": date(2023, 2, 1),
-        "end_date": date(2023, 2, 28), "acquired_at": beat, "heartbeat_at": beat,
-        "expires_at": beat + pd.Timedelta(minutes=15), "host": socket.gethostname(), "pid": gone.pid,
-        "command": "pcf-backfill run --start-date 2023-02-01 --end-date 2023-02-28",
-    }]), "leases")  # fmt: skip
+    open_db(demo_url).load(
+        pd.DataFrame(
+            [
+                {
+                    "lease_id": "killed-run-lease",
+                    "holder": "20261126T040000Z-deadbeef",
+                    "start_date": date(2023, 2, 1),
+                    "end_date": date(2023, 2, 28),
+                    "acquired_at": beat,
+                    "heartbeat_at": beat,
+                    "expires_at": beat + pd.Timedelta(minutes=15),
+                    "host": socket.gethostname(),
+                    "pid": gone.pid,
+                    "command": "pcf-backfill run --start-date 2023-02-01 --end-date 2023-02-28",
+                }
+            ]
+        ),
+        "leases",
+    )
     server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
     server.bodies = []  # type: ignore[attr-defined]
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -180,8 +220,10 @@ def test_a_lease_taken_over_from_a_dead_run_sends_one_message_naming_it(demo_url
     assert result.exit_code == 0, result.output
     (message,) = server.bodies  # type: ignore[attr-defined]
     assert message["title"] == "pcf-backfill run: lease taken over from a dead run"
-    assert f"run 20261126T040000Z-deadbeef (PID {gone.pid} on {socket.gethostname()}: pcf-backfill run " \
-           "--start-date 2023-02-01 --end-date 2023-02-28; silent 4" in message["message"]  # fmt: skip
+    assert (
+        f"run 20261126T040000Z-deadbeef (PID {gone.pid} on {socket.gethostname()}: pcf-backfill run "
+        "--start-date 2023-02-01 --end-date 2023-02-28; silent 4" in message["message"]
+    )
     assert "process gone" in message["message"]
     assert "Note: lease taken over from a dead run: run 20261126T040000Z-deadbeef" in result.stdout
 
@@ -206,7 +248,8 @@ def test_init_lists_what_it_creates_and_creates_inputs_only_when_asked(bigquery_
     assert first.exit_code == 0, first.output
     lines = first.output.splitlines()
     assert [line for line in lines if line.startswith("Created dataset ")] == [
-        f"Created dataset {name}" for name in ("nba_reference", "nba_analytics", "nba_precompute", "nba_orchestration")]
+        f"Created dataset {name}" for name in ("nba_reference", "nba_analytics", "nba_precompute", "nba_orchestration")
+    ]
     tables = {line.removeprefix("Created table ") for line in lines if line.startswith("Created table ")}
     assert "nba_precompute.player_composite_factors" in tables and "nba_orchestration.backfill_leases" in tables
     assert not tables & {"nba_reference.schedule", "nba_analytics.upcoming_player_game_context"}  # upstream's own
@@ -223,12 +266,14 @@ def test_bigquery_reports_bytes_billed_and_a_dry_run_estimates_with_dry_run_jobs
     assert isinstance(document["bytes_billed"], int) and "estimated_bytes" not in document
     before = len(bigquery_statements.statements)
 
-    rehearsal, estimated = run_document(demo_url, "--start-date", "2023-01-22", "--end-date", "2023-01-28",
-                                        "--dry-run")  # fmt: skip
+    rehearsal, estimated = run_document(demo_url, "--start-date", "2023-01-22", "--end-date", "2023-01-28", "--dry-run")
     assert rehearsal.exit_code == 0, rehearsal.output
     assert isinstance(estimated["estimated_bytes"], int)
-    dry = [statement.job for statement in bigquery_statements.statements[before:]
-           if statement.job is not None and statement.job.dry_run]  # fmt: skip
+    dry = [
+        statement.job
+        for statement in bigquery_statements.statements[before:]
+        if statement.job is not None and statement.job.dry_run
+    ]
     assert {job.job_id.split("_")[-2] for job in dry} == {"estimate"}
     assert len(dry) == len(INPUT_READS)  # one per input table the run reads (one season)
     assert all(job.labels["pcf_command"] == "run" for job in dry)

@@ -18,11 +18,21 @@ D1, D2 = date(2023, 2, 23), date(2023, 2, 24)
 
 
 def pgs_rows(players: list[str], day: date = D1) -> pd.DataFrame:
-    return pd.DataFrame([
-        {"game_id": f"{day:%Y%m%d}_BOS_LAL", "game_date": day, "season": 2022, "player_lookup": player,
-         "team_abbr": "LAL", "player_status": "active", "minutes_played": 31.5, "points": 20}
-        for player in players
-    ])  # fmt: skip
+    return pd.DataFrame(
+        [
+            {
+                "game_id": f"{day:%Y%m%d}_BOS_LAL",
+                "game_date": day,
+                "season": 2022,
+                "player_lookup": player,
+                "team_abbr": "LAL",
+                "player_status": "active",
+                "minutes_played": 31.5,
+                "points": 20,
+            }
+            for player in players
+        ]
+    )
 
 
 @pytest.fixture
@@ -51,8 +61,11 @@ def test_a_load_whose_response_was_lost_is_waited_for_not_run_again(proxied, big
 def test_a_statement_whose_response_was_lost_applies_once(proxied, bigquery_fault_proxy) -> None:
     proxied.load(pgs_rows(["a"]), "pgs")
     bigquery_fault_proxy.fail("query", "lose")
-    proxied.execute("INSERT INTO {pgs} (game_id, game_date, season, player_lookup) SELECT game_id, game_date, "
-                    "season, 'b' FROM {pgs} WHERE game_date = @day", {"day": D1})  # fmt: skip
+    proxied.execute(
+        "INSERT INTO {pgs} (game_id, game_date, season, player_lookup) SELECT game_id, game_date, "
+        "season, 'b' FROM {pgs} WHERE game_date = @day",
+        {"day": D1},
+    )
     assert pgs_count(proxied) == 2
     assert bigquery_fault_proxy.injected_kinds() == ["response lost", "409 duplicate job id"]
 
@@ -87,8 +100,10 @@ def test_a_run_whose_lease_was_taken_over_never_publishes_again(proxied, make_bi
     with proxied.lease("stalled run", D1, D2):
         proxied.run_atomic(["DELETE FROM {pgs} WHERE game_date = DATE '2023-02-24'"])  # still ours: publishes
         # it stalls; its lease expires and the next run takes it over
-        proxied.execute("UPDATE {leases} SET expires_at = TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 1 SECOND) "
-                        "WHERE holder = 'stalled run'")  # fmt: skip
+        proxied.execute(
+            "UPDATE {leases} SET expires_at = TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 1 SECOND) "
+            "WHERE holder = 'stalled run'"
+        )
         with other.lease("next run", D1, D2):
             with pytest.raises(LockHeld, match="next run") as raised:
                 proxied.run_atomic(["DELETE FROM {pgs} WHERE game_date = DATE '2023-02-23'"])
@@ -96,8 +111,9 @@ def test_a_run_whose_lease_was_taken_over_never_publishes_again(proxied, make_bi
             assert pgs_count(proxied) == 1  # the fenced transaction changed nothing
             with pytest.raises(LockHeld):  # and it stops before staging anything more
                 proxied.stage(pgs_rows(["b"]), TABLES["pgs"], "publish")
-            assert other.query("SELECT holder FROM {leases} WHERE holder IS NOT NULL AND holder != 'lease mutex'"
-                               )["holder"].tolist() == ["next run"]  # fmt: skip
+            assert other.query("SELECT holder FROM {leases} WHERE holder IS NOT NULL AND holder != 'lease mutex'")[
+                "holder"
+            ].tolist() == ["next run"]
 
 
 @emulator

@@ -65,8 +65,9 @@ def create_an_older_ledger(url: str, emulator_host: str) -> None:
 
 
 # --- every command, through the CLI, against the emulator ----------------------------------------
-def test_every_command_sends_only_statements_bigquery_accepts(bigquery_url, bigquery_emulator, bigquery_statements,
-                                                              tmp_path: Path):
+def test_every_command_sends_only_statements_bigquery_accepts(
+    bigquery_url, bigquery_emulator, bigquery_statements, tmp_path: Path
+):
     older = Walk(f"{bigquery_url}-older", bigquery_statements)  # the emulator's metadata misses added columns
     create_an_older_ledger(older.url, bigquery_emulator)
     older.step("init, adding a column in place", "init")
@@ -95,14 +96,16 @@ def test_every_command_sends_only_statements_bigquery_accepts(bigquery_url, bigq
     assert [name for name, count in sent.items() if count == 0] == []
     assert verdict.rejections == [], "\n\n".join(verdict.rejections)
     assert verdict.analysed == sum(sent.values())
-    unfiltered = sorted({read for statement in bigquery_statements.statements
-                         for read in unfiltered_reads(statement.sql)})  # fmt: skip
+    unfiltered = sorted(
+        {read for statement in bigquery_statements.statements for read in unfiltered_reads(statement.sql)}
+    )
     assert unfiltered == [], "\n".join(unfiltered)  # what require_partition_filter would refuse
     assert sorted({read for statement in bigquery_statements.statements for read in star_reads(statement.sql)}) == []
     catch_up = walk.jobs["catch-up"]  # the nightly job: every job named and labelled with its run
     assert catch_up and all(job.job_id.startswith("pcf_") for job in catch_up)
     assert {(job.labels["pcf_command"], job.labels["pcf_run_id"]) for job in catch_up} == {
-        ("catch-up", catch_up[-1].labels["pcf_run_id"])}
+        ("catch-up", catch_up[-1].labels["pcf_run_id"])
+    }
     assert all(set(job.labels) >= {"pcf_run_id", "pcf_command"} for jobs in walk.jobs.values() for job in jobs)
 
 
@@ -147,10 +150,16 @@ def analyzer():
         (f"SELECT player_lookup FROM `{PROJECT}.nba_precompute.player_composite_factor`", {}, "Table not found"),
     ],
     ids=[
-        "misspelled-column", "undeclared-parameter", "mistyped-parameter", "duckdb-cast", "duckdb-exclude",
-        "duckdb-date-diff", "typo-inside-a-script", "misspelled-table",
+        "misspelled-column",
+        "undeclared-parameter",
+        "mistyped-parameter",
+        "duckdb-cast",
+        "duckdb-exclude",
+        "duckdb-date-diff",
+        "typo-inside-a-script",
+        "misspelled-table",
     ],
-)  # fmt: skip
+)
 def test_bigquery_s_analyzer_rejects(analyzer: GoogleSqlAnalyzer, sql: str, params: dict[str, str], error: str):
     with pytest.raises(Rejected, match=re.escape(error)):
         analyzer.check(sql, params)

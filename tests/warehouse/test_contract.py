@@ -39,15 +39,32 @@ def warehouse(request: pytest.FixtureRequest, tmp_path) -> Warehouse:
 
 def pcf_rows(day: date, players: list[str | None], run_id: str = "run-1") -> pd.DataFrame:
     return pd.DataFrame(
-        {"game_date": day, "player_lookup": players, "fatigue_score": 100, "fatigue_adjustment": 0.0,
-         "total_composite_adjustment": 1.25, "has_warnings": False, "context_source": "upcg", "run_id": run_id,
-         "processed_at": PROCESSED_AT}
-    )  # fmt: skip
+        {
+            "game_date": day,
+            "player_lookup": players,
+            "fatigue_score": 100,
+            "fatigue_adjustment": 0.0,
+            "total_composite_adjustment": 1.25,
+            "has_warnings": False,
+            "context_source": "upcg",
+            "run_id": run_id,
+            "processed_at": PROCESSED_AT,
+        }
+    )
 
 
 def ledger_rows(days: list[date], run_id: str = "run-1") -> pd.DataFrame:
-    return pd.DataFrame({"run_id": run_id, "processor": PROCESSOR, "game_date": days, "status": "published",
-                         "coverage": 1.0, "forced": False, "finished_at": PROCESSED_AT})  # fmt: skip
+    return pd.DataFrame(
+        {
+            "run_id": run_id,
+            "processor": PROCESSOR,
+            "game_date": days,
+            "status": "published",
+            "coverage": 1.0,
+            "forced": False,
+            "finished_at": PROCESSED_AT,
+        }
+    )
 
 
 def players(wh: Warehouse, day: date) -> list[str]:
@@ -75,8 +92,9 @@ def test_date_and_date_list_parameters_filter_the_same_sql_text(warehouse: Wareh
 
 def test_loaded_values_come_back_typed_alike_and_timestamps_naive_utc(warehouse: Warehouse) -> None:
     warehouse.load(pcf_rows(D1, ["a"]), "pcf")
-    row = warehouse.query("SELECT game_date, fatigue_score, total_composite_adjustment, has_warnings, processed_at "
-                          "FROM {pcf}")  # fmt: skip
+    row = warehouse.query(
+        "SELECT game_date, fatigue_score, total_composite_adjustment, has_warnings, processed_at FROM {pcf}"
+    )
     assert str(row["game_date"].dtype) == "datetime64[us]" and row["game_date"][0] == pd.Timestamp(D1)
     assert str(row["processed_at"].dtype) == "datetime64[us]"
     assert row["processed_at"][0] == pd.Timestamp("2024-01-01 12:30")  # UTC wall time, no zone
@@ -87,13 +105,25 @@ def test_loaded_values_come_back_typed_alike_and_timestamps_naive_utc(warehouse:
 def test_rows_come_back_as_plain_values_typed_alike(warehouse: Warehouse) -> None:
     warehouse.load(pd.concat([pcf_rows(D1, ["a"]), pcf_rows(D2, ["b", "c"])]), "pcf")
     before = warehouse.stats.rows_read
-    rows = warehouse.rows("SELECT game_date, fatigue_score, total_composite_adjustment, has_warnings, processed_at, "
-                          "pace_score FROM {pcf} WHERE game_date = @day", {"day": D1})  # fmt: skip
-    assert rows == [{"game_date": D1, "fatigue_score": 100, "total_composite_adjustment": 1.25, "has_warnings": False,
-                     "processed_at": datetime(2024, 1, 1, 12, 30), "pace_score": None}]  # fmt: skip
+    rows = warehouse.rows(
+        "SELECT game_date, fatigue_score, total_composite_adjustment, has_warnings, processed_at, "
+        "pace_score FROM {pcf} WHERE game_date = @day",
+        {"day": D1},
+    )
+    assert rows == [
+        {
+            "game_date": D1,
+            "fatigue_score": 100,
+            "total_composite_adjustment": 1.25,
+            "has_warnings": False,
+            "processed_at": datetime(2024, 1, 1, 12, 30),
+            "pace_score": None,
+        }
+    ]
     assert [type(value) for value in rows[0].values()] == [date, int, float, bool, datetime, type(None)]
-    counted = warehouse.rows("SELECT game_date, COUNT(*) AS n, SUM(fatigue_score) AS total FROM {pcf} "
-                             "GROUP BY game_date ORDER BY game_date")  # fmt: skip
+    counted = warehouse.rows(
+        "SELECT game_date, COUNT(*) AS n, SUM(fatigue_score) AS total FROM {pcf} GROUP BY game_date ORDER BY game_date"
+    )
     assert counted == [{"game_date": D1, "n": 1, "total": 100}, {"game_date": D2, "n": 2, "total": 200}]
     assert warehouse.stats.rows_read - before == 3
     assert warehouse.rows("SELECT game_date FROM {pcf} WHERE game_date > @day", {"day": D3}) == []
@@ -124,8 +154,11 @@ def test_a_table_that_does_not_exist_is_table_not_found_said_once(warehouse: War
 def test_a_staged_frame_reads_back_and_dropping_it_twice_is_harmless(warehouse: Warehouse) -> None:
     staged = warehouse.stage(pcf_rows(D1, ["a", "b"]).assign(row_kind="pcf"), STAGING, "publish")
     frame = warehouse.query(f"SELECT player_lookup, row_kind, run_id FROM {staged} ORDER BY player_lookup")
-    assert frame.to_dict("list") == {"player_lookup": ["a", "b"], "row_kind": ["pcf", "pcf"],
-                                     "run_id": ["run-1", "run-1"]}  # fmt: skip
+    assert frame.to_dict("list") == {
+        "player_lookup": ["a", "b"],
+        "row_kind": ["pcf", "pcf"],
+        "run_id": ["run-1", "run-1"],
+    }
     warehouse.drop_staging(staged)
     with pytest.raises(TableNotFound):
         warehouse.query(f"SELECT COUNT(*) AS n FROM {staged}")
@@ -133,10 +166,13 @@ def test_a_staged_frame_reads_back_and_dropping_it_twice_is_harmless(warehouse: 
 
 
 def test_staged_rows_read_back_per_table_and_dropping_them_twice_is_harmless(warehouse: Warehouse) -> None:
-    staged = warehouse.stage_rows({"pcf": pcf_rows(D1, ["a", "b"]), "checkpoints": ledger_rows([D1]),
-                                   "audits": pd.DataFrame()}, "publish")  # fmt: skip
-    read = {key: warehouse.query(f"SELECT game_date, run_id FROM {relation} AS s ORDER BY run_id")
-            for key, relation in staged.relations.items()}  # fmt: skip
+    staged = warehouse.stage_rows(
+        {"pcf": pcf_rows(D1, ["a", "b"]), "checkpoints": ledger_rows([D1]), "audits": pd.DataFrame()}, "publish"
+    )
+    read = {
+        key: warehouse.query(f"SELECT game_date, run_id FROM {relation} AS s ORDER BY run_id")
+        for key, relation in staged.relations.items()
+    }
     assert {key: len(frame) for key, frame in read.items()} == {"pcf": 2, "checkpoints": 1, "audits": 0}
     assert read["checkpoints"]["game_date"].dt.date.tolist() == [D1]
     warehouse.drop_staged(staged)
@@ -148,12 +184,16 @@ def test_staged_rows_read_back_per_table_and_dropping_them_twice_is_harmless(war
 def test_publish_replaces_the_dates_rows_and_numbers_each_ledger_attempt(warehouse: Warehouse) -> None:
     warehouse.load(pd.concat([pcf_rows(D1, ["stale"], "run-0"), pcf_rows(D3, ["kept"], "run-0")]), "pcf")
 
-    publish_chunk(warehouse, [D1, D2], pd.concat([pcf_rows(D1, ["a", "b"]), pcf_rows(D2, ["c"])]),
-                  ledger_rows([D1, D2]))  # fmt: skip
+    publish_chunk(
+        warehouse, [D1, D2], pd.concat([pcf_rows(D1, ["a", "b"]), pcf_rows(D2, ["c"])]), ledger_rows([D1, D2])
+    )
     publish_chunk(warehouse, [D2], pcf_rows(D2, ["c", "d"], "run-2"), ledger_rows([D2], "run-2"))
 
-    assert (players(warehouse, D1), players(warehouse, D2), players(warehouse, D3)) == (["a", "b"], ["c", "d"],
-                                                                                          ["kept"])  # fmt: skip
+    assert (players(warehouse, D1), players(warehouse, D2), players(warehouse, D3)) == (
+        ["a", "b"],
+        ["c", "d"],
+        ["kept"],
+    )
     assert published_counts(warehouse, [D1, D2, D3]).tolist() == [2, 2, 1]
     assert attempts(warehouse) == [(D1, 1), (D2, 1), (D2, 2)]
 
@@ -219,12 +259,14 @@ def test_copying_into_a_table_that_exists_is_refused(warehouse: Warehouse, bigqu
 # --- the cost of a command ------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("call", "jobs"),
-    [(lambda wh: wh.query("SELECT COUNT(*) AS n FROM {pcf}"), 1),
-     (lambda wh: wh.rows("SELECT COUNT(*) AS n FROM {pcf}"), 1),
-     (lambda wh: wh.run_atomic(["DELETE FROM {pcf} WHERE game_date = DATE '2023-02-23'"]), 1),
-     (lambda wh: wh.load(pcf_rows(D1, ["a"]), "pcf"), 1)],
+    [
+        (lambda wh: wh.query("SELECT COUNT(*) AS n FROM {pcf}"), 1),
+        (lambda wh: wh.rows("SELECT COUNT(*) AS n FROM {pcf}"), 1),
+        (lambda wh: wh.run_atomic(["DELETE FROM {pcf} WHERE game_date = DATE '2023-02-23'"]), 1),
+        (lambda wh: wh.load(pcf_rows(D1, ["a"]), "pcf"), 1),
+    ],
     ids=["query", "rows", "script", "load"],
-)  # fmt: skip
+)
 def test_each_statement_counts_as_one_job(warehouse: Warehouse, call: Callable[[Warehouse], object], jobs: int):
     before = warehouse.stats.jobs
     call(warehouse)

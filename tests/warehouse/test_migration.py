@@ -26,9 +26,11 @@ def test_init_adds_the_new_ledger_columns_and_keeps_every_row(run_cli, demo_db):
     with duckdb.connect(str(demo_db)) as connection:
         connection.execute("DROP TABLE nba_orchestration.backfill_checkpoints")
         connection.execute(OLD_LEDGER)
-        connection.execute("INSERT INTO nba_orchestration.backfill_checkpoints (run_id, processor, game_date, status, "
-                           "published_players, finished_at) VALUES ('old-run', 'player_composite_factors', "
-                           "DATE '2023-02-23', 'blocked', 0, TIMESTAMP '2030-01-01 00:00:00')")  # fmt: skip
+        connection.execute(
+            "INSERT INTO nba_orchestration.backfill_checkpoints (run_id, processor, game_date, status, "
+            "published_players, finished_at) VALUES ('old-run', 'player_composite_factors', "
+            "DATE '2023-02-23', 'blocked', 0, TIMESTAMP '2030-01-01 00:00:00')"
+        )
     refused = run_cli(demo_db, "run", "--dates", "2023-02-23")
     assert refused.exit_code == 2 and "run `pcf-backfill init`" in refused.output
 
@@ -36,9 +38,13 @@ def test_init_adds_the_new_ledger_columns_and_keeps_every_row(run_cli, demo_db):
     assert upgraded.exit_code == 0 and "backfill_checkpoints.attempt" in upgraded.output
     assert "Added" not in run_cli(demo_db, "init").output  # idempotent
     with duckdb.connect(str(demo_db)) as connection:
-        columns = [row[0] for row in connection.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'backfill_checkpoints' "
-            "ORDER BY ordinal_position").fetchall()]  # fmt: skip
+        columns = [
+            row[0]
+            for row in connection.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'backfill_checkpoints' "
+                "ORDER BY ordinal_position"
+            ).fetchall()
+        ]
         kept = connection.execute("SELECT run_id, status FROM nba_orchestration.backfill_checkpoints").fetchall()
     assert set(TABLES["checkpoints"].column_names) <= set(columns)
     assert kept == [("old-run", "blocked")]
@@ -60,11 +66,15 @@ PREVIOUS_LEDGER = (
     "warn_coverage FLOAT64, candidate_players INT64, candidate_completeness FLOAT64, candidate_zeroed_scores INT64, "
     "previous_players INT64, previous_completeness FLOAT64, previous_zeroed_scores INT64"
 )
-PREVIOUS_LEASES = ("lease_id STRING, holder STRING, start_date DATE, end_date DATE, acquired_at TIMESTAMP, "
-                   "heartbeat_at TIMESTAMP, expires_at TIMESTAMP")  # fmt: skip
-PREVIOUS_RUNS = ("run_id STRING, command STRING, start_date DATE, end_date DATE, options STRING, user STRING, "
-                 "host STRING, version STRING, started_at TIMESTAMP, finished_at TIMESTAMP, dates_published INT64, "
-                 "dates_blocked INT64, dates_failed INT64, dates_skipped INT64, exit_code INT64")  # fmt: skip
+PREVIOUS_LEASES = (
+    "lease_id STRING, holder STRING, start_date DATE, end_date DATE, acquired_at TIMESTAMP, "
+    "heartbeat_at TIMESTAMP, expires_at TIMESTAMP"
+)
+PREVIOUS_RUNS = (
+    "run_id STRING, command STRING, start_date DATE, end_date DATE, options STRING, user STRING, "
+    "host STRING, version STRING, started_at TIMESTAMP, finished_at TIMESTAMP, dates_published INT64, "
+    "dates_blocked INT64, dates_failed INT64, dates_skipped INT64, exit_code INT64"
+)
 # every previous version lacked the runs' label and the input fingerprints (SPEC §6.10)
 NO_FINGERPRINTS = {"runs": PREVIOUS_RUNS, "inputs": None, "fingerprints": None}
 PREVIOUS_VERSIONS = {  # table key → its columns then (None: the table did not exist)
@@ -74,21 +84,25 @@ PREVIOUS_VERSIONS = {  # table key → its columns then (None: the table did not
 }
 OLD_ROWS = {
     "checkpoints": "INSERT INTO {checkpoints} (run_id, processor, game_date, status, reason, published_players, "
-                   "attempt, finished_at) VALUES ('old-run', 'player_composite_factors', DATE '2023-02-23', "
-                   "'blocked', 'coverage 1/187 (0.5%) below 90%; coverage_warning', 0, 1, "
-                   "TIMESTAMP '2023-02-24 06:00:00')",
+    "attempt, finished_at) VALUES ('old-run', 'player_composite_factors', DATE '2023-02-23', "
+    "'blocked', 'coverage 1/187 (0.5%) below 90%; coverage_warning', 0, 1, "
+    "TIMESTAMP '2023-02-24 06:00:00')",
     "leases": "INSERT INTO {leases} (lease_id, holder, start_date, end_date, acquired_at, heartbeat_at, expires_at) "
-              "VALUES ('old-lease', 'old-run', DATE '2023-01-01', DATE '2023-01-31', TIMESTAMP '2023-02-24 06:00:00', "
-              "TIMESTAMP '2023-02-24 06:00:00', TIMESTAMP '2023-02-24 06:15:00')",
+    "VALUES ('old-lease', 'old-run', DATE '2023-01-01', DATE '2023-01-31', TIMESTAMP '2023-02-24 06:00:00', "
+    "TIMESTAMP '2023-02-24 06:00:00', TIMESTAMP '2023-02-24 06:15:00')",
     "runs": "INSERT INTO {runs} (run_id, command, started_at, finished_at, exit_code) VALUES ('old-run', 'run', "
-            "TIMESTAMP '2023-02-24 05:59:00', TIMESTAMP '2023-02-24 06:00:00', 3)",
-}  # fmt: skip
-NEW_COLUMNS = {"checkpoints": {"upcg_state", "blocked_by", "zone_rows_built"}, "leases": {"host", "pid", "command"},
-               "runs": {"label"}}  # fmt: skip
+    "TIMESTAMP '2023-02-24 05:59:00', TIMESTAMP '2023-02-24 06:00:00', 3)",
+}
+NEW_COLUMNS = {
+    "checkpoints": {"upcg_state", "blocked_by", "zone_rows_built"},
+    "leases": {"host", "pid", "command"},
+    "runs": {"label"},
+}
 
 
 def as_version_left_it(wh, tables: dict[str, str | None]) -> None:  # type: ignore[no-untyped-def]
     """Replace the orchestration tables that changed since with the version's own, each with a row."""
+
     def typed(columns: str) -> str:
         return ", ".join(f"{name} {DUCKDB_TYPES[kind]}" for name, kind in (c.split() for c in columns.split(", ")))
 
@@ -118,11 +132,13 @@ def test_init_upgrades_a_previous_versions_ledger_in_place_and_the_next_run_work
         assert added <= set(wh.column_types(key)), key
     for key in ("audits", "inputs", "fingerprints"):
         assert set(wh.column_types(key)) == set(TABLES[key].column_names), key
-    assert wh.query("SELECT run_id, exit_code FROM {runs}").to_dict("records") == [{"run_id": "old-run",
-                                                                                    "exit_code": 3}]  # fmt: skip
+    assert wh.query("SELECT run_id, exit_code FROM {runs}").to_dict("records") == [
+        {"run_id": "old-run", "exit_code": 3}
+    ]
     old = wh.query("SELECT run_id, status, coverage_warning, blocked_by FROM {checkpoints}")
-    assert old.to_dict("records") == [{"run_id": "old-run", "status": "blocked", "coverage_warning": True,
-                                       "blocked_by": "coverage"}]  # fmt: skip
+    assert old.to_dict("records") == [
+        {"run_id": "old-run", "status": "blocked", "coverage_warning": True, "blocked_by": "coverage"}
+    ]
     leases = ["old-lease"] if "leases" in tables else []
     assert wh.query("SELECT lease_id FROM {leases}")["lease_id"].tolist() == leases
 
@@ -135,12 +151,19 @@ def test_init_upgrades_a_previous_versions_ledger_in_place_and_the_next_run_work
 
 WEEK = ("--start-date", "2023-02-20", "--end-date", "2023-02-26")
 EVERY_COMMAND = {  # each command that opens an existing warehouse, as an operator would type it
-    "run": ("run", *WEEK), "run --dry-run": ("run", *WEEK, "--dry-run"), "catch-up": ("catch-up",),
-    "status": ("status", *WEEK), "validate": ("validate", *WEEK), "report": ("report", *WEEK, "--html", "r.html"),
-    "freshness": ("freshness",), "cleanup": ("cleanup", "--mode", "partial"),
-    "cleanup --execute": ("cleanup", "--execute"), "cleanup restore": ("cleanup", "restore", "backup_x"),
-    "lock status": ("lock", "status"), "lock release": ("lock", "release", "old-lease", "--reason", "gone"),
-}  # fmt: skip
+    "run": ("run", *WEEK),
+    "run --dry-run": ("run", *WEEK, "--dry-run"),
+    "catch-up": ("catch-up",),
+    "status": ("status", *WEEK),
+    "validate": ("validate", *WEEK),
+    "report": ("report", *WEEK, "--html", "r.html"),
+    "freshness": ("freshness",),
+    "cleanup": ("cleanup", "--mode", "partial"),
+    "cleanup --execute": ("cleanup", "--execute"),
+    "cleanup restore": ("cleanup", "restore", "backup_x"),
+    "lock status": ("lock", "status"),
+    "lock release": ("lock", "release", "old-lease", "--reason", "gone"),
+}
 
 
 @pytest.fixture(scope="module", params=PREVIOUS_VERSIONS)
@@ -157,8 +180,9 @@ def previous_release(request, demo_file, tmp_path_factory):  # type: ignore[no-u
 
 
 @pytest.mark.parametrize("command", EVERY_COMMAND)
-def test_every_command_on_a_previous_versions_warehouse_says_run_init_and_writes_nothing(previous_release, tmp_path,
-                                                                                         command):  # fmt: skip
+def test_every_command_on_a_previous_versions_warehouse_says_run_init_and_writes_nothing(
+    previous_release, tmp_path, command
+):
     db = tmp_path / "pcf.duckdb"
     shutil.copy(previous_release, db)
     before = db.read_bytes()

@@ -73,8 +73,20 @@ def test_a_duckdb_url_does_not_depend_on_which_folders_exist(tmp_path, monkeypat
 def test_access_mode_is_not_part_of_the_file_name(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert CliRunner().invoke(cli, ["--warehouse", "duckdb:///x.duckdb", "init", "--with-inputs"]).exit_code == 0
-    result = CliRunner().invoke(cli, ["--warehouse", "duckdb:///x.duckdb?access_mode=read_only", "--today",
-                                      "2023-03-01", "status", "--start-date", "2023-02-01", "--end-date", "2023-02-02"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--warehouse",
+            "duckdb:///x.duckdb?access_mode=read_only",
+            "--today",
+            "2023-03-01",
+            "status",
+            "--start-date",
+            "2023-02-01",
+            "--end-date",
+            "2023-02-02",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.duckdb"]
 

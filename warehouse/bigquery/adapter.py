@@ -34,9 +34,18 @@ from warehouse.schemas import INPUT_TABLES, TABLES, Column, Table, logical_type
 class BigQueryWarehouse(Warehouse):
     backend = "bigquery"
 
-    def __init__(self, project: str, datasets: Datasets, *, location: str = "US", emulator_host: str | None = None,
-                 credentials_file: str | None = None, settings: BigQuerySettings | None = None,
-                 writer: str | None = None, command: str | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        project: str,
+        datasets: Datasets,
+        *,
+        location: str = "US",
+        emulator_host: str | None = None,
+        credentials_file: str | None = None,
+        settings: BigQuerySettings | None = None,
+        writer: str | None = None,
+        command: str | None = None,
+    ) -> None:
         """`emulator_host` (with its scheme, e.g. http://127.0.0.1:9050): talk to that emulator with anonymous
         credentials. Otherwise Google, with the key in `credentials_file` or Application Default Credentials."""
         super().__init__(datasets)
@@ -112,8 +121,9 @@ class BigQueryWarehouse(Warehouse):
             statements = [*lease.fence_statements(self, fence), *statements]
         body = ";\n".join(self.render(statement).strip().rstrip(";") for statement in statements)
         try:
-            self.jobs.query(f"BEGIN TRANSACTION;\n{body};\nCOMMIT TRANSACTION;", None, resubmit_safe=False,
-                            kind="publish")  # fmt: skip
+            self.jobs.query(
+                f"BEGIN TRANSACTION;\n{body};\nCOMMIT TRANSACTION;", None, resubmit_safe=False, kind="publish"
+            )
         except WarehouseError as error:
             if fence is not None and lease.LEASE_LOST in str(error):
                 raise lease.lost_error(self, fence) from None
@@ -127,14 +137,17 @@ class BigQueryWarehouse(Warehouse):
     # --- data movement ------------------------------------------------------------------
     def _load(self, frame: pd.DataFrame, schema: Table, table_id: str, *, enforce_required: bool) -> None:
         rows = frame_for_load(frame, schema)
-        config = bigquery.LoadJobConfig(schema=schema_fields(schema, enforce_required=enforce_required),
-                                        write_disposition=bigquery.WriteDisposition.WRITE_APPEND,
-                                        labels=self.jobs.labels)  # fmt: skip
+        config = bigquery.LoadJobConfig(
+            schema=schema_fields(schema, enforce_required=enforce_required),
+            write_disposition=bigquery.WriteDisposition.WRITE_APPEND,
+            labels=self.jobs.labels,
+        )
 
         def submit(job_id: str) -> bigquery.LoadJob:
             with without_pandas_gbq_notices():
-                return self.client.load_table_from_dataframe(rows, table_id, job_config=config, job_id=job_id,
-                                                             timeout=self.settings.upload_timeout)  # fmt: skip
+                return self.client.load_table_from_dataframe(
+                    rows, table_id, job_config=config, job_id=job_id, timeout=self.settings.upload_timeout
+                )
 
         self.jobs.run(submit, kind="load", resubmit_safe=False)
 
@@ -189,14 +202,21 @@ class BigQueryWarehouse(Warehouse):
         spec = TABLES[key]
         source_id = self._table_id(spec.dataset, source_name)
         rows = self.query(f"SELECT COUNT(*) AS row_count FROM `{source_id}`")["row_count"][0]
-        config = bigquery.CopyJobConfig(write_disposition=bigquery.WriteDisposition.WRITE_APPEND,
-                                        labels=self.jobs.labels)  # fmt: skip
+        config = bigquery.CopyJobConfig(
+            write_disposition=bigquery.WriteDisposition.WRITE_APPEND, labels=self.jobs.labels
+        )
         self.jobs.run(
-            lambda job_id: self.client.copy_table(source_id, self._table_id(spec.dataset, spec.name),
-                                                  job_config=config, job_id=job_id, retry=self.jobs.retry(job_id),
-                                                  timeout=self.settings.request_timeout),
-            kind="copy", resubmit_safe=False,
-        )  # fmt: skip
+            lambda job_id: self.client.copy_table(
+                source_id,
+                self._table_id(spec.dataset, spec.name),
+                job_config=config,
+                job_id=job_id,
+                retry=self.jobs.retry(job_id),
+                timeout=self.settings.request_timeout,
+            ),
+            kind="copy",
+            resubmit_safe=False,
+        )
         return int(rows)
 
     # --- structure ----------------------------------------------------------------------
@@ -224,8 +244,9 @@ class BigQueryWarehouse(Warehouse):
         """Create one table shaped like `spec`; False when it already existed."""
         table = bigquery.Table(self._table_id(spec.dataset, name), schema=schema_fields(spec))
         if spec.partition_by:
-            table.time_partitioning = bigquery.TimePartitioning(type_=bigquery.TimePartitioningType.DAY,
-                                                                field=spec.partition_by)  # fmt: skip
+            table.time_partitioning = bigquery.TimePartitioning(
+                type_=bigquery.TimePartitioningType.DAY, field=spec.partition_by
+            )
         if spec.cluster_by:
             table.clustering_fields = list(spec.cluster_by)
         try:
@@ -277,4 +298,3 @@ class BigQueryWarehouse(Warehouse):
     @translated
     def close(self) -> None:
         self.client.close()
-

@@ -23,9 +23,12 @@ TRANSIENT_REASONS = frozenset(
 )
 ABORTED_MESSAGES = ("could not serialize access", "concurrent update")  # a concurrent transaction won
 TRANSIENT_STATUS = (
-    api_exceptions.TooManyRequests, api_exceptions.InternalServerError, api_exceptions.BadGateway,
-    api_exceptions.ServiceUnavailable, api_exceptions.GatewayTimeout,
-)  # fmt: skip
+    api_exceptions.TooManyRequests,
+    api_exceptions.InternalServerError,
+    api_exceptions.BadGateway,
+    api_exceptions.ServiceUnavailable,
+    api_exceptions.GatewayTimeout,
+)
 RETRYABLE_REQUEST_REASONS = frozenset({"rateLimitExceeded", "backendError", "internalError", "badGateway"})
 UNREACHABLE = (requests.ConnectionError, requests.Timeout, TransportError, ConnectionError, TimeoutError)
 DRIVER_ERRORS = (api_exceptions.GoogleAPIError, GoogleAuthError, requests.RequestException, TimeoutError)
@@ -70,8 +73,10 @@ def translate(error: BaseException) -> PcfError:
     if isinstance(error, RefreshError):
         return WarehouseError(f"BigQuery credentials rejected ({first_line(error)}): {CREDENTIALS_HINT}")
     if isinstance(error, UNREACHABLE):  # retried already, for `unreachable_deadline`: more would only hide it
-        return WarehouseError(f"BigQuery unreachable ({type(error).__name__}: {first_line(error)}); "
-                              "check the network, proxy and endpoint, then rerun")  # fmt: skip
+        return WarehouseError(
+            f"BigQuery unreachable ({type(error).__name__}: {first_line(error)}); "
+            "check the network, proxy and endpoint, then rerun"
+        )
     if isinstance(error, requests.RequestException | GoogleAuthError):
         return TransientWarehouseError(f"BigQuery request failed: {first_line(error)}")
     if not isinstance(error, api_exceptions.GoogleAPICallError):
@@ -89,8 +94,10 @@ def translate(error: BaseException) -> PcfError:
 def not_found_hint(message: str) -> str:
     """A dataset BigQuery did not find in the location asked may well exist in another one."""
     if " in location " in message:
-        return ("check the project, --datasets and the location (a dataset in another location needs "
-                "bigquery://PROJECT?location=THAT_LOCATION), or run `pcf-backfill init`")
+        return (
+            "check the project, --datasets and the location (a dataset in another location needs "
+            "bigquery://PROJECT?location=THAT_LOCATION), or run `pcf-backfill init`"
+        )
     return "check the project and --datasets, or run `pcf-backfill init`"
 
 
@@ -125,6 +132,10 @@ def request_retry(settings: BigQuerySettings, job_id: str | None = None) -> Retr
     def retried(error: Exception) -> None:
         log.warning("bigquery_job_retried", job_id=job_id, reason=first_line(error), stage="insert")
 
-    return Retry(predicate=retryable, initial=settings.retry_initial, maximum=settings.retry_maximum,
-                 timeout=settings.retry_deadline, on_error=retried if job_id else None)  # fmt: skip
-
+    return Retry(
+        predicate=retryable,
+        initial=settings.retry_initial,
+        maximum=settings.retry_maximum,
+        timeout=settings.retry_deadline,
+        on_error=retried if job_id else None,
+    )

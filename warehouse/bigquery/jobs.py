@@ -59,8 +59,9 @@ class _Resubmit(Exception):
 class Jobs:
     """One client's requests and jobs, counted in `stats` (shared with the warehouse that owns it)."""
 
-    def __init__(self, client: bigquery.Client, settings: BigQuerySettings, stats: JobStats,
-                 command: str = "python") -> None:  # fmt: skip
+    def __init__(
+        self, client: bigquery.Client, settings: BigQuerySettings, stats: JobStats, command: str = "python"
+    ) -> None:
         self.client = client
         self.settings = settings
         self.stats = stats
@@ -133,8 +134,13 @@ class Jobs:
         billed = getattr(job, "total_bytes_billed", None) or 0
         processed = getattr(job, "total_bytes_processed", None) or 0
         self.count(bytes_processed=processed, bytes_billed=billed)
-        log.debug("bigquery_job_done", job_id=job.job_id, bytes_processed=processed, bytes_billed=billed,
-                  seconds=round(time.perf_counter() - clock, 3))  # fmt: skip
+        log.debug(
+            "bigquery_job_done",
+            job_id=job.job_id,
+            bytes_processed=processed,
+            bytes_billed=billed,
+            seconds=round(time.perf_counter() - clock, 3),
+        )
         return job, result
 
     def _insert(self, submit: Submit[Job], job_id: str) -> Job:
@@ -144,33 +150,49 @@ class Jobs:
         try:
             return submit(job_id)
         except api_exceptions.Conflict:
-            log.warning("bigquery_job_already_exists", job_id=job_id, reason="409 Already Exists: the insert "
-                        "whose answer was lost arrived", consequence="waiting for that job")  # fmt: skip
+            log.warning(
+                "bigquery_job_already_exists",
+                job_id=job_id,
+                reason="409 Already Exists: the insert whose answer was lost arrived",
+                consequence="waiting for that job",
+            )
             return cast(Job, self.request(self.client.get_job, job_id, location=self.client.location))
         except DRIVER_ERRORS as error:
             raise _resubmittable(translate(error), job_id, True) from error
 
-    def query(self, sql: str, params: Params | None, *, resubmit_safe: bool,
-              kind: str = "query") -> tuple[bigquery.QueryJob, Any]:  # fmt: skip
+    def query(
+        self, sql: str, params: Params | None, *, resubmit_safe: bool, kind: str = "query"
+    ) -> tuple[bigquery.QueryJob, Any]:
         """`sql` is rendered already: placeholders resolved to qualified table names."""
         config = bigquery.QueryJobConfig(
             query_parameters=[query_parameter(name, value) for name, value in (params or {}).items()],
-            labels=self.labels, maximum_bytes_billed=self.settings.maximum_bytes_billed,
-        )  # fmt: skip
+            labels=self.labels,
+            maximum_bytes_billed=self.settings.maximum_bytes_billed,
+        )
         return self.run(
-            lambda job_id: self.client.query(sql, job_config=config, job_id=job_id, retry=self.retry(job_id),
-                                             timeout=self.settings.request_timeout, job_retry=None),  # fmt: skip
-            kind=kind, resubmit_safe=resubmit_safe,
-        )  # fmt: skip
+            lambda job_id: self.client.query(
+                sql,
+                job_config=config,
+                job_id=job_id,
+                retry=self.retry(job_id),
+                timeout=self.settings.request_timeout,
+                job_retry=None,
+            ),
+            kind=kind,
+            resubmit_safe=resubmit_safe,
+        )
 
     def estimate(self, sql: str, params: Params | None) -> int:
         """What `sql` would process, from a BigQuery dry-run job (it runs nothing and costs nothing)."""
         config = bigquery.QueryJobConfig(
             query_parameters=[query_parameter(name, value) for name, value in (params or {}).items()],
-            labels=self.labels, dry_run=True, use_query_cache=False,
-        )  # fmt: skip
-        job = self.request(self.client.query, sql, job_config=config, job_id=self.new_job_id("estimate"),
-                           job_retry=None)  # fmt: skip
+            labels=self.labels,
+            dry_run=True,
+            use_query_cache=False,
+        )
+        job = self.request(
+            self.client.query, sql, job_config=config, job_id=self.new_job_id("estimate"), job_retry=None
+        )
         return int(job.total_bytes_processed or 0)
 
     def count(self, *, jobs: int = 0, bytes_processed: int = 0, bytes_billed: int = 0, rows_read: int = 0) -> None:
@@ -193,5 +215,10 @@ def _log_retry(state: RetryCallState) -> None:
     """One line per retried job: what went wrong, which job, and when it is tried again."""
     error = state.outcome.exception() if state.outcome else None
     if isinstance(error, _Resubmit):
-        log.warning("bigquery_job_retried", job_id=error.job_id, reason=str(error.error),
-                    attempt=state.attempt_number, wait_seconds=round(state.upcoming_sleep, 2))  # fmt: skip
+        log.warning(
+            "bigquery_job_retried",
+            job_id=error.job_id,
+            reason=str(error.error),
+            attempt=state.attempt_number,
+            wait_seconds=round(state.upcoming_sleep, 2),
+        )

@@ -52,8 +52,10 @@ def lease_text(lease: dict[str, Any]) -> str:
     who = f"PID {lease.get('pid')} on {lease.get('host')}" if lease.get("host") else "an unknown process"
     silent = lease.get("silent_seconds")
     beat = f"last heartbeat {int(silent)} s ago" if silent is not None else "no heartbeat yet"
-    return (f"the lease of run {lease.get('holder')} ({who}: {lease.get('command') or 'command not recorded'}; "
-            f"{beat}, lease id {lease.get('lease_id')})")  # fmt: skip
+    return (
+        f"the lease of run {lease.get('holder')} ({who}: {lease.get('command') or 'command not recorded'}; "
+        f"{beat}, lease id {lease.get('lease_id')})"
+    )
 
 
 @dataclass(frozen=True)
@@ -109,15 +111,17 @@ def lost_error(wh: BigQueryWarehouse, fence: Fence) -> LockHeld:
             "AS silent_seconds FROM {leases} WHERE lease_id != @mutex AND start_date <= @end AND end_date >= @start "
             "AND expires_at >= CURRENT_TIMESTAMP() ORDER BY acquired_at",
             {"mutex": LEASE_MUTEX_ID, "start": fence.start, "end": fence.end},
-        )  # fmt: skip
+        )
         holders = found.astype(object).where(found.notna(), None).to_dict("records")
     except WarehouseError:  # the line still says what happened
         holders = []
     now = f"taken over: the range is now held by {lease_text(holders[0])}" if holders else "no run holds it now"
-    return LockHeld(f"run {fence.holder} lost its lease on {fence.start}..{fence.end} (silent past its "
-                    f"{wh.settings.lease_ttl} s lifetime, it expired; {now}); it stopped before publishing again, "
-                    "so nothing is written twice. Check `pcf-backfill lock status`, then rerun what is left once "
-                    "that run has finished")  # fmt: skip
+    return LockHeld(
+        f"run {fence.holder} lost its lease on {fence.start}..{fence.end} (silent past its "
+        f"{wh.settings.lease_ttl} s lifetime, it expired; {now}); it stopped before publishing again, "
+        "so nothing is written twice. Check `pcf-backfill lock status`, then rerun what is left once "
+        "that run has finished"
+    )
 
 
 def mutex_sql(wh: BigQueryWarehouse) -> str:
@@ -158,8 +162,10 @@ SELECT lease_id, holder, expires_at, host, pid, command,
     holders = [dict(row.items()) for row in rows]
     if any(lease["lease_id"] == lease_id for lease in holders):
         return dead
-    raise LockHeld(f"{start}..{end} overlaps {lease_text(holders[0] if holders else {})}; wait for that run "
-                   "to finish or the lease to expire, or release it: `pcf-backfill lock status`")  # fmt: skip
+    raise LockHeld(
+        f"{start}..{end} overlaps {lease_text(holders[0] if holders else {})}; wait for that run "
+        "to finish or the lease to expire, or release it: `pcf-backfill lock status`"
+    )
 
 
 @translated
@@ -168,15 +174,18 @@ def leftover_staging(wh: BigQueryWarehouse) -> list[str]:
     (a live run stages only while it holds its lease)."""
     oldest = wh.query(
         "SELECT MIN(acquired_at) AS oldest FROM {leases} WHERE lease_id != @mutex "
-        "AND expires_at >= CURRENT_TIMESTAMP()", {"mutex": LEASE_MUTEX_ID},
-    )["oldest"].iat[0]  # fmt: skip
+        "AND expires_at >= CURRENT_TIMESTAMP()",
+        {"mutex": LEASE_MUTEX_ID},
+    )["oldest"].iat[0]
     if pd.isna(oldest):
         return []
     cutoff = pd.Timestamp(oldest)
     cutoff = cutoff.tz_localize("UTC") if cutoff.tzinfo is None else cutoff
-    return [table.table_id for table in wh.jobs.request(wh.client.list_tables, wh.dataset_id("orchestration"))
-            if table.table_id.startswith("_staging_") and table.created is not None
-            and pd.Timestamp(table.created) < cutoff]  # fmt: skip
+    return [
+        table.table_id
+        for table in wh.jobs.request(wh.client.list_tables, wh.dataset_id("orchestration"))
+        if table.table_id.startswith("_staging_") and table.created is not None and pd.Timestamp(table.created) < cutoff
+    ]
 
 
 TAKEN_OVER_KEYS = ("lease_id", "holder", "host", "pid", "command", "silent_seconds", "why")
@@ -192,15 +201,21 @@ def take_over_dead_leases(wh: BigQueryWarehouse, start: date, end: date) -> list
         "WHERE start_date <= @end AND end_date >= @start "
         "AND (expires_at < CURRENT_TIMESTAMP() OR (host = @host AND pid IS NOT NULL))",
         {"start": start, "end": end, "host": socket.gethostname()},
-    )  # fmt: skip
+    )
     dead = []
     for lease in found.astype(object).where(found.notna(), None).to_dict("records"):
         gone = not lease["expired"] and not process_alive(int(lease["pid"]))
         if not (lease["expired"] or gone):
             continue
         lease["why"] = "expired" if lease["expired"] else "process gone"
-        log.warning("lease_taken_over", lease_id=lease["lease_id"], holder=lease["holder"], why=lease["why"],
-                    dead_pid=lease["pid"], silent_seconds=lease["silent_seconds"])  # fmt: skip
+        log.warning(
+            "lease_taken_over",
+            lease_id=lease["lease_id"],
+            holder=lease["holder"],
+            why=lease["why"],
+            dead_pid=lease["pid"],
+            silent_seconds=lease["silent_seconds"],
+        )
         if gone:
             wh.execute("DELETE FROM {leases} WHERE lease_id = @lease_id", {"lease_id": lease["lease_id"]})
         dead.append({key: lease[key] for key in TAKEN_OVER_KEYS})
@@ -216,14 +231,18 @@ def beat(wh: BigQueryWarehouse, fence: Fence, stop: threading.Event) -> None:
                 "expires_at = TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL @ttl SECOND) "
                 "WHERE lease_id = @lease_id AND expires_at >= CURRENT_TIMESTAMP()",
                 {"ttl": int(wh.settings.lease_ttl), "lease_id": fence.lease_id},
-            )  # fmt: skip
+            )
         except WarehouseError as error:  # the next beat tries again before the lease expires
             log.warning("lease_heartbeat_failed", lease_id=fence.lease_id, error=str(error))
             continue
         if not extended:
             fence.lost.set()
-            log.warning("lease_lost", lease_id=fence.lease_id, run_id=fence.holder,
-                        consequence="this run publishes nothing more and stops with exit 4")  # fmt: skip
+            log.warning(
+                "lease_lost",
+                lease_id=fence.lease_id,
+                run_id=fence.holder,
+                consequence="this run publishes nothing more and stops with exit 4",
+            )
             return
 
 
@@ -231,5 +250,9 @@ def release(wh: BigQueryWarehouse, lease_id: str) -> None:
     try:
         wh.execute("DELETE FROM {leases} WHERE lease_id = @lease_id", {"lease_id": lease_id})
     except WarehouseError as error:
-        log.warning("lease_release_failed", lease_id=lease_id, error=str(error),
-                    consequence=f"the lease expires by itself within {wh.settings.lease_ttl} s")  # fmt: skip
+        log.warning(
+            "lease_release_failed",
+            lease_id=lease_id,
+            error=str(error),
+            consequence=f"the lease expires by itself within {wh.settings.lease_ttl} s",
+        )

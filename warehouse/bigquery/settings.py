@@ -46,31 +46,51 @@ class BigQuerySettings:
 
     def __post_init__(self) -> None:
         if not isinstance(self.lease_ttl, int) or self.lease_ttl < MIN_LEASE_TTL:
-            raise InvalidSetting("lease_ttl", "{field}: {value!r} seconds; expected a whole number, at least {least}",
-                                 value=self.lease_ttl, least=MIN_LEASE_TTL)  # fmt: skip
+            raise InvalidSetting(
+                "lease_ttl",
+                "{field}: {value!r} seconds; expected a whole number, at least {least}",
+                value=self.lease_ttl,
+                least=MIN_LEASE_TTL,
+            )
         if self.maximum_bytes_billed is not None and (
-                not isinstance(self.maximum_bytes_billed, int) or self.maximum_bytes_billed < 1):
-            raise InvalidSetting("maximum_bytes_billed", "{field}: {value!r}; expected a whole number of bytes",
-                                 value=self.maximum_bytes_billed)  # fmt: skip
+            not isinstance(self.maximum_bytes_billed, int) or self.maximum_bytes_billed < 1
+        ):
+            raise InvalidSetting(
+                "maximum_bytes_billed",
+                "{field}: {value!r}; expected a whole number of bytes",
+                value=self.maximum_bytes_billed,
+            )
 
     @classmethod
     def for_emulator(cls) -> BigQuerySettings:
         """A local emulator answers some client mistakes with HTTP 500: retrying those for
         minutes only hides them. It runs each job inside the request that submits it."""
-        return cls(request_timeout=30.0, upload_timeout=30.0, job_timeout=300.0, retry_deadline=3.0,
-                   abort_retry_deadline=60.0, unreachable_deadline=3.0, retry_initial=0.1,
-                   retry_maximum=0.5)  # fmt: skip
+        return cls(
+            request_timeout=30.0,
+            upload_timeout=30.0,
+            job_timeout=300.0,
+            retry_deadline=3.0,
+            abort_retry_deadline=60.0,
+            unreachable_deadline=3.0,
+            retry_initial=0.1,
+            retry_maximum=0.5,
+        )
 
 
-def bigquery_client(project: str, location: str, emulator_host: str | None,
-                    credentials_file: str | None = None) -> bigquery.Client:  # fmt: skip
+def bigquery_client(
+    project: str, location: str, emulator_host: str | None, credentials_file: str | None = None
+) -> bigquery.Client:
     """The client for a local emulator, or for Google with the credentials in `credentials_file`
     (what GOOGLE_APPLICATION_CREDENTIALS names) or else Application Default Credentials."""
     if emulator_host:
         if not emulator_host.startswith(("http://", "https://")):
             raise BadInput(f"BigQuery emulator host {emulator_host!r}: include the scheme, e.g. http://127.0.0.1:9050")
-        return bigquery.Client(project=project, location=location, credentials=AnonymousCredentials(),
-                               client_options=ClientOptions(api_endpoint=emulator_host))  # fmt: skip
+        return bigquery.Client(
+            project=project,
+            location=location,
+            credentials=AnonymousCredentials(),
+            client_options=ClientOptions(api_endpoint=emulator_host),
+        )
     if credentials_file:
         return bigquery.Client(project=project, location=location, credentials=file_credentials(credentials_file))
     try:
@@ -85,12 +105,14 @@ def file_credentials(path: str) -> Any:
     try:
         info = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as error:
-        raise BadInput(f"the Google credentials file {path} (GOOGLE_APPLICATION_CREDENTIALS) cannot be read: "
-                       f"{error.strerror or error}") from None  # fmt: skip
+        raise BadInput(
+            f"the Google credentials file {path} (GOOGLE_APPLICATION_CREDENTIALS) cannot be read: "
+            f"{error.strerror or error}"
+        ) from None
     except ValueError:
         raise BadInput(f"{malformed}: not JSON; {KEY_FILE_FORM}") from None
     if not isinstance(info, dict) or not isinstance(info.get("type"), str):
-        raise BadInput(f"{malformed}: no credentials \"type\"; {KEY_FILE_FORM}")
+        raise BadInput(f'{malformed}: no credentials "type"; {KEY_FILE_FORM}')
     try:
         return credentials_from(info, path)
     except (DefaultCredentialsError, ValueError, KeyError, TypeError) as error:
@@ -119,4 +141,3 @@ def credentials_error(error: DefaultCredentialsError) -> PcfError:
     if NO_DEFAULT_CREDENTIALS in text.lower():
         return WarehouseError(f"no Google credentials found for BigQuery: {CREDENTIALS_HINT}")
     return BadInput(f"the Google credentials file is malformed or missing: {text}; {KEY_FILE_FORM}")
-
