@@ -1,4 +1,4 @@
-"""The README's "From Python" example runs against the demo, and the orchestrator examples of
+"""The example of docs/python-api.md runs against the demo, and the orchestrator examples of
 docs/orchestrators.md run: Airflow's against the API with stand-ins for Airflow (not installed here), Dagster's
 for real (the `dagster` extra)."""
 
@@ -16,15 +16,12 @@ import pytest
 import backfill
 
 ROOT = Path(__file__).resolve().parents[2]
-README, GUIDE = ROOT / "README.md", ROOT / "docs" / "orchestrators.md"
+API_GUIDE, GUIDE = ROOT / "docs" / "python-api.md", ROOT / "docs" / "orchestrators.md"
 TODAY = date(2026, 11, 26)
 
 
-def python_blocks(path: Path, section: str | None = None) -> list[str]:
-    text = path.read_text(encoding="utf-8")
-    if section is not None:
-        text = text.split(f"\n{section}\n", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```python\n(.*?)```", text, flags=re.S)
+def python_blocks(path: Path) -> list[str]:
+    return re.findall(r"```python\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.S)
 
 
 def execute(source: str, name: str) -> dict[str, Any]:
@@ -71,11 +68,11 @@ def airflow(monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
-def test_the_readme_example_runs_against_the_demo(demo_db, monkeypatch, capsys):
+def test_the_python_api_example_runs_against_the_demo(demo_db, monkeypatch, capsys):
     monkeypatch.chdir(demo_db.parent)  # the example names duckdb:///pcf.duckdb, relative to the working directory
-    [example] = python_blocks(README, "## From Python")
+    [example] = python_blocks(API_GUIDE)
 
-    execute(example, "README.md")
+    execute(example, "python-api.md")
 
     printed = capsys.readouterr().out
     assert "2023-02-23 published pgs_synthetic" in printed and "2023-02-24 published pgs_synthetic" in printed
