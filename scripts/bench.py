@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from backfill.plan import chunk_dates
+from backfill.pipeline.plan import chunk_dates
 from demo.seasons import season_end, season_opener
 
 REPO = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from backfill.docs import BEGIN, END, replace_reference
+from backfill.cli.docs import BEGIN, END, replace_reference
 
 REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "cli-reference.md"
 

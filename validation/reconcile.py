@@ -39,7 +39,7 @@ RECOMPUTE = (
 
 
 def failed_checks(facts: Mapping[str, Any], min_coverage: float) -> list[str]:
-    """The checks of `CHECKS` one date's facts (see backfill.date_facts.date_facts) fail, in their order."""
+    """The checks of `CHECKS` one date's facts (see backfill.pipeline.date_facts.date_facts) fail, in their order."""
     game_date, bootstrap = bool(facts["is_game_date"]), bool(facts["bootstrap"])
     has_rows, ever_published = facts["pcf_rows"] > 0, bool(facts["ever_published"])
     coverage = facts["published_coverage"]

@@ -4,7 +4,7 @@ A library must not print behind its host's back. The events go to `logging` what
 configuration says (the host's own structlog setup is left alone), so Airflow, Dagster or any handler the host
 installs receive them, `logging.disable` silences them, and with no handler nothing is written at all. Each
 record's message reads `event key=value …`; the event's name and fields are also the record's attributes (what
-JSON formatters pick up). The command line renders them itself (`backfill.logs`).
+JSON formatters pick up). The command line renders them itself (`backfill.cli.logs`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ for _root in ROOTS:  # the library's loggers stay silent until the host configur
 
 
 def logger_name(module: str) -> str:
-    """`backfill.runner`, `warehouse.duckdb_file`; the other packages' modules log under `backfill`."""
+    """`backfill.pipeline.runner`, `warehouse.duckdb_file`; the other packages' modules log under `backfill`."""
     return module if module.split(".")[0] in ROOTS else f"backfill.{module}"
 
 

@@ -66,7 +66,7 @@ if TYPE_CHECKING:
         run_with_settings,
     )
     from backfill.dates import run_range
-    from backfill.invocation import new_invocation
+    from backfill.pipeline.invocation import new_invocation
     from backfill.settings import RunSettings
     from validation.rules import GateRules
     from warehouse import Interrupted, InvalidSetting, LockHeld, TableNotFound, TransientWarehouseError, WarehouseError
@@ -146,7 +146,7 @@ MODULES = {
         "run_with_settings",
     ),
     "backfill.dates": ("run_range",),
-    "backfill.invocation": ("new_invocation",),
+    "backfill.pipeline.invocation": ("new_invocation",),
     "backfill.settings": ("RunSettings",),
     "validation.rules": ("GateRules",),
     "warehouse": (

@@ -12,8 +12,8 @@ from datetime import date, datetime, time
 from typing import Any
 
 from backfill.dates import LEAGUE_TZ, checked_range
+from backfill.pipeline.signals import stops_as_interrupted
 from backfill.settings import CREDENTIALS_VARIABLE, EMULATOR_HOST_VARIABLE, bigquery_tuning
-from backfill.signals import stops_as_interrupted
 from warehouse import Datasets, InvalidSetting, Warehouse, connect
 
 WarehouseLike = str | Warehouse

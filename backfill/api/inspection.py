@@ -25,8 +25,8 @@ from warehouse import Datasets, InvalidSetting
 if TYPE_CHECKING:  # the frame views import pandas when asked for: reading the ledger needs none of it
     import pandas as pd
 
-    from backfill.recompute import Recomputed
-    from backfill.staleness import Freshness
+    from backfill.pipeline.recompute import Recomputed
+    from backfill.pipeline.staleness import Freshness
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class StatusResult:
 
     @property
     def frame(self) -> pd.DataFrame:
-        from backfill.date_facts import STATE_COLUMNS, as_frame
+        from backfill.pipeline.date_facts import STATE_COLUMNS, as_frame
 
         return as_frame(self.rows, STATE_COLUMNS)
 
@@ -82,7 +82,7 @@ def status(
     warehouse: WarehouseLike, start: date | str, end: date | str, *, datasets: Datasets | None = None
 ) -> StatusResult:
     """Per game date of [start, end]: what is published and what the last attempt did. Read only."""
-    from backfill.date_facts import date_states
+    from backfill.pipeline.date_facts import date_states
 
     first, last = checked_span(start, end)
     with opened(warehouse, datasets) as wh:
@@ -137,13 +137,13 @@ class ValidateResult:
 
     @property
     def frame(self) -> pd.DataFrame:
-        from backfill.date_facts import RECONCILED_COLUMNS, as_frame
+        from backfill.pipeline.date_facts import RECONCILED_COLUMNS, as_frame
 
         return as_frame(self.rows, RECONCILED_COLUMNS)
 
     @property
     def attention(self) -> pd.DataFrame:
-        from backfill.date_facts import RECONCILED_COLUMNS, as_frame
+        from backfill.pipeline.date_facts import RECONCILED_COLUMNS, as_frame
 
         return as_frame(self.attention_rows, RECONCILED_COLUMNS)
 
@@ -168,7 +168,7 @@ def validate(
     (PCF_MIN_COVERAGE, the config file, 0.90). `recompute` first recomputes every published date in memory and
     compares it value by value: matching dates get their input fingerprint recorded (the only write), differing
     ones are recorded as stale with the count of differing rows."""
-    from backfill.date_facts import audit_words_of_runs, reconciliation, repair_commands
+    from backfill.pipeline.date_facts import audit_words_of_runs, reconciliation, repair_commands
     from validation.reconcile import needs_attention
 
     first, last = checked_span(start, end)
@@ -179,8 +179,8 @@ def validate(
     recomputed = None
     with opened(warehouse, datasets, writer="python: backfill.validate(recompute=True)" if recompute else None) as wh:
         if recompute:
-            from backfill.invocation import new_invocation
-            from backfill.recompute import recompute_published
+            from backfill.pipeline.invocation import new_invocation
+            from backfill.pipeline.recompute import recompute_published
 
             recomputed = recompute_published(wh, first, last, new_invocation("validate --recompute"))
         report = reconciliation(wh, first, last, min_coverage)
@@ -239,7 +239,7 @@ def freshness(
 ) -> FreshnessResult:
     """Every final, non-bootstrap game date through yesterday (America/New_York) has rows in the table?
     `max_lag_hours` left as None is settled like `--max-lag-hours` (PCF_MAX_LAG_HOURS, the config file, 30)."""
-    from backfill.staleness import DEFAULT_MAX_LAG_HOURS, MAX_LAG_HOURS, check_freshness
+    from backfill.pipeline.staleness import DEFAULT_MAX_LAG_HOURS, MAX_LAG_HOURS, check_freshness
 
     max_lag_hours = settled("freshness", warehouse, {"max_lag_hours": max_lag_hours}).get(
         "max_lag_hours", DEFAULT_MAX_LAG_HOURS
@@ -275,7 +275,7 @@ def report(
     warehouse: WarehouseLike, start: date | str, end: date | str, html: str | Path, *, datasets: Datasets | None = None
 ) -> Path:
     """Write the HTML coverage report of [start, end] (never over the warehouse or a non-HTML file)."""
-    from backfill.report import write_report
+    from backfill.cli.report import write_report
 
     first, last = checked_span(start, end)
     with opened(warehouse, datasets) as wh:

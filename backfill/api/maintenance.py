@@ -12,9 +12,9 @@ import pandas as pd
 from backfill.api.common import WarehouseLike, opened
 from backfill.api.defaults import settled
 from backfill.dates import league_today
-from backfill.invocation import new_invocation
-from backfill.ledger import record_legacy_verdicts
 from backfill.lineage import reported
+from backfill.pipeline.invocation import new_invocation
+from backfill.pipeline.ledger import record_legacy_verdicts
 from warehouse import Datasets
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def release_lease(
     warehouse: WarehouseLike, lease_id: str, *, reason: str, datasets: Datasets | None = None
 ) -> dict[str, object]:
     """Release a lease whose holder is gone, recording who and why in backfill_runs; returns the lease."""
-    from backfill.leases import release
+    from backfill.pipeline.leases import release
 
     # read-only on DuckDB: its lock is a process's, released only by stopping it (BigQuery writes as usual)
     with opened(warehouse, datasets) as wh:

@@ -13,7 +13,7 @@ from validation.rules import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP
 if TYPE_CHECKING:
     import pandas as pd
 
-    from backfill import runner
+    from backfill.pipeline import runner
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,10 @@ from backfill.api.common import WarehouseLike, as_date, opened, warehouse_url
 from backfill.api.defaults import settled
 from backfill.api.results import DateVerdict, RunResult, verdict_of
 from backfill.dates import league_today, run_range
-from backfill.invocation import new_invocation
 from backfill.lineage import Outcome, dataset_of, reported
+from backfill.pipeline.invocation import new_invocation
 from backfill.settings import DEFAULT_CHUNK_DAYS, MAX_LOOKBACK_DAYS, RunSettings
+from processors.source_words import SourcePolicy, ZoneMode
 from validation.audits import DEFAULT_BASELINE_DATES, AuditRules
 from validation.gate import (
     DEFAULT_MIN_COVERAGE,
@@ -26,8 +27,8 @@ from warehouse import Datasets, Interrupted, InvalidSetting, LockHeld, Warehouse
 from warehouse.schemas import INPUT_TABLES
 
 if TYPE_CHECKING:  # the runner pulls in the whole processing stack: only calls that compute import it
-    from backfill import runner
-    from backfill.plan import Plan
+    from backfill.pipeline import runner
+    from backfill.pipeline.plan import Plan
 
 Cancel = threading.Event | Callable[[], bool] | None
 
@@ -104,7 +105,7 @@ def one_run(
     on_plan: Callable[[Plan], None] | None,
     url: str | None,
 ) -> RunResult:
-    from backfill.runner import run_backfill
+    from backfill.pipeline.runner import run_backfill
 
     invocation = new_invocation(settings.command)
     writer = None if settings.dry_run else f"python: backfill.{settings.command.replace('-', '_')}()"
@@ -284,7 +285,7 @@ def run_settings(
     end: date | str | None = None,
     *,
     dates: Sequence[date | str] | None = None,
-    source: str = "auto",
+    source: SourcePolicy = "auto",
     min_coverage: float = DEFAULT_MIN_COVERAGE,
     warn_coverage: float = DEFAULT_WARN_COVERAGE,
     force: bool = False,
@@ -299,7 +300,7 @@ def run_settings(
     audit_thresholds: Mapping[str, float] | None = None,
     baseline_dates: int = DEFAULT_BASELINE_DATES,
     label: str | None = None,
-    zones: str = "auto",
+    zones: ZoneMode = "auto",
 ) -> RunSettings:
     """The checked settings of a run, from plain values (what `run` and the CLI's `run` build)."""
     first = None if start is None else as_date("start", start)
@@ -316,12 +317,12 @@ def run_settings(
         rerun,
         dry_run,
         chunk_days,
-        workers,  # type: ignore[arg-type]
+        workers,
         command,
         audit_rules(audit_thresholds, baseline_dates),
         label,
         zones,
-    )  # type: ignore[arg-type]
+    )
 
 
 def audit_rules(thresholds: Mapping[str, float] | None, baseline_dates: int) -> AuditRules:
@@ -347,7 +348,7 @@ def catch_up_settings(
     audit_thresholds: Mapping[str, float] | None = None,
     baseline_dates: int = DEFAULT_BASELINE_DATES,
     label: str | None = None,
-    zones: str = "auto",
+    zones: ZoneMode = "auto",
 ) -> RunSettings:
     """The nightly run: every pending, blocked or failed date of the window `catch_up_window` gives, and of the
     season so far, with every date of it whose inputs changed since it was published (`--rerun stale`): a gap
@@ -368,7 +369,7 @@ def catch_up_settings(
         label=label,
         zones=zones,
         season_so_far=True,
-    )  # type: ignore[arg-type]
+    )
 
 
 def catch_up(

@@ -7,10 +7,11 @@ from typing import Any
 
 import click
 
-from backfill import api, render
+from backfill import api
+from backfill.cli import render
+from backfill.cli.notify import NotifySettings
 from backfill.cli.options import app_today, connection_words, notify_options, open_warehouse, output_option
 from backfill.cli.root import cli, option, pass_app, report_counts
-from backfill.notify import NotifySettings
 from backfill.settings import AppSettings
 from processors.source_words import UPCG_SUFFICIENT
 
@@ -55,7 +56,7 @@ def cleanup(
     notify_on: str,
 ) -> int:
     """Remove stale rows from the upcoming-context table (UPCG), with a dry run, a backup and an audit row."""
-    from backfill import render_runs  # pandas: a cleanup's result is frames
+    from backfill.cli import render_runs  # pandas: a cleanup's result is frames
 
     # built (and so checked) even when `restore` follows: a bad group option is bad input either way
     settings = api.cleanup_settings(
@@ -81,8 +82,8 @@ def cleanup(
 
 
 def notify_cleanup(result: Any, undo: str | None, notify: NotifySettings) -> None:
-    from backfill.notify import cleanup_digest
-    from backfill.notify import notify as send
+    from backfill.cli.notify import cleanup_digest
+    from backfill.cli.notify import notify as send
 
     send(cleanup_digest(result, [("To undo", undo)] if undo else []), notify)
 

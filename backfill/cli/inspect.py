@@ -12,7 +12,9 @@ from typing import Any
 
 import click
 
-from backfill import api, render
+from backfill import api
+from backfill.cli import render
+from backfill.cli.notify import NotifySettings
 from backfill.cli.options import (
     app_now,
     app_today,
@@ -29,9 +31,8 @@ from backfill.cli.options import (
     threshold,
 )
 from backfill.cli.root import cli, option, pass_app, report_counts
-from backfill.date_facts import newest_published
-from backfill.ledger_reads import failing_audit_rows
-from backfill.notify import NotifySettings
+from backfill.pipeline.date_facts import newest_published
+from backfill.pipeline.ledger_reads import failing_audit_rows
 from backfill.settings import AppSettings
 from validation.rules import DEFAULT_MIN_COVERAGE
 from warehouse.outputs import HTML_REPORT, checked_output
@@ -130,8 +131,8 @@ def validate(
 def notify_validate(
     app: AppSettings, problems: list[dict[str, Any]], start: date, end: date, notify: NotifySettings, repairs: list[str]
 ) -> None:
-    from backfill.notify import notify as send
-    from backfill.notify import validate_digest
+    from backfill.cli.notify import notify as send
+    from backfill.cli.notify import validate_digest
 
     commands = [("To look", status_command(app, start, end)), *(("To repair", repair) for repair in repairs)]
     send(validate_digest(problems, start, end, commands), notify)
@@ -185,8 +186,8 @@ def freshness(
 
 
 def notify_freshness(fresh: Any, connection: list[str], notify: NotifySettings) -> None:
-    from backfill.notify import freshness_digest
-    from backfill.notify import notify as send
+    from backfill.cli.notify import freshness_digest
+    from backfill.cli.notify import notify as send
 
     commands = [
         (purpose, command)

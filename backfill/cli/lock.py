@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from backfill import api, render
+from backfill import api
+from backfill.cli import render
 from backfill.cli.options import open_warehouse, output_option
 from backfill.cli.root import cli, option, pass_app
 from backfill.settings import AppSettings

@@ -14,12 +14,12 @@ from typing import Any
 import click
 
 from backfill import api, hints
+from backfill.cli.metrics import MetricsSnapshot
+from backfill.cli.notify import NOTIFY_ON, redacted
 from backfill.cli.root import option, report_counts
 from backfill.dates import DATE_FORM, league_today, parse_date, parse_dates
-from backfill.metrics import MetricsSnapshot
-from backfill.notify import NOTIFY_ON, redacted
+from backfill.pipeline.signals import Interrupted
 from backfill.settings import AppSettings, RunSettings, bigquery_tuning
-from backfill.signals import Interrupted
 from processors.source_words import ZONE_MODES
 from validation.rules import DEFAULT_BASELINE_DATES
 from warehouse import BadInput, PcfError, Warehouse, connect
@@ -204,7 +204,7 @@ def input_files(app: AppSettings) -> list[Path]:
 def metrics_recorded(app: AppSettings, path: Path | None, command: str) -> Iterator[MetricsSnapshot]:
     """A snapshot the command fills in, written when it ends, however it ends (a SIGKILL writes nothing, so
     the previous file stays whole). Failing to write it is logged and changes no exit code."""
-    from backfill.metrics import write_metrics
+    from backfill.cli.metrics import write_metrics
 
     if path is not None:
         checked_output(path, METRICS_FILE, input_files(app))

@@ -11,7 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from backfill import api, render
+from backfill import api
+from backfill.cli import render
+from backfill.cli.metrics import MetricsSnapshot
+from backfill.cli.notify import NotifySettings
 from backfill.cli.options import (
     app_today,
     audit_options,
@@ -29,21 +32,19 @@ from backfill.cli.options import (
     zones_option,
 )
 from backfill.cli.root import cli, option, pass_app
-from backfill.date_facts import newest_published
 from backfill.dates import parse_date
-from backfill.metrics import MetricsSnapshot
-from backfill.notify import NotifySettings
+from backfill.pipeline.date_facts import newest_published
+from backfill.pipeline.signals import Interrupted, stop_requested
 from backfill.settings import DEFAULT_CHUNK_DAYS, MAX_LOOKBACK_DAYS, RERUN_MODES, AppSettings, RunSettings
-from backfill.signals import Interrupted, stop_requested
-from processors.source_words import SOURCE_POLICIES, UPCG_SUFFICIENT
+from processors.source_words import SOURCE_POLICIES, UPCG_SUFFICIENT, SourcePolicy, ZoneMode
 from validation.rules import DEFAULT_MIN_COVERAGE, DEFAULT_WARN_COVERAGE
 from warehouse import BadInput, PcfError
 
 if TYPE_CHECKING:  # the runner pulls in the whole processing stack: only commands that compute import it
     import pandas as pd
 
-    from backfill.plan import Plan
-    from backfill.runner import RunResult
+    from backfill.pipeline.plan import Plan
+    from backfill.pipeline.runner import RunResult
 
 RUN_EPILOG = """\b
 Examples:
@@ -88,8 +89,8 @@ def execute_run(
     metrics: MetricsSnapshot | None = None,
     notify: NotifySettings | None = None,
 ) -> int:
-    from backfill import render_runs  # with the ledger's frames: pandas, loaded when a run is rendered
-    from backfill.ledger import failing_audits
+    from backfill.cli import render_runs  # with the ledger's frames: pandas, loaded when a run is rendered
+    from backfill.pipeline.ledger import failing_audits
 
     progress = Progress(json_logs=app.log_format == "json")
     resume = resume_command(app, settings)
@@ -130,8 +131,8 @@ def execute_run(
 @contextmanager
 def notified_on_error(app: AppSettings, settings: RunSettings, notify: NotifySettings) -> Iterator[None]:
     """A run that stops on an error (not bad input, not a signal) is worth a message too."""
-    from backfill.notify import notify as send
-    from backfill.notify import stopped_digest
+    from backfill.cli.notify import notify as send
+    from backfill.cli.notify import stopped_digest
 
     try:
         yield
@@ -153,8 +154,8 @@ def notify_run(
 ) -> None:
     if not notify.urls:  # the digest reads the whole result: only worth building for someone
         return
-    from backfill.notify import notify as send
-    from backfill.notify import run_digest
+    from backfill.cli.notify import notify as send
+    from backfill.cli.notify import run_digest
 
     settings = result.settings
     commands = [("To look", status_command(app, settings.start, settings.end))]
@@ -220,11 +221,11 @@ def run(
     dates_text: str | None,
     min_coverage: float,
     warn_coverage: float,
-    source: str,
+    source: SourcePolicy,  # click.Choice admits only these
     rerun: str,
     force: bool,
     allow_regression: bool,
-    zones: str,
+    zones: ZoneMode,
     reason: str | None,
     dry_run: bool,
     chunk_days: int,
@@ -291,7 +292,7 @@ def catch_up(
     chunk_days: int,
     as_of_text: str | None,
     dry_run: bool,
-    zones: str,
+    zones: ZoneMode,
     audit_threshold: dict[str, float],
     baseline_dates: int,
     output: str,

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from backfill import render
+from backfill.cli import render
+from backfill.cli.notify import SECRET_OPTIONS, masked_url
 from backfill.cli.options import output_option
 from backfill.cli.root import cli
-from backfill.notify import SECRET_OPTIONS, masked_url
 
 if TYPE_CHECKING:
     from validation.audits import Audit

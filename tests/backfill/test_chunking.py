@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pandas as pd
 from support import published_rows
 
-from backfill.plan import chunk_dates, compute_blocks
+from backfill.pipeline.plan import chunk_dates, compute_blocks
 
 RANGE = ("--start-date", "2023-02-20", "--end-date", "2023-03-05")
 

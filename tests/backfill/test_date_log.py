@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from backfill.runner import MISNAMED_UPCG_HINT, PARTIAL_UPCG_HINT, log_date
+from backfill.pipeline.runner import MISNAMED_UPCG_HINT, PARTIAL_UPCG_HINT, log_date
 
 BASE = {
     "status": "published",
@@ -33,7 +33,7 @@ BASE = {
     ids=["misnamed", "partial", "bootstrap"],
 )
 def test_the_hint_fits_what_upcg_holds(caplog, changed, hint):
-    with caplog.at_level(logging.INFO, logger="backfill.runner"):
+    with caplog.at_level(logging.INFO, logger="backfill.pipeline.runner"):
         log_date("run", {**BASE, **changed}, date(2023, 2, 27))
     (record,) = [record for record in caplog.records if getattr(record, "event", None) == "date_done"]
     assert getattr(record, "hint", None) == hint

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from backfill.docs import BEGIN, END, HEADING, cli_reference, documented_options
+from backfill.cli.docs import BEGIN, END, HEADING, cli_reference, documented_options
 
 ROOT = Path(__file__).resolve().parents[2]
 README, DOCS = ROOT / "README.md", ROOT / "docs"

@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from backfill.evaluation import Evaluation, arrow_by_date
+from backfill.pipeline.evaluation import Evaluation, arrow_by_date
 
 D1, D2, D3 = date(2024, 1, 1), date(2024, 1, 2), date(2024, 1, 5)
 

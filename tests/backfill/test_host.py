@@ -19,7 +19,7 @@ import pytest
 
 import backfill
 from backfill import Interrupted
-from backfill.logs import configure_logging
+from backfill.cli.logs import configure_logging
 from warehouse import Datasets, connect
 from warehouse.logger import ROOTS
 
@@ -94,7 +94,7 @@ def test_the_hosts_handler_receives_each_date_event_with_its_fields(demo_db, han
 
     done = [record for record in handler.records if getattr(record, "event", None) == "date_done"]
     assert [date.fromisoformat(record.game_date) for record in done] == [v.game_date for v in result.verdicts]
-    assert {record.name for record in done} == {"backfill.runner"}
+    assert {record.name for record in done} == {"backfill.pipeline.runner"}
     assert {record.status for record in done} == {"published"}
     assert all(record.run_id == result.run_id for record in done)
     assert done[0].getMessage().startswith(f"date_done run_id={result.run_id} game_date=")

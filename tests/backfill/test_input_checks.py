@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from backfill.input_checks import FRESH, STALE, UNVERIFIED, Change, InputCheck
+from backfill.pipeline.input_checks import FRESH, STALE, UNVERIFIED, Change, InputCheck
 
 DAY = date(2023, 3, 3)
 

@@ -23,8 +23,8 @@ with open(out, "w") as sink:
     json.dump(sorted(sys.modules), sink)
 """
 BIGQUERY_CLIENT = "google.cloud.bigquery"
-PROCESSING = ("backfill.runner", "processors.composite", "processors.factors", "processors.synthetic")
-REPORT = "backfill.report"
+PROCESSING = ("backfill.pipeline.runner", "processors.composite", "processors.factors", "processors.synthetic")
+REPORT = "backfill.cli.report"
 FRAMES = ("pandas", "numpy", "pyarrow")  # what a command that shows no frame never needs (~0.4 s to import)
 RANGE = ("--start-date", "2022-11-01", "--end-date", "2022-11-30")
 

@@ -9,7 +9,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from backfill.report import report_data
+from backfill.cli.report import report_data
 from processors.policy import UPCG_COMPLETE, UPCG_PARTIAL
 from validation.gate import COVERAGE, GAMES_NOT_FINAL, REGRESSION
 

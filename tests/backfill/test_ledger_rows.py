@@ -6,9 +6,9 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from backfill.gating import uncomputed_verdicts
-from backfill.invocation import Invocation
-from backfill.ledger import checkpoint_rows
+from backfill.pipeline.gating import uncomputed_verdicts
+from backfill.pipeline.invocation import Invocation
+from backfill.pipeline.ledger import checkpoint_rows
 from backfill.settings import RunSettings
 from validation.gate import BLOCKED, FAILED, PUBLISHED
 from validation.rules import GateRules

@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 from support import lose_zone_split
 
 from backfill.cli import cli
-from backfill.notify import (
+from backfill.cli.notify import (
     MAX_ATTEMPTS,
     RETRY_BUDGET_SECONDS,
     Attention,

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from support import keep_upcg_share, said
 
 from backfill.cli import cli
-from backfill.report import STATES, calendar_days, render_report, report_data
+from backfill.cli.report import STATES, calendar_days, render_report, report_data
 from warehouse import Datasets, connect
 
 START, END = date(2022, 10, 15), date(2023, 3, 5)
@@ -232,7 +232,7 @@ def test_the_chart_draws_the_thresholds_each_date_was_gated_with(days):
 
 def test_the_page_inlines_its_css_and_js_package_files(days):
     html = render_report(days, START, END, "demo")
-    assets = files("backfill.report").joinpath("assets")
+    assets = files("backfill.cli.report").joinpath("assets")
     for name, tag in (("report.css", "style"), ("report.js", "script")):
         content = assets.joinpath(name).read_text(encoding="utf-8")
         assert len(content) > 500 and f"<{tag}>{content}</{tag}>" in html

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from support import INCIDENT_DATES
 
 from backfill.cli import cli
-from backfill.report import write_report
+from backfill.cli.report import write_report
 from warehouse import Datasets, connect
 
 pytestmark = pytest.mark.slow

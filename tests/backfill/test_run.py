@@ -108,12 +108,12 @@ def test_workers_compute_ahead_and_publish_the_same_table(demo_file, tmp_path):
 
 
 def test_an_error_inside_the_gate_fails_the_date_publishes_nothing_and_exits_1(demo_db, monkeypatch):
-    import backfill.gating
+    import backfill.pipeline.gating
 
     def broken_gate(facts, rules):
         raise ZeroDivisionError("coverage arithmetic broke")
 
-    monkeypatch.setattr(backfill.gating, "evaluate_gate", broken_gate)
+    monkeypatch.setattr(backfill.pipeline.gating, "evaluate_gate", broken_gate)
     result, dates = run_json(demo_db, "--dates", "2023-03-01")
     assert result.exit_code == 1
     assert dates["2023-03-01"]["status"] == "failed" and "coverage arithmetic broke" in dates["2023-03-01"]["reason"]

@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from backfill.runner import Invocation, run_backfill
+from backfill.pipeline.runner import Invocation, run_backfill
+from backfill.pipeline.signals import Interrupted, stop_on_signals
 from backfill.settings import RunSettings
-from backfill.signals import Interrupted, stop_on_signals
 from warehouse import Datasets, connect
 
 RANGE = ["--start-date", "2022-10-18", "--end-date", "2023-04-09"]  # long enough to be mid-run 2 s after its plan

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from backfill.plan import chunk_dates
+from backfill.pipeline.plan import chunk_dates
 from demo import generate_demo
 from processors.season_inputs import SeasonInputs, rows_between
 from processors.sources import read_sources

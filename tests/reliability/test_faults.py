@@ -36,15 +36,15 @@ import pandas as pd
 import pytest
 from support import current_states, invoke, ledger_problems, opened, published_rows
 
-import backfill.publish
-from backfill.plan import chunk_dates
+import backfill.pipeline.publish
+from backfill.pipeline.plan import chunk_dates
 from warehouse import WarehouseError
 from warehouse.duckdb_backend import DuckDBWarehouse
 
 RANGE = ("--start-date", "2023-02-23", "--end-date", "2023-03-07", "--chunk-days", "5")
 FAIL_SQL = "SELECT error('injected failure inside the publish transaction')"
 run_atomic, load, execute = DuckDBWarehouse.run_atomic, DuckDBWarehouse.load, DuckDBWarehouse.execute
-published_counts = backfill.publish.published_counts
+published_counts = backfill.pipeline.publish.published_counts
 
 
 def on_call(number: int, fault: Callable, original: Callable) -> Callable:
@@ -120,7 +120,7 @@ def patch_run_atomic(number: int, fault: Callable) -> Callable[[pytest.MonkeyPat
 
 
 def patch_verify(fault: Callable) -> Callable[[pytest.MonkeyPatch], None]:
-    return lambda mp: mp.setattr(backfill.publish, "published_counts", on_call(2, fault, published_counts))
+    return lambda mp: mp.setattr(backfill.pipeline.publish, "published_counts", on_call(2, fault, published_counts))
 
 
 def verify_and_its_record_fail(mp: pytest.MonkeyPatch) -> None:

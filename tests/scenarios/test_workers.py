@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 from support import ZONE_SPLIT, execute, make_upcg_stale, published_rows, query, run_json
 
-from backfill.plan import chunk_dates, compute_blocks
+from backfill.pipeline.plan import chunk_dates, compute_blocks
 
 RANGE = ("--start-date", "2022-11-01", "--end-date", "2023-02-28", "--chunk-days", "30")
 VERDICT_FIELDS = ["status", "reason", "source_reason", "context_source", "coverage", "published_players", "forced"]

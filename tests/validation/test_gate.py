@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from backfill.plan import game_dates
+from backfill.pipeline.plan import game_dates
 from validation.gate import (
     AUDIT,
     BLOCKED,

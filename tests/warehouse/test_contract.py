@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import pytest
 
-from backfill.ledger import PROCESSOR
-from backfill.publish import publish_chunk, published_counts
+from backfill.pipeline.ledger import PROCESSOR
+from backfill.pipeline.publish import publish_chunk, published_counts
 from cleanup.backup import count_rows
 from cleanup.plan import delete_predicate, delete_statement
 from cleanup.restore import put_back

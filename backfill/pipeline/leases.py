@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from backfill.invocation import Invocation
-from backfill.ledger import record_command
+from backfill.pipeline.invocation import Invocation
+from backfill.pipeline.ledger import record_command
 from warehouse import BadInput, Warehouse
 
 

@@ -14,8 +14,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from backfill.pipeline.signals import raise_if_stop_requested
 from backfill.settings import RunSettings
-from backfill.signals import raise_if_stop_requested
 from processors.agreement import AgreementRules
 from processors.composite import ProcessorResult, process_dates
 from processors.factors import range_violations

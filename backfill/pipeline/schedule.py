@@ -1,6 +1,6 @@
 """The league's game dates as the schedule has them: final games per date, each date's season (from the schedule's
 openers, not labels or months) and whether it falls in its season's bootstrap window. Plain rows, no pandas:
-`status` and `validate` read these, and the planner (`backfill.plan`) makes its frame of them."""
+`status` and `validate` read these, and the planner (`backfill.pipeline.plan`) makes its frame of them."""
 
 from __future__ import annotations
 

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from backfill import hints
 from backfill.dates import dates_text
-from backfill.input_checks import InputCheck, check_inputs
-from backfill.ledger_reads import by_date, latest_publishes, latest_verdicts
-from backfill.schedule import game_date_rows
+from backfill.pipeline.input_checks import InputCheck, check_inputs
+from backfill.pipeline.ledger_reads import by_date, latest_publishes, latest_verdicts
+from backfill.pipeline.schedule import game_date_rows
 from validation.played import PLAYED_SQL
 from validation.reconcile import reconcile, repair_mode
 from validation.rules import DEFAULT_BASELINE_DATES

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from backfill.fingerprints import FINGERPRINT_KEYS, PARTS, PARTS_BY_NAME, Part, digest_sql
+from backfill.pipeline.fingerprints import FINGERPRINT_KEYS, PARTS, PARTS_BY_NAME, Part, digest_sql
 from processors.version import CALCULATION_VERSION
 from warehouse import Warehouse
 

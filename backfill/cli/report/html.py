@@ -11,16 +11,16 @@ from typing import Any
 
 import pandas as pd
 
-from backfill.report.chart import coverage_charts
-from backfill.report.data import STATE_LABELS, STATES
-from backfill.report.text import attributes, count_text, coverage_text, missing, number_text, text
+from backfill.cli.report.chart import coverage_charts
+from backfill.cli.report.data import STATE_LABELS, STATES
+from backfill.cli.report.text import attributes, count_text, coverage_text, missing, number_text, text
 from warehouse.outputs import REPORT_OPENING
 
 
 @cache
 def asset(name: str) -> str:
-    """A file of backfill/report/assets, shipped with the package."""
-    return files("backfill.report").joinpath("assets", name).read_text(encoding="utf-8")
+    """A file of backfill/cli/report/assets, shipped with the package."""
+    return files("backfill.cli.report").joinpath("assets", name).read_text(encoding="utf-8")
 
 
 def render_report(days: pd.DataFrame, start: date, end: date, title: str, audits: pd.DataFrame | None = None) -> str:

@@ -12,9 +12,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from backfill.fingerprints import FINGERPRINT_KEYS
-from backfill.invocation import Invocation
-from backfill.ledger import PROCESSOR, checkpoint_rows, unnumbered_columns, utc_now
+from backfill.pipeline.fingerprints import FINGERPRINT_KEYS
+from backfill.pipeline.invocation import Invocation
+from backfill.pipeline.ledger import PROCESSOR, checkpoint_rows, unnumbered_columns, utc_now
 from validation.gate import FAILED, PUBLISHED
 from warehouse import Staged, Warehouse, WarehouseError, date_literal, dates_in_list
 from warehouse.arrow_frames import arrow_with_columns

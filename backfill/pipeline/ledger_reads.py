@@ -1,5 +1,5 @@
 """What the ledger says, read as plain rows (no pandas): each date's latest verdict, its latest publish and the
-audits its latest attempt failed. `status` and `validate` read these; `backfill.ledger` reads the same SQL as
+audits its latest attempt failed. `status` and `validate` read these; `backfill.pipeline.ledger` reads the same SQL as
 frames for the runner and keeps everything a run writes."""
 
 from __future__ import annotations

@@ -14,12 +14,12 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from backfill.fingerprints import Observations
-from backfill.input_checks import PUBLISHED_RUNS
-from backfill.invocation import Invocation
-from backfill.ledger import record_command, require_tables, utc_now
-from backfill.plan import chunk_dates
-from backfill.runner import evaluations, input_contract_error
+from backfill.pipeline.fingerprints import Observations
+from backfill.pipeline.input_checks import PUBLISHED_RUNS
+from backfill.pipeline.invocation import Invocation
+from backfill.pipeline.ledger import record_command, require_tables, utc_now
+from backfill.pipeline.plan import chunk_dates
+from backfill.pipeline.runner import evaluations, input_contract_error
 from backfill.settings import RunSettings
 from processors.calendar import read_calendar
 from validation.gate import PUBLISHED

@@ -8,7 +8,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from backfill.date_facts import STATE_COLUMNS, as_frame, date_states
+from backfill.pipeline.date_facts import STATE_COLUMNS, as_frame, date_states
 from processors.policy import UPCG_PARTIAL
 from validation.gate import SYNTHETIC_SOURCES
 from warehouse import Warehouse

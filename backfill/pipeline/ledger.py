@@ -1,7 +1,7 @@
 """The ledger: the warehouse is the checkpoint. The rows a run records (verdicts, audit results, the run record)
-and the side-effect-free reads the runner takes as frames; the reads' SQL, and the same reads as plain rows for
-`status` and `validate`, are in `backfill.ledger_reads`. Verdict and audit rows are written by the publisher in the
-same transaction as the data they describe."""
+and the side-effect-free reads the runner takes as frames; the reads' SQL, and the same reads as plain rows
+for `status` and `validate`, are in `backfill.pipeline.ledger_reads`. Verdict and audit rows are written by the
+publisher in the same transaction as the data they describe."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from backfill.invocation import Invocation
-from backfill.ledger_reads import AUDIT_COLUMNS, CURRENT_STATE_SQL, FAILING_AUDITS_SQL, PROCESSOR
+from backfill.pipeline.invocation import Invocation
+from backfill.pipeline.ledger_reads import AUDIT_COLUMNS, CURRENT_STATE_SQL, FAILING_AUDITS_SQL, PROCESSOR
 from processors.policy import NO_EXPECTED, UPCG_COMPLETE, UPCG_DISAGREES, UPCG_EMPTY, UPCG_PARTIAL
 from validation.gate import (
     AUDIT,
@@ -189,7 +189,7 @@ def checkpoint_rows(
 
 
 def unnumbered_columns(key: str) -> list[str]:
-    """A ledger table's columns but `attempt`: the publish transaction numbers each row (`backfill.publish`)."""
+    """A ledger table's columns but `attempt`: the publish transaction numbers each row (`pipeline.publish`)."""
     return [name for name in TABLES[key].column_names if name != "attempt"]
 
 

@@ -1,5 +1,5 @@
 """What `run`, `catch-up` and `cleanup` show: their results are frames (pandas), so these renderers live apart
-from the ones every reading command loads (`backfill.render`)."""
+from the ones every reading command loads (`backfill.cli.render`)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from backfill.notify import takeover_text
-from backfill.render import STATUS_ORDER, count_text, coverage_text, json_value, table
+from backfill.cli.notify import takeover_text
+from backfill.cli.render import STATUS_ORDER, count_text, coverage_text, json_value, table
 from processors.source_words import SYNTHETIC, UPCG_DISAGREES, UPCG_EMPTY, UPCG_PARTIAL, UPCG_SUFFICIENT
 from validation.rules import BLOCKED, FAILED, FORCED_PREFIX, PUBLISHED, SKIPPED_BOOTSTRAP
 
 if TYPE_CHECKING:  # computing factors is not needed to render
-    from backfill.runner import RunResult
+    from backfill.pipeline.runner import RunResult
 
 
 def run_document(result: RunResult, resume_command: str) -> dict[str, Any]:

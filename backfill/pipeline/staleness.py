@@ -14,11 +14,11 @@ from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 
-from backfill.date_facts import PCF_SQL
 from backfill.dates import LEAGUE_TZ, dates_text
-from backfill.input_checks import STALE, check_inputs
-from backfill.ledger import current_states, require_tables
-from backfill.plan import game_dates
+from backfill.pipeline.date_facts import PCF_SQL
+from backfill.pipeline.input_checks import STALE, check_inputs
+from backfill.pipeline.ledger import current_states, require_tables
+from backfill.pipeline.plan import game_dates
 from warehouse import Warehouse
 
 DEFAULT_MAX_LAG_HOURS = 30.0  # a date's games end by ~01:00; the nightly catch-up runs at 05:00

@@ -9,7 +9,7 @@ each row, with a row count: order-independent, computed in the warehouse by one 
 A run records its digests once per (part, day, game) in `backfill_inputs`, in the transaction that publishes the
 dates that read them, and one `backfill_fingerprints` row per published date naming the run whose digests hold its
 inputs and the windows it read. Checking a range is one aggregate statement per part: the digests recorded against
-the digests now (`backfill.input_checks`).
+the digests now (`backfill.pipeline.input_checks`).
 """
 
 from __future__ import annotations

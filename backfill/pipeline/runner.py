@@ -13,11 +13,11 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from backfill.evaluation import Evaluation, arrow_by_date
-from backfill.fingerprints import Observations
-from backfill.gating import Computed, compute_chunk, joined, judge_chunk, uncomputed_verdicts
-from backfill.invocation import Invocation
-from backfill.ledger import (
+from backfill.pipeline.evaluation import Evaluation, arrow_by_date
+from backfill.pipeline.fingerprints import Observations
+from backfill.pipeline.gating import Computed, compute_chunk, joined, judge_chunk, uncomputed_verdicts
+from backfill.pipeline.invocation import Invocation
+from backfill.pipeline.ledger import (
     audit_rows,
     checkpoint_rows,
     close_killed_runs,
@@ -26,10 +26,10 @@ from backfill.ledger import (
     require_tables,
     utc_now,
 )
-from backfill.plan import Plan, chunk_dates, compute_blocks, make_plan, season_so_far
-from backfill.publish import publish_chunk, verify_published, with_run_metadata
+from backfill.pipeline.plan import Plan, chunk_dates, compute_blocks, make_plan, season_so_far
+from backfill.pipeline.publish import publish_chunk, verify_published, with_run_metadata
+from backfill.pipeline.signals import as_interruption, cancelled_by_caller, raise_if_stop_requested
 from backfill.settings import RunSettings
-from backfill.signals import as_interruption, cancelled_by_caller, raise_if_stop_requested
 from processors.calendar import Calendar
 from processors.policy import UPCG_PARTIAL
 from processors.season_inputs import SeasonInputs

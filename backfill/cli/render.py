@@ -1,7 +1,7 @@
 """Turning results into what operators read: text tables on stdout, or one JSON document.
 
 The reading commands render plain rows (dicts), so this module imports no pandas; values that came out of a frame
-(numpy scalars, NaN, pandas' NA and Timestamps) are recognised too. `backfill.render_runs` renders what `run`,
+(numpy scalars, NaN, pandas' NA and Timestamps) are recognised too. `backfill.cli.render_runs` renders what `run`,
 `catch-up` and `cleanup` return.
 """
 
@@ -315,7 +315,7 @@ def validate_text(
 
 
 def recompute_document(recomputed: Any) -> dict[str, Any]:
-    """`validate --recompute`'s findings (a backfill.recompute.Recomputed, or None without --recompute)."""
+    """`validate --recompute`'s findings (a backfill.pipeline.recompute.Recomputed, or None without --recompute)."""
     if recomputed is None:
         return {}
     return {
@@ -356,7 +356,7 @@ def problem_reason(row: Row) -> str:
 
 
 def freshness_document(fresh: Any, connection: list[str]) -> dict[str, Any]:
-    """`fresh` is a backfill.staleness.Freshness (not imported here: the command imports it lazily)."""
+    """`fresh` is a backfill.pipeline.staleness.Freshness (not imported here: the command imports it lazily)."""
     missing = fresh.missing
     return {
         "fresh": not fresh.stale,

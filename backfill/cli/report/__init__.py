@@ -9,9 +9,9 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from backfill.ledger import failing_audits
-from backfill.report.data import STATES, calendar_days, report_data
-from backfill.report.html import render_report
+from backfill.cli.report.data import STATES, calendar_days, report_data
+from backfill.cli.report.html import render_report
+from backfill.pipeline.ledger import failing_audits
 from warehouse import Warehouse
 from warehouse.outputs import HTML_REPORT, checked_output
 

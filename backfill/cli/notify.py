@@ -22,7 +22,7 @@ from warehouse.logger import get_logger
 if TYPE_CHECKING:  # computing factors is not needed to render or notify
     import pandas as pd
 
-    from backfill.runner import RunResult
+    from backfill.pipeline.runner import RunResult
 
 log = get_logger(__name__)
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from backfill.report.data import STATE_LABELS
-from backfill.report.text import coverage_text, season_label
+from backfill.cli.report.data import STATE_LABELS
+from backfill.cli.report.text import coverage_text, season_label
 from validation.gate import GateRules
 
 CHART_WIDTH, CHART_HEIGHT, MARGIN, RIGHT_MARGIN = 960, 240, 44, 84
