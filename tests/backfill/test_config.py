@@ -162,7 +162,7 @@ def test_keys_are_the_long_option_names_not_the_internal_ones(run_cli, demo_db, 
 
 def test_long_names_set_their_options(run_cli, demo_db):
     (demo_db.parent / "pyproject.toml").write_text(
-        '[tool.pcf-backfill]\nnotify-on = "always"\n[tool.pcf-backfill.cli.report]\nhtml = "season.html"\n'
+        '[tool.pcf-backfill]\nnotify-on = "always"\n[tool.pcf-backfill.report]\nhtml = "season.html"\n'
     )
     assert settings(run_cli, demo_db, "config", "report")["--html"]["value"] == "season.html"
     assert settings(run_cli, demo_db, "config", "run")["--notify-on"]["value"] == "always"

@@ -250,5 +250,5 @@ def test_a_build_of_the_package_ships_the_report_assets(tmp_path):
     )
     assert build.returncode == 0, build.stderr
     for name in ("report.css", "report.js"):
-        shipped = tmp_path / "backfill" / "report" / "assets" / name
-        assert shipped.read_bytes() == (root / "backfill" / "report" / "assets" / name).read_bytes()
+        shipped = tmp_path / "backfill" / "cli" / "report" / "assets" / name
+        assert shipped.read_bytes() == (root / "backfill" / "cli" / "report" / "assets" / name).read_bytes()
