@@ -1,5 +1,6 @@
 """The docs stay true: the command reference is the CLI's help, the guarantees name tests that exist, the README
-is an entry page whose table of contents reaches every docs/ page, and every relative link leads somewhere."""
+is an entry page whose table of contents reaches every docs/ page, every relative link leads somewhere and every
+repository path the docs name exists."""
 
 from __future__ import annotations
 
@@ -115,3 +116,11 @@ def test_every_relative_link_leads_to_a_file_and_heading_that_exist(page):
         if not linked.exists() or (anchor and linked.suffix == ".md" and anchor not in anchors(linked)):
             broken.append(target)
     assert broken == []
+
+
+@pytest.mark.parametrize("page", [README, *PAGES], ids=lambda page: str(page.relative_to(ROOT)))
+def test_every_repository_path_the_docs_name_exists(page):
+    """A module or test moved, the docs follow: `backfill/…`, `tests/…::name` (the file), `scripts/…`."""
+    tops = "backfill|processors|validation|cleanup|warehouse|demo|tests|scripts|docs|\\.ci"
+    named = re.findall(rf"`((?:{tops})/[^`\s:]*)", page.read_text(encoding="utf-8"))
+    assert [path for path in named if not (ROOT / path).exists()] == []
