@@ -91,7 +91,7 @@ class RunResult:
     seconds: float
     exit_code: int
     resume_command: str
-    outcome: runner.RunResult = field(repr=False, compare=False)  # the runner's full record, as the CLI renders it
+    outcome: runner.RunOutcome = field(repr=False, compare=False)  # the runner's full record, as the CLI renders it
     taken_over: list[dict[str, object]] = field(default_factory=list)  # leases of dead runs this run took over
     already_done_dates: list[date] = field(default_factory=list)  # published before: not processed again
     unscheduled_dates: list[date] = field(default_factory=list)  # the schedule gap's days

@@ -134,7 +134,7 @@ def table_names(wh: Warehouse) -> tuple[list[str], str]:
 
 
 def run_result(
-    run_id: str, settings: RunSettings, outcome: runner.RunResult, resume: str, tables: tuple[list[str], str]
+    run_id: str, settings: RunSettings, outcome: runner.RunOutcome, resume: str, tables: tuple[list[str], str]
 ) -> RunResult:
     verdicts, plan = outcome.verdicts, outcome.plan
     return RunResult(

@@ -22,7 +22,7 @@ from warehouse.logger import get_logger
 if TYPE_CHECKING:  # computing factors is not needed to render or notify
     import pandas as pd
 
-    from backfill.pipeline.runner import RunResult
+    from backfill.pipeline.runner import RunOutcome
 
 log = get_logger(__name__)
 
@@ -189,7 +189,7 @@ def finding_text(row: Any) -> str:
     return f"{row.audit} {value}{baseline} (threshold {row.threshold:g})"
 
 
-def run_digest(result: RunResult, commands: list[tuple[str, str]], audits: pd.DataFrame | None = None) -> Digest:
+def run_digest(result: RunOutcome, commands: list[tuple[str, str]], audits: pd.DataFrame | None = None) -> Digest:
     """A run's digest: blocked/regression/failed/forced dates, the failing audits of the dates it judged
     (`audits`: the ledger's failing audit rows), and dates whose state before this run (the ledger, as
     planned) was blocked or failed and that are now published."""

@@ -13,10 +13,10 @@ from processors.source_words import SYNTHETIC, UPCG_DISAGREES, UPCG_EMPTY, UPCG_
 from validation.rules import BLOCKED, FAILED, FORCED_PREFIX, PUBLISHED, SKIPPED_BOOTSTRAP
 
 if TYPE_CHECKING:  # computing factors is not needed to render
-    from backfill.pipeline.runner import RunResult
+    from backfill.pipeline.runner import RunOutcome
 
 
-def run_document(result: RunResult, resume_command: str) -> dict[str, Any]:
+def run_document(result: RunOutcome, resume_command: str) -> dict[str, Any]:
     verdicts = result.verdicts.reset_index()
     dates = (
         [
@@ -71,7 +71,7 @@ def run_document(result: RunResult, resume_command: str) -> dict[str, Any]:
     }
 
 
-def republished(result: RunResult) -> pd.DataFrame:
+def republished(result: RunOutcome) -> pd.DataFrame:
     """The dates this run republished because their inputs changed (SPEC §6.10)."""
     verdicts = result.verdicts
     if not len(verdicts) or "inputs_changed" not in verdicts:
@@ -79,7 +79,7 @@ def republished(result: RunResult) -> pd.DataFrame:
     return verdicts[(verdicts["status"] == PUBLISHED) & verdicts["inputs_changed"].notna()]
 
 
-def republished_lines(result: RunResult) -> list[str]:
+def republished_lines(result: RunOutcome) -> list[str]:
     corrected = republished(result)
     if not len(corrected):
         return []
@@ -98,7 +98,7 @@ def billed_bytes(processed: int, billed: int | None) -> str:
     return f", {processed / 2**30:,.2f} GiB processed, {billed / 2**30:,.2f} GiB billed"
 
 
-def run_text(result: RunResult, resume_command: str, inspect_command: str) -> str:
+def run_text(result: RunOutcome, resume_command: str, inspect_command: str) -> str:
     counts = ", ".join(f"{result.count(status)} {status}" for status in STATUS_ORDER)
     lines = [
         f"{'Dry run' if result.settings.dry_run else 'Run'} {result.invocation.run_id}: "
@@ -174,7 +174,7 @@ def fallback_lines(verdicts: pd.DataFrame) -> list[str]:
     return lines
 
 
-def plan_table(result: RunResult) -> pd.DataFrame:
+def plan_table(result: RunOutcome) -> pd.DataFrame:
     """The dry-run plan: date, games, expected, UPCG players, source, predicted coverage, action."""
     verdicts = result.verdicts
     action = verdicts["status"].map(

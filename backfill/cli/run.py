@@ -44,7 +44,7 @@ if TYPE_CHECKING:  # the runner pulls in the whole processing stack: only comman
     import pandas as pd
 
     from backfill.pipeline.plan import Plan
-    from backfill.pipeline.runner import RunResult
+    from backfill.pipeline.runner import RunOutcome
 
 RUN_EPILOG = """\b
 Examples:
@@ -150,7 +150,7 @@ def notified_on_error(app: AppSettings, settings: RunSettings, notify: NotifySet
 
 
 def notify_run(
-    app: AppSettings, result: RunResult, resume: str, notify: NotifySettings, audits: pd.DataFrame | None
+    app: AppSettings, result: RunOutcome, resume: str, notify: NotifySettings, audits: pd.DataFrame | None
 ) -> None:
     if not notify.urls:  # the digest reads the whole result: only worth building for someone
         return

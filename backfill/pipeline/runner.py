@@ -60,7 +60,7 @@ VERDICT_COLUMNS = [
 
 
 @dataclass
-class RunResult:
+class RunOutcome:
     invocation: Invocation
     settings: RunSettings
     plan: Plan
@@ -286,7 +286,7 @@ def run_backfill(
     on_date: DateCallback | None = None,
     on_plan: Callable[[Plan], None] | None = None,
     cancel: CancelHook | None = None,
-) -> RunResult:
+) -> RunOutcome:
     """The whole backfill. However it is stopped (a signal, Ctrl-C, DuckDB's interrupt, the host terminating it,
     or `cancel`, asked before each chunk publishes and after it) it raises `Interrupted` once the run record is
     closed with its exit code; the chunk not yet published never is."""
@@ -297,7 +297,7 @@ def run_backfill(
     input_error = input_contract_error(wh)
     settings = season_so_far(wh, settings)
     plan = make_plan(wh, settings)
-    result = RunResult(invocation, settings, plan)
+    result = RunOutcome(invocation, settings, plan)
     if on_plan:
         on_plan(plan)
     if plan.schedule_gap:
@@ -383,7 +383,7 @@ def raise_if_cancelled(cancel: CancelHook | None) -> None:
         raise cancelled_by_caller()
 
 
-def close_run_record(wh: Warehouse, result: RunResult, started: datetime) -> None:
+def close_run_record(wh: Warehouse, result: RunOutcome, started: datetime) -> None:
     """Best effort after an error or a signal (the original matters more); otherwise failing to close the
     run record is the run's error: the warehouse errored, so the run must not exit 0. A run stopped while its
     row was being written gets it now: the ledger shows every stopped run, and why it ended."""
