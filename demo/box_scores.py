@@ -239,7 +239,8 @@ def _pgs_frame(nights: list[Night], season: int, roster: Roster) -> pd.DataFrame
 
 
 def _abbrs(teams: np.ndarray) -> np.ndarray:
-    return np.asarray(TEAM_ABBRS)[teams]
+    abbrs: np.ndarray = np.asarray(TEAM_ABBRS)[teams]
+    return abbrs
 
 
 def _counts(values: np.ndarray, known: np.ndarray) -> pd.arrays.IntegerArray:
@@ -266,7 +267,8 @@ def _tgs_frame(nights: list[Night], season: int) -> pd.DataFrame:
 
 
 def _team_totals(night: Night, values: np.ndarray) -> np.ndarray:
-    return (values * (night.status == ACTIVE)).sum(axis=1)
+    totals: np.ndarray = (values * (night.status == ACTIVE)).sum(axis=1)
+    return totals
 
 
 def _allowed(night: Night, values: np.ndarray) -> np.ndarray:

@@ -80,4 +80,4 @@ def _input_row_counts(wh: Warehouse) -> dict[str, int]:
             for key in INPUT_TABLES
         )
     )
-    return {row.table_key: int(row.row_count) for row in counts.itertuples() if row.row_count > 0}
+    return {str(key): int(rows) for key, rows in zip(counts["table_key"], counts["row_count"], strict=True) if rows > 0}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -42,7 +43,7 @@ def build_league(seasons: Sequence[int], seed: int) -> dict[str, pd.DataFrame]:
 
 def _upcg_targets(pgs: pd.DataFrame, seed: int) -> pd.DataFrame:
     per_season = [
-        upcg_targets(season_rows, np.random.default_rng([seed, UPCG_STREAM, season]))
+        upcg_targets(season_rows, np.random.default_rng([seed, UPCG_STREAM, cast(int, season)]))
         for season, season_rows in pgs.groupby("season", sort=True)
     ]
     return inject_incident(pd.concat(per_season, ignore_index=True), np.random.default_rng([seed, INCIDENT_STREAM]))

@@ -127,19 +127,20 @@ def _birth_dates(count: int, rng: np.random.Generator) -> pd.Series:
     leap_day = (births.dt.month == 2) & (births.dt.day == 29)
     births[leap_day] -= pd.Timedelta(days=1)
     unknown = rng.choice(np.arange(ROSTER_SIZE // 2, count, ROSTER_SIZE), PLAYERS_WITHOUT_BIRTH_DATE, replace=False)
-    births[unknown] = pd.NaT
-    return births
+    return births.mask(np.isin(np.arange(count), unknown))
 
 
 def _base_usage(slots: np.ndarray, second_star: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     low = np.array([USAGE_RANGES[slot][0] for slot in slots])
     high = np.array([USAGE_RANGES[slot][1] for slot in slots])
     low[second_star], high[second_star] = SECOND_STAR_USAGE
-    return rng.uniform(low, high)
+    usage: np.ndarray = rng.uniform(low, high)
+    return usage
 
 
 def _zone_shares(profile: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Each player's own zone mix: his profile's shares with a little individual variation."""
     centres = np.array([SHOT_PROFILES[name] for name in profile])
     jitter = rng.gamma(centres * 80.0)
-    return jitter / jitter.sum(axis=1, keepdims=True)
+    shares: np.ndarray = jitter / jitter.sum(axis=1, keepdims=True)
+    return shares

@@ -91,7 +91,8 @@ class History:
         # depends on how much history the chunk read; rounding makes a window's sum independent of
         # that (35.0 minutes must never become 35.000000000001 and cross a threshold).
         with np.errstate(over="ignore", invalid="ignore"):  # absurd inputs (1e308 minutes) become inf/NaN
-            return np.round(self.prefix[name][hi] - self.prefix[name][lo], WINDOW_SUM_DECIMALS)
+            sums: np.ndarray = np.round(self.prefix[name][hi] - self.prefix[name][lo], WINDOW_SUM_DECIMALS)
+        return sums
 
 
 def active_history(pgs: pd.DataFrame) -> History:
@@ -186,7 +187,7 @@ def player_workload(targets: pd.DataFrame, history: History) -> pd.DataFrame:
     )
 
 
-def player_age(targets: pd.DataFrame, players: pd.DataFrame) -> pd.Series:
+def player_age(targets: pd.DataFrame, players: pd.DataFrame) -> pd.api.extensions.ExtensionArray:
     """Whole years from birth_date to the game date."""
     births = players.assign(player=player_ids(players)).drop_duplicates("player").set_index("player")["birth_date"]
     birth = pd.to_datetime(player_ids(targets).map(births)).to_numpy()
