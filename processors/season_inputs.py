@@ -16,7 +16,7 @@ from datetime import date
 
 import pandas as pd
 
-from processors.calendar import Calendar, Season, read_calendar
+from league.calendar import Calendar, Season, read_calendar
 from warehouse import Warehouse
 from warehouse.schemas import TABLES
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 
-from processors.calendar import Calendar
+from league.calendar import Calendar
 from processors.season_inputs import SeasonInputs
 from warehouse import Warehouse
 

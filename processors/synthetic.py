@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from league.games import ACTIVE
 from processors.identity import PLAYER_ID, player_ids
 from processors.keys import (
     day_numbers,
@@ -98,7 +99,7 @@ class History:
 def active_history(pgs: pd.DataFrame) -> History:
     """Each player's active games (one per day: the first by game_id), with minutes, usage, back-to-back flags and
     shot attempts per zone (the PSZA windows of processors.zones read the same history)."""
-    is_active = ((pgs["player_status"] == "active") & pgs["player_lookup"].notna()).to_numpy()
+    is_active = ((pgs["player_status"] == ACTIVE) & pgs["player_lookup"].notna()).to_numpy()
     active = pgs.loc[
         is_active,
         [

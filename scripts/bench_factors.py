@@ -14,8 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from backfill.pipeline.compute import compute_composite_factors
 from demo import SUPPORTED_SEASONS, generate_demo
-from processors.composite import compute_composite_factors
 from processors.sources import read_sources
 from warehouse import Datasets, connect
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from processors.calendar import Calendar
+from league.calendar import Calendar
 from validation.rules import DEFAULT_BASELINE_DATES, MAX_BASELINE_DATES
 from warehouse.errors import InvalidSetting
 

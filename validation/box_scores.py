@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from processors.calendar import Calendar
+from league.calendar import Calendar
 from processors.keys import day_numbers, pair_keys, positions_of, shared_codes
 from processors.synthetic import PACE_GAMES, History
 from validation.inputs import LISTED_GAMES, is_active, league_games, missing_history

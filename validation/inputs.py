@@ -11,7 +11,8 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from processors.calendar import Calendar
+from league.calendar import Calendar
+from league.games import ACTIVE, FINAL, GAME_TYPES
 from processors.keys import (
     count_per_day,
     day_numbers,
@@ -23,7 +24,6 @@ from processors.keys import (
     shared_codes,
     sort_codes,
 )
-from validation.played import FINAL, GAME_TYPES
 from warehouse.errors import PcfError
 from warehouse.schemas import TABLES, compatible
 
@@ -50,7 +50,7 @@ def in_league_games(rows: pd.DataFrame, schedule: pd.DataFrame) -> pd.DataFrame:
 # --- box scores against the schedule -----------------------------------------------------------
 def is_active(pgs: pd.DataFrame) -> np.ndarray:
     """True on the box-score rows of players who played."""
-    return ((pgs["player_status"] == "active") & pgs["player_lookup"].notna()).to_numpy()
+    return ((pgs["player_status"] == ACTIVE) & pgs["player_lookup"].notna()).to_numpy()
 
 
 def active_rows(pgs: pd.DataFrame) -> pd.DataFrame:

@@ -13,8 +13,8 @@ from backfill import hints
 from backfill.dates import dates_text
 from backfill.pipeline.input_checks import InputCheck, check_inputs
 from backfill.pipeline.ledger_reads import by_date, latest_publishes, latest_verdicts
-from backfill.pipeline.schedule import game_date_rows
-from validation.played import PLAYED_SQL
+from league.calendar import game_date_rows
+from league.games import PLAYED_SQL
 from validation.reconcile import reconcile, repair_mode
 from validation.rules import DEFAULT_BASELINE_DATES
 from warehouse import Warehouse

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from processors.calendar import Calendar
+from league.calendar import Calendar
 from processors.version import CALCULATION_VERSION
 from warehouse.errors import WarehouseError
 from warehouse.logger import get_logger
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from backfill.settings import RunSettings
-    from processors.calendar import Season
+    from league.calendar import Season
     from warehouse import Warehouse
 
 log = get_logger(__name__)

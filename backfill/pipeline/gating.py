@@ -14,10 +14,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from backfill.pipeline.compute import ProcessorResult, process_dates
 from backfill.pipeline.signals import raise_if_stop_requested
 from backfill.settings import RunSettings
 from processors.agreement import AgreementRules
-from processors.composite import ProcessorResult, process_dates
 from processors.factors import range_violations
 from processors.season_inputs import SeasonInputs
 from validation.audits import (

@@ -9,9 +9,8 @@ import pandas as pd
 
 from backfill.pipeline.input_checks import STALE, check_inputs
 from backfill.pipeline.ledger import current_states, wants_processing
-from backfill.pipeline.schedule import league_dates
 from backfill.settings import DEFAULT_CHUNK_DAYS, RunSettings
-from processors.calendar import Calendar, read_calendar
+from league.calendar import Calendar, league_dates, read_calendar
 from warehouse import Warehouse
 
 

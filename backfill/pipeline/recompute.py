@@ -21,7 +21,7 @@ from backfill.pipeline.ledger import record_command, require_tables, utc_now
 from backfill.pipeline.plan import chunk_dates
 from backfill.pipeline.runner import evaluations, input_contract_error
 from backfill.settings import RunSettings
-from processors.calendar import read_calendar
+from league.calendar import read_calendar
 from validation.gate import PUBLISHED
 from warehouse import Warehouse
 from warehouse.arrow_frames import frame_from_arrow

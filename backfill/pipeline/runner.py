@@ -30,7 +30,7 @@ from backfill.pipeline.plan import Plan, chunk_dates, compute_blocks, make_plan,
 from backfill.pipeline.publish import publish_chunk, verify_published, with_run_metadata
 from backfill.pipeline.signals import as_interruption, cancelled_by_caller, raise_if_stop_requested
 from backfill.settings import RunSettings
-from processors.calendar import Calendar
+from league.calendar import Calendar
 from processors.policy import UPCG_PARTIAL
 from processors.season_inputs import SeasonInputs
 from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP

@@ -23,7 +23,7 @@ with open(out, "w") as sink:
     json.dump(sorted(sys.modules), sink)
 """
 BIGQUERY_CLIENT = "google.cloud.bigquery"
-PROCESSING = ("backfill.pipeline.runner", "processors.composite", "processors.factors", "processors.synthetic")
+PROCESSING = ("backfill.pipeline.runner", "backfill.pipeline.compute", "processors.factors", "processors.synthetic")
 REPORT = "backfill.cli.report"
 FRAMES = ("pandas", "numpy", "pyarrow")  # what a command that shows no frame never needs (~0.4 s to import)
 RANGE = ("--start-date", "2022-11-01", "--end-date", "2022-11-30")

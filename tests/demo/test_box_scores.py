@@ -3,7 +3,7 @@ from __future__ import annotations
 import pandas as pd
 
 from demo import SEASON_OPENERS
-from processors.calendar import read_calendar
+from league.calendar import read_calendar
 from validation.box_scores import box_score_checks
 
 ZONES = ("paint", "mid", "three")

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from processors.composite import build_context, compute_composite_factors, history_rows
+from backfill.pipeline.compute import build_context, compute_composite_factors, history_rows
 from processors.factors import compute_factors
 from processors.sources import read_sources
 from processors.synthetic import synthetic_context

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from processors.calendar import Calendar, Season
+from league.calendar import Calendar, Season
 from validation.audits import (
     AUDIT_NAMES,
     PROFILE_COLUMNS,

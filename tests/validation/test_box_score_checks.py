@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from league.calendar import calendar_of
 from processors.agreement import AgreementRules, agreement_facts
-from processors.calendar import calendar_of
 from validation.box_scores import box_score_checks
 from validation.gate import BOX_SCORE_FACTS, UPSTREAM_MISSING, UPSTREAM_PARTIAL, block_reasons, coverage_of
 from validation.inputs import games_without_box_scores, league_games

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from backfill.cli.report.data import STATE_LABELS
-from backfill.cli.report.text import coverage_text, season_label
+from backfill.cli.report.text import coverage_text
+from league.calendar import season_name
 from validation.gate import GateRules
 
 CHART_WIDTH, CHART_HEIGHT, MARGIN, RIGHT_MARGIN = 960, 240, 44, 84
@@ -31,7 +32,7 @@ def thresholds_in_force(season_days: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _season_chart(season_days: pd.DataFrame, season: int) -> str:
-    label = season_label(season)
+    label = season_name(season)
     points = season_days[season_days["coverage"].notna()]
     if points.empty:
         return f'<h3>{label}</h3><p class="hint">No coverage recorded for {label} in this range yet.</p>'

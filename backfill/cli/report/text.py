@@ -29,9 +29,5 @@ def number_text(value: Any) -> str:
     return "—" if missing(value) else f"{float(value):.2f}"
 
 
-def season_label(season: int) -> str:
-    return f"{season}-{(season + 1) % 100:02d}"
-
-
 def attributes(values: dict[str, Any]) -> str:
     return " ".join(f'{name}="{text(value)}"' for name, value in values.items() if not missing(value))

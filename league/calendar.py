@@ -21,29 +21,16 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from league.games import read_schedule_days
+
 if TYPE_CHECKING:
     import numpy as np
 
     from warehouse import Warehouse
 
-FINAL = 3
-GAME_TYPES = ("regular", "playoff")
 BOOTSTRAP_DAYS = 14  # days 0–13 of a season lack the history the factors need
 OFF_SEASON_DAYS = 30  # the All-Star break is a week; between two seasons the league has never played within 60 days
 SEASON_WINDOW = ((10, 15), (6, 30))  # where a season's games fall when the schedule knows nothing of it
-
-# A league game: regular season or playoffs. A game whose type is unknown cannot be proven an exhibition, so it
-# counts, here and in history alike; preseason and All-Star games never do.
-LEAGUE_GAME = f"(game_type IN ({', '.join(repr(kind) for kind in GAME_TYPES)}) OR game_type IS NULL)"
-# Per date and season label: league games, how many are final, how many are regular-season games.
-SCHEDULE_DAYS_SQL = f"""
-SELECT game_date, season, COUNT(*) AS scheduled,
-       SUM(CASE WHEN game_status = {FINAL} THEN 1 ELSE 0 END) AS games,
-       SUM(CASE WHEN game_type = 'regular' THEN 1 ELSE 0 END) AS regular
-FROM {{schedule}}
-WHERE {LEAGUE_GAME} AND game_date IS NOT NULL
-GROUP BY game_date, season
-"""
 
 
 def season_name(year: int) -> str:
@@ -129,8 +116,8 @@ class Calendar:
 
 
 def calendar_of(days: Iterable[Mapping[str, Any]]) -> Calendar:
-    """The seasons of the schedule's league game dates (rows of `SCHEDULE_DAYS_SQL`: game_date, season label,
-    scheduled and regular counts)."""
+    """The seasons of the schedule's league game dates (rows of `league.games.SCHEDULE_DAYS_SQL`: game_date, season
+    label, scheduled and regular counts)."""
     labels: dict[date, Counter[int]] = {}
     regular: dict[date, int] = {}
     for row in days:
@@ -171,10 +158,30 @@ def majority(votes: Counter[int]) -> int | None:
     return min(votes, key=lambda label: (-votes[label], label))
 
 
-def read_schedule_days(wh: Warehouse) -> list[dict[str, Any]]:
-    """The schedule's league game dates, per season label (a few thousand rows for sixteen seasons)."""
-    return wh.rows(SCHEDULE_DAYS_SQL)
-
-
 def read_calendar(wh: Warehouse) -> Calendar:
     return calendar_of(read_schedule_days(wh))
+
+
+def league_dates(wh: Warehouse, start: date, end: date) -> tuple[Calendar, dict[date, dict[str, Any]]]:
+    """The calendar (from the whole schedule: one small read) and, per date of [start, end] with a scheduled league
+    game: games (final), scheduled, season and bootstrap. Every league game counts whatever its status: a past game
+    that never became final blocks its date instead of making it an off-day."""
+    days = read_schedule_days(wh)
+    calendar = calendar_of(days)
+    dates: dict[date, dict[str, Any]] = {}
+    for row in days:
+        day = row["game_date"]
+        if not start <= day <= end:
+            continue
+        counts = dates.setdefault(
+            day,
+            {"games": 0, "scheduled": 0, "season": calendar.season_of(day), "bootstrap": calendar.in_bootstrap(day)},
+        )
+        counts["games"] += int(row["games"] or 0)
+        counts["scheduled"] += int(row["scheduled"] or 0)
+    return calendar, dict(sorted(dates.items()))
+
+
+def game_date_rows(wh: Warehouse, start: date, end: date) -> dict[date, dict[str, Any]]:
+    """`league_dates` without the calendar."""
+    return league_dates(wh, start, end)[1]

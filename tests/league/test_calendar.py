@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
-from processors.calendar import Calendar, calendar_of
+from league.calendar import Calendar, calendar_of
 
 
 def games(first: date, last: date, season: int | None, kind: str = "regular", every: int = 2) -> list[dict]:

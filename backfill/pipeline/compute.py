@@ -1,6 +1,7 @@
-"""The composite-factors processor: sources → context (UPCG or synthetic) → factors.
+"""A chunk's composite factors: sources → input checks → context (UPCG or synthetic) → factors.
 
-It reads, decides and computes; it never writes. Publishing belongs to the runner.
+It joins the processors (sources, policy, context, math) with the input checks of `validation`, which is why it
+lives above both. It reads, decides and computes; it never writes. Publishing belongs to the runner.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from league.calendar import Calendar
 from processors.agreement import AgreementRules, agreement_facts
-from processors.calendar import Calendar
 from processors.factors import ID_COLUMNS, compute_factors
 from processors.identity import conflict_texts, identity_conflicts, in_conflict, match_upcg
 from processors.keys import pair_keys, positions_of, rows_at
