@@ -46,8 +46,7 @@ def translated(method: Callable[Concatenate[DuckDBWarehouse, P], T]) -> Callable
     """The one translation, on every adapter method: a `duckdb.Error` leaves only as a `warehouse.errors` type,
     an interrupted query as `Interrupted` (the signal's own exception is gone by then)."""
 
-    @functools.wraps(method)
-    def call(self: DuckDBWarehouse, *args: P.args, **kwargs: P.kwargs) -> T:
+    def call(self: DuckDBWarehouse, /, *args: P.args, **kwargs: P.kwargs) -> T:
         try:
             return method(self, *args, **kwargs)
         except (duckdb.Error, RuntimeError) as error:
@@ -58,6 +57,7 @@ def translated(method: Callable[Concatenate[DuckDBWarehouse, P], T]) -> Callable
                 raise translate(error, self.path) from error
             raise
 
+    functools.update_wrapper(call, method)
     return call
 
 
