@@ -36,7 +36,7 @@ RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_p
 RETRY_POLICY = dg.RetryPolicy(max_retries=3, delay=60, backoff=dg.Backoff.EXPONENTIAL)
 
 
-class PcfResource(dg.ConfigurableResource):  # type: ignore[misc]
+class PcfResource(dg.ConfigurableResource["PcfResource"]):
     """The warehouse and the options every call makes. An option left unset is settled as the command line
     settles it (PCF_* variables, then the config file, then the default), so moving from cron keeps the gate."""
 

@@ -81,7 +81,10 @@ def reported(wh: Warehouse, command: str, inputs: list[str], outputs: list[str])
     from openlineage.client.uuid import generate_new_uuid
 
     client, run_id = OpenLineageClient(), str(generate_new_uuid())
-    send = lambda state, **parts: emit(client, state, run_id, command, wh, **parts)  # noqa: E731
+
+    def send(state: str, **parts: Any) -> None:
+        emit(client, state, run_id, command, wh, **parts)
+
     send("START", inputs=inputs)
     try:
         yield outcome

@@ -84,9 +84,9 @@ def agreement_facts(
     disagreeing = per_date(differ.to_numpy().any(axis=1).astype(float))
     held = pd.Series(np.bincount(position[position >= 0], minlength=len(dates)), index=dates)
     stale = (checked > 0) & (disagreeing > rules.max_disagreeing_share * checked)
-    fields, names = _field_texts(per_field)
+    field_counts, names = _field_texts(per_field)
     reason = "upcg_disagrees " + disagreeing.astype(str) + "/" + checked.astype(str) + ": " + names
-    notes = pd.Series(np.where((history_missing != "") & (held > 0), NOT_COMPARED, ""), index=dates)
+    notes = pd.Series(np.where((history_missing != "") & (held > 0), NOT_COMPARED, ""), index=dates, dtype=str)
     for name, rows in (unchecked or {}).items():
         skipped = per_date(np.asarray(rows, dtype=bool)[whole].astype(float))
         note = f"{name} not compared for " + skipped.astype(str) + " (box-score inputs incomplete)"
@@ -95,7 +95,7 @@ def agreement_facts(
         {
             "agreement_checked": checked,
             "agreement_disagreeing": disagreeing,
-            "agreement_fields": fields,
+            "agreement_fields": field_counts,
             "agreement_note": notes,
             "upcg_stale": stale,
             "upcg_disagrees": reason.where(stale, ""),

@@ -10,7 +10,7 @@ dates as datetime64[us], integers and booleans nullable only when a NULL is pres
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pyarrow as pa
@@ -37,6 +37,12 @@ def frame_from_arrow(table: pa.Table) -> pd.DataFrame:
 
 
 def _column(values: pa.ChunkedArray) -> pd.Series:
+    column: pd.Series = _converted(values)
+    return column
+
+
+def _converted(values: pa.ChunkedArray) -> Any:
+    """pyarrow's conversions are untyped; each of these gives a Series."""
     kind = values.type
     if pa.types.is_date32(kind):
         return values.to_pandas(date_as_object=False).astype("datetime64[us]")
