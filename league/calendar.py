@@ -122,13 +122,18 @@ def calendar_of(days: Iterable[Mapping[str, Any]]) -> Calendar:
     regular: dict[date, int] = {}
     for row in days:
         day = row["game_date"]
-        votes = labels.setdefault(day, Counter())
+        votes = labels.get(day)
+        if votes is None:  # one Counter per date, not per row (sixteen seasons are thousands of rows)
+            votes = labels[day] = Counter()
         if row["season"] is not None:
             votes[int(row["season"])] += int(row["scheduled"])
         regular[day] = regular.get(day, 0) + int(row["regular"] or 0)
     seasons: list[Season] = []
     for run in runs_of(sorted(labels)):
-        label = majority(sum((labels[day] for day in run), Counter()))
+        tally: Counter[int] = Counter()
+        for day in run:
+            tally.update(labels[day])
+        label = majority(tally)
         current = seasons[-1] if seasons else None
         openers = [day for day in run if regular[day]]
         if current is None or label is None or label > current.season:

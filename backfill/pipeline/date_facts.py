@@ -27,9 +27,6 @@ if TYPE_CHECKING:
 PENDING = "pending"
 Row = dict[str, Any]
 
-EXPECTED_SQL = f"""
-SELECT game_date, COUNT(DISTINCT player_lookup) AS expected_players FROM ({PLAYED_SQL}) AS played GROUP BY game_date
-"""
 PCF_SQL = "SELECT game_date, COUNT(*) AS pcf_rows FROM {pcf} WHERE game_date BETWEEN @start AND @end GROUP BY game_date"
 # A row is out of range when a score breaks SPEC §5.5, is NULL, or the total is not the sum of its parts.
 OUT_OF_RANGE = """(COALESCE(pcf.fatigue_score, -1) NOT BETWEEN 0 AND 100
@@ -37,19 +34,27 @@ OUT_OF_RANGE = """(COALESCE(pcf.fatigue_score, -1) NOT BETWEEN 0 AND 100
   OR COALESCE(ABS(pcf.usage_spike_score), 99) > 3 OR COALESCE(ABS(pcf.total_composite_adjustment), 99) > 21
   OR COALESCE(ABS(pcf.total_composite_adjustment - (pcf.fatigue_adjustment + pcf.shot_zone_mismatch_score
      + pcf.pace_score + pcf.usage_spike_score)), 99) > 0.005)"""
-# What the table holds now, per date: rows, players, who of them played, who did not, values out of range.
-PUBLISHED_SQL = f"""
-SELECT pcf.game_date, COUNT(*) AS pcf_rows, COUNT(DISTINCT pcf.player_lookup) AS pcf_players,
-       COUNT(DISTINCT played.player_lookup) AS matched_players,
-       SUM(CASE WHEN played.player_lookup IS NULL THEN 1 ELSE 0 END) AS rows_for_non_players,
-       SUM(CASE WHEN {OUT_OF_RANGE} THEN 1 ELSE 0 END) AS rows_out_of_range,
-       CASE WHEN MIN(pcf.context_source) = MAX(pcf.context_source) THEN MIN(pcf.context_source) ELSE 'mixed' END
-         AS published_source,
-       MAX(pcf.run_id) AS published_run_id
-FROM {{pcf}} AS pcf
-LEFT JOIN ({PLAYED_SQL}) AS played ON played.game_date = pcf.game_date AND played.player_lookup = pcf.player_lookup
-WHERE pcf.game_date BETWEEN @start AND @end
-GROUP BY pcf.game_date
+# Per date, who played (expected) and what the table holds now: rows, players, who of them played, who did not,
+# values out of range. One statement: both sides read who played once (half the cost of two over sixteen seasons).
+TABLE_SQL = f"""
+WITH played AS ({PLAYED_SQL}),
+expected AS (SELECT game_date, COUNT(*) AS expected_players FROM played GROUP BY game_date),
+published AS (
+  SELECT pcf.game_date, COUNT(*) AS pcf_rows, COUNT(DISTINCT pcf.player_lookup) AS pcf_players,
+         COUNT(DISTINCT played.player_lookup) AS matched_players,
+         SUM(CASE WHEN played.player_lookup IS NULL THEN 1 ELSE 0 END) AS rows_for_non_players,
+         SUM(CASE WHEN {OUT_OF_RANGE} THEN 1 ELSE 0 END) AS rows_out_of_range,
+         CASE WHEN MIN(pcf.context_source) = MAX(pcf.context_source) THEN MIN(pcf.context_source) ELSE 'mixed' END
+           AS published_source,
+         MAX(pcf.run_id) AS published_run_id
+  FROM {{pcf}} AS pcf
+  LEFT JOIN played ON played.game_date = pcf.game_date AND played.player_lookup = pcf.player_lookup
+  WHERE pcf.game_date BETWEEN @start AND @end
+  GROUP BY pcf.game_date
+)
+SELECT COALESCE(p.game_date, e.game_date) AS game_date, e.expected_players, p.pcf_rows, p.pcf_players,
+       p.matched_players, p.rows_for_non_players, p.rows_out_of_range, p.published_source, p.published_run_id
+FROM expected AS e FULL OUTER JOIN published AS p ON p.game_date = e.game_date
 """
 # The last attempt's columns (the latest verdict), prefixed `last_`; None for a date never run.
 LAST_COLUMNS = [
@@ -147,19 +152,12 @@ def date_facts(wh: Warehouse, start: date, end: date) -> list[Row]:
     games = game_date_rows(wh, start, end)
     attempts = latest_verdicts(wh, start, end)
     publishes = latest_publishes(wh, start, end)
-    expected = by_date(wh.rows(EXPECTED_SQL, params))
-    published = by_date(wh.rows(PUBLISHED_SQL, params))
+    table = by_date(wh.rows(TABLE_SQL, params))
     checks = check_inputs(wh, start, end)
-    days = sorted({*games, *attempts, *publishes, *expected, *published})
+    days = sorted({*games, *attempts, *publishes, *table})
     return [
         with_inputs(
-            facts_of(
-                day,
-                games.get(day),
-                attempts.get(day),
-                publishes.get(day),
-                {**expected.get(day, {}), **published.get(day, {})},
-            ),
+            facts_of(day, games.get(day), attempts.get(day), publishes.get(day), table.get(day, {})),
             checks.get(day),
         )
         for day in days
