@@ -1,11 +1,9 @@
-"""Helpers the tests share (fixtures stay in conftest.py files): the CLI in-process with today pinned, and reads of
-the warehouse written in SQL that DuckDB and BigQuery both accept, or in pandas over fetched rows.
+"""Helpers the tests share (fixtures stay in conftest.py files): the backends a backend-neutral test runs on, the CLI
+in-process with today pinned or in a process of its own, and reads of the warehouse written in SQL that DuckDB and
+BigQuery both accept, or in pandas over fetched rows. (Whether the table and the ledger agree: consistency.py.)
 
 A `target` is a DuckDB file (a Path) or any `--warehouse` URL (a str).
 
-- `ledger_problems`: one row per key; every date with rows has a `published` current ledger state written by
-  the run whose id the rows carry, with the same row count; every `published` state has its rows. (Stricter
-  than `validate`, which accepts rows kept under a later `blocked regression` verdict.)
 - `published_rows`: PCF without run metadata, typed by the contract and in key order — what must be identical
   however the table was reached, on either backend.
 """
@@ -14,13 +12,16 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-import duckdb
 import pandas as pd
+import pytest
 from click.testing import CliRunner, Result
 
 from backfill.cli import cli
@@ -42,19 +43,14 @@ CONTRACT_DTYPES = {
     "TIMESTAMP": "datetime64[us]",
 }
 
-CURRENT_STATES_SQL = """
-SELECT game_date, status, run_id, published_players, context_source, reason
-FROM (
-  SELECT *, row_number() OVER (PARTITION BY game_date ORDER BY COALESCE(attempt, 0) DESC, finished_at DESC) AS latest
-  FROM {checkpoints} WHERE processor = 'player_composite_factors'
-) WHERE latest = 1
-"""
-ROWS_PER_DATE_SQL = """
-SELECT game_date, count(*) AS pcf_rows, count(DISTINCT player_lookup) AS players,
-       count(DISTINCT run_id) AS run_ids, min(run_id) AS rows_run_id
-FROM {pcf} GROUP BY game_date
-"""
+DEMO_SEASON = ("--start-date", "2022-10-18", "--end-date", "2023-04-09")  # the demo league's 2022-23 season
 Target = Path | str
+
+# The backends a test written once runs on (a fixture's params); the emulator's are marked so `-m` can leave them out.
+BACKENDS = [
+    pytest.param("duckdb", id="duckdb"),
+    pytest.param("bigquery", id="bigquery", marks=pytest.mark.bigquery_emulator),
+]
 
 
 # --- the CLI -------------------------------------------------------------------------------------
@@ -74,6 +70,27 @@ def invoke(target: Target, *args: str, today: str | None = TODAY, env: dict[str,
     return CliRunner().invoke(
         cli, ["--warehouse", url_of(target), "--log-format", "json", *pinned, *args], env=env, catch_exceptions=False
     )
+
+
+def cli_process(
+    target: Target,
+    *args: str,
+    today: str | None = TODAY,
+    env: dict[str, str] | None = None,
+    stdout: int = subprocess.DEVNULL,
+    stderr: int = subprocess.PIPE,
+    text: bool = True,
+) -> subprocess.Popen:
+    """The CLI in a process of its own, to signal, kill or hold while other commands run, today pinned as `invoke`
+    pins it; its JSON log lines are on stderr (a pipe unless `stderr` is a file)."""
+    pinned = ["--today", today] if today else []
+    command = [sys.executable, "-m", "backfill.cli", "--warehouse", url_of(target), "--log-format", "json", *pinned]
+    return subprocess.Popen([*command, *args], stdout=stdout, stderr=stderr, env=env, text=text)
+
+
+def start_run(target: Target, *options: str, **process: Any) -> subprocess.Popen:
+    """`run` over the whole demo season (long enough to be caught mid-run) in a process of its own."""
+    return cli_process(target, "run", *DEMO_SEASON, *options, **process)
 
 
 def run_json(target: Target, *args: str) -> tuple[Result, dict[str, dict]]:
@@ -246,54 +263,3 @@ def make_upcg_stale(target: Target | Warehouse, day: str) -> int:
     assert changed > 0
     played = "SELECT player_lookup FROM {pgs} WHERE game_date = @d AND player_status = 'active'"
     return count(target, f"SELECT count(*) AS n FROM {{upcg}} WHERE {stale} AND player_lookup IN ({played})", d=d)
-
-
-# --- the ledger agrees with the table ---------------------------------------------------------------
-def current_states(target: Target | Warehouse) -> pd.DataFrame:
-    states = query(target, CURRENT_STATES_SQL)
-    states["game_date"] = pd.to_datetime(states["game_date"])
-    return states.set_index("game_date").sort_index()
-
-
-def ledger_problems(target: Target | Warehouse) -> list[str]:
-    """Every way the table and the ledger disagree, one message each (empty: consistent)."""
-    states = current_states(target)
-    rows = query(target, ROWS_PER_DATE_SQL)
-    rows["game_date"] = pd.to_datetime(rows["game_date"])
-    facts = states.join(rows.set_index("game_date"), how="outer")
-    facts[["pcf_rows", "players", "run_ids"]] = facts[["pcf_rows", "players", "run_ids"]].fillna(0)
-    problems = []
-    for day, fact in facts.iterrows():
-        label = f"{day.date()}: {fact['status']} by {fact['run_id']}, {int(fact['pcf_rows'])} rows"
-        if fact["pcf_rows"] != fact["players"]:
-            problems.append(f"{label}: duplicate keys")
-        if fact["pcf_rows"] and fact["status"] != "published":
-            problems.append(f"{label}: rows without a published current state")
-        if fact["status"] == "published" and fact["pcf_rows"] != fact["published_players"]:
-            problems.append(f"{label}: ledger says {fact['published_players']} published")
-        if fact["pcf_rows"] and (fact["run_ids"] != 1 or fact["rows_run_id"] != fact["run_id"]):
-            problems.append(f"{label}: rows carry {int(fact['run_ids'])} run ids, not the ledger's")
-    return problems
-
-
-def assert_consistent(target: Target | Warehouse) -> None:
-    assert ledger_problems(target) == []
-
-
-# --- DuckDB files only ------------------------------------------------------------------------------
-def table_fingerprints(path: Path) -> dict[str, tuple[int, int]]:
-    """schema.table → (rows, order-independent hash of all rows), for every table in a DuckDB file, so a
-    refused command can be shown to have changed nothing."""
-    connection = duckdb.connect(str(path), read_only=True)
-    try:
-        tables = connection.execute(
-            "SELECT table_schema, table_name FROM information_schema.tables ORDER BY 1, 2"
-        ).fetchall()
-        return {
-            f"{schema}.{name}": connection.execute(
-                f'SELECT count(*), coalesce(sum(hash(t)), 0) FROM "{schema}"."{name}" AS t'
-            ).fetchone()
-            for schema, name in tables
-        }
-    finally:
-        connection.close()

@@ -10,53 +10,15 @@ from backfill.cli import cli
 
 
 def test_catch_up_backfills_what_the_season_has_not_published_before_today(run_cli, demo_db, open_db):
-    published = CliRunner().invoke(
-        cli,
-        [
-            "--warehouse",
-            f"duckdb:///{demo_db}",
-            "--today",
-            "2023-02-27",
-            "run",
-            "--start-date",
-            "2022-10-18",
-            "--end-date",
-            "2023-02-21",
-        ],
-    )
+    published = run_cli(demo_db, "run", "--start-date", "2022-10-18", "--end-date", "2023-02-21", today="2023-02-27")
     assert published.exit_code == 0, published.output
-    result = CliRunner().invoke(
-        cli,
-        [
-            "--warehouse",
-            f"duckdb:///{demo_db}",
-            "--today",
-            "2023-02-27",
-            "catch-up",
-            "--lookback-days",
-            "7",
-            "--output",
-            "json",
-        ],
-    )
+    catch_up = ("catch-up", "--lookback-days", "7", "--output", "json")
+    result = run_cli(demo_db, *catch_up, today="2023-02-27")
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert document["start_date"] == "2022-10-18" and document["end_date"] == "2023-02-26"  # the season so far
     assert {e["game_date"] for e in document["dates"]} == {"2023-02-23", "2023-02-24", "2023-02-25", "2023-02-26"}
-    rerun = CliRunner().invoke(
-        cli,
-        [
-            "--warehouse",
-            f"duckdb:///{demo_db}",
-            "--today",
-            "2023-02-27",
-            "catch-up",
-            "--lookback-days",
-            "7",
-            "--output",
-            "json",
-        ],
-    )
+    rerun = run_cli(demo_db, *catch_up, today="2023-02-27")
     assert json.loads(rerun.stdout)["dates"] == []
 
 

@@ -4,35 +4,13 @@ process, so it is shown, never released by hand."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
-from support import invoke
+from support import invoke, start_run
 
 
 def test_lock_status_names_the_running_writer_and_release_says_to_stop_it(demo_db):
     assert json.loads(invoke(demo_db, "lock", "status", "--output", "json").stdout) == {"leases": []}
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "backfill.cli",
-            "--warehouse",
-            f"duckdb:///{demo_db}",
-            "--log-format",
-            "json",
-            "run",
-            "--start-date",
-            "2022-10-18",
-            "--end-date",
-            "2023-04-09",
-            "--chunk-days",
-            "3",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    holder = start_run(demo_db, "--chunk-days", "3")
     try:
         while '"event": "plan"' not in (line := holder.stderr.readline()):
             assert line, "the run ended before it planned"

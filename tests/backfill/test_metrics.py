@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from support import INCIDENT_WEEK
+from support import INCIDENT_WEEK, start_run
 
 
 def samples(path: Path) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -105,31 +103,7 @@ def test_a_killed_run_leaves_the_previous_metrics_file_whole(run_cli, demo_db, t
     prom = tmp_path / "pcf_run.prom"
     assert run_cli(demo_db, "run", *INCIDENT_WEEK, "--metrics-file", str(prom)).exit_code == 0
     before = prom.read_bytes()
-    victim = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "backfill.cli",
-            "--warehouse",
-            f"duckdb:///{demo_db}",
-            "--log-format",
-            "json",
-            "--today",
-            "2026-11-26",
-            "run",
-            "--start-date",
-            "2022-10-18",
-            "--end-date",
-            "2023-04-09",
-            "--chunk-days",
-            "3",
-            "--metrics-file",
-            str(prom),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    victim = start_run(demo_db, "--chunk-days", "3", "--metrics-file", str(prom))
     assert victim.stderr is not None
     for line in victim.stderr:  # the run is mid-way once it has finished a date
         if '"event": "date_done"' in line:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -14,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from support import lose_zone_split
+from support import lose_zone_split, start_run
 
 from backfill.cli import cli
 from backfill.cli.notify import (
@@ -381,28 +379,7 @@ def test_a_command_line_shown_elsewhere_hides_every_notify_url():
 
 
 def test_a_second_writer_is_told_who_holds_the_file_without_the_holders_url(demo_db, run_cli):
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "backfill.cli",
-            "--warehouse",
-            f"duckdb:///{demo_db}",
-            "--log-format",
-            "json",
-            "run",
-            "--start-date",
-            "2022-10-18",
-            "--end-date",
-            "2023-04-09",
-            "--chunk-days",
-            "3",
-            "--notify",
-            f"json://127.0.0.1:9/hooks/{SECRET}",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    holder = start_run(demo_db, "--chunk-days", "3", "--notify", f"json://127.0.0.1:9/hooks/{SECRET}", text=False)
     try:
         assert holder.stderr is not None
         assert b'"event": "plan"' in holder.stderr.readline()  # the holder is inside its run now

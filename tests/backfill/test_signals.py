@@ -8,19 +8,18 @@ import random
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from support import start_run
 
 from backfill.pipeline.runner import Invocation, run_backfill
 from backfill.pipeline.signals import Interrupted, stop_on_signals
 from backfill.settings import RunSettings
 from warehouse import Datasets, connect
 
-RANGE = ["--start-date", "2022-10-18", "--end-date", "2023-04-09"]  # long enough to be mid-run 2 s after its plan
 SHAPES = [
     ["--chunk-days", "1"],
     ["--chunk-days", "1", "--workers", "4"],
@@ -28,22 +27,6 @@ SHAPES = [
     ["--chunk-days", "10"],
 ]
 ATTEMPTS = 20
-
-
-def start_run(db: Path, log: Path, *options: str) -> subprocess.Popen:
-    command = [
-        sys.executable,
-        "-m",
-        "backfill.cli",
-        "--warehouse",
-        f"duckdb:///{db}",
-        "--log-format",
-        "json",
-        "run",
-        *RANGE,
-        *options,
-    ]
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log.open("w"))
 
 
 def wait_for_plan(log: Path, run: subprocess.Popen) -> None:
@@ -75,7 +58,7 @@ def clean_table(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -> pd
     db = tmp_path_factory.mktemp("clean") / "clean.duckdb"
     shutil.copy(demo_file, db)
     log = db.with_suffix(".log")
-    assert start_run(db, log).wait(timeout=300) == 0, log.read_text()[-500:]
+    assert start_run(db, stderr=log.open("w")).wait(timeout=300) == 0, log.read_text()[-500:]
     return table_and_failures(db)[0]
 
 
@@ -89,7 +72,7 @@ def test_a_signal_at_any_instant_stops_the_run_cleanly(demo_file, tmp_path, clea
     delay = chance.uniform(0.0, 2.0)
     while True:  # a run that finished before the signal proves nothing: signal the next one sooner
         shutil.copy(demo_file, db)
-        run = start_run(db, log, *shape)
+        run = start_run(db, *shape, stderr=log.open("w"))
         wait_for_plan(log, run)
         time.sleep(delay)
         run.send_signal(sig)
@@ -102,7 +85,7 @@ def test_a_signal_at_any_instant_stops_the_run_cleanly(demo_file, tmp_path, clea
     assert f"Stopped by {sig.name}" in stderr and "To resume: " in stderr
     assert "unexpected" not in stderr and "dates_failed" not in stderr
     assert table_and_failures(db)[1] == 0, "a signal was recorded as a failed date"
-    rerun = start_run(db, tmp_path / "rerun.log")
+    rerun = start_run(db, stderr=(tmp_path / "rerun.log").open("w"))
     assert rerun.wait(timeout=300) == 0, (tmp_path / "rerun.log").read_text()[-500:]
     table, failures = table_and_failures(db)
     assert failures == 0

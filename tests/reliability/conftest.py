@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from support import assert_consistent, invoke, published_rows, table_fingerprints
-
-SEASON = ("--start-date", "2022-10-18", "--end-date", "2023-04-09", "--chunk-days", "5")
+from consistency import assert_consistent, table_fingerprints
+from support import DEMO_SEASON, invoke, published_rows
 
 
 @contextmanager
@@ -40,7 +39,7 @@ def season_reference(demo_file: Path, tmp_path_factory: pytest.TempPathFactory, 
         if not cache.exists():
             db = tmp_path_factory.mktemp("season_reference") / "reference.duckdb"
             shutil.copy(demo_file, db)
-            result = invoke(db, "run", *SEASON)
+            result = invoke(db, "run", *DEMO_SEASON, "--chunk-days", "5")
             assert result.exit_code == 0, result.output
             assert_consistent(db)
             published_rows(db).to_pickle(cache)

@@ -14,7 +14,8 @@ from typing import NamedTuple
 
 import pytest
 from click.testing import CliRunner
-from support import TODAY, said, table_fingerprints
+from consistency import table_fingerprints
+from support import TODAY, said
 
 from backfill.cli import cli
 

@@ -13,36 +13,26 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from support import assert_consistent, opened, published_rows, table_fingerprints
+from consistency import assert_consistent, table_fingerprints
+from support import cli_process, opened, published_rows
 
 FIRST = ("run", "--start-date", "2022-11-01", "--end-date", "2023-01-31", "--chunk-days", "5")
 SECOND = ("run", "--start-date", "2023-01-01", "--end-date", "2023-02-28", "--chunk-days", "5")
-TODAY = ("--today", "2023-04-10")  # the cleanup's cutoff is then 2023-04-03: the incident dates are stale
+TODAY = "2023-04-10"  # the cleanup's cutoff is then 2023-04-03: the incident dates are stale
 CLEANUP = ("cleanup", "--mode", "partial", "--execute")
 UPCG = "nba_analytics.upcoming_player_game_context"
 PROMPTLY = 15.0  # seconds from start to exit 4, Python start-up on a loaded CI machine included
 
 
 def start(db: Path, *args: str) -> subprocess.Popen:
-    command = [
-        sys.executable,
-        "-m",
-        "backfill.cli",
-        "--warehouse",
-        f"duckdb:///{db}",
-        "--log-format",
-        "json",
-        *TODAY,
-        *args,
-    ]
+    """The CLI on `db` in a process of its own, output kept, without the PCF_ settings of the suite's environment."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PCF_")}
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    return cli_process(db, *args, today=TODAY, env=env, stdout=subprocess.PIPE)
 
 
 def finish(process: subprocess.Popen) -> tuple[int, str, str]:

@@ -4,7 +4,7 @@ moments — several kills in a row on the same file, each run resuming the last 
 Each kill point is either "the N-th `date_done` line plus a random sub-delay" (anywhere in compute, gate,
 publish or verify) or "the N-th publish transaction plus 0–4 ms" (aimed at the atomic publish itself; the
 `publish_trace/sitecustomize.py` shim marks its start and end on stderr, which also tells whether a kill landed
-inside it). After every kill the file must be consistent (support.ledger_problems); after the final rerun the
+inside it). After every kill the file must be consistent (consistency.ledger_problems); after the final rerun the
 PCF table must equal an uninterrupted run's, excluding run_id and processed_at.
 """
 
@@ -16,14 +16,14 @@ import random
 import shutil
 import signal
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import SEASON
-from support import assert_consistent, current_states, opened, published_rows, query
+import support
+from consistency import assert_consistent, current_states
+from support import opened, published_rows, query
 
 TRACE_DIR = Path(__file__).parent / "publish_trace"
 KILLS_PER_SEQUENCE = 7
@@ -65,23 +65,13 @@ def kill_points(rng: random.Random) -> list[KillPoint]:
 
 
 def start_run(db: Path, *extra: str, traced: bool = True) -> subprocess.Popen:
+    """The season in chunks of 5 dates in a process of its own; `traced`: its publish transactions mark their start
+    and end on stderr (the `publish_trace` shim)."""
     env = dict(os.environ)
     if traced:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TRACE_DIR), env.get("PYTHONPATH")]))
         env["RELIABILITY_TRACE_PUBLISH"] = "1"
-    command = [
-        sys.executable,
-        "-m",
-        "backfill.cli",
-        "--warehouse",
-        f"duckdb:///{db}",
-        "--log-format",
-        "json",
-        "run",
-        *SEASON,
-        *extra,
-    ]
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    return support.start_run(db, "--chunk-days", "5", *extra, env=env, text=False)
 
 
 def events(lines: list[str]) -> list[dict]:

@@ -1,7 +1,7 @@
 """Deterministic faults at each phase boundary of a run, injected in-process with monkeypatch (the product has
 no test hooks). The run covers three chunks; the fault strikes the second chunk's publish (or the run's ledger
 writes). After each fault: the CLI exits non-zero with one clear line, every date is either fully old or fully new
-with a matching ledger row (support.ledger_problems, plus which run owns each chunk), and a rerun finishes the
+with a matching ledger row (consistency.ledger_problems, plus which run owns each chunk), and a rerun finishes the
 job identically to an uninterrupted run.
 
 | fault | where | the second chunk ends | exit |
@@ -34,7 +34,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from support import current_states, invoke, ledger_problems, opened, published_rows
+from consistency import current_states, ledger_problems
+from support import invoke, opened, published_rows
 
 import backfill.pipeline.publish
 from backfill.pipeline.plan import chunk_dates

@@ -54,7 +54,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from support import current_states, invoke, ledger_problems, opened
+from consistency import current_states, ledger_problems
+from support import invoke, opened
 
 from warehouse import Warehouse
 from warehouse.schemas import SCORE_COLUMNS, TABLES

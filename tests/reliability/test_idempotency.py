@@ -9,7 +9,8 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
-from support import current_states, invoke, ledger_problems, opened, published_rows
+from consistency import current_states, ledger_problems
+from support import invoke, opened, published_rows
 
 RANGE = ("--start-date", "2023-02-01", "--end-date", "2023-03-15", "--chunk-days", "10")
 STATE = ["status", "published_players", "context_source", "reason"]

@@ -16,29 +16,12 @@ from collections import deque
 from pathlib import Path
 
 import pytest
-from support import invoke
+from support import DEMO_SEASON, invoke, start_run
 
 from warehouse import Datasets, connect, duckdb_file
 from warehouse.duckdb_file import READER_PATIENCE, WRITER_PATIENCE
 
-SEASON = ["--start-date", "2022-10-18", "--end-date", "2023-04-09"]
 ANSWERS_WITHIN = 5.0
-
-
-def start_run(db: Path, *extra: str) -> subprocess.Popen:
-    command = [
-        sys.executable,
-        "-m",
-        "backfill.cli",
-        "--warehouse",
-        f"duckdb:///{db}",
-        "--log-format",
-        "json",
-        "run",
-        *SEASON,
-        *extra,
-    ]
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
 def wait_until_publishing(run: subprocess.Popen) -> deque[str]:
@@ -77,10 +60,10 @@ def test_readers_answer_while_a_run_publishes(demo_db, tmp_path):
         tail = wait_until_publishing(run)
         published = []
         for args in (
-            ["status", *SEASON, "--output", "json"],
-            ["validate", *SEASON, "--output", "json"],
-            ["report", *SEASON, "--html", str(tmp_path / "r.html")],
-            ["status", *SEASON, "--output", "json"],
+            ["status", *DEMO_SEASON, "--output", "json"],
+            ["validate", *DEMO_SEASON, "--output", "json"],
+            ["report", *DEMO_SEASON, "--html", str(tmp_path / "r.html")],
+            ["status", *DEMO_SEASON, "--output", "json"],
         ):
             started = time.monotonic()
             result = invoke(demo_db, *args)
@@ -90,7 +73,7 @@ def test_readers_answer_while_a_run_publishes(demo_db, tmp_path):
             if args[0] == "status":
                 published.append(json.loads(result.stdout)["summary"].get("published", 0))
         assert run.poll() is None, "the readers were all answered while the run was still publishing"
-        dry_run = invoke(demo_db, "run", *SEASON, "--dry-run")  # computes the season itself: not timed
+        dry_run = invoke(demo_db, "run", *DEMO_SEASON, "--dry-run")  # computes the season itself: not timed
         assert dry_run.exit_code in (0, 3), dry_run.output[-500:]
         assert 0 < published[0] <= published[1], "each reader sees the state as of a committed chunk"
         assert ledger_agrees_with_table(demo_db)

@@ -10,12 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from support import invoke
-
-BACKENDS = [
-    pytest.param("duckdb", id="duckdb"),
-    pytest.param("bigquery", id="bigquery", marks=pytest.mark.bigquery_emulator),
-]
+from support import BACKENDS, invoke
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,13 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
-from support import invoke
+from support import cli_process, invoke
 
 from warehouse import Datasets, Warehouse, connect
 
@@ -61,32 +59,11 @@ def staging_tables(wh: Warehouse) -> list[str]:
     return [table.table_id for table in tables if table.table_id.startswith("_staging_")]
 
 
-def cli_process(url: str, proxy_url: str, *args: str, lease_ttl: int = 900) -> subprocess.Popen[str]:
-    """The CLI in a process of its own (a run that can be paused, or run beside another)."""
+def run_process(url: str, proxy_url: str, *args: str, lease_ttl: int = 900) -> subprocess.Popen[str]:
+    """`run ARGS --output json` in a process of its own (a run that can be paused, or run beside another), reaching
+    the emulator through the proxy."""
     env = {**os.environ, "BIGQUERY_EMULATOR_HOST": proxy_url, "PCF_LEASE_TTL_SECONDS": str(lease_ttl)}
-    command = [
-        sys.executable,
-        "-m",
-        "backfill.cli",
-        "--warehouse",
-        url,
-        "--log-format",
-        "json",
-        "--today",
-        TODAY,
-        "run",
-        *args,
-        "--output",
-        "json",
-    ]
-    return subprocess.Popen(
-        command,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).resolve().parents[2],
-    )
+    return cli_process(url, "run", *args, "--output", "json", today=TODAY, env=env, stdout=subprocess.PIPE)
 
 
 def wait_until(condition, seconds: float, what: str) -> None:  # noqa: ANN001
@@ -127,10 +104,10 @@ def test_a_lost_load_response_is_waited_for_and_leaves_nothing(league, reader, b
 def test_two_runs_on_disjoint_ranges_both_finish(league, reader, bigquery_fault_proxy) -> None:
     bigquery_fault_proxy.transaction_seconds = 1.0  # long transactions: the two runs' publishes meet
     bigquery_fault_proxy.fail("transaction", "abort")  # and at least one is aborted, as BigQuery would
-    first = cli_process(
+    first = run_process(
         league, bigquery_fault_proxy.url, "--start-date", "2022-12-01", "--end-date", "2022-12-20", "--chunk-days", "4"
     )
-    second = cli_process(
+    second = run_process(
         league, bigquery_fault_proxy.url, "--start-date", "2022-12-21", "--end-date", "2023-01-08", "--chunk-days", "4"
     )
     outcomes = [process.communicate(timeout=600) for process in (first, second)]
@@ -148,12 +125,12 @@ def test_a_run_that_stalls_past_its_lease_never_publishes_again(league, reader, 
     span = ("--start-date", "2023-02-01", "--end-date", "2023-03-10")
     # a lease of 10 s: short enough to expire while the run is paused, long enough that a busy CI host's
     # scheduling never costs the running process its lease
-    stalled = cli_process(league, bigquery_fault_proxy.url, *span, "--chunk-days", "1", lease_ttl=10)
+    stalled = run_process(league, bigquery_fault_proxy.url, *span, "--chunk-days", "1", lease_ttl=10)
     wait_until(lambda: published_per_date(reader, "2023-02-01", "2023-03-10"), 180, "the first run to publish")
     stalled.send_signal(signal.SIGSTOP)  # paused: its heartbeat stops too, and its lease expires
     try:
         time.sleep(11)
-        takeover = cli_process(league, bigquery_fault_proxy.url, *span, "--chunk-days", "7")
+        takeover = run_process(league, bigquery_fault_proxy.url, *span, "--chunk-days", "7")
         wait_until(
             lambda: (
                 reader.rows(

@@ -5,11 +5,11 @@ ends with the table an uninterrupted run publishes."""
 from __future__ import annotations
 
 import pandas as pd
+from consistency import ledger_problems
 from support import (
     INCIDENT_WEEK,
     assert_one_clear_line,
     invoke,
-    ledger_problems,
     opened,
     published_rows,
     query,

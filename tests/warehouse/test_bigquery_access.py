@@ -10,17 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import support
 from click.testing import Result
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+from support import invoke
 
 PROJECT = "pcf-prod-project"
+URL = f"bigquery://{PROJECT}"
 RUN = ("run", "--start-date", "2023-02-20", "--end-date", "2023-02-26")
-
-
-def invoke(*args: str) -> Result:
-    return support.invoke(f"bigquery://{PROJECT}", *args, today=None)
 
 
 def error_lines(result: Result) -> list[str]:
@@ -52,7 +49,7 @@ def test_an_unusable_credentials_file_exits_2_naming_it(monkeypatch, tmp_path, c
         key_file.write_text(content)
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key_file))
 
-    result = invoke(*RUN)
+    result = invoke(URL, *RUN, today=None)
 
     assert result.exit_code == 2, result.output
     [line] = error_lines(result)
@@ -60,7 +57,7 @@ def test_an_unusable_credentials_file_exits_2_naming_it(monkeypatch, tmp_path, c
 
 
 def test_no_credentials_at_all_say_how_to_get_them():
-    result = invoke(*RUN)
+    result = invoke(URL, *RUN, today=None)
 
     assert result.exit_code == 1, result.output
     [line] = error_lines(result)
@@ -108,7 +105,7 @@ def test_an_unreachable_service_fails_within_30_s_with_one_line(request, monkeyp
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key_file))
     clock = time.monotonic()
 
-    result = invoke(*RUN)
+    result = invoke(URL, *RUN, today=None)
 
     assert time.monotonic() - clock < 30
     assert result.exit_code == 1, result.output

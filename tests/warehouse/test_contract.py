@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 import pytest
+from support import BACKENDS
 
 from backfill.pipeline.ledger import PROCESSOR
 from backfill.pipeline.publish import publish_chunk, published_counts
@@ -26,8 +27,8 @@ STAGING = staging_schema(["pcf", "checkpoints"])
 PROCESSED_AT = datetime(2024, 1, 1, 12, 30, tzinfo=UTC)
 
 
-@pytest.fixture(params=["duckdb", pytest.param("bigquery", marks=pytest.mark.bigquery_emulator)])
-def warehouse(request: pytest.FixtureRequest, tmp_path) -> Warehouse:
+@pytest.fixture(params=BACKENDS)
+def empty_warehouse(request: pytest.FixtureRequest, tmp_path) -> Warehouse:
     """An empty warehouse with every contract table, on each backend."""
     if request.param == "bigquery":
         return request.getfixturevalue("bigquery_warehouse")
@@ -78,9 +79,11 @@ def attempts(wh: Warehouse) -> list[tuple[date, int]]:
 
 
 # --- parameters, types, placeholders --------------------------------------------------------------
-def test_date_and_date_list_parameters_filter_the_same_sql_text(warehouse: Warehouse) -> None:
-    warehouse.load(pd.concat([pcf_rows(D1, ["a", "b"]), pcf_rows(D2, ["a", "c", "d"]), pcf_rows(D3, ["e"])]), "pcf")
-    frame = warehouse.query(
+def test_date_and_date_list_parameters_filter_the_same_sql_text(empty_warehouse: Warehouse) -> None:
+    empty_warehouse.load(
+        pd.concat([pcf_rows(D1, ["a", "b"]), pcf_rows(D2, ["a", "c", "d"]), pcf_rows(D3, ["e"])]), "pcf"
+    )
+    frame = empty_warehouse.query(
         "SELECT game_date, COUNT(DISTINCT player_lookup) AS players FROM {pcf} "
         "WHERE game_date IN (SELECT * FROM UNNEST(@dates)) AND game_date >= @start AND run_id = @run "
         "GROUP BY game_date ORDER BY game_date",
@@ -90,9 +93,9 @@ def test_date_and_date_list_parameters_filter_the_same_sql_text(warehouse: Wareh
     assert frame["players"].tolist() == [3, 1]
 
 
-def test_loaded_values_come_back_typed_alike_and_timestamps_naive_utc(warehouse: Warehouse) -> None:
-    warehouse.load(pcf_rows(D1, ["a"]), "pcf")
-    row = warehouse.query(
+def test_loaded_values_come_back_typed_alike_and_timestamps_naive_utc(empty_warehouse: Warehouse) -> None:
+    empty_warehouse.load(pcf_rows(D1, ["a"]), "pcf")
+    row = empty_warehouse.query(
         "SELECT game_date, fatigue_score, total_composite_adjustment, has_warnings, processed_at FROM {pcf}"
     )
     assert str(row["game_date"].dtype) == "datetime64[us]" and row["game_date"][0] == pd.Timestamp(D1)
@@ -102,10 +105,10 @@ def test_loaded_values_come_back_typed_alike_and_timestamps_naive_utc(warehouse:
     assert not bool(row["has_warnings"][0])
 
 
-def test_rows_come_back_as_plain_values_typed_alike(warehouse: Warehouse) -> None:
-    warehouse.load(pd.concat([pcf_rows(D1, ["a"]), pcf_rows(D2, ["b", "c"])]), "pcf")
-    before = warehouse.stats.rows_read
-    rows = warehouse.rows(
+def test_rows_come_back_as_plain_values_typed_alike(empty_warehouse: Warehouse) -> None:
+    empty_warehouse.load(pd.concat([pcf_rows(D1, ["a"]), pcf_rows(D2, ["b", "c"])]), "pcf")
+    before = empty_warehouse.stats.rows_read
+    rows = empty_warehouse.rows(
         "SELECT game_date, fatigue_score, total_composite_adjustment, has_warnings, processed_at, "
         "pace_score FROM {pcf} WHERE game_date = @day",
         {"day": D1},
@@ -121,139 +124,141 @@ def test_rows_come_back_as_plain_values_typed_alike(warehouse: Warehouse) -> Non
         }
     ]
     assert [type(value) for value in rows[0].values()] == [date, int, float, bool, datetime, type(None)]
-    counted = warehouse.rows(
+    counted = empty_warehouse.rows(
         "SELECT game_date, COUNT(*) AS n, SUM(fatigue_score) AS total FROM {pcf} GROUP BY game_date ORDER BY game_date"
     )
     assert counted == [{"game_date": D1, "n": 1, "total": 100}, {"game_date": D2, "n": 2, "total": 200}]
-    assert warehouse.stats.rows_read - before == 3
-    assert warehouse.rows("SELECT game_date FROM {pcf} WHERE game_date > @day", {"day": D3}) == []
+    assert empty_warehouse.stats.rows_read - before == 3
+    assert empty_warehouse.rows("SELECT game_date FROM {pcf} WHERE game_date > @day", {"day": D3}) == []
 
 
-def test_only_table_placeholders_are_rendered_other_braces_stay_as_written(warehouse: Warehouse) -> None:
-    warehouse.load(pcf_rows(D1, ["a", "b"]), "pcf")
-    frame = warehouse.query(
+def test_only_table_placeholders_are_rendered_other_braces_stay_as_written(empty_warehouse: Warehouse) -> None:
+    empty_warehouse.load(pcf_rows(D1, ["a", "b"]), "pcf")
+    frame = empty_warehouse.query(
         """SELECT '{"factor": {"weight": 1}}' AS json_text, '{not_a_table}' AS braces, COUNT(*) AS n FROM {pcf}"""
     )
     assert frame["json_text"][0] == '{"factor": {"weight": 1}}'
     assert frame["braces"][0] == "{not_a_table}"
     assert frame["n"][0] == 2
     with pytest.raises(ValueError, match=r"unknown table placeholder \{pfc\}"):
-        warehouse.render("SELECT * FROM {pfc}")
+        empty_warehouse.render("SELECT * FROM {pfc}")
 
 
-def test_a_table_that_does_not_exist_is_table_not_found_said_once(warehouse: Warehouse, bigquery_statements) -> None:
-    missing = warehouse.qualified("precompute", "no_such_table")
+def test_a_table_that_does_not_exist_is_table_not_found_said_once(
+    empty_warehouse: Warehouse, bigquery_statements
+) -> None:
+    missing = empty_warehouse.qualified("precompute", "no_such_table")
     bigquery_statements.expect_rejection("no_such_table")  # BigQuery, like the emulator, finds no such table
     with pytest.raises(TableNotFound) as raised:
-        warehouse.query(f"SELECT COUNT(*) AS n FROM {missing}")
+        empty_warehouse.query(f"SELECT COUNT(*) AS n FROM {missing}")
     message = str(raised.value)
     assert "\n" not in message and message.count("no_such_table") == 1, message
 
 
 # --- staging and the atomic publish ---------------------------------------------------------------
-def test_a_staged_frame_reads_back_and_dropping_it_twice_is_harmless(warehouse: Warehouse) -> None:
-    staged = warehouse.stage(pcf_rows(D1, ["a", "b"]).assign(row_kind="pcf"), STAGING, "publish")
-    frame = warehouse.query(f"SELECT player_lookup, row_kind, run_id FROM {staged} ORDER BY player_lookup")
+def test_a_staged_frame_reads_back_and_dropping_it_twice_is_harmless(empty_warehouse: Warehouse) -> None:
+    staged = empty_warehouse.stage(pcf_rows(D1, ["a", "b"]).assign(row_kind="pcf"), STAGING, "publish")
+    frame = empty_warehouse.query(f"SELECT player_lookup, row_kind, run_id FROM {staged} ORDER BY player_lookup")
     assert frame.to_dict("list") == {
         "player_lookup": ["a", "b"],
         "row_kind": ["pcf", "pcf"],
         "run_id": ["run-1", "run-1"],
     }
-    warehouse.drop_staging(staged)
+    empty_warehouse.drop_staging(staged)
     with pytest.raises(TableNotFound):
-        warehouse.query(f"SELECT COUNT(*) AS n FROM {staged}")
-    warehouse.drop_staging(staged)
+        empty_warehouse.query(f"SELECT COUNT(*) AS n FROM {staged}")
+    empty_warehouse.drop_staging(staged)
 
 
-def test_staged_rows_read_back_per_table_and_dropping_them_twice_is_harmless(warehouse: Warehouse) -> None:
-    staged = warehouse.stage_rows(
+def test_staged_rows_read_back_per_table_and_dropping_them_twice_is_harmless(empty_warehouse: Warehouse) -> None:
+    staged = empty_warehouse.stage_rows(
         {"pcf": pcf_rows(D1, ["a", "b"]), "checkpoints": ledger_rows([D1]), "audits": pd.DataFrame()}, "publish"
     )
     read = {
-        key: warehouse.query(f"SELECT game_date, run_id FROM {relation} AS s ORDER BY run_id")
+        key: empty_warehouse.query(f"SELECT game_date, run_id FROM {relation} AS s ORDER BY run_id")
         for key, relation in staged.relations.items()
     }
     assert {key: len(frame) for key, frame in read.items()} == {"pcf": 2, "checkpoints": 1, "audits": 0}
     assert read["checkpoints"]["game_date"].dt.date.tolist() == [D1]
-    warehouse.drop_staged(staged)
+    empty_warehouse.drop_staged(staged)
     with pytest.raises(WarehouseError):
-        warehouse.query(f"SELECT COUNT(*) AS n FROM {staged.relations['pcf']} AS s")
-    warehouse.drop_staged(staged)
+        empty_warehouse.query(f"SELECT COUNT(*) AS n FROM {staged.relations['pcf']} AS s")
+    empty_warehouse.drop_staged(staged)
 
 
-def test_publish_replaces_the_dates_rows_and_numbers_each_ledger_attempt(warehouse: Warehouse) -> None:
-    warehouse.load(pd.concat([pcf_rows(D1, ["stale"], "run-0"), pcf_rows(D3, ["kept"], "run-0")]), "pcf")
+def test_publish_replaces_the_dates_rows_and_numbers_each_ledger_attempt(empty_warehouse: Warehouse) -> None:
+    empty_warehouse.load(pd.concat([pcf_rows(D1, ["stale"], "run-0"), pcf_rows(D3, ["kept"], "run-0")]), "pcf")
 
     publish_chunk(
-        warehouse, [D1, D2], pd.concat([pcf_rows(D1, ["a", "b"]), pcf_rows(D2, ["c"])]), ledger_rows([D1, D2])
+        empty_warehouse, [D1, D2], pd.concat([pcf_rows(D1, ["a", "b"]), pcf_rows(D2, ["c"])]), ledger_rows([D1, D2])
     )
-    publish_chunk(warehouse, [D2], pcf_rows(D2, ["c", "d"], "run-2"), ledger_rows([D2], "run-2"))
+    publish_chunk(empty_warehouse, [D2], pcf_rows(D2, ["c", "d"], "run-2"), ledger_rows([D2], "run-2"))
 
-    assert (players(warehouse, D1), players(warehouse, D2), players(warehouse, D3)) == (
+    assert (players(empty_warehouse, D1), players(empty_warehouse, D2), players(empty_warehouse, D3)) == (
         ["a", "b"],
         ["c", "d"],
         ["kept"],
     )
-    assert published_counts(warehouse, [D1, D2, D3]).tolist() == [2, 2, 1]
-    assert attempts(warehouse) == [(D1, 1), (D2, 1), (D2, 2)]
+    assert published_counts(empty_warehouse, [D1, D2, D3]).tolist() == [2, 2, 1]
+    assert attempts(empty_warehouse) == [(D1, 1), (D2, 1), (D2, 2)]
 
 
-def publish_that_fails(warehouse: Warehouse, bigquery_statements) -> None:
+def publish_that_fails(empty_warehouse: Warehouse, bigquery_statements) -> None:
     """A chunk whose last statement fails, after the DELETE and both INSERTs ran: the audits table is gone."""
-    warehouse.execute("DROP TABLE {audits}")
+    empty_warehouse.execute("DROP TABLE {audits}")
     bigquery_statements.expect_rejection("backfill_audits")
     audit_rows = pd.DataFrame({"run_id": ["run-1"], "processor": PROCESSOR, "game_date": [D1], "audit": "rows"})
-    publish_chunk(warehouse, [D1], pcf_rows(D1, ["new"]), ledger_rows([D1]), audit_rows)
+    publish_chunk(empty_warehouse, [D1], pcf_rows(D1, ["new"]), ledger_rows([D1]), audit_rows)
 
 
-def test_a_publish_that_fails_changes_nothing(warehouse: Warehouse, bigquery_statements) -> None:
-    warehouse.load(pcf_rows(D1, ["old"], "run-0"), "pcf")
+def test_a_publish_that_fails_changes_nothing(empty_warehouse: Warehouse, bigquery_statements) -> None:
+    empty_warehouse.load(pcf_rows(D1, ["old"], "run-0"), "pcf")
 
     with pytest.raises(TableNotFound, match="backfill_audits"):
-        publish_that_fails(warehouse, bigquery_statements)
+        publish_that_fails(empty_warehouse, bigquery_statements)
 
-    assert players(warehouse, D1) == ["old"]
-    assert attempts(warehouse) == []
+    assert players(empty_warehouse, D1) == ["old"]
+    assert attempts(empty_warehouse) == []
 
 
 def test_when_dropping_staging_also_fails_the_publish_error_is_the_one_raised(
-    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch, bigquery_statements, caplog: pytest.LogCaptureFixture
+    empty_warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch, bigquery_statements, caplog: pytest.LogCaptureFixture
 ) -> None:
     def refuse_drop(_self: Warehouse, staged: Staged) -> None:
         raise WarehouseError(f"cannot drop {staged.names}")
 
-    monkeypatch.setattr(type(warehouse), "drop_staged", refuse_drop)
+    monkeypatch.setattr(type(empty_warehouse), "drop_staged", refuse_drop)
     with pytest.raises(TableNotFound, match="backfill_audits"):
-        publish_that_fails(warehouse, bigquery_statements)
+        publish_that_fails(empty_warehouse, bigquery_statements)
 
     warnings = [record.event for record in caplog.records if record.levelno == logging.WARNING]
     assert warnings == ["staging_not_dropped"]
-    assert attempts(warehouse) == []
+    assert attempts(empty_warehouse) == []
 
 
 # --- copy and restore (cleanup's backup) -----------------------------------------------------------
-def test_rows_copied_to_a_new_table_are_deleted_then_copied_back(warehouse: Warehouse) -> None:
+def test_rows_copied_to_a_new_table_are_deleted_then_copied_back(empty_warehouse: Warehouse) -> None:
     upcg = pd.DataFrame({"player_lookup": ["a", "b", "c"], "game_date": [D1, D2, D3], "days_rest": [1, 2, None]})
-    warehouse.load(upcg, "upcg")
+    empty_warehouse.load(upcg, "upcg")
     predicate = delete_predicate("all", D3, [D1, D2], datetime.now(UTC))
     assert predicate is not None
 
-    backup = warehouse.copy_rows_to_new_table("upcg", predicate, "upcg_backup_contract")
-    warehouse.run_atomic([delete_statement(predicate)])
+    backup = empty_warehouse.copy_rows_to_new_table("upcg", predicate, "upcg_backup_contract")
+    empty_warehouse.run_atomic([delete_statement(predicate)])
 
-    assert count_rows(warehouse, backup) == 2
-    assert count_rows(warehouse, warehouse.table("upcg")) == 1
-    assert put_back(warehouse, "upcg_backup_contract") == 2
-    restored = warehouse.query("SELECT player_lookup, days_rest FROM {upcg} ORDER BY player_lookup")
+    assert count_rows(empty_warehouse, backup) == 2
+    assert count_rows(empty_warehouse, empty_warehouse.table("upcg")) == 1
+    assert put_back(empty_warehouse, "upcg_backup_contract") == 2
+    restored = empty_warehouse.query("SELECT player_lookup, days_rest FROM {upcg} ORDER BY player_lookup")
     assert restored["player_lookup"].tolist() == ["a", "b", "c"]
     assert restored["days_rest"].tolist()[:2] == [1, 2] and pd.isna(restored["days_rest"][2])
 
 
-def test_copying_into_a_table_that_exists_is_refused(warehouse: Warehouse, bigquery_statements) -> None:
-    warehouse.copy_rows_to_new_table("upcg", "TRUE", "upcg_backup_twice")
+def test_copying_into_a_table_that_exists_is_refused(empty_warehouse: Warehouse, bigquery_statements) -> None:
+    empty_warehouse.copy_rows_to_new_table("upcg", "TRUE", "upcg_backup_twice")
     bigquery_statements.expect_rejection("upcg_backup_twice")
     with pytest.raises(WarehouseError):
-        warehouse.copy_rows_to_new_table("upcg", "TRUE", "upcg_backup_twice")
+        empty_warehouse.copy_rows_to_new_table("upcg", "TRUE", "upcg_backup_twice")
 
 
 # --- the cost of a command ------------------------------------------------------------------------
@@ -267,7 +272,7 @@ def test_copying_into_a_table_that_exists_is_refused(warehouse: Warehouse, bigqu
     ],
     ids=["query", "rows", "script", "load"],
 )
-def test_each_statement_counts_as_one_job(warehouse: Warehouse, call: Callable[[Warehouse], object], jobs: int):
-    before = warehouse.stats.jobs
-    call(warehouse)
-    assert warehouse.stats.jobs - before == jobs
+def test_each_statement_counts_as_one_job(empty_warehouse: Warehouse, call: Callable[[Warehouse], object], jobs: int):
+    before = empty_warehouse.stats.jobs
+    call(empty_warehouse)
+    assert empty_warehouse.stats.jobs - before == jobs
