@@ -72,12 +72,13 @@ def recompute_published(wh: Warehouse, start: date, end: date, invocation: Invoc
         passing = evaluation.verdicts["status"] == PUBLISHED
         counts = differing_rows(published, candidate, chunk)
         held = published.groupby(pd.to_datetime(published["game_date"])).size()
-        for ts, verdict in evaluation.verdicts.iterrows():
+        reasons = evaluation.verdicts["reason"]
+        for ts in pd.DatetimeIndex(evaluation.verdicts.index):
             day = ts.date()
             result.published_rows[day] = int(held.get(ts, 0))
             result.differing[day] = int(counts[ts]) if passing[ts] else result.published_rows[day]
             if not passing[ts]:
-                result.blocked[day] = str(verdict["reason"])
+                result.blocked[day] = str(reasons[ts])
         inputs, dated = observations.records(
             chunk, invocation.run_id, settings, utc_now(), published_runs=runs, differing=result.differing
         )
