@@ -46,7 +46,7 @@ browser:
 lint: $(VENV)/.dev-tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy backfill league processors validation cleanup warehouse demo
+	$(BIN)/mypy backfill league processors validation cleanup warehouse demo vocabulary
 
 bench: $(BIN)/pcf-backfill
 	$(BIN)/python scripts/bench.py

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
         validate,
     )
     from backfill.settings import RunSettings
-    from validation.gate import GateRules
+    from validation.rules import GateRules
     from warehouse import (
         BadInput,
         Interrupted,

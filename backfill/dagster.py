@@ -26,7 +26,7 @@ import dagster as dg
 import backfill
 from backfill.api.runs import catch_up_window
 from backfill.dates import LEAGUE_TZ
-from validation.rules import BLOCKED, FAILED
+from vocabulary import DateStatus
 
 ASSET = dg.AssetKey("player_composite_factors")
 FIRST_SEASON_DAY = "2021-10-19"
@@ -130,7 +130,7 @@ def outcomes(result: backfill.RunResult, days: list[date]) -> tuple[dict[date, d
         verdict = verdicts.get(day)
         if day in unscheduled:
             refused[day] = f"upstream_missing schedule: {result.schedule_gap}"
-        elif verdict is not None and verdict.status in (BLOCKED, FAILED):
+        elif verdict is not None and verdict.status in (DateStatus.BLOCKED, DateStatus.FAILED):
             refused[day] = f"{verdict.status}: {verdict.reason or verdict.blocked_by or ''}"
         elif verdict is not None:
             done[day] = partition_metadata(verdict, result)

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from backfill.dates import checked_range, date_range
-from processors.source_words import SOURCE_POLICIES, ZONE_MODES, SourcePolicy, ZoneMode
 from validation.rules import GateRules
+from vocabulary import SOURCE_POLICIES, ZONE_MODES, SourcePolicy, ZoneMode
 from warehouse import Datasets
 from warehouse.errors import InvalidSetting
 

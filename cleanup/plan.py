@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pandas as pd
 
 from cleanup.settings import CleanupSettings
-from processors.policy import UPCG_SUFFICIENT
+from vocabulary import UPCG_SUFFICIENT
 from warehouse import Warehouse, date_literal, dates_in_list
 from warehouse.schemas import TABLES
 

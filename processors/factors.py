@@ -19,8 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from processors.source_words import ZONE_FROM_BOX_SCORES
 from processors.version import CALCULATION_VERSION
+from vocabulary import ZONE_FROM_BOX_SCORES
 from warehouse.schemas import CONTEXT_COLUMN_NAMES, SCORE_COLUMNS, TABLES
 
 ZONE_INPUT_COLUMNS = [

@@ -6,19 +6,7 @@ import numpy as np
 import pandas as pd
 
 from processors.keys import count_per_day, day_numbers, distinct, pair_keys
-from processors.source_words import (  # noqa: F401 - the policy's words, re-exported where they always were
-    MIXED,
-    NO_EXPECTED,
-    SOURCE_POLICIES,
-    SYNTHETIC,
-    UPCG,
-    UPCG_COMPLETE,
-    UPCG_DISAGREES,
-    UPCG_EMPTY,
-    UPCG_PARTIAL,
-    UPCG_SUFFICIENT,
-    SourcePolicy,
-)
+from vocabulary import UPCG_SUFFICIENT, Source, SourcePolicy, UpcgState
 
 
 def coverage_counts(
@@ -69,22 +57,28 @@ def decide_sources(counts: pd.DataFrame, policy: SourcePolicy) -> pd.DataFrame:
     )
     conditions = [expected == 0, stale, sufficient, counts["upcg_players"] == 0]
     state = pd.Series(
-        np.select(conditions, [NO_EXPECTED, UPCG_DISAGREES, UPCG_COMPLETE, UPCG_EMPTY], default=UPCG_PARTIAL),
+        np.select(
+            conditions,
+            [UpcgState.NO_EXPECTED_PLAYERS, UpcgState.DISAGREES, UpcgState.COMPLETE, UpcgState.EMPTY],
+            default=UpcgState.PARTIAL,
+        ),
         index=counts.index,
     )
-    reasons = [NO_EXPECTED, disagrees.to_numpy(), UPCG_COMPLETE, UPCG_EMPTY]
+    reasons = [UpcgState.NO_EXPECTED_PLAYERS, disagrees.to_numpy(), UpcgState.COMPLETE, UpcgState.EMPTY]
     upcg_reason = pd.Series(np.select(conditions, reasons, default=partial_reason.to_numpy()), index=counts.index)
     upcg_reason = upcg_reason.where(misnamed == "", upcg_reason + "; " + misnamed)
     if policy == "auto":
-        source = np.where(sufficient & ~stale, UPCG, SYNTHETIC)
+        source = np.where(sufficient & ~stale, Source.UPCG, Source.PGS_SYNTHETIC)
         reason = upcg_reason
     elif policy == "fill":
-        source = np.select([(matched == 0) | stale, matched >= expected], [SYNTHETIC, UPCG], default=MIXED)
+        source = np.select(
+            [(matched == 0) | stale, matched >= expected], [Source.PGS_SYNTHETIC, Source.UPCG], default=Source.MIXED
+        )
         reason = "fill " + upcg_reason
     elif policy == "upcg":
-        source, reason = np.full(len(counts), UPCG), "policy_upcg " + upcg_reason
+        source, reason = np.full(len(counts), Source.UPCG), "policy_upcg " + upcg_reason
     else:
-        source, reason = np.full(len(counts), SYNTHETIC), pd.Series("policy_pgs", index=counts.index)
+        source, reason = np.full(len(counts), Source.PGS_SYNTHETIC), pd.Series("policy_pgs", index=counts.index)
     return counts.assign(context_source=source, source_reason=reason, upcg_state=state)
 
 
@@ -92,15 +86,17 @@ def row_sources(
     expected: pd.DataFrame, upcg_keys: pd.DataFrame, decisions: pd.DataFrame, policy: SourcePolicy
 ) -> pd.Series:
     """For each expected player-date: 'upcg', 'pgs_synthetic', or None (no row: UPCG-only policy
-    and the player has no UPCG row, or auto chose UPCG and the player is missing from it)."""
+    and the player has no UPCG row, or auto chose UPCG and the player is missing from it). Plain strings: the rows
+    are hashed and written as they are."""
     played, held = pair_keys(
         (expected["game_date"], expected["player_lookup"]), (upcg_keys["game_date"], upcg_keys["player_lookup"])
     )
     has_upcg = np.isin(played, held)
+    upcg, synthetic = Source.UPCG.value, Source.PGS_SYNTHETIC.value
     date_source = expected["game_date"].map(decisions["context_source"])
-    upcg_or_none = pd.Series(UPCG, index=expected.index, dtype="object").where(has_upcg, None)
+    upcg_or_none = pd.Series(upcg, index=expected.index, dtype="object").where(has_upcg, None)
     if policy == "fill":
-        return upcg_or_none.fillna(SYNTHETIC).mask(date_source == SYNTHETIC, SYNTHETIC)
+        return upcg_or_none.fillna(synthetic).mask(date_source == synthetic, synthetic)
     if policy == "pgs":
-        return pd.Series(SYNTHETIC, index=expected.index, dtype="object")
-    return upcg_or_none.mask(date_source == SYNTHETIC, SYNTHETIC)
+        return pd.Series(synthetic, index=expected.index, dtype="object")
+    return upcg_or_none.mask(date_source == synthetic, synthetic)

@@ -18,7 +18,6 @@ import pandas as pd
 
 from processors.identity import PLAYER_ID, player_ids
 from processors.keys import count_per_day, day_numbers, distinct, pair_keys, positions_of
-from processors.source_words import ZoneMode
 from processors.synthetic import History
 from processors.zones import (
     DEFENSE_COLUMNS,
@@ -29,6 +28,7 @@ from processors.zones import (
     weakest_zone,
     zone_defense_values,
 )
+from vocabulary import ZoneMode
 
 ZONE_TOLERANCE = 0.05  # percentage points: a table rounded to one decimal still agrees
 ONE_GAME_BEHIND, OWN_GAME, FEWER_GAMES, MORE_GAMES, VALUES_DIFFER = (

@@ -5,26 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from validation.rules import (  # noqa: F401 - the gate's words and rules, re-exported where they always were
-    AUDIT,
-    BLOCKED,
-    COVERAGE,
-    DEFAULT_MIN_COVERAGE,
-    DEFAULT_WARN_COVERAGE,
-    FAILED,
-    FORCED_PREFIX,
-    GAMES_NOT_FINAL,
-    IDENTITY_CONFLICT,
-    PUBLISHED,
-    REGRESSION,
-    SKIPPED_BOOTSTRAP,
-    STALE_UPCG,
-    SYNTHETIC_SOURCES,
-    UPSTREAM_MISSING,
-    UPSTREAM_PARTIAL,
-    GateRules,
-    checked_fraction,
-)
+from validation.rules import FORCED_PREFIX, GateRules
+from vocabulary import SYNTHETIC_SOURCES, BlockedBy, DateStatus
 
 # What validation/box_scores.py finds per date (one text each, '' where nothing is wrong); named here, not
 # imported, so the reading commands that load the gate's words never load the processing stack.
@@ -133,49 +115,57 @@ def block_reasons(facts: pd.DataFrame, coverage: pd.Series, rules: GateRules) ->
     tdza_share = facts["tdza_teams"] / facts["tdza_expected"].where(facts["tdza_expected"] > 0)
     box = {column: _text(facts, column) for column in BOX_SCORE_FACTS}  # validation/box_scores.py
     rules_in_order = [
-        (box["pgs_teams_differ"] != "", UPSTREAM_PARTIAL, "upstream_partial pgs: " + box["pgs_teams_differ"]),
-        (facts["missing_games"] != "", UPSTREAM_MISSING, "upstream_missing pgs: games " + facts["missing_games"]),
-        (facts["unfinished_games"] != "", GAMES_NOT_FINAL, "games not final: " + facts["unfinished_games"]),
-        (facts["expected_players"] == 0, UPSTREAM_MISSING, "upstream_missing pgs: no active box scores"),
-        (identity_conflicts != "", IDENTITY_CONFLICT, "identity_conflict " + identity_conflicts),
+        (box["pgs_teams_differ"] != "", BlockedBy.UPSTREAM_PARTIAL, "upstream_partial pgs: " + box["pgs_teams_differ"]),
+        (
+            facts["missing_games"] != "",
+            BlockedBy.UPSTREAM_MISSING,
+            "upstream_missing pgs: games " + facts["missing_games"],
+        ),
+        (facts["unfinished_games"] != "", BlockedBy.GAMES_NOT_FINAL, "games not final: " + facts["unfinished_games"]),
+        (facts["expected_players"] == 0, BlockedBy.UPSTREAM_MISSING, "upstream_missing pgs: no active box scores"),
+        (identity_conflicts != "", BlockedBy.IDENTITY_CONFLICT, "identity_conflict " + identity_conflicts),
         (
             box["duplicate_rows"] != "",
-            UPSTREAM_PARTIAL,
+            BlockedBy.UPSTREAM_PARTIAL,
             "upstream_partial pgs: duplicate rows " + box["duplicate_rows"],
         ),
-        (box["tgs_teams_differ"] != "", UPSTREAM_PARTIAL, "upstream_partial tgs: " + box["tgs_teams_differ"]),
-        (box["tgs_missing_games"] != "", UPSTREAM_MISSING, "upstream_missing tgs: games " + box["tgs_missing_games"]),
-        (box["unbalanced_games"] != "", UPSTREAM_PARTIAL, "upstream_partial pgs: " + box["unbalanced_games"]),
+        (box["tgs_teams_differ"] != "", BlockedBy.UPSTREAM_PARTIAL, "upstream_partial tgs: " + box["tgs_teams_differ"]),
+        (
+            box["tgs_missing_games"] != "",
+            BlockedBy.UPSTREAM_MISSING,
+            "upstream_missing tgs: games " + box["tgs_missing_games"],
+        ),
+        (box["unbalanced_games"] != "", BlockedBy.UPSTREAM_PARTIAL, "upstream_partial pgs: " + box["unbalanced_games"]),
         (
             needs_history & (facts["history_missing"] != ""),
-            UPSTREAM_MISSING,
+            BlockedBy.UPSTREAM_MISSING,
             "upstream_missing history: games " + facts["history_missing"],
         ),
         (
             needs_history & (box["history_partial"] != ""),
-            UPSTREAM_PARTIAL,
+            BlockedBy.UPSTREAM_PARTIAL,
             "upstream_partial history: games " + box["history_partial"],
         ),
         (
             needs_history & (box["tgs_history_missing"] != ""),
-            UPSTREAM_MISSING,
+            BlockedBy.UPSTREAM_MISSING,
             "upstream_missing tgs history: " + box["tgs_history_missing"],
         ),
-        (facts["psza_rows"] == 0, UPSTREAM_MISSING, "upstream_missing psza"),
-        (facts["tdza_rows"] == 0, UPSTREAM_MISSING, "upstream_missing tdza"),
+        (facts["psza_rows"] == 0, BlockedBy.UPSTREAM_MISSING, "upstream_missing psza"),
+        (facts["tdza_rows"] == 0, BlockedBy.UPSTREAM_MISSING, "upstream_missing tdza"),
         (
             psza_share < rules.min_coverage,
-            UPSTREAM_PARTIAL,
+            BlockedBy.UPSTREAM_PARTIAL,
             "upstream_partial psza " + _fraction_text(facts["psza_players"], facts["psza_expected"]) + zone_note,
         ),
         (
             tdza_share < rules.min_coverage,
-            UPSTREAM_PARTIAL,
+            BlockedBy.UPSTREAM_PARTIAL,
             "upstream_partial tdza " + _fraction_text(facts["tdza_teams"], facts["tdza_expected"]) + zone_note,
         ),
-        (stale_upcg_used, STALE_UPCG, stale_upcg),
-        (coverage < rules.min_coverage, COVERAGE, below),
-        (audit_block != "", AUDIT, audit_block),
+        (stale_upcg_used, BlockedBy.UPCG_DISAGREES, stale_upcg),
+        (coverage < rules.min_coverage, BlockedBy.COVERAGE, below),
+        (audit_block != "", BlockedBy.AUDIT, audit_block),
     ]
     conditions = [condition.fillna(False).astype(bool).to_numpy() for condition, _, _ in rules_in_order]
     return pd.DataFrame(
@@ -222,7 +212,7 @@ def evaluate_gate(facts: pd.DataFrame, rules: GateRules) -> pd.DataFrame:
     forced = (blocked_because != "") & rules.force & (has_rows | (facts["unfinished_games"] != ""))
     regression_blocks = regression & ~rules.allow_regression
     objection = ((blocked_because != "") & ~forced) | regression_blocks
-    status = np.select([error != "", objection], [FAILED, BLOCKED], default=PUBLISHED)
+    status = np.select([error != "", objection], [DateStatus.FAILED, DateStatus.BLOCKED], default=DateStatus.PUBLISHED)
     regression_reason = regression_text(facts)
     reason = np.select(
         [error != "", (blocked_because != "") & ~forced, regression_blocks, forced, regression],
@@ -237,8 +227,10 @@ def evaluate_gate(facts: pd.DataFrame, rules: GateRules) -> pd.DataFrame:
     )
     judged = error == ""  # a failed date was not judged by the gate
     blocked_by = objections["cause"].where(judged & (blocked_because != "") & ~forced)
-    blocked_by = blocked_by.mask(judged & blocked_by.isna() & regression_blocks, REGRESSION).astype("object")
-    published = status == PUBLISHED
+    blocked_by = blocked_by.mask(judged & blocked_by.isna() & regression_blocks, BlockedBy.REGRESSION.value).astype(
+        "object"
+    )
+    published = status == DateStatus.PUBLISHED
     return pd.DataFrame(
         {
             "status": status,

@@ -24,6 +24,7 @@ from processors.keys import (
     shared_codes,
     sort_codes,
 )
+from vocabulary import ExitCode
 from warehouse.errors import PcfError
 from warehouse.schemas import TABLES, compatible
 
@@ -145,7 +146,7 @@ def expected_from_schedule(pgs: pd.DataFrame, schedule: pd.DataFrame, dates: lis
 class InputContractError(PcfError):
     """An input table no longer has the columns or types SPEC §2 promises; nothing is read as defaults."""
 
-    exit_code = 1
+    exit_code = ExitCode.FAILED
 
 
 def contract_problems(

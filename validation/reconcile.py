@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from validation.rules import BLOCKED, FAILED, SKIPPED_BOOTSTRAP
+from vocabulary import DateStatus
 
 CHECKS = {
     "not_published": "a game date with nothing published (never run, blocked or failed)",
@@ -48,7 +48,7 @@ def failed_checks(facts: Mapping[str, Any], min_coverage: float) -> list[str]:
         "not_published": game_date
         and not bootstrap
         and not has_rows
-        and (facts["games"] > 0 or facts["last_status"] in (BLOCKED, FAILED)),
+        and (facts["games"] > 0 or facts["last_status"] in (DateStatus.BLOCKED, DateStatus.FAILED)),
         "duplicates": facts["pcf_rows"] > facts["pcf_players"],
         "rows_without_ledger": has_rows and not ever_published,
         "ledger_published_rows_missing": ever_published and facts["pcf_rows"] < facts["ledger_published_players"],
@@ -57,7 +57,9 @@ def failed_checks(facts: Mapping[str, Any], min_coverage: float) -> list[str]:
         "values_out_of_range": facts["rows_out_of_range"] > 0,
         "published_without_players": has_rows and facts["expected_players"] == 0,
         "bootstrap_with_rows": bootstrap and has_rows,
-        "skipped_but_not_bootstrap": game_date and not bootstrap and facts["last_status"] == SKIPPED_BOOTSTRAP,
+        "skipped_but_not_bootstrap": game_date
+        and not bootstrap
+        and facts["last_status"] == DateStatus.SKIPPED_BOOTSTRAP,
         "stale_inputs": has_rows and facts.get("inputs") == "stale",
         "unverified": has_rows and facts.get("inputs") == "unverified",
     }

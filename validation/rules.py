@@ -1,5 +1,5 @@
-"""The gate's settings and the words its verdicts record (SPEC §6.4): plain values, no pandas, so settings,
-the ledger's readers and the command line use them without loading the gate's arithmetic."""
+"""The gate's settings and defaults (SPEC §6.4): plain values, no pandas, so settings, the ledger's readers and the
+command line use them without loading the gate's arithmetic. The words its verdicts record are in `vocabulary`."""
 
 from __future__ import annotations
 
@@ -7,14 +7,7 @@ from dataclasses import dataclass
 
 from warehouse.errors import InvalidSetting
 
-PUBLISHED, BLOCKED, FAILED, SKIPPED_BOOTSTRAP = "published", "blocked", "failed", "skipped_bootstrap"
-# Which rule blocked a date, as the verdict records it (the `blocked_by` ledger column); the reason says the
-# same for people, with the numbers.
-UPSTREAM_MISSING, GAMES_NOT_FINAL, UPSTREAM_PARTIAL = "upstream_missing", "games_not_final", "upstream_partial"
-STALE_UPCG, COVERAGE, AUDIT, REGRESSION = "upcg_disagrees", "coverage", "audit", "regression"
 FORCED_PREFIX = "forced: "  # how a forced date's reason begins: the objection it was published past
-IDENTITY_CONFLICT = "identity_conflict"  # two players (ids) under one (date, lookup): PCF's key cannot hold both
-SYNTHETIC_SOURCES = ("pgs_synthetic", "mixed")  # context built (at least partly) from box-score history
 # The default bars (SPEC §6.4): a date publishes at ≥ 90% of who played, with a warning below 95%. Every
 # default — the CLI's, the API's, the report's — is these.
 DEFAULT_MIN_COVERAGE, DEFAULT_WARN_COVERAGE = 0.90, 0.95

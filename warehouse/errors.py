@@ -6,19 +6,21 @@ from __future__ import annotations
 import signal
 from collections.abc import Mapping
 
+from vocabulary import ExitCode
+
 
 class PcfError(Exception):
     """Base of every error the CLI knows how to report. `retryable`: whether the same call, made again later
     unchanged, can succeed (what an orchestrator's retry policy asks)."""
 
-    exit_code = 1
+    exit_code: int = ExitCode.FAILED
     retryable = False
 
 
 class BadInput(PcfError):
     """The user asked for something malformed; nothing was written."""
 
-    exit_code = 2
+    exit_code = ExitCode.BAD_INPUT
 
 
 class OutdatedWarehouse(BadInput):
@@ -54,7 +56,7 @@ class WarehouseError(PcfError):
     """The warehouse refused or failed a request. Not retryable as such (a permission, a bad query, an unreachable
     service after the client's own retries); its `TransientWarehouseError` kind is."""
 
-    exit_code = 1
+    exit_code = ExitCode.FAILED
 
 
 class TransientWarehouseError(WarehouseError):
@@ -71,7 +73,7 @@ class TableNotFound(WarehouseError):
 class LockHeld(PcfError):
     """Another run holds the warehouse (or an overlapping lease): retrying once it is done succeeds."""
 
-    exit_code = 4
+    exit_code = ExitCode.LOCK_HELD
     retryable = True
 
 
@@ -92,8 +94,8 @@ class Interrupted(KeyboardInterrupt):
         return cls(signal.Signals(signum).name, 128 + signum)
 
 
-INTERRUPT_EXIT_CODE = 128 + signal.SIGINT
-TERMINATE_EXIT_CODE = 128 + signal.SIGTERM
+INTERRUPT_EXIT_CODE = ExitCode.INTERRUPTED  # 128 + SIGINT
+TERMINATE_EXIT_CODE = ExitCode.TERMINATED  # 128 + SIGTERM
 
 
 def bad_warehouse(text: str) -> InvalidSetting:

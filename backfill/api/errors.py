@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from vocabulary import ExitCode
 from warehouse import PcfError
 
 
@@ -23,13 +24,13 @@ class BackfillError(PcfError):
 class DatesBlocked(BackfillError):
     """The gate kept dates back (or the schedule is missing for the range): exit code 3."""
 
-    exit_code = 3
+    exit_code = ExitCode.NEEDS_ATTENTION
 
 
 class DatesFailed(BackfillError):
     """Dates failed (an error while computing, checking or verifying them): exit code 1."""
 
-    exit_code = 1
+    exit_code = ExitCode.FAILED
 
 
 def summary(status: str, reasons: dict[date, str]) -> str:

@@ -20,6 +20,7 @@ from backfill.api.common import (
 from backfill.api.defaults import settled
 from backfill.api.errors import DatesBlocked, summary
 from validation.rules import DEFAULT_MIN_COVERAGE, checked_fraction
+from vocabulary import ExitCode
 from warehouse import Datasets, InvalidSetting
 
 if TYPE_CHECKING:  # the frame views import pandas when asked for: reading the ledger needs none of it
@@ -125,7 +126,7 @@ class ValidateResult:
 
     @property
     def exit_code(self) -> int:
-        return 3 if self.problems else 0
+        return int(ExitCode.NEEDS_ATTENTION if self.problems else ExitCode.OK)
 
     @property
     def resume_command(self) -> str | None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from backfill.api.common import json_ready
 from backfill.api.errors import DatesBlocked, DatesFailed, summary
-from validation.rules import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP
+from vocabulary import DateStatus
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -102,14 +102,14 @@ class RunResult:
     @property
     def counts(self) -> dict[str, int]:
         return {
-            status: sum(v.status == status for v in self.verdicts)
-            for status in (PUBLISHED, BLOCKED, FAILED, SKIPPED_BOOTSTRAP)
+            status.value: sum(v.status == status for v in self.verdicts)
+            for status in (DateStatus.PUBLISHED, DateStatus.BLOCKED, DateStatus.FAILED, DateStatus.SKIPPED_BOOTSTRAP)
         }
 
     @property
     def rows_published(self) -> int:
         """The rows this run wrote to the output (one per player of each date it published)."""
-        return sum(v.published_players for v in self.verdicts if v.status == PUBLISHED)
+        return sum(v.published_players for v in self.verdicts if v.status == DateStatus.PUBLISHED)
 
     def dates(self, status: str) -> list[date]:
         return [v.game_date for v in self.verdicts if v.status == status]
@@ -127,13 +127,19 @@ class RunResult:
         """Raise `DatesFailed` (failures win) or `DatesBlocked`; return self when all is well."""
         reasons = {
             status: {v.game_date: v.reason or status for v in self.verdicts if v.status == status}
-            for status in (FAILED, BLOCKED)
+            for status in (DateStatus.FAILED, DateStatus.BLOCKED)
         }
         resume = f"; to resume: {self.resume_command}"
-        if reasons[FAILED]:
-            raise DatesFailed(summary("failed", reasons[FAILED]) + resume, reasons[FAILED], self.resume_command)
-        if reasons[BLOCKED]:
-            raise DatesBlocked(summary("blocked", reasons[BLOCKED]) + resume, reasons[BLOCKED], self.resume_command)
+        if reasons[DateStatus.FAILED]:
+            raise DatesFailed(
+                summary("failed", reasons[DateStatus.FAILED]) + resume, reasons[DateStatus.FAILED], self.resume_command
+            )
+        if reasons[DateStatus.BLOCKED]:
+            raise DatesBlocked(
+                summary("blocked", reasons[DateStatus.BLOCKED]) + resume,
+                reasons[DateStatus.BLOCKED],
+                self.resume_command,
+            )
         if self.schedule_gap:
             gap = dict.fromkeys(self.unscheduled_dates, "upstream_missing schedule")
             raise DatesBlocked(f"not off-days: {self.schedule_gap}{resume}", gap, self.resume_command)

@@ -16,13 +16,9 @@ from backfill.dates import league_today, run_range
 from backfill.lineage import Outcome, dataset_of, reported
 from backfill.pipeline.invocation import new_invocation
 from backfill.settings import DEFAULT_CHUNK_DAYS, MAX_LOOKBACK_DAYS, RunSettings
-from processors.source_words import SourcePolicy, ZoneMode
 from validation.audits import DEFAULT_BASELINE_DATES, AuditRules
-from validation.gate import (
-    DEFAULT_MIN_COVERAGE,
-    DEFAULT_WARN_COVERAGE,
-    GateRules,
-)
+from validation.rules import DEFAULT_MIN_COVERAGE, DEFAULT_WARN_COVERAGE, GateRules
+from vocabulary import SourcePolicy, ZoneMode
 from warehouse import Datasets, Interrupted, InvalidSetting, LockHeld, Warehouse
 from warehouse.schemas import INPUT_TABLES
 

@@ -13,7 +13,7 @@ from backfill.cli.notify import NotifySettings
 from backfill.cli.options import app_today, connection_words, notify_options, open_warehouse, output_option
 from backfill.cli.root import cli, option, pass_app, report_counts
 from backfill.settings import AppSettings
-from processors.source_words import UPCG_SUFFICIENT
+from vocabulary import UPCG_SUFFICIENT
 
 CLEANUP_EPILOG = """\b
 Examples:

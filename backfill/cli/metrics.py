@@ -14,14 +14,19 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from validation.rules import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP
+from vocabulary import DateStatus
 
 if TYPE_CHECKING:
     import pandas as pd
     from prometheus_client import CollectorRegistry
 
 PREFIX = "pcf_backfill_"
-DATE_STATUSES = {PUBLISHED: "published", BLOCKED: "blocked", FAILED: "failed", SKIPPED_BOOTSTRAP: "skipped"}
+DATE_STATUSES = {
+    DateStatus.PUBLISHED: "published",
+    DateStatus.BLOCKED: "blocked",
+    DateStatus.FAILED: "failed",
+    DateStatus.SKIPPED_BOOTSTRAP: "skipped",
+}
 
 
 @dataclass
@@ -52,7 +57,7 @@ class MetricsSnapshot:
         statuses = verdicts["status"] if len(verdicts) else pd.Series(dtype="object")
         self.dates = {name: int((statuses == status).sum()) for status, name in DATE_STATUSES.items()}
         self.dates["stale"] = still_stale
-        published = verdicts[statuses == PUBLISHED] if len(verdicts) else verdicts
+        published = verdicts[statuses == DateStatus.PUBLISHED] if len(verdicts) else verdicts
         self.rows_published = int(published["published_players"].sum()) if len(published) else 0
         coverage = verdicts["coverage"].dropna() if len(verdicts) else pd.Series(dtype="float64")
         self.min_coverage = float(coverage.min()) if len(coverage) else None

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from validation.rules import BLOCKED, FAILED, PUBLISHED, REGRESSION
+from vocabulary import BlockedBy, DateStatus
 from warehouse.errors import BadInput
 from warehouse.logger import get_logger
 
@@ -120,7 +120,7 @@ class Digest:
     @property
     def level(self) -> str:
         """Apprise's notification type: failure, warning, success or info."""
-        if any(item.what == FAILED for item in self.problems) or self.exit_code == 1:
+        if any(item.what == DateStatus.FAILED for item in self.problems) or self.exit_code == 1:
             return "failure"
         if self.needs_person:
             return "warning"
@@ -160,11 +160,11 @@ def listed(heading: str, items: Sequence[Attention]) -> list[str]:
 
 
 def problem_kind(status: str, blocked_by: str | None, forced: bool) -> str | None:
-    if status == FAILED:
-        return FAILED
-    if status == BLOCKED:
-        return REGRESSION if blocked_by == REGRESSION else BLOCKED
-    return "forced" if status == PUBLISHED and forced else None
+    if status == DateStatus.FAILED:
+        return DateStatus.FAILED
+    if status == DateStatus.BLOCKED:
+        return BlockedBy.REGRESSION if blocked_by == BlockedBy.REGRESSION else DateStatus.BLOCKED
+    return "forced" if status == DateStatus.PUBLISHED and forced else None
 
 
 def audit_attention(audits: pd.DataFrame | None, dates: pd.Index) -> list[Attention]:
@@ -204,9 +204,9 @@ def run_digest(result: RunOutcome, commands: list[tuple[str, str]], audits: pd.D
             problems.append(Attention(ts.date(), kind, reason.removeprefix(f"{kind}: ") or kind))
         previous = before.get(ts)
         changed = verdict.get("inputs_changed")
-        if verdict["status"] == PUBLISHED and isinstance(changed, str):  # a correction published by itself
+        if verdict["status"] == DateStatus.PUBLISHED and isinstance(changed, str):  # a correction published by itself
             recovered.append(Attention(ts.date(), "republished", "inputs changed — " + changed.removeprefix("stale: ")))
-        elif verdict["status"] == PUBLISHED and previous in (BLOCKED, FAILED):
+        elif verdict["status"] == DateStatus.PUBLISHED and previous in (DateStatus.BLOCKED, DateStatus.FAILED):
             recovered.append(Attention(ts.date(), "recovered", f"was {previous}"))
         elif kind and isinstance(changed, str):  # the published rows stay, and stay stale
             problems[-1] = Attention(ts.date(), kind, f"{reason or kind}; published rows are {changed}")

@@ -20,8 +20,8 @@ from backfill.cli.root import option, report_counts
 from backfill.dates import DATE_FORM, league_today, parse_date, parse_dates
 from backfill.pipeline.signals import Interrupted
 from backfill.settings import AppSettings, RunSettings, bigquery_tuning
-from processors.source_words import ZONE_MODES
 from validation.rules import DEFAULT_BASELINE_DATES
+from vocabulary import ZONE_MODES
 from warehouse import BadInput, PcfError, Warehouse, connect
 from warehouse.logger import get_logger
 from warehouse.outputs import METRICS_FILE, checked_output

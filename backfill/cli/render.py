@@ -17,9 +17,9 @@ from typing import Any
 
 import click
 
-from validation.rules import BLOCKED, FAILED, GAMES_NOT_FINAL, PUBLISHED, SKIPPED_BOOTSTRAP
+from vocabulary import BlockedBy, DateStatus
 
-STATUS_ORDER = (PUBLISHED, BLOCKED, FAILED, SKIPPED_BOOTSTRAP)
+STATUS_ORDER = (DateStatus.PUBLISHED, DateStatus.BLOCKED, DateStatus.FAILED, DateStatus.SKIPPED_BOOTSTRAP)
 Row = Mapping[str, Any]
 
 
@@ -55,7 +55,12 @@ def json_value(value: Any) -> Any:
     return value if isinstance(value, str | int | float | bool) else str(value)
 
 
-STATUS_COLOURS = {PUBLISHED: "green", BLOCKED: "yellow", FAILED: "red", SKIPPED_BOOTSTRAP: "blue"}
+STATUS_COLOURS: dict[str, str] = {
+    DateStatus.PUBLISHED: "green",
+    DateStatus.BLOCKED: "yellow",
+    DateStatus.FAILED: "red",
+    DateStatus.SKIPPED_BOOTSTRAP: "blue",
+}
 
 
 def table(rows: Sequence[Row], colour: bool = False) -> str:
@@ -221,7 +226,7 @@ def postponed_lines(states: Sequence[Row], today: date | None) -> list[str]:
     stuck = [
         (row["game_date"], (today - row["game_date"]).days)
         for row in states
-        if row["blocked_by"] == GAMES_NOT_FINAL and row["status"] == BLOCKED
+        if row["blocked_by"] == BlockedBy.GAMES_NOT_FINAL and row["status"] == DateStatus.BLOCKED
     ]
     return [
         f"{day}: games unfinished for {age} days — postponed? Once confirmed, publish the final "

@@ -9,8 +9,8 @@ import pandas as pd
 
 from backfill.cli.notify import takeover_text
 from backfill.cli.render import STATUS_ORDER, count_text, coverage_text, json_value, table
-from processors.source_words import SYNTHETIC, UPCG_DISAGREES, UPCG_EMPTY, UPCG_PARTIAL, UPCG_SUFFICIENT
-from validation.rules import BLOCKED, FAILED, FORCED_PREFIX, PUBLISHED, SKIPPED_BOOTSTRAP
+from validation.rules import FORCED_PREFIX
+from vocabulary import UPCG_SUFFICIENT, DateStatus, Source, UpcgState
 
 if TYPE_CHECKING:  # computing factors is not needed to render
     from backfill.pipeline.runner import RunOutcome
@@ -76,7 +76,7 @@ def republished(result: RunOutcome) -> pd.DataFrame:
     verdicts = result.verdicts
     if not len(verdicts) or "inputs_changed" not in verdicts:
         return verdicts.iloc[:0]
-    return verdicts[(verdicts["status"] == PUBLISHED) & verdicts["inputs_changed"].notna()]
+    return verdicts[(verdicts["status"] == DateStatus.PUBLISHED) & verdicts["inputs_changed"].notna()]
 
 
 def republished_lines(result: RunOutcome) -> list[str]:
@@ -117,7 +117,7 @@ def run_text(result: RunOutcome, resume_command: str, inspect_command: str) -> s
         lines += ["", f"Not off-days: {result.plan.schedule_gap}. Load the schedule upstream, then rerun."]
     if result.settings.dry_run and len(verdicts):
         lines += ["", table(plan_table(result).to_dict("records"))]
-    problems = verdicts[verdicts["status"].isin([BLOCKED, FAILED])] if len(verdicts) else verdicts
+    problems = verdicts[verdicts["status"].isin([DateStatus.BLOCKED, DateStatus.FAILED])] if len(verdicts) else verdicts
     if len(problems):
         lines += ["", "Dates that need attention:"]
         lines += [f"  {ts.date()}  {row['status']:<8} {row['reason']}" for ts, row in problems.iterrows()]
@@ -159,9 +159,11 @@ def fallback_lines(verdicts: pd.DataFrame) -> list[str]:
     """Partial UPCG is the incident's trap: name those dates; an empty UPCG is just counted."""
     if not len(verdicts):
         return []
-    fallback = verdicts[verdicts["context_source"] == SYNTHETIC]
+    fallback = verdicts[verdicts["context_source"] == Source.PGS_SYNTHETIC]
     state = fallback.get("upcg_state", pd.Series(None, index=fallback.index, dtype="object"))
-    partial, empty, stale = (fallback[state == kind] for kind in (UPCG_PARTIAL, UPCG_EMPTY, UPCG_DISAGREES))
+    partial, empty, stale = (
+        fallback[state == kind] for kind in (UpcgState.PARTIAL, UpcgState.EMPTY, UpcgState.DISAGREES)
+    )
     lines = []
     if len(stale):
         lines += ["", "UPCG disagrees with the box scores (stale context), so built from box scores:"]
@@ -178,7 +180,12 @@ def plan_table(result: RunOutcome) -> pd.DataFrame:
     """The dry-run plan: date, games, expected, UPCG players, source, predicted coverage, action."""
     verdicts = result.verdicts
     action = verdicts["status"].map(
-        {PUBLISHED: "publish", BLOCKED: "block", FAILED: "fail", SKIPPED_BOOTSTRAP: "skip (bootstrap)"}
+        {
+            DateStatus.PUBLISHED: "publish",
+            DateStatus.BLOCKED: "block",
+            DateStatus.FAILED: "fail",
+            DateStatus.SKIPPED_BOOTSTRAP: "skip (bootstrap)",
+        }
     )
     action = action.where(~verdicts["forced"].astype(bool), "publish (forced)")
     allowed = verdicts.get("allowed_regression", pd.Series(False, index=verdicts.index)).fillna(False).astype(bool)

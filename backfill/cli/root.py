@@ -19,6 +19,7 @@ from backfill.cli.logs import LOG_FORMATS, LOG_LEVELS, configure_logging
 from backfill.dates import league_today, parse_date
 from backfill.pipeline.signals import Interrupted, stop_on_signals, stop_requested
 from backfill.settings import CREDENTIALS_VARIABLE, EMULATOR_HOST_VARIABLE, AppSettings
+from vocabulary import ExitCode
 from warehouse import DEFAULT_URL, BadInput, Datasets, InvalidSetting, PcfError
 from warehouse.logger import get_logger
 
@@ -106,13 +107,13 @@ class PcfGroup(click.Group):
             code = done.exit_code
         except click.UsageError as error:
             click.echo(f"Error: {error.format_message()}{self.placement_hint(error)}", err=True)
-            code = 2
+            code = ExitCode.BAD_INPUT
         except click.ClickException as error:
             click.echo(f"Error: {error.format_message()}", err=True)
             code = error.exit_code
         except (KeyboardInterrupt, click.Abort) as stop:  # click wraps KeyboardInterrupt in Abort
             cause = stop if isinstance(stop, Interrupted) else stop.__cause__ or stop.__context__
-            code = cause.exit_code if isinstance(cause, Interrupted) else 130
+            code = cause.exit_code if isinstance(cause, Interrupted) else ExitCode.INTERRUPTED
             if not isinstance(cause, Interrupted):
                 click.echo("Interrupted.", err=True)
         except PcfError as error:
@@ -156,10 +157,13 @@ def command_name(command: click.Command, args: list[str]) -> str | None:
     return command.name
 
 
+PERSON_LOOKS = (ExitCode.BAD_INPUT, ExitCode.NEEDS_ATTENTION)  # logged as warnings: not the tool's failure
+
+
 def log_run_done(facts: dict[str, Any], exit_code: int, seconds: float) -> None:
     """One line ends every invocation's log stream (cron's log, a collector): command, exit code, counts, seconds.
     Before the root has configured logging (bad options, --help) there is no stream, and nothing is written."""
-    level = "info" if exit_code == 0 else "warning" if exit_code in (2, 3) else "error"  # 2, 3: a person looks
+    level = "info" if exit_code == ExitCode.OK else "warning" if exit_code in PERSON_LOOKS else "error"
     getattr(log, level)(
         "run_done", command=facts["command"], exit_code=exit_code, seconds=round(seconds, 3), **facts["counts"]
     )

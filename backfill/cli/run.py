@@ -36,8 +36,8 @@ from backfill.dates import parse_date
 from backfill.pipeline.date_facts import newest_published
 from backfill.pipeline.signals import Interrupted, stop_requested
 from backfill.settings import DEFAULT_CHUNK_DAYS, MAX_LOOKBACK_DAYS, RERUN_MODES, AppSettings, RunSettings
-from processors.source_words import SOURCE_POLICIES, UPCG_SUFFICIENT, SourcePolicy, ZoneMode
 from validation.rules import DEFAULT_MIN_COVERAGE, DEFAULT_WARN_COVERAGE
+from vocabulary import SOURCE_POLICIES, UPCG_SUFFICIENT, SourcePolicy, ZoneMode
 from warehouse import BadInput, PcfError
 
 if TYPE_CHECKING:  # the runner pulls in the whole processing stack: only commands that compute import it

@@ -17,21 +17,14 @@ from processors.agreement import AgreementRules, agreement_facts
 from processors.factors import ID_COLUMNS, compute_factors
 from processors.identity import conflict_texts, identity_conflicts, in_conflict, match_upcg
 from processors.keys import pair_keys, positions_of, rows_at
-from processors.policy import (
-    SYNTHETIC,
-    UPCG,
-    SourcePolicy,
-    coverage_counts,
-    decide_sources,
-    row_sources,
-)
+from processors.policy import coverage_counts, decide_sources, row_sources
 from processors.season_inputs import SeasonInputs
-from processors.source_words import ZoneMode
 from processors.sources import SourceFrames, read_sources
 from processors.synthetic import active_history, synthetic_context
 from processors.zone_check import check_zones
 from validation.box_scores import box_score_checks
 from validation.inputs import active_rows, expected_from_schedule, in_league_games, schedule_facts
+from vocabulary import Source, SourcePolicy, ZoneMode
 from warehouse import Warehouse
 from warehouse.schemas import CONTEXT_COLUMN_NAMES
 
@@ -108,8 +101,8 @@ def build_context(
     targets = expected[source.notna()].assign(context_source=source[source.notna()])
     context_values = pd.concat(
         [
-            synthetic.loc[targets.index[targets["context_source"] == SYNTHETIC]],
-            from_upcg.loc[targets.index[targets["context_source"] == UPCG]],
+            synthetic.loc[targets.index[targets["context_source"] == Source.PGS_SYNTHETIC]],
+            from_upcg.loc[targets.index[targets["context_source"] == Source.UPCG]],
         ]
     ).reindex(targets.index)
     zone_values, zone_facts = check_zones(expected, sources.psza, sources.tdza, history, tgs, index, zones)

@@ -29,8 +29,9 @@ from validation.audits import (
     published_profile_sql,
     run_audits,
 )
-from validation.gate import FAILED, PUBLISHED, coverage_of, evaluate_gate
+from validation.gate import coverage_of, evaluate_gate
 from validation.quality import date_quality
+from vocabulary import DateStatus
 from warehouse import Warehouse, WarehouseError
 from warehouse.logger import get_logger
 
@@ -143,18 +144,26 @@ def judge_chunk(wh: Warehouse, computed: Computed, settings: RunSettings, inputs
     """Audits and gate for a computed chunk; errors fail the dates they touch (a data error: date by date)."""
     dates = computed.dates
     if computed.result is None or computed.facts is None:
-        return pd.DataFrame(), uncomputed_verdicts(dates, FAILED, computed.failure or "not computed"), pd.DataFrame()
+        return (
+            pd.DataFrame(),
+            uncomputed_verdicts(dates, DateStatus.FAILED, computed.failure or "not computed"),
+            pd.DataFrame(),
+        )
     try:
         findings = audit_chunk(wh, computed.result, computed.facts, settings)
         facts = computed.facts.assign(audit_block=block_reasons(findings, computed.facts.index))
         verdicts = facts.join(evaluate_gate(facts, settings.rules))
-        passing = verdicts.index[verdicts["status"] == PUBLISHED]
+        passing = verdicts.index[verdicts["status"] == DateStatus.PUBLISHED]
         rows = computed.result.rows
         return rows[rows["game_date"].isin(passing)], verdicts, findings
     except Exception as error:  # fail-safe, as in compute_chunk
         if retries_per_date(error, dates):
             return joined([gate_chunk(wh, [day], settings, inputs=inputs) for day in dates])
-        return pd.DataFrame(), uncomputed_verdicts(dates, FAILED, f"{type(error).__name__}: {error}"), pd.DataFrame()
+        return (
+            pd.DataFrame(),
+            uncomputed_verdicts(dates, DateStatus.FAILED, f"{type(error).__name__}: {error}"),
+            pd.DataFrame(),
+        )
 
 
 def gate_chunk(
@@ -176,12 +185,12 @@ def joined(parts: list[Judged]) -> Judged:
     return tuple(pd.concat([part[i] for part in parts]) for i in range(3))  # type: ignore[return-value]
 
 
-def uncomputed_verdicts(dates: list[date], status: str, reason: str) -> pd.DataFrame:
+def uncomputed_verdicts(dates: list[date], status: DateStatus, reason: str) -> pd.DataFrame:
     """Verdicts for dates with no computed rows: failed ones and bootstrap skips."""
     index = pd.DatetimeIndex(pd.to_datetime(pd.Series(dates, dtype="object")), name="game_date")
     return pd.DataFrame(
         {
-            "status": status,
+            "status": status.value,  # frames hold plain strings, as the ledger does
             "reason": reason,
             "coverage": np.nan,
             "forced": False,

@@ -15,16 +15,13 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from backfill.pipeline.fingerprints import FINGERPRINT_KEYS, PARTS, PARTS_BY_NAME, Part, digest_sql
 from processors.version import CALCULATION_VERSION
+from vocabulary import InputState
 from warehouse import Warehouse
 
-InputState = Literal["fresh", "stale", "unverified"]
-FRESH: InputState = "fresh"
-STALE: InputState = "stale"
-UNVERIFIED: InputState = "unverified"
 LISTED_CHANGES = 3  # a reason names this many changes, then counts the rest
 
 PUBLISHED_RUNS = """
@@ -115,9 +112,9 @@ class InputCheck:
     @property
     def reason(self) -> str | None:
         """`stale: pgs game 20230303_BOS_NYK added (24 rows); …`, `unverified: …`; None when fresh."""
-        if self.state == UNVERIFIED:
+        if self.state == InputState.UNVERIFIED:
             return "unverified: published without an input fingerprint (`validate --recompute` checks it)"
-        if self.state == FRESH:
+        if self.state == InputState.FRESH:
             return None
         words = [f"calculation_version {self.versions[0]} → {self.versions[1]}"] if self.versions else []
         words += [f"input table {key} is missing" for key in self.missing_tables]
@@ -172,8 +169,14 @@ def _judged(
         versions = (str(oldest if oldest != CALCULATION_VERSION else newest), CALCULATION_VERSION)
     differing = int(row.get("differing_rows") or 0)
     if versions or changes or missing or differing:
-        return InputCheck(row["game_date"], STALE, tuple(changes), versions, inputs_run_id, missing, differing)
-    return InputCheck(row["game_date"], UNVERIFIED if inputs_run_id is None else FRESH, inputs_run_id=inputs_run_id)
+        return InputCheck(
+            row["game_date"], InputState.STALE, tuple(changes), versions, inputs_run_id, missing, differing
+        )
+    return InputCheck(
+        row["game_date"],
+        InputState.UNVERIFIED if inputs_run_id is None else InputState.FRESH,
+        inputs_run_id=inputs_run_id,
+    )
 
 
 def _changes(

@@ -16,21 +16,7 @@ import pyarrow as pa
 
 from backfill.pipeline.invocation import Invocation
 from backfill.pipeline.ledger_reads import AUDIT_COLUMNS, CURRENT_STATE_SQL, FAILING_AUDITS_SQL, PROCESSOR
-from processors.policy import NO_EXPECTED, UPCG_COMPLETE, UPCG_DISAGREES, UPCG_EMPTY, UPCG_PARTIAL
-from validation.gate import (
-    AUDIT,
-    BLOCKED,
-    COVERAGE,
-    FAILED,
-    GAMES_NOT_FINAL,
-    IDENTITY_CONFLICT,
-    PUBLISHED,
-    REGRESSION,
-    SKIPPED_BOOTSTRAP,
-    STALE_UPCG,
-    UPSTREAM_MISSING,
-    UPSTREAM_PARTIAL,
-)
+from vocabulary import BlockedBy, DateStatus, UpcgState
 from warehouse import TableNotFound, Warehouse
 from warehouse.arrow_frames import arrow_with_columns
 from warehouse.logger import get_logger
@@ -42,16 +28,22 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 
 DONE_STATES = ("published", "skipped_bootstrap")
-UPCG_STATES = (UPCG_DISAGREES, UPCG_PARTIAL, UPCG_EMPTY, UPCG_COMPLETE, NO_EXPECTED)
+UPCG_STATES = (
+    UpcgState.DISAGREES,
+    UpcgState.PARTIAL,
+    UpcgState.EMPTY,
+    UpcgState.COMPLETE,
+    UpcgState.NO_EXPECTED_PLAYERS,
+)
 LEGACY_BLOCK_WORDS = (
-    ("upstream_missing", UPSTREAM_MISSING),
-    ("games not final", GAMES_NOT_FINAL),
-    ("upstream_partial", UPSTREAM_PARTIAL),
-    ("upcg_disagrees", STALE_UPCG),
-    ("coverage", COVERAGE),
-    ("audit", AUDIT),
-    ("regression", REGRESSION),
-    ("identity_conflict", IDENTITY_CONFLICT),
+    ("upstream_missing", BlockedBy.UPSTREAM_MISSING),
+    ("games not final", BlockedBy.GAMES_NOT_FINAL),
+    ("upstream_partial", BlockedBy.UPSTREAM_PARTIAL),
+    ("upcg_disagrees", BlockedBy.UPCG_DISAGREES),
+    ("coverage", BlockedBy.COVERAGE),
+    ("audit", BlockedBy.AUDIT),
+    ("regression", BlockedBy.REGRESSION),
+    ("identity_conflict", BlockedBy.IDENTITY_CONFLICT),
 )
 
 
@@ -154,7 +146,7 @@ def checkpoint_rows(
 ) -> pa.Table:
     """One ledger row per verdict: the verdict as typed columns (with the thresholds in force), and the
     reason as a sentence for people. Arrow built column by column: a chunk's few rows cost no frame."""
-    published = verdicts["status"].to_numpy() == PUBLISHED
+    published = verdicts["status"].to_numpy() == DateStatus.PUBLISHED
     warned, forced = _flag(verdicts, "warning"), _flag(verdicts, "forced")
     allowed_regression = _flag(verdicts, "allowed_regression")
     overridden = forced | allowed_regression  # who and why are recorded
@@ -293,10 +285,10 @@ def finish_run_record(wh: Warehouse, run_id: str, verdicts: pd.DataFrame, exit_c
         "WHERE run_id = @run_id AND finished_at IS NULL",  # a record closed for the run (killed) stays as it is
         {
             "finished": utc_now(),
-            "published": int(counts.get(PUBLISHED, 0)),
-            "blocked": int(counts.get(BLOCKED, 0)),
-            "failed": int(counts.get(FAILED, 0)),
-            "skipped": int(counts.get(SKIPPED_BOOTSTRAP, 0)),
+            "published": int(counts.get(DateStatus.PUBLISHED, 0)),
+            "blocked": int(counts.get(DateStatus.BLOCKED, 0)),
+            "failed": int(counts.get(DateStatus.FAILED, 0)),
+            "skipped": int(counts.get(DateStatus.SKIPPED_BOOTSTRAP, 0)),
             "exit_code": exit_code,
             "run_id": run_id,
         },

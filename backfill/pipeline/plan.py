@@ -7,10 +7,11 @@ from datetime import date
 
 import pandas as pd
 
-from backfill.pipeline.input_checks import STALE, check_inputs
+from backfill.pipeline.input_checks import check_inputs
 from backfill.pipeline.ledger import current_states, wants_processing
 from backfill.settings import DEFAULT_CHUNK_DAYS, RunSettings
 from league.calendar import Calendar, league_dates, read_calendar
+from vocabulary import InputState
 from warehouse import Warehouse
 
 
@@ -58,7 +59,9 @@ def dates_frame(rows: dict[date, dict]) -> pd.DataFrame:
 def stale_dates(wh: Warehouse, start: date, end: date) -> dict[date, str]:
     """Published dates whose inputs (or calculation_version) changed since they were computed (SPEC §6.10), each
     with what changed."""
-    return {day: str(check.reason) for day, check in check_inputs(wh, start, end).items() if check.state == STALE}
+    return {
+        day: str(check.reason) for day, check in check_inputs(wh, start, end).items() if check.state == InputState.STALE
+    }
 
 
 def season_so_far(wh: Warehouse, settings: RunSettings) -> RunSettings:

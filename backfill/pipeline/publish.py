@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 from backfill.pipeline.fingerprints import FINGERPRINT_KEYS
 from backfill.pipeline.invocation import Invocation
 from backfill.pipeline.ledger import PROCESSOR, checkpoint_rows, unnumbered_columns, utc_now
-from validation.gate import FAILED, PUBLISHED
+from vocabulary import DateStatus
 from warehouse import Staged, Warehouse, WarehouseError, date_literal, dates_in_list
 from warehouse.arrow_frames import arrow_with_columns
 from warehouse.base import Rows
@@ -158,7 +158,7 @@ def verify_published(
 ) -> pd.DataFrame:
     """After commit, PCF must hold exactly the staged count for each published date. A date that does not
     is failed: its rows are withdrawn in the same transaction that records the failure (fail-safe)."""
-    published = verdicts[verdicts["status"] == PUBLISHED]
+    published = verdicts[verdicts["status"] == DateStatus.PUBLISHED]
     found = published_counts(wh, [ts.date() for ts in published.index])
     wrong = published.index[found.to_numpy() != published["row_count"].to_numpy()]
     if not len(wrong):
@@ -166,10 +166,10 @@ def verify_published(
     reason = "verify: " + ", ".join(
         f"{ts.date()} has {found[ts]} rows, staged {published.at[ts, 'row_count']}" for ts in wrong
     )
-    failed = verdicts.loc[wrong].assign(status=FAILED, reason=reason, forced=False, warning=False)
+    failed = verdicts.loc[wrong].assign(status=DateStatus.FAILED.value, reason=reason, forced=False, warning=False)
     now = utc_now()
     ledger = checkpoint_rows(failed, invocation, settings, now, now)
     publish_chunk(wh, [ts.date() for ts in wrong], pd.DataFrame(), ledger)
     log.error("verification_failed", dates=[str(ts.date()) for ts in wrong], reason=reason)
-    verdicts.loc[wrong, ["status", "reason"]] = [FAILED, reason]
+    verdicts.loc[wrong, ["status", "reason"]] = [DateStatus.FAILED.value, reason]
     return verdicts

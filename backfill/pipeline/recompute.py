@@ -22,7 +22,7 @@ from backfill.pipeline.plan import chunk_dates
 from backfill.pipeline.runner import evaluations, input_contract_error
 from backfill.settings import RunSettings
 from league.calendar import read_calendar
-from validation.gate import PUBLISHED
+from vocabulary import DateStatus
 from warehouse import Warehouse
 from warehouse.arrow_frames import frame_from_arrow
 from warehouse.schemas import TABLES
@@ -69,7 +69,7 @@ def recompute_published(wh: Warehouse, start: date, end: date, invocation: Invoc
         chunk = evaluation.chunk
         published = wh.query(PUBLISHED_ROWS_SQL, {"days": chunk})
         candidate = frame_from_arrow(evaluation.rows)
-        passing = evaluation.verdicts["status"] == PUBLISHED
+        passing = evaluation.verdicts["status"] == DateStatus.PUBLISHED
         counts = differing_rows(published, candidate, chunk)
         held = published.groupby(pd.to_datetime(published["game_date"])).size()
         reasons = evaluation.verdicts["reason"]

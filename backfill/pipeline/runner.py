@@ -31,10 +31,9 @@ from backfill.pipeline.publish import publish_chunk, verify_published, with_run_
 from backfill.pipeline.signals import as_interruption, cancelled_by_caller, raise_if_stop_requested
 from backfill.settings import RunSettings
 from league.calendar import Calendar
-from processors.policy import UPCG_PARTIAL
 from processors.season_inputs import SeasonInputs
-from validation.gate import BLOCKED, FAILED, PUBLISHED, SKIPPED_BOOTSTRAP
 from validation.inputs import InputContractError, contract_problems
+from vocabulary import DateStatus, ExitCode, UpcgState
 from warehouse import Warehouse, WarehouseError
 from warehouse.logger import get_logger
 from warehouse.schemas import INPUT_TABLES, TABLES
@@ -83,18 +82,22 @@ class RunOutcome:
     def still_stale(self) -> list[date]:
         """Dates planned as stale (`--rerun stale`) that this run did not republish: their rows still differ from
         what their inputs give."""
-        done = set(self.verdicts.index[self.verdicts["status"] == PUBLISHED]) if len(self.verdicts) else set()
+        done = (
+            set(self.verdicts.index[self.verdicts["status"] == DateStatus.PUBLISHED]) if len(self.verdicts) else set()
+        )
         return sorted(day for day in self.plan.stale if pd.Timestamp(day) not in done)
 
     @property
     def exit_code(self) -> int:
+        """SPEC §7, as a plain int (the run row records it): a stop's own code, else failures win over blocks."""
         if self.interrupted_by:
-            return self.interrupted_by
+            return int(self.interrupted_by)
         if self.stopped_by_error:
-            return self.stopped_by_error
-        if self.count(FAILED):
-            return 1
-        return 3 if self.count(BLOCKED) or self.plan.schedule_gap else 0
+            return int(self.stopped_by_error)
+        if self.count(DateStatus.FAILED):
+            return int(ExitCode.FAILED)
+        blocked = self.count(DateStatus.BLOCKED) or self.plan.schedule_gap
+        return int(ExitCode.NEEDS_ATTENTION if blocked else ExitCode.OK)
 
 
 DateCallback = Callable[[date, dict], None]
@@ -137,7 +140,9 @@ def judge_block(
     clock, days = time.perf_counter(), [day for chunk in computed.block for day in chunk]
     judged = [judge_chunk(wh, part, settings, inputs) for part in computed.parts]
     rows, verdicts, audits = joined(judged) if judged else (pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
-    skipped = uncomputed_verdicts([day for day in days if day in bootstrap], SKIPPED_BOOTSTRAP, BOOTSTRAP_REASON)
+    skipped = uncomputed_verdicts(
+        [day for day in days if day in bootstrap], DateStatus.SKIPPED_BOOTSTRAP, BOOTSTRAP_REASON
+    )
     verdicts = pd.concat([v for v in (verdicts, skipped) if len(v)]).sort_index()
     whole = Evaluation(
         days,
@@ -212,7 +217,7 @@ def publish_evaluation(
     if not settings.dry_run:
         finished = utc_now()
         ledger = checkpoint_rows(verdicts, invocation, settings, evaluation.started, finished)
-        passing = [ts.date() for ts in verdicts.index[verdicts["status"] == PUBLISHED]]
+        passing = [ts.date() for ts in verdicts.index[verdicts["status"] == DateStatus.PUBLISHED]]
         audits = audit_rows(evaluation.audits, invocation, finished)
         fingerprints = None
         if observations is not None and passing:
@@ -224,7 +229,8 @@ def publish_evaluation(
         verdicts = verify_published(wh, verdicts, invocation, settings)
     seconds = (evaluation.seconds + time.perf_counter() - clock) / max(len(evaluation.chunk), 1)
     return verdicts.assign(
-        seconds=seconds, published_players=np.where(verdicts["status"] == PUBLISHED, verdicts["row_count"], 0)
+        seconds=seconds,
+        published_players=np.where(verdicts["status"] == DateStatus.PUBLISHED, verdicts["row_count"], 0),
     )
 
 
@@ -249,10 +255,12 @@ def verdict_records(verdicts: pd.DataFrame) -> list[dict]:
 def log_date(run_id: str, verdict: dict, game_date: date) -> None:
     """The one canonical line per date."""
     source_reason = str(verdict["source_reason"] or "")
-    extra = {"hint": PARTIAL_UPCG_HINT} if verdict.get("upcg_state") == UPCG_PARTIAL else {}
+    extra = {"hint": PARTIAL_UPCG_HINT} if verdict.get("upcg_state") == UpcgState.PARTIAL else {}
     if verdict.get("upcg_misnamed", 0) > 0:  # not stale rows: cleanup would not help (NaN: a date not computed)
         extra = {"hint": MISNAMED_UPCG_HINT}
-    level = {BLOCKED: "warning", FAILED: "error"}.get(verdict["status"], "info")  # a person looks at these
+    level = {DateStatus.BLOCKED: "warning", DateStatus.FAILED: "error"}.get(
+        verdict["status"], "info"
+    )  # a person looks at these
     getattr(log, level)(
         "date_done",
         run_id=run_id,
@@ -357,7 +365,7 @@ def run_backfill(
         # a signal may surface as a driver error (DuckDB's "Query interrupted"): it is the signal, not an error
         stop = as_interruption(error)
         if stop is None:
-            result.stopped_by_error = getattr(error, "exit_code", 1)
+            result.stopped_by_error = getattr(error, "exit_code", ExitCode.FAILED)
             raise
         result.interrupted_by, stop.run_id = stop.exit_code, invocation.run_id
         log.warning(

@@ -16,9 +16,10 @@ import pandas as pd
 
 from backfill.dates import LEAGUE_TZ, dates_text
 from backfill.pipeline.date_facts import PCF_SQL
-from backfill.pipeline.input_checks import STALE, check_inputs
+from backfill.pipeline.input_checks import check_inputs
 from backfill.pipeline.ledger import current_states, require_tables
 from backfill.pipeline.plan import game_dates
+from vocabulary import ExitCode, InputState
 from warehouse import Warehouse
 
 DEFAULT_MAX_LAG_HOURS = 30.0  # a date's games end by ~01:00; the nightly catch-up runs at 05:00
@@ -58,7 +59,7 @@ class Freshness:
 
     @property
     def exit_code(self) -> int:
-        return 3 if self.stale else 0
+        return int(ExitCode.NEEDS_ATTENTION if self.stale else ExitCode.OK)
 
     @property
     def oldest_overdue(self) -> date | None:
@@ -122,6 +123,8 @@ def check_freshness(wh: Warehouse, now: datetime, max_lag_hours: float = DEFAULT
     missing["overdue"] = missing["hours_since_end"] > max_lag_hours
     newest = published.max().date() if len(published) else None
     changed = {
-        day: str(check.reason) for day, check in check_inputs(wh, since, yesterday).items() if check.state == STALE
+        day: str(check.reason)
+        for day, check in check_inputs(wh, since, yesterday).items()
+        if check.state == InputState.STALE
     }
     return Freshness(now, since, max_lag_hours, missing.sort_index(), newest, changed)

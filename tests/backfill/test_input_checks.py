@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from backfill.pipeline.input_checks import FRESH, STALE, UNVERIFIED, Change, InputCheck
+from backfill.pipeline.input_checks import Change, InputCheck
+from vocabulary import InputState
 
 DAY = date(2023, 3, 3)
 
@@ -40,7 +41,7 @@ def test_a_stale_date_names_the_version_first_then_its_own_games_then_the_newest
         Change("pgs_minutes", date(2023, 3, 1), "g2", 30, 30),
         Change("tgs", date(2023, 2, 20), "g0", 2, 2),
     )
-    check = InputCheck(DAY, STALE, changes, ("0.9.0", "1.0.0"))
+    check = InputCheck(DAY, InputState.STALE, changes, ("0.9.0", "1.0.0"))
     assert check.reason == (
         "stale: calculation_version 0.9.0 → 1.0.0; pgs game g3 added (24 rows); "
         "pgs minutes history changed on 2023-03-01 (game g2, 30 rows); "
@@ -50,6 +51,6 @@ def test_a_stale_date_names_the_version_first_then_its_own_games_then_the_newest
 
 
 def test_fresh_dates_say_nothing_and_unverified_ones_say_how_to_verify_them():
-    assert InputCheck(DAY, FRESH).reason is None
-    assert "validate --recompute" in str(InputCheck(DAY, UNVERIFIED).reason)
-    assert InputCheck(DAY, STALE, differing_rows=2).reason == "stale: recomputed values differ in 2 rows"
+    assert InputCheck(DAY, InputState.FRESH).reason is None
+    assert "validate --recompute" in str(InputCheck(DAY, InputState.UNVERIFIED).reason)
+    assert InputCheck(DAY, InputState.STALE, differing_rows=2).reason == "stale: recomputed values differ in 2 rows"

@@ -10,8 +10,7 @@ import duckdb
 import pandas as pd
 
 from backfill.cli.report import report_data
-from processors.policy import UPCG_COMPLETE, UPCG_PARTIAL
-from validation.gate import COVERAGE, GAMES_NOT_FINAL, REGRESSION
+from vocabulary import BlockedBy, UpcgState
 
 PARTIAL_DAY, WARNED_DAY = "2023-02-23", "2023-03-01"  # the demo's incident date; a date left with 92% of UPCG
 
@@ -44,10 +43,10 @@ def test_each_verdict_is_recorded_as_typed_columns_and_read_back_from_them(run_c
     partial, warned = ledger.loc[PARTIAL_DAY], ledger.loc[WARNED_DAY]
     assert partial[["context_source", "upcg_state", "coverage_warning"]].tolist() == [
         "pgs_synthetic",
-        UPCG_PARTIAL,
+        UpcgState.PARTIAL,
         False,
     ]
-    assert warned[["context_source", "upcg_state", "coverage_warning"]].tolist() == ["upcg", UPCG_COMPLETE, True]
+    assert warned[["context_source", "upcg_state", "coverage_warning"]].tolist() == ["upcg", UpcgState.COMPLETE, True]
     assert ledger[["min_coverage", "warn_coverage"]].drop_duplicates().values.tolist() == [[0.85, 0.97]]
 
     assert "UPCG partial, so built from box scores" in result.stdout
@@ -69,14 +68,14 @@ def test_the_rule_that_blocked_a_date_is_recorded_and_read_back(run_cli, demo_db
     """`--source upcg` on the incident date: blocked by the coverage rule; forced over published rows: blocked
     as a regression (what notifications and `status` read, rather than the reason text)."""
     assert run_cli(demo_db, "run", "--dates", PARTIAL_DAY, "--source", "upcg").exit_code == 3
-    assert latest_rows(open_db(demo_db)).loc[PARTIAL_DAY, "blocked_by"] == COVERAGE
+    assert latest_rows(open_db(demo_db)).loc[PARTIAL_DAY, "blocked_by"] == BlockedBy.COVERAGE
     assert run_cli(demo_db, "run", "--dates", PARTIAL_DAY).exit_code == 0
     assert pd.isna(latest_rows(open_db(demo_db)).loc[PARTIAL_DAY, "blocked_by"])
     forced = run_cli(
         demo_db, "run", "--dates", PARTIAL_DAY, "--source", "upcg", "--rerun", "all", "--force", "--reason", "test"
     )
     assert forced.exit_code == 3
-    assert latest_rows(open_db(demo_db)).loc[PARTIAL_DAY, "blocked_by"] == REGRESSION
+    assert latest_rows(open_db(demo_db)).loc[PARTIAL_DAY, "blocked_by"] == BlockedBy.REGRESSION
 
 
 # backfill_checkpoints as the first release created it: the verdict was only its reason sentence
@@ -111,9 +110,9 @@ def test_init_records_the_verdict_columns_of_rows_an_older_version_wrote(run_cli
             "FROM nba_orchestration.backfill_checkpoints ORDER BY game_date"
         ).fetchall()
     assert [row[:4] for row in recorded] == [
-        ("2023-02-23", UPCG_PARTIAL, False, None),
-        ("2023-02-24", UPCG_COMPLETE, True, None),
-        ("2023-02-25", None, False, GAMES_NOT_FINAL),
-        ("2023-02-26", None, False, REGRESSION),
+        ("2023-02-23", UpcgState.PARTIAL, False, None),
+        ("2023-02-24", UpcgState.COMPLETE, True, None),
+        ("2023-02-25", None, False, BlockedBy.GAMES_NOT_FINAL),
+        ("2023-02-26", None, False, BlockedBy.REGRESSION),
     ]
     assert [row[4] for row in recorded] == [row[4] for row in OLD_ROWS], "every reason kept as written"

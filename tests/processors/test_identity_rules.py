@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from processors.identity import conflict_texts, identity_conflicts, in_conflict, match_upcg
-from processors.policy import SYNTHETIC, UPCG, UPCG_COMPLETE, UPCG_PARTIAL, coverage_counts, decide_sources
+from processors.policy import coverage_counts, decide_sources
+from vocabulary import Source, UpcgState
 
 DAY, NEXT = pd.Timestamp("2023-02-23"), pd.Timestamp("2023-02-24")
 DATES = pd.DatetimeIndex([DAY, NEXT], name="game_date")
@@ -68,7 +69,7 @@ def respelled(how) -> pd.DataFrame:
 def test_lookups_that_differ_only_in_spelling_are_named_and_make_upcg_partial(how):
     verdict = decided(respelled(how))
     assert verdict["matched_players"] == len(PLAYED) - 2  # 41/43 ≥ 90%, but not complete
-    assert verdict["upcg_state"] == UPCG_PARTIAL and verdict["context_source"] == SYNTHETIC
+    assert verdict["upcg_state"] == UpcgState.PARTIAL and verdict["context_source"] == Source.PGS_SYNTHETIC
     reason = verdict["source_reason"]
     assert reason.startswith("upcg_partial 41/43 (95.3%); 2 lookups differ only in spelling: ")
     assert "for lebronjames" in reason and "for nikolajokić" in reason
@@ -85,7 +86,7 @@ def test_a_upcg_row_of_another_player_under_the_same_lookup_is_not_his_context()
     upcg = rows(PLAYED)
     upcg.loc[upcg["player_lookup"] == "treyoung", "universal_player_id"] = "treyoung_002"
     verdict = decided(upcg)
-    assert verdict["matched_players"] == len(PLAYED) - 1 and verdict["upcg_state"] == UPCG_PARTIAL
+    assert verdict["matched_players"] == len(PLAYED) - 1 and verdict["upcg_state"] == UpcgState.PARTIAL
     assert verdict["source_reason"].endswith(
         "1 lookup names another player: treyoung (upcg treyoung_002, box score treyoung_001)"
     )
@@ -94,7 +95,7 @@ def test_a_upcg_row_of_another_player_under_the_same_lookup_is_not_his_context()
 def test_upcg_without_ids_matches_by_lookup_and_other_players_are_not_spelling():
     upcg = rows([*PLAYED, "someoneelse", "PLAYER999"], ids=[None] * (len(PLAYED) + 2))
     verdict = decided(upcg)
-    assert (verdict["upcg_state"], verdict["context_source"]) == (UPCG_COMPLETE, UPCG)
+    assert (verdict["upcg_state"], verdict["context_source"]) == (UpcgState.COMPLETE, Source.UPCG)
     assert verdict["source_reason"] == "upcg_complete" and verdict["upcg_not_played"] == 2
 
 

@@ -6,16 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from processors.policy import (
-    MIXED,
-    SOURCE_POLICIES,
-    SYNTHETIC,
-    UPCG,
-    UPCG_SUFFICIENT,
-    coverage_counts,
-    decide_sources,
-    row_sources,
-)
+from processors.policy import coverage_counts, decide_sources, row_sources
+from vocabulary import SOURCE_POLICIES, UPCG_SUFFICIENT, Source
 
 DAY = pd.Timestamp("2023-02-23")
 PLAYED = [f"player{n:03d}" for n in range(187)]
@@ -55,11 +47,11 @@ def test_players_are_matched_by_identity_not_by_row_count():
 @pytest.mark.parametrize(
     ("upcg", "extra", "source", "reason", "state"),
     [
-        (ALL, {}, UPCG, "upcg_complete", "upcg_complete"),
-        (MOST, {}, UPCG, "upcg_complete", "upcg_complete"),  # 180/187 ≥ 90%
-        (ONE, {}, SYNTHETIC, "upcg_partial 1/187 (0.5%)", "upcg_partial"),  # the incident
-        (NONE, {}, SYNTHETIC, "upcg_empty", "upcg_empty"),
-        (ALL, STALE, SYNTHETIC, "upcg_disagrees 90/187: days_rest", "upcg_disagrees"),
+        (ALL, {}, Source.UPCG, "upcg_complete", "upcg_complete"),
+        (MOST, {}, Source.UPCG, "upcg_complete", "upcg_complete"),  # 180/187 ≥ 90%
+        (ONE, {}, Source.PGS_SYNTHETIC, "upcg_partial 1/187 (0.5%)", "upcg_partial"),  # the incident
+        (NONE, {}, Source.PGS_SYNTHETIC, "upcg_empty", "upcg_empty"),
+        (ALL, STALE, Source.PGS_SYNTHETIC, "upcg_disagrees 90/187: days_rest", "upcg_disagrees"),
     ],
 )
 def test_auto_uses_upcg_only_when_it_covers_who_played_and_agrees_with_the_box_scores(
@@ -71,18 +63,18 @@ def test_auto_uses_upcg_only_when_it_covers_who_played_and_agrees_with_the_box_s
 
 def test_auto_s_bar_is_ninety_percent_of_who_played():
     assert UPCG_SUFFICIENT == 0.90
-    assert decision(PLAYED[:169], "auto")["context_source"] == UPCG  # 169/187 = 90.4%
-    assert decision(PLAYED[:168], "auto")["context_source"] == SYNTHETIC  # 168/187 = 89.8%
+    assert decision(PLAYED[:169], "auto")["context_source"] == Source.UPCG  # 169/187 = 90.4%
+    assert decision(PLAYED[:168], "auto")["context_source"] == Source.PGS_SYNTHETIC  # 168/187 = 89.8%
 
 
 @pytest.mark.parametrize(
     ("upcg", "extra", "source"),
     [
-        (ALL, {}, UPCG),
-        (MOST, {}, MIXED),
-        (ONE, {}, MIXED),
-        (NONE, {}, SYNTHETIC),
-        (ALL, STALE, SYNTHETIC),
+        (ALL, {}, Source.UPCG),
+        (MOST, {}, Source.MIXED),
+        (ONE, {}, Source.MIXED),
+        (NONE, {}, Source.PGS_SYNTHETIC),
+        (ALL, STALE, Source.PGS_SYNTHETIC),
     ],
 )
 def test_fill_takes_upcg_per_player_and_box_scores_for_the_rest(upcg, extra, source):
@@ -92,7 +84,7 @@ def test_fill_takes_upcg_per_player_and_box_scores_for_the_rest(upcg, extra, sou
 
 def test_fill_builds_every_player_s_row_from_upcg_where_it_has_one():
     rows = sources_by_player(ONE, "fill")
-    assert rows.iloc[0] == UPCG and (rows.iloc[1:] == SYNTHETIC).all() and rows.notna().all()
+    assert rows.iloc[0] == Source.UPCG and (rows.iloc[1:] == Source.PGS_SYNTHETIC).all() and rows.notna().all()
 
 
 @pytest.mark.parametrize(
@@ -100,24 +92,24 @@ def test_fill_builds_every_player_s_row_from_upcg_where_it_has_one():
 )
 def test_upcg_never_falls_back_and_says_what_upcg_held(upcg, reason):
     chosen = decision(upcg, "upcg")
-    assert chosen["context_source"] == UPCG and chosen["source_reason"] == reason
+    assert chosen["context_source"] == Source.UPCG and chosen["source_reason"] == reason
 
 
 def test_upcg_leaves_the_players_without_a_upcg_row_out_for_the_gate_to_count():
     rows = sources_by_player(ONE, "upcg")
-    assert rows.iloc[0] == UPCG and rows.iloc[1:].isna().all()
+    assert rows.iloc[0] == Source.UPCG and rows.iloc[1:].isna().all()
 
 
 def test_upcg_keeps_stale_upcg_so_the_gate_can_block_it():
     chosen = decision(ALL, "upcg", **STALE)
-    assert chosen["context_source"] == UPCG and chosen["upcg_state"] == "upcg_disagrees"
+    assert chosen["context_source"] == Source.UPCG and chosen["upcg_state"] == "upcg_disagrees"
 
 
 @pytest.mark.parametrize("upcg", [ALL, ONE, NONE])
 def test_pgs_always_builds_from_box_scores(upcg):
     chosen = decision(upcg, "pgs")
-    assert chosen["context_source"] == SYNTHETIC and chosen["source_reason"] == "policy_pgs"
-    assert (sources_by_player(upcg, "pgs") == SYNTHETIC).all()
+    assert chosen["context_source"] == Source.PGS_SYNTHETIC and chosen["source_reason"] == "policy_pgs"
+    assert (sources_by_player(upcg, "pgs") == Source.PGS_SYNTHETIC).all()
 
 
 def test_a_date_nobody_played_has_no_source_to_choose():

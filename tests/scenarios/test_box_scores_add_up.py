@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pandas as pd
 from support import execute, ledger_state, pcf_rows, put_back, query, run_json, set_aside, who_played
 
-from validation.rules import UPSTREAM_MISSING, UPSTREAM_PARTIAL
+from vocabulary import BlockedBy
 
 DAY = "2023-02-27"  # 9 final games (20230227_BKN_DAL among them), UPCG complete
 D = date.fromisoformat(DAY)
@@ -44,7 +44,9 @@ def test_a_box_score_loaded_in_part_blocks_the_date_until_the_bench_arrives(ware
 
     result, dates = run_json(warehouse.url, "--dates", DAY)
 
-    assert_blocked(warehouse.url, result, dates, UPSTREAM_PARTIAL, "upstream_partial pgs: 20230227_BKN_DAL BKN points ")
+    assert_blocked(
+        warehouse.url, result, dates, BlockedBy.UPSTREAM_PARTIAL, "upstream_partial pgs: 20230227_BKN_DAL BKN points "
+    )
     assert ", minutes " in dates[DAY]["reason"] and "/240" in dates[DAY]["reason"]
     put_back(warehouse.url, "pgs", bench)
     assert_publishes_everyone(warehouse.url)
@@ -55,7 +57,9 @@ def test_a_game_without_its_team_lines_blocks_the_date_as_upstream_missing_tgs(w
 
     result, dates = run_json(warehouse.url, "--dates", DAY)
 
-    assert_blocked(warehouse.url, result, dates, UPSTREAM_MISSING, "upstream_missing tgs: games 20230227_BKN_DAL")
+    assert_blocked(
+        warehouse.url, result, dates, BlockedBy.UPSTREAM_MISSING, "upstream_missing tgs: games 20230227_BKN_DAL"
+    )
     put_back(warehouse.url, "tgs", lines)
     assert_publishes_everyone(warehouse.url)
 
@@ -74,7 +78,11 @@ def test_a_teams_pace_history_without_its_last_weeks_lines_blocks_the_box_score_
     result, dates = run_json(warehouse.url, "--dates", DAY, "--source", "pgs")
 
     assert_blocked(
-        warehouse.url, result, dates, UPSTREAM_MISSING, f"upstream_missing tgs history: BKN {len(lagging)} games"
+        warehouse.url,
+        result,
+        dates,
+        BlockedBy.UPSTREAM_MISSING,
+        f"upstream_missing tgs history: BKN {len(lagging)} games",
     )
     result, dates = run_json(warehouse.url, "--dates", DAY)
     assert result.exit_code == 0 and dates[DAY]["context_source"] == "upcg", dates[DAY]
@@ -94,7 +102,7 @@ def test_a_team_abbreviation_that_differs_between_the_box_scores_and_tgs_is_name
         warehouse.url,
         result,
         dates,
-        UPSTREAM_PARTIAL,
+        BlockedBy.UPSTREAM_PARTIAL,
         "upstream_partial tgs: BKN in pgs, BRK in tgs (20230227_BKN_DAL)",
     )
     execute(warehouse.url, "UPDATE {tgs} SET team_abbr = 'BKN' WHERE team_abbr = 'BRK'")
@@ -117,6 +125,6 @@ def test_a_player_listed_twice_blocks_the_date_naming_him(warehouse):
         warehouse.url,
         result,
         dates,
-        UPSTREAM_PARTIAL,
+        BlockedBy.UPSTREAM_PARTIAL,
         f"upstream_partial pgs: duplicate rows 20230227_BKN_DAL {player} ×2",
     )

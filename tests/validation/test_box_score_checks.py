@@ -12,9 +12,10 @@ import pytest
 from league.calendar import calendar_of
 from processors.agreement import AgreementRules, agreement_facts
 from validation.box_scores import box_score_checks
-from validation.gate import BOX_SCORE_FACTS, UPSTREAM_MISSING, UPSTREAM_PARTIAL, block_reasons, coverage_of
+from validation.gate import BOX_SCORE_FACTS, block_reasons, coverage_of
 from validation.inputs import games_without_box_scores, league_games
 from validation.rules import GateRules
+from vocabulary import BlockedBy
 
 PLAYERS = 5  # per side: 5 × 48 minutes is a regulation game
 DAY = pd.Timestamp("2023-03-01")
@@ -117,7 +118,7 @@ def test_a_box_score_loaded_in_part_is_upstream_partial_naming_game_team_and_bot
 
     verdict = gate(facts(TONIGHT, partly, tgs))
 
-    assert verdict["cause"] == UPSTREAM_PARTIAL
+    assert verdict["cause"] == BlockedBy.UPSTREAM_PARTIAL
     assert verdict["reason"] == "upstream_partial pgs: 20230301_BOS_NYK BOS points 60/100, minutes 144/240"
 
 
@@ -130,14 +131,17 @@ def test_points_that_differ_from_the_team_line_do_not_add_up_even_when_the_minut
 def test_a_game_without_its_tgs_line_is_upstream_missing_tgs():
     pgs, tgs = box_scores(TONIGHT)
     verdict = gate(facts(TONIGHT, pgs, tgs[tgs["team_abbr"] != "NYK"]))
-    assert verdict["cause"] == UPSTREAM_MISSING and verdict["reason"] == "upstream_missing tgs: games 20230301_BOS_NYK"
+    assert (
+        verdict["cause"] == BlockedBy.UPSTREAM_MISSING
+        and verdict["reason"] == "upstream_missing tgs: games 20230301_BOS_NYK"
+    )
 
 
 def test_a_team_named_differently_in_tgs_is_named_not_read_as_a_missing_line():
     pgs, tgs = box_scores(TONIGHT)
     tgs = tgs.replace({"team_abbr": {"NYK": "NYX"}, "opponent_team_abbr": {"NYK": "NYX"}})
     verdict = gate(facts(TONIGHT, pgs, tgs))
-    assert verdict["cause"] == UPSTREAM_PARTIAL
+    assert verdict["cause"] == BlockedBy.UPSTREAM_PARTIAL
     assert verdict["reason"] == "upstream_partial tgs: NYK in pgs, NYX in tgs (20230301_BOS_NYK)"
 
 
@@ -145,7 +149,7 @@ def test_a_team_named_differently_in_the_box_scores_is_named_before_its_game_cou
     pgs, tgs = box_scores(TONIGHT)
     pgs = pgs.replace({"team_abbr": {"NYK": "NYX"}, "opponent_team_abbr": {"NYK": "NYX"}})
     verdict = gate(facts(TONIGHT, pgs, tgs).to_frame().T.assign(missing_games="20230301_BOS_NYK").iloc[0])
-    assert verdict["cause"] == UPSTREAM_PARTIAL
+    assert verdict["cause"] == BlockedBy.UPSTREAM_PARTIAL
     assert verdict["reason"] == "upstream_partial pgs: NYK in schedule, NYX in pgs (20230301_BOS_NYK)"
 
 
@@ -153,7 +157,7 @@ def test_duplicate_rows_of_one_player_in_one_game_block_the_date_naming_them():
     pgs, tgs = box_scores(TONIGHT)
     listed_thrice = pd.concat([pgs, pgs[pgs["player_lookup"] == "gsw0"], pgs[pgs["player_lookup"] == "gsw0"]])
     verdict = gate(facts(TONIGHT, listed_thrice, tgs))
-    assert verdict["cause"] == UPSTREAM_PARTIAL
+    assert verdict["cause"] == BlockedBy.UPSTREAM_PARTIAL
     assert verdict["reason"] == "upstream_partial pgs: duplicate rows 20230301_LAL_GSW gsw0 ×3"
 
 
@@ -183,7 +187,10 @@ def test_tgs_lines_missing_from_the_last_ten_games_are_the_pace_history_gap():
     found = facts(SEASON, pgs, lagging)
     assert found["tgs_history_missing"] == "BOS 3 games"
     verdict = gate(found)
-    assert verdict["cause"] == UPSTREAM_MISSING and verdict["reason"] == "upstream_missing tgs history: BOS 3 games"
+    assert (
+        verdict["cause"] == BlockedBy.UPSTREAM_MISSING
+        and verdict["reason"] == "upstream_missing tgs history: BOS 3 games"
+    )
 
 
 def test_a_tgs_line_older_than_the_pace_window_is_not_read_and_not_gated():

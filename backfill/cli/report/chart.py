@@ -10,7 +10,7 @@ import pandas as pd
 from backfill.cli.report.data import STATE_LABELS
 from backfill.cli.report.text import coverage_text
 from league.calendar import season_name
-from validation.gate import GateRules
+from validation.rules import GateRules
 
 CHART_WIDTH, CHART_HEIGHT, MARGIN, RIGHT_MARGIN = 960, 240, 44, 84
 DEFAULT_RULES = GateRules()  # the bars drawn for a season whose ledger has no thresholds recorded

@@ -9,8 +9,7 @@ import numpy as np
 import pandas as pd
 
 from backfill.pipeline.date_facts import STATE_COLUMNS, as_frame, date_states
-from processors.policy import UPCG_PARTIAL
-from validation.gate import SYNTHETIC_SOURCES
+from vocabulary import SYNTHETIC_SOURCES, UpcgState
 from warehouse import Warehouse
 
 STATES = ("published", "published_warning", "blocked", "failed", "bootstrap", "off_day", "pending")
@@ -52,7 +51,7 @@ def calendar_days(states: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
             "season": frame["season"].astype("Int64"),
             "games": frame["games"].astype("Int64"),
             "force_reason": _optional_text(frame["force_reason"]),
-            "partial": fallback & _column(frame, "upcg_state").eq(UPCG_PARTIAL),
+            "partial": fallback & _column(frame, "upcg_state").eq(UpcgState.PARTIAL),
             "min_coverage": _column(frame, "min_coverage").astype("float64"),
             "warn_coverage": _column(frame, "warn_coverage").astype("float64"),
             "inputs": _optional_text(_column(frame, "inputs")),  # fresh, stale, unverified (SPEC §6.10)
