@@ -355,7 +355,7 @@ def run_audits(data: AuditData, rules: AuditRules) -> pd.DataFrame:
         ],
         dtype=object,
     )
-    columns: dict[str, list] = {name: [] for name in FINDING_COLUMNS}
+    columns: dict[str, list[np.ndarray]] = {name: [] for name in FINDING_COLUMNS}
     for audit in AUDITS:
         threshold = rules.threshold(audit)
         finding = audit.check(data, threshold)

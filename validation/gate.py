@@ -114,7 +114,7 @@ def block_reasons(facts: pd.DataFrame, coverage: pd.Series, rules: GateRules) ->
     psza_share = facts["psza_players"] / facts["psza_expected"].where(facts["psza_expected"] > 0)
     tdza_share = facts["tdza_teams"] / facts["tdza_expected"].where(facts["tdza_expected"] > 0)
     box = {column: _text(facts, column) for column in BOX_SCORE_FACTS}  # validation/box_scores.py
-    rules_in_order = [
+    rules_in_order: list[tuple[pd.Series, str, pd.Series | str]] = [
         (box["pgs_teams_differ"] != "", BlockedBy.UPSTREAM_PARTIAL, "upstream_partial pgs: " + box["pgs_teams_differ"]),
         (
             facts["missing_games"] != "",

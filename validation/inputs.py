@@ -7,6 +7,7 @@ warehouse reports. They return per-date facts the gate turns into verdicts.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -127,7 +128,7 @@ def missing_history(missing: pd.DataFrame, dates: pd.DatetimeIndex, calendar: Ca
     return pd.Series(listed, dtype="object").reindex(dates).fillna("")
 
 
-def expected_from_schedule(pgs: pd.DataFrame, schedule: pd.DataFrame, dates: list) -> pd.DataFrame:
+def expected_from_schedule(pgs: pd.DataFrame, schedule: pd.DataFrame, dates: list[date]) -> pd.DataFrame:
     """Who played: one row per (game_date, player_lookup) active in one of the date's final games.
     A player with two active rows on one date (a data error) keeps the first game by game_id."""
     games = league_games(schedule)
@@ -139,7 +140,8 @@ def expected_from_schedule(pgs: pd.DataFrame, schedule: pd.DataFrame, dates: lis
     active = active[np.isin(in_game, final_games)]
     day, player = day_numbers(active["game_date"]), sort_codes(active["player_lookup"])
     order = np.lexsort((sort_codes(active["game_id"]), player, day))
-    return active.iloc[order[first_of_runs(day[order], player[order])]].reset_index(drop=True)
+    first: np.ndarray = order[first_of_runs(day[order], player[order])]
+    return active.iloc[first].reset_index(drop=True)
 
 
 # --- the input contract -----------------------------------------------------------------------

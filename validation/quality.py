@@ -12,8 +12,8 @@ ZEROING_FIELDS = {"shot_zone": ("player_shot_zone", "team_defense_zone"), "pace"
 def zeroed_scores(missing_data_fields: pd.Series) -> pd.Series:
     """Per row: how many component scores a missing input forced to 0. Worked out once per distinct text
     (rows hold a few dozen of them) and spread to the rows; a row without missing fields has none."""
-    codes, texts = pd.factorize(missing_data_fields)
-    texts = pd.Series(texts, dtype=object).astype(str)
+    codes, uniques = pd.factorize(missing_data_fields)
+    texts = pd.Series(uniques, dtype=object).astype(str)
     per_text = sum(
         texts.str.contains("|".join(fields), regex=True).astype("int64") for fields in ZEROING_FIELDS.values()
     )
