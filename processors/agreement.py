@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from processors.factors import as_flag, as_float
+from processors.factor_inputs import as_flag, as_float
 
 # field → absolute tolerance (counts and flags must match exactly; floats may differ by rounding upstream)
 AGREEMENT_FIELDS: dict[str, float] = {

@@ -1,16 +1,16 @@
 """The composite-factor math of SPEC §5: pure, vectorised, free of I/O.
 
 `compute_factors` turns a context frame (one row per player-date, any number of dates)
-into PCF rows. Inputs are cleaned once (`clean_inputs`): NULL, NA, unparsable and
-non-finite numbers become NaN and take the defaults of §5 where they are used; NULL flags
-are False. Stored components are rounded half away from zero to 2 decimals and the total
-is the sum of the stored components, so the columns add up exactly.
+into PCF rows. Inputs are cleaned once (`processors.factor_inputs`), and take the
+defaults of §5 where they are used. Stored components are rounded half away from zero to
+2 decimals and the total is the sum of the stored components, so the columns add up exactly.
+What a row may hold to be published is `processors.ranges`.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -19,30 +19,22 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from processors.factor_inputs import (
+    ID_COLUMNS,
+    ZONE_BUILT,
+    ZONES,
+    BoolArray,
+    Columns,
+    FloatArray,
+    Inputs,
+    IntArray,
+    as_float,
+    clean_inputs,
+    with_required_columns,
+)
 from processors.version import CALCULATION_VERSION
 from vocabulary import ZONE_FROM_BOX_SCORES
-from warehouse.schemas import CONTEXT_COLUMN_NAMES, SCORE_COLUMNS, TABLES
-
-ZONE_INPUT_COLUMNS = [
-    "paint_rate_last_10",
-    "mid_range_rate_last_10",
-    "three_pt_rate_last_10",
-    "primary_scoring_zone",
-    "has_psza",
-    "paint_defense_vs_league_avg",
-    "mid_range_defense_vs_league_avg",
-    "three_pt_defense_vs_league_avg",
-    "has_tdza",
-]
-
-ID_COLUMNS = [
-    "game_date",
-    "player_lookup",
-    "universal_player_id",
-    "game_id",
-    "team_abbr",
-    "opponent_team_abbr",
-]
+from warehouse.schemas import SCORE_COLUMNS, TABLES
 
 # run_id and processed_at belong to the publish step, not to the math.
 FACTOR_COLUMNS = [name for name in TABLES["pcf"].column_names if name not in ("run_id", "processed_at")]
@@ -53,73 +45,6 @@ DEFERRED_SCORE_COLUMNS = [
     "travel_impact_score",
     "opponent_strength_score",
 ]
-
-# Zones in tie-break order for a `balanced` player: (zone, rate column, defense column).
-ZONES = [
-    ("paint", "paint_rate_last_10", "paint_defense_vs_league_avg"),
-    ("perimeter", "three_pt_rate_last_10", "three_pt_defense_vs_league_avg"),
-    ("mid_range", "mid_range_rate_last_10", "mid_range_defense_vs_league_avg"),
-]
-
-FLAG_INPUTS = ["back_to_back", "has_psza", "has_tdza"]
-NUMERIC_INPUTS = [
-    name for name in [*CONTEXT_COLUMN_NAMES, *ZONE_INPUT_COLUMNS] if name not in (*FLAG_INPUTS, "primary_scoring_zone")
-]
-REQUIRED_COLUMNS = [*ID_COLUMNS, "context_source", *CONTEXT_COLUMN_NAMES, *ZONE_INPUT_COLUMNS]
-ZONE_BUILT = "zone_from_box_scores"  # optional flag: a zone row was built from the box scores (SPEC §6.8)
-
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
-IntArray = npt.NDArray[np.int64]
-# Cleaned inputs by column name: plain arrays keep per-call overhead low on small frames.
-Inputs = Mapping[str, npt.NDArray[Any]]
-Columns = Mapping[str, npt.NDArray[Any]]
-
-
-# --- input cleaning ---------------------------------------------------------------------
-
-
-def as_float(values: pd.Series) -> FloatArray:
-    """Numbers as float64, with NULL, NA, unparsable and non-finite values as NaN."""
-    if values.dtype != np.float64:
-        values = pd.to_numeric(values, errors="coerce")
-    array = np.asarray(values.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
-    return np.where(np.isfinite(array), array, np.nan)
-
-
-def as_flag(values: pd.Series) -> BoolArray:
-    """Booleans of any dtype (bool, object, nullable boolean); NULL counts as False."""
-    if values.dtype != np.bool_:
-        values = values.eq(True)  # NULL → False, except nullable booleans keep NA
-        values = values if values.dtype == np.bool_ else values.fillna(False)
-    return np.asarray(values.to_numpy(dtype=np.bool_), dtype=np.bool_)
-
-
-def named_zone_index(primary_scoring_zone: pd.Series) -> IntArray:
-    """Position in ZONES of each player's primary zone; -1 for `balanced`, NULL or unknown."""
-    index = np.full(len(primary_scoring_zone), -1, dtype=np.int64)
-    for position, (zone, _, _) in enumerate(ZONES):
-        index[as_flag(primary_scoring_zone.eq(zone))] = position
-    return index
-
-
-def _with_required_columns(context: pd.DataFrame) -> pd.DataFrame:
-    """The context on a fresh index; a frame without rows may lack columns."""
-    if len(context) == 0:
-        return context.reindex(columns=REQUIRED_COLUMNS).reset_index(drop=True)
-    missing = [name for name in REQUIRED_COLUMNS if name not in context.columns]
-    if missing:
-        raise ValueError(f"context is missing columns: {', '.join(missing)}")
-    return context.reset_index(drop=True)
-
-
-def clean_inputs(context: pd.DataFrame) -> dict[str, npt.NDArray[Any]]:
-    """Every input of the math as an array: float64 with NaN, bool, or zone position."""
-    inputs: dict[str, npt.NDArray[Any]] = {name: as_float(context[name]) for name in NUMERIC_INPUTS}
-    inputs.update({name: as_flag(context[name]) for name in FLAG_INPUTS})
-    inputs[ZONE_BUILT] = as_flag(context[ZONE_BUILT]) if ZONE_BUILT in context else np.zeros(len(context), bool)
-    inputs["zone_index"] = named_zone_index(context["primary_scoring_zone"])
-    return inputs
 
 
 def _filled(inputs: Inputs, column: str, default: float) -> FloatArray:
@@ -294,7 +219,7 @@ def quality_columns(inputs: Inputs, scores: Columns) -> dict[str, npt.NDArray[An
 
 def compute_factors(context: pd.DataFrame) -> pd.DataFrame:
     """One PCF row (without run_id and processed_at) per context row, in input order."""
-    context = _with_required_columns(context)
+    context = with_required_columns(context)
     inputs = clean_inputs(context)
     scores = score_columns(inputs)
     columns = {
@@ -310,24 +235,7 @@ def compute_factors(context: pd.DataFrame) -> pd.DataFrame:
     return factors
 
 
-# --- publish checks and hashing ---------------------------------------------------------
-
-RANGE_LIMITS = {
-    "shot_zone_mismatch_score": 10,
-    "pace_score": 3,
-    "usage_spike_score": 3,
-    "total_composite_adjustment": 21,
-}
-
-
-def range_violations(pcf: pd.DataFrame) -> pd.Series:
-    """True for rows that must not be published (§5.5); a NaN score counts as out of range."""
-    fatigue = as_float(pcf["fatigue_score"])
-    violations = ~((fatigue >= 0) & (fatigue <= 100))
-    for column, limit in RANGE_LIMITS.items():
-        violations |= ~(np.abs(as_float(pcf[column])) <= limit)
-    violations |= pcf["game_date"].isna().to_numpy() | pcf["player_lookup"].isna().to_numpy()
-    return pd.Series(violations, index=pcf.index, name="range_violation")
+# --- hashing ----------------------------------------------------------------------------
 
 
 def _formatted(values: FloatArray, pattern: str) -> pa.Array:

@@ -14,7 +14,8 @@ import pandas as pd
 
 from league.calendar import Calendar
 from processors.agreement import AgreementRules, agreement_facts
-from processors.factors import ID_COLUMNS, compute_factors
+from processors.factor_inputs import ID_COLUMNS
+from processors.factors import compute_factors
 from processors.identity import conflict_texts, identity_conflicts, in_conflict, match_upcg
 from processors.keys import pair_keys, positions_of, rows_at
 from processors.policy import coverage_counts, decide_sources, row_sources

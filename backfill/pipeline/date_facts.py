@@ -15,6 +15,7 @@ from backfill.pipeline.input_checks import InputCheck, check_inputs
 from backfill.pipeline.ledger_reads import by_date, latest_publishes, latest_verdicts
 from league.calendar import game_date_rows
 from league.games import PLAYED_SQL
+from processors.ranges import OUT_OF_RANGE_SQL
 from validation.reconcile import reconcile, repair_mode
 from validation.rules import DEFAULT_BASELINE_DATES
 from warehouse import Warehouse
@@ -28,12 +29,6 @@ PENDING = "pending"
 Row = dict[str, Any]
 
 PCF_SQL = "SELECT game_date, COUNT(*) AS pcf_rows FROM {pcf} WHERE game_date BETWEEN @start AND @end GROUP BY game_date"
-# A row is out of range when a score breaks SPEC §5.5, is NULL, or the total is not the sum of its parts.
-OUT_OF_RANGE = """(COALESCE(pcf.fatigue_score, -1) NOT BETWEEN 0 AND 100
-  OR COALESCE(ABS(pcf.shot_zone_mismatch_score), 99) > 10 OR COALESCE(ABS(pcf.pace_score), 99) > 3
-  OR COALESCE(ABS(pcf.usage_spike_score), 99) > 3 OR COALESCE(ABS(pcf.total_composite_adjustment), 99) > 21
-  OR COALESCE(ABS(pcf.total_composite_adjustment - (pcf.fatigue_adjustment + pcf.shot_zone_mismatch_score
-     + pcf.pace_score + pcf.usage_spike_score)), 99) > 0.005)"""
 # Per date, who played (expected) and what the table holds now: rows, players, who of them played, who did not,
 # values out of range. One statement: both sides read who played once (half the cost of two over sixteen seasons).
 TABLE_SQL = f"""
@@ -43,7 +38,7 @@ published AS (
   SELECT pcf.game_date, COUNT(*) AS pcf_rows, COUNT(DISTINCT pcf.player_lookup) AS pcf_players,
          COUNT(DISTINCT played.player_lookup) AS matched_players,
          SUM(CASE WHEN played.player_lookup IS NULL THEN 1 ELSE 0 END) AS rows_for_non_players,
-         SUM(CASE WHEN {OUT_OF_RANGE} THEN 1 ELSE 0 END) AS rows_out_of_range,
+         SUM(CASE WHEN {OUT_OF_RANGE_SQL} THEN 1 ELSE 0 END) AS rows_out_of_range,
          CASE WHEN MIN(pcf.context_source) = MAX(pcf.context_source) THEN MIN(pcf.context_source) ELSE 'mixed' END
            AS published_source,
          MAX(pcf.run_id) AS published_run_id

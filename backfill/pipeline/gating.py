@@ -18,7 +18,7 @@ from backfill.pipeline.compute import ProcessorResult, process_dates
 from backfill.pipeline.signals import raise_if_stop_requested
 from backfill.settings import RunSettings
 from processors.agreement import AgreementRules
-from processors.factors import range_violations
+from processors.ranges import range_violations
 from processors.season_inputs import SeasonInputs
 from validation.audits import (
     AuditData,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from processors.factors import ZONE_INPUT_COLUMNS
+from processors.factor_inputs import ZONE_INPUT_COLUMNS
 from warehouse.schemas import CONTEXT_COLUMN_NAMES
 
 DEFERRED = [

@@ -13,7 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from processors.factors import ZONE_INPUT_COLUMNS, compute_factors, data_hash, range_violations
+from processors.factor_inputs import ZONE_INPUT_COLUMNS
+from processors.factors import compute_factors, data_hash
+from processors.ranges import range_violations
 from warehouse.schemas import CONTEXT_COLUMN_NAMES, SCORE_COLUMNS
 
 NUMERIC_COLUMNS = [
