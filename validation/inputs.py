@@ -6,7 +6,6 @@ warehouse reports. They return per-date facts the gate turns into verdicts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from datetime import date
 
 import numpy as np
@@ -25,9 +24,6 @@ from processors.keys import (
     shared_codes,
     sort_codes,
 )
-from vocabulary import ExitCode
-from warehouse.errors import PcfError
-from warehouse.schemas import TABLES, compatible
 
 MIN_ACTIVE_PER_TEAM = 5  # fewer active box-score rows than this and a team's game is not really there
 LISTED_GAMES = 5  # game ids named in a reason before "…"
@@ -142,31 +138,3 @@ def expected_from_schedule(pgs: pd.DataFrame, schedule: pd.DataFrame, dates: lis
     order = np.lexsort((sort_codes(active["game_id"]), player, day))
     first: np.ndarray = order[first_of_runs(day[order], player[order])]
     return active.iloc[first].reset_index(drop=True)
-
-
-# --- the input contract -----------------------------------------------------------------------
-class InputContractError(PcfError):
-    """An input table no longer has the columns or types SPEC §2 promises; nothing is read as defaults."""
-
-    exit_code = ExitCode.FAILED
-
-
-def contract_problems(
-    found: Mapping[str, Mapping[str, str]], keys: tuple[str, ...], type_name: Callable[[str], str] = str
-) -> list[str]:
-    """Each input table's columns against SPEC §2: missing columns and incompatible types, one line each, the
-    types spelled as the warehouse spells them (`type_name`: DuckDB says VARCHAR where BigQuery says STRING)."""
-    problems = []
-    for key in keys:
-        spec, columns = TABLES[key], found.get(key, {})
-        if not columns:
-            continue  # a missing table is reported where it is read
-        for column in spec.columns:
-            where = f"{spec.name}.{column.name}"
-            if column.name not in columns:
-                problems.append(f"input contract: {where} is missing; expected {type_name(column.type)}")
-            elif not compatible(column.type, columns[column.name]):
-                problems.append(
-                    f"input contract: {where} is {type_name(columns[column.name])}; expected {type_name(column.type)}"
-                )
-    return problems

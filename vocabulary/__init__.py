@@ -79,6 +79,13 @@ class InputState(StrEnum):
     UNVERIFIED = "unverified"  # published without a fingerprint: nothing can vouch for it
 
 
+class ContractBreach(StrEnum):
+    """How an input column breaks the input contract (SPEC §2)."""
+
+    MISSING_COLUMN = "missing_column"
+    WRONG_TYPE = "wrong_type"
+
+
 class ExitCode(IntEnum):
     """Every command's exit code (SPEC §7). A signal other than these exits 128 + its number."""
 

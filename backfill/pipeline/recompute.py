@@ -14,12 +14,12 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from backfill.pipeline.chunks import evaluations, input_failure
 from backfill.pipeline.fingerprints import Observations
 from backfill.pipeline.input_checks import PUBLISHED_RUNS
 from backfill.pipeline.invocation import Invocation
 from backfill.pipeline.ledger import record_command, require_tables, utc_now
 from backfill.pipeline.plan import chunk_dates
-from backfill.pipeline.runner import evaluations, input_contract_error
 from backfill.settings import RunSettings
 from league.calendar import read_calendar
 from vocabulary import DateStatus
@@ -65,7 +65,7 @@ def recompute_published(wh: Warehouse, start: date, end: date, invocation: Invoc
     chunks = chunk_dates(days, settings.chunk_days)
     calendar = read_calendar(wh)
     observations = Observations(days[0], days[-1], calendar)
-    for evaluation in evaluations(wh, chunks, set(), settings, input_contract_error(wh), calendar, observations):
+    for evaluation in evaluations(wh, chunks, set(), settings, input_failure(wh), calendar, observations):
         chunk = evaluation.chunk
         published = wh.query(PUBLISHED_ROWS_SQL, {"days": chunk})
         candidate = frame_from_arrow(evaluation.rows)

@@ -1,42 +1,28 @@
-"""The backfill (SPEC §6): plan → per chunk: compute → gate → stage → atomic publish → verify."""
+"""The backfill (SPEC §6): plan → per chunk: compute → gate → stage → atomic publish → verify. This module keeps
+the run's bookkeeping (its record, lease, plan, log lines, how it stops and its exit code); the chunk loop is
+`backfill.pipeline.chunks`."""
 
 from __future__ import annotations
 
 import time
-from collections import deque
-from collections.abc import Callable, Generator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
 from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-import numpy as np
 import pandas as pd
 
-from backfill.pipeline.evaluation import Evaluation, arrow_by_date
+from backfill.pipeline.chunks import evaluations, input_failure, publish_evaluation, with_inputs_changed
 from backfill.pipeline.fingerprints import Observations
-from backfill.pipeline.gating import Computed, compute_chunk, joined, judge_chunk, uncomputed_verdicts
 from backfill.pipeline.invocation import Invocation
-from backfill.pipeline.ledger import (
-    audit_rows,
-    checkpoint_rows,
-    close_killed_runs,
-    finish_run_record,
-    record_run_start,
-    require_tables,
-    utc_now,
-)
-from backfill.pipeline.plan import Plan, chunk_dates, compute_blocks, make_plan, season_so_far
-from backfill.pipeline.publish import publish_chunk, verify_published, with_run_metadata
+from backfill.pipeline.ledger import close_killed_runs, finish_run_record, record_run_start, require_tables, utc_now
+from backfill.pipeline.plan import Plan, chunk_dates, make_plan, season_so_far
 from backfill.pipeline.signals import as_interruption, cancelled_by_caller, raise_if_stop_requested
 from backfill.settings import RunSettings
-from league.calendar import Calendar
 from processors.season_inputs import SeasonInputs
-from validation.inputs import InputContractError, contract_problems
 from vocabulary import DateStatus, ExitCode, UpcgState
 from warehouse import Warehouse, WarehouseError
 from warehouse.logger import get_logger
-from warehouse.schemas import INPUT_TABLES, TABLES
 
 log = get_logger(__name__)
 
@@ -104,143 +90,6 @@ DateCallback = Callable[[date, dict], None]
 CancelHook = Callable[[], bool]
 
 
-BOOTSTRAP_REASON = "bootstrap: first 14 days of the season"
-
-
-# --- one chunk -------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ComputedBlock:
-    """A block's chunks computed (`compute_chunk`), waiting to be judged in date order."""
-
-    block: list[list[date]]
-    parts: list[Computed]
-    started: datetime
-    seconds: float
-
-
-def compute_block(
-    wh: Warehouse,
-    block: list[list[date]],
-    bootstrap: set[date],
-    settings: RunSettings,
-    input_error: str | None,
-    inputs: SeasonInputs,
-) -> ComputedBlock:
-    started, clock = utc_now(), time.perf_counter()
-    work = [day for chunk in block for day in chunk if day not in bootstrap]
-    parts = compute_chunk(wh, work, settings, input_error, inputs) if work else []
-    return ComputedBlock(block, parts, started, time.perf_counter() - clock)
-
-
-def judge_block(
-    wh: Warehouse, computed: ComputedBlock, bootstrap: set[date], settings: RunSettings, inputs: SeasonInputs
-) -> list[Evaluation]:
-    """Audits and gate of a computed block, one Evaluation per chunk. Called in date order once every earlier
-    chunk has published: the drift baseline holds the same dates whatever `--workers` is."""
-    clock, days = time.perf_counter(), [day for chunk in computed.block for day in chunk]
-    judged = [judge_chunk(wh, part, settings, inputs) for part in computed.parts]
-    rows, verdicts, audits = joined(judged) if judged else (pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
-    skipped = uncomputed_verdicts(
-        [day for day in days if day in bootstrap], DateStatus.SKIPPED_BOOTSTRAP, BOOTSTRAP_REASON
-    )
-    verdicts = pd.concat([v for v in (verdicts, skipped) if len(v)]).sort_index()
-    whole = Evaluation(
-        days,
-        arrow_by_date(rows),
-        verdicts,
-        computed.started,
-        computed.seconds + time.perf_counter() - clock,
-        arrow_by_date(audits),
-    )
-    return whole.parts(computed.block) if len(computed.block) > 1 else [whole]
-
-
-def evaluations(
-    wh: Warehouse,
-    chunks: list[list[date]],
-    bootstrap: set[date],
-    settings: RunSettings,
-    input_error: str | None = None,
-    calendar: Calendar | None = None,
-    observations: Observations | None = None,
-) -> Generator[Evaluation, None, None]:
-    """Chunks in order, computed in blocks (`compute_blocks`); with --workers N, up to N blocks are computed
-    ahead on worker handles. Every block slices its inputs from one per-season read (`SeasonInputs`), whose
-    digests `observations` takes first, on this thread."""
-    if not chunks:
-        return
-    inputs = SeasonInputs(chunks[0][0], chunks[-1][-1], calendar)
-    blocks = compute_blocks(chunks)
-
-    def observed(block: list[list[date]]) -> list[list[date]]:
-        if observations is not None:
-            observations.observe(wh, block[0][0], block[-1][-1])
-        return block
-
-    if settings.workers == 1:
-        for block in map(observed, blocks):
-            wh.yield_to_readers()  # DuckDB: a reader waiting for the file gets in before each compute
-            computed = compute_block(wh, block, bootstrap, settings, input_error, inputs)
-            for evaluation in judge_block(wh, computed, bootstrap, settings, inputs):
-                wh.yield_to_readers()  # … and between publishes
-                yield evaluation
-        return
-    pool = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="pcf-chunk")
-    ahead: deque[Future[ComputedBlock]] = deque()
-    handles: list[Warehouse] = []
-    try:
-        for block in map(observed, blocks):
-            if wh.readers_waiting():  # no worker may read through the connection while readers have the file
-                while ahead:
-                    yield from judge_block(wh, ahead.popleft().result(), bootstrap, settings, inputs)
-                wh.yield_to_readers()
-            handles.append(wh.worker())
-            ahead.append(pool.submit(compute_block, handles[-1], block, bootstrap, settings, input_error, inputs))
-            if len(ahead) >= settings.workers:
-                yield from judge_block(wh, ahead.popleft().result(), bootstrap, settings, inputs)
-        while ahead:
-            yield from judge_block(wh, ahead.popleft().result(), bootstrap, settings, inputs)
-    finally:  # stopped early: no worker may outlive the connection its handle reads through
-        for handle in handles:
-            handle.interrupt()
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def publish_evaluation(
-    wh: Warehouse,
-    evaluation: Evaluation,
-    invocation: Invocation,
-    settings: RunSettings,
-    observations: Observations | None = None,
-) -> pd.DataFrame:
-    clock, verdicts = time.perf_counter(), evaluation.verdicts
-    if not settings.dry_run:
-        finished = utc_now()
-        ledger = checkpoint_rows(verdicts, invocation, settings, evaluation.started, finished)
-        passing = [ts.date() for ts in verdicts.index[verdicts["status"] == DateStatus.PUBLISHED]]
-        audits = audit_rows(evaluation.audits, invocation, finished)
-        fingerprints = None
-        if observations is not None and passing:
-            inputs, dated = observations.records(passing, invocation.run_id, settings, finished)
-            fingerprints = {"inputs": inputs, "fingerprints": dated}
-        publish_chunk(
-            wh, passing, with_run_metadata(evaluation.rows, invocation.run_id, finished), ledger, audits, fingerprints
-        )
-        verdicts = verify_published(wh, verdicts, invocation, settings)
-    seconds = (evaluation.seconds + time.perf_counter() - clock) / max(len(evaluation.chunk), 1)
-    return verdicts.assign(
-        seconds=seconds,
-        published_players=np.where(verdicts["status"] == DateStatus.PUBLISHED, verdicts["row_count"], 0),
-    )
-
-
-def with_inputs_changed(verdicts: pd.DataFrame, plan: Plan) -> pd.DataFrame:
-    """Each verdict with why its date was taken again when its published rows were stale (else None)."""
-    changed = [plan.stale.get(ts.date()) for ts in verdicts.index]
-    return verdicts.assign(inputs_changed=pd.Series(changed, index=verdicts.index, dtype="object"))
-
-
-# --- the run -------------------------------------------------------------------------------
 PARTIAL_UPCG_HINT = "stale UPCG rows? `pcf-backfill cleanup --mode partial` removes them"
 MISNAMED_UPCG_HINT = "UPCG names players otherwise than the box scores: fix its lookups upstream, then rerun"
 
@@ -258,9 +107,8 @@ def log_date(run_id: str, verdict: dict, game_date: date) -> None:
     extra = {"hint": PARTIAL_UPCG_HINT} if verdict.get("upcg_state") == UpcgState.PARTIAL else {}
     if verdict.get("upcg_misnamed", 0) > 0:  # not stale rows: cleanup would not help (NaN: a date not computed)
         extra = {"hint": MISNAMED_UPCG_HINT}
-    level = {DateStatus.BLOCKED: "warning", DateStatus.FAILED: "error"}.get(
-        verdict["status"], "info"
-    )  # a person looks at these
+    # a person looks at blocked and failed dates
+    level = {DateStatus.BLOCKED: "warning", DateStatus.FAILED: "error"}.get(verdict["status"], "info")
     getattr(log, level)(
         "date_done",
         run_id=run_id,
@@ -275,16 +123,6 @@ def log_date(run_id: str, verdict: dict, game_date: date) -> None:
         seconds=round(float(verdict["seconds"]), 3),
         **extra,
     )
-
-
-def input_contract_error(wh: Warehouse) -> str | None:
-    """One line naming every input column that breaks SPEC §2. The schedule plans the run, so a broken
-    schedule stops it at once; any other broken input fails every date the run touches."""
-    problems = contract_problems({key: wh.column_types(key) for key in INPUT_TABLES}, INPUT_TABLES, wh.type_name)
-    schedule = [p for p in problems if p.startswith(f"input contract: {TABLES['schedule'].name}.")]
-    if schedule:
-        raise InputContractError("; ".join(schedule) + " — fix the upstream table, then rerun")
-    return "; ".join(problems) or None
 
 
 def run_backfill(
@@ -302,25 +140,13 @@ def run_backfill(
     # BigQuery: every job of the run is named and labelled (with the caller's label too) so it can be found
     wh.identify(invocation.run_id, invocation.command, settings.label)
     require_tables(wh)
-    input_error = input_contract_error(wh)
+    input_error = input_failure(wh)
     settings = season_so_far(wh, settings)
     plan = make_plan(wh, settings)
     result = RunOutcome(invocation, settings, plan)
     if on_plan:
         on_plan(plan)
-    if plan.schedule_gap:
-        log.warning("schedule_missing", run_id=invocation.run_id, reason=plan.schedule_gap)
-    log.info(
-        "plan",
-        run_id=invocation.run_id,
-        warehouse=wh.describe(),
-        game_dates=len(plan.game_dates),
-        to_process=len(plan.to_process),
-        bootstrap=len(plan.to_skip),
-        already_done=plan.already_done,
-        off_days=len(plan.off_days),
-        dry_run=settings.dry_run,
-    )
+    log_plan(wh, result)
     parts: list[pd.DataFrame] = []
     try:
         if not settings.dry_run:
@@ -333,33 +159,8 @@ def run_backfill(
         with lease as taken_over:
             result.taken_over = list(taken_over)
             if not settings.dry_run:
-                close_killed_runs(wh, invocation)
-                swept = wh.sweep_leftovers()
-                if swept:
-                    log.warning("leftover_staging_dropped", run_id=invocation.run_id, tables=swept)
-            chunks = chunk_dates(plan.selected, settings.chunk_days)
-            if settings.dry_run and chunks:  # BigQuery: its dry-run jobs estimate what a real run reads
-                estimate = SeasonInputs(chunks[0][0], chunks[-1][-1], plan.calendar).estimated_bytes(wh)
-                result.estimated_bytes = estimate
-            observations = (
-                None if settings.dry_run or not chunks else Observations(chunks[0][0], chunks[-1][-1], plan.calendar)
-            )
-            with closing(
-                evaluations(wh, chunks, set(plan.to_skip), settings, input_error, plan.calendar, observations)
-            ) as evaluated:
-                for evaluation in evaluated:
-                    raise_if_stop_requested()  # a signal some library swallowed still stops the run here
-                    raise_if_cancelled(cancel)
-                    verdicts = with_inputs_changed(
-                        publish_evaluation(wh, evaluation, invocation, settings, observations), plan
-                    )
-                    verdicts = verdicts.join(plan.game_dates[["games"]])
-                    parts.append(verdicts)
-                    for ts, verdict in zip(verdicts.index, verdict_records(verdicts), strict=True):
-                        log_date(invocation.run_id, verdict, ts.date())
-                        if on_date:
-                            on_date(ts.date(), verdict)
-                    raise_if_cancelled(cancel)
+                clear_leftovers(wh, invocation)
+            publish_chunks(wh, result, input_error, parts, on_date, cancel)
             raise_if_stop_requested()
     except BaseException as error:  # the run row records the exit code the CLI will report
         # a signal may surface as a driver error (DuckDB's "Query interrupted"): it is the signal, not an error
@@ -383,6 +184,61 @@ def run_backfill(
         result.bytes_billed = wh.stats.bytes_billed
         result.rows_read = wh.stats.rows_read
     return result
+
+
+def log_plan(wh: Warehouse, result: RunOutcome) -> None:
+    plan, run_id = result.plan, result.invocation.run_id
+    if plan.schedule_gap:
+        log.warning("schedule_missing", run_id=run_id, reason=plan.schedule_gap)
+    log.info(
+        "plan",
+        run_id=run_id,
+        warehouse=wh.describe(),
+        game_dates=len(plan.game_dates),
+        to_process=len(plan.to_process),
+        bootstrap=len(plan.to_skip),
+        already_done=plan.already_done,
+        off_days=len(plan.off_days),
+        dry_run=result.settings.dry_run,
+    )
+
+
+def clear_leftovers(wh: Warehouse, invocation: Invocation) -> None:
+    """Under the run's lease: close the records of runs that died, drop the staging tables they left."""
+    close_killed_runs(wh, invocation)
+    swept = wh.sweep_leftovers()
+    if swept:
+        log.warning("leftover_staging_dropped", run_id=invocation.run_id, tables=swept)
+
+
+def publish_chunks(
+    wh: Warehouse,
+    result: RunOutcome,
+    input_error: str | None,
+    parts: list[pd.DataFrame],
+    on_date: DateCallback | None,
+    cancel: CancelHook | None,
+) -> None:
+    """Every planned chunk through compute → gate → publish (`backfill.pipeline.chunks`), in date order. Each
+    chunk's verdicts join `parts` as soon as it is published: a stopped run reports what it completed."""
+    plan, settings, invocation = result.plan, result.settings, result.invocation
+    chunks = chunk_dates(plan.selected, settings.chunk_days)
+    if settings.dry_run and chunks:  # BigQuery: its dry-run jobs estimate what a real run reads
+        result.estimated_bytes = SeasonInputs(chunks[0][0], chunks[-1][-1], plan.calendar).estimated_bytes(wh)
+    observations = None if settings.dry_run or not chunks else Observations(chunks[0][0], chunks[-1][-1], plan.calendar)
+    evaluated = evaluations(wh, chunks, set(plan.to_skip), settings, input_error, plan.calendar, observations)
+    with closing(evaluated):
+        for evaluation in evaluated:
+            raise_if_stop_requested()  # a signal some library swallowed still stops the run here
+            raise_if_cancelled(cancel)
+            verdicts = publish_evaluation(wh, evaluation, invocation, settings, observations)
+            verdicts = with_inputs_changed(verdicts, plan).join(plan.game_dates[["games"]])
+            parts.append(verdicts)
+            for ts, verdict in zip(verdicts.index, verdict_records(verdicts), strict=True):
+                log_date(invocation.run_id, verdict, ts.date())
+                if on_date:
+                    on_date(ts.date(), verdict)
+            raise_if_cancelled(cancel)
 
 
 def raise_if_cancelled(cancel: CancelHook | None) -> None:
