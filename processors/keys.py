@@ -19,6 +19,13 @@ def day_numbers(dates: pd.Series) -> np.ndarray:
     return values.astype("datetime64[D]").astype(np.int64)
 
 
+def floats(values: pd.Series) -> np.ndarray:
+    """Values as float64, NaN for a NULL or anything that is no number. Numbers, nullable or not, are not parsed."""
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        return values.to_numpy(dtype=np.float64, na_value=np.nan)
+    return pd.to_numeric(values, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+
+
 def shared_codes(*columns: pd.Series) -> tuple[list[np.ndarray], int]:
     """Integer codes of several columns' values in one numbering, and how many values there are. A missing
     value is a value of its own, so it matches a missing value, as in a pandas merge."""

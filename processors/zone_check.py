@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from processors.identity import PLAYER_ID, player_ids
+from processors.identity import player_ids
 from processors.keys import count_per_day, day_numbers, distinct, pair_keys, positions_of
 from processors.synthetic import History
 from processors.zones import (
@@ -83,12 +83,12 @@ TDZA_SIDE = Side("tdza", "team_abbr", DEFENSE_COLUMNS, "weakest_zone")
 @dataclass(frozen=True)
 class CheckedRows:
     """One side's rows for its targets: the values used (`has`: a row is there), which were built from the box
-    scores, and per date the counts and the note."""
+    scores, and per date (arrays over the chunk's dates) the counts and the note."""
 
     values: Rows
     has: np.ndarray
     built: np.ndarray
-    facts: pd.DataFrame
+    facts: dict[str, np.ndarray]
 
 
 def agrees(side: Side, table: Rows, box: Rows) -> np.ndarray:
@@ -115,9 +115,10 @@ def _floats(values: pd.Series) -> np.ndarray:
 
 
 def _labels(values: pd.Series | np.ndarray) -> np.ndarray:
-    """Labels as an object array, '' for a missing one (so two missing labels are equal)."""
-    array = np.asarray(values, dtype=object)
-    return np.where(pd.isna(array), "", array)
+    """Labels as an object array, '' for a missing one (so two missing labels are equal). A column holds a handful
+    of zones: each is made a Python string once, not once per row."""
+    codes, uniques = pd.factorize(values)
+    return np.append(np.asarray(uniques, dtype=object), "")[codes]  # a missing label's code -1 picks the
 
 
 def _at(rows: Rows, where: np.ndarray) -> Rows:
@@ -137,10 +138,12 @@ def check_side(
     table: pd.DataFrame,
     box: Rows,
     mode: ZoneMode,
+    slot: np.ndarray,
     dates: pd.DatetimeIndex,
     as_of: AsOf,
 ) -> CheckedRows:
-    """Targets (game_date, key, season: one row per key and date) against the table's rows of those dates."""
+    """Targets (game_date, key, season: one row per key and date; `slot`: each one's position among `dates`)
+    against the table's rows of those dates."""
     wanted, held = pair_keys((targets["game_date"], targets[side.key]), (table["analysis_date"], table[side.key]))
     position = positions_of(wanted, held)
     stated = _taken(side.arrays(table), position)
@@ -149,26 +152,21 @@ def check_side(
     agreeing = present & (agrees(side, stated, box) | ~checkable)
     built = ~agreeing & checkable & (box["games_in_sample"] > 0) & (mode == "auto")
     values = {name: np.where(agreeing, stated[name], box[name]) for name in stated}
-    slot = pd.Index(day_numbers(pd.Series(dates))).get_indexer(box["day"])  # each target's date among `dates`
 
     def per_date(which: np.ndarray) -> np.ndarray:
         return np.bincount(slot[which], minlength=len(dates)).astype(np.int64)
 
-    facts = pd.DataFrame(
-        {
-            "players" if side.name == "psza" else "teams": per_date(agreeing | built),
-            "expected": per_date(np.ones(len(slot), dtype=bool)),
-            "rows": count_per_day(day_numbers(table["analysis_date"])[distinct(held)], dates)
-            + per_date(built & ~present),
-            "built": per_date(built),
-        },
-        index=dates,
-    ).add_prefix(f"{side.name}_")
     off = present & ~agreeing  # judged and found wrong
-    facts[f"{side.name}_note"] = (
-        disagreement_notes(side, targets[off], _at(stated, off), _at(box, off), dates, as_of) if off.any() else ""
-    )
-    return CheckedRows(values, agreeing | built, built, facts)
+    facts = {
+        "players" if side.name == "psza" else "teams": per_date(agreeing | built),
+        "expected": np.bincount(slot, minlength=len(dates)).astype(np.int64),
+        "rows": count_per_day(day_numbers(table["analysis_date"])[distinct(held)], dates) + per_date(built & ~present),
+        "built": per_date(built),
+        "note": disagreement_notes(side, targets[off], _at(stated, off), _at(box, off), slot[off], dates, as_of)
+        if off.any()
+        else np.full(len(dates), "", dtype=object),
+    }
+    return CheckedRows(values, agreeing | built, built, {f"{side.name}_{name}": fact for name, fact in facts.items()})
 
 
 class AsOf:
@@ -217,21 +215,20 @@ def disagreement_kinds(side: Side, targets: pd.DataFrame, stated: Rows, box: Row
 
 
 def disagreement_notes(
-    side: Side, targets: pd.DataFrame, stated: Rows, box: Rows, dates: pd.DatetimeIndex, as_of: AsOf
-) -> pd.Series:
+    side: Side,
+    targets: pd.DataFrame,
+    stated: Rows,
+    box: Rows,
+    slot: np.ndarray,
+    dates: pd.DatetimeIndex,
+    as_of: AsOf,
+) -> np.ndarray:
     """Per date: 'psza 12 rows disagree with box scores (one game behind 12)' ('' where all agree)."""
-    notes = pd.Series("", index=dates, dtype=object)
-    if not len(targets):
-        return notes
-    kinds = pd.DataFrame(
-        {
-            "game_date": pd.DatetimeIndex(targets["game_date"]),
-            "kind": disagreement_kinds(side, targets, stated, box, as_of),
-        }
-    )
-    for day, found in kinds.groupby("game_date")["kind"]:  # only the dates with disagreements
+    notes = np.full(len(dates), "", dtype=object)
+    kinds = pd.Series(disagreement_kinds(side, targets, stated, box, as_of))
+    for at, found in kinds.groupby(slot):  # only the dates with disagreements
         counted = ", ".join(f"{kind} {n}" for kind, n in found.value_counts().items())
-        notes[day] = f"{side.name} {len(found)} rows disagree with box scores ({counted})"
+        notes[at] = f"{side.name} {len(found)} rows disagree with box scores ({counted})"
     return notes
 
 
@@ -245,31 +242,47 @@ def check_zones(
     mode: ZoneMode,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Zone inputs per expected row (the rates and primary_scoring_zone, has_psza, DEFENSE_COLUMNS, has_tdza,
-    zone_from_box_scores) and
-    per date the zone facts the gate reads (ZONE_FACT_COLUMNS). `players` is the box scores' `active_history`;
-    it and `tgs` carry the calendar season."""
+    zone_from_box_scores) and per date the zone facts the gate reads (ZONE_FACT_COLUMNS). `players` is the box
+    scores' `active_history`; it and `tgs` carry the calendar season."""
     as_of = AsOf(players, tgs)
-    players = expected[["game_date", "player_lookup", PLAYER_ID, "season"]]
-    player_rows = check_side(PSZA_SIDE, players, psza, as_of.rows(PSZA_SIDE, players), mode, dates, as_of)
-    faced = expected.loc[
-        expected["opponent_team_abbr"].notna().to_numpy(), ["game_date", "opponent_team_abbr", "season"]
-    ]
-    faced = faced.rename(columns={"opponent_team_abbr": "team_abbr"})
-    (team_day,) = pair_keys((faced["game_date"], faced["team_abbr"]))
-    teams = faced[distinct(team_day)]
-    team_rows = check_side(TDZA_SIDE, teams, tdza, as_of.rows(TDZA_SIDE, teams), mode, dates, as_of)
-    return zone_columns(expected, player_rows, teams, team_rows), zone_facts(player_rows, team_rows, mode)
+    slot = pd.Index(day_numbers(pd.Series(dates))).get_indexer(day_numbers(expected["game_date"]))
+    player_rows = check_side(PSZA_SIDE, expected, psza, as_of.rows(PSZA_SIDE, expected), mode, slot, dates, as_of)
+    faced = Faced.of(expected)
+    teams = faced.teams(expected)
+    team_rows = check_side(TDZA_SIDE, teams, tdza, as_of.rows(TDZA_SIDE, teams), mode, slot[faced.first], dates, as_of)
+    return zone_columns(expected, player_rows, faced.team, team_rows), zone_facts(player_rows, team_rows, dates, mode)
+
+
+@dataclass(frozen=True)
+class Faced:
+    """The (date, opponent) pairs of the expected rows, each once: the TDZA rows a chunk reads."""
+
+    first: np.ndarray  # positions of the expected rows that first name each pair (an opponent named)
+    team: np.ndarray  # per expected row, its pair's position among `first` (-1: no opponent named)
+
+    @classmethod
+    def of(cls, expected: pd.DataFrame) -> Faced:
+        (team_day,) = pair_keys((expected["game_date"], expected["opponent_team_abbr"]))
+        pair, firsts = pd.factorize(team_day)  # numbered in order of first appearance
+        first = np.flatnonzero(distinct(team_day))
+        named = expected["opponent_team_abbr"].notna().to_numpy()
+        kept = named[first]  # a pair without an opponent is no TDZA row
+        number = np.where(kept, np.cumsum(kept) - 1, -1)
+        return cls(first[kept], number[pair])
+
+    def teams(self, expected: pd.DataFrame) -> pd.DataFrame:
+        rows = expected.iloc[self.first]
+        return pd.DataFrame(
+            {"game_date": rows["game_date"], "team_abbr": rows["opponent_team_abbr"], "season": rows["season"]}
+        )
 
 
 def zone_columns(
-    expected: pd.DataFrame, players: CheckedRows, teams: pd.DataFrame, team_rows: CheckedRows
+    expected: pd.DataFrame, players: CheckedRows, team: np.ndarray, team_rows: CheckedRows
 ) -> pd.DataFrame:
-    """Each expected row's zone inputs: its own PSZA row and its opponent's TDZA row (missing where none)."""
-    wanted, held = pair_keys(
-        (expected["game_date"], expected["opponent_team_abbr"]), (teams["game_date"], teams["team_abbr"])
-    )
-    found = positions_of(wanted, held)
-    opponent = np.where(np.append(team_rows.has, False)[found], found, -1)
+    """Each expected row's zone inputs: its own PSZA row and its opponent's TDZA row (`team`: its position among the
+    TDZA targets; missing where none)."""
+    opponent = np.where(np.append(team_rows.has, False)[team], team, -1)
     defense = _taken(team_rows.values, opponent)
     rates = {name: np.where(players.has, players.values[name], np.nan) for name in RATE_COLUMNS}
     zone = players.values["primary_scoring_zone"].copy()
@@ -288,18 +301,16 @@ def zone_columns(
     )
 
 
-def zone_facts(players: CheckedRows, teams: CheckedRows, mode: ZoneMode) -> pd.DataFrame:
+def zone_facts(players: CheckedRows, teams: CheckedRows, dates: pd.DatetimeIndex, mode: ZoneMode) -> pd.DataFrame:
     """Per date: the counts the zone coverage gate reads, how many rows were built and what was found."""
-    facts = players.facts.join(teams.facts)
+    facts = {**players.facts, **teams.facts}
     built = facts["psza_built"] + facts["tdza_built"]
-    notes = []
-    for psza_note, tdza_note, psza_built, tdza_built in zip(
-        facts["psza_note"], facts["tdza_note"], facts["psza_built"], facts["tdza_built"], strict=True
-    ):
-        said = [note for note in (psza_note, tdza_note) if note]
-        if mode == "auto" and psza_built + tdza_built:
-            said.append(
-                f"{psza_built + tdza_built} zone rows built from box scores (psza {psza_built}, tdza {tdza_built})"
-            )
-        notes.append("; ".join(said))
-    return facts.assign(zone_rows_built=built, zone_note=notes)[ZONE_FACT_COLUMNS]
+    notes = np.full(len(dates), "", dtype=object)
+    told = (facts["psza_note"] != "") | (facts["tdza_note"] != "") | ((built > 0) & (mode == "auto"))
+    for at in np.flatnonzero(told):  # usually none
+        said = [note for note in (facts["psza_note"][at], facts["tdza_note"][at]) if note]
+        if mode == "auto" and built[at]:
+            psza_built, tdza_built = facts["psza_built"][at], facts["tdza_built"][at]
+            said.append(f"{built[at]} zone rows built from box scores (psza {psza_built}, tdza {tdza_built})")
+        notes[at] = "; ".join(said)
+    return pd.DataFrame({**facts, "zone_rows_built": built, "zone_note": notes}, index=dates)[ZONE_FACT_COLUMNS]

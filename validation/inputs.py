@@ -18,6 +18,7 @@ from processors.keys import (
     day_numbers,
     distinct,
     first_of_runs,
+    floats,
     is_in,
     occurrences,
     pair_keys,
@@ -32,10 +33,13 @@ LISTED_GAMES = 5  # game ids named in a reason before "…"
 # --- the league's games ----------------------------------------------------------------------
 def league_games(schedule: pd.DataFrame) -> pd.DataFrame:
     """Regular-season and playoff games (a game whose type is unknown counts: it cannot be proven an
-    exhibition), with whether they are final (an unknown status is not)."""
-    games = schedule[is_in(schedule["game_type"], GAME_TYPES) | schedule["game_type"].isna().to_numpy()]
-    final = pd.to_numeric(games["game_status"], errors="coerce").eq(FINAL).fillna(False).astype(bool)
-    return games.assign(final=final)
+    exhibition), with whether they are final (an unknown status is not). What it returned, it returns as it is:
+    a chunk marks its schedule once and hands the marked games to every check."""
+    if "final" in schedule:
+        return schedule
+    league = is_in(schedule["game_type"], GAME_TYPES) | schedule["game_type"].isna().to_numpy()
+    games = schedule if league.all() else schedule[league]
+    return games.assign(final=floats(games["game_status"]) == FINAL)
 
 
 def in_league_games(rows: pd.DataFrame, schedule: pd.DataFrame) -> pd.DataFrame:
@@ -84,6 +88,21 @@ def games_without_box_scores(games: pd.DataFrame, pgs: pd.DataFrame) -> pd.Serie
 def named_games(game_ids: pd.Series) -> str:
     ids = sorted(str(game_id) for game_id in game_ids)
     return ", ".join(ids[:LISTED_GAMES]) + (f" … (+{len(ids) - LISTED_GAMES})" if len(ids) > LISTED_GAMES else "")
+
+
+def per_date_texts(days: pd.Series, texts: pd.Series, dates: pd.DatetimeIndex, separator: str = "; ") -> pd.Series:
+    """The texts of each date ('' where none), sorted and joined, the first LISTED_GAMES of them, then '… (+n)'.
+    Only failures have texts, so this usually returns at once."""
+    if not len(texts):
+        return pd.Series("", index=dates, dtype=object)
+    frame = pd.DataFrame({"game_date": pd.to_datetime(days.to_numpy()), "text": texts.astype(str).to_numpy()})
+
+    def listed(day_texts: pd.Series) -> str:
+        ordered = sorted(day_texts)
+        more = len(ordered) - LISTED_GAMES
+        return separator.join(ordered[:LISTED_GAMES]) + (f" … (+{more})" if more > 0 else "")
+
+    return frame.groupby("game_date")["text"].agg(listed).reindex(dates).fillna("")
 
 
 def _per_date_lists(games: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.Series:

@@ -24,7 +24,7 @@ from processors.sources import SourceFrames, read_sources
 from processors.synthetic import active_history, synthetic_context
 from processors.zone_check import check_zones
 from validation.box_scores import box_score_checks
-from validation.inputs import active_rows, expected_from_schedule, in_league_games, schedule_facts
+from validation.inputs import active_rows, expected_from_schedule, in_league_games, league_games, schedule_facts
 from vocabulary import Source, SourcePolicy, ZoneMode
 from warehouse import Warehouse
 from warehouse.schemas import CONTEXT_COLUMN_NAMES
@@ -38,11 +38,11 @@ class ProcessorResult:
     calendar: Calendar  # the seasons the rows were computed in (the audits' baselines stay within them)
 
 
-def history_rows(frame: pd.DataFrame, sources: SourceFrames) -> pd.DataFrame:
-    """Box-score or team rows of the schedule's league games (never preseason or All-Star games), each with its
-    season from its date and the schedule's openers, never from the row's label: a mislabelled game cannot hide
-    a date or split a player's history."""
-    rows = in_league_games(frame, sources.schedule)
+def history_rows(frame: pd.DataFrame, sources: SourceFrames, games: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Box-score or team rows of the schedule's league games (`games`, when the caller has marked them already;
+    never preseason or All-Star games), each with its season from its date and the schedule's openers, never from
+    the row's label: a mislabelled game cannot hide a date or split a player's history."""
+    rows = in_league_games(frame, sources.schedule if games is None else games)
     return rows.assign(season=sources.calendar.season_numbers(rows["game_date"].to_numpy()))
 
 
@@ -71,13 +71,14 @@ def build_context(
     gets no row: PCF cannot say which of them it is. The zone tables are checked against the box scores the same
     way (SPEC §6.8)."""
     index = pd.DatetimeIndex(pd.to_datetime(pd.Series(dates, dtype="object")), name="game_date")
-    pgs = history_rows(sources.pgs, sources)
+    games = league_games(sources.schedule)  # marked once: every check below reads these
+    pgs = history_rows(sources.pgs, sources, games)
     played = active_rows(pgs)  # filtered once for the checks below
-    expected = expected_from_schedule(played, sources.schedule, dates)
-    schedule = schedule_facts(sources.schedule, played, index, sources.calendar)
+    expected = expected_from_schedule(played, games, dates)
+    schedule = schedule_facts(games, played, index, sources.calendar)
     conflicts = identity_conflicts(played, index)
-    tgs = history_rows(sources.tgs, sources)
-    box_scores = box_score_checks(sources.schedule, pgs, tgs, index, sources.calendar)
+    tgs = history_rows(sources.tgs, sources, games)
+    box_scores = box_score_checks(games, pgs, tgs, index, sources.calendar)
     history = active_history(pgs)  # read by the box-score context and the zone check alike
     synthetic = synthetic_context(expected, pgs, tgs, sources.players, history)
     shared = in_conflict(expected, conflicts)  # such a key is no one's: UPCG is not matched or named on it
