@@ -9,6 +9,7 @@ never matched in silence (its own upstream joins by that lookup are suspect too)
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -131,9 +132,11 @@ def named_per_date(found: list[tuple[pd.DataFrame, str, str]], dates: pd.Datetim
 def misspelled(expected: pd.DataFrame, unheld: np.ndarray, upcg: pd.DataFrame, unmatched: np.ndarray) -> pd.DataFrame:
     """UPCG rows matched by no player whose lookup equals, after NFC + casefold + strip, the lookup of a player
     who played that day and has no UPCG row: (game_date, player_lookup, text naming both spellings)."""
+    if spelled_as_compared(expected["player_lookup"]) and spelled_as_compared(upcg["player_lookup"]):
+        return pd.DataFrame({"game_date": [], "player_lookup": [], "text": []})  # the usual case, told cheaply
     names = pd.concat([expected["player_lookup"][unheld], upcg["player_lookup"][unmatched]], ignore_index=True)
     codes, lookups = pd.factorize(names)
-    folded = pd.Series(lookups, dtype="object").str.normalize("NFC").str.casefold().str.strip()
+    folded = pd.Series([fold(name) for name in lookups.tolist()], dtype="object")
     if (folded.to_numpy() == np.asarray(lookups, dtype=object)).all():  # every name spelled as compared: none
         return pd.DataFrame(columns=["game_date", "player_lookup", "text"])  # can differ only in spelling
     spelled, players = pd.Series(folded.to_numpy()[codes], dtype="object"), int(unheld.sum())
@@ -149,3 +152,14 @@ def misspelled(expected: pd.DataFrame, unheld: np.ndarray, upcg: pd.DataFrame, u
     found = offers[at >= 0]
     texts = [f"{ascii(theirs)} for {ours}" for theirs, ours in zip(found["player_lookup"], box_score, strict=True)]
     return found.assign(text=texts)
+
+
+def fold(name: str) -> str:
+    """A name after NFC + casefold + strip: how two spellings of one name become equal."""
+    return unicodedata.normalize("NFC", name).casefold().strip()
+
+
+def spelled_as_compared(names: pd.Series) -> bool:
+    """True when folding changes none of the names: then two names that differ differ after folding too, and
+    none can differ only in spelling. Each distinct name is folded once."""
+    return all(fold(name) == name for name in pd.unique(names.dropna()).tolist())

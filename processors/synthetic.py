@@ -44,6 +44,7 @@ class History:
     keys: np.ndarray  # group * DAY_SPAN + day, sorted
     days: np.ndarray
     prefix: dict[str, np.ndarray]  # name → cumulative sums, length n + 1
+    starts: np.ndarray  # per group, the index of its first row (a group without rows: the next group's)
 
     @classmethod
     def build(cls, entity: pd.Series, season: np.ndarray, days: np.ndarray, values: dict[str, np.ndarray]) -> History:
@@ -54,7 +55,8 @@ class History:
         order = np.lexsort((days, group))
         keys = group[order] * DAY_SPAN + days[order]
         prefix = {name: np.concatenate([[0.0], np.cumsum(array[order])]) for name, array in values.items()}
-        return cls(pd.Index(uniques), seasons, keys, days[order], prefix)
+        starts = np.searchsorted(keys, np.arange(len(uniques) * len(seasons), dtype=np.int64) * DAY_SPAN)
+        return cls(pd.Index(uniques), seasons, keys, days[order], prefix, starts)
 
     def group_of(self, entity: pd.Series, season: pd.Series) -> np.ndarray:
         """Each target's group number (-1: no history); computed once per target set, it is the costly part.
@@ -72,9 +74,9 @@ class History:
     ) -> tuple[np.ndarray, np.ndarray]:
         """For each target: (index of its group's first row, index of its first row on/after day)."""
         group = self.group_of(entity, season) if group is None else group
-        first, before = self._search(group * DAY_SPAN), self._search(group * DAY_SPAN + day)
         missing = group < 0
-        return np.where(missing, 0, first), np.where(missing, 0, before)
+        first = self.starts[np.where(missing, 0, group)] if len(self.starts) else np.zeros(len(group), np.int64)
+        return np.where(missing, 0, first), np.where(missing, 0, self._search(group * DAY_SPAN + day))
 
     def index_at(self, group: np.ndarray, day: np.ndarray) -> np.ndarray:
         return np.where(group < 0, 0, self._search(group * DAY_SPAN + day))

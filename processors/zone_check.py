@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from processors.identity import player_ids
-from processors.keys import count_per_day, day_numbers, distinct, pair_keys, positions_of
+from processors.keys import count_per_day, day_numbers, distinct, floats, pair_keys, positions_of
 from processors.synthetic import History
 from processors.zones import (
     DEFENSE_COLUMNS,
@@ -71,7 +71,7 @@ class Side:
     def arrays(self, frame: pd.DataFrame) -> Rows:
         """A table's (or the box scores') rows as arrays: numbers as floats (NaN for NULL), the zone as labels."""
         missing = pd.Series(np.nan, index=frame.index)  # a column the table lacks says nothing
-        rows = {name: _floats(frame.get(name, missing)) for name in [*self.numbers, "games_in_sample"]}
+        rows = {name: floats(frame.get(name, missing)) for name in [*self.numbers, "games_in_sample"]}
         rows[self.zone] = _labels(frame.get(self.zone, missing))
         return rows
 
@@ -106,12 +106,6 @@ def agrees(side: Side, table: Rows, box: Rows) -> np.ndarray:
     if rounded.any():
         labelled[rounded] = table[side.zone][rounded] == _labels(side.zone_of(_at(table, rounded)))
     return same & labelled
-
-
-def _floats(values: pd.Series) -> np.ndarray:
-    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
-        return values.to_numpy(dtype=np.float64, na_value=np.nan)  # numbers, nullable or not: nothing to parse
-    return pd.to_numeric(values, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
 
 
 def _labels(values: pd.Series | np.ndarray) -> np.ndarray:

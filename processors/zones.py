@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from processors.identity import player_ids
-from processors.keys import day_numbers
+from processors.keys import day_numbers, distinct, floats, shared_codes
 from processors.synthetic import SHOT_COLUMNS, History
 
 PLAYER_WINDOW = 10
@@ -21,6 +21,7 @@ TEAM_WINDOW = 15
 SHOT_ZONES = ("paint", "mid", "three")  # the box-score suffixes, in the tables' column order
 RATE_COLUMNS = ["paint_rate_last_10", "mid_range_rate_last_10", "three_pt_rate_last_10"]
 DEFENSE_COLUMNS = ["paint_defense_vs_league_avg", "mid_range_defense_vs_league_avg", "three_pt_defense_vs_league_avg"]
+PRIMARY_ZONE_NAMES = np.array(["paint", "perimeter", "mid_range", "balanced", None], dtype=object)
 WEAKEST_ZONE_NAMES = np.array(["paint", "mid_range", "perimeter"], dtype=object)  # in DEFENSE_COLUMNS order
 PSZA_VALUES = [*RATE_COLUMNS, "primary_scoring_zone", "games_in_sample"]
 TDZA_VALUES = [*DEFENSE_COLUMNS, "weakest_zone", "games_in_sample"]
@@ -31,7 +32,7 @@ Values = dict[str, np.ndarray]  # one array per column, one element per target
 def _counts(frame: pd.DataFrame, columns: list[str]) -> dict[str, np.ndarray]:
     """Attempts and makes as float64, and `unknown`: 1 on a game where one of them is NULL (or not a number), whose
     window then cannot say what the zone table should hold."""
-    arrays = {name: _numbers(frame[name]) for name in columns}
+    arrays = {name: floats(frame[name]) for name in columns}
     unknown = np.any([~np.isfinite(array) for array in arrays.values()], axis=0)
     return {
         **{name: np.where(np.isfinite(array), array, 0.0) for name, array in arrays.items()},
@@ -39,16 +40,15 @@ def _counts(frame: pd.DataFrame, columns: list[str]) -> dict[str, np.ndarray]:
     }
 
 
-def _numbers(values: pd.Series) -> np.ndarray:
-    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
-        return values.to_numpy(dtype=np.float64, na_value=np.nan)  # numbers, nullable or not: nothing to parse
-    return pd.to_numeric(values, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
-
-
 def allowed_shots(tgs: pd.DataFrame) -> tuple[History, History]:
     """What each team allowed per game (one row per team and day), and the same rows as the league's."""
-    games = tgs[tgs["team_abbr"].notna().to_numpy()].drop_duplicates(["team_abbr", "season", "game_date"])
+    games = tgs[tgs["team_abbr"].notna().to_numpy()]
     season, days = games["season"].to_numpy(dtype=np.int64), day_numbers(games["game_date"])
+    (team,), teams = shared_codes(games["team_abbr"])
+    _, season_code = np.unique(season, return_inverse=True)
+    first = distinct((days * max(teams, 1) + team) * (int(season_code.max(initial=0)) + 1) + season_code)
+    if not first.all():  # a team's first line of a day
+        games, season, days = games[first], season[first], days[first]
     values = _counts(games, [f"opp_{kind}_{zone}" for zone in SHOT_ZONES for kind in ("fga", "fgm")])
     league = pd.Series(LEAGUE, index=games.index, dtype=object)
     return History.build(games["team_abbr"], season, days, values), History.build(league, season, days, values)
@@ -71,11 +71,8 @@ def primary_scoring_zone(paint: np.ndarray, mid: np.ndarray, three: np.ndarray) 
     """paint ≥ 40 → paint, else three ≥ 40 → perimeter, else mid ≥ 35 → mid_range, else balanced; None without
     shots."""
     with np.errstate(invalid="ignore"):
-        zone = np.select(
-            [paint >= 40.0, three >= 40.0, mid >= 35.0], ["paint", "perimeter", "mid_range"], default="balanced"
-        ).astype(object)
-    zone[np.isnan(paint)] = None
-    return zone
+        zone = np.select([np.isnan(paint), paint >= 40.0, three >= 40.0, mid >= 35.0], [4, 0, 1, 2], default=3)
+    return PRIMARY_ZONE_NAMES[zone]  # a copy: fancy indexing
 
 
 def weakest_zone(defense: np.ndarray) -> np.ndarray:
