@@ -61,19 +61,30 @@ class History:
     def group_of(self, entity: pd.Series, season: pd.Series) -> np.ndarray:
         """Each target's group number (-1: no history); computed once per target set, it is the costly part.
         Single-level lookups (a string index, a sorted array) instead of a MultiIndex keep it cheap."""
-        code = positions_in(self.entities, entity)
+        code, position = positions_in(self.entities, entity), self._season_positions(season)
+        return np.where((code >= 0) & (position >= 0), code * len(self.seasons) + position, -1)
+
+    def season_groups(self, season: pd.Series) -> np.ndarray:
+        """`group_of` in a history of one entity (the league's): its group in each target's season (-1: none)."""
+        position = self._season_positions(season)
+        return position if len(self.entities) else np.full(len(position), -1, dtype=np.int64)
+
+    def _season_positions(self, season: pd.Series) -> np.ndarray:
+        """Each target's season's position among `seasons` (-1: a season without history)."""
         wanted = pd.to_numeric(season, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         if not len(self.seasons):
-            return np.full(len(code), -1, dtype=np.int64)
+            return np.full(len(wanted), -1, dtype=np.int64)
         position = np.clip(np.searchsorted(self.seasons, wanted), 0, len(self.seasons) - 1)
-        found = (code >= 0) & (self.seasons[position] == wanted)
-        return np.where(found, code * len(self.seasons) + position, -1)
+        return np.where(self.seasons[position] == wanted, position, -1)
 
     def locate(
         self, entity: pd.Series, season: pd.Series, day: np.ndarray, group: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """For each target: (index of its group's first row, index of its first row on/after day)."""
-        group = self.group_of(entity, season) if group is None else group
+        return self.locate_groups(self.group_of(entity, season) if group is None else group, day)
+
+    def locate_groups(self, group: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`locate` for targets whose group the caller knows."""
         missing = group < 0
         first = self.starts[np.where(missing, 0, group)] if len(self.starts) else np.zeros(len(group), np.int64)
         return np.where(missing, 0, first), np.where(missing, 0, self._search(group * DAY_SPAN + day))

@@ -265,10 +265,8 @@ class Faced:
         return cls(first[kept], number[pair])
 
     def teams(self, expected: pd.DataFrame) -> pd.DataFrame:
-        rows = expected.iloc[self.first]
-        return pd.DataFrame(
-            {"game_date": rows["game_date"], "team_abbr": rows["opponent_team_abbr"], "season": rows["season"]}
-        )
+        columns = {"game_date": "game_date", "team_abbr": "opponent_team_abbr", "season": "season"}
+        return pd.DataFrame({name: expected[column].iloc[self.first] for name, column in columns.items()})
 
 
 def zone_columns(

@@ -119,7 +119,7 @@ def zone_defense_values(
     """`zone_defense` as arrays."""
     day = day_numbers(targets["game_date"]) if day is None else day
     lo, hi = _last_games(teams, targets["team_abbr"], targets["season"], day, TEAM_WINDOW)
-    season_start, before = league.locate(pd.Series(LEAGUE, index=targets.index), targets["season"], day)
+    season_start, before = league.locate_groups(league.season_groups(targets["season"]), day)
     defense = (
         np.column_stack(
             [
