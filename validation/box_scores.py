@@ -30,12 +30,12 @@ class BoxScoreChecks:
     """What the box scores and team lines of a chunk say about its dates."""
 
     facts: pd.DataFrame  # per date, the gate's BOX_SCORE_FACTS: one text each, '' where nothing is wrong
-    pace_gaps: pd.DataFrame  # game_date, team, gaps: the sides playing whose pace history lacks TGS lines
+    pace_gaps: pd.DataFrame | None  # game_date, team, gaps: the sides playing whose pace history lacks TGS lines
 
     def pace_incomplete(self, rows: pd.DataFrame) -> np.ndarray:
         """Per row (game_date, team_abbr, opponent_team_abbr): True where either side's pace was read from an
         incomplete TGS history, so the box-score pace_differential cannot vouch for anything."""
-        if self.pace_gaps.empty:  # the usual case
+        if self.pace_gaps is None:  # the usual case: every pace read its whole history
             return np.zeros(len(rows), dtype=bool)
         own, opponent, gaps = pair_keys(
             (rows["game_date"], rows["team_abbr"]),
@@ -60,8 +60,7 @@ def box_score_checks(
     today = sides[on_dates]
     pgs_today, tgs_today = on_days(pgs, today), on_days(tgs, today)
     named = teams_named(today, codes.part(on_dates, pgs_today, tgs_today), (pgs, pgs_today), (tgs, tgs_today))
-    gaps = today[["game_date", "team"]].assign(gaps=pace_history_gaps(sides, today))
-    gaps = gaps[gaps["gaps"].to_numpy() > 0]
+    gaps = pace_gaps(sides, today)
     facts = pd.DataFrame(
         {
             "pgs_teams_differ": per_game_texts(teams_differ(named, PGS_BIT), today, dates),
@@ -75,6 +74,13 @@ def box_score_checks(
         index=dates,
     )
     return BoxScoreChecks(facts, gaps)
+
+
+def pace_gaps(sides: pd.DataFrame, today: pd.DataFrame) -> pd.DataFrame | None:
+    """The sides playing on the chunk's dates whose pace history lacks TGS lines (None: none does)."""
+    gaps = pace_history_gaps(sides, today)
+    lacking = gaps > 0
+    return today.loc[lacking, ["game_date", "team"]].assign(gaps=gaps[lacking]) if lacking.any() else None
 
 
 # --- one row per team side of each final game ----------------------------------------------------------
@@ -162,7 +168,10 @@ def unbalanced_text(totals: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.Series:
 
 def missing_lines_text(sides: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.Series:
     """Per date: the games a side of which has no TGS line."""
-    lacking = sides[~sides["has_tgs"].to_numpy()].drop_duplicates("game_id")
+    lines = sides["has_tgs"].to_numpy()
+    if lines.all():  # the usual case
+        return pd.Series("", index=dates, dtype=object)
+    lacking = sides[~lines].drop_duplicates("game_id")
     return per_date_texts(lacking["game_date"], lacking["game_id"], dates)
 
 

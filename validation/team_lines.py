@@ -76,14 +76,14 @@ class Codes:
 
 
 # --- the teams each input names -----------------------------------------------------------------------
-def teams_named(sides: pd.DataFrame, codes: Codes, pgs: Rows, tgs: Rows) -> pd.DataFrame:
+def teams_named(sides: pd.DataFrame, codes: Codes, pgs: Rows, tgs: Rows) -> pd.DataFrame | None:
     """Per (game_id, abbr) of the games where PGS or TGS (the rows of their masks; `codes` of those rows) names a
-    team the schedule does not: which inputs name that team in that game (a bit per input). Only games whose
-    schedule names both teams: a side the schedule leaves unnamed has no name to differ from. Found on the
-    integer codes; the frame is built for those games only."""
+    team the schedule does not: which inputs name that team in that game (a bit per input); None where no game
+    does. Only games whose schedule names both teams: a side the schedule leaves unnamed has no name to differ
+    from. Found on the integer codes; the frame is built for those games only."""
     games = odd_games(codes, lambda: pgs[0][pgs[1]], lambda: tgs[0][tgs[1]])
     if not len(games):  # the usual case
-        return pd.DataFrame({"game_id": [], "team": [], "bit": np.array([], dtype=np.int64)})
+        return None
     sides = sides[sides["game_id"].isin(games).to_numpy()]
     named = [sides[["game_id", "team"]].assign(bit=SCHEDULE_BIT)]
     for (frame, kept), bit in ((pgs, PGS_BIT), (tgs, TGS_BIT)):
@@ -115,10 +115,10 @@ def odd_games(codes: Codes, pgs: Callable[[], pd.DataFrame], tgs: Callable[[], p
     return np.unique(np.concatenate([rows()["game_id"].to_numpy()[stray] for rows, stray in strays]))
 
 
-def teams_differ(named: pd.DataFrame, bit: int) -> pd.Series:
+def teams_differ(named: pd.DataFrame | None, bit: int) -> pd.Series:
     """Per game where PGS or TGS (`bit`) names a team the schedule does not: 'BKN in pgs, BRK in tgs (game)',
     the name the input lacks first (where the box score holds it, else the schedule), then its own."""
-    if named.empty:
+    if named is None:
         return pd.Series(dtype=object)
     odd = (named["bit"] & bit).astype(bool) & ~(named["bit"] & SCHEDULE_BIT).astype(bool)
     own_name = "pgs" if bit == PGS_BIT else "tgs"
@@ -151,12 +151,12 @@ def pace_history_gaps(sides: pd.DataFrame, targets: pd.DataFrame) -> np.ndarray:
     return history.window_sum("missing", np.maximum(first, now - PACE_GAMES), now).astype(np.int64)
 
 
-def gaps_text(gaps: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.Series:
-    """Per date: 'BOS 3 games, NYK 1 game' for the teams playing whose pace history lacks TGS lines."""
-    lacking = gaps["gaps"].to_numpy() > 0
-    if not lacking.any():  # the usual case: no text to build
+def gaps_text(gaps: pd.DataFrame | None, dates: pd.DatetimeIndex) -> pd.Series:
+    """Per date: 'BOS 3 games, NYK 1 game' for the teams playing whose pace history lacks TGS lines (`gaps`: those
+    sides; None: none)."""
+    if gaps is None:  # the usual case: no text to build
         return pd.Series("", index=dates, dtype=object)
-    short = gaps[lacking].drop_duplicates(["game_date", "team"])
+    short = gaps.drop_duplicates(["game_date", "team"])
     games = np.where(short["gaps"] == 1, " game", " games")
     return per_date_texts(
         short["game_date"], short["team"].astype(str) + " " + short["gaps"].astype(str) + games, dates, separator=", "
