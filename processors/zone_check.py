@@ -19,6 +19,7 @@ import pandas as pd
 from processors.identity import player_ids
 from processors.keys import count_per_day, day_numbers, distinct, floats, pair_keys, positions_of
 from processors.synthetic import History
+from processors.zone_rows import CheckedRows, Faced, Rows, taken, zone_columns, zone_facts
 from processors.zones import (
     DEFENSE_COLUMNS,
     RATE_COLUMNS,
@@ -38,17 +39,6 @@ ONE_GAME_BEHIND, OWN_GAME, FEWER_GAMES, MORE_GAMES, VALUES_DIFFER = (
     "games_in_sample ahead",
     "values differ",
 )
-Rows = dict[str, np.ndarray]  # one array per column, one element per target
-ZONE_FACT_COLUMNS = [
-    "psza_players",
-    "psza_expected",
-    "tdza_teams",
-    "tdza_expected",
-    "psza_rows",
-    "tdza_rows",
-    "zone_rows_built",
-    "zone_note",
-]
 
 
 @dataclass(frozen=True)
@@ -80,17 +70,6 @@ PSZA_SIDE = Side("psza", "player_lookup", RATE_COLUMNS, "primary_scoring_zone")
 TDZA_SIDE = Side("tdza", "team_abbr", DEFENSE_COLUMNS, "weakest_zone")
 
 
-@dataclass(frozen=True)
-class CheckedRows:
-    """One side's rows for its targets: the values used (`has`: a row is there), which were built from the box
-    scores, and per date (arrays over the chunk's dates) the counts and the note."""
-
-    values: Rows
-    has: np.ndarray
-    built: np.ndarray
-    facts: dict[str, np.ndarray]
-
-
 def agrees(side: Side, table: Rows, box: Rows) -> np.ndarray:
     """Per row: the table's row equals the box scores' within rounding (a number both lack agrees; games_in_sample
     is compared where the table states it; the zone may be the one the table's own rounded numbers give)."""
@@ -119,13 +98,6 @@ def _at(rows: Rows, where: np.ndarray) -> Rows:
     return {name: values[where] for name, values in rows.items()}
 
 
-def _taken(rows: Rows, position: np.ndarray) -> Rows:
-    """Rows at positions; -1 gives a missing row (NaN numbers, '' labels)."""
-    return {
-        name: np.append(values, "" if values.dtype == object else np.nan)[position] for name, values in rows.items()
-    }
-
-
 def check_side(
     side: Side,
     targets: pd.DataFrame,
@@ -140,7 +112,7 @@ def check_side(
     against the table's rows of those dates."""
     wanted, held = pair_keys((targets["game_date"], targets[side.key]), (table["analysis_date"], table[side.key]))
     position = positions_of(wanted, held)
-    stated = _taken(side.arrays(table), position)
+    stated = taken(side.arrays(table), position)
     present = position >= 0
     checkable = ~box["unverified"]  # box scores without their shot split cannot judge a row
     agreeing = present & (agrees(side, stated, box) | ~checkable)
@@ -236,8 +208,8 @@ def check_zones(
     mode: ZoneMode,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Zone inputs per expected row (the rates and primary_scoring_zone, has_psza, DEFENSE_COLUMNS, has_tdza,
-    zone_from_box_scores) and per date the zone facts the gate reads (ZONE_FACT_COLUMNS). `players` is the box
-    scores' `active_history`; it and `tgs` carry the calendar season."""
+    zone_from_box_scores) and per date the zone facts the gate reads (`zone_rows.ZONE_FACT_COLUMNS`). `players` is
+    the box scores' `active_history`; it and `tgs` carry the calendar season."""
     as_of = AsOf(players, tgs)
     slot = pd.Index(day_numbers(pd.Series(dates))).get_indexer(day_numbers(expected["game_date"]))
     player_rows = check_side(PSZA_SIDE, expected, psza, as_of.rows(PSZA_SIDE, expected), mode, slot, dates, as_of)
@@ -245,64 +217,3 @@ def check_zones(
     teams = faced.teams(expected)
     team_rows = check_side(TDZA_SIDE, teams, tdza, as_of.rows(TDZA_SIDE, teams), mode, slot[faced.first], dates, as_of)
     return zone_columns(expected, player_rows, faced.team, team_rows), zone_facts(player_rows, team_rows, dates, mode)
-
-
-@dataclass(frozen=True)
-class Faced:
-    """The (date, opponent) pairs of the expected rows, each once: the TDZA rows a chunk reads."""
-
-    first: np.ndarray  # positions of the expected rows that first name each pair (an opponent named)
-    team: np.ndarray  # per expected row, its pair's position among `first` (-1: no opponent named)
-
-    @classmethod
-    def of(cls, expected: pd.DataFrame) -> Faced:
-        (team_day,) = pair_keys((expected["game_date"], expected["opponent_team_abbr"]))
-        pair, firsts = pd.factorize(team_day)  # numbered in order of first appearance
-        first = np.flatnonzero(distinct(team_day))
-        named = expected["opponent_team_abbr"].notna().to_numpy()
-        kept = named[first]  # a pair without an opponent is no TDZA row
-        number = np.where(kept, np.cumsum(kept) - 1, -1)
-        return cls(first[kept], number[pair])
-
-    def teams(self, expected: pd.DataFrame) -> pd.DataFrame:
-        columns = {"game_date": "game_date", "team_abbr": "opponent_team_abbr", "season": "season"}
-        return pd.DataFrame({name: expected[column].iloc[self.first] for name, column in columns.items()})
-
-
-def zone_columns(
-    expected: pd.DataFrame, players: CheckedRows, team: np.ndarray, team_rows: CheckedRows
-) -> pd.DataFrame:
-    """Each expected row's zone inputs: its own PSZA row and its opponent's TDZA row (`team`: its position among the
-    TDZA targets; missing where none)."""
-    opponent = np.where(np.append(team_rows.has, False)[team], team, -1)
-    defense = _taken(team_rows.values, opponent)
-    rates = {name: np.where(players.has, players.values[name], np.nan) for name in RATE_COLUMNS}
-    zone = players.values["primary_scoring_zone"].copy()
-    zone[~players.has | (zone == "")] = None
-    team_built = np.append(team_rows.built, False)[opponent]
-    return pd.DataFrame(
-        {
-            **rates,
-            "primary_scoring_zone": zone,
-            "has_psza": players.has,
-            **{name: defense[name] for name in DEFENSE_COLUMNS},
-            "has_tdza": opponent >= 0,
-            "zone_from_box_scores": (players.built & players.has) | team_built,
-        },
-        index=expected.index,
-    )
-
-
-def zone_facts(players: CheckedRows, teams: CheckedRows, dates: pd.DatetimeIndex, mode: ZoneMode) -> pd.DataFrame:
-    """Per date: the counts the zone coverage gate reads, how many rows were built and what was found."""
-    facts = {**players.facts, **teams.facts}
-    built = facts["psza_built"] + facts["tdza_built"]
-    notes = np.full(len(dates), "", dtype=object)
-    told = (facts["psza_note"] != "") | (facts["tdza_note"] != "") | ((built > 0) & (mode == "auto"))
-    for at in np.flatnonzero(told):  # usually none
-        said = [note for note in (facts["psza_note"][at], facts["tdza_note"][at]) if note]
-        if mode == "auto" and built[at]:
-            psza_built, tdza_built = facts["psza_built"][at], facts["tdza_built"][at]
-            said.append(f"{built[at]} zone rows built from box scores (psza {psza_built}, tdza {tdza_built})")
-        notes[at] = "; ".join(said)
-    return pd.DataFrame({**facts, "zone_rows_built": built, "zone_note": notes}, index=dates)[ZONE_FACT_COLUMNS]
