@@ -106,7 +106,10 @@ def positions_in(index: pd.Index, values: pd.Series) -> np.ndarray:
 def positions_of(wanted: np.ndarray, keys: np.ndarray, keep: str = "first") -> np.ndarray:
     """For each wanted key, the position of the row holding it in `keys` (of equal keys, the `keep` one,
     as `drop_duplicates(keep=...)` would keep it); -1 where no row holds it."""
-    kept = ~pd.Index(keys).duplicated(keep=keep)
+    index = pd.Index(keys)
+    if index.is_unique:  # the usual case: the hash table built to tell is the one looked up in
+        return index.get_indexer(wanted)
+    kept = ~index.duplicated(keep=keep)
     rows = np.append(np.flatnonzero(kept), -1)  # a key no row holds (found -1) picks the appended -1
     return rows[pd.Index(keys[kept]).get_indexer(wanted)]
 
