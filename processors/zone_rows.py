@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from processors.keys import distinct, pair_keys
-from processors.source_words import ZoneMode
 from processors.zones import DEFENSE_COLUMNS, RATE_COLUMNS
+from vocabulary import ZoneMode
 
 Rows = dict[str, np.ndarray]  # one array per column, one element per target
 ZONE_FACT_COLUMNS = [

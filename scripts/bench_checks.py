@@ -53,7 +53,7 @@ def timed(spent: dict[str, float], name: str, function: Callable[..., Any]) -> C
 
 def child(url: str, start: str, end: str) -> None:
     """One timed `run`; prints one JSON line: seconds per check, the checks' sum, the whole run, CPU seconds."""
-    import processors.composite as composite
+    import backfill.pipeline.compute as composite
 
     spent: dict[str, float] = {}
     for name in CHECKS:
