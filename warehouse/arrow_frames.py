@@ -57,10 +57,11 @@ def arrow_with_columns(rows: Rows, columns: Sequence[str], **values: object) -> 
     """The rows as Arrow holding exactly `columns`, in order: a column in `values` holds that one value on
     every row (the run, the time), a column neither gives is NULL. Arrow rows are not copied."""
     table = rows if isinstance(rows, pa.Table) else pa.Table.from_pandas(rows, preserve_index=False)
+    present = set(table.column_names)  # a new list at every call of `column_names`: once per table, not per column
 
     def column(name: str) -> pa.Array | pa.ChunkedArray:
         if name in values:
             return pa.repeat(values[name], table.num_rows)
-        return table.column(name) if name in table.column_names else pa.nulls(table.num_rows)
+        return table.column(name) if name in present else pa.nulls(table.num_rows)
 
     return pa.table({name: column(name) for name in columns})

@@ -4,8 +4,8 @@
 changed), or its rows were computed by another calculation_version; `unverified`: published without a
 fingerprint (before fingerprints existed, or by an older version), so nothing can vouch for it.
 
-One statement lists the published dates with their fingerprints, then one aggregate statement per part compares
-the digests each fingerprint's run recorded with the digests now, inside that run's windows; plain rows, no pandas
+One statement lists the published dates with their fingerprints, then one statement compares, part by part, the
+digests each fingerprint's run recorded with the digests now, inside that run's windows; plain rows, no pandas
 (`status` and `validate` read this).
 """
 
@@ -40,28 +40,45 @@ LEFT JOIN (
 ) AS f ON f.game_date = p.game_date AND f.published_run_id = p.run_id AND f.rn = 1
 ORDER BY p.game_date"""
 LOWER_BOUND = {"season": "season_from", "week": "week_from", "own": "game_date"}
+# Per fingerprinting run, the first day each kind of window read and the last date it vouches for.
+SPANS_SQL = """spans AS (
+  SELECT run_id, MIN(season_from) AS season_from, MIN(week_from) AS week_from, MIN(game_date) AS game_date,
+         MAX(game_date) AS hi
+  FROM {fingerprints} WHERE run_id IN (SELECT * FROM UNNEST(@runs)) AND game_date BETWEEN @start AND @end
+  GROUP BY run_id
+)"""
 
 
-def changes_sql(wh: Warehouse, part: Part) -> str:
-    """Per fingerprinting run, every (day, game) of the part inside its dates' windows whose digest now differs
-    from the recorded one, or that only one side has: run_id, day, game_id, was_rows, now_rows."""
-    return f"""
-WITH spans AS (
-  SELECT run_id, MIN({LOWER_BOUND[part.window]}) AS lo, MAX(game_date) AS hi FROM {{fingerprints}}
-  WHERE run_id IN (SELECT * FROM UNNEST(@runs)) AND game_date BETWEEN @start AND @end GROUP BY run_id
-), now_digests AS ({digest_sql(wh, part)}
-), recorded AS (
+def part_changes(wh: Warehouse, part: Part, i: int) -> tuple[str, str]:
+    """The part's named subqueries and its select: per fingerprinting run, every (day, game) of the part inside its
+    dates' windows whose digest now differs from the recorded one, or that only one side has (the part's days are
+    [@from_<i>, @to])."""
+    low = LOWER_BOUND[part.window]
+    subqueries = f"""now_{i} AS ({digest_sql(wh, part, f"from_{i}")}
+), recorded_{i} AS (
   SELECT i.run_id, i.day, i.game_id, i.row_count, i.digest FROM {{inputs}} AS i
-  JOIN spans AS s ON s.run_id = i.run_id AND i.day BETWEEN s.lo AND s.hi
-  WHERE i.part = '{part.name}' AND i.day BETWEEN @from AND @to
-), seen AS (
+  JOIN spans AS s ON s.run_id = i.run_id AND i.day BETWEEN s.{low} AND s.hi
+  WHERE i.part = '{part.name}' AND i.day BETWEEN @from_{i} AND @to
+), seen_{i} AS (
   SELECT s.run_id, d.day, d.game_id, d.row_count, d.digest FROM spans AS s
-  JOIN now_digests AS d ON d.day BETWEEN s.lo AND s.hi
-)
-SELECT COALESCE(r.run_id, n.run_id) AS run_id, COALESCE(r.day, n.day) AS day,
+  JOIN now_{i} AS d ON d.day BETWEEN s.{low} AND s.hi
+)"""
+    select = f"""SELECT '{part.name}' AS part, COALESCE(r.run_id, n.run_id) AS run_id, COALESCE(r.day, n.day) AS day,
        COALESCE(r.game_id, n.game_id) AS game_id, r.row_count AS was_rows, n.row_count AS now_rows
-FROM recorded AS r FULL OUTER JOIN seen AS n ON n.run_id = r.run_id AND n.day = r.day AND n.game_id = r.game_id
+FROM recorded_{i} AS r FULL OUTER JOIN seen_{i} AS n ON n.run_id = r.run_id AND n.day = r.day AND n.game_id = r.game_id
 WHERE r.digest IS NULL OR n.digest IS NULL OR r.digest <> n.digest"""
+    return subqueries, select
+
+
+def changes_sql(wh: Warehouse, parts: list[Part]) -> str:
+    """Every part's changes in one statement (one job on BigQuery, where each costs a round trip)."""
+    pieces = [part_changes(wh, part, i) for i, part in enumerate(parts)]
+    return (
+        "WITH "
+        + ",\n".join([SPANS_SQL, *(subqueries for subqueries, _ in pieces)])
+        + "\n"
+        + "\nUNION ALL\n".join(select for _, select in pieces)
+    )
 
 
 @dataclass(frozen=True)
@@ -182,19 +199,24 @@ def _judged(
 def _changes(
     wh: Warehouse, dates: list[dict[str, Any]], parts: list[Part], start: date, end: date
 ) -> dict[date, list[Change]]:
-    """Per date, the changes inside its windows: one statement per part, then each differing (day, game) is
-    given to the dates of its run whose window holds it."""
+    """Per date, the changes inside its windows: one statement for every part, then each differing (part, day,
+    game) is given to the dates of its run whose window holds it."""
     by_run: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in dates:
         if row["inputs_run_id"]:
             by_run[row["inputs_run_id"]].append(row)
+    if not parts:
+        return {}
+    since = {
+        f"from_{i}": min(row[LOWER_BOUND[part.window]] for rows in by_run.values() for row in rows)
+        for i, part in enumerate(parts)
+    }
+    params = {"start": start, "end": end, "to": end, "runs": sorted(by_run), **since}
     found: dict[date, list[Change]] = defaultdict(list)
-    for part in parts:
-        since = min(row[LOWER_BOUND[part.window]] for rows in by_run.values() for row in rows)
-        params = {"start": start, "end": end, "from": since, "to": end, "runs": sorted(by_run)}
-        for item in wh.rows(changes_sql(wh, part), params):
-            change = Change(part.name, item["day"], str(item["game_id"] or ""), item["was_rows"], item["now_rows"])
-            for row in by_run.get(item["run_id"], []):
-                if row[LOWER_BOUND[part.window]] <= change.day <= row["game_date"]:
-                    found[row["game_date"]].append(change)
+    for item in wh.rows(changes_sql(wh, parts), params):
+        part = PARTS_BY_NAME[item["part"]]
+        change = Change(part.name, item["day"], str(item["game_id"] or ""), item["was_rows"], item["now_rows"])
+        for row in by_run.get(item["run_id"], []):
+            if row[LOWER_BOUND[part.window]] <= change.day <= row["game_date"]:
+                found[row["game_date"]].append(change)
     return found
