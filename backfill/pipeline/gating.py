@@ -20,16 +20,9 @@ from backfill.settings import RunSettings
 from processors.agreement import AgreementRules
 from processors.ranges import range_violations
 from processors.season_inputs import SeasonInputs
-from validation.audits import (
-    AuditData,
-    baselines,
-    block_reasons,
-    from_query,
-    profile,
-    published_profile_sql,
-    run_audits,
-)
+from validation.audits import AuditData, block_reasons, run_audits
 from validation.gate import coverage_of, evaluate_gate
+from validation.profiles import baselines, from_query, profile, published_profile_sql
 from validation.quality import date_quality
 from vocabulary import DateStatus
 from warehouse import Warehouse, WarehouseError

@@ -10,16 +10,8 @@ import pandas as pd
 import pytest
 
 from league.calendar import Calendar, Season
-from validation.audits import (
-    AUDIT_NAMES,
-    PROFILE_COLUMNS,
-    AuditData,
-    AuditRules,
-    baselines,
-    block_reasons,
-    profile,
-    run_audits,
-)
+from validation.audits import AUDIT_NAMES, AuditData, AuditRules, block_reasons, run_audits
+from validation.profiles import PROFILE_COLUMNS, baselines, profile
 from warehouse.errors import InvalidSetting
 
 
