@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parents[2] / "scripts" / "bench.py"
+SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
+BENCH, BENCH_REPORT = SCRIPTS / "bench.py", SCRIPTS / "bench_report.py"
 
 
 def test_quick_benchmark_prints_every_case_and_column():
@@ -40,8 +41,8 @@ def test_quick_benchmark_prints_every_case_and_column():
         assert text in done.stdout, text
 
 
-def bench_module():
-    spec = importlib.util.spec_from_file_location("bench", BENCH)
+def report_module():
+    spec = importlib.util.spec_from_file_location("bench_report", BENCH_REPORT)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # its dataclasses look their module up
@@ -50,14 +51,14 @@ def bench_module():
 
 
 def test_job_counts_come_from_the_runs_own_chunks():
-    bench = bench_module()
+    report = report_module()
     dates = [{"game_date": day} for day in ("2024-11-01", "2024-11-02", "2024-11-09", "2024-11-20")]
-    assert bench.jobs_and_chunks({"warehouse_jobs": 31, "dates": dates}, 7) == (31, 3)
-    assert bench.jobs_and_chunks({"warehouse_jobs": 25, "dates": dates}, 30) == (25, 1)
+    assert report.jobs_and_chunks({"warehouse_jobs": 31, "dates": dates}, 7) == (31, 3)
+    assert report.jobs_and_chunks({"warehouse_jobs": 25, "dates": dates}, 30) == (25, 1)
 
 
 def test_each_target_is_judged_against_its_limit():
-    bench = bench_module()
+    report = report_module()
 
     def case(name, wall, rate=0.0, rss=300.0):
         return {"case": name, "wall_s": wall, "game_dates_per_s": rate, "peak_rss_mib": rss}
@@ -71,7 +72,7 @@ def test_each_target_is_judged_against_its_limit():
         case("status", 0.4),
         case("validate", 0.5),
     ]
-    rows = bench.target_rows(
+    rows = report.target_rows(
         results, [(16, case("16", 10.0, 250.0, 900.0))], {"fixed": 8, "per_chunk": 2.5, "nightly": 10}
     )
     met = {name: ok for name, _, _, ok in rows}
