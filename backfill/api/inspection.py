@@ -169,7 +169,8 @@ def validate(
     (PCF_MIN_COVERAGE, the config file, 0.90). `recompute` first recomputes every published date in memory and
     compares it value by value: matching dates get their input fingerprint recorded (the only write), differing
     ones are recorded as stale with the count of differing rows."""
-    from backfill.pipeline.date_facts import audit_words_of_runs, reconciliation, repair_commands
+    from backfill.pipeline.date_facts import reconciliation
+    from backfill.pipeline.repairs import audit_words_of_runs, repair_commands
     from validation.reconcile import needs_attention
 
     first, last = checked_span(start, end)
