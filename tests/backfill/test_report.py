@@ -118,7 +118,7 @@ def test_report_escapes_text_from_the_ledger(days):
     hostile.loc[hostile["state"] == "blocked", "reason"] = '"><img src=x onerror=alert(2)>'
     html = render_report(hostile, START, END, title="<b>title</b>")
     assert HOSTILE not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "<img" not in html and "&quot;&gt;&lt;img src=x onerror=alert(2)&gt;" in html
+    assert "<img" not in html and "&#34;&gt;&lt;img src=x onerror=alert(2)&gt;" in html
     assert "<b>title</b>" not in html
     assert html.count("<script") == 1  # the page's own, inline
 
@@ -238,7 +238,7 @@ def test_the_page_inlines_its_css_and_js_package_files(days):
         assert len(content) > 500 and f"<{tag}>{content}</{tag}>" in html
 
 
-def test_a_build_of_the_package_ships_the_report_assets(tmp_path):
+def test_a_build_of_the_package_ships_the_report_assets_and_templates(tmp_path):
     """What a wheel would hold: setuptools' build of the packages, package data included."""
     root = Path(__file__).resolve().parents[2]
     build = subprocess.run(
@@ -249,6 +249,11 @@ def test_a_build_of_the_package_ships_the_report_assets(tmp_path):
         timeout=120,
     )
     assert build.returncode == 0, build.stderr
-    for name in ("report.css", "report.js"):
-        shipped = tmp_path / "backfill" / "cli" / "report" / "assets" / name
-        assert shipped.read_bytes() == (root / "backfill" / "cli" / "report" / "assets" / name).read_bytes()
+    report = Path("backfill", "cli", "report")
+    sources = sorted((root / report).glob("assets/*")) + sorted((root / report).glob("templates/*"))
+    assert {path.name for path in sources} >= {"report.css", "report.js", "report.html.j2", "chart.html.j2"}
+    for source in sources:
+        shipped = tmp_path / source.relative_to(root)
+        assert shipped.is_file() and shipped.read_bytes() == source.read_bytes(), (
+            f"{source.relative_to(root)} not built"
+        )

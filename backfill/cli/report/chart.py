@@ -1,9 +1,11 @@
 """Coverage per season as inline SVG: one point per game date, and the gate and warning bars each date
-was gated with (the thresholds its verdict recorded; a range gated with other bars shows the steps)."""
+was gated with (the thresholds its verdict recorded; a range gated with other bars shows the steps). This module
+computes what to draw, coordinates formatted; templates/chart.html.j2 draws it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -16,11 +18,54 @@ CHART_WIDTH, CHART_HEIGHT, MARGIN, RIGHT_MARGIN = 960, 240, 44, 84
 DEFAULT_RULES = GateRules()  # the bars drawn for a season whose ledger has no thresholds recorded
 
 
-def coverage_charts(days: pd.DataFrame) -> str:
+@dataclass(frozen=True)
+class Tick:
+    x1: str
+    x2: str
+    y1: str
+    y2: str
+    text_x: str
+    text_y: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Bar:
+    """A dashed threshold across the chart, stepping where the recorded threshold changes."""
+
+    kind: str  # gate | warn
+    value: str
+    points: str
+    label_x: str
+    label_y: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Dot:
+    state: str
+    x: str
+    y: str
+    radius: int
+    title: str
+
+
+@dataclass(frozen=True)
+class SeasonChart:
+    season: int
+    label: str
+    width: int = CHART_WIDTH
+    height: int = CHART_HEIGHT
+    y_ticks: list[Tick] = field(default_factory=list)
+    x_ticks: list[Tick] = field(default_factory=list)
+    thresholds: list[Bar] = field(default_factory=list)
+    line: str = ""
+    dots: list[Dot] = field(default_factory=list)  # none: no coverage recorded for the season in the range
+
+
+def coverage_charts(days: pd.DataFrame) -> list[SeasonChart]:
     seasons = sorted(int(s) for s in days["season"].dropna().unique())
-    charts = [_season_chart(days[days["season"] == season], season) for season in seasons]
-    body = "".join(charts) or '<p class="hint">No game dates in this range.</p>'
-    return f'<section class="charts"><h2>Coverage per season</h2>{body}</section>'
+    return [_season_chart(days[days["season"] == season], season) for season in seasons]
 
 
 def thresholds_in_force(season_days: pd.DataFrame, column: str) -> pd.Series:
@@ -31,22 +76,24 @@ def thresholds_in_force(season_days: pd.DataFrame, column: str) -> pd.Series:
     return recorded.ffill().bfill().fillna(float(getattr(DEFAULT_RULES, column)))
 
 
-def _season_chart(season_days: pd.DataFrame, season: int) -> str:
+def _season_chart(season_days: pd.DataFrame, season: int) -> SeasonChart:
     label = season_name(season)
     points = season_days[season_days["coverage"].notna()]
     if points.empty:
-        return f'<h3>{label}</h3><p class="hint">No coverage recorded for {label} in this range yet.</p>'
+        return SeasonChart(season, label)
     axis = _TimeAxis(season_days["day"].min(), season_days["day"].max())
-    parts = [
-        _y_axis(),
-        _x_axis(axis),
-        _threshold(thresholds_in_force(season_days, "min_coverage"), "gate", axis),
-        _threshold(thresholds_in_force(season_days, "warn_coverage"), "warn", axis),
-    ]
-    parts.append(_coverage_line(points, axis))
-    return (
-        f'<h3>{label}</h3><svg class="chart" data-season="{season}" viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}" '
-        f'role="img" aria-label="Coverage per game date, season {label}">{"".join(parts)}</svg>'
+    coords = [(axis.x(row.day), _y(float(row.coverage)), row) for row in points.itertuples(index=False)]
+    return SeasonChart(
+        season,
+        label,
+        y_ticks=_y_ticks(),
+        x_ticks=_x_ticks(axis),
+        thresholds=[
+            _threshold(thresholds_in_force(season_days, "min_coverage"), "gate", axis),
+            _threshold(thresholds_in_force(season_days, "warn_coverage"), "warn", axis),
+        ],
+        line=" ".join(f"{cx:.1f},{cy:.1f}" for cx, cy, _ in coords),
+        dots=[_dot(cx, cy, row) for cx, cy, row in coords],
     )
 
 
@@ -68,30 +115,37 @@ def _y(coverage: float) -> float:
     return CHART_HEIGHT - MARGIN - coverage * (CHART_HEIGHT - 2 * MARGIN)
 
 
-def _y_axis() -> str:
+def _y_ticks() -> list[Tick]:
+    """Grid lines across the chart at 0, 25, 50, 75 and 100% coverage."""
     ticks = []
     for share in (0.0, 0.25, 0.5, 0.75, 1.0):
-        y = _y(share)
+        y = f"{_y(share):.1f}"
         ticks.append(
-            f'<line class="grid" x1="{MARGIN}" x2="{CHART_WIDTH - RIGHT_MARGIN}" y1="{y:.1f}" y2="{y:.1f}"/>'
-            f'<text class="tick" x="{MARGIN - 6}" y="{y + 4:.1f}" text-anchor="end">{share:.0%}</text>'
+            Tick(
+                str(MARGIN),
+                str(CHART_WIDTH - RIGHT_MARGIN),
+                y,
+                y,
+                str(MARGIN - 6),
+                f"{_y(share) + 4:.1f}",
+                f"{share:.0%}",
+            )
         )
-    return "".join(ticks)
+    return ticks
 
 
-def _x_axis(axis: _TimeAxis) -> str:
+def _x_ticks(axis: _TimeAxis) -> list[Tick]:
+    """A mark below the chart at the first of each month."""
     bottom = CHART_HEIGHT - MARGIN
-    return "".join(
-        f'<line class="axis" x1="{axis.x(tick):.1f}" x2="{axis.x(tick):.1f}" y1="{bottom}" y2="{bottom + 5}"/>'
-        f'<text class="tick" x="{axis.x(tick):.1f}" y="{bottom + 18}" text-anchor="middle">'
-        f"{tick.strftime('%b %Y')}</text>"
-        for tick in axis.month_ticks()
-    )
+    ticks = []
+    for month in axis.month_ticks():
+        x = f"{axis.x(month):.1f}"
+        ticks.append(Tick(x, x, str(bottom), str(bottom + 5), x, str(bottom + 18), month.strftime("%b %Y")))
+    return ticks
 
 
-def _threshold(shares: pd.Series, kind: str, axis: _TimeAxis) -> str:
-    """A dashed bar across the chart, stepping where the recorded threshold changes; labelled with its
-    last value."""
+def _threshold(shares: pd.Series, kind: str, axis: _TimeAxis) -> Bar:
+    """Stepping where the recorded threshold changes; labelled with its last value."""
     left, right = MARGIN, CHART_WIDTH - RIGHT_MARGIN
     steps = shares[shares.ne(shares.shift())]  # the first date of each run of one value
     corners: list[tuple[float, float]] = []
@@ -103,23 +157,9 @@ def _threshold(shares: pd.Series, kind: str, axis: _TimeAxis) -> str:
     y = corners[-1][1]
     name, label_y = (f"{last:.0%} gate", y + 11) if kind == "gate" else (f"{last:.0%} warning", y - 3)
     path = " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in corners)
-    return (
-        f'<polyline class="threshold {kind}" data-threshold="{last:g}" points="{path}"/>'
-        f'<text class="threshold-label {kind}" x="{right + 6}" y="{label_y:.1f}">{name}</text>'
-    )
+    return Bar(kind, f"{last:g}", path, str(right + 6), f"{label_y:.1f}", name)
 
 
-def _coverage_line(points: pd.DataFrame, axis: _TimeAxis) -> str:
-    coords = [(axis.x(row.day), _y(float(row.coverage)), row) for row in points.itertuples(index=False)]
-    path = " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy, _ in coords)
-    dots = "".join(
-        f'<circle class="point state-{row.state}" cx="{cx:.1f}" cy="{cy:.1f}" r="{_point_radius(row.state)}">'
-        f"<title>{row.day.date().isoformat()}: {coverage_text(row.coverage)} ({STATE_LABELS[row.state]})"
-        "</title></circle>"
-        for cx, cy, row in coords
-    )
-    return f'<polyline class="coverage" points="{path}"/>{dots}'
-
-
-def _point_radius(state: str) -> int:
-    return 3 if state == "published" else 5  # the dates below the bar stand out
+def _dot(x: float, y: float, row: Any) -> Dot:
+    title = f"{row.day.date().isoformat()}: {coverage_text(row.coverage)} ({STATE_LABELS[row.state]})"
+    return Dot(row.state, f"{x:.1f}", f"{y:.1f}", 3 if row.state == "published" else 5, title)  # blocked stand out

@@ -1,20 +1,42 @@
-"""The page, rendered: pure, DataFrame in, one self-contained HTML string out (inline CSS, JS and SVG;
-nothing fetched). Every value from data is escaped; the CSS and JS are package files (assets/)."""
+"""The page, rendered: pure, DataFrame in, one self-contained HTML string out (inline CSS, JS and SVG; nothing
+fetched). This module works out what the page says; the Jinja2 templates (templates/, autoescaped: every value from
+data is escaped) say how, and the CSS and JS are package files (assets/) inlined as they are."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from backfill.cli.report.chart import coverage_charts
 from backfill.cli.report.data import STATE_LABELS, STATES
-from backfill.cli.report.text import attributes, count_text, coverage_text, missing, number_text, text
+from backfill.cli.report.text import count_text, coverage_text, missing, number_text
 from warehouse.outputs import REPORT_OPENING
+
+if TYPE_CHECKING:
+    import jinja2
+
+DETAIL_FIELDS = (  # the date detail panel: data-NAME of the clicked day, shown under LABEL (assets/report.js)
+    ("date", "Date"),
+    ("label", "State"),
+    ("games", "Games"),
+    ("expected", "Expected players"),
+    ("published", "Published players"),
+    ("coverage", "Coverage"),
+    ("source", "Context source"),
+    ("last", "Last attempt"),
+    ("reason", "Reason"),
+    ("forced-note", "Forced"),
+    ("run", "Run"),
+    ("bars", "Thresholds"),
+    ("inputs", "Inputs since published"),
+)
+ATTENTION_STATES = ("blocked", "failed", "published_warning")  # below the bar or failed (and any forced date)
 
 
 @cache
@@ -23,53 +45,64 @@ def asset(name: str) -> str:
     return files("backfill.cli.report").joinpath("assets", name).read_text(encoding="utf-8")
 
 
+@cache
+def templates() -> jinja2.Environment:
+    import jinja2  # imported on use: only `report` renders a page
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("backfill.cli.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,  # a name the template expects and the page lacks is an error, not ""
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
 def render_report(days: pd.DataFrame, start: date, end: date, title: str, audits: pd.DataFrame | None = None) -> str:
     """The whole page as one self-contained HTML string; every value from data is escaped."""
-    sections = [
-        f'<header><h1>{text(title)}</h1><p class="range">{start.isoformat()} → {end.isoformat()}</p></header>',
-        _summary(days),
-        _legend(),
-        _calendar(days, start, end),
-        _detail_panel(),
-        _attention(days),
-        _failing_audits(audits),
-        coverage_charts(days),
-    ]
+    from markupsafe import Markup  # Jinja2's: what the templates insert as it is (our own opening, CSS and JS)
+
+    by_day = {row.day.date(): row for row in days.itertuples(index=False)}
+
     return (
-        REPORT_OPENING + '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{text(title)}</title><style>{asset('report.css')}</style></head>\n<body>\n"
-        + "\n".join(sections)
-        + f"\n<script>{asset('report.js')}</script>\n</body></html>\n"
+        templates()
+        .get_template("report.html.j2")
+        .render(
+            opening=Markup(REPORT_OPENING),
+            css=Markup(asset("report.css")),
+            js=Markup(asset("report.js")),
+            title=title,
+            start=start.isoformat(),
+            end=end.isoformat(),
+            calendar_days=len(days),
+            game_dates=int((days["state"] != "off_day").sum()),
+            counts=_counts(days),
+            states=[(state, STATE_LABELS[state]) for state in STATES],
+            months=[_month(year, month, by_day) for year, month in _months(start, end)],
+            detail_fields=DETAIL_FIELDS,
+            attention=[_attention_row(row) for row in _needing_attention(days).itertuples(index=False)],
+            audits=[_audit_row(row) for row in (audits.itertuples(index=False) if audits is not None else ())],
+            charts=coverage_charts(days),
+        )
     )
 
 
-def _summary(days: pd.DataFrame) -> str:
+@dataclass(frozen=True)
+class Count:
+    kind: str  # the CSS class: state-STATE, or marker
+    n: int
+    label: str
+
+
+def _counts(days: pd.DataFrame) -> list[Count]:
+    """Dates per state, then the dates built from box scores and the forced ones."""
     counts = days["state"].value_counts()
-    items = [
-        f'<li class="count state-{state}"><b>{int(counts.get(state, 0))}</b> {STATE_LABELS[state]}</li>'
-        for state in STATES
-    ]
     fallback = days[days["fallback"]]
-    partial = int(fallback["partial"].sum())
-    items.append(
-        f'<li class="count marker"><b>{len(fallback)}</b> fallback to box scores ({partial} UPCG partial)</li>'
-    )
-    items.append(f'<li class="count marker"><b>{int(days["forced"].sum())}</b> forced</li>')
-    game_dates = int((days["state"] != "off_day").sum())
-    return (
-        f'<section class="summary"><h2>Summary</h2><p>{len(days)} calendar days, {game_dates} game dates.</p>'
-        f'<ul id="summary">{"".join(items)}</ul></section>'
-    )
-
-
-def _legend() -> str:
-    swatches = [f'<li><span class="swatch state-{state}"></span>{STATE_LABELS[state]}</li>' for state in STATES]
-    swatches += [
-        '<li><span class="swatch forced-mark">★</span>forced (published below the gate with --force)</li>',
-        '<li><span class="swatch fb-mark"></span>fallback: context from box scores (UPCG empty)</li>',
-        '<li><span class="swatch fb-mark partial"></span>fallback: UPCG partial (stale pre-game rows)</li>',
+    return [Count(f"state-{state}", int(counts.get(state, 0)), STATE_LABELS[state]) for state in STATES] + [
+        Count("marker", len(fallback), f"fallback to box scores ({int(fallback['partial'].sum())} UPCG partial)"),
+        Count("marker", int(days["forced"].sum()), "forced"),
     ]
-    return f'<section class="legend"><ul>{"".join(swatches)}</ul></section>'
 
 
 def _months(start: date, end: date) -> Iterable[tuple[int, int]]:
@@ -79,44 +112,37 @@ def _months(start: date, end: date) -> Iterable[tuple[int, int]]:
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
-def _calendar(days: pd.DataFrame, start: date, end: date) -> str:
-    by_day = {row.day.date(): row for row in days.itertuples(index=False)}
-    rows = [_month_row(year, month, by_day) for year, month in _months(start, end)]
-    return (
-        f'<section class="calendar"><h2>Calendar</h2><p class="hint">Hover a day for a summary, click it for '
-        f'details.</p><div id="calendar" data-days="{len(days)}">{"".join(rows)}</div></section>'
-    )
+@dataclass(frozen=True)
+class Month:
+    label: str
+    cells: list[dict[str, Any] | None]  # 31 places: a day's cell, or None for a day outside the range or month
 
 
-def _month_row(year: int, month: int, by_day: dict[date, Any]) -> str:
+def _month(year: int, month: int, by_day: dict[date, Any]) -> Month:
     cells = []
     for day_of_month in range(1, 32):
         try:
-            day = date(year, month, day_of_month)
+            row = by_day.get(date(year, month, day_of_month))
         except ValueError:
-            day = None
-        row = by_day.get(day) if day else None
-        cells.append(_cell(row) if row is not None else '<span class="pad"></span>')
-    label = date(year, month, 1).strftime("%b %Y")
-    return f'<div class="month"><span class="mlabel">{label}</span><div class="cells">{"".join(cells)}</div></div>'
+            row = None
+        cells.append(_cell(row) if row is not None else None)
+    return Month(date(year, month, 1).strftime("%b %Y"), cells)
 
 
-def _cell(row: Any) -> str:
-    day = row.day.date()
-    partial = bool(row.partial)
+def _cell(row: Any) -> dict[str, Any]:
     classes = ["day", f"state-{row.state}"] + ["forced"] * bool(row.forced) + ["fallback"] * bool(row.fallback)
-    classes += ["fallback-partial"] * partial
-    attrs = {
+    classes += ["fallback-partial"] * bool(row.partial)
+    attributes = {  # in this order on the page; None leaves an attribute out
         "type": "button",
         "class": " ".join(classes),
-        "data-date": day.isoformat(),
+        "data-date": row.day.date().isoformat(),
         "data-state": row.state,
         "data-fallback": "true" if row.fallback else None,
         "data-forced": "true" if row.forced else None,
         "title": _tooltip(row),
         **_detail_attributes(row),
     }
-    return f"<button {attributes(attrs)}>{day.day}</button>"
+    return {"day": row.day.day, "attributes": attributes}
 
 
 def _tooltip(row: Any) -> str:
@@ -138,7 +164,10 @@ def _tooltip(row: Any) -> str:
 
 
 def _detail_attributes(row: Any) -> dict[str, Any]:
+    """What the detail panel shows for the day (DETAIL_FIELDS); an off-day has no verdict to describe."""
+    game_day = row.state != "off_day"
     forced_note = f"yes: {row.force_reason or ''}" if row.forced else "no"
+    last = f"{row.last_attempt} ({coverage_text(row.last_coverage)})" if row.last_attempt else "never run"
     return {
         "data-label": STATE_LABELS[row.state],
         "data-games": count_text(row.games),
@@ -147,14 +176,12 @@ def _detail_attributes(row: Any) -> dict[str, Any]:
         "data-coverage": coverage_text(row.coverage),
         "data-source": row.source or "—",
         "data-reason": row.reason or "—",
-        "data-last": (f"{row.last_attempt} ({coverage_text(row.last_coverage)})" if row.last_attempt else "never run")
-        if row.state != "off_day"
-        else "—",
-        "data-forced-note": forced_note if row.state != "off_day" else "—",
+        "data-last": last if game_day else "—",
+        "data-forced-note": forced_note if game_day else "—",
         "data-run": row.run_id or "—",
-        "data-inputs": (row.inputs_reason or row.inputs or "—") if row.state != "off_day" else "—",
+        "data-inputs": (row.inputs_reason or row.inputs or "—") if game_day else "—",
         "data-stale": "true" if row.inputs == "stale" else None,
-        "data-bars": _bars(row) if row.state != "off_day" else "—",
+        "data-bars": _bars(row) if game_day else "—",
     }
 
 
@@ -165,65 +192,32 @@ def _bars(row: Any) -> str:
     return f"gate {row.min_coverage:.0%}, warning {row.warn_coverage:.0%}"
 
 
-DETAIL_FIELDS = (
-    ("date", "Date"),
-    ("label", "State"),
-    ("games", "Games"),
-    ("expected", "Expected players"),
-    ("published", "Published players"),
-    ("coverage", "Coverage"),
-    ("source", "Context source"),
-    ("last", "Last attempt"),
-    ("reason", "Reason"),
-    ("forced-note", "Forced"),
-    ("run", "Run"),
-    ("bars", "Thresholds"),
-    ("inputs", "Inputs since published"),
-)
-
-
-def _detail_panel() -> str:
-    rows = "".join(f'<dt>{label}</dt><dd data-field="{name}">—</dd>' for name, label in DETAIL_FIELDS)
-    return (
-        '<section class="detail"><h2>Date detail</h2><p id="detail-empty" class="hint">Click a day in the calendar.'
-        f'</p><dl id="detail" hidden>{rows}</dl></section>'
-    )
-
-
-def _attention(days: pd.DataFrame) -> str:
+def _needing_attention(days: pd.DataFrame) -> pd.DataFrame:
     """The dates an operator has to look at: below the bar, failed, or forced through it."""
-    flagged = days[days["state"].isin(["blocked", "failed", "published_warning"]) | days["forced"]]
-    if flagged.empty:
-        return ""
-    rows = "".join(_attention_row(row) for row in flagged.itertuples(index=False))
-    return (
-        '<section class="attention"><h2>Dates that need attention</h2><table><thead><tr><th>Date</th><th>State</th>'
-        f"<th>Players</th><th>Coverage</th><th>Reason</th></tr></thead><tbody>{rows}</tbody></table></section>"
-    )
+    return days[days["state"].isin(ATTENTION_STATES) | days["forced"]]
 
 
-def _failing_audits(audits: pd.DataFrame | None) -> str:
-    """The audits (SPEC §6.9) each date's last attempt failed: value against baseline and threshold."""
-    if audits is None or audits.empty:
-        return ""
-    rows = "".join(
-        f"<tr><td>{pd.Timestamp(row.game_date).date().isoformat()}</td><td>{text(row.audit)}</td>"
-        f"<td>{text(row.severity)}</td><td>{number_text(row.value)}</td><td>{number_text(row.baseline)}</td>"
-        f'<td>{number_text(row.threshold)}</td><td class="reason">{text(row.detail)}</td></tr>'
-        for row in audits.itertuples(index=False)
-    )
-    return (
-        '<section class="audits"><h2>Failing audits (last attempt)</h2><table><thead><tr><th>Date</th><th>Audit</th>'
-        "<th>Severity</th><th>Value</th><th>Baseline</th><th>Threshold</th><th>Detail</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table></section>"
-    )
+def _attention_row(row: Any) -> dict[str, Any]:
+    return {
+        "day": row.day.date().isoformat(),
+        "state": row.state,
+        "label": STATE_LABELS[row.state],
+        "players": f"{count_text(row.published)}/{count_text(row.expected)}",
+        "coverage": coverage_text(row.coverage),
+        "reason": "" if row.reason is None else row.reason,
+        "forced": bool(row.forced),
+        "force_reason": "" if row.force_reason is None else row.force_reason,
+    }
 
 
-def _attention_row(row: Any) -> str:
-    forced = f"<br>&#9733; forced: {text(row.force_reason)}" if row.forced else ""
-    return (
-        f'<tr data-date="{row.day.date().isoformat()}"><td>{row.day.date().isoformat()}</td>'
-        f'<td><span class="swatch state-{row.state}"></span>{STATE_LABELS[row.state]}</td>'
-        f"<td>{count_text(row.published)}/{count_text(row.expected)}</td><td>{coverage_text(row.coverage)}</td>"
-        f'<td class="reason">{text(row.reason)}{forced}</td></tr>'
-    )
+def _audit_row(row: Any) -> dict[str, str]:
+    """An audit (SPEC §6.9) the date's last attempt failed: value against baseline and threshold."""
+    return {
+        "day": pd.Timestamp(row.game_date).date().isoformat(),
+        "audit": row.audit,
+        "severity": row.severity,
+        "value": number_text(row.value),
+        "baseline": number_text(row.baseline),
+        "threshold": number_text(row.threshold),
+        "detail": "" if row.detail is None else row.detail,
+    }

@@ -1,16 +1,11 @@
-"""How the page writes values: escaped text, counts, shares and season labels ("—" for what is missing)."""
+"""How the page writes values: counts, shares and numbers ("—" for what is missing); the templates escape them."""
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 import numpy as np
 import pandas as pd
-
-
-def text(value: Any) -> str:
-    return escape("" if value is None else str(value), quote=True)
 
 
 def missing(value: Any) -> bool:
@@ -27,7 +22,3 @@ def count_text(value: Any) -> str:
 
 def number_text(value: Any) -> str:
     return "—" if missing(value) else f"{float(value):.2f}"
-
-
-def attributes(values: dict[str, Any]) -> str:
-    return " ".join(f'{name}="{text(value)}"' for name, value in values.items() if not missing(value))
