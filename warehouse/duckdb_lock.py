@@ -17,7 +17,9 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
+
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_delay, wait_fixed
 
 from warehouse.errors import LockHeld, WarehouseError
 from warehouse.outputs import LOCK_FILE, checked_output
@@ -131,17 +133,18 @@ def retry_while_busy(
     patience: float,
     on_wait: Callable[[Exception], None] | None = None,
 ) -> T:
-    """`open_once()` until it does not fail with a busy file, for up to `patience` seconds; `on_wait` hears
-    the first busy error (who holds the file) before the waiting starts."""
-    deadline = time.monotonic() + patience
-    waited = False
-    while True:
-        try:
-            return open_once()
-        except Exception as error:
-            if not is_busy(error) or time.monotonic() >= deadline:
-                raise
-            if not waited and on_wait:
-                on_wait(error)
-            waited = True
-            time.sleep(POLL_SECONDS)
+    """`open_once()` until it does not fail with a busy file, for up to `patience` seconds (then its last error);
+    `on_wait` hears the first busy error (who holds the file) before the waiting starts."""
+
+    def before_first_wait(state: RetryCallState) -> None:
+        if on_wait and state.attempt_number == 1 and state.outcome is not None:
+            on_wait(cast(Exception, state.outcome.exception()))
+
+    retrying = Retrying(
+        retry=retry_if_exception(lambda error: isinstance(error, Exception) and is_busy(error)),
+        stop=stop_after_delay(patience),
+        wait=wait_fixed(POLL_SECONDS),
+        before_sleep=before_first_wait,
+        reraise=True,
+    )
+    return retrying(open_once)
