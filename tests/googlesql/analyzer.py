@@ -2,28 +2,18 @@
 BigQuery adapter sends, the way BigQuery checks it before running anything.
 
 The analyzer is Google's C++ ZetaSQL compiled to WebAssembly (PyPI `zetasql`) and run by
-wasmtime. Compiling its 28 MB module takes about a minute, so the compiled form is kept in the
-user's cache directory, keyed by both package versions, and loads in milliseconds afterwards.
+wasmtime, its module compiled once per machine (`googlesql.wasm`).
 """
 
 from __future__ import annotations
 
-import atexit
-import ctypes
-import fcntl
-import os
-import platform
 import tomllib
 from collections.abc import Mapping
 from functools import cache
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from wasmtime import Config, Engine, Linker, Module, Store, WasiConfig, WasmtimeError
 from zetasql.core.exceptions import ServerError
-from zetasql.core.wasm_client import WasmClient, get_tzinfo_dir
-from zetasql.wasi import get_wasm_path
 from zetasql.wasi._pb2.zetasql.local_service import local_service_pb2 as service
 from zetasql.wasi._pb2.zetasql.proto import options_pb2 as analyzer_options
 from zetasql.wasi._pb2.zetasql.proto import simple_catalog_pb2 as catalogs
@@ -33,6 +23,7 @@ from zetasql.wasi._pb2.zetasql.public import simple_table_pb2 as tables
 from zetasql.wasi._pb2.zetasql.public import type_pb2 as types
 from zetasql.wasi._pb2.zetasql.resolved_ast import resolved_node_kind_pb2 as node_kinds
 
+from googlesql.wasm import client
 from warehouse.identifiers import Datasets
 from warehouse.schemas import TABLES
 
@@ -60,80 +51,6 @@ TYPE_KINDS = {
 SCRIPT_SEPARATORS = b" \t\r\n;"
 
 Columns = tuple[tuple[str, str], ...]  # (name, BigQuery type) in order
-
-
-# --- the compiled module ----------------------------------------------------------------------
-def cache_dir() -> Path:
-    """Where compiled modules are kept: the user's cache directory, which a fresh CI clone can create."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pcf-backfill"
-
-
-def _engine() -> Engine:
-    config = Config()
-    config.shared_memory = True  # the module imports a shared memory
-    return Engine(config)
-
-
-def _compiled_module(engine: Engine) -> Module:
-    """The ZetaSQL module compiled for this machine: from the cache, or compiled once and cached.
-    A lock keeps parallel test workers from compiling it twice."""
-    name = f"zetasql-{version('zetasql')}-wasmtime-{version('wasmtime')}-{platform.machine()}.cwasm"
-    compiled = cache_dir() / name
-    compiled.parent.mkdir(parents=True, exist_ok=True)
-    with open(compiled.with_suffix(".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if compiled.exists():
-            try:
-                return Module.deserialize_file(engine, str(compiled))
-            except WasmtimeError:
-                pass  # written by an incompatible build: compile again below
-        module = Module.from_file(engine, str(get_wasm_path()))
-        partial = compiled.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(module.serialize())
-        partial.replace(compiled)
-        return module
-
-
-class _CachedWasmClient(WasmClient):
-    """The package's client over the cached compiled module (its own constructor compiles the
-    module every time), copying requests and responses in bulk rather than byte by byte."""
-
-    def __init__(self) -> None:  # deliberately not WasmClient.__init__, which compiles
-        self.engine = engine = _engine()
-        wasi = WasiConfig()
-        wasi.inherit_stderr()
-        if zoneinfo := get_tzinfo_dir():
-            wasi.preopen_dir(zoneinfo, "/usr/share/zoneinfo")
-        self.store = Store(engine)
-        self.store.set_wasi(wasi)
-        linker = Linker(engine)
-        linker.define_wasi()
-        self.module = _compiled_module(engine)
-        self.instance = linker.instantiate(self.store, self.module)
-        self.exports = self.instance.exports(self.store)
-        if "_initialize" in self.exports:
-            self.exports["_initialize"](self.store)
-        self.memory = self.exports["memory"]
-
-    def close(self) -> None:
-        for resource in (self.memory, self.store, self.module, self.engine):
-            resource.close()
-
-    def _base(self) -> int:
-        return ctypes.addressof(self.memory.data_ptr().contents)
-
-    def write_bytes(self, ptr: int, data: bytes) -> None:
-        ctypes.memmove(self._base() + ptr, data, len(data))
-
-    def read_bytes(self, ptr: int, size: int) -> bytes:
-        return ctypes.string_at(self._base() + ptr, size)
-
-
-@cache
-def _client() -> _CachedWasmClient:
-    client = _CachedWasmClient()
-    atexit.register(client.close)  # while wasmtime can still free it: its finalizers fail at interpreter exit
-    return client
 
 
 # --- options, types and the catalog ---------------------------------------------------------
@@ -256,7 +173,7 @@ class GoogleSqlAnalyzer:
             parse_resume_location=resume.ParseResumeLocationProto(input=sql, byte_position=position, allow_resume=True),
         )
         try:
-            return _client().call_grpc_func("ZetaSqlLocalService_Analyze", request, service.AnalyzeResponse)
+            return client().call_grpc_func("ZetaSqlLocalService_Analyze", request, service.AnalyzeResponse)
         except ServerError as error:
             raise Rejected(error.raw_error.split("Message: ", 1)[-1].strip()) from None
 
@@ -265,9 +182,7 @@ class GoogleSqlAnalyzer:
         if self._registered is None or self._registered_for != frozenset(self.known.items()):
             self.close()
             request = service.RegisterCatalogRequest(simple_catalog=build_catalog(self.known))
-            response = _client().call_grpc_func(
-                "ZetaSqlLocalService_RegisterCatalog", request, service.RegisterResponse
-            )
+            response = client().call_grpc_func("ZetaSqlLocalService_RegisterCatalog", request, service.RegisterResponse)
             self._registered, self._registered_for = response.registered_id, frozenset(self.known.items())
         return self._registered
 
@@ -304,7 +219,7 @@ class GoogleSqlAnalyzer:
     def close(self) -> None:
         if self._registered is not None:
             request = service.UnregisterRequest(registered_id=self._registered)
-            _client().call_grpc_func("ZetaSqlLocalService_UnregisterCatalog", request)
+            client().call_grpc_func("ZetaSqlLocalService_UnregisterCatalog", request)
             self._registered = None
 
 
