@@ -93,14 +93,16 @@ def count_per_day(days: np.ndarray, wanted: pd.DatetimeIndex) -> np.ndarray:
 
 def distinct(keys: np.ndarray) -> np.ndarray:
     """True on the first row of each key."""
-    return ~pd.Index(keys).duplicated(keep="first")
+    first: np.ndarray = ~pd.Index(keys).duplicated(keep="first")
+    return first
 
 
 def positions_in(index: pd.Index, values: pd.Series) -> np.ndarray:
     """Each value's position in `index` (-1: absent), looked up once per distinct value."""
     codes, uniques = pd.factorize(values)
     found = np.append(index.get_indexer(uniques), -1)  # a missing value's code -1 picks the appended -1
-    return found[codes].astype(np.int64)
+    positions: np.ndarray = found[codes].astype(np.int64)
+    return positions
 
 
 def positions_of(wanted: np.ndarray, keys: np.ndarray, keep: str = "first") -> np.ndarray:
@@ -108,10 +110,12 @@ def positions_of(wanted: np.ndarray, keys: np.ndarray, keep: str = "first") -> n
     as `drop_duplicates(keep=...)` would keep it); -1 where no row holds it."""
     index = pd.Index(keys)
     if index.is_unique:  # the usual case: the hash table built to tell is the one looked up in
-        return index.get_indexer(wanted)
+        found: np.ndarray = index.get_indexer(wanted)
+        return found
     kept = ~index.duplicated(keep=keep)
     rows = np.append(np.flatnonzero(kept), -1)  # a key no row holds (found -1) picks the appended -1
-    return rows[pd.Index(keys[kept]).get_indexer(wanted)]
+    positions: np.ndarray = rows[pd.Index(keys[kept]).get_indexer(wanted)]
+    return positions
 
 
 def rows_at(frame: pd.DataFrame, positions: np.ndarray, index: pd.Index) -> pd.DataFrame:

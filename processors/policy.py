@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -64,7 +66,7 @@ def decide_sources(counts: pd.DataFrame, policy: SourcePolicy) -> pd.DataFrame:
         ),
         index=counts.index,
     )
-    reasons = [UpcgState.NO_EXPECTED_PLAYERS, disagrees.to_numpy(), UpcgState.COMPLETE, UpcgState.EMPTY]
+    reasons: list[Any] = [UpcgState.NO_EXPECTED_PLAYERS, disagrees.to_numpy(), UpcgState.COMPLETE, UpcgState.EMPTY]
     upcg_reason = pd.Series(np.select(conditions, reasons, default=partial_reason.to_numpy()), index=counts.index)
     upcg_reason = upcg_reason.where(misnamed == "", upcg_reason + "; " + misnamed)
     if policy == "auto":

@@ -72,14 +72,15 @@ def primary_scoring_zone(paint: np.ndarray, mid: np.ndarray, three: np.ndarray) 
     shots."""
     with np.errstate(invalid="ignore"):
         zone = np.select([np.isnan(paint), paint >= 40.0, three >= 40.0, mid >= 35.0], [4, 0, 1, 2], default=3)
-    return PRIMARY_ZONE_NAMES[zone]  # a copy: fancy indexing
+    names: np.ndarray = PRIMARY_ZONE_NAMES[zone]  # a copy: fancy indexing
+    return names
 
 
 def weakest_zone(defense: np.ndarray) -> np.ndarray:
     """The zone where the team allows the most over the league (first of equals); None when none is known."""
     known = ~np.isnan(defense)
     position = np.argmax(np.where(known, defense, -np.inf), axis=1)
-    weakest = WEAKEST_ZONE_NAMES[position]  # a copy: fancy indexing
+    weakest: np.ndarray = WEAKEST_ZONE_NAMES[position]  # a copy: fancy indexing
     weakest[~known.any(axis=1)] = None
     return weakest
 
