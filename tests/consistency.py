@@ -18,7 +18,7 @@ from support import Target, query
 from warehouse import Warehouse
 
 CURRENT_STATES_SQL = """
-SELECT game_date, status, run_id, published_players, context_source, reason
+SELECT game_date, status, run_id, published_players, context_source, reason, blocked_by
 FROM (
   SELECT *, row_number() OVER (PARTITION BY game_date ORDER BY COALESCE(attempt, 0) DESC, finished_at DESC) AS latest
   FROM {checkpoints} WHERE processor = 'player_composite_factors'

@@ -67,36 +67,35 @@ def failed_checks(facts: Mapping[str, Any], min_coverage: float) -> list[str]:
 
 
 def reconcile(facts: Sequence[Mapping[str, Any]], min_coverage: float) -> list[dict[str, Any]]:
-    """facts per date → the same rows with `state`, `coverage` and `problems` (comma-separated check names,
-    '' when clean)."""
+    """facts per date → the same rows with `state`, `coverage` and `problems` (the names of the checks of `CHECKS`
+    the date fails, in their order; empty when clean)."""
     return [
         {
             **row,
             "state": row["last_status"] if row["is_game_date"] else "not_a_game_date",
             "coverage": row["published_coverage"],
-            "problems": ", ".join(failed_checks(row, min_coverage)),
+            "problems": failed_checks(row, min_coverage),
         }
         for row in facts
     ]
 
 
 def needs_attention(report: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    return [row for row in report if row["problems"] != ""]
+    return [row for row in report if row["problems"]]
 
 
-def needs_recompute(problems: str) -> bool:
+def needs_recompute(problems: Sequence[str]) -> bool:
     """True when a date's published rows must be recomputed (`--rerun all`), not just run."""
-    return any(name in RECOMPUTE for name in str(problems).split(", "))
+    return any(name in RECOMPUTE for name in problems)
 
 
-def repair_mode(problems: str) -> str:
-    """How a date's problems are repaired: `all` (recompute), `stale` (`run --rerun stale`), `verify`
+def repair_mode(problems: Sequence[str]) -> str:
+    """How a date's problems (check names) are repaired: `all` (recompute), `stale` (`run --rerun stale`), `verify`
     (`validate --recompute`) or `pending` (a plain run)."""
-    names = str(problems).split(", ")
     if needs_recompute(problems):
         return "all"
-    if "stale_inputs" in names:
+    if "stale_inputs" in problems:
         return "stale"
-    if "not_published" not in names and "unverified" in names:
+    if "not_published" not in problems and "unverified" in problems:
         return "verify"
     return "pending"

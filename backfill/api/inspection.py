@@ -48,7 +48,7 @@ class DateState:
     blocked_by: str | None = None
     upcg_state: str | None = None
     inputs: str | None = None  # the published rows against their inputs: fresh, stale, unverified (None: nothing)
-    inputs_reason: str | None = None  # what changed, e.g. "stale: pgs game 20230303_BOS_NYK added (24 rows)"
+    inputs_reason: str | None = None  # what `inputs` means here, e.g. "pgs game 20230303_BOS_NYK added (24 rows)"
 
     def to_dict(self) -> dict[str, Any]:
         return json_ready(self)  # type: ignore[no-any-return]
@@ -189,7 +189,7 @@ def validate(
         words = connection_words(url or warehouse_url(warehouse), wh.datasets)
         attention = [dict(row) for row in needs_attention(report)]
         audit_words = audit_words_of_runs(wh, [str(row["last_run_id"]) for row in attention if row["last_run_id"]])
-    reasons = {row["game_date"]: str(row["problems"]) for row in attention}
+    reasons = {row["game_date"]: ", ".join(row["problems"]) for row in attention}
     return ValidateResult(
         first, last, reasons, repair_commands(attention, words, audit_words), report, attention, recomputed
     )

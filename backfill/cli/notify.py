@@ -205,11 +205,11 @@ def run_digest(result: RunOutcome, commands: list[tuple[str, str]], audits: pd.D
         previous = before.get(ts)
         changed = verdict.get("inputs_changed")
         if verdict["status"] == DateStatus.PUBLISHED and isinstance(changed, str):  # a correction published by itself
-            recovered.append(Attention(ts.date(), "republished", "inputs changed — " + changed.removeprefix("stale: ")))
+            recovered.append(Attention(ts.date(), "republished", "inputs changed — " + changed))
         elif verdict["status"] == DateStatus.PUBLISHED and previous in (DateStatus.BLOCKED, DateStatus.FAILED):
             recovered.append(Attention(ts.date(), "recovered", f"was {previous}"))
         elif kind and isinstance(changed, str):  # the published rows stay, and stay stale
-            problems[-1] = Attention(ts.date(), kind, f"{reason or kind}; published rows are {changed}")
+            problems[-1] = Attention(ts.date(), kind, f"{reason or kind}; published rows are stale: {changed}")
     settings, invocation = result.settings, result.invocation
     summary = (
         f"{invocation.command} {invocation.run_id} ({invocation.user}@{invocation.host}), "
@@ -249,7 +249,7 @@ def validate_digest(
         Attention(
             row["game_date"],
             "validate",
-            str(row["problems"]) + (f" — {row['inputs_reason']}" if row.get("inputs_reason") else ""),
+            ", ".join(row["problems"]) + (f" — {row['inputs_reason']}" if row.get("inputs_reason") else ""),
         )
         for row in problems
     ]
@@ -267,7 +267,7 @@ def freshness_digest(fresh: Any, commands: list[tuple[str, str]]) -> Digest:
         )
         for day in fresh.overdue
     ]
-    items += [Attention(day, "stale", why.removeprefix("stale: ")) for day, why in sorted(fresh.inputs_changed.items())]
+    items += [Attention(day, "stale", why) for day, why in sorted(fresh.inputs_changed.items())]
     summary = (
         f"freshness through {fresh.checked_through}: {len(fresh.overdue)} overdue, "
         f"{len(fresh.inputs_changed)} stale (exit {fresh.exit_code})"

@@ -52,6 +52,8 @@ def json_value(value: Any) -> Any:
         return None
     if hasattr(value, "item"):
         return json_value(value.item())
+    if isinstance(value, list | tuple):  # a date's problems: the names of the checks it fails
+        return [json_value(item) for item in value]
     return value if isinstance(value, str | int | float | bool) else str(value)
 
 
@@ -313,7 +315,7 @@ def validate_text(
     game_dates = sum(bool(row["is_game_date"]) for row in report)
     lines = [f"Checked {game_dates} game dates from {start} to {end}: {len(problems)} need attention."]
     if problems:
-        shown = [{**row, "reason": problem_reason(row)} for row in problems]
+        shown = [{**row, "problems": ", ".join(row["problems"]), "reason": problem_reason(row)} for row in problems]
         lines += [dated_table(shown, ["state", "expected_players", "pcf_rows", "coverage", "problems", "reason"])]
         lines += ["", *(f"To repair: {command}" for command in repairs)]
     return "\n".join(lines + audit_lines(audits))
@@ -356,8 +358,9 @@ def recompute_text(recomputed: Any) -> str:
 
 def problem_reason(row: Row) -> str:
     """What a date's row says of it: what changed in its inputs when that is its problem, else the last attempt's."""
-    changed = row.get("inputs") in ("stale", "unverified") and row.get("inputs_reason")
-    return str(changed or row["last_reason"] or "")
+    if row.get("inputs") in ("stale", "unverified") and row.get("inputs_reason"):
+        return f"{row['inputs']}: {row['inputs_reason']}"
+    return str(row["last_reason"] or "")
 
 
 def freshness_document(fresh: Any, connection: list[str]) -> dict[str, Any]:

@@ -86,7 +86,7 @@ def republished_lines(result: RunOutcome) -> list[str]:
     return [
         "",
         "Republished because their inputs changed:",
-        *(f"  {ts.date()}  {str(why).removeprefix('stale: ')}" for ts, why in corrected["inputs_changed"].items()),
+        *(f"  {ts.date()}  {why}" for ts, why in corrected["inputs_changed"].items()),
     ]
 
 

@@ -128,9 +128,10 @@ class InputCheck:
 
     @property
     def reason(self) -> str | None:
-        """`stale: pgs game 20230303_BOS_NYK added (24 rows); …`, `unverified: …`; None when fresh."""
+        """What the state means for this date, for people: `pgs game 20230303_BOS_NYK added (24 rows); …` when
+        stale; None when fresh. The kind is `state`, not a prefix of the text."""
         if self.state == InputState.UNVERIFIED:
-            return "unverified: published without an input fingerprint (`validate --recompute` checks it)"
+            return "published without an input fingerprint (`validate --recompute` checks it)"
         if self.state == InputState.FRESH:
             return None
         words = [f"calculation_version {self.versions[0]} → {self.versions[1]}"] if self.versions else []
@@ -144,7 +145,7 @@ class InputCheck:
         words += [change.words(self.game_date) for change in ordered[:LISTED_CHANGES]]
         if len(ordered) > LISTED_CHANGES:
             words.append(f"{len(ordered) - LISTED_CHANGES} more changes")
-        return "stale: " + "; ".join(words)
+        return "; ".join(words)
 
     @property
     def changed_parts(self) -> list[str]:

@@ -43,7 +43,7 @@ def test_a_stale_date_names_the_version_first_then_its_own_games_then_the_newest
     )
     check = InputCheck(DAY, InputState.STALE, changes, ("0.9.0", "1.0.0"))
     assert check.reason == (
-        "stale: calculation_version 0.9.0 → 1.0.0; pgs game g3 added (24 rows); "
+        "calculation_version 0.9.0 → 1.0.0; pgs game g3 added (24 rows); "
         "pgs minutes history changed on 2023-03-01 (game g2, 30 rows); "
         "pgs minutes history changed on 2023-02-27 (game g1, 30 rows); 1 more changes"
     )
@@ -53,4 +53,4 @@ def test_a_stale_date_names_the_version_first_then_its_own_games_then_the_newest
 def test_fresh_dates_say_nothing_and_unverified_ones_say_how_to_verify_them():
     assert InputCheck(DAY, InputState.FRESH).reason is None
     assert "validate --recompute" in str(InputCheck(DAY, InputState.UNVERIFIED).reason)
-    assert InputCheck(DAY, InputState.STALE, differing_rows=2).reason == "stale: recomputed values differ in 2 rows"
+    assert InputCheck(DAY, InputState.STALE, differing_rows=2).reason == "recomputed values differ in 2 rows"

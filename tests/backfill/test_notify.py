@@ -244,7 +244,7 @@ def test_a_correction_upstream_is_named_by_validate_and_freshness_and_the_catch_
     game = wh.rows("SELECT MIN(game_id) AS g FROM {pgs} WHERE game_date = @d", {"d": corrected})[0]["g"]
     wh.execute("UPDATE {pgs} SET usage_rate = usage_rate + 1 WHERE game_id = @g", {"g": game})
     wh.close()
-    said = f"{corrected}  validate: stale_inputs — stale: pgs game {game} changed"
+    said = f"{corrected}  validate: stale_inputs — pgs game {game} changed"
 
     assert (
         run_cli(

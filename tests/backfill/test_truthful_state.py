@@ -26,7 +26,7 @@ def test_validate_names_blocked_and_never_run_dates_with_the_run_that_fixes_them
     assert result.exit_code == 3
     found = {entry["game_date"]: entry for entry in document(result)["problems"]}
     assert set(found) == {"2023-02-23", "2023-02-24"}
-    assert found["2023-02-23"]["state"] == "blocked" and found["2023-02-23"]["problems"] == "not_published"
+    assert found["2023-02-23"]["state"] == "blocked" and found["2023-02-23"]["problems"] == ["not_published"]
     assert found["2023-02-24"]["state"] == "pending"
     assert any("run --dates 2023-02-23,2023-02-24" in command for command in document(result)["repair_commands"])
 

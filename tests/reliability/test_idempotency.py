@@ -13,7 +13,7 @@ from consistency import current_states, ledger_problems
 from support import invoke, opened, published_rows
 
 RANGE = ("--start-date", "2023-02-01", "--end-date", "2023-03-15", "--chunk-days", "10")
-STATE = ["status", "published_players", "context_source", "reason"]
+STATE = ["status", "published_players", "context_source", "reason", "blocked_by"]
 
 
 def snapshot(db: Path) -> tuple[pd.DataFrame, int, pd.DataFrame, list[str]]:
@@ -62,14 +62,15 @@ def test_a_rerun_over_worse_data_keeps_the_published_rows_and_validate_names_the
     worse = invoke(demo_db, "run", *day, "--source", "upcg", "--rerun", "all")
     assert worse.exit_code == 3, worse.output
     states, history, _, _ = snapshot(demo_db)
-    assert states["status"].tolist() == ["blocked"] and states["reason"].iloc[0].startswith("regression")
+    assert states["status"].tolist() == ["blocked"] and states["blocked_by"].tolist() == ["regression"]
     assert history == 2
     pd.testing.assert_frame_equal(published_rows(demo_db), before)
     validated = invoke(demo_db, "validate", *day, "--output", "json")
     # the rows are intact; what validate names is that they no longer match their (worse) inputs
     assert validated.exit_code == 3, validated.output
     [problem] = json.loads(validated.stdout)["problems"]
-    assert problem["problems"] == "stale_inputs" and problem["inputs_reason"].startswith("stale: upcg game ")
+    assert problem["problems"] == ["stale_inputs"] and problem["inputs"] == "stale"
+    assert problem["inputs_reason"].startswith("upcg game ")  # what changed, named
 
 
 def test_a_dates_rows_do_not_depend_on_where_its_chunk_ends(demo_file, tmp_path):
