@@ -163,9 +163,9 @@ def _tooltip(row: Any) -> str:
     return "\n".join(lines)
 
 
-def inputs_text(row: Any) -> str | None:
+def inputs_text(row: Any) -> str:
     """The inputs' state, with what it means for the date when there is more to say (`stale: pgs game …`)."""
-    return f"{row.inputs}: {row.inputs_reason}" if row.inputs_reason else row.inputs
+    return f"{row.inputs}: {row.inputs_reason}" if row.inputs_reason else str(row.inputs or "—")
 
 
 def _detail_attributes(row: Any) -> dict[str, Any]:
@@ -184,7 +184,7 @@ def _detail_attributes(row: Any) -> dict[str, Any]:
         "data-last": last if game_day else "—",
         "data-forced-note": forced_note if game_day else "—",
         "data-run": row.run_id or "—",
-        "data-inputs": (inputs_text(row) or "—") if game_day else "—",
+        "data-inputs": inputs_text(row) if game_day else "—",
         "data-stale": "true" if row.inputs == "stale" else None,
         "data-bars": _bars(row) if game_day else "—",
     }
