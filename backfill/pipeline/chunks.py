@@ -22,7 +22,7 @@ from backfill.pipeline.ledger import audit_rows, checkpoint_rows, utc_now
 from backfill.pipeline.plan import Plan, compute_blocks
 from backfill.pipeline.publish import publish_chunk, verify_published, with_run_metadata
 from backfill.settings import RunSettings
-from league.calendar import Calendar
+from league.calendar import BOOTSTRAP_DAYS, Calendar
 from processors.season_inputs import SeasonInputs
 from validation.contract import InputContractError, contract_problems, contract_text
 from vocabulary import DateStatus
@@ -42,7 +42,7 @@ def input_failure(wh: Warehouse) -> str | None:
     return contract_text(problems) or None
 
 
-BOOTSTRAP_REASON = "bootstrap: first 14 days of the season"
+BOOTSTRAP_REASON = f"bootstrap: first {BOOTSTRAP_DAYS} days of the season"
 
 
 @dataclass(frozen=True)
