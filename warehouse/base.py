@@ -38,7 +38,7 @@ class Staged:
     """Rows staged for one batch of statements: per contract table key, the relation its rows are read from."""
 
     relations: dict[str, str]
-    names: tuple[str, ...]  # what `drop_staged` removes
+    names: tuple[str, ...]  # what `drop_staged` removes: staging made for this batch alone
 
 
 def staging_schema(keys: Sequence[str]) -> Table:
@@ -104,8 +104,10 @@ class Warehouse(ABC):
         """Run one statement; returns affected rows where the backend reports them."""
 
     @abstractmethod
-    def run_atomic(self, statements: Sequence[str]) -> None:
-        """Run statements as one transaction: all take effect or none do."""
+    def run_atomic(self, statements: Sequence[str], then: str | None = None) -> list[dict[str, Any]]:
+        """Run statements as one transaction: all take effect or none do. `then`: a SELECT read right after the
+        commit (on BigQuery in the same job: a publish and its verification are one job); its rows are returned
+        as `rows` returns them ([] without one)."""
 
     @abstractmethod
     def row_hash(self, columns: Sequence[str]) -> str:
@@ -119,10 +121,15 @@ class Warehouse(ABC):
 
     @abstractmethod
     def stage(self, frame: pd.DataFrame, schema: Table, label: str) -> str:
-        """Put a DataFrame in a staging table shaped like `schema`; returns its qualified name."""
+        """Put a DataFrame in a staging table shaped like `schema`, replacing what this handle staged there before
+        under `label`; returns its qualified name."""
 
     @abstractmethod
     def drop_staging(self, name: str) -> None: ...
+
+    def end_staging(self) -> None:  # noqa: B027 - optional hook
+        """Drop the staging this handle kept between batches (BigQuery: its run's staging tables); a run ends
+        with it, and a killed run's are swept by the next (`sweep_leftovers`)."""
 
     def stage_rows(self, parts: Mapping[str, Rows], label: str) -> Staged:
         """Rows for several contract tables (key → frame or Arrow), staged for one batch of statements. By

@@ -3,73 +3,31 @@
 from __future__ import annotations
 
 import contextlib
-import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from warehouse.base import PARAM, Params, Rows, Staged, Warehouse
-from warehouse.duckdb_file import READER_PATIENCE, checked_file, open_duckdb_file, translate, writing_here
+from warehouse.base import PARAM, Params, Rows, Staged
+from warehouse.duckdb_catalog import DuckDBCatalog
+from warehouse.duckdb_file import READER_PATIENCE, checked_file, open_duckdb_file, writing_here
 from warehouse.duckdb_lock import (
     WriterLock,
     knocking_readers,
     lock_holder,
     wait_for_knocks_to_clear,
 )
-from warehouse.errors import INTERRUPT_EXIT_CODE, BadInput, Interrupted
+from warehouse.duckdb_sql import DUCKDB_TYPES, quote, translated
+from warehouse.errors import BadInput
 from warehouse.identifiers import Datasets
-from warehouse.schemas import INPUT_TABLES, OWN_TABLES, TABLES, Column, Table, logical_type
+from warehouse.schemas import TABLES, Table
 
 if TYPE_CHECKING:  # frames move only when writing: a reader of rows never imports pandas or pyarrow
     import pandas as pd
 
-DUCKDB_TYPES = {
-    "STRING": "VARCHAR",
-    "DATE": "DATE",
-    "INT64": "BIGINT",
-    "FLOAT64": "DOUBLE",
-    "BOOL": "BOOLEAN",
-    "TIMESTAMP": "TIMESTAMP",
-}
-QUERY_INTERRUPTED = "Query interrupted"  # what DuckDB raises when a Python signal handler raised during a query
-P = ParamSpec("P")
-T = TypeVar("T")
 
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def translated(method: Callable[Concatenate[DuckDBWarehouse, P], T]) -> Callable[Concatenate[DuckDBWarehouse, P], T]:
-    """The one translation, on every adapter method: a `duckdb.Error` leaves only as a `warehouse.errors` type,
-    an interrupted query as `Interrupted` (the signal's own exception is gone by then)."""
-
-    def call(self: DuckDBWarehouse, /, *args: P.args, **kwargs: P.kwargs) -> T:
-        try:
-            return method(self, *args, **kwargs)
-        except (duckdb.Error, RuntimeError) as error:
-            if swallowed_stop(error):
-                how = "interrupt" if isinstance(error, duckdb.InterruptException) else "SIGINT"
-                raise Interrupted(how, INTERRUPT_EXIT_CODE) from error
-            if isinstance(error, duckdb.Error):
-                raise translate(error, self.path) from error
-            raise
-
-    functools.update_wrapper(call, method)
-    return call
-
-
-def swallowed_stop(error: Exception) -> bool:
-    """A stop DuckDB reports in its own words: its interrupt (`interrupt()` from another thread), "Query
-    interrupted" (a signal's exception raised while a query ran), or the KeyboardInterrupt it caught while calling
-    back into Python (reading a registered Arrow table's schema)."""
-    text = str(error)
-    return isinstance(error, duckdb.InterruptException) or text == QUERY_INTERRUPTED or "KeyboardInterrupt" in text
-
-
-class DuckDBWarehouse(Warehouse):
+class DuckDBWarehouse(DuckDBCatalog):
     backend = "duckdb"
 
     def __init__(
@@ -170,7 +128,7 @@ class DuckDBWarehouse(Warehouse):
         return f"duckdb:///{Path(self.path).resolve()}"  # absolute: four slashes
 
     def qualified(self, dataset_key: str, table_name: str) -> str:
-        return f"{_quote(self.dataset_name(dataset_key))}.{_quote(self.checked_table_name(table_name))}"
+        return f"{quote(self.dataset_name(dataset_key))}.{quote(self.checked_table_name(table_name))}"
 
     # --- statements ---------------------------------------------------------------------
     def _run(self, sql: str, params: Params | None) -> duckdb.DuckDBPyConnection:
@@ -193,7 +151,9 @@ class DuckDBWarehouse(Warehouse):
 
     @translated
     def rows(self, sql: str, params: Params | None = None) -> list[dict[str, Any]]:
-        cursor = self._run(sql, params)
+        return self._fetch(self._run(sql, params))
+
+    def _fetch(self, cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         names = [column[0] for column in cursor.description or []]
         rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
         self.stats.rows_read += len(rows)
@@ -205,7 +165,7 @@ class DuckDBWarehouse(Warehouse):
         return int(result[0][0]) if result and len(result[0]) == 1 and isinstance(result[0][0], int) else 0
 
     @translated
-    def run_atomic(self, statements: Sequence[str]) -> None:
+    def run_atomic(self, statements: Sequence[str], then: str | None = None) -> list[dict[str, Any]]:
         self.stats.jobs += 1
         try:
             self.connection.execute("BEGIN TRANSACTION")
@@ -215,6 +175,7 @@ class DuckDBWarehouse(Warehouse):
         except BaseException:  # KeyboardInterrupt too: never leave a half transaction
             self._rollback_quietly()
             raise
+        return self._fetch(self.connection.execute(self.render(then))) if then else []
 
     def _rollback_quietly(self) -> None:
         with contextlib.suppress(duckdb.Error):  # no transaction was open
@@ -223,9 +184,9 @@ class DuckDBWarehouse(Warehouse):
     # --- data movement ------------------------------------------------------------------
     def _select_cast(self, frame: pd.DataFrame, schema: Table, view: str) -> str:
         expressions = [
-            f"CAST({_quote(c.name)} AS {DUCKDB_TYPES[c.type]}) AS {_quote(c.name)}"
+            f"CAST({quote(c.name)} AS {DUCKDB_TYPES[c.type]}) AS {quote(c.name)}"
             if c.name in frame.columns
-            else f"CAST(NULL AS {DUCKDB_TYPES[c.type]}) AS {_quote(c.name)}"
+            else f"CAST(NULL AS {DUCKDB_TYPES[c.type]}) AS {quote(c.name)}"
             for c in schema.columns
         ]
         return f"SELECT {', '.join(expressions)} FROM {view}"
@@ -245,14 +206,14 @@ class DuckDBWarehouse(Warehouse):
     @translated
     def load(self, frame: pd.DataFrame, key: str) -> None:
         schema = TABLES[key]
-        columns = ", ".join(_quote(name) for name in schema.column_names)
+        columns = ", ".join(quote(name) for name in schema.column_names)
         select = self._select_cast(frame, schema, "_pcf_frame")
         self._with_frame(frame, f"INSERT INTO {self.table(key)} ({columns}) {select}")
 
     @translated
     def stage(self, frame: pd.DataFrame, schema: Table, label: str) -> str:
         self._staged += 1
-        name = _quote(f"_staging_{self.checked_table_name(label)}_{self._staged}")
+        name = quote(f"_staging_{self.checked_table_name(label)}_{self._staged}")
         select = self._select_cast(frame, schema, "_pcf_frame")
         self._with_frame(frame, f"CREATE OR REPLACE TEMP TABLE {name} AS {select}")
         return name
@@ -272,7 +233,7 @@ class DuckDBWarehouse(Warehouse):
             self._staged += 1
             name = f"_staging_{self.checked_table_name(label)}_{key}_{self._staged}"
             self.connection.register(name, arrow_with_columns(frame, TABLES[key].column_names))
-            relations[key] = _quote(name)
+            relations[key] = quote(name)
         return Staged(relations, tuple(relations.values()))
 
     @translated
@@ -289,77 +250,8 @@ class DuckDBWarehouse(Warehouse):
     @translated
     def copy_back(self, source_name: str, key: str) -> int:
         source = self.qualified(TABLES[key].dataset, source_name)
-        columns = ", ".join(_quote(name) for name in TABLES[key].column_names)
+        columns = ", ".join(quote(name) for name in TABLES[key].column_names)
         return self.execute(f"INSERT INTO {self.table(key)} ({columns}) SELECT {columns} FROM {source}")
-
-    # --- structure ----------------------------------------------------------------------
-    @translated
-    def table_exists(self, dataset_key: str, table_name: str) -> bool:
-        found = self._run(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = @schema AND table_name = @name",
-            {"schema": self.dataset_name(dataset_key), "name": table_name},
-        ).fetchall()  # every row: a result left open makes DuckDB refuse the connection's next load
-        return bool(found and found[0][0])
-
-    @translated
-    def missing_tables(self, keys: Sequence[str]) -> list[str]:
-        found = self._run("SELECT table_schema || '.' || table_name FROM information_schema.tables", None).fetchall()
-        present = {row[0] for row in found}
-        return [key for key in keys if f"{self.dataset_name(TABLES[key].dataset)}.{TABLES[key].name}" not in present]
-
-    def type_name(self, logical: str) -> str:
-        return DUCKDB_TYPES.get(logical, "DECIMAL" if logical == "NUMERIC" else logical)
-
-    @translated
-    def own_columns(self) -> dict[str, set[str]]:
-        """One read of the catalogue for every own table: each command checks them before it starts."""
-        found = self._run("SELECT table_schema, table_name, column_name FROM information_schema.columns", None)
-        columns: dict[tuple[str, str], set[str]] = {}
-        for schema, table, column in found.fetchall():
-            columns.setdefault((schema, table), set()).add(column)
-        return {
-            key: columns.get((self.dataset_name(TABLES[key].dataset), TABLES[key].name), set()) for key in OWN_TABLES
-        }
-
-    @translated
-    def column_types(self, key: str) -> dict[str, str]:
-        spec = TABLES[key]
-        found = self._run(
-            "SELECT column_name, data_type FROM information_schema.columns "
-            "WHERE table_schema = @schema AND table_name = @name ORDER BY ordinal_position",
-            {"schema": self.dataset_name(spec.dataset), "name": spec.name},
-        ).fetchall()
-        return {name: logical_type(type_) for name, type_ in found}
-
-    @translated
-    def add_column(self, key: str, column: Column) -> None:
-        self._run(
-            f"ALTER TABLE {self.table(key)} ADD COLUMN IF NOT EXISTS {_quote(column.name)} {DUCKDB_TYPES[column.type]}",
-            None,
-        )
-
-    @translated
-    def create_datasets(self) -> list[str]:
-        """The deployment's schemas (DuckDB's datasets) that were missing, created."""
-        found = {row[0] for row in self._run("SELECT schema_name FROM information_schema.schemata", None).fetchall()}
-        created = [name for name in self.datasets.as_dict().values() if name not in found]
-        for name in created:
-            self._run(f"CREATE SCHEMA IF NOT EXISTS {_quote(name)}", None)
-        return created
-
-    @translated
-    def create_tables(self, *, with_inputs: bool = True) -> list[str]:
-        created = []
-        self.create_datasets()
-        for key, schema in TABLES.items():
-            if (key in INPUT_TABLES and not with_inputs) or self.table_exists(schema.dataset, schema.name):
-                continue
-            columns = ", ".join(
-                f"{_quote(c.name)} {DUCKDB_TYPES[c.type]}{' NOT NULL' if c.required else ''}" for c in schema.columns
-            )
-            self._run(f"CREATE TABLE {self.table(key)} ({columns})", None)
-            created.append(f"{self.dataset_name(schema.dataset)}.{schema.name}")
-        return created
 
     @translated
     def close(self) -> None:

@@ -160,10 +160,10 @@ def publish_evaluation(
         if observations is not None and passing:
             inputs, dated = observations.records(passing, invocation.run_id, settings, finished)
             fingerprints = {"inputs": inputs, "fingerprints": dated}
-        publish_chunk(
+        counts = publish_chunk(
             wh, passing, with_run_metadata(evaluation.rows, invocation.run_id, finished), ledger, audits, fingerprints
         )
-        verdicts = verify_published(wh, verdicts, invocation, settings)
+        verdicts = verify_published(wh, verdicts, invocation, settings, counts)
     seconds = (evaluation.seconds + time.perf_counter() - clock) / max(len(evaluation.chunk), 1)
     return verdicts.assign(
         seconds=seconds,

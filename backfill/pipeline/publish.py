@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pyarrow as pa
@@ -114,20 +114,24 @@ def publish_chunk(
     ledger_rows: Rows,
     audit_rows: Rows | None = None,
     fingerprints: Mapping[str, Rows] | None = None,
-) -> None:
+) -> pd.Series:
     """Stage rows, ledger rows, audit rows and input fingerprints together, then swap everything in a single
-    transaction; staging is dropped whatever happens, and failing to drop it never hides why the publish failed."""
+    transaction and count what PCF holds for `dates` once it committed (one BigQuery job with the transaction);
+    returns those counts, for `verify_published`. Staging made for this batch alone is dropped whatever happens,
+    and failing to drop it never hides why the publish failed."""
     parts = {"pcf": rows, "checkpoints": ledger_rows}
     if audit_rows is not None and len(audit_rows):  # a chunk of skipped or failed dates audited nothing
         parts["audits"] = audit_rows
     parts |= {key: frame for key, frame in (fingerprints or {}).items() if len(frame)}
     staged = wh.stage_rows(parts, "publish")
     try:
-        wh.run_atomic(publish_statements(dates, staged.relations, date_span(ledger_rows)).statements)
+        plan = publish_statements(dates, staged.relations, date_span(ledger_rows))
+        found = wh.run_atomic(plan.statements, then=published_counts_sql(dates))
     except BaseException:
         drop_staging_after_failure(wh, staged)
         raise
     wh.drop_staged(staged)
+    return counted(found, dates)
 
 
 def drop_staging_after_failure(wh: Warehouse, staged: Staged) -> None:
@@ -139,27 +143,33 @@ def drop_staging_after_failure(wh: Warehouse, staged: Staged) -> None:
         log.warning("staging_not_dropped", tables=list(staged.names), error=str(error))
 
 
-def published_counts(wh: Warehouse, dates: Sequence[date]) -> pd.Series:
-    """Rows now in PCF per date (0 for dates with none)."""
+def published_counts_sql(dates: Sequence[date]) -> str | None:
+    """Rows now in PCF per date of `dates` (dates as literals: it runs in the publish's script)."""
     if not dates:
-        return pd.Series(dtype="int64")
-    counts = {
-        row["game_date"]: row["n"]
-        for row in wh.rows(
-            "SELECT game_date, COUNT(*) AS n FROM {pcf} WHERE game_date BETWEEN @start AND @end GROUP BY game_date",
-            {"start": min(dates), "end": max(dates)},
-        )
-    }
+        return None
+    return f"SELECT game_date, COUNT(*) AS n FROM {{pcf}} WHERE game_date IN {dates_in_list(dates)} GROUP BY game_date"
+
+
+def counted(found: Sequence[Mapping[str, Any]], dates: Sequence[date]) -> pd.Series:
+    """The rows `published_counts_sql` found, per date of `dates` (0 for dates with none)."""
+    counts = {row["game_date"]: row["n"] for row in found}
     return pd.Series([counts.get(day, 0) for day in dates], index=pd.DatetimeIndex(list(dates)), dtype="int64")
 
 
+def published_counts(wh: Warehouse, dates: Sequence[date]) -> pd.Series:
+    """Rows now in PCF per date (0 for dates with none), read on their own."""
+    sql = published_counts_sql(dates)
+    return counted(wh.rows(sql), dates) if sql else pd.Series(dtype="int64")
+
+
 def verify_published(
-    wh: Warehouse, verdicts: pd.DataFrame, invocation: Invocation, settings: RunSettings
+    wh: Warehouse, verdicts: pd.DataFrame, invocation: Invocation, settings: RunSettings, counts: pd.Series
 ) -> pd.DataFrame:
-    """After commit, PCF must hold exactly the staged count for each published date. A date that does not
-    is failed: its rows are withdrawn in the same transaction that records the failure (fail-safe)."""
+    """After commit, PCF must hold exactly the staged count for each published date (`counts`: what the publish
+    found there). A date that does not is failed: its rows are withdrawn in the same transaction that records the
+    failure (fail-safe)."""
     published = verdicts[verdicts["status"] == DateStatus.PUBLISHED]
-    found = published_counts(wh, [ts.date() for ts in published.index])
+    found = counts.reindex(published.index, fill_value=0)
     wrong = published.index[found.to_numpy() != published["row_count"].to_numpy()]
     if not len(wrong):
         return verdicts

@@ -45,7 +45,7 @@ from warehouse.duckdb_backend import DuckDBWarehouse
 RANGE = ("--start-date", "2023-02-23", "--end-date", "2023-03-07", "--chunk-days", "5")
 FAIL_SQL = "SELECT error('injected failure inside the publish transaction')"
 run_atomic, load, execute = DuckDBWarehouse.run_atomic, DuckDBWarehouse.load, DuckDBWarehouse.execute
-published_counts = backfill.pipeline.publish.published_counts
+counted = backfill.pipeline.publish.counted
 
 
 def on_call(number: int, fault: Callable, original: Callable) -> Callable:
@@ -58,22 +58,22 @@ def on_call(number: int, fault: Callable, original: Callable) -> Callable:
     return patched
 
 
-def refuse(_self: object, *_args: object) -> None:
+def refuse(_self: object, *_args: object, **_kwargs: object) -> None:
     raise WarehouseError("injected: the warehouse refused the request")
 
 
 def failing_at(position: int) -> Callable:
     """The real transaction with a failing statement inserted at `position` (0: before the first)."""
 
-    def fault(self: DuckDBWarehouse, statements: Sequence[str]) -> None:
+    def fault(self: DuckDBWarehouse, statements: Sequence[str], then: str | None = None) -> list:
         statements = list(statements)
         assert statements[0].startswith("DELETE") and "{checkpoints}" in statements[-1]
-        run_atomic(self, [*statements[:position], FAIL_SQL, *statements[position:]])
+        return run_atomic(self, [*statements[:position], FAIL_SQL, *statements[position:]], then)
 
     return fault
 
 
-def sigterm_after_delete(self: DuckDBWarehouse, statements: Sequence[str]) -> None:
+def sigterm_after_delete(self: DuckDBWarehouse, statements: Sequence[str], then: str | None = None) -> list:
     """A real SIGTERM to this process between two statements: the CLI's own handler takes it from there."""
 
     def delete_then_signal():  # type: ignore[no-untyped-def]
@@ -81,11 +81,11 @@ def sigterm_after_delete(self: DuckDBWarehouse, statements: Sequence[str]) -> No
         os.kill(os.getpid(), signal.SIGTERM)
         yield from statements[1:]
 
-    run_atomic(self, delete_then_signal())  # type: ignore[arg-type]
+    return run_atomic(self, delete_then_signal(), then)  # type: ignore[arg-type]
 
 
-def miscounted(wh: object, dates: Sequence) -> pd.Series:
-    return published_counts(wh, dates) + 1
+def miscounted(found: Sequence, dates: Sequence) -> pd.Series:
+    return counted(found, dates) + 1
 
 
 def refuse_load(key: str) -> Callable[[pytest.MonkeyPatch], None]:
@@ -121,7 +121,8 @@ def patch_run_atomic(number: int, fault: Callable) -> Callable[[pytest.MonkeyPat
 
 
 def patch_verify(fault: Callable) -> Callable[[pytest.MonkeyPatch], None]:
-    return lambda mp: mp.setattr(backfill.pipeline.publish, "published_counts", on_call(2, fault, published_counts))
+    """The second chunk's count of what its publish committed (read after the COMMIT, in the same job on BigQuery)."""
+    return lambda mp: mp.setattr(backfill.pipeline.publish, "counted", on_call(2, fault, counted))
 
 
 def verify_and_its_record_fail(mp: pytest.MonkeyPatch) -> None:

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from support import invoke, run_json, said
 
-from warehouse.duckdb_backend import DUCKDB_TYPES
+from warehouse.duckdb_sql import DUCKDB_TYPES
 from warehouse.schemas import TABLES
 
 # backfill_checkpoints as the first release created it

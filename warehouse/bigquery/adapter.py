@@ -4,21 +4,21 @@ Every public method is `translated`: driver errors leave it only as `warehouse.e
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import pandas as pd
 from google.api_core import exceptions as api_exceptions
 from google.cloud import bigquery
 
-from warehouse.base import Params, Warehouse
+from warehouse.base import Params, Rows, Staged, Warehouse
 from warehouse.bigquery import lease
-from warehouse.bigquery.errors import DRIVER_ERRORS, translated
+from warehouse.bigquery.errors import translated
 from warehouse.bigquery.jobs import Jobs
 from warehouse.bigquery.settings import BigQuerySettings, bigquery_client
+from warehouse.bigquery.staging import RunStaging
 from warehouse.bigquery.values import (
     frame_for_load,
     like_duckdb,
@@ -57,6 +57,7 @@ class BigQueryWarehouse(Warehouse):
         self.client = bigquery_client(project, location, self.emulator_host, credentials_file)
         self.jobs = Jobs(self.client, self.settings, self.stats, command or ("write" if writer else "read"))
         self.fence: lease.Fence | None = None  # the lease a run holds while it holds one: checked by every publish
+        self.staging = RunStaging(self)
 
     def identify(self, run_id: str, command: str, label: str | None = None) -> None:
         self.jobs.identify(run_id, command, label)
@@ -70,12 +71,12 @@ class BigQueryWarehouse(Warehouse):
         return f"{self.url}{where}"
 
     def qualified(self, dataset_key: str, table_name: str) -> str:
-        return f"`{self._table_id(dataset_key, table_name)}`"
+        return f"`{self.table_id(dataset_key, table_name)}`"
 
     def dataset_id(self, dataset_key: str) -> str:
         return f"{self.project}.{self.dataset_name(dataset_key)}"
 
-    def _table_id(self, dataset_key: str, table_name: str) -> str:
+    def table_id(self, dataset_key: str, table_name: str) -> str:
         return f"{self.dataset_id(dataset_key)}.{self.checked_table_name(table_name)}"
 
     # --- statements ---------------------------------------------------------------------
@@ -110,24 +111,31 @@ class BigQueryWarehouse(Warehouse):
         return int(job.num_dml_affected_rows or 0)
 
     @translated
-    def run_atomic(self, statements: Sequence[str]) -> None:
-        """One multi-statement transaction script; BigQuery rolls it back if any statement fails.
+    def run_atomic(self, statements: Sequence[str], then: str | None = None) -> list[dict[str, Any]]:
+        """One multi-statement transaction script, `then` read after its COMMIT in the same script (the script's
+        result is its last statement's); BigQuery rolls the transaction back if any statement fails.
         Scripts take no parameters (the emulator cannot bind them): dates come as literals."""
         if not statements:
-            return
+            return self.rows(then) if then else []
         fence = self.fence
         if fence is not None:  # a run that holds a lease publishes only while it still does
             self._check_fence()
             statements = [*lease.fence_statements(self, fence), *statements]
         body = ";\n".join(self.render(statement).strip().rstrip(";") for statement in statements)
+        after = f"\n{self.render(then)};" if then else ""
         try:
-            self.jobs.query(
-                f"BEGIN TRANSACTION;\n{body};\nCOMMIT TRANSACTION;", None, resubmit_safe=False, kind="publish"
+            _, result = self.jobs.query(
+                f"BEGIN TRANSACTION;\n{body};\nCOMMIT TRANSACTION;{after}", None, resubmit_safe=False, kind="publish"
             )
         except WarehouseError as error:
             if fence is not None and lease.LEASE_LOST in str(error):
                 raise lease.lost_error(self, fence) from None
             raise
+        if not then:
+            return []
+        rows = [{name: naive_utc(value) for name, value in row.items()} for row in result]
+        self.jobs.count(rows_read=len(rows))
+        return rows
 
     def _check_fence(self) -> None:
         """The heartbeat found the lease gone: stop before staging or publishing anything more."""
@@ -135,11 +143,13 @@ class BigQueryWarehouse(Warehouse):
             raise lease.lost_error(self, self.fence)
 
     # --- data movement ------------------------------------------------------------------
-    def _load(self, frame: pd.DataFrame, schema: Table, table_id: str, *, enforce_required: bool) -> None:
+    def load_rows(self, frame: pd.DataFrame, schema: Table, table_id: str, *, replace: bool = False) -> None:
+        """One load job: append `frame` to a contract table, or (`replace`) make it a staging table's only rows."""
         rows = frame_for_load(frame, schema)
+        disposition = bigquery.WriteDisposition.WRITE_TRUNCATE if replace else bigquery.WriteDisposition.WRITE_APPEND
         config = bigquery.LoadJobConfig(
-            schema=schema_fields(schema, enforce_required=enforce_required),
-            write_disposition=bigquery.WriteDisposition.WRITE_APPEND,
+            schema=schema_fields(schema, enforce_required=not replace),
+            write_disposition=disposition,
             labels=self.jobs.labels,
         )
 
@@ -154,29 +164,25 @@ class BigQueryWarehouse(Warehouse):
     @translated
     def load(self, frame: pd.DataFrame, key: str) -> None:
         schema = TABLES[key]
-        self._load(frame, schema, self._table_id(schema.dataset, schema.name), enforce_required=True)
+        self.load_rows(frame, schema, self.table_id(schema.dataset, schema.name))
 
     @translated
     def stage(self, frame: pd.DataFrame, schema: Table, label: str) -> str:
-        """A per-run table in the orchestration dataset; it expires by itself if a crash leaves it."""
-        name = f"_staging_{self.checked_table_name(label)}_{uuid.uuid4().hex[:8]}"
-        table_id = self._table_id("orchestration", name)
-        table = bigquery.Table(table_id, schema=schema_fields(schema, enforce_required=False))
-        table.expires = datetime.now(UTC) + self.settings.staging_ttl
-        table.labels = dict(self.jobs.labels)  # whose it is, should a crash leave it
+        """The run's staging table for `label` and this shape, holding `frame` alone (see `RunStaging`)."""
         self._check_fence()
-        self.jobs.request(self.client.create_table, table)
-        try:
-            self._load(frame, schema, table_id, enforce_required=False)
-        except BaseException:
-            with suppress(*DRIVER_ERRORS, WarehouseError):  # the load's error is the one to report
-                self.jobs.request(self.client.delete_table, table_id, not_found_ok=True)
-            raise
-        return self.qualified("orchestration", name)
+        return f"`{self.staging.put(frame, schema, label)}`"
+
+    def stage_rows(self, parts: Mapping[str, Rows], label: str) -> Staged:
+        """As the base stages them, in the run's staging table: kept for the next batch, dropped by `end_staging`."""
+        return Staged(super().stage_rows(parts, label).relations, ())
 
     @translated
     def drop_staging(self, name: str) -> None:
-        self.jobs.request(self.client.delete_table, name.strip("`"), not_found_ok=True)
+        self.staging.drop(name.strip("`"))
+
+    @translated
+    def end_staging(self) -> None:
+        self.staging.drop_all()
 
     @translated
     def copy_rows_to_new_table(self, key: str, where_sql: str, new_name: str) -> str:
@@ -200,7 +206,7 @@ class BigQueryWarehouse(Warehouse):
         Rows are counted by a query (metadata-only on BigQuery): the emulator's table metadata
         does not count rows written by DML."""
         spec = TABLES[key]
-        source_id = self._table_id(spec.dataset, source_name)
+        source_id = self.table_id(spec.dataset, source_name)
         rows = self.query(f"SELECT COUNT(*) AS row_count FROM `{source_id}`")["row_count"][0]
         config = bigquery.CopyJobConfig(
             write_disposition=bigquery.WriteDisposition.WRITE_APPEND, labels=self.jobs.labels
@@ -208,7 +214,7 @@ class BigQueryWarehouse(Warehouse):
         self.jobs.run(
             lambda job_id: self.client.copy_table(
                 source_id,
-                self._table_id(spec.dataset, spec.name),
+                self.table_id(spec.dataset, spec.name),
                 job_config=config,
                 job_id=job_id,
                 retry=self.jobs.retry(job_id),
@@ -222,7 +228,7 @@ class BigQueryWarehouse(Warehouse):
     # --- structure ----------------------------------------------------------------------
     @translated
     def table_exists(self, dataset_key: str, table_name: str) -> bool:
-        return self._get_table(self._table_id(dataset_key, table_name)) is not None
+        return self._get_table(self.table_id(dataset_key, table_name)) is not None
 
     def _get_table(self, table_id: str) -> bigquery.Table | None:
         try:
@@ -233,7 +239,7 @@ class BigQueryWarehouse(Warehouse):
     @translated
     def column_types(self, key: str) -> dict[str, str]:
         spec = TABLES[key]
-        table = self._get_table(self._table_id(spec.dataset, spec.name))
+        table = self._get_table(self.table_id(spec.dataset, spec.name))
         return {field.name: logical_type(field.field_type) for field in table.schema} if table else {}
 
     @translated
@@ -242,7 +248,7 @@ class BigQueryWarehouse(Warehouse):
 
     def _create_table(self, spec: Table, name: str, *, exists_ok: bool) -> bool:
         """Create one table shaped like `spec`; False when it already existed."""
-        table = bigquery.Table(self._table_id(spec.dataset, name), schema=schema_fields(spec))
+        table = bigquery.Table(self.table_id(spec.dataset, name), schema=schema_fields(spec))
         if spec.partition_by:
             table.time_partitioning = bigquery.TimePartitioning(
                 type_=bigquery.TimePartitioningType.DAY, field=spec.partition_by
@@ -285,16 +291,22 @@ class BigQueryWarehouse(Warehouse):
         """A row in the leases table: [start, end] is ours until it expires (see `lease.held`); yields the
         leases of dead runs it took over."""
         with lease.held(self, holder, start, end) as taken_over:
-            yield taken_over
+            try:
+                yield taken_over
+            finally:  # a run stages only while it holds its lease
+                self.end_staging()
 
     @translated
     def sweep_leftovers(self) -> list[str]:
         """Drop the staging tables of runs that died; returns the names dropped."""
         leftovers = lease.leftover_staging(self)
         for name in leftovers:
-            self.drop_staging(self._table_id("orchestration", name))
+            self.drop_staging(self.table_id("orchestration", name))
         return leftovers
 
     @translated
     def close(self) -> None:
-        self.client.close()
+        try:
+            self.end_staging()
+        finally:
+            self.client.close()
