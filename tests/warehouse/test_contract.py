@@ -170,7 +170,7 @@ def test_a_staged_frame_reads_back_and_dropping_it_twice_is_harmless(empty_wareh
     empty_warehouse.drop_staging(staged)
 
 
-def test_staged_rows_read_back_per_table_and_dropping_them_twice_is_harmless(empty_warehouse: Warehouse) -> None:
+def test_staged_rows_read_back_per_table_and_are_gone_once_the_run_ends(empty_warehouse: Warehouse) -> None:
     staged = empty_warehouse.stage_rows(
         {"pcf": pcf_rows(D1, ["a", "b"]), "checkpoints": ledger_rows([D1]), "audits": pd.DataFrame()}, "publish"
     )
@@ -180,10 +180,22 @@ def test_staged_rows_read_back_per_table_and_dropping_them_twice_is_harmless(emp
     }
     assert {key: len(frame) for key, frame in read.items()} == {"pcf": 2, "checkpoints": 1, "audits": 0}
     assert read["checkpoints"]["game_date"].dt.date.tolist() == [D1]
-    empty_warehouse.drop_staged(staged)
+    empty_warehouse.drop_staged(staged)  # the batch is done (BigQuery keeps its table for the run's next batch)
+    empty_warehouse.end_staging()  # the run is done
     with pytest.raises(WarehouseError):
         empty_warehouse.query(f"SELECT COUNT(*) AS n FROM {staged.relations['pcf']} AS s")
-    empty_warehouse.drop_staged(staged)
+    empty_warehouse.drop_staged(staged)  # twice: harmless
+    empty_warehouse.end_staging()
+
+
+def test_a_second_batch_staged_under_the_same_label_replaces_the_first(empty_warehouse: Warehouse) -> None:
+    first = empty_warehouse.stage_rows({"pcf": pcf_rows(D1, ["a", "b"]), "checkpoints": ledger_rows([D1])}, "publish")
+    empty_warehouse.drop_staged(first)
+    second = empty_warehouse.stage_rows({"pcf": pcf_rows(D2, ["c"]), "checkpoints": ledger_rows([D2])}, "publish")
+    read = empty_warehouse.query(f"SELECT game_date, player_lookup FROM {second.relations['pcf']} AS s")
+    assert read["player_lookup"].tolist() == ["c"] and read["game_date"].dt.date.tolist() == [D2]
+    empty_warehouse.drop_staged(second)
+    empty_warehouse.end_staging()
 
 
 def test_publish_replaces_the_dates_rows_and_numbers_each_ledger_attempt(empty_warehouse: Warehouse) -> None:
