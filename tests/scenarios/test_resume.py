@@ -33,11 +33,11 @@ def test_a_failed_publish_mid_run_resumes_to_the_table_of_an_uninterrupted_run(w
     publishes: list[int] = []
     run_atomic = adapter.run_atomic
 
-    def second_publish_fails(self, statements):  # type: ignore[no-untyped-def]
+    def second_publish_fails(self, statements, then=None):  # type: ignore[no-untyped-def]
         publishes.append(len(statements))
         if len(publishes) == 2:
             raise WarehouseError("injected: the publish transaction was aborted")
-        run_atomic(self, statements)
+        return run_atomic(self, statements, then)
 
     with monkeypatch.context() as patched:
         patched.setattr(adapter, "run_atomic", second_publish_fails)

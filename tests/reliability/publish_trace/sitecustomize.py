@@ -9,9 +9,10 @@ if os.environ.get("RELIABILITY_TRACE_PUBLISH") == "1":
 
     untraced_run_atomic = DuckDBWarehouse.run_atomic
 
-    def traced_run_atomic(self, statements):  # type: ignore[no-untyped-def]
+    def traced_run_atomic(self, statements, then=None):  # type: ignore[no-untyped-def]
         print('{"event": "publish_begin"}', file=sys.stderr, flush=True)
-        untraced_run_atomic(self, statements)
+        found = untraced_run_atomic(self, statements, then)
         print('{"event": "publish_end"}', file=sys.stderr, flush=True)
+        return found
 
     DuckDBWarehouse.run_atomic = traced_run_atomic  # type: ignore[method-assign]
