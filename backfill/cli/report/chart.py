@@ -82,7 +82,9 @@ def _season_chart(season_days: pd.DataFrame, season: int) -> SeasonChart:
     if points.empty:
         return SeasonChart(season, label)
     axis = _TimeAxis(season_days["day"].min(), season_days["day"].max())
-    coords = [(axis.x(row.day), _y(float(row.coverage)), row) for row in points.itertuples(index=False)]
+    days, coverage = pd.DatetimeIndex(points["day"]), points["coverage"].to_numpy(dtype=float)
+    rows = zip(days, coverage, points.itertuples(index=False), strict=True)
+    coords = [(axis.x(day), _y(share), row) for day, share, row in rows]
     return SeasonChart(
         season,
         label,
@@ -149,8 +151,8 @@ def _threshold(shares: pd.Series, kind: str, axis: _TimeAxis) -> Bar:
     left, right = MARGIN, CHART_WIDTH - RIGHT_MARGIN
     steps = shares[shares.ne(shares.shift())]  # the first date of each run of one value
     corners: list[tuple[float, float]] = []
-    for number, (day, share) in enumerate(steps.items()):
-        x = left if number == 0 else axis.x(pd.Timestamp(day))
+    for number, (day, share) in enumerate(zip(pd.DatetimeIndex(steps.index), steps.to_numpy(dtype=float), strict=True)):
+        x = left if number == 0 else axis.x(day)
         corners += ([(x, corners[-1][1])] if corners else []) + [(x, _y(float(share)))]
     corners.append((right, corners[-1][1]))
     last = float(shares.iloc[-1])

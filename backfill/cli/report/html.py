@@ -63,7 +63,9 @@ def render_report(days: pd.DataFrame, start: date, end: date, title: str, audits
     """The whole page as one self-contained HTML string; every value from data is escaped."""
     from markupsafe import Markup  # Jinja2's: what the templates insert as it is (our own opening, CSS and JS)
 
-    by_day = {row.day.date(): row for row in days.itertuples(index=False)}
+    by_day = {
+        day.date(): row for day, row in zip(pd.DatetimeIndex(days["day"]), days.itertuples(index=False), strict=True)
+    }
 
     return (
         templates()
