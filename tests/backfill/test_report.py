@@ -252,6 +252,9 @@ def test_a_build_of_the_package_ships_the_report_assets_and_templates(tmp_path):
     report = Path("backfill", "cli", "report")
     sources = sorted((root / report).glob("assets/*")) + sorted((root / report).glob("templates/*"))
     assert {path.name for path in sources} >= {"report.css", "report.js", "report.html.j2", "chart.html.j2"}
+    typed = sorted(root.glob("*/py.typed"))  # PEP 561: each package tells type checkers to read its annotations
+    assert {path.parent.name for path in typed} >= {"backfill", "warehouse", "processors", "validation", "vocabulary"}
+    sources += typed
     for source in sources:
         shipped = tmp_path / source.relative_to(root)
         assert shipped.is_file() and shipped.read_bytes() == source.read_bytes(), (
