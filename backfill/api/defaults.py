@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from backfill.cli.config import Kind, Option, Options, find_config, read_config
+from backfill.config import Kind, Option, Options, find_config, read_config
 from warehouse import InvalidSetting
 
 from .common import WarehouseLike, warehouse_url

@@ -13,9 +13,9 @@ from typing import Any
 
 import click
 
-from backfill.cli.config import Kind, default_map, find_config, load_config
-from backfill.cli.config import Option as ConfigOption
 from backfill.cli.logs import LOG_FORMATS, LOG_LEVELS, configure_logging
+from backfill.config import Kind, default_map, find_config, load_config
+from backfill.config import Option as ConfigOption
 from backfill.dates import league_today, parse_date
 from backfill.pipeline.signals import Interrupted, stop_on_signals, stop_requested
 from backfill.settings import CREDENTIALS_VARIABLE, EMULATOR_HOST_VARIABLE, AppSettings
