@@ -35,6 +35,8 @@ def run_document(result: RunOutcome, resume_command: str) -> dict[str, Any]:
                     "reason",
                     "forced",
                     "allowed_regression",
+                    "blocked_by",
+                    "upcg_state",
                     "previous_players",
                     "candidate_players",
                     "zone_rows_built",

@@ -50,7 +50,7 @@ def test_incident_week_from_a_worker_thread_publishes_both_dates_from_box_scores
         assert verdicts[day].status == "published"
         assert verdicts[day].context_source == "pgs_synthetic"
         assert verdicts[day].published_players == verdicts[day].expected_players > 100
-        assert verdicts[day].source_reason.startswith("upcg_partial")
+        assert verdicts[day].upcg_state == "upcg_partial"
     assert result.exit_code == 0
     assert result.raise_for_status() is result
     assert result.counts["published"] == len(result.verdicts)

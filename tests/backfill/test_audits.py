@@ -15,7 +15,7 @@ def test_upcg_is_not_judged_without_complete_box_score_history(demo_db):
     execute(demo_db, "DELETE FROM {pgs} WHERE game_id = @g", g=earlier)
     result, dates = run_json(demo_db, "--dates", DAY)
     assert result.exit_code == 0, result.output
-    assert dates[DAY]["context_source"] == "upcg" and dates[DAY]["source_reason"] == "upcg_complete"
+    assert dates[DAY]["context_source"] == "upcg" and dates[DAY]["upcg_state"] == "upcg_complete"
     agreement = audit_rows(demo_db, DAY, "upcg_agreement").iloc[-1]
     assert agreement["passed"] and agreement["detail"] == "history incomplete: not compared"
 
@@ -30,7 +30,7 @@ def test_early_dates_are_audited_against_what_exists_and_say_so(demo_db):
 def test_the_demo_season_raises_no_false_alarm(demo_db):
     result, dates = run_json(demo_db, "--start-date", "2022-10-18", "--end-date", "2023-04-09")
     assert result.exit_code == 0
-    assert not [day for day, entry in dates.items() if "upcg_disagrees" in (entry["source_reason"] or "")]
+    assert not [day for day, entry in dates.items() if entry["upcg_state"] == "upcg_disagrees"]
     failing = query(
         demo_db, "SELECT audit, severity, count(*) AS n FROM {audits} WHERE NOT passed GROUP BY audit, severity"
     )

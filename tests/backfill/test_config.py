@@ -286,7 +286,8 @@ def test_zones_come_from_the_command_line_the_environment_or_the_file_for_the_cl
 
     today = date.fromisoformat(TODAY)
     url = f"duckdb:///{demo_db}"
-    assert backfill.run(url, dates=[day], dry_run=True, today=today).verdicts[0].reason == "upstream_missing psza"
+    blocked = backfill.run(url, dates=[day], dry_run=True, today=today).verdicts[0]
+    assert blocked.blocked_by == "upstream_missing" and blocked.reason == "upstream_missing psza"  # names the table
     built = backfill.run(url, dates=[day], dry_run=True, today=today, zones="auto").verdicts[0]
     assert built.status == "published" and built.zone_rows_built == built.expected_players
     with pytest.raises(InvalidSetting) as refused:

@@ -20,7 +20,8 @@ def test_games_still_in_progress_block_the_date_and_catch_up_publishes_it_once_f
     aside = set_aside(demo_db, "pgs", "game_id IN (@a, @b)", a=a, b=b)
     result, dates = run_json(demo_db, "--dates", DAY)
     assert result.exit_code == 3
-    assert dates[DAY]["reason"] == f"games not final: {a}, {b}"
+    assert dates[DAY]["blocked_by"] == "games_not_final"
+    assert dates[DAY]["reason"] == f"games not final: {a}, {b}"  # it names the games
     assert pcf_rows(demo_db, DAY) == 0
     execute(demo_db, "UPDATE {schedule} SET game_status = 3 WHERE game_id IN (@a, @b)", a=a, b=b)
     put_back(demo_db, "pgs", aside)

@@ -28,23 +28,23 @@ def test_gate_thresholds_on_partial_upcg(demo_db, share, status, warned):
     keep_upcg_share(demo_db, "2023-03-01", share)
     result, dates = run_json(demo_db, "--dates", "2023-03-01", "--source", "upcg")
     assert dates["2023-03-01"]["status"] == status
-    assert ("coverage_warning" in (ledger_state(demo_db, "2023-03-01")["reason"] or "")) is warned
+    assert bool(ledger_state(demo_db, "2023-03-01")["coverage_warning"]) is warned
     assert result.exit_code == (0 if status == "published" else 3)
 
 
 @pytest.mark.parametrize(
-    ("emptied", "reason"),
+    ("emptied", "named"),
     [
-        ("DELETE FROM {pgs} WHERE game_date = DATE '2023-03-01'", "upstream_missing pgs: games 20230301_ATL_BOS, "),
-        ("DELETE FROM {tdza} WHERE analysis_date = DATE '2023-03-01'", "upstream_missing tdza"),
-        ("DELETE FROM {psza} WHERE analysis_date = DATE '2023-03-01'", "upstream_missing psza"),
+        ("DELETE FROM {pgs} WHERE game_date = DATE '2023-03-01'", "pgs: games 20230301_ATL_BOS, "),
+        ("DELETE FROM {tdza} WHERE analysis_date = DATE '2023-03-01'", "tdza"),
+        ("DELETE FROM {psza} WHERE analysis_date = DATE '2023-03-01'", "psza"),
     ],
 )
-def test_missing_upstream_data_blocks_the_date(demo_db, emptied, reason):
+def test_missing_upstream_data_blocks_the_date(demo_db, emptied, named):
     execute(demo_db, emptied)
     result, dates = run_json(demo_db, "--dates", "2023-03-01", "--zones", "tables")  # zone rows are not built
     assert result.exit_code == 3
-    assert dates["2023-03-01"]["reason"].startswith(reason)
+    assert dates["2023-03-01"]["blocked_by"] == "upstream_missing" and named in dates["2023-03-01"]["reason"]
     assert pcf_rows(demo_db, "2023-03-01") == 0
 
 
@@ -54,7 +54,7 @@ def test_fewer_upcg_players_on_rerun_is_blocked_as_regression(demo_db):
     keep_upcg_share(demo_db, "2023-03-01", 0.95)
     result, dates = run_json(demo_db, "--dates", "2023-03-01", "--source", "upcg", "--rerun", "all")
     assert result.exit_code == 3
-    assert dates["2023-03-01"]["reason"].startswith("regression")
+    assert dates["2023-03-01"]["blocked_by"] == "regression"
     assert pcf_rows(demo_db, "2023-03-01") == before
 
 

@@ -62,8 +62,12 @@ def test_incident_dates_fall_back_with_partial_reasons(late_season):
     sources, dates = late_season
     decisions = compute_composite_factors(sources, dates, "auto").decisions
     first, second = decisions.loc["2023-02-23"], decisions.loc["2023-02-24"]
-    assert first["context_source"] == "pgs_synthetic" and first["source_reason"].startswith("upcg_partial 1/")
-    assert second["context_source"] == "pgs_synthetic" and second["source_reason"].startswith("upcg_partial")
+    assert (first["context_source"], first["upcg_state"], first["matched_players"]) == (
+        "pgs_synthetic",
+        "upcg_partial",
+        1,
+    )
+    assert (second["context_source"], second["upcg_state"]) == ("pgs_synthetic", "upcg_partial")
     assert 0.35 <= second["matched_players"] / second["expected_players"] <= 0.43
     assert first["row_count"] == first["expected_players"] and second["row_count"] == second["expected_players"]
     assert decisions.loc["2023-03-01", "context_source"] == "upcg"
@@ -77,7 +81,11 @@ def test_upcg_with_as_many_rows_as_players_but_the_wrong_players_is_partial(late
     result = compute_composite_factors(type(sources)(**{**sources.__dict__, "upcg": upcg}), [day.date()], "auto")
     decision = result.decisions.loc[day]
     assert decision["upcg_players"] >= decision["expected_players"] * 0.9
-    assert decision["context_source"] == "pgs_synthetic" and decision["source_reason"].startswith("upcg_partial 0/")
+    assert (decision["context_source"], decision["upcg_state"], decision["matched_players"]) == (
+        "pgs_synthetic",
+        "upcg_partial",
+        0,
+    )
     assert decision["row_count"] == decision["expected_players"]
 
 

@@ -50,7 +50,7 @@ def test_partial_cleanup_backs_up_removes_the_incident_dates_and_restore_puts_up
     assert result.exit_code == 3 and dates["2023-02-23"]["status"] == dates["2023-02-24"]["status"] == "blocked"
     result, dates = run_json(warehouse.url, *INCIDENT_WEEK)
     assert result.exit_code == 0
-    assert {dates[day]["source_reason"] for day in INCIDENT_DATES} == {"upcg_empty"}
+    assert {dates[day]["upcg_state"] for day in INCIDENT_DATES} == {"upcg_empty"}
 
     restored = invoke(warehouse.url, "cleanup", "restore", backup)
 

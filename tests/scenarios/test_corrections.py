@@ -171,7 +171,8 @@ def test_late_rows_a_dnp_corrected_to_active_and_an_old_gap_are_published_by_the
 
     exit_code, night = catch_up(url, "2022-11-16", "--lookback-days", "3", "--zones", "tables")
 
-    assert exit_code == 3 and night[str(GAP_DAY)]["reason"] == "upstream_missing psza"
+    assert exit_code == 3 and night[str(GAP_DAY)]["blocked_by"] == "upstream_missing"
+    assert night[str(GAP_DAY)]["reason"] == "upstream_missing psza"  # it names the table
     assert night[str(GAP_DAY)]["status"] == "blocked" and night[str(LATE_DAY)]["status"] == "published"
     partial = pcf_rows(url, str(LATE_DAY))
     for key, rows in late.items():  # the game arrives a night late

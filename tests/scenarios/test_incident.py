@@ -29,8 +29,8 @@ def test_incident_week_falls_back_to_box_scores_and_publishes_everyone(warehouse
         assert dates[day]["status"] == "published" and dates[day]["context_source"] == "pgs_synthetic"
         assert pcf_rows(warehouse.url, day) == who_played(warehouse.url, day) == dates[day]["published_players"]
         state = ledger_state(warehouse.url, day)
-        assert state["status"] == "published" and state["reason"].startswith("upcg_partial")
-    assert ledger_state(warehouse.url, "2023-02-23")["reason"].startswith("upcg_partial 1/")
+        assert (state["status"], state["upcg_state"]) == ("published", "upcg_partial")
+    assert dates["2023-02-23"]["upcg_players"] == 1
     assert dates["2023-02-25"]["context_source"] == "upcg"
     assert set(dates) == {"2023-02-23", "2023-02-24", "2023-02-25", "2023-02-26"}  # 20–22: All-Star break
     assert document["counts"]["off_days"] >= 1
@@ -43,10 +43,10 @@ def test_upcg_only_blocks_incident_dates_then_force_publishes_them(warehouse):
 
     assert result.exit_code == 3, result.output
     for day in INCIDENT_DATES:
-        assert dates[day]["status"] == "blocked"
+        assert (dates[day]["status"], dates[day]["blocked_by"]) == ("blocked", "coverage")
         assert pcf_rows(warehouse.url, day) == 0
     assert all(entry["status"] == "published" for day, entry in dates.items() if day not in INCIDENT_DATES)
-    assert "1/" in ledger_state(warehouse.url, "2023-02-23")["reason"]
+    assert dates["2023-02-23"]["coverage"] == pytest.approx(1 / who_played(warehouse.url, "2023-02-23"))
 
     forced, dates = run_json(warehouse.url, *INCIDENT_WEEK, "--source", "upcg", "--force", "--reason", "UPCG is stale")
 
@@ -67,7 +67,8 @@ def test_force_never_lowers_coverage_allow_regression_does_and_validate_finds_ev
     forced = ("--dates", "2023-02-23", "--rerun", "all", "--source", "upcg", "--force", "--reason", "test")
     result, dates = run_json(warehouse.url, *forced)
     assert result.exit_code == 3
-    assert dates["2023-02-23"]["reason"].startswith(f"regression: players {everyone} → 1")
+    assert dates["2023-02-23"]["blocked_by"] == "regression"
+    assert f"players {everyone} → 1," in dates["2023-02-23"]["reason"]  # the verdict says by how much
     assert pcf_rows(warehouse.url, "2023-02-23") == everyone
     one_day = ("--start-date", "2023-02-23", "--end-date", "2023-02-23")
     status = invoke(warehouse.url, "status", *one_day, "--output", "json")

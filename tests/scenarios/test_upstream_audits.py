@@ -31,7 +31,10 @@ def test_stale_upcg_publishes_from_box_scores_with_a_clean_runs_values_and_block
 
     assert result.exit_code == 0, result.output
     assert dates[DAY]["status"] == "published" and dates[DAY]["context_source"] == "pgs_synthetic"
-    assert dates[DAY]["source_reason"].startswith(f"upcg_disagrees {stale}/{dates[DAY]['expected_players']}: ")
+    assert dates[DAY]["upcg_state"] == "upcg_disagrees"
+    assert dates[DAY]["source_reason"].startswith(
+        f"upcg_disagrees {stale}/{dates[DAY]['expected_players']}: "
+    )  # how many
     assert {"days_rest", "games_in_last_7_days", "minutes_in_last_7_days"} <= set(
         dates[DAY]["source_reason"].split(": ", 1)[1].split(", ")
     )
@@ -44,7 +47,7 @@ def test_stale_upcg_publishes_from_box_scores_with_a_clean_runs_values_and_block
     result, dates = run_json(warehouse.url, "--dates", DAY, "--source", "upcg", "--rerun", "all")
 
     assert result.exit_code == 3
-    assert dates[DAY]["status"] == "blocked" and dates[DAY]["reason"].startswith("upcg_disagrees ")
+    assert (dates[DAY]["status"], dates[DAY]["blocked_by"]) == ("blocked", "upcg_disagrees")
     pd.testing.assert_frame_equal(scores(warehouse.url), scores(clean))  # the stale context never reached the table
 
 
@@ -56,7 +59,7 @@ def test_a_lost_zone_split_after_three_published_weeks_is_blocked_by_the_drift_a
     result, dates = run_json(warehouse.url, "--dates", day)
 
     assert result.exit_code == 3
-    assert dates[day]["reason"].startswith("audit shot_zone_zero_share 1.00 vs 0.0")
+    assert dates[day]["blocked_by"] == "audit" and "shot_zone_zero_share 1.00 vs 0.0" in dates[day]["reason"]
     assert pcf_rows(warehouse.url, day) == 0
     one_day = ("--start-date", day, "--end-date", day)
     status = invoke(warehouse.url, "status", *one_day)

@@ -25,7 +25,8 @@ def test_box_scores_of_one_game_of_nine_block_the_date_until_the_rest_arrive(war
     result, dates = run_json(warehouse.url, "--dates", DAY)
 
     assert result.exit_code == 3
-    assert dates[DAY]["status"] == "blocked" and dates[DAY]["reason"].startswith("upstream_missing pgs: games ")
+    assert (dates[DAY]["status"], dates[DAY]["blocked_by"]) == ("blocked", "upstream_missing")
+    assert dates[DAY]["reason"].startswith("upstream_missing pgs: games ")  # it names the games
     assert pcf_rows(warehouse.url, DAY) == 0
     put_back(warehouse.url, "pgs", aside)
     result, dates = run_json(warehouse.url, "--dates", DAY)
@@ -34,21 +35,22 @@ def test_box_scores_of_one_game_of_nine_block_the_date_until_the_rest_arrive(war
 
 
 @pytest.mark.parametrize(
-    ("key", "where", "reason"),
+    ("key", "where", "named"),
     [
-        ("psza", "analysis_date = @d AND player_lookup <> @kept", "upstream_partial psza 1/"),
-        ("tdza", "analysis_date = @d AND team_abbr <> @kept", "upstream_partial tdza 1/18"),
+        ("psza", "analysis_date = @d AND player_lookup <> @kept", "psza 1/"),
+        ("tdza", "analysis_date = @d AND team_abbr <> @kept", "tdza 1/18"),
     ],
     ids=["psza", "tdza"],
 )
-def test_partial_zone_tables_block_the_date_until_they_are_whole(warehouse, key, where, reason):
+def test_partial_zone_tables_block_the_date_until_they_are_whole(warehouse, key, where, named):
     column = "player_lookup" if key == "psza" else "team_abbr"
     kept = first_of(warehouse.url, f"SELECT min({column}) AS k FROM {{{key}}} WHERE analysis_date = @d")
     aside = set_aside(warehouse.url, key, where, d=D, kept=kept)
 
     result, dates = run_json(warehouse.url, "--dates", DAY, "--zones", "tables")  # zone rows are not built
 
-    assert result.exit_code == 3 and dates[DAY]["reason"].startswith(reason)
+    assert result.exit_code == 3 and dates[DAY]["blocked_by"] == "upstream_partial"
+    assert named in dates[DAY]["reason"]  # which table, how much of it
     assert pcf_rows(warehouse.url, DAY) == 0
     put_back(warehouse.url, key, aside)
     assert run_json(warehouse.url, "--dates", DAY, "--zones", "tables")[0].exit_code == 0
@@ -79,7 +81,7 @@ def test_lower_quality_inputs_never_replace_published_rows_unless_allowed(wareho
     result, dates = run_json(warehouse.url, "--dates", DAY, "--rerun", "all")
 
     assert result.exit_code == 3
-    assert dates[DAY]["status"] == "blocked" and dates[DAY]["reason"].startswith("regression: players ")
+    assert (dates[DAY]["status"], dates[DAY]["blocked_by"]) == ("blocked", "regression")
     pd.testing.assert_frame_equal(query(warehouse.url, published, d=D), before)
     blocked = ledger_state(warehouse.url, DAY)
     assert blocked["previous_completeness"] > blocked["candidate_completeness"] or (
@@ -99,4 +101,3 @@ def test_lower_quality_inputs_never_replace_published_rows_unless_allowed(wareho
     assert result.exit_code == 0 and dates[DAY]["status"] == "published"
     latest = ledger_state(warehouse.url, DAY)
     assert latest["allowed_regression"] and latest["force_reason"] == "upstream recomputed the zones on purpose"
-    assert latest["reason"].startswith("allowed regression: players ")

@@ -15,7 +15,17 @@ from support import ZONE_SPLIT, execute, make_upcg_stale, published_rows, query,
 from backfill.pipeline.plan import chunk_dates, compute_blocks
 
 RANGE = ("--start-date", "2022-11-01", "--end-date", "2023-02-28", "--chunk-days", "30")
-VERDICT_FIELDS = ["status", "reason", "source_reason", "context_source", "coverage", "published_players", "forced"]
+VERDICT_FIELDS = [
+    "status",
+    "blocked_by",
+    "upcg_state",
+    "reason",
+    "source_reason",
+    "context_source",
+    "coverage",
+    "published_players",
+    "forced",
+]
 AUDIT_FIELDS = ["game_date", "audit", "value", "baseline", "baseline_dates", "passed", "detail"]
 
 
@@ -67,11 +77,10 @@ def test_every_worker_count_publishes_and_judges_exactly_what_one_worker_does(wa
 
     verdicts, rows, findings = runs[1]
     day = zeroed.isoformat()
-    assert verdicts.at[day, "status"] == "blocked" and verdicts.at[day, "reason"].startswith(
-        "audit shot_zone_zero_share 1.00 vs 0.0"
-    )
+    assert (verdicts.at[day, "status"], verdicts.at[day, "blocked_by"]) == ("blocked", "audit")
+    assert "shot_zone_zero_share 1.00 vs 0.0" in verdicts.at[day, "reason"]  # which audit, by how much
     assert verdicts.loc["2023-02-23", "context_source"] == "pgs_synthetic"
-    assert verdicts.loc["2023-02-27", "source_reason"].startswith("upcg_disagrees ")
+    assert verdicts.loc["2023-02-27", "upcg_state"] == "upcg_disagrees"
     judged = findings.set_index(["game_date", "audit"])
     assert judged.at[(pd.Timestamp(zeroed), "shot_zone_zero_share"), "baseline_dates"] == 14
     for workers in (2, 4):
