@@ -18,7 +18,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from league.calendar import Calendar
 from processors.version import CALCULATION_VERSION
@@ -138,6 +138,7 @@ class Observations:
     calendar: Calendar
     _seasons: dict[int, pd.DataFrame | None] = field(default_factory=dict)  # None: an input could not be digested
     _recorded_through: dict[int, date] = field(default_factory=dict)
+    _days: dict[int, Any] = field(default_factory=dict)  # each season's digest days as datetime64[D], made once
 
     def observe(self, wh: Warehouse, start: date, end: date) -> None:
         """Take the digests of every season [start, end] touches that this run has not read yet."""
@@ -175,6 +176,7 @@ class Observations:
         """For the dates a chunk publishes: the digests they read that this run has not recorded yet
         (`backfill_inputs` rows) and one fingerprint per date (`backfill_fingerprints` rows). A recomputation
         vouches for rows another run published (`published_runs`) and says how many of them differ."""
+        import numpy as np
         import pandas as pd
 
         inputs = []
@@ -183,10 +185,14 @@ class Observations:
             through = max(day for day in published if self._season_of(day) == season)
             digests = self._seasons[season]
             assert digests is not None
-            days = digests["day"].dt.date
+            days = self._days.get(season)
+            if days is None:  # once per season, not per chunk: a season's digests are thousands of rows
+                days = self._days[season] = pd.to_datetime(digests["day"]).to_numpy().astype("datetime64[D]")
             since = self._recorded_through.get(season)
-            new = (days <= through) & (days > since) if since is not None else days <= through
-            inputs.append(digests[new.to_numpy()])
+            new = days <= np.datetime64(through, "D")
+            if since is not None:
+                new &= days > np.datetime64(since, "D")
+            inputs.append(digests[new])
             self._recorded_through[season] = max(through, since or through)
         columns = [name for name in TABLES["inputs"].column_names if name != "run_id"]
         inputs_rows = (pd.concat(inputs, ignore_index=True) if inputs else pd.DataFrame(columns=columns)).assign(
