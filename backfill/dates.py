@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from warehouse.errors import BadInput, InvalidSetting
+from warehouse.errors import InvalidSetting
 
 LEAGUE_TZ = ZoneInfo("America/New_York")
 DATE_FORM = "YYYY-MM-DD, today or yesterday"
@@ -19,8 +19,9 @@ def league_today(now: datetime | None = None) -> date:
     return (now or datetime.now(LEAGUE_TZ)).astimezone(LEAGUE_TZ).date()
 
 
-def parse_date(text: str, option: str, today: date) -> date:
-    """`2023-02-23`, `today` or `yesterday` (in America/New_York) → date; anything else is bad input."""
+def parse_date(text: str, today: date) -> date:
+    """`2023-02-23`, `today` or `yesterday` (in America/New_York) → date; anything else is a ValueError saying why
+    (a front end names the option: see backfill.cli.options.DateWord)."""
     word = text.strip().lower()
     if word == "today":
         return today
@@ -30,30 +31,30 @@ def parse_date(text: str, option: str, today: date) -> date:
         try:
             day = date.fromisoformat(word)
         except ValueError:
-            raise BadInput(f"{option}: {text!r} is not a real date; expected {DATE_FORM}") from None
+            raise ValueError(f"{text!r} is not a real date; expected {DATE_FORM}") from None
         if not EARLIEST <= day <= LATEST:
-            raise BadInput(f"{option}: {text!r} is outside {EARLIEST.year}–{LATEST.year}; expected {DATE_FORM}")
+            raise ValueError(f"{text!r} is outside {EARLIEST.year}–{LATEST.year}; expected {DATE_FORM}")
         return day
-    raise BadInput(f"{option}: {text!r} is not a date; expected {DATE_FORM}")
+    raise ValueError(f"{text!r} is not a date; expected {DATE_FORM}")
 
 
 SPAN = ".."  # `--dates 2023-01-02..2023-01-09,2023-01-12`: a run of consecutive days in a list
 
 
-def parse_dates(text: str, option: str, today: date) -> list[date]:
+def parse_dates(text: str, today: date) -> list[date]:
     """A comma-separated list of dates and FIRST..LAST spans (both included) → every day it names."""
     days: list[date] = []
     for item in (item.strip() for item in text.split(",")):
         if not item:
             continue
         first, span, last = item.partition(SPAN)
-        start = parse_date(first, option, today)
-        end = parse_date(last, option, today) if span else start
+        start = parse_date(first, today)
+        end = parse_date(last, today) if span else start
         if end < start:
-            raise BadInput(f"{option}: {item!r} ends before it starts; expected FIRST{SPAN}LAST, oldest first")
+            raise ValueError(f"{item!r} ends before it starts; expected FIRST{SPAN}LAST, oldest first")
         days += date_range(start, end)
     if not days:
-        raise BadInput(f"{option}: expected a comma-separated list of {DATE_FORM} (or FIRST{SPAN}LAST spans)")
+        raise ValueError(f"expected a comma-separated list of {DATE_FORM} (or FIRST{SPAN}LAST spans)")
     return days
 
 

@@ -58,6 +58,20 @@ def default_audit_rules() -> AuditRules:
     return AuditRules()
 
 
+def audit_threshold(word: str) -> tuple[str, float]:
+    """`NAME=VALUE` as --audit-threshold, PCF_AUDIT_THRESHOLD and a config file spell an audit's threshold →
+    (name, value); anything else is a ValueError saying so. Whether the audit exists and the value fits it is
+    `AuditRules`' to say."""
+    name, equals, number = word.partition("=")
+    try:
+        value = float(number)
+    except ValueError:
+        equals = ""
+    if not equals:
+        raise ValueError(f"{word!r}: expected NAME=VALUE, e.g. shot_zone_zero_share=0.6")
+    return name.strip(), value
+
+
 def whole_number(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 

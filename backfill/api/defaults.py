@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from backfill.config import Kind, Option, Options, find_config, read_config
+from backfill.settings import audit_threshold
 from warehouse import InvalidSetting
 
 from .common import WarehouseLike, warehouse_url
@@ -101,13 +102,7 @@ def from_text(key: str, text: str, kind: Kind) -> Any:
 
 def thresholds_of(words: list[str]) -> dict[str, float]:
     """NAME=VALUE words (PCF_AUDIT_THRESHOLD, the config's table) as the mapping the settings take."""
-    thresholds = {}
-    for word in words:
-        name, equals, number = word.partition("=")
-        try:
-            thresholds[name.strip()] = float(number)
-        except ValueError:
-            equals = ""
-        if not equals:
-            raise InvalidSetting("audit_thresholds", "{field}: {word!r}: expected NAME=VALUE", word=word)
-    return thresholds
+    try:
+        return dict(audit_threshold(word) for word in words)
+    except ValueError as error:
+        raise InvalidSetting("audit_thresholds", "{field}: {problem}", problem=str(error)) from None

@@ -43,7 +43,7 @@ from warehouse.outputs import HTML_REPORT, checked_output
 @date_option("--end-date", required=True)
 @output_option()
 @pass_app
-def status(app: AppSettings, start_date: str, end_date: str, output: str) -> int:
+def status(app: AppSettings, start_date: date, end_date: date, output: str) -> int:
     """Per-date ledger state of a range and a summary.
 
     \b
@@ -79,8 +79,8 @@ def status(app: AppSettings, start_date: str, end_date: str, output: str) -> int
 @pass_app
 def validate(
     app: AppSettings,
-    start_date: str,
-    end_date: str,
+    start_date: date,
+    end_date: date,
     min_coverage: float,
     recompute: bool,
     output: str,
@@ -212,7 +212,7 @@ def notify_freshness(fresh: Any, connection: list[str], notify: NotifySettings) 
     help="Where to write the self-contained HTML report (a new file, or a report this tool wrote).",
 )
 @pass_app
-def report(app: AppSettings, start_date: str, end_date: str, html_path: Path) -> int:
+def report(app: AppSettings, start_date: date, end_date: date, html_path: Path) -> int:
     """Write an HTML coverage report: calendar heatmap, per-date detail, per-season coverage chart.
 
     \b

@@ -16,8 +16,9 @@ import click
 from backfill import api, hints
 from backfill.cli.metrics import MetricsSnapshot
 from backfill.cli.notify import NOTIFY_ON, redacted
+from backfill.cli.params import AUDIT_THRESHOLD, DATE
 from backfill.cli.root import option, report_counts
-from backfill.dates import DATE_FORM, league_today, parse_date, parse_dates
+from backfill.dates import DATE_FORM, league_today
 from backfill.pipeline.signals import Interrupted
 from backfill.settings import AppSettings, RunSettings, bigquery_tuning
 from validation.rules import DEFAULT_BASELINE_DATES
@@ -64,21 +65,21 @@ def open_warehouse(app: AppSettings, *, must_exist: bool = True, read_only: bool
 
 
 def date_option(name: str, **kwargs: Any) -> Callable:
-    return option(name, metavar="DATE", help=f"{DATE_FORM}.", **kwargs)
+    return option(name, type=DATE, metavar="DATE", help=f"{DATE_FORM}.", **kwargs)
 
 
 def resolve_range(
-    app: AppSettings, start_text: str | None, end_text: str | None, dates_text: str | None
+    app: AppSettings, start: date | None, end: date | None, dates: list[date] | None
 ) -> tuple[date, date, tuple[date, ...] | None]:
+    """The range a command covers: --start-date/--end-date or --dates, never after today."""
     today = app_today(app)
-    if dates_text is not None:
-        if start_text or end_text:
+    if dates is not None:
+        if start or end:
             raise BadInput("--dates: use either --dates or --start-date/--end-date, not both")
-        return api.run_range(None, None, parse_dates(dates_text, "--dates", today), today)
-    if start_text is None or end_text is None:  # an empty value is parsed, and refused, as a date
+        return api.run_range(None, None, dates, today)
+    if start is None or end is None:
         raise BadInput(f"--start-date and --end-date are required (or --dates d1,d2); expected {DATE_FORM}")
-    start = parse_date(start_text, "--start-date", today)
-    return api.run_range(start, parse_date(end_text, "--end-date", today), None, today)
+    return api.run_range(start, end, None, today)
 
 
 def resume_command(app: AppSettings, settings: RunSettings) -> str:
@@ -103,20 +104,6 @@ def output_option() -> Callable:
     )
 
 
-def parse_audit_thresholds(_ctx: click.Context, _param: click.Parameter, words: tuple[str, ...]) -> dict[str, float]:
-    """NAME=VALUE words → {audit: threshold}; the names are checked by the settings."""
-    thresholds = {}
-    for word in words:
-        name, equals, text = str(word).partition("=")
-        try:
-            thresholds[name.strip()] = float(text)
-        except ValueError:
-            equals = ""
-        if not equals:
-            raise click.BadParameter(f"{word!r}: expected NAME=VALUE, e.g. shot_zone_zero_share=0.6")
-    return thresholds
-
-
 def audit_options(command: Callable) -> Callable:
     command = option(
         "--baseline-dates",
@@ -129,8 +116,9 @@ def audit_options(command: Callable) -> Callable:
         "--audit-threshold",
         "audit_threshold",
         multiple=True,
+        type=AUDIT_THRESHOLD,
         metavar="NAME=VALUE",
-        callback=parse_audit_thresholds,
+        callback=lambda _ctx, _param, pairs: dict(pairs),  # the last value of a name wins
         help="Override an audit's threshold (repeatable); `pcf-backfill config` lists them.",
     )(command)
 

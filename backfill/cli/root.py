@@ -14,9 +14,10 @@ from typing import Any
 import click
 
 from backfill.cli.logs import LOG_FORMATS, LOG_LEVELS, configure_logging
+from backfill.cli.params import DATE
 from backfill.config import Kind, default_map, find_config, load_config
 from backfill.config import Option as ConfigOption
-from backfill.dates import league_today, parse_date
+from backfill.dates import league_today
 from backfill.pipeline.signals import Interrupted, stop_on_signals, stop_requested
 from backfill.settings import CREDENTIALS_VARIABLE, EMULATOR_HOST_VARIABLE, AppSettings
 from vocabulary import ExitCode
@@ -188,14 +189,12 @@ def parse_datasets(_ctx: click.Context, _param: click.Parameter, text: str | Non
         raise click.BadParameter(str(error).removeprefix("--datasets: ")) from None
 
 
-def pinned_today(text: str) -> date:
+def pinned_today(_ctx: click.Context, _param: click.Parameter, today: date | None) -> date | None:
     """The test-only override of today: a replay of the past, never a jump into the future."""
     real_today = league_today()
-    today = parse_date(text, "--today", real_today)
-    if today > real_today:
-        raise BadInput(
-            f"--today: {today} is after the real today ({real_today}, America/New_York); "
-            "the override only replays past days"
+    if today is not None and today > real_today:
+        raise click.BadParameter(
+            f"{today} is after the real today ({real_today}, America/New_York); the override only replays past days"
         )
     return today
 
@@ -226,7 +225,8 @@ def pinned_today(text: str) -> date:
 @option("--log-level", type=click.Choice(LOG_LEVELS, case_sensitive=False), default="info", show_default=True)
 @option(
     "--today",
-    "today_text",
+    type=DATE,
+    callback=pinned_today,
     default=None,
     metavar="YYYY-MM-DD",
     hidden=True,
@@ -268,7 +268,7 @@ def cli(
     datasets: Datasets,
     log_format: str,
     log_level: str,
-    today_text: str | None,
+    today: date | None,
     emulator_host: str | None,
     credentials_file: str | None,
     debug: bool,
@@ -281,7 +281,6 @@ def cli(
       pcf-backfill --warehouse duckdb:///pcf.duckdb run --start-date 2022-10-18 --end-date 2023-04-09
     """
     configure_logging(log_format, log_level.lower())
-    today = pinned_today(today_text) if today_text else None
     params = command_params(ctx)
     config = load_config(find_config(config_text, warehouse), params)
     ctx.obj = AppSettings(

@@ -31,8 +31,8 @@ from backfill.cli.options import (
     threshold,
     zones_option,
 )
+from backfill.cli.params import DATE, DATES
 from backfill.cli.root import cli, option, pass_app
-from backfill.dates import parse_date
 from backfill.pipeline.date_facts import newest_published
 from backfill.pipeline.signals import Interrupted, stop_requested
 from backfill.settings import DEFAULT_CHUNK_DAYS, MAX_LOOKBACK_DAYS, RERUN_MODES, AppSettings, RunSettings
@@ -169,7 +169,8 @@ def notify_run(
 @date_option("--end-date")
 @option(
     "--dates",
-    "dates_text",
+    "listed_dates",
+    type=DATES,
     default=None,
     metavar="D1,D2,...",
     help="Explicit dates, FIRST..LAST for a run of days (same gates as a range).",
@@ -216,9 +217,9 @@ def notify_run(
 @pass_app
 def run(
     app: AppSettings,
-    start_date: str | None,
-    end_date: str | None,
-    dates_text: str | None,
+    start_date: date | None,
+    end_date: date | None,
+    listed_dates: list[date] | None,
     min_coverage: float,
     warn_coverage: float,
     source: SourcePolicy,  # click.Choice admits only these
@@ -240,7 +241,7 @@ def run(
     """Backfill a date range: plan, compute, gate, publish atomically, record in the ledger."""
     with metrics_recorded(app, metrics_file, "run") as metrics:
         notify = NotifySettings(notify_urls, notify_on)
-        start, end, dates = resolve_range(app, start_date, end_date, dates_text)
+        start, end, dates = resolve_range(app, start_date, end_date, listed_dates)
         settings = api.run_settings(
             start,
             end,
@@ -271,7 +272,7 @@ def run(
 @option("--chunk-days", type=int, default=DEFAULT_CHUNK_DAYS, show_default=True)
 @option(
     "--as-of",
-    "as_of_text",
+    type=DATE,
     default=None,
     metavar="DATE",
     help="Run the catch-up of another day (YYYY-MM-DD, not after today): the window ends the day before. It "
@@ -290,7 +291,7 @@ def catch_up(
     min_coverage: float,
     warn_coverage: float,
     chunk_days: int,
-    as_of_text: str | None,
+    as_of: date | None,
     dry_run: bool,
     zones: ZoneMode,
     audit_threshold: dict[str, float],
@@ -312,7 +313,6 @@ def catch_up(
     with metrics_recorded(app, metrics_file, "catch-up") as metrics:
         notify = NotifySettings(notify_urls, notify_on)
         today = app_today(app)
-        as_of = parse_date(as_of_text, "--as-of", today) if as_of_text else None
         settings = api.catch_up_settings(
             as_of=as_of,
             lookback_days=lookback_days,

@@ -90,7 +90,7 @@ def test_the_undo_of_a_cleanup_pastes_from_any_folder(demo_db, tmp_path, monkeyp
 def test_date_lists_print_as_spans_and_read_back_as_the_same_days(days, text):
     chosen = [date.fromisoformat(day) for day in days]
     assert dates_text(chosen) == text
-    assert parse_dates(text, "--dates", date(2026, 1, 1)) == sorted(chosen)
+    assert parse_dates(text, date(2026, 1, 1)) == sorted(chosen)
 
 
 def test_a_long_date_list_resumes_in_one_short_line(run_cli, demo_db):

@@ -137,6 +137,20 @@ def thresholds() -> list[pytest.param]:
             id="PCF_MIN_COVERAGE=nan",
         )
     )
+    audit = "--audit-threshold"
+    for command in ("run", "catch-up"):
+        cases += [
+            pytest.param(
+                Refusal((*COMMANDS[command], audit, word), audit, "NAME=VALUE"), id=f"{command} {audit} {word!r}"
+            )
+            for word in ("shot_zone_zero_share", "shot_zone_zero_share=high", "=", "")
+        ]
+    cases.append(
+        pytest.param(
+            Refusal(COMMANDS["run"], audit, "NAME=VALUE", env=(("PCF_AUDIT_THRESHOLD", "shot_zone_zero_share:0.6"),)),
+            id="PCF_AUDIT_THRESHOLD malformed",
+        )
+    )
     return cases
 
 
