@@ -136,7 +136,7 @@ def misspelled(expected: pd.DataFrame, unheld: np.ndarray, upcg: pd.DataFrame, u
         return pd.DataFrame({"game_date": [], "player_lookup": [], "text": []})  # the usual case, told cheaply
     names = pd.concat([expected["player_lookup"][unheld], upcg["player_lookup"][unmatched]], ignore_index=True)
     codes, lookups = pd.factorize(names)
-    folded = pd.Series([fold(name) for name in lookups.tolist()], dtype="object")
+    folded = pd.Series(lookups, dtype="object").str.normalize("NFC").str.casefold().str.strip()
     if (folded.to_numpy() == np.asarray(lookups, dtype=object)).all():  # every name spelled as compared: none
         return pd.DataFrame(columns=["game_date", "player_lookup", "text"])  # can differ only in spelling
     spelled, players = pd.Series(folded.to_numpy()[codes], dtype="object"), int(unheld.sum())
@@ -154,12 +154,10 @@ def misspelled(expected: pd.DataFrame, unheld: np.ndarray, upcg: pd.DataFrame, u
     return found.assign(text=texts)
 
 
-def fold(name: str) -> str:
-    """A name after NFC + casefold + strip: how two spellings of one name become equal."""
-    return unicodedata.normalize("NFC", name).casefold().strip()
-
-
 def spelled_as_compared(names: pd.Series) -> bool:
-    """True when folding changes none of the names: then two names that differ differ after folding too, and
-    none can differ only in spelling. Each distinct name is folded once."""
-    return all(fold(name) == name for name in pd.unique(names.dropna()).tolist())
+    """True when NFC + casefold + strip changes none of the names (each distinct one folded once): then two names
+    that differ still differ after folding, and none can differ only in spelling."""
+    return all(
+        isinstance(name, str) and unicodedata.normalize("NFC", name).casefold().strip() == name
+        for name in pd.unique(names.dropna()).tolist()
+    )

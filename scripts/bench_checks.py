@@ -40,33 +40,38 @@ FOUR_SEASONS = ("2021-10-19", "2025-04-13")
 
 
 def timed(spent: dict[str, float], name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    """`function`, adding its wall seconds to spent[name] and its CPU seconds to spent[name + " cpu"]."""
+
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         try:
             return function(*args, **kwargs)
         finally:
             spent[name] = spent.get(name, 0.0) + time.perf_counter() - began
+            spent[f"{name} cpu"] = spent.get(f"{name} cpu", 0.0) + time.process_time() - began_cpu
 
     return wrapper
 
 
 def child(url: str, start: str, end: str) -> None:
-    """One timed `run`; prints one JSON line: seconds per check, the checks' sum, the whole run, CPU seconds."""
-    import backfill.pipeline.compute as composite
+    """One timed `run`; prints one JSON line: wall and CPU seconds per check, of all checks and of the whole run."""
+    import backfill.pipeline.compute as compute
 
     spent: dict[str, float] = {}
     for name in CHECKS:
-        setattr(composite, name, timed(spent, name, getattr(composite, name)))
+        setattr(compute, name, timed(spent, name, getattr(compute, name)))
     from backfill.cli import main
 
     sys.argv = ["pcf-backfill", "--warehouse", url, "run", "--start-date", start, "--end-date", end]
     try:
         main()  # exits with the run's exit code, after the finally below
     finally:
-        total = time.perf_counter() - START
-        checks = sum(spent.values())
-        print(json.dumps({"checks": checks, "total": total, "cpu": time.process_time(), **spent}))
+        checks = sum(spent.get(name, 0.0) for name in CHECKS)
+        checks_cpu = sum(spent.get(f"{name} cpu", 0.0) for name in CHECKS)
+        totals = {"checks": checks, "run": time.perf_counter() - START}
+        cpu = {"checks cpu": checks_cpu, "run cpu": time.process_time()}
+        print(json.dumps({**spent, **totals, **cpu}))
 
 
 def repetition(league: Path, start: str, end: str) -> dict[str, float]:
@@ -97,14 +102,15 @@ def main() -> None:
         child(options.league, options.start_date, options.end_date)
         return
     runs = [repetition(Path(options.league), options.start_date, options.end_date) for _ in range(options.repeat)]
-    median = {name: statistics.median(run.get(name, 0.0) for run in runs) for name in runs[0]}
-    for name in [*CHECKS, "checks", "total", "cpu"]:
-        print(
-            f"{name:>20}  {median.get(name, 0.0):7.3f} s   every run: "
-            + " ".join(f"{run.get(name, 0.0):.3f}" for run in runs)
-        )
-    shares = [run["checks"] / run["total"] for run in runs]
-    print(f"{'share':>20}  {statistics.median(shares):7.1%}     every run: " + " ".join(f"{s:.1%}" for s in shares))
+    print(f"{'seconds, median of ' + str(len(runs)):>24}  {'wall':>7}  {'cpu':>7}   every run (wall)")
+    for name in [*CHECKS, "checks", "run"]:
+        wall = [run.get(name, 0.0) for run in runs]
+        cpu = statistics.median(run.get(f"{name} cpu", 0.0) for run in runs)
+        print(f"{name:>24}  {statistics.median(wall):7.3f}  {cpu:7.3f}   " + " ".join(f"{s:.3f}" for s in wall))
+    for clock in ("", " cpu"):
+        shares = [run[f"checks{clock}"] / run[f"run{clock}"] for run in runs]
+        every = " ".join(f"{share:.1%}" for share in shares)
+        print(f"{'share of the run' + clock:>24}  {statistics.median(shares):7.1%}   {every}")
 
 
 if __name__ == "__main__":
