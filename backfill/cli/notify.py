@@ -8,6 +8,8 @@ a target is named by its position and service ("#1 JSON").
 
 from __future__ import annotations
 
+import math
+import os
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -16,7 +18,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from vocabulary import BlockedBy, DateStatus
-from warehouse.errors import BadInput
+from warehouse.errors import BadInput, InvalidSetting
 from warehouse.logger import get_logger
 
 if TYPE_CHECKING:  # computing factors is not needed to render or notify
@@ -28,6 +30,8 @@ log = get_logger(__name__)
 
 NOTIFY_ON = ("attention", "always")  # attention: only when a person is needed (or a date recovered)
 RETRY_BUDGET_SECONDS = 10.0  # total time a run may spend delivering, every target and attempt included
+BUDGET_VARIABLE = "PCF_NOTIFY_BUDGET_SECONDS"  # … unless a deployment (or a test) sets another
+BUDGET_LIMITS = (1.0, 300.0)
 MAX_ATTEMPTS = 3
 ATTEMPT_TIMEOUT_SECONDS = 4.0
 BACKOFF_SECONDS = (0.5, 1.0)
@@ -68,11 +72,31 @@ def redacted(argv: Sequence[str]) -> list[str]:
     return words
 
 
+def delivery_budget(environ: Mapping[str, str]) -> float:
+    """Seconds a run may spend delivering its digest: PCF_NOTIFY_BUDGET_SECONDS, else RETRY_BUDGET_SECONDS."""
+    text = (environ.get(BUDGET_VARIABLE) or "").strip()
+    if not text:
+        return RETRY_BUDGET_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not BUDGET_LIMITS[0] <= seconds <= BUDGET_LIMITS[1]:
+        raise InvalidSetting(
+            BUDGET_VARIABLE,
+            "{field}: {value!r}; expected seconds from {low:g} to {high:g}",
+            value=text,
+            low=BUDGET_LIMITS[0],
+            high=BUDGET_LIMITS[1],
+        )
+    return seconds
+
+
 @dataclass(frozen=True)
 class NotifySettings:
     urls: tuple[str, ...] = ()
     on: str = "attention"
-    budget_seconds: float = RETRY_BUDGET_SECONDS
+    budget_seconds: float = field(default_factory=lambda: delivery_budget(os.environ))
 
     def __post_init__(self) -> None:
         if self.on not in NOTIFY_ON:

@@ -12,14 +12,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from support import lose_zone_split, start_run
+from support import lose_zone_split, said, start_run
 
 from backfill.cli import cli
 from backfill.cli.notify import (
+    BUDGET_VARIABLE,
     MAX_ATTEMPTS,
     RETRY_BUDGET_SECONDS,
     Attention,
     Digest,
+    delivery_budget,
     problem_kind,
     redacted,
     takeover_text,
@@ -164,6 +166,9 @@ def table_dump(db: Path) -> str:
         return "\n".join(con.sql(f'SELECT * FROM "{schema}"."{name}"').df().to_csv() for schema, name in tables)
 
 
+BUDGET = 2.0  # seconds of delivery (PCF_NOTIFY_BUDGET_SECONDS): the default 10 s would only make the test wait
+
+
 @pytest.mark.parametrize("status", [500, 0], ids=["answers_500", "never_answers"])
 def test_an_unreachable_webhook_changes_neither_exit_code_nor_data(tmp_path, psza_withheld, demo_db, status):
     reference = tmp_path / "reference.duckdb"
@@ -172,12 +177,12 @@ def test_an_unreachable_webhook_changes_neither_exit_code_nor_data(tmp_path, psz
     hook = Webhook(status)
     try:
         clock = time.monotonic()
-        result = catch_up(demo_db, "--notify", hook.url)
+        result = catch_up(demo_db, "--notify", hook.url, env={BUDGET_VARIABLE: str(BUDGET)})
         elapsed = time.monotonic() - clock
     finally:
         hook.close()
     assert result.exit_code == 3, result.output
-    assert elapsed < RETRY_BUDGET_SECONDS + 10  # the run itself takes a few seconds
+    assert elapsed < BUDGET + 10  # the run itself takes a few seconds; unbounded, 3 silent attempts take 13.5 s
     assert 1 <= len(hook.requests) <= MAX_ATTEMPTS
     if status == 500:
         assert len(hook.requests) == MAX_ATTEMPTS
@@ -193,6 +198,21 @@ def test_an_unreachable_webhook_changes_neither_exit_code_nor_data(tmp_path, psz
     assert states[0] == states[1]
     for text in (result.stdout, result.stderr, table_dump(demo_db)):
         assert SECRET not in text and hook.url not in text
+
+
+@pytest.mark.parametrize(("value", "budget"), [(None, RETRY_BUDGET_SECONDS), ("2.5", 2.5), ("300", 300.0)])
+def test_the_delivery_budget_is_ten_seconds_unless_the_environment_says_otherwise(value, budget):
+    assert delivery_budget({} if value is None else {BUDGET_VARIABLE: value}) == budget
+
+
+@pytest.mark.parametrize("value", ["0", "0.5", "301", "nan", "ten"])
+def test_a_delivery_budget_out_of_bounds_is_bad_input_naming_the_variable(demo_db, webhook, value):
+    result = catch_up(demo_db, "--notify", webhook.url, env={BUDGET_VARIABLE: value})
+    assert result.exit_code == 2, result.output
+    assert [line for line in said(result.output) if line.startswith("Error: ")] == [
+        f"Error: {BUDGET_VARIABLE}: {value!r}; expected seconds from 1 to 300"
+    ]
+    assert webhook.requests == []
 
 
 def test_the_url_never_reaches_logs_output_or_tables(demo_db, webhook, psza_withheld):
