@@ -16,8 +16,7 @@ from backfill.dates import league_today, run_range
 from backfill.lineage import Outcome, dataset_of, reported
 from backfill.pipeline.invocation import new_invocation
 from backfill.settings import DEFAULT_CHUNK_DAYS, MAX_LOOKBACK_DAYS, RunSettings
-from validation.audits import DEFAULT_BASELINE_DATES, AuditRules
-from validation.rules import DEFAULT_MIN_COVERAGE, DEFAULT_WARN_COVERAGE, GateRules
+from validation.rules import DEFAULT_BASELINE_DATES, DEFAULT_MIN_COVERAGE, DEFAULT_WARN_COVERAGE, GateRules
 from vocabulary import SourcePolicy, ZoneMode
 from warehouse import Datasets, Interrupted, InvalidSetting, LockHeld, Warehouse
 from warehouse.schemas import INPUT_TABLES
@@ -25,6 +24,7 @@ from warehouse.schemas import INPUT_TABLES
 if TYPE_CHECKING:  # the runner pulls in the whole processing stack: only calls that compute import it
     from backfill.pipeline import runner
     from backfill.pipeline.plan import Plan
+    from validation.audits import AuditRules
 
 Cancel = threading.Event | Callable[[], bool] | None
 
@@ -329,6 +329,8 @@ def audit_rules(thresholds: Mapping[str, float] | None, baseline_dates: int) -> 
             "{field}: expected a mapping of audit name to threshold, got {kind}",
             kind=type(thresholds).__name__,
         )
+    from validation.audits import AuditRules  # the audits' registry comes with their arithmetic (pandas)
+
     return AuditRules(dict(thresholds or {}), baseline_dates)
 
 

@@ -93,3 +93,15 @@ def test_help_and_bad_input_load_no_frame_library(tmp_path, args):
     modules = loaded_modules(tmp_path, *args)
     assert "backfill.cli.inspect" in modules, "the probe ran the command line"
     assert not modules & set(FRAMES)
+
+
+def test_importing_the_run_api_loads_no_frame_library_until_a_run_starts():
+    """An orchestrator parses the file that imports `backfill.run` often (Airflow: every DAG-folder scan); the frame
+    libraries and the processing stack load when a run starts, not then."""
+    probe = (
+        "import sys\nfrom backfill.api import catch_up, run, run_with_settings\nprint(' '.join(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    modules = set(done.stdout.split())
+    assert "backfill.api.runs" in modules, "the probe imported the run API"
+    assert not modules & {*FRAMES, BIGQUERY_CLIENT, "duckdb", *PROCESSING, "validation.audits"}
