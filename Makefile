@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DB ?= pcf.duckdb
 WAREHOUSE := duckdb:///$(DB)
 
-.PHONY: demo test browser lint bench clean
+.PHONY: demo test test-fast browser lint bench clean
 
 # What running needs: the package and its dependencies, nothing else.
 $(BIN)/pcf-backfill: pyproject.toml
@@ -28,6 +28,11 @@ demo: $(BIN)/pcf-backfill
 # The whole suite, slow and emulator tests included (this is what CI runs); -rs names each skipped test's reason.
 test: $(VENV)/.dev-tools browser .venv-emulator/bin/bqemulator
 	$(BIN)/python -m pytest -n 2 -q -rs
+
+# The inner loop while changing code: the suite without the emulator, the browser and the slow tests (whole seasons,
+# real timeouts, the full samples of signal moments, faults and hostile inputs); under two minutes on 2 cores.
+test-fast: $(VENV)/.dev-tools
+	$(BIN)/python -m pytest -n 2 -q -m "not slow and not bigquery_emulator"
 
 # The BigQuery emulator runs from its own venv so its pins never change ours.
 .venv-emulator/bin/bqemulator: tests/emulator/requirements.txt

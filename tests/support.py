@@ -14,7 +14,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -53,7 +53,14 @@ BACKENDS = [
 ]
 
 
-# --- the CLI -------------------------------------------------------------------------------------
+def sampled(values: Iterable[Any], fast: int) -> list[Any]:
+    """Parameters of a test that samples moments or inputs: `fast` of them, spread over the list (the first
+    included), run in `make test-fast`; the rest are marked slow and run in the full suite only."""
+    values = list(values)
+    step = -(-len(values) // fast)
+    return [value if n % step == 0 else pytest.param(value, marks=pytest.mark.slow) for n, value in enumerate(values)]
+
+
 def said(output: str) -> list[str]:
     """What a command said to a person: its lines without the JSON log lines (every invocation's stream ends
     with a `run_done` line)."""

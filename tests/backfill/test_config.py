@@ -266,6 +266,7 @@ def test_bigquery_settings_from_the_environment_are_checked_naming_the_variable(
         assert str(refused.value) == expected
 
 
+@pytest.mark.slow
 def test_zones_come_from_the_command_line_the_environment_or_the_file_for_the_cli_and_the_api_alike(run_cli, demo_db):
     """A date whose PSZA rows are missing: built from the box scores under `auto`, blocked under `tables`."""
     import backfill

@@ -37,6 +37,7 @@ def partition_events(result: dg.ExecuteInProcessResult) -> dict[str, dict]:
     }  # type: ignore[union-attr]
 
 
+@pytest.mark.slow
 def test_a_range_materializes_each_published_partition_and_fails_only_the_blocked_one(demo_db, instance):
     asset = pcf_asset(start_date="2022-10-18")
     pcf = PcfResource(warehouse=f"duckdb:///{demo_db}", source="upcg", wait_for_lock=0)

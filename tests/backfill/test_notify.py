@@ -255,6 +255,7 @@ def test_cleanup_execute_sends_the_deletion_and_how_to_undo_it(demo_db, webhook)
     assert "cleanup deleted" in message and "cleanup restore upcoming_player_game_context_backup_" in message
 
 
+@pytest.mark.slow
 def test_a_correction_upstream_is_named_by_validate_and_freshness_and_the_catch_up_says_it_republished(
     run_cli, demo_db, webhook, open_db
 ):

@@ -94,6 +94,7 @@ def test_status_shows_every_game_date_state(demo_db):
     assert document["summary"]["blocked"] == 2
 
 
+@pytest.mark.slow
 def test_workers_compute_ahead_and_publish_the_same_table(demo_file, tmp_path):
     tables = []
     for workers in ("1", "3"):

@@ -111,6 +111,7 @@ def assert_hash_changes_with_the_score_only(factors: pd.DataFrame, row: int, col
 
 # One property test checks every property on the same example: the math is row-wise and
 # its cost per call is mostly fixed, so one call over stacked variants keeps the suite fast.
+@pytest.mark.slow
 @given(
     contexts(),
     st.floats(min_value=0, max_value=500),

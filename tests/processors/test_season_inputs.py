@@ -60,6 +60,7 @@ def read_in_chunks(wh: Warehouse, chunk_days: int) -> tuple[int, int]:
     return wh.stats.jobs - jobs, wh.stats.rows_read - rows
 
 
+@pytest.mark.slow
 def test_chunk_size_does_not_change_what_is_read(two_seasons):
     one_chunk = read_in_chunks(two_seasons, 366)
     assert one_chunk[0] == 2 + 2 * TABLE_READS  # two seasons

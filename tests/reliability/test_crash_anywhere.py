@@ -154,6 +154,7 @@ def test_sigkill_anywhere_then_rerun_matches_an_uninterrupted_run(seed, extra, d
     assert sum(o.publishes_begun for o in outcomes) > 0, "the publish trace shim did not load"
 
 
+@pytest.mark.slow
 def test_the_run_after_a_sigkill_starts_at_once_and_closes_the_killed_runs_record(demo_file, tmp_path):
     db = tmp_path / "killed.duckdb"
     shutil.copy(demo_file, db)

@@ -35,7 +35,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from consistency import current_states, ledger_problems
-from support import invoke, opened, published_rows
+from support import invoke, opened, published_rows, sampled
 
 import backfill.pipeline.publish
 from backfill.pipeline.plan import chunk_dates
@@ -200,7 +200,7 @@ def one_clear_line(result, fault: Fault) -> str:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("start", [pytest.param("fresh", marks=pytest.mark.slow), "republish"])
-@pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
+@pytest.mark.parametrize("fault", sampled(FAULTS, fast=4), ids=[f.name for f in FAULTS])
 def test_a_fault_leaves_every_date_old_or_new_and_a_rerun_finishes_the_job(
     fault, start, uninterrupted, demo_file, tmp_path, monkeypatch
 ):

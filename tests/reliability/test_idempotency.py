@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from consistency import current_states, ledger_problems
 from support import invoke, opened, published_rows
 
@@ -28,6 +29,7 @@ def snapshot(db: Path) -> tuple[pd.DataFrame, int, pd.DataFrame, list[str]]:
         wh.close()
 
 
+@pytest.mark.slow
 def test_three_runs_of_one_range_publish_identical_rows(demo_db):
     outcomes = []
     for rerun in ((), ("--rerun", "all"), ("--rerun", "all")):

@@ -99,6 +99,7 @@ def reader_holding(db, seconds: int) -> subprocess.Popen[str]:  # type: ignore[n
     return reader
 
 
+@pytest.mark.slow
 def test_a_run_started_while_a_long_read_is_open_waits_instead_of_exiting_4(demo_db):
     reader = reader_holding(demo_db, 3)
     try:
@@ -133,6 +134,7 @@ def test_status_reads_a_file_whose_mode_is_0444(demo_db):
     assert demo_db.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_a_second_writer_exits_4_naming_the_holders_command(demo_db, tmp_path):
     holder = start_run(demo_db, "--chunk-days", "3")
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pandas as pd
+import pytest
 from support import execute, ledger_state, pcf_rows, put_back, query, run_json, set_aside, who_played
 
 from vocabulary import BlockedBy
@@ -64,6 +65,7 @@ def test_a_game_without_its_team_lines_blocks_the_date_as_upstream_missing_tgs(w
     assert_publishes_everyone(warehouse.url)
 
 
+@pytest.mark.slow
 def test_a_teams_pace_history_without_its_last_weeks_lines_blocks_the_box_score_context(warehouse):
     """Under `--source pgs` the pace is read from TGS history, so a lagging team line blocks; under `auto` the
     complete UPCG is used, and the agreement audit does not blame it for the pace the gaps would give."""

@@ -8,6 +8,7 @@ import json
 from datetime import date, timedelta
 
 import pandas as pd
+import pytest
 from support import count, execute, invoke, ledger_state, pcf_rows, put_back, query, set_aside, who_played
 
 AS_OF = "2022-11-20"  # the nightly catch-up of this day covers the season through 2022-11-19
@@ -75,6 +76,7 @@ def game_dates_between(url: str, first: date, last: date) -> set[str]:
     return set(pd.to_datetime(days["game_date"]).dt.strftime("%Y-%m-%d"))
 
 
+@pytest.mark.slow
 def test_a_correction_stales_exactly_the_windows_that_read_it_and_the_catch_up_republishes_them(warehouse):
     url = warehouse.url
     exit_code, first = catch_up(url, AS_OF)
@@ -163,6 +165,7 @@ def make_active(url: str, day: date) -> tuple[str, str]:
     return str(dnp["game_id"]), str(dnp["player_lookup"])
 
 
+@pytest.mark.slow
 def test_late_rows_a_dnp_corrected_to_active_and_an_old_gap_are_published_by_the_nightly_catch_up(warehouse):
     url = warehouse.url
     game = query(url, "SELECT MIN(game_id) AS g FROM {schedule} WHERE game_date = @d", d=LATE_DAY)["g"].iloc[0]

@@ -9,6 +9,7 @@ import unicodedata
 from datetime import date
 
 import pandas as pd
+import pytest
 from support import count, execute, ledger_state, pcf_rows, put_back, query, run_json, set_aside, who_played
 
 BOSTON_ONLY, GOLDEN_STATE_ONLY, BOTH = "2023-02-27", "2023-02-28", "2023-03-01"  # BOS plays 27th, 1st; GSW 28th, 1st
@@ -61,6 +62,7 @@ def rows_of(url: str, first: str, second: str) -> pd.DataFrame:
     return rows.sort_values(["game_date", "universal_player_id"]).reset_index(drop=True)
 
 
+@pytest.mark.slow
 def test_two_players_sharing_a_lookup_keep_their_own_rows_and_history_and_the_date_both_play_is_blocked(warehouse):
     boston, boston_id = regular_on(warehouse.url, "BOS", BOSTON_ONLY, BOTH)
     warrior, warrior_id = regular_on(warehouse.url, "GSW", GOLDEN_STATE_ONLY, BOTH)

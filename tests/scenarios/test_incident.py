@@ -61,6 +61,7 @@ def test_upcg_only_blocks_incident_dates_then_force_publishes_them(warehouse):
     assert ledger_state(warehouse.url, "2023-02-23")["coverage"] == pytest.approx(1 / expected)
 
 
+@pytest.mark.slow
 def test_force_never_lowers_coverage_allow_regression_does_and_validate_finds_every_gap(warehouse):
     assert invoke(warehouse.url, "run", "--dates", "2023-02-23").exit_code == 0
     everyone = who_played(warehouse.url, "2023-02-23")

@@ -5,6 +5,7 @@ ends with the table an uninterrupted run publishes."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from consistency import ledger_problems
 from support import (
     INCIDENT_WEEK,
@@ -26,6 +27,7 @@ def adapter_class(url: str) -> type:
     return type(wh)
 
 
+@pytest.mark.slow
 def test_a_failed_publish_mid_run_resumes_to_the_table_of_an_uninterrupted_run(warehouse, monkeypatch):
     reference = warehouse.another()
     assert invoke(reference, "run", *INCIDENT_WEEK).exit_code == 0  # one chunk, never interrupted

@@ -8,6 +8,7 @@ import json
 from datetime import date
 
 import pandas as pd
+import pytest
 from support import invoke, published_rows, put_back, query, run_json, set_aside
 
 DATED_BY = {
@@ -35,6 +36,7 @@ def exhibition(url: str, model_game_date: date, on: date, kind: str) -> str:
     return game_id
 
 
+@pytest.mark.slow
 def test_preseason_and_all_star_box_scores_change_no_published_row(warehouse):
     clean = warehouse.another()
     assert run_json(clean, "--dates", DATES)[0].exit_code == 0

@@ -70,6 +70,7 @@ def null_upcg_usage(url: str) -> None:
         assert wh.execute("UPDATE {upcg} SET projected_usage_rate = NULL WHERE game_date = @d", {"d": D}) > 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("degrade", [drop_a_twentieth_of_psza, null_upcg_usage], ids=["psza", "upcg"])
 def test_lower_quality_inputs_never_replace_published_rows_unless_allowed(warehouse, degrade, monkeypatch):
     monkeypatch.setenv("PCF_ZONES", "tables")  # a missing zone row stays missing

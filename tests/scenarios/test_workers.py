@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import pytest
 from support import ZONE_SPLIT, execute, make_upcg_stale, published_rows, query, run_json
 
 from backfill.pipeline.plan import chunk_dates, compute_blocks
@@ -64,6 +65,7 @@ def audits(url: str) -> pd.DataFrame:
     return rows.sort_values(["game_date", "audit"]).reset_index(drop=True).astype({"passed": bool})
 
 
+@pytest.mark.slow
 def test_every_worker_count_publishes_and_judges_exactly_what_one_worker_does(warehouse):
     zeroed = first_date_of_second_block(warehouse.url)
     runs = {}

@@ -41,6 +41,7 @@ def built_rows(url: str) -> int:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("games", "which_way"), [(1, "one game behind"), (-1, "includes the date's own game")], ids=["lagging", "leaking"]
 )
@@ -80,6 +81,7 @@ def test_a_psza_table_off_by_a_game_blocks_under_tables_and_is_rebuilt_under_aut
     pd.testing.assert_frame_equal(published_rows(warehouse.url), clean)
 
 
+@pytest.mark.slow
 def test_a_range_without_zone_tables_publishes_from_the_box_scores_under_auto(warehouse):
     assert run_json(warehouse.url, *RANGE)[0].exit_code == 0
     clean = published_rows(warehouse.url)

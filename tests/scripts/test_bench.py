@@ -7,10 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 BENCH, BENCH_REPORT = SCRIPTS / "bench.py", SCRIPTS / "bench_report.py"
 
 
+@pytest.mark.slow
 def test_quick_benchmark_prints_every_case_and_column():
     done = subprocess.run([sys.executable, str(BENCH), "--quick"], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr

@@ -98,6 +98,7 @@ def closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@pytest.mark.slow  # it waits for the real timeouts: the promise is about the defaults
 @pytest.mark.parametrize("endpoint", ["silent_port", "closed_port"])
 def test_an_unreachable_service_fails_within_30_s_with_one_line(request, monkeypatch, tmp_path, endpoint):
     port = request.getfixturevalue(endpoint)
