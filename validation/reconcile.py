@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from vocabulary import DateStatus
+from vocabulary import DateStatus, InputState
 
 CHECKS = {
     "not_published": "a game date with nothing published (never run, blocked or failed)",
@@ -60,8 +60,8 @@ def failed_checks(facts: Mapping[str, Any], min_coverage: float) -> list[str]:
         "skipped_but_not_bootstrap": game_date
         and not bootstrap
         and facts["last_status"] == DateStatus.SKIPPED_BOOTSTRAP,
-        "stale_inputs": has_rows and facts.get("inputs") == "stale",
-        "unverified": has_rows and facts.get("inputs") == "unverified",
+        "stale_inputs": has_rows and facts.get("inputs") == InputState.STALE,
+        "unverified": has_rows and facts.get("inputs") == InputState.UNVERIFIED,
     }
     return [name for name, failed in findings.items() if failed]
 

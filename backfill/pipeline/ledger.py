@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 log = get_logger(__name__)
 
-DONE_STATES = ("published", "skipped_bootstrap")
+DONE_STATES = (DateStatus.PUBLISHED, DateStatus.SKIPPED_BOOTSTRAP)
 UPCG_STATES = (
     UpcgState.DISAGREES,
     UpcgState.PARTIAL,

@@ -19,7 +19,7 @@ from backfill.pipeline.date_facts import PCF_SQL
 from backfill.pipeline.input_checks import check_inputs
 from backfill.pipeline.ledger import current_states, require_tables
 from backfill.pipeline.plan import game_dates
-from vocabulary import ExitCode, InputState
+from vocabulary import DateStatus, ExitCode, InputState
 from warehouse import Warehouse
 
 DEFAULT_MAX_LAG_HOURS = 30.0  # a date's games end by ~01:00; the nightly catch-up runs at 05:00
@@ -82,7 +82,7 @@ class Freshness:
         else:
             words += ["--start-date", dates[0].isoformat(), "--end-date", dates[-1].isoformat()]
         overdue = self.missing[self.missing["overdue"]]
-        if (overdue["ledger_state"] == "published").any():
+        if (overdue["ledger_state"] == DateStatus.PUBLISHED).any():
             words += ["--rerun", "all"]
         return shlex.join(words)
 
