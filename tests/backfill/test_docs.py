@@ -124,3 +124,12 @@ def test_every_repository_path_the_docs_name_exists(page):
     tops = "backfill|processors|validation|cleanup|warehouse|demo|tests|scripts|docs|\\.ci"
     named = re.findall(rf"`((?:{tops})/[^`\s:]*)", page.read_text(encoding="utf-8"))
     assert [path for path in named if not (ROOT / path).exists()] == []
+
+
+@pytest.mark.parametrize("page", [README, *PAGES], ids=lambda page: str(page.relative_to(ROOT)))
+def test_every_make_target_the_docs_name_exists(page):
+    targets = set(re.findall(r"^([\w-]+):", (ROOT / "Makefile").read_text(encoding="utf-8"), flags=re.M))
+    text = page.read_text(encoding="utf-8")
+    code_blocks = "\n".join(re.findall(r"^```.*?^```", text, flags=re.S | re.M))
+    named = set(re.findall(r"`make ([\w-]+)", text) + re.findall(r"^make ([\w-]+)", code_blocks, flags=re.M))
+    assert named - targets == set()
