@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.decorators import FC
 
 from backfill import api, hints
 from backfill.cli.metrics import MetricsSnapshot
@@ -64,7 +65,7 @@ def open_warehouse(app: AppSettings, *, must_exist: bool = True, read_only: bool
         wh.close()
 
 
-def date_option(name: str, **kwargs: Any) -> Callable:
+def date_option(name: str, **kwargs: Any) -> Callable[[FC], FC]:
     return option(name, type=DATE, metavar="DATE", help=f"{DATE_FORM}.", **kwargs)
 
 
@@ -94,7 +95,7 @@ def connection_words(app: AppSettings) -> list[str]:
     return hints.connection_words(app.warehouse_url, app.datasets)
 
 
-def output_option() -> Callable:
+def output_option() -> Callable[[FC], FC]:
     return option(
         "--output",
         type=click.Choice(OUTPUTS),
@@ -104,7 +105,7 @@ def output_option() -> Callable:
     )
 
 
-def audit_options(command: Callable) -> Callable:
+def audit_options(command: FC) -> FC:
     command = option(
         "--baseline-dates",
         type=int,
@@ -123,7 +124,7 @@ def audit_options(command: Callable) -> Callable:
     )(command)
 
 
-def zones_option() -> Callable:
+def zones_option() -> Callable[[FC], FC]:
     return option(
         "--zones",
         type=click.Choice(ZONE_MODES),
@@ -135,11 +136,11 @@ def zones_option() -> Callable:
     )
 
 
-def threshold(name: str, default: float) -> Callable:
+def threshold(name: str, default: float) -> Callable[[FC], FC]:
     return option(name, type=float, default=default, show_default=True, help="Fraction in (0, 1].")
 
 
-def metrics_option() -> Callable:
+def metrics_option() -> Callable[[FC], FC]:
     return option(
         "--metrics-file",
         type=click.Path(path_type=Path),
@@ -150,7 +151,7 @@ def metrics_option() -> Callable:
     )
 
 
-def notify_options(command: Callable) -> Callable:
+def notify_options(command: FC) -> FC:
     command = option(
         "--notify-on",
         type=click.Choice(NOTIFY_ON),

@@ -19,7 +19,7 @@ def today_of(ctx: click.Context | None) -> date:
     return app.today if app is not None and app.today else league_today()
 
 
-class DateWord(click.ParamType):
+class DateWord(click.ParamType[date]):
     """A date option's value: YYYY-MM-DD, `today` or `yesterday`."""
 
     name = "date"
@@ -33,7 +33,7 @@ class DateWord(click.ParamType):
             self.fail(str(error), param, ctx)
 
 
-class DateList(click.ParamType):
+class DateList(click.ParamType[list[date]]):
     """`--dates`: dates and FIRST..LAST spans, comma-separated → every day named."""
 
     name = "dates"
@@ -47,7 +47,7 @@ class DateList(click.ParamType):
             self.fail(str(error), param, ctx)
 
 
-class AuditThreshold(click.ParamType):
+class AuditThreshold(click.ParamType[tuple[str, float]]):
     """`--audit-threshold NAME=VALUE` → (name, value); the settings check the name and the value."""
 
     name = "threshold"

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 import click
+from click.decorators import FC
 
 from backfill.cli.logs import LOG_FORMATS, LOG_LEVELS, configure_logging
 from backfill.cli.params import DATE
@@ -57,7 +58,7 @@ def error_line(error: PcfError) -> str:
     return error.named(FLAGS) if isinstance(error, InvalidSetting) else str(error)
 
 
-def option(*decls: str, **kwargs: Any) -> Callable:
+def option(*decls: str, **kwargs: Any) -> Callable[[FC], FC]:
     """A click option that may also come from PCF_<OPTION> (e.g. PCF_MIN_COVERAGE)."""
     long_name = next(d for d in decls if d.startswith("--")).split("/")[0]
     kwargs.setdefault("envvar", "PCF_" + long_name[2:].upper().replace("-", "_"))
@@ -102,7 +103,7 @@ class PcfGroup(click.Group):
 
     def run_command(self, argv: list[str], prog_name: Any, complete_var: Any, **extra: Any) -> int:
         try:
-            code = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+            code: int = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
             code = code if isinstance(code, int) else 0
         except click.exceptions.Exit as done:
             code = done.exit_code
