@@ -101,4 +101,5 @@ def zone_facts(players: CheckedRows, teams: CheckedRows, dates: pd.DatetimeIndex
             psza_built, tdza_built = facts["psza_built"][at], facts["tdza_built"][at]
             said.append(f"{built[at]} zone rows built from box scores (psza {psza_built}, tdza {tdza_built})")
         notes[at] = "; ".join(said)
-    return pd.DataFrame({**facts, "zone_rows_built": built, "zone_note": notes}, index=dates)[ZONE_FACT_COLUMNS]
+    facts = {**facts, "zone_rows_built": built, "zone_note": notes}
+    return pd.DataFrame({name: facts[name] for name in ZONE_FACT_COLUMNS}, index=dates)
