@@ -159,13 +159,11 @@ def command_name(command: click.Command, args: list[str]) -> str | None:
     return command.name
 
 
-PERSON_LOOKS = (ExitCode.BAD_INPUT, ExitCode.NEEDS_ATTENTION)  # logged as warnings: not the tool's failure
-
-
 def log_run_done(facts: dict[str, Any], exit_code: int, seconds: float) -> None:
     """One line ends every invocation's log stream (cron's log, a collector): command, exit code, counts, seconds.
     Before the root has configured logging (bad options, --help) there is no stream, and nothing is written."""
-    level = "info" if exit_code == ExitCode.OK else "warning" if exit_code in PERSON_LOOKS else "error"
+    person_looks = exit_code in (ExitCode.BAD_INPUT, ExitCode.NEEDS_ATTENTION)  # not the tool's failure: a warning
+    level = "info" if exit_code == ExitCode.OK else "warning" if person_looks else "error"
     getattr(log, level)(
         "run_done", command=facts["command"], exit_code=exit_code, seconds=round(seconds, 3), **facts["counts"]
     )
