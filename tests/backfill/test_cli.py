@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from backfill.cli import cli
 
 
+@pytest.mark.slow
 def test_catch_up_backfills_what_the_season_has_not_published_before_today(run_cli, demo_db, open_db):
     published = run_cli(demo_db, "run", "--start-date", "2022-10-18", "--end-date", "2023-02-21", today="2023-02-27")
     assert published.exit_code == 0, published.output

@@ -113,6 +113,7 @@ def lose_zone_split_of(folder: Path, before: str, share_of_teams: int = 1) -> No
     wh.close()
 
 
+@pytest.mark.slow
 def test_resume_and_repair_hints_carry_the_audit_options_that_decided_the_verdicts(
     custom_folder, elsewhere, monkeypatch
 ):

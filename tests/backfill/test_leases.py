@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from support import invoke, start_run
 
 
+@pytest.mark.slow
 def test_lock_status_names_the_running_writer_and_release_says_to_stop_it(demo_db):
     assert json.loads(invoke(demo_db, "lock", "status", "--output", "json").stdout) == {"leases": []}
     holder = start_run(demo_db, "--chunk-days", "3")

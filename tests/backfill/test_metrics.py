@@ -99,6 +99,7 @@ def test_a_missing_metrics_directory_is_bad_input(run_cli, demo_db, tmp_path):
     assert "--metrics-file" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_killed_run_leaves_the_previous_metrics_file_whole(run_cli, demo_db, tmp_path):
     prom = tmp_path / "pcf_run.prom"
     assert run_cli(demo_db, "run", *INCIDENT_WEEK, "--metrics-file", str(prom)).exit_code == 0

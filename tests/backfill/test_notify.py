@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from support import lose_zone_split, said, start_run
+from support import INCIDENT_WEEK, invoke, lose_zone_split, said, start_run
 
 from backfill.cli import cli
 from backfill.cli.notify import (
@@ -173,11 +173,11 @@ BUDGET = 2.0  # seconds of delivery (PCF_NOTIFY_BUDGET_SECONDS): the default 10 
 def test_an_unreachable_webhook_changes_neither_exit_code_nor_data(tmp_path, psza_withheld, demo_db, status):
     reference = tmp_path / "reference.duckdb"
     reference.write_bytes(demo_db.read_bytes())  # the same league, PSZA withheld, run without --notify
-    assert catch_up(reference).exit_code == 3
+    assert invoke(reference, "run", *INCIDENT_WEEK).exit_code == 3
     hook = Webhook(status)
     try:
         clock = time.monotonic()
-        result = catch_up(demo_db, "--notify", hook.url, env={BUDGET_VARIABLE: str(BUDGET)})
+        result = invoke(demo_db, "run", *INCIDENT_WEEK, "--notify", hook.url, env={BUDGET_VARIABLE: str(BUDGET)})
         elapsed = time.monotonic() - clock
     finally:
         hook.close()
@@ -399,6 +399,7 @@ def test_a_command_line_shown_elsewhere_hides_every_notify_url():
     ]
 
 
+@pytest.mark.slow
 def test_a_second_writer_is_told_who_holds_the_file_without_the_holders_url(demo_db, run_cli):
     holder = start_run(demo_db, "--chunk-days", "3", "--notify", f"json://127.0.0.1:9/hooks/{SECRET}", text=False)
     try:
