@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -59,12 +60,12 @@ def identity_conflicts(played: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.Data
 
 def conflict_texts(conflicts: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.Series:
     """Per date: 'herbertporter: ids A, B; …' ('' where every lookup names one player)."""
-    texts = pd.Series("", index=dates, dtype="object", name="identity_conflicts")
-    for day, rows in conflicts.groupby("game_date") if len(conflicts) else ():
-        texts[day] = "; ".join(
-            f"{lookup}: ids {ids}" for lookup, ids in zip(rows["player_lookup"], rows["ids"], strict=True)
-        )
-    return texts
+    per_date = {
+        day: "; ".join(f"{lookup}: ids {ids}" for lookup, ids in zip(rows["player_lookup"], rows["ids"], strict=True))
+        for day, rows in (conflicts.groupby("game_date") if len(conflicts) else ())
+    }
+    texts = pd.Series(per_date, dtype="object").reindex(dates, fill_value="")
+    return texts.rename("identity_conflicts")
 
 
 def in_conflict(expected: pd.DataFrame, conflicts: pd.DataFrame) -> np.ndarray:
@@ -121,11 +122,11 @@ def named_per_date(found: list[tuple[pd.DataFrame, str, str]], dates: pd.Datetim
     for rows, one, many in found:
         rows = rows.drop_duplicates(["game_date", "player_lookup"])
         facts["upcg_misnamed"] += count_per_day(day_numbers(rows["game_date"]), dates)
-        for day, texts in rows.groupby("game_date")["text"]:
+        for key, texts in rows.groupby("game_date")["text"]:
+            day = cast(pd.Timestamp, key)
             sentence = f"{len(texts)} lookup {one}" if len(texts) == 1 else f"{len(texts)} lookups {many}"
-            facts.loc[day, "upcg_identity"] = "; ".join(
-                filter(None, [facts.loc[day, "upcg_identity"], f"{sentence}: {listed(sorted(texts))}"])
-            )
+            earlier = str(facts.at[day, "upcg_identity"])
+            facts.at[day, "upcg_identity"] = "; ".join(filter(None, [earlier, f"{sentence}: {listed(sorted(texts))}"]))
     return facts
 
 

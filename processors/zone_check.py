@@ -12,6 +12,7 @@ cannot judge a row: the table's row is taken as it is, and none is built in its 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -84,7 +85,8 @@ def agrees(side: Side, table: Rows, box: Rows) -> np.ndarray:
     rounded = same & ~labelled  # a zone the table's own numbers give (rounding at a threshold) still agrees
     if rounded.any():
         labelled[rounded] = table[side.zone][rounded] == _labels(side.zone_of(_at(table, rounded)))
-    return same & labelled
+    agrees: np.ndarray = same & labelled
+    return agrees
 
 
 def _labels(values: pd.Series | np.ndarray) -> np.ndarray:
@@ -194,7 +196,7 @@ def disagreement_notes(
     kinds = pd.Series(disagreement_kinds(side, targets, stated, box, as_of))
     for at, found in kinds.groupby(slot):  # only the dates with disagreements
         counted = ", ".join(f"{kind} {n}" for kind, n in found.value_counts().items())
-        notes[at] = f"{side.name} {len(found)} rows disagree with box scores ({counted})"
+        notes[cast(int, at)] = f"{side.name} {len(found)} rows disagree with box scores ({counted})"
     return notes
 
 

@@ -96,7 +96,11 @@ def team_sides(games: pd.DataFrame, calendar: Calendar) -> pd.DataFrame:
     season = calendar.season_numbers(day)
     team = np.concatenate([away, home])
     named = ~pd.isna(team)
-    twice = lambda values: np.concatenate([values, values])[named]  # noqa: E731 - both sides of each game
+
+    def twice(values: np.ndarray) -> np.ndarray:  # both sides of each game
+        both: np.ndarray = np.concatenate([values, values])[named]
+        return both
+
     return pd.DataFrame(
         {
             "game_id": twice(game_id),
@@ -141,7 +145,8 @@ def adds_up(totals: pd.DataFrame) -> np.ndarray:
     minutes = totals["minutes"].to_numpy(dtype=float)
     minutes_whole = np.abs(minutes - expected_minutes(minutes)) <= MINUTES_SLACK
     points_whole = totals["points"].to_numpy(dtype=float) == totals["team_points"].to_numpy(dtype=float)
-    return ~totals["has_tgs"].to_numpy() | (minutes_whole & points_whole)
+    whole: np.ndarray = ~totals["has_tgs"].to_numpy(dtype=bool) | (minutes_whole & points_whole)
+    return whole
 
 
 def unbalanced_text(totals: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.Series:

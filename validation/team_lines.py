@@ -58,7 +58,8 @@ class Codes:
 
     def key(self, game: np.ndarray, team: np.ndarray) -> np.ndarray:
         """One int64 per (game, team): equal pairs, equal keys."""
-        return game * max(self.team_count, 1) + team
+        keys: np.ndarray = game * max(self.team_count, 1) + team
+        return keys
 
     def part(self, sides: np.ndarray, pgs: np.ndarray, tgs: np.ndarray) -> Codes:
         """The codes of the rows each mask keeps (same numbering)."""
