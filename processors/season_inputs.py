@@ -11,6 +11,7 @@ One `SeasonInputs` per run (threads share it: loading is serialised), passed dow
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,6 +19,7 @@ import pandas as pd
 
 from league.calendar import Calendar, Season, read_calendar
 from warehouse import Warehouse
+from warehouse.base import Params
 from warehouse.schemas import TABLES
 
 PGS_COLUMNS = (
@@ -31,12 +33,16 @@ TGS_COLUMNS = (
 )
 
 SCHEDULE_COLUMNS = "game_id, game_date, game_type, home_team_abbr, away_team_abbr, game_status"
+PLAYERS_SQL = "SELECT player_lookup, universal_player_id, birth_date FROM {players}"
 
 
 def contract_columns(key: str) -> str:
     """Every column SPEC §2 gives an input, named: an upstream table's own extra columns are never read (nor
     billed)."""
     return ", ".join(TABLES[key].column_names)
+
+
+Read = tuple[str, Params | None]  # a SELECT and its parameters
 
 
 @dataclass(frozen=True)
@@ -80,7 +86,7 @@ class SeasonInputs:
     def players(self, wh: Warehouse) -> pd.DataFrame:
         with self._lock:
             if self._players is None:
-                self._players = wh.query("SELECT player_lookup, universal_player_id, birth_date FROM {players}")
+                self._players = wh.query(PLAYERS_SQL)
             return self._players
 
     def frames(self, wh: Warehouse, start: date, end: date) -> dict[str, pd.DataFrame]:
@@ -91,7 +97,7 @@ class SeasonInputs:
         seasons = calendar.seasons_between(start, end)
         if not seasons:  # no league game on or before the chunk: nothing of it has a season or a history
             raise ValueError(f"chunk {start}..{end} precedes every season of the schedule")
-        whole = [self._season(wh, calendar, season) for season in seasons]
+        whole = [self._season(wh, calendar, season)[0] for season in seasons]
         sliced = {}
         for read in INPUT_READS:
             frame = (
@@ -103,16 +109,27 @@ class SeasonInputs:
             sliced[read.key] = rows_between(frame, read.date_column, pd.Timestamp(since), pd.Timestamp(end))
         return sliced
 
-    def _season(self, wh: Warehouse, calendar: Calendar, season: Season) -> dict[str, pd.DataFrame]:
+    def read_season_with(self, wh: Warehouse, season: Season, also: Mapping[str, Read]) -> dict[str, pd.DataFrame]:
+        """Read `season`'s inputs now, together with `also` (reads of the same moment: one job on BigQuery);
+        returns the frames of `also`. A season already read only reads `also`."""
+        return self._season(wh, self.calendar(wh), season, also)[1]
+
+    def _season(
+        self, wh: Warehouse, calendar: Calendar, season: Season, also: Mapping[str, Read] | None = None
+    ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
         with self._lock:
             for older in [kept for kept in self._seasons if kept < season.season]:  # chunks come in date order
                 del self._seasons[older]
-            if season.season not in self._seasons:
-                self._seasons[season.season] = self._read_season(wh, calendar, season)
-            return self._seasons[season.season]
-
-    def _read_season(self, wh: Warehouse, calendar: Calendar, season: Season) -> dict[str, pd.DataFrame]:
-        return {key: wh.query(sql, params) for key, sql, params in self.season_reads(calendar, season)}
+            if season.season in self._seasons:
+                return self._seasons[season.season], wh.query_many(also) if also else {}
+            reads: dict[str, Read] = {key: (sql, params) for key, sql, params in self.season_reads(calendar, season)}
+            if self._players is None:  # the first season read brings the players along
+                reads["players"] = (PLAYERS_SQL, None)
+            frames = wh.query_many({**reads, **(also or {})})
+            if "players" in reads:
+                self._players = frames["players"]
+            self._seasons[season.season] = {read.key: frames[read.key] for read in INPUT_READS}
+            return self._seasons[season.season], {name: frames[name] for name in also or {}}
 
     def season_reads(self, calendar: Calendar, season: Season) -> list[tuple[str, str, dict[str, date]]]:
         """What reading one season's inputs sends: (table key, SQL, parameters) per input table."""

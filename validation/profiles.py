@@ -64,15 +64,16 @@ def _numbers(values: pd.Series) -> np.ndarray:
     return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
-PROFILE_SQL = (
-    "SELECT game_date, COUNT(DISTINCT player_lookup) AS players, COUNT(DISTINCT game_id) AS games, "
+# a date's profile as SQL over its PCF rows (grouped by game_date)
+PROFILE_SELECT = (
+    "game_date, COUNT(DISTINCT player_lookup) AS players, COUNT(DISTINCT game_id) AS games, "
     "AVG(data_completeness_pct) AS mean_completeness, "
     + ", ".join(
         f"AVG({column}) AS {name}_mean, AVG(CASE WHEN {column} = 0 THEN 1.0 ELSE 0.0 END) AS {name}_zero_share"
         for name, column in COMPONENTS.items()
     )
-    + " FROM {pcf} WHERE game_date BETWEEN @start AND @end GROUP BY game_date"
 )
+PROFILE_SQL = f"SELECT {PROFILE_SELECT} FROM {{pcf}} WHERE game_date BETWEEN @start AND @end GROUP BY game_date"
 
 
 def published_profile_sql() -> str:

@@ -94,6 +94,11 @@ class Warehouse(ABC):
     def query(self, sql: str, params: Params | None = None) -> pd.DataFrame:
         """Run a SELECT; DATE columns come back as datetime64."""
 
+    def query_many(self, reads: Mapping[str, tuple[str, Params | None]]) -> dict[str, pd.DataFrame]:
+        """Several SELECTs (name → SQL and parameters), each frame as `query` returns it, its rows in no
+        particular order. BigQuery sends them as one job; elsewhere each is a query of its own."""
+        return {name: self.query(sql, params) for name, (sql, params) in reads.items()}
+
     @abstractmethod
     def rows(self, sql: str, params: Params | None = None) -> list[dict[str, Any]]:
         """Run a SELECT; each row a dict of plain Python values (DATE as `date`, TIMESTAMP as naive UTC

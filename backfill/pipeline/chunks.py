@@ -21,6 +21,7 @@ from backfill.pipeline.invocation import Invocation
 from backfill.pipeline.ledger import audit_rows, checkpoint_rows, utc_now
 from backfill.pipeline.plan import Plan, compute_blocks
 from backfill.pipeline.publish import publish_chunk, verify_published, with_run_metadata
+from backfill.pipeline.published import PublishedState
 from backfill.settings import RunSettings
 from league.calendar import BOOTSTRAP_DAYS, Calendar
 from processors.season_inputs import SeasonInputs
@@ -62,20 +63,26 @@ def compute_block(
     settings: RunSettings,
     input_error: str | None,
     inputs: SeasonInputs,
+    state: PublishedState | None = None,
 ) -> ComputedBlock:
     started, clock = utc_now(), time.perf_counter()
     work = [day for chunk in block for day in chunk if day not in bootstrap]
-    parts = compute_chunk(wh, work, settings, input_error, inputs) if work else []
+    parts = compute_chunk(wh, work, settings, input_error, inputs, state) if work else []
     return ComputedBlock(block, parts, started, time.perf_counter() - clock)
 
 
 def judge_block(
-    wh: Warehouse, computed: ComputedBlock, bootstrap: set[date], settings: RunSettings, inputs: SeasonInputs
+    wh: Warehouse,
+    computed: ComputedBlock,
+    bootstrap: set[date],
+    settings: RunSettings,
+    inputs: SeasonInputs,
+    state: PublishedState | None = None,
 ) -> list[Evaluation]:
     """Audits and gate of a computed block, one Evaluation per chunk. Called in date order once every earlier
     chunk has published: the drift baseline holds the same dates whatever `--workers` is."""
     clock, days = time.perf_counter(), [day for chunk in computed.block for day in chunk]
-    judged = [judge_chunk(wh, part, settings, inputs) for part in computed.parts]
+    judged = [judge_chunk(wh, part, settings, inputs, state) for part in computed.parts]
     rows, verdicts, audits = joined(judged) if judged else (pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
     skipped = uncomputed_verdicts(
         [day for day in days if day in bootstrap], DateStatus.SKIPPED_BOOTSTRAP, BOOTSTRAP_REASON
@@ -107,18 +114,19 @@ def evaluations(
     if not chunks:
         return
     inputs = SeasonInputs(chunks[0][0], chunks[-1][-1], calendar)
+    state = observations.published if observations is not None else None  # what PCF holds, read with the inputs
     blocks = compute_blocks(chunks)
 
     def observed(block: list[list[date]]) -> list[list[date]]:
         if observations is not None:
-            observations.observe(wh, block[0][0], block[-1][-1])
+            observations.observe(wh, block[0][0], block[-1][-1], inputs)
         return block
 
     if settings.workers == 1:
         for block in map(observed, blocks):
             wh.yield_to_readers()  # DuckDB: a reader waiting for the file gets in before each compute
-            computed = compute_block(wh, block, bootstrap, settings, input_error, inputs)
-            for evaluation in judge_block(wh, computed, bootstrap, settings, inputs):
+            computed = compute_block(wh, block, bootstrap, settings, input_error, inputs, state)
+            for evaluation in judge_block(wh, computed, bootstrap, settings, inputs, state):
                 wh.yield_to_readers()  # … and between publishes
                 yield evaluation
         return
@@ -129,14 +137,16 @@ def evaluations(
         for block in map(observed, blocks):
             if wh.readers_waiting():  # no worker may read through the connection while readers have the file
                 while ahead:
-                    yield from judge_block(wh, ahead.popleft().result(), bootstrap, settings, inputs)
+                    yield from judge_block(wh, ahead.popleft().result(), bootstrap, settings, inputs, state)
                 wh.yield_to_readers()
             handles.append(wh.worker())
-            ahead.append(pool.submit(compute_block, handles[-1], block, bootstrap, settings, input_error, inputs))
+            ahead.append(
+                pool.submit(compute_block, handles[-1], block, bootstrap, settings, input_error, inputs, state)
+            )
             if len(ahead) >= settings.workers:
-                yield from judge_block(wh, ahead.popleft().result(), bootstrap, settings, inputs)
+                yield from judge_block(wh, ahead.popleft().result(), bootstrap, settings, inputs, state)
         while ahead:
-            yield from judge_block(wh, ahead.popleft().result(), bootstrap, settings, inputs)
+            yield from judge_block(wh, ahead.popleft().result(), bootstrap, settings, inputs, state)
     finally:  # stopped early: no worker may outlive the connection its handle reads through
         for handle in handles:
             handle.interrupt()
@@ -160,10 +170,13 @@ def publish_evaluation(
         if observations is not None and passing:
             inputs, dated = observations.records(passing, invocation.run_id, settings, finished)
             fingerprints = {"inputs": inputs, "fingerprints": dated}
-        counts = publish_chunk(
+        found = publish_chunk(
             wh, passing, with_run_metadata(evaluation.rows, invocation.run_id, finished), ledger, audits, fingerprints
         )
-        verdicts = verify_published(wh, verdicts, invocation, settings, counts)
+        verdicts = verify_published(wh, verdicts, invocation, settings, found)
+        if observations is not None:  # what the run's later dates are audited against; a withdrawn date holds none
+            kept = set(verdicts.index[verdicts["status"] == DateStatus.PUBLISHED])
+            observations.published.published(passing, [row for row in found if pd.Timestamp(row["game_date"]) in kept])
     seconds = (evaluation.seconds + time.perf_counter() - clock) / max(len(evaluation.chunk), 1)
     return verdicts.assign(
         seconds=seconds,

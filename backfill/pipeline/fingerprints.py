@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
+from backfill.pipeline.published import PublishedState
 from league.calendar import Calendar
 from processors.version import CALCULATION_VERSION
 from warehouse.errors import WarehouseError
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
     from backfill.settings import RunSettings
     from league.calendar import Season
+    from processors.season_inputs import SeasonInputs
     from warehouse import Warehouse
 
 log = get_logger(__name__)
@@ -137,16 +139,18 @@ class Observations:
     last: date
     calendar: Calendar
     _seasons: dict[int, pd.DataFrame | None] = field(default_factory=dict)  # None: an input could not be digested
+    published: PublishedState = field(default_factory=PublishedState)  # what PCF holds, read with the digests
     _recorded_through: dict[int, date] = field(default_factory=dict)
     _days: dict[int, Any] = field(default_factory=dict)  # each season's digest days as datetime64[D], made once
 
-    def observe(self, wh: Warehouse, start: date, end: date) -> None:
-        """Take the digests of every season [start, end] touches that this run has not read yet."""
+    def observe(self, wh: Warehouse, start: date, end: date, inputs: SeasonInputs) -> None:
+        """Take the digests of every season [start, end] touches that this run has not read yet, in the read of
+        that season's inputs (one job on BigQuery, and one snapshot of every input)."""
         for season in self.calendar.seasons_between(start, end):
             if season.season not in self._seasons:
-                self._seasons[season.season] = self._digests(wh, season)
+                self._seasons[season.season] = self._digests(wh, season, inputs)
 
-    def _digests(self, wh: Warehouse, season: Season) -> pd.DataFrame | None:
+    def _digests(self, wh: Warehouse, season: Season, inputs: SeasonInputs) -> pd.DataFrame | None:
         """The season's digests, over the days `SeasonInputs` reads of it; None when an input cannot be read (its
         dates then fail, or publish unverified: a fingerprint is never recorded from part of the inputs)."""
         history_from, season_end = self.calendar.span(season)
@@ -154,8 +158,11 @@ class Observations:
         since = {part.name: max(history_from, window_start(part, first, self.calendar)) for part in PARTS}
         try:
             params = {"to": last, **{f"from_{i}": since[part.name] for i, part in enumerate(PARTS)}}
-            return wh.query(all_digests_sql(wh, PARTS), params)
-        except WarehouseError as error:
+            also = {"digests": (all_digests_sql(wh, PARTS), params), **self.published.reads(first, last, history_from)}
+            frames = inputs.read_season_with(wh, season, also)
+            self.published.take(frames, first, last, history_from)
+            return frames["digests"]
+        except WarehouseError as error:  # the inputs are read again, alone, when a chunk needs them
             log.warning("inputs_not_fingerprinted", season=season.season, error=str(error))
             return None
 

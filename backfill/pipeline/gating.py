@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from backfill.pipeline.compute import ProcessorResult, process_dates
+from backfill.pipeline.published import PUBLISHED_ROWS_SQL, PublishedState
 from backfill.pipeline.signals import raise_if_stop_requested
 from backfill.settings import RunSettings
 from processors.agreement import AgreementRules
@@ -43,16 +44,14 @@ class Computed:
     failure: str | None = None
 
 
-PUBLISHED_ROWS_SQL = """
-SELECT game_date, player_lookup, data_completeness_pct, missing_data_fields
-FROM {pcf} WHERE game_date BETWEEN @start AND @end
-"""
-
-
-def quality_facts(wh: Warehouse, result: ProcessorResult) -> pd.DataFrame:
-    """What is published now (counting only players who played) against what would replace it."""
+def quality_facts(wh: Warehouse, result: ProcessorResult, state: PublishedState | None = None) -> pd.DataFrame:
+    """What is published now (counting only players who played) against what would replace it (read with the
+    season by `state`, or here)."""
     dates = result.decisions.index
-    published = wh.query(PUBLISHED_ROWS_SQL, {"start": dates.min().date(), "end": dates.max().date()})
+    start, end = dates.min().date(), dates.max().date()
+    published = state.rows_between(start, end) if state else None
+    if published is None:
+        published = wh.query(PUBLISHED_ROWS_SQL, {"start": start, "end": end})
     kept = published.merge(result.expected, on=["game_date", "player_lookup"])
     previous = (
         date_quality(kept, dates)
@@ -93,6 +92,7 @@ def compute_chunk(
     settings: RunSettings,
     input_error: str | None = None,
     inputs: SeasonInputs | None = None,
+    state: PublishedState | None = None,
 ) -> list[Computed]:
     """The chunk computed (one part), or each of its dates computed alone after an error (a part per date)."""
     if input_error:  # inputs that break the contract are never read as defaults
@@ -100,7 +100,7 @@ def compute_chunk(
     try:
         agreement = AgreementRules(settings.audits.upcg_disagree_share)
         result = process_dates(wh, dates, settings.source, inputs, agreement, settings.zones)
-        facts = result.decisions.join(quality_facts(wh, result)).assign(
+        facts = result.decisions.join(quality_facts(wh, result, state)).assign(
             out_of_range_rows=range_violations(result.rows)
             .groupby(result.rows["game_date"])
             .sum()
@@ -112,28 +112,40 @@ def compute_chunk(
         return [Computed(dates, result, facts)]
     except Exception as error:  # fail-safe: whatever broke, the dates it touched publish nothing
         if retries_per_date(error, dates):
-            return [part for day in dates for part in compute_chunk(wh, [day], settings, inputs=inputs)]
+            return [part for day in dates for part in compute_chunk(wh, [day], settings, None, inputs, state)]
         return [Computed(dates, failure=f"{type(error).__name__}: {error}")]
 
 
-def audit_chunk(wh: Warehouse, result: ProcessorResult, facts: pd.DataFrame, settings: RunSettings) -> pd.DataFrame:
+def audit_chunk(
+    wh: Warehouse,
+    result: ProcessorResult,
+    facts: pd.DataFrame,
+    settings: RunSettings,
+    state: PublishedState | None = None,
+) -> pd.DataFrame:
     """Every audit of SPEC §6.9 on every date of the chunk. The baseline is the trailing published dates of
-    each date's season, read once (one query), where earlier dates of this chunk that meet the coverage bar
-    count with the rows they are about to publish (a median: one bad date among them does not move it)."""
+    each date's season (kept by `state`, or read here in one query), where earlier dates of this chunk that meet
+    the coverage bar count with the rows they are about to publish (a median: one bad date among them does not
+    move it)."""
     dates, calendar = result.decisions.index, result.calendar
     staged = profile(result.rows, dates)
-    history = from_query(
-        wh.query(
-            published_profile_sql(), {"start": calendar.history_start(dates.min().date()), "end": dates.max().date()}
-        )
-    )
+    since, end = calendar.history_start(dates.min().date()), dates.max().date()
+    history = state.profile_between(since, end) if state else None
+    if history is None:
+        history = from_query(wh.query(published_profile_sql(), {"start": since, "end": end}))
     passing = dates[(coverage_of(facts) >= settings.rules.min_coverage).to_numpy()]
     history = pd.concat([history.drop(index=history.index.intersection(passing)), staged.loc[passing]]).sort_index()
     data = AuditData(staged, facts, baselines(history, dates, settings.audits.baseline_dates, calendar))
     return run_audits(data, settings.audits)
 
 
-def judge_chunk(wh: Warehouse, computed: Computed, settings: RunSettings, inputs: SeasonInputs | None = None) -> Judged:
+def judge_chunk(
+    wh: Warehouse,
+    computed: Computed,
+    settings: RunSettings,
+    inputs: SeasonInputs | None = None,
+    state: PublishedState | None = None,
+) -> Judged:
     """Audits and gate for a computed chunk; errors fail the dates they touch (a data error: date by date)."""
     dates = computed.dates
     if computed.result is None or computed.facts is None:
@@ -143,7 +155,7 @@ def judge_chunk(wh: Warehouse, computed: Computed, settings: RunSettings, inputs
             pd.DataFrame(),
         )
     try:
-        findings = audit_chunk(wh, computed.result, computed.facts, settings)
+        findings = audit_chunk(wh, computed.result, computed.facts, settings, state)
         facts = computed.facts.assign(audit_block=block_reasons(findings, computed.facts.index))
         verdicts = facts.join(evaluate_gate(facts, settings.rules))
         passing = verdicts.index[verdicts["status"] == DateStatus.PUBLISHED]
@@ -151,7 +163,7 @@ def judge_chunk(wh: Warehouse, computed: Computed, settings: RunSettings, inputs
         return rows[rows["game_date"].isin(passing)], verdicts, findings
     except Exception as error:  # fail-safe, as in compute_chunk
         if retries_per_date(error, dates):
-            return joined([gate_chunk(wh, [day], settings, inputs=inputs) for day in dates])
+            return joined([gate_chunk(wh, [day], settings, inputs=inputs, state=state) for day in dates])
         return (
             pd.DataFrame(),
             uncomputed_verdicts(dates, DateStatus.FAILED, f"{type(error).__name__}: {error}"),
@@ -165,10 +177,14 @@ def gate_chunk(
     settings: RunSettings,
     input_error: str | None = None,
     inputs: SeasonInputs | None = None,
+    state: PublishedState | None = None,
 ) -> Judged:
     """Rows that may publish, one verdict per date and the audit results, computed and judged in one go."""
     return joined(
-        [judge_chunk(wh, part, settings, inputs) for part in compute_chunk(wh, dates, settings, input_error, inputs)]
+        [
+            judge_chunk(wh, part, settings, inputs, state)
+            for part in compute_chunk(wh, dates, settings, input_error, inputs, state)
+        ]
     )
 
 

@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 from backfill.pipeline.fingerprints import FINGERPRINT_KEYS
 from backfill.pipeline.invocation import Invocation
 from backfill.pipeline.ledger import PROCESSOR, checkpoint_rows, unnumbered_columns, utc_now
+from validation.profiles import PROFILE_SELECT
 from vocabulary import DateStatus
 from warehouse import Staged, Warehouse, WarehouseError, date_literal, dates_in_list
 from warehouse.arrow_frames import arrow_with_columns
@@ -114,11 +115,11 @@ def publish_chunk(
     ledger_rows: Rows,
     audit_rows: Rows | None = None,
     fingerprints: Mapping[str, Rows] | None = None,
-) -> pd.Series:
+) -> list[dict[str, Any]]:
     """Stage rows, ledger rows, audit rows and input fingerprints together, then swap everything in a single
-    transaction and count what PCF holds for `dates` once it committed (one BigQuery job with the transaction);
-    returns those counts, for `verify_published`. Staging made for this batch alone is dropped whatever happens,
-    and failing to drop it never hides why the publish failed."""
+    transaction and read what PCF holds for `dates` once it committed (`published_counts_sql`, in the same BigQuery
+    job as the transaction); returns those rows, for `verify_published`. Staging made for this batch alone is
+    dropped whatever happens, and failing to drop it never hides why the publish failed."""
     parts = {"pcf": rows, "checkpoints": ledger_rows}
     if audit_rows is not None and len(audit_rows):  # a chunk of skipped or failed dates audited nothing
         parts["audits"] = audit_rows
@@ -131,7 +132,7 @@ def publish_chunk(
         drop_staging_after_failure(wh, staged)
         raise
     wh.drop_staged(staged)
-    return counted(found, dates)
+    return found
 
 
 def drop_staging_after_failure(wh: Warehouse, staged: Staged) -> None:
@@ -144,10 +145,14 @@ def drop_staging_after_failure(wh: Warehouse, staged: Staged) -> None:
 
 
 def published_counts_sql(dates: Sequence[date]) -> str | None:
-    """Rows now in PCF per date of `dates` (dates as literals: it runs in the publish's script)."""
+    """Rows now in PCF per date of `dates` (`n`, what verify compares) and their profile (what the audits of the
+    run's later dates compare with: `PublishedState`). Dates as literals: it runs in the publish's script."""
     if not dates:
         return None
-    return f"SELECT game_date, COUNT(*) AS n FROM {{pcf}} WHERE game_date IN {dates_in_list(dates)} GROUP BY game_date"
+    return (
+        f"SELECT COUNT(*) AS n, {PROFILE_SELECT} FROM {{pcf}} WHERE game_date IN {dates_in_list(dates)} "
+        "GROUP BY game_date"
+    )
 
 
 def counted(found: Sequence[Mapping[str, Any]], dates: Sequence[date]) -> pd.Series:
@@ -163,18 +168,22 @@ def published_counts(wh: Warehouse, dates: Sequence[date]) -> pd.Series:
 
 
 def verify_published(
-    wh: Warehouse, verdicts: pd.DataFrame, invocation: Invocation, settings: RunSettings, counts: pd.Series
+    wh: Warehouse,
+    verdicts: pd.DataFrame,
+    invocation: Invocation,
+    settings: RunSettings,
+    found: Sequence[Mapping[str, Any]],
 ) -> pd.DataFrame:
-    """After commit, PCF must hold exactly the staged count for each published date (`counts`: what the publish
-    found there). A date that does not is failed: its rows are withdrawn in the same transaction that records the
-    failure (fail-safe)."""
+    """After commit, PCF must hold exactly the staged count for each published date (`found`: what the publish
+    read back of those dates). A date that does not is failed: its rows are withdrawn in the same transaction that
+    records the failure (fail-safe)."""
     published = verdicts[verdicts["status"] == DateStatus.PUBLISHED]
-    found = counts.reindex(published.index, fill_value=0)
-    wrong = published.index[found.to_numpy() != published["row_count"].to_numpy()]
+    found_counts = counted(found, [ts.date() for ts in published.index])
+    wrong = published.index[found_counts.to_numpy() != published["row_count"].to_numpy()]
     if not len(wrong):
         return verdicts
     reason = "verify: " + ", ".join(
-        f"{ts.date()} has {found[ts]} rows, staged {published.at[ts, 'row_count']}" for ts in wrong
+        f"{ts.date()} has {found_counts[ts]} rows, staged {published.at[ts, 'row_count']}" for ts in wrong
     )
     failed = verdicts.loc[wrong].assign(status=DateStatus.FAILED.value, reason=reason, forced=False, warning=False)
     now = utc_now()

@@ -5,8 +5,8 @@ Every public method is `translated`: driver errors leave it only as `warehouse.e
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
-from datetime import date
+from contextlib import contextmanager
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -14,7 +14,7 @@ from google.api_core import exceptions as api_exceptions
 from google.cloud import bigquery
 
 from warehouse.base import Params, Rows, Staged, Warehouse
-from warehouse.bigquery import lease
+from warehouse.bigquery import combined, copies, lease
 from warehouse.bigquery.errors import translated
 from warehouse.bigquery.jobs import Jobs
 from warehouse.bigquery.settings import BigQuerySettings, bigquery_client
@@ -58,6 +58,7 @@ class BigQueryWarehouse(Warehouse):
         self.jobs = Jobs(self.client, self.settings, self.stats, command or ("write" if writer else "read"))
         self.fence: lease.Fence | None = None  # the lease a run holds while it holds one: checked by every publish
         self.staging = RunStaging(self)
+        self.oldest_live_lease: datetime | None = None  # as this handle's lease acquisition found it
 
     def identify(self, run_id: str, command: str, label: str | None = None) -> None:
         self.jobs.identify(run_id, command, label)
@@ -88,6 +89,13 @@ class BigQueryWarehouse(Warehouse):
             frame = rows.to_dataframe(create_bqstorage_client=self.settings.storage_api)
         self.jobs.count(rows_read=len(frame))
         return like_duckdb(frame, rows.schema)
+
+    @translated
+    def query_many(self, reads: Mapping[str, tuple[str, Params | None]]) -> dict[str, pd.DataFrame]:
+        """Every read in one job (see `combined`)."""
+        if len(reads) < 2:
+            return super().query_many(reads)
+        return combined.read_together(self, reads)
 
     @translated
     def rows(self, sql: str, params: Params | None = None) -> list[dict[str, Any]]:
@@ -186,44 +194,11 @@ class BigQueryWarehouse(Warehouse):
 
     @translated
     def copy_rows_to_new_table(self, key: str, where_sql: str, new_name: str) -> str:
-        """A table shaped exactly like `key` (so `copy_back` can use a copy job), filled by one
-        INSERT … SELECT: a copy job cannot filter rows, and the emulator has no CREATE … COPY."""
-        spec = TABLES[key]
-        self._create_table(spec, new_name, exists_ok=False)
-        target = self.qualified(spec.dataset, new_name)
-        columns = ", ".join(spec.column_names)
-        try:
-            self.execute(f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {self.table(key)} WHERE {where_sql}")
-        except WarehouseError:
-            with suppress(WarehouseError):  # the INSERT's error is the one to report
-                self.drop_staging(target)
-            raise
-        return target
+        return copies.copy_rows_to_new_table(self, key, where_sql, new_name)
 
     @translated
     def copy_back(self, source_name: str, key: str) -> int:
-        """Append a table made by `copy_rows_to_new_table` back with a copy job (no bytes billed).
-        Rows are counted by a query (metadata-only on BigQuery): the emulator's table metadata
-        does not count rows written by DML."""
-        spec = TABLES[key]
-        source_id = self.table_id(spec.dataset, source_name)
-        rows = self.query(f"SELECT COUNT(*) AS row_count FROM `{source_id}`")["row_count"][0]
-        config = bigquery.CopyJobConfig(
-            write_disposition=bigquery.WriteDisposition.WRITE_APPEND, labels=self.jobs.labels
-        )
-        self.jobs.run(
-            lambda job_id: self.client.copy_table(
-                source_id,
-                self.table_id(spec.dataset, spec.name),
-                job_config=config,
-                job_id=job_id,
-                retry=self.jobs.retry(job_id),
-                timeout=self.settings.request_timeout,
-            ),
-            kind="copy",
-            resubmit_safe=False,
-        )
-        return int(rows)
+        return copies.copy_back(self, source_name, key)
 
     # --- structure ----------------------------------------------------------------------
     @translated
@@ -246,7 +221,7 @@ class BigQueryWarehouse(Warehouse):
     def add_column(self, key: str, column: Column) -> None:
         self.execute(f"ALTER TABLE {self.table(key)} ADD COLUMN IF NOT EXISTS {column.name} {column.type}")
 
-    def _create_table(self, spec: Table, name: str, *, exists_ok: bool) -> bool:
+    def create_table(self, spec: Table, name: str, *, exists_ok: bool) -> bool:
         """Create one table shaped like `spec`; False when it already existed."""
         table = bigquery.Table(self.table_id(spec.dataset, name), schema=schema_fields(spec))
         if spec.partition_by:
@@ -280,7 +255,7 @@ class BigQueryWarehouse(Warehouse):
     def create_tables(self, *, with_inputs: bool = True) -> list[str]:
         self.create_datasets()
         wanted = [spec for key, spec in TABLES.items() if with_inputs or key not in INPUT_TABLES]
-        created = [spec for spec in wanted if self._create_table(spec, spec.name, exists_ok=True)]
+        created = [spec for spec in wanted if self.create_table(spec, spec.name, exists_ok=True)]
         if TABLES["leases"] in created:
             self.execute(lease.mutex_sql(self))
         return [f"{self.dataset_name(spec.dataset)}.{spec.name}" for spec in created]

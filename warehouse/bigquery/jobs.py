@@ -182,6 +182,21 @@ class Jobs:
             resubmit_safe=resubmit_safe,
         )
 
+    def answer(self, job: bigquery.QueryJob) -> dict[str, Any]:
+        """A finished query's result as BigQuery's REST answer (jobs.getQueryResults: its schema and its rows as
+        JSON cells, TIMESTAMPs in microseconds), for a caller that decodes the cells itself. One request, retried
+        while transient; a large answer gets the time of an upload."""
+        fetch = self.retry()(self.client._connection.api_request)
+        return cast(
+            dict[str, Any],
+            fetch(
+                method="GET",
+                path=f"/projects/{job.project}/queries/{job.job_id}",
+                query_params={"location": job.location, "formatOptions.useInt64Timestamp": True},
+                timeout=self.settings.upload_timeout,
+            ),
+        )
+
     def estimate(self, sql: str, params: Params | None) -> int:
         """What `sql` would process, from a BigQuery dry-run job (it runs nothing and costs nothing)."""
         config = bigquery.QueryJobConfig(

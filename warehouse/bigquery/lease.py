@@ -86,6 +86,7 @@ def held(wh: BigQueryWarehouse, holder: str, start: date, end: date) -> Iterator
         stop.set()
         heartbeat.join()
         wh.fence = None
+        wh.oldest_live_lease = None
         release(wh, fence.lease_id)  # by its own id: a lease another run took over is never touched
 
 
@@ -134,18 +135,41 @@ def mutex_sql(wh: BigQueryWarehouse) -> str:
 
 @translated
 def acquire(wh: BigQueryWarehouse, lease_id: str, holder: str, start: date, end: date) -> list[dict[str, object]]:
-    # Inserts alone never conflict in BigQuery, so every acquisition also updates the
-    # mutex row (made by create_tables, or here on first use): two racing transactions
-    # then conflict, one is aborted and retried, and the retry sees the winner's lease.
+    """One job in the common case: the acquisition answers with every overlapping lease, expired ones included.
+    Leases of dead runs (expired, or held by a process of this host that is gone) are then deleted and returned,
+    and the acquisition is tried once more if one of them kept the range from us."""
+    found = _acquisition(wh, lease_id, holder, start, end)
+    dead = dead_leases(found)
+    if dead:
+        wh.execute(
+            "DELETE FROM {leases} WHERE lease_id IN UNNEST(@ids)", {"ids": [lease["lease_id"] for lease in dead]}
+        )
+        if not any(lease["lease_id"] == lease_id for lease in found):
+            found = _acquisition(wh, lease_id, holder, start, end)
+    holders = [lease for lease in found if not lease["expired"] and lease["lease_id"] not in _ids(dead)]
+    if any(lease["lease_id"] == lease_id for lease in holders):
+        wh.oldest_live_lease = found[0]["oldest_live"]
+        return [{key: lease[key] for key in TAKEN_OVER_KEYS} for lease in dead]
+    raise LockHeld(
+        f"{start}..{end} overlaps {lease_text(holders[0] if holders else {})}; wait for that run "
+        "to finish or the lease to expire, or release it: `pcf-backfill lock status`"
+    )
+
+
+def _acquisition(wh: BigQueryWarehouse, lease_id: str, holder: str, start: date, end: date) -> list[dict[str, Any]]:
+    """Insert our lease unless a live one overlaps; answer every overlapping lease (oldest first), whether it has
+    expired and how long it has been silent, and when the oldest live lease of any range was taken.
+
+    Inserts alone never conflict in BigQuery, so every acquisition also updates the mutex row (made by
+    create_tables, or here on first use): two racing transactions then conflict, one is aborted and retried, and
+    the retry sees the winner's lease."""
     leases = wh.table("leases")
     overlapping = f"start_date <= {date_literal(end)} AND end_date >= {date_literal(start)}"
     now = "CURRENT_TIMESTAMP()"
-    dead = take_over_dead_leases(wh, start, end)
     _, rows = wh.jobs.query(
         f"""BEGIN TRANSACTION;
 {mutex_sql(wh)};
 UPDATE {leases} SET heartbeat_at = {now} WHERE lease_id = '{LEASE_MUTEX_ID}';
-DELETE FROM {leases} WHERE {overlapping} AND expires_at < {now};
 INSERT INTO {leases} (lease_id, holder, start_date, end_date, acquired_at, heartbeat_at, expires_at, host, pid,
                       command)
   SELECT '{lease_id}', {string_literal(holder)}, {date_literal(start)}, {date_literal(end)}, {now}, {now},
@@ -153,30 +177,58 @@ INSERT INTO {leases} (lease_id, holder, start_date, end_date, acquired_at, heart
     {os.getpid()}, {string_literal(wh.writer)} FROM (SELECT 1)
   WHERE NOT EXISTS (SELECT 1 FROM {leases} WHERE {overlapping} AND expires_at >= {now});
 COMMIT TRANSACTION;
-SELECT lease_id, holder, expires_at, host, pid, command,
-    TIMESTAMP_DIFF({now}, heartbeat_at, SECOND) AS silent_seconds FROM {leases}
-  WHERE {overlapping} AND expires_at >= {now} ORDER BY acquired_at""",
+SELECT lease_id, holder, expires_at, host, pid, command, expires_at < {now} AS expired,
+    TIMESTAMP_DIFF({now}, heartbeat_at, SECOND) AS silent_seconds,
+    (SELECT MIN(acquired_at) FROM {leases} WHERE lease_id != '{LEASE_MUTEX_ID}' AND expires_at >= {now})
+      AS oldest_live
+  FROM {leases} WHERE {overlapping} ORDER BY acquired_at""",
         None,
         resubmit_safe=True,  # the lease id is fixed: a second attempt finds its own row
     )
-    holders = [dict(row.items()) for row in rows]
-    if any(lease["lease_id"] == lease_id for lease in holders):
-        return dead
-    raise LockHeld(
-        f"{start}..{end} overlaps {lease_text(holders[0] if holders else {})}; wait for that run "
-        "to finish or the lease to expire, or release it: `pcf-backfill lock status`"
-    )
+    return [dict(row.items()) for row in rows]
+
+
+def _ids(leases: list[dict[str, Any]]) -> set[str]:
+    return {str(lease["lease_id"]) for lease in leases}
+
+
+TAKEN_OVER_KEYS = ("lease_id", "holder", "host", "pid", "command", "silent_seconds", "why")
+
+
+def dead_leases(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The overlapping leases of dead runs: expired ones, and those held by a process of this host that no longer
+    exists; each with why, and logged, as a person must hear of a run that died holding a lease."""
+    here = socket.gethostname()
+    dead = []
+    for lease in found:
+        gone = not lease["expired"] and lease["host"] == here and lease["pid"] is not None
+        gone = gone and not process_alive(int(lease["pid"]))
+        if not (lease["expired"] or gone):
+            continue
+        lease = {**lease, "why": "expired" if lease["expired"] else "process gone"}
+        log.warning(
+            "lease_taken_over",
+            lease_id=lease["lease_id"],
+            holder=lease["holder"],
+            why=lease["why"],
+            dead_pid=lease["pid"],
+            silent_seconds=lease["silent_seconds"],
+        )
+        dead.append(lease)
+    return dead
 
 
 @translated
 def leftover_staging(wh: BigQueryWarehouse) -> list[str]:
-    """Staging tables of runs that died: every one created before the oldest live lease was taken
-    (a live run stages only while it holds its lease)."""
-    oldest = wh.query(
-        "SELECT MIN(acquired_at) AS oldest FROM {leases} WHERE lease_id != @mutex "
-        "AND expires_at >= CURRENT_TIMESTAMP()",
-        {"mutex": LEASE_MUTEX_ID},
-    )["oldest"].iat[0]
+    """Staging tables of runs that died: every one created before the oldest live lease was taken (a live run
+    stages only while it holds its lease); that moment as this run's acquisition found it, or read now."""
+    oldest = wh.oldest_live_lease
+    if oldest is None:
+        oldest = wh.query(
+            "SELECT MIN(acquired_at) AS oldest FROM {leases} WHERE lease_id != @mutex "
+            "AND expires_at >= CURRENT_TIMESTAMP()",
+            {"mutex": LEASE_MUTEX_ID},
+        )["oldest"].iat[0]
     if pd.isna(oldest):
         return []
     cutoff = pd.Timestamp(oldest)
@@ -186,40 +238,6 @@ def leftover_staging(wh: BigQueryWarehouse) -> list[str]:
         for table in wh.jobs.request(wh.client.list_tables, wh.dataset_id("orchestration"))
         if table.table_id.startswith("_staging_") and table.created is not None and pd.Timestamp(table.created) < cutoff
     ]
-
-
-TAKEN_OVER_KEYS = ("lease_id", "holder", "host", "pid", "command", "silent_seconds", "why")
-
-
-def take_over_dead_leases(wh: BigQueryWarehouse, start: date, end: date) -> list[dict[str, object]]:
-    """The overlapping leases of dead runs: expired ones (the acquiring transaction deletes them), and
-    those held by a process of this host that no longer exists, deleted here at once. Returns them, as
-    a person must hear of a run that died holding a lease."""
-    found = wh.query(
-        "SELECT lease_id, holder, host, pid, command, expires_at < CURRENT_TIMESTAMP() AS expired, "
-        "TIMESTAMP_DIFF(CURRENT_TIMESTAMP(), heartbeat_at, SECOND) AS silent_seconds FROM {leases} "
-        "WHERE start_date <= @end AND end_date >= @start "
-        "AND (expires_at < CURRENT_TIMESTAMP() OR (host = @host AND pid IS NOT NULL))",
-        {"start": start, "end": end, "host": socket.gethostname()},
-    )
-    dead = []
-    for lease in found.astype(object).where(found.notna(), None).to_dict("records"):
-        gone = not lease["expired"] and not process_alive(int(lease["pid"]))
-        if not (lease["expired"] or gone):
-            continue
-        lease["why"] = "expired" if lease["expired"] else "process gone"
-        log.warning(
-            "lease_taken_over",
-            lease_id=lease["lease_id"],
-            holder=lease["holder"],
-            why=lease["why"],
-            dead_pid=lease["pid"],
-            silent_seconds=lease["silent_seconds"],
-        )
-        if gone:
-            wh.execute("DELETE FROM {leases} WHERE lease_id = @lease_id", {"lease_id": lease["lease_id"]})
-        dead.append({key: lease[key] for key in TAKEN_OVER_KEYS})
-    return dead
 
 
 def beat(wh: BigQueryWarehouse, fence: Fence, stop: threading.Event) -> None:

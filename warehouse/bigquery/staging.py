@@ -1,6 +1,7 @@
 """A run's staging tables on BigQuery: one per label and shape, created on first use (labelled with the run and
 expiring by itself should a crash leave it), refilled by every later load (WRITE_TRUNCATE), dropped when the run
-ends. A run therefore pays one table create for all its chunks, and no table call per chunk."""
+ends. A run therefore pays one table create for all its chunks, and no table call per chunk. BigQuery allows
+1,500 loads per table per day: a table that took `LOADS_PER_TABLE` is dropped and the next load makes another."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from warehouse.bigquery.adapter import BigQueryWarehouse
 
 log = get_logger(__name__)
+LOADS_PER_TABLE = 1000
 
 
 class RunStaging:
@@ -31,12 +33,16 @@ class RunStaging:
     def __init__(self, wh: BigQueryWarehouse) -> None:
         self.wh = wh
         self.tables: dict[tuple[str, tuple[str, ...]], str] = {}
+        self.loads: dict[str, int] = {}  # table id → loads it took
 
     def put(self, frame: pd.DataFrame, schema: Table, label: str) -> str:
         """Replace the rows of the staging table for `label` and this shape with `frame`; returns its table id.
         A table this call created and could not fill is dropped again (nothing of it is left behind)."""
         shape = (label, tuple(column.name for column in schema.columns))
         table_id = self.tables.get(shape)
+        if table_id is not None and self.loads.get(table_id, 0) >= LOADS_PER_TABLE:
+            self.drop(table_id)
+            table_id = None
         created = table_id is None
         if table_id is None:
             table_id = self._create(schema, label)
@@ -48,6 +54,7 @@ class RunStaging:
                     self.wh.jobs.request(self.wh.client.delete_table, table_id, not_found_ok=True)
             raise
         self.tables[shape] = table_id
+        self.loads[table_id] = self.loads.get(table_id, 0) + 1
         return table_id
 
     def _create(self, schema: Table, label: str) -> str:
@@ -61,6 +68,7 @@ class RunStaging:
 
     def drop(self, table_id: str) -> None:
         self.tables = {shape: kept for shape, kept in self.tables.items() if kept != table_id}
+        self.loads.pop(table_id, None)
         self.wh.jobs.request(self.wh.client.delete_table, table_id, not_found_ok=True)
 
     def drop_all(self) -> None:
