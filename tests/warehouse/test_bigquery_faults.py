@@ -162,3 +162,19 @@ def test_a_staging_table_names_the_run_that_made_it(proxied) -> None:
     table = proxied.jobs.request(proxied.client.get_table, staged.strip("`"))
     assert table.labels == {"pcf_run_id": "20261207t010203z-abcdef12", "pcf_command": "run"}
     proxied.drop_staging(staged)
+
+
+def staging_tables(warehouse: BigQueryWarehouse) -> list[str]:
+    tables = warehouse.jobs.request(warehouse.client.list_tables, warehouse.dataset_id("orchestration"))
+    return [table.table_id for table in tables if table.table_id.startswith("_staging_")]
+
+
+@emulator
+def test_a_run_stages_every_chunk_in_one_table_and_drops_it_when_it_lets_go(proxied, bigquery_fault_proxy) -> None:
+    bigquery_fault_proxy.fail("load", "lose")  # a lost answer to a replacing load changes nothing either
+    with proxied.lease("a run of three chunks", D1, D2):
+        for players in (["a"], ["b", "c"], ["d"]):
+            staged = proxied.stage(pgs_rows(players), TABLES["pgs"], "publish")
+        assert len(staging_tables(proxied)) == 1  # one create for the run, none per chunk
+        assert proxied.query(f"SELECT player_lookup FROM {staged}")["player_lookup"].tolist() == ["d"]
+    assert staging_tables(proxied) == []
