@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from warehouse.base import JobStats, Staged, Warehouse, date_literal, dates_in_list
+from warehouse.base import JobStats, Staged, Warehouse
 from warehouse.errors import (
     BadInput,
     Interrupted,
@@ -21,6 +21,7 @@ from warehouse.errors import (
 )
 from warehouse.identifiers import Datasets
 from warehouse.schemas import TABLES
+from warehouse.sql_text import date_literal, dates_in_list
 from warehouse.urls import URL_FORMS, BigQueryUrl, DuckDBUrl, parse_url
 
 DEFAULT_URL = "duckdb:///pcf.duckdb"

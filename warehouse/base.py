@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from warehouse.identifiers import TABLE_NAME, Datasets, checked_identifier
 from warehouse.schemas import OWN_TABLES, TABLES, Column, Table
+from warehouse.sql_text import render_tables
 
 if TYPE_CHECKING:  # only the methods that move frames need pandas: reading rows must not import it
     import pandas as pd
@@ -46,17 +46,6 @@ def staging_schema(keys: Sequence[str]) -> Table:
     share (game_date, run_id, processor, …) have the same types."""
     columns = {column.name: Column(column.name, column.type) for key in keys for column in TABLES[key].columns}
     return Table("staging", "orchestration", "staging", (*columns.values(), Column("row_kind", "STRING")))
-
-
-def date_literal(value: date) -> str:
-    """A typed date rendered for SQL scripts (both dialects accept DATE 'YYYY-MM-DD')."""
-    if not isinstance(value, date):
-        raise TypeError(f"date_literal needs a date, got {type(value).__name__}")
-    return f"DATE '{value.isoformat()}'"
-
-
-def dates_in_list(values: Sequence[date]) -> str:
-    return "(" + ", ".join(date_literal(value) for value in values) + ")"
 
 
 class Warehouse(ABC):
@@ -289,39 +278,3 @@ class Warehouse(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook
         pass
-
-
-PARAM = re.compile(r"(?<![@\w])@([A-Za-z_]\w*)")
-TABLE_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
-
-
-def render_tables(sql: str, table: Callable[[str], str]) -> str:
-    """`{key}` → `table(key)` for the keys of `TABLES`. A placeholder-shaped word outside string literals
-    that names no table is a mistake in the code, refused here rather than sent as SQL."""
-
-    def substitute(match: re.Match[str]) -> str:
-        key = match.group(1)
-        if key in TABLES:
-            return table(key)
-        if _inside_string_literal(sql, match.start()):
-            return match.group(0)
-        raise ValueError(f"SQL names an unknown table placeholder {{{key}}}; known: {', '.join(TABLES)}")
-
-    return TABLE_PLACEHOLDER.sub(substitute, sql)
-
-
-def _inside_string_literal(sql: str, position: int) -> bool:
-    """Whether `position` lies inside a quoted literal ('…' or "…"; a backslash escapes the next character)."""
-    quote = None
-    index = 0
-    while index < position:
-        char = sql[index]
-        if quote and char == "\\":
-            index += 2
-            continue
-        if char == quote:
-            quote = None
-        elif quote is None and char in "'\"":
-            quote = char
-        index += 1
-    return quote is not None

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from warehouse.base import PARAM, Params, Rows, Staged
+from warehouse.base import Params, Rows, Staged
 from warehouse.duckdb_catalog import DuckDBCatalog
 from warehouse.duckdb_file import READER_PATIENCE, checked_file, open_duckdb_file, writing_here
 from warehouse.duckdb_lock import (
@@ -22,6 +22,7 @@ from warehouse.duckdb_sql import DUCKDB_TYPES, quote, translated
 from warehouse.errors import BadInput
 from warehouse.identifiers import Datasets
 from warehouse.schemas import TABLES, Table
+from warehouse.sql_text import PARAM
 
 if TYPE_CHECKING:  # frames move only when writing: a reader of rows never imports pandas or pyarrow
     import pandas as pd

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from backfill.pipeline.invocation import Invocation
-from backfill.pipeline.ledger import record_command
+from backfill.pipeline.run_records import record_command
 from warehouse import BadInput, Warehouse
 
 

@@ -18,8 +18,9 @@ from backfill.pipeline.chunks import evaluations, input_failure
 from backfill.pipeline.fingerprints import Observations
 from backfill.pipeline.input_checks import PUBLISHED_RUNS
 from backfill.pipeline.invocation import Invocation
-from backfill.pipeline.ledger import record_command, require_tables, utc_now
+from backfill.pipeline.ledger import require_tables, utc_now
 from backfill.pipeline.plan import chunk_dates
+from backfill.pipeline.run_records import record_command
 from backfill.settings import RunSettings
 from league.calendar import read_calendar
 from vocabulary import DateStatus

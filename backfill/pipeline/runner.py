@@ -15,8 +15,9 @@ import pandas as pd
 from backfill.pipeline.chunks import evaluations, input_failure, publish_evaluation, with_inputs_changed
 from backfill.pipeline.fingerprints import Observations
 from backfill.pipeline.invocation import Invocation
-from backfill.pipeline.ledger import close_killed_runs, finish_run_record, record_run_start, require_tables, utc_now
+from backfill.pipeline.ledger import require_tables, utc_now
 from backfill.pipeline.plan import Plan, chunk_dates, make_plan, season_so_far
+from backfill.pipeline.run_records import close_killed_runs, finish_run_record, record_run_start
 from backfill.pipeline.signals import as_interruption, cancelled_by_caller, raise_if_stop_requested
 from backfill.settings import RunSettings
 from processors.season_inputs import SeasonInputs

@@ -17,10 +17,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from google.cloud import bigquery
 
-from warehouse.base import PARAM, Params
+from warehouse.base import Params
 from warehouse.bigquery.values import like_duckdb
 from warehouse.errors import WarehouseError
 from warehouse.identifiers import checked_identifier
+from warehouse.sql_text import PARAM
 
 if TYPE_CHECKING:
     from warehouse.bigquery.adapter import BigQueryWarehouse

@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from warehouse.base import date_literal
 from warehouse.bigquery.errors import translated
 from warehouse.bigquery.values import string_literal
 from warehouse.errors import LockHeld, WarehouseError
 from warehouse.logger import get_logger
+from warehouse.sql_text import date_literal
 
 if TYPE_CHECKING:
     from warehouse.bigquery.adapter import BigQueryWarehouse
