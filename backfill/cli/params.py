@@ -19,46 +19,46 @@ def today_of(ctx: click.Context | None) -> date:
     return app.today if app is not None and app.today else league_today()
 
 
-class DateWord(click.ParamType[date]):
+class CoreParsed(click.ParamType):
+    """A value one of the core's parsers reads; the ValueError saying why it cannot becomes click's usage error."""
+
+    def parse(self, text: str, ctx: click.Context | None) -> Any:
+        raise NotImplementedError
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str):  # already a value: a default, or a date a TOML config file wrote as one
+            return value
+        try:
+            return self.parse(value, ctx)
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+
+
+class DateWord(CoreParsed):
     """A date option's value: YYYY-MM-DD, `today` or `yesterday`."""
 
     name = "date"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
-        if isinstance(value, date):
-            return value
-        try:
-            return parse_date(str(value), today_of(ctx))
-        except ValueError as error:
-            self.fail(str(error), param, ctx)
+    def parse(self, text: str, ctx: click.Context | None) -> date:
+        return parse_date(text, today_of(ctx))
 
 
-class DateList(click.ParamType[list[date]]):
+class DateList(CoreParsed):
     """`--dates`: dates and FIRST..LAST spans, comma-separated → every day named."""
 
     name = "dates"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> list[date]:
-        if isinstance(value, list):
-            return value
-        try:
-            return parse_dates(str(value), today_of(ctx))
-        except ValueError as error:
-            self.fail(str(error), param, ctx)
+    def parse(self, text: str, ctx: click.Context | None) -> list[date]:
+        return parse_dates(text, today_of(ctx))
 
 
-class AuditThreshold(click.ParamType[tuple[str, float]]):
+class AuditThreshold(CoreParsed):
     """`--audit-threshold NAME=VALUE` → (name, value); the settings check the name and the value."""
 
     name = "threshold"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[str, float]:
-        if isinstance(value, tuple):
-            return value
-        try:
-            return audit_threshold(str(value))
-        except ValueError as error:
-            self.fail(str(error), param, ctx)
+    def parse(self, text: str, ctx: click.Context | None) -> tuple[str, float]:
+        return audit_threshold(text)
 
 
 DATE, DATES, AUDIT_THRESHOLD = DateWord(), DateList(), AuditThreshold()

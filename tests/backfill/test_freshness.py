@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
+from pathlib import Path
 
 import pytest
-
-SEASON = ("--start-date", "2022-10-18", "--end-date", "2023-04-09")
+from support import DEMO_SEASON, invoke
 
 
 def freshness(run_cli, db, today: str, *args: str):
@@ -16,11 +17,21 @@ def freshness(run_cli, db, today: str, *args: str):
     return result, json.loads(result.stdout)
 
 
-@pytest.fixture
-def season_db(run_cli, demo_db):
-    result = run_cli(demo_db, "run", *SEASON)
+@pytest.fixture(scope="module")
+def season_file(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo league with its whole season published, run once for the module; tests copy it."""
+    db = tmp_path_factory.mktemp("season") / "season.duckdb"
+    shutil.copy(demo_file, db)
+    result = invoke(db, "run", *DEMO_SEASON)
     assert result.exit_code == 0, result.output
-    return demo_db
+    return db
+
+
+@pytest.fixture
+def season_db(season_file: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "season.duckdb"
+    shutil.copy(season_file, copy)
+    return copy
 
 
 def test_fresh_after_a_full_season(run_cli, season_db):
