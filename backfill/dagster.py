@@ -24,7 +24,7 @@ from typing import Any
 import dagster as dg
 
 import backfill
-from backfill.api.runs import catch_up_window
+from backfill.api.run_options import catch_up_window
 from backfill.dates import LEAGUE_TZ
 from vocabulary import DateStatus
 

@@ -10,8 +10,10 @@ installs signal handlers: a caller stops a run with `cancel` (a `threading.Event
 between chunks; the chunk not yet published never is. A cancel, Ctrl-C or the host terminating the call all
 raise `Interrupted` (exit code 130/143, recorded in the run's ledger row) with the command that resumes.
 
-One module per theme: `runs` (run, catch_up), `results` (what they return), `inspection` (status, validate,
-freshness, report), `maintenance` (init, leases, cleanup, restore), `errors` (what `raise_for_status()` raises).
+One module per theme: `runs` (run, catch_up), `run_options` (their checked settings), `results` (what they
+return), `states` (status), `inspection` (validate, freshness), `maintenance` (init, leases, cleanup, restore), `errors`
+(what `raise_for_status()` raises). The command line calls nothing else: each command is one call here and prints
+its result (`to_dict()` for `--output json`); `stop_on_signals` and `stop_requested` are its own signal handling.
 """
 
 from __future__ import annotations
@@ -31,16 +33,7 @@ if TYPE_CHECKING:
         warehouse_url,
     )
     from backfill.api.errors import BackfillError, DatesBlocked, DatesFailed
-    from backfill.api.inspection import (
-        DateState,
-        FreshnessResult,
-        StatusResult,
-        ValidateResult,
-        freshness,
-        report,
-        status,
-        validate,
-    )
+    from backfill.api.inspection import FreshnessResult, ValidateResult, freshness, validate
     from backfill.api.maintenance import (
         InitResult,
         LeasesResult,
@@ -52,27 +45,20 @@ if TYPE_CHECKING:
         release_lease,
         restore,
     )
-    from backfill.api.runs import (
-        MAX_LOOKBACK_DAYS,
-        Cancel,
-        DateVerdict,
-        RunResult,
-        catch_up,
-        catch_up_settings,
-        catch_up_window,
-        resume_command,
-        run,
-        run_settings,
-        run_with_settings,
-    )
+    from backfill.api.results import DateVerdict, RunResult
+    from backfill.api.run_options import catch_up_settings, catch_up_window, resume_command, run_settings
+    from backfill.api.runs import Cancel, catch_up, run, run_with_settings
+    from backfill.api.states import AuditFinding, DateState, StatusResult, failing_audits, newest_published, status
     from backfill.dates import run_range
     from backfill.pipeline.invocation import new_invocation
+    from backfill.pipeline.signals import stop_on_signals, stop_requested
     from backfill.settings import RunSettings
     from validation.rules import GateRules
     from warehouse import Interrupted, InvalidSetting, LockHeld, TableNotFound, TransientWarehouseError, WarehouseError
 
 # `__all__` is the public API; the other names imported above are the helpers the command line builds on
 __all__ = [
+    "AuditFinding",
     "BackfillError",
     "DateState",
     "DateVerdict",
@@ -111,16 +97,7 @@ MODULES = {
         "warehouse_url",
     ),
     "backfill.api.errors": ("BackfillError", "DatesBlocked", "DatesFailed"),
-    "backfill.api.inspection": (
-        "DateState",
-        "FreshnessResult",
-        "StatusResult",
-        "ValidateResult",
-        "freshness",
-        "report",
-        "status",
-        "validate",
-    ),
+    "backfill.api.inspection": ("FreshnessResult", "ValidateResult", "freshness", "validate"),
     "backfill.api.maintenance": (
         "InitResult",
         "LeasesResult",
@@ -132,21 +109,20 @@ MODULES = {
         "release_lease",
         "restore",
     ),
-    "backfill.api.runs": (
-        "MAX_LOOKBACK_DAYS",
-        "Cancel",
-        "DateVerdict",
-        "RunResult",
-        "catch_up",
-        "catch_up_settings",
-        "catch_up_window",
-        "resume_command",
-        "run",
-        "run_settings",
-        "run_with_settings",
+    "backfill.api.results": ("DateVerdict", "RunResult"),
+    "backfill.api.run_options": ("catch_up_settings", "catch_up_window", "resume_command", "run_settings"),
+    "backfill.api.runs": ("Cancel", "catch_up", "run", "run_with_settings"),
+    "backfill.api.states": (
+        "AuditFinding",
+        "DateState",
+        "StatusResult",
+        "failing_audits",
+        "newest_published",
+        "status",
     ),
     "backfill.dates": ("run_range",),
     "backfill.pipeline.invocation": ("new_invocation",),
+    "backfill.pipeline.signals": ("stop_on_signals", "stop_requested"),  # for the CLI: the API installs no handler
     "backfill.settings": ("RunSettings",),
     "validation.rules": ("GateRules",),
     "warehouse": (

@@ -1,11 +1,10 @@
-"""Read-only calls: `status`, `validate`, `freshness` and `report` (on DuckDB they never block a run)."""
+"""Read-only calls besides `status`: `validate` and `freshness` (on DuckDB they never block a run; `validate
+--recompute` writes fingerprints only)."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from backfill.api.common import (
@@ -19,6 +18,7 @@ from backfill.api.common import (
 )
 from backfill.api.defaults import settled
 from backfill.api.errors import DatesBlocked, summary
+from backfill.api.states import AuditFinding, failing_audits, newest_published
 from validation.rules import DEFAULT_MIN_COVERAGE, checked_fraction
 from vocabulary import ExitCode
 from warehouse import Datasets, InvalidSetting
@@ -30,103 +30,49 @@ if TYPE_CHECKING:  # the frame views import pandas when asked for: reading the l
     from backfill.pipeline.staleness import Freshness
 
 
-@dataclass(frozen=True)
-class DateState:
-    """One game date, three facts: what the table holds (published_*), what the last attempt did (status,
-    reason, run_id, blocked_by, upcg_state), and whether the published rows are still true to their inputs
-    (inputs: fresh, stale or unverified, with inputs_reason saying what changed)."""
-
-    game_date: date
-    status: str  # last attempt: published, blocked, failed, skipped_bootstrap, or pending (never run)
-    reason: str | None
-    expected_players: int
-    published_players: int
-    coverage: float | None  # published players who played ÷ expected
-    context_source: str | None
-    run_id: str | None  # the last attempt's run
-    published_run_id: str | None = None  # the run whose rows the table holds
-    blocked_by: str | None = None
-    upcg_state: str | None = None
-    inputs: str | None = None  # the published rows against their inputs: fresh, stale, unverified (None: nothing)
-    inputs_reason: str | None = None  # what `inputs` means here, e.g. "pgs game 20230303_BOS_NYK added (24 rows)"
-
-    def to_dict(self) -> dict[str, Any]:
-        return json_ready(self)  # type: ignore[no-any-return]
-
-
-@dataclass(frozen=True)
-class StatusResult:
-    """`status`: every game date of [start, end]; `rows` (one dict per date) have every column `pcf-backfill
-    status` shows, `frame` is the same as a DataFrame."""
-
-    start: date
-    end: date
-    dates: list[DateState]
-    rows: list[dict[str, Any]] = field(repr=False, compare=False)
-    exit_code: int = 0
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return dict(sorted(Counter(state.status for state in self.dates).items()))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**json_ready(self), "counts": self.counts}
-
-    @property
-    def frame(self) -> pd.DataFrame:
-        from backfill.pipeline.date_facts import STATE_COLUMNS, as_frame
-
-        return as_frame(self.rows, STATE_COLUMNS)
-
-
-def status(
-    warehouse: WarehouseLike, start: date | str, end: date | str, *, datasets: Datasets | None = None
-) -> StatusResult:
-    """Per game date of [start, end]: what is published and what the last attempt did. Read only."""
-    from backfill.pipeline.date_facts import date_states
-
-    first, last = checked_span(start, end)
-    with opened(warehouse, datasets) as wh:
-        states = date_states(wh, first, last)
-    dates = [
-        DateState(
-            row["game_date"],
-            str(row["status"]),
-            row["reason"],
-            int(row["expected_players"]),
-            int(row["published_players"]),
-            row["coverage"],
-            row["context_source"],
-            row["last_run_id"],
-            row["run_id"],
-            row["blocked_by"],
-            row["upcg_state"],
-            row["inputs"],
-            row["inputs_reason"],
-        )
-        for row in states
-    ]
-    return StatusResult(first, last, dates, states)
+# A date that needs attention as `validate --output json` shows it: JSON key → reconciliation column.
+ATTENTION_FIELDS = {
+    "state": "state",
+    "games": "games",
+    "expected_players": "expected_players",
+    "pcf_rows": "pcf_rows",
+    "matched_players": "matched_players",
+    "coverage": "coverage",
+    "rows_for_non_players": "rows_for_non_players",
+    "rows_out_of_range": "rows_out_of_range",
+    "last_reason": "last_reason",
+    "blocked_by": "last_blocked_by",
+    "upcg_state": "last_upcg_state",
+    "inputs": "inputs",
+    "inputs_reason": "inputs_reason",
+}
 
 
 @dataclass(frozen=True)
 class ValidateResult:
     """`validate`: the reconciliation of [start, end] and the dates that need attention (exit code 3 if any).
-    `problems` maps each such date to its problems; `repairs` are the narrowest runs that fix them. `rows` has
-    one dict per date with every reconciliation column, `attention_rows` those that need attention; `frame` and
-    `attention` are the same as DataFrames."""
+    `problems` maps each such date to the names of its failed checks; `repairs` are the narrowest runs that fix
+    them. `rows` has one dict per date with every reconciliation column, `attention_rows` those that need
+    attention; `frame` and `attention` are the same as DataFrames. `to_dict()` is what `validate --output json`
+    prints."""
 
     start: date
     end: date
-    problems: dict[date, str]
+    problems: dict[date, list[str]]
     repairs: list[str]
     rows: list[dict[str, Any]] = field(repr=False, compare=False)
     attention_rows: list[dict[str, Any]] = field(repr=False, compare=False)
     recomputed: Recomputed | None = field(default=None, repr=False, compare=False)  # with recompute=True
+    failing_audits: list[AuditFinding] = field(default_factory=list)
+    newest_published: date | None = None  # the newest game date with rows in the table, whatever the range
 
     @property
     def exit_code(self) -> int:
         return int(ExitCode.NEEDS_ATTENTION if self.problems else ExitCode.OK)
+
+    @property
+    def game_dates(self) -> int:
+        return sum(bool(row["is_game_date"]) for row in self.rows)
 
     @property
     def resume_command(self) -> str | None:
@@ -134,7 +80,26 @@ class ValidateResult:
         return " && ".join(self.repairs) or None
 
     def to_dict(self) -> dict[str, Any]:
-        return {**json_ready(self), "exit_code": self.exit_code, "resume_command": self.resume_command}
+        attention = [
+            {"game_date": row["game_date"], **{key: row[column] for key, column in ATTENTION_FIELDS.items()}}
+            | {"problems": list(row["problems"])}
+            for row in self.attention_rows
+        ]
+        return json_ready(  # type: ignore[no-any-return]
+            {
+                "start_date": self.start,
+                "end_date": self.end,
+                "game_dates": self.game_dates,
+                "dates_with_problems": len(self.problems),
+                "exit_code": self.exit_code,
+                "newest_published": self.newest_published,
+                "problems": attention,
+                "repair_commands": self.repairs,
+                "resume_command": self.resume_command,
+                "failing_audits": [finding.to_dict() for finding in self.failing_audits],
+                **recompute_document(self.recomputed),
+            }
+        )
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -150,8 +115,30 @@ class ValidateResult:
 
     def raise_for_status(self) -> ValidateResult:
         if self.problems:
-            raise DatesBlocked(summary("need attention", self.problems), self.problems, self.resume_command)
+            reasons = {day: ", ".join(names) for day, names in self.problems.items()}
+            raise DatesBlocked(summary("need attention", reasons), reasons, self.resume_command)
         return self
+
+
+def recompute_document(recomputed: Recomputed | None) -> dict[str, Any]:
+    """What `recompute=True` found: the dates that match their published rows and those that differ."""
+    if recomputed is None:
+        return {}
+    return {
+        "recompute": {
+            "run_id": recomputed.run_id,
+            "matching": recomputed.matching,
+            "differing": [
+                {
+                    "game_date": day,
+                    "differing_rows": recomputed.differing[day],
+                    "published_rows": recomputed.published_rows[day],
+                    "blocked": recomputed.blocked.get(day),
+                }
+                for day in recomputed.stale
+            ],
+        }
+    }
 
 
 def validate(
@@ -189,10 +176,10 @@ def validate(
         words = connection_words(url or warehouse_url(warehouse), wh.datasets)
         attention = [dict(row) for row in needs_attention(report)]
         audit_words = audit_words_of_runs(wh, [str(row["last_run_id"]) for row in attention if row["last_run_id"]])
-    reasons = {row["game_date"]: ", ".join(row["problems"]) for row in attention}
-    return ValidateResult(
-        first, last, reasons, repair_commands(attention, words, audit_words), report, attention, recomputed
-    )
+        audits, newest = failing_audits(wh, first, last), newest_published(wh)
+    problems = {row["game_date"]: list(row["problems"]) for row in attention}
+    repairs = repair_commands(attention, words, audit_words)
+    return ValidateResult(first, last, problems, repairs, report, attention, recomputed, audits, newest)
 
 
 @dataclass(frozen=True)
@@ -271,14 +258,3 @@ def freshness(
         fresh.inputs_changed,
         fresh.republish_command(connection),
     )
-
-
-def report(
-    warehouse: WarehouseLike, start: date | str, end: date | str, html: str | Path, *, datasets: Datasets | None = None
-) -> Path:
-    """Write the HTML coverage report of [start, end] (never over the warehouse or a non-HTML file)."""
-    from backfill.cli.report import write_report
-
-    first, last = checked_span(start, end)
-    with opened(warehouse, datasets) as wh:
-        return write_report(wh, first, last, Path(html))

@@ -1,4 +1,4 @@
-"""`run` and `catch_up`: plan, compute, gate, publish atomically, record; and the checked settings they take."""
+"""`run` and `catch_up`: plan, compute, gate, publish atomically, record (their settings: `run_options`)."""
 
 from __future__ import annotations
 
@@ -6,57 +6,23 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
-from backfill.api.common import WarehouseLike, as_date, opened, warehouse_url
+from backfill.api.common import WarehouseLike, opened, warehouse_url
 from backfill.api.defaults import settled
 from backfill.api.results import DateVerdict, RunResult, verdict_of
-from backfill.dates import league_today, run_range
+from backfill.api.run_options import catch_up_settings, resume_command, run_settings
 from backfill.lineage import Outcome, dataset_of, reported
 from backfill.pipeline.invocation import new_invocation
-from backfill.settings import DEFAULT_CHUNK_DAYS, MAX_LOOKBACK_DAYS, RunSettings
-from validation.rules import DEFAULT_BASELINE_DATES, DEFAULT_MIN_COVERAGE, DEFAULT_WARN_COVERAGE, GateRules
-from vocabulary import SourcePolicy, ZoneMode
+from backfill.settings import RunSettings
 from warehouse import Datasets, Interrupted, InvalidSetting, LockHeld, Warehouse
 from warehouse.schemas import INPUT_TABLES
 
 if TYPE_CHECKING:  # the runner pulls in the whole processing stack: only calls that compute import it
     from backfill.pipeline import runner
-    from backfill.pipeline.plan import Plan
-    from validation.audits import AuditRules
 
 Cancel = threading.Event | Callable[[], bool] | None
-
-
-def resume_command(url: str, settings: RunSettings, datasets: Datasets | None = None) -> str:
-    """The command that finishes what `settings` asked for (a rerun skips what is already published)."""
-    from backfill import hints
-
-    return hints.resume_command(url, datasets or Datasets(), settings)
-
-
-def catch_up_window(as_of: date, lookback_days: int, today: date) -> tuple[date, date]:
-    """The nightly window: as_of − lookback_days … the day before as_of (as_of is never after today)."""
-    if as_of > today:
-        raise InvalidSetting(
-            "as_of",
-            "{field}: {as_of_value} is after today ({today}, America/New_York); expected a day already begun",
-            as_of_value=as_of,
-            today=today,
-        )
-    if (
-        isinstance(lookback_days, bool)
-        or not isinstance(lookback_days, int)
-        or not (1 <= lookback_days <= MAX_LOOKBACK_DAYS)
-    ):
-        raise InvalidSetting(
-            "lookback_days",
-            "{field}: {value!r} is not in the range 1<=x<={most}",
-            value=lookback_days,
-            most=MAX_LOOKBACK_DAYS,
-        )
-    return as_of - timedelta(days=lookback_days), as_of - timedelta(days=1)
 
 
 def cancel_hook(cancel: Cancel) -> Callable[[], bool] | None:
@@ -72,6 +38,7 @@ def cancel_hook(cancel: Cancel) -> Callable[[], bool] | None:
 
 
 OnDate = Callable[[date, DateVerdict], None]
+OnPlan = Callable[[list[date]], None]
 
 
 def run_with_settings(
@@ -81,11 +48,12 @@ def run_with_settings(
     datasets: Datasets | None = None,
     cancel: Cancel = None,
     on_date: OnDate | None = None,
-    on_plan: Callable[[Plan], None] | None = None,
+    on_plan: OnPlan | None = None,
     url: str | None = None,
     wait_for_lock: float = 0,
 ) -> RunResult:
-    """Run the backfill `settings` describe. `on_plan` / `on_date` report progress; `url` names the warehouse
+    """Run the backfill `settings` describe. `on_plan` (hears the dates the run will take, in order) and `on_date`
+    report progress; `url` names the warehouse
     in the resume command (default: `warehouse_url(warehouse)`). `wait_for_lock` seconds: while another run
     holds the warehouse (`LockHeld`), try again until then."""
     hook = cancel_hook(cancel)
@@ -98,7 +66,7 @@ def one_run(
     datasets: Datasets | None,
     cancel: Callable[[], bool] | None,
     on_date: OnDate | None,
-    on_plan: Callable[[Plan], None] | None,
+    on_plan: OnPlan | None,
     url: str | None,
 ) -> RunResult:
     from backfill.pipeline.runner import run_backfill
@@ -113,7 +81,8 @@ def one_run(
         )
         with lineage as reporting:
             try:
-                outcome = run_backfill(wh, settings, invocation, on_date=report, on_plan=on_plan, cancel=cancel)
+                planned = None if on_plan is None else lambda plan: on_plan(plan.selected)
+                outcome = run_backfill(wh, settings, invocation, on_date=report, on_plan=planned, cancel=cancel)
             except Interrupted as stop:
                 stop.resume_command = resume
                 raise
@@ -132,7 +101,10 @@ def table_names(wh: Warehouse) -> tuple[list[str], str]:
 def run_result(
     run_id: str, settings: RunSettings, outcome: runner.RunOutcome, resume: str, tables: tuple[list[str], str]
 ) -> RunResult:
+    """The API's result from the runner's record: plain values only, nothing of the runner's own types."""
     verdicts, plan = outcome.verdicts, outcome.plan
+    games = plan.game_dates
+    before = dict(zip(games.index, games["state"], strict=True)) if len(games) else {}  # the ledger, as planned
     return RunResult(
         run_id=run_id,
         command=settings.command,
@@ -140,7 +112,8 @@ def run_result(
         end=settings.end,
         dry_run=settings.dry_run,
         verdicts=[
-            verdict_of(ts.date(), row) for ts, row in zip(verdicts.index, verdicts.to_dict("records"), strict=True)
+            verdict_of(ts.date(), row, before.get(ts))
+            for ts, row in zip(verdicts.index, verdicts.to_dict("records"), strict=True)
         ],
         off_days=len(plan.off_days),
         already_done=plan.already_done,
@@ -148,13 +121,20 @@ def run_result(
         seconds=outcome.seconds,
         exit_code=outcome.exit_code,
         resume_command=resume,
-        outcome=outcome,
         taken_over=outcome.taken_over,
         already_done_dates=plan.already_done_dates,
         unscheduled_dates=plan.unscheduled_days if plan.schedule_gap else [],
         label=settings.label,
         inputs=tables[0],
         output=tables[1],
+        still_stale=outcome.still_stale,
+        user=outcome.invocation.user,
+        host=outcome.invocation.host,
+        warehouse_jobs=outcome.jobs,
+        warehouse_rows_read=outcome.rows_read,
+        bytes_processed=outcome.bytes_processed,
+        bytes_billed=outcome.bytes_billed,
+        estimated_bytes=outcome.estimated_bytes,
     )
 
 
@@ -273,100 +253,6 @@ def run(
     )
     return run_with_settings(
         warehouse, settings, datasets=datasets, cancel=cancel, on_date=on_date, wait_for_lock=wait_for_lock
-    )
-
-
-def run_settings(
-    start: date | str | None = None,
-    end: date | str | None = None,
-    *,
-    dates: Sequence[date | str] | None = None,
-    source: SourcePolicy = "auto",
-    min_coverage: float = DEFAULT_MIN_COVERAGE,
-    warn_coverage: float = DEFAULT_WARN_COVERAGE,
-    force: bool = False,
-    allow_regression: bool = False,
-    reason: str | None = None,
-    rerun: str = "pending",
-    dry_run: bool = False,
-    chunk_days: int = DEFAULT_CHUNK_DAYS,
-    workers: int = 1,
-    today: date | None = None,
-    command: str = "run",
-    audit_thresholds: Mapping[str, float] | None = None,
-    baseline_dates: int = DEFAULT_BASELINE_DATES,
-    label: str | None = None,
-    zones: ZoneMode = "auto",
-) -> RunSettings:
-    """The checked settings of a run, from plain values (what `run` and the CLI's `run` build)."""
-    first = None if start is None else as_date("start", start)
-    last = None if end is None else as_date("end", end)
-    chosen = None if dates is None else [as_date("dates", day) for day in dates]
-    first, last, chosen_dates = run_range(first, last, chosen, today or league_today())
-    rules = GateRules(min_coverage, warn_coverage, force, reason, allow_regression)
-    return RunSettings(
-        first,
-        last,
-        chosen_dates,
-        rules,
-        source,
-        rerun,
-        dry_run,
-        chunk_days,
-        workers,
-        command,
-        audit_rules(audit_thresholds, baseline_dates),
-        label,
-        zones,
-    )
-
-
-def audit_rules(thresholds: Mapping[str, float] | None, baseline_dates: int) -> AuditRules:
-    """The audit options as the settings hold them; thresholds are a mapping of audit name to number."""
-    if thresholds is not None and not isinstance(thresholds, Mapping):
-        raise InvalidSetting(
-            "audit_thresholds",
-            "{field}: expected a mapping of audit name to threshold, got {kind}",
-            kind=type(thresholds).__name__,
-        )
-    from validation.audits import AuditRules  # the audits' registry comes with their arithmetic (pandas)
-
-    return AuditRules(dict(thresholds or {}), baseline_dates)
-
-
-def catch_up_settings(
-    *,
-    as_of: date | str | None = None,
-    lookback_days: int = 14,
-    min_coverage: float = DEFAULT_MIN_COVERAGE,
-    warn_coverage: float = DEFAULT_WARN_COVERAGE,
-    chunk_days: int = DEFAULT_CHUNK_DAYS,
-    dry_run: bool = False,
-    today: date | None = None,
-    audit_thresholds: Mapping[str, float] | None = None,
-    baseline_dates: int = DEFAULT_BASELINE_DATES,
-    label: str | None = None,
-    zones: ZoneMode = "auto",
-) -> RunSettings:
-    """The nightly run: every pending, blocked or failed date of the window `catch_up_window` gives, and of the
-    season so far, with every date of it whose inputs changed since it was published (`--rerun stale`): a gap
-    older than the window is retried (and reported) every night, a correction republishes by itself."""
-    today = today or league_today()
-    start, end = catch_up_window(today if as_of is None else as_date("as_of", as_of), lookback_days, today)
-    return RunSettings(
-        start,
-        end,
-        None,
-        GateRules(min_coverage, warn_coverage),
-        "auto",
-        "stale",
-        dry_run=dry_run,
-        chunk_days=chunk_days,
-        command="catch-up",
-        audits=audit_rules(audit_thresholds, baseline_dates),
-        label=label,
-        zones=zones,
-        season_so_far=True,
     )
 
 

@@ -82,7 +82,7 @@ def cleanup(
 
 
 def notify_cleanup(result: Any, undo: str | None, notify: NotifySettings) -> None:
-    from backfill.cli.notify import cleanup_digest
+    from backfill.cli.digests import cleanup_digest
     from backfill.cli.notify import notify as send
 
     send(cleanup_digest(result, [("To undo", undo)] if undo else []), notify)

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from backfill import api
-from backfill.cli import render
+from backfill.cli import render, render_inspect
 from backfill.cli.notify import NotifySettings
 from backfill.cli.options import (
     app_now,
@@ -31,8 +31,6 @@ from backfill.cli.options import (
     threshold,
 )
 from backfill.cli.root import cli, option, pass_app, report_counts
-from backfill.pipeline.date_facts import newest_published
-from backfill.pipeline.ledger_reads import failing_audit_rows
 from backfill.settings import AppSettings
 from validation.rules import DEFAULT_MIN_COVERAGE
 from warehouse.outputs import HTML_REPORT, checked_output
@@ -52,14 +50,12 @@ def status(app: AppSettings, start_date: date, end_date: date, output: str) -> i
     """
     start, end, _ = resolve_range(app, start_date, end_date, None)
     with open_warehouse(app, read_only=True) as wh:
-        states = api.status(wh, start, end)
-        audits = failing_audit_rows(wh, start, end)
-    report = states.rows
-    report_counts(dates=states.counts)
+        result = api.status(wh, start, end)
+    report_counts(dates=result.counts)
     if output == "json":
-        click.echo(render.to_json(render.status_document(report, start, end, audits)))
+        click.echo(render.to_json(result.to_dict()))
     else:
-        click.echo(render.status_text(report, colour=sys.stdout.isatty(), today=app_today(app), audits=audits))
+        click.echo(render_inspect.status_text(result, colour=sys.stdout.isatty(), today=app_today(app)))
     return 0
 
 
@@ -107,35 +103,26 @@ def validate(
             checked = api.validate(
                 wh, start, end, min_coverage=min_coverage, url=app.warehouse_url, recompute=recompute
             )
-            audits = failing_audit_rows(wh, start, end)
-            metrics.newest_published = newest_published(wh) if metrics.wanted else None
-        report, problems, repairs = checked.rows, checked.attention_rows, checked.repairs
-        metrics.dates_with_problems = len(problems)
-        metrics.dates = {state: sum(row.get("inputs") == state for row in report) for state in ("stale", "unverified")}
+        metrics.newest_published = checked.newest_published
+        metrics.dates_with_problems = len(checked.problems)
+        metrics.dates = {
+            state: sum(row.get("inputs") == state for row in checked.rows) for state in ("stale", "unverified")
+        }
         if output == "json":
-            click.echo(
-                render.to_json(
-                    render.validate_document(report, problems, start, end, repairs, audits)
-                    | render.recompute_document(checked.recomputed)
-                )
-            )
+            click.echo(render.to_json(checked.to_dict()))
         else:
-            click.echo(
-                render.recompute_text(checked.recomputed)
-                + render.validate_text(report, problems, start, end, repairs, audits)
-            )
-        notify_validate(app, problems, start, end, notify, repairs)
-        return metrics.finish(3 if len(problems) else 0)
+            click.echo(render_inspect.validate_text(checked))
+        notify_validate(app, checked, notify)
+        return metrics.finish(checked.exit_code)
 
 
-def notify_validate(
-    app: AppSettings, problems: list[dict[str, Any]], start: date, end: date, notify: NotifySettings, repairs: list[str]
-) -> None:
+def notify_validate(app: AppSettings, checked: api.ValidateResult, notify: NotifySettings) -> None:
+    from backfill.cli.digests import validate_digest
     from backfill.cli.notify import notify as send
-    from backfill.cli.notify import validate_digest
 
-    commands = [("To look", status_command(app, start, end)), *(("To repair", repair) for repair in repairs)]
-    send(validate_digest(problems, start, end, commands), notify)
+    commands = [("To look", status_command(app, checked.start, checked.end))]
+    commands += [("To repair", repair) for repair in checked.repairs]
+    send(validate_digest(checked, commands), notify)
 
 
 @cli.command()
@@ -171,22 +158,22 @@ def freshness(
     with metrics_recorded(app, metrics_file, "freshness") as metrics:
         with open_warehouse(app, read_only=True) as wh:
             fresh = api.freshness(wh, max_lag_hours=max_lag_hours, now=app_now(app)).details
-            metrics.newest_published = newest_published(wh) if metrics.wanted else None
+        metrics.newest_published = fresh.newest_published
         metrics.stale, metrics.overdue_dates, metrics.oldest_overdue_hours = (
             fresh.stale,
             len(fresh.overdue),
             fresh.hours_late,
         )
         if output == "json":
-            click.echo(render.to_json(render.freshness_document(fresh, connection_words(app))))
+            click.echo(render.to_json(render_inspect.freshness_document(fresh, connection_words(app))))
         else:
-            click.echo(render.freshness_text(fresh, connection_words(app)))
+            click.echo(render_inspect.freshness_text(fresh, connection_words(app)))
         notify_freshness(fresh, connection_words(app), NotifySettings(notify_urls, notify_on))
         return metrics.finish(fresh.exit_code)
 
 
 def notify_freshness(fresh: Any, connection: list[str], notify: NotifySettings) -> None:
-    from backfill.cli.notify import freshness_digest
+    from backfill.cli.digests import freshness_digest
     from backfill.cli.notify import notify as send
 
     commands = [
@@ -219,9 +206,11 @@ def report(app: AppSettings, start_date: date, end_date: date, html_path: Path) 
     Example:
       pcf-backfill report --start-date 2022-10-01 --end-date 2023-04-30 --html season.html
     """
+    from backfill.cli.report import write_report  # the page's modules load with `report` only
+
     checked_output(html_path, HTML_REPORT, input_files(app))
     start, end, _ = resolve_range(app, start_date, end_date, None)
     with open_warehouse(app, read_only=True) as wh:
-        path = api.report(wh, start, end, html_path)
+        path = write_report(api.status(wh, start, end), html_path, [*input_files(app), *wh.local_files()])
     click.echo(f"Report written to {path}")
     return 0

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 from vocabulary import DateStatus
 
 if TYPE_CHECKING:
-    import pandas as pd
     from prometheus_client import CollectorRegistry
+
+    from backfill.api import RunResult
 
 PREFIX = "pcf_backfill_"
 DATE_STATUSES = {
@@ -49,23 +50,18 @@ class MetricsSnapshot:
     bytes_processed: int | None = None  # a run on BigQuery
     bytes_billed: int | None = None  # a run on BigQuery (at least 10 MB per table a query reads)
 
-    def record_verdicts(self, verdicts: pd.DataFrame, still_stale: int = 0) -> None:
-        """Counts, rows and the lowest coverage of a run's per-date verdicts; `stale`: published dates whose inputs
-        changed that the run left as they were (SPEC §6.10)."""
-        import pandas as pd  # a run's verdicts are a frame; reading commands record none
-
-        statuses = verdicts["status"] if len(verdicts) else pd.Series(dtype="object")
-        self.dates = {name: int((statuses == status).sum()) for status, name in DATE_STATUSES.items()}
-        self.dates["stale"] = still_stale
-        published = verdicts[statuses == DateStatus.PUBLISHED] if len(verdicts) else verdicts
-        self.rows_published = int(published["published_players"].sum()) if len(published) else 0
-        coverage = verdicts["coverage"].dropna() if len(verdicts) else pd.Series(dtype="float64")
-        self.min_coverage = float(coverage.min()) if len(coverage) else None
-
-    def record_cost(self, processed: int, billed: int | None) -> None:
-        """What a run's jobs processed and were billed, where the warehouse bills (BigQuery, not DuckDB)."""
-        if billed is not None:
-            self.bytes_processed, self.bytes_billed = processed, billed
+    def record_run(self, result: RunResult, newest_published: date | None = None) -> None:
+        """Counts, rows and the lowest coverage of a run's verdicts; `stale`: published dates whose inputs changed
+        that the run left as they were (SPEC §6.10); what its jobs processed and were billed, where the warehouse
+        bills (BigQuery, not DuckDB)."""
+        self.dates = {name: len(result.dates(status)) for status, name in DATE_STATUSES.items()}
+        self.dates["stale"] = len(result.still_stale)
+        self.rows_published = result.rows_published
+        coverage = [verdict.coverage for verdict in result.verdicts if verdict.coverage is not None]
+        self.min_coverage = min(coverage) if coverage else None
+        if result.bytes_billed is not None:
+            self.bytes_processed, self.bytes_billed = result.bytes_processed, result.bytes_billed
+        self.newest_published = newest_published
 
     def counts(self) -> dict[str, object]:
         """What the invocation counted, for its closing log line (None: not measured)."""

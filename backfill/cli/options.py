@@ -20,11 +20,10 @@ from backfill.cli.notify import NOTIFY_ON, redacted
 from backfill.cli.params import AUDIT_THRESHOLD, DATE
 from backfill.cli.root import option, report_counts
 from backfill.dates import DATE_FORM, league_today
-from backfill.pipeline.signals import Interrupted
 from backfill.settings import AppSettings, RunSettings, bigquery_tuning
 from validation.rules import DEFAULT_BASELINE_DATES
 from vocabulary import ZONE_MODES
-from warehouse import BadInput, PcfError, Warehouse, connect
+from warehouse import BadInput, Interrupted, PcfError, Warehouse, connect
 from warehouse.logger import get_logger
 from warehouse.outputs import METRICS_FILE, checked_output
 from warehouse.urls import DuckDBUrl, parse_url

@@ -1,94 +1,29 @@
-"""What `run`, `catch-up` and `cleanup` show: their results are frames (pandas), so these renderers live apart
-from the ones every reading command loads (`backfill.cli.render`)."""
+"""What `run`, `catch-up` and `cleanup` show as text (their JSON is the API result's `to_dict()`). A cleanup's
+result is frames (pandas), so these renderers live apart from the ones every reading command loads."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from backfill.cli.notify import takeover_text
-from backfill.cli.render import STATUS_ORDER, count_text, coverage_text, json_value, table
+from backfill.cli.digests import takeover_text
+from backfill.cli.render import count_text, coverage_text, json_value, table
 from validation.rules import FORCED_PREFIX
 from vocabulary import UPCG_SUFFICIENT, DateStatus, Source, UpcgState
 
-if TYPE_CHECKING:  # computing factors is not needed to render
-    from backfill.pipeline.runner import RunOutcome
+if TYPE_CHECKING:
+    from backfill.api import DateVerdict, RunResult
 
 
-def run_document(result: RunOutcome, resume_command: str) -> dict[str, Any]:
-    verdicts = result.verdicts.reset_index()
-    dates = (
-        [
-            {key: json_value(value) for key, value in row.items()}
-            for row in verdicts.reindex(
-                columns=[
-                    "game_date",
-                    "games",
-                    "status",
-                    "context_source",
-                    "source_reason",
-                    "expected_players",
-                    "upcg_players",
-                    "published_players",
-                    "coverage",
-                    "reason",
-                    "forced",
-                    "allowed_regression",
-                    "blocked_by",
-                    "upcg_state",
-                    "previous_players",
-                    "candidate_players",
-                    "zone_rows_built",
-                    "zone_note",
-                    "inputs_changed",
-                ]
-            ).to_dict("records")
-        ]
-        if len(verdicts)
-        else []
-    )
-    return {
-        "run_id": result.invocation.run_id,
-        "dry_run": result.settings.dry_run,
-        "start_date": result.settings.start.isoformat(),
-        "end_date": result.settings.end.isoformat(),
-        "exit_code": result.exit_code,
-        "counts": {status: result.count(status) for status in STATUS_ORDER}
-        | {
-            "off_days": len(result.plan.off_days),
-            "already_done": result.plan.already_done,
-            "republished_stale": len(republished(result)),
-            "still_stale": len(result.still_stale),
-        },
-        "seconds": round(result.seconds, 3),
-        "warehouse_jobs": result.jobs,
-        "bytes_processed": result.bytes_processed,
-        **({} if result.bytes_billed is None else {"bytes_billed": result.bytes_billed}),
-        **({} if result.estimated_bytes is None else {"estimated_bytes": result.estimated_bytes}),
-        "warehouse_rows_read": result.rows_read,
-        "dates": dates,
-        "schedule_gap": result.plan.schedule_gap,
-        "resume_command": resume_command if result.exit_code else None,
-    }
-
-
-def republished(result: RunOutcome) -> pd.DataFrame:
-    """The dates this run republished because their inputs changed (SPEC §6.10)."""
-    verdicts = result.verdicts
-    if not len(verdicts) or "inputs_changed" not in verdicts:
-        return verdicts.iloc[:0]
-    return verdicts[(verdicts["status"] == DateStatus.PUBLISHED) & verdicts["inputs_changed"].notna()]
-
-
-def republished_lines(result: RunOutcome) -> list[str]:
-    corrected = republished(result)
-    if not len(corrected):
+def republished_lines(result: RunResult) -> list[str]:
+    if not result.republished:
         return []
     return [
         "",
         "Republished because their inputs changed:",
-        *(f"  {ts.date()}  {why}" for ts, why in corrected["inputs_changed"].items()),
+        *(f"  {v.game_date}  {v.inputs_changed}" for v in result.republished),
     ]
 
 
@@ -100,13 +35,12 @@ def billed_bytes(processed: int, billed: int | None) -> str:
     return f", {processed / 2**30:,.2f} GiB processed, {billed / 2**30:,.2f} GiB billed"
 
 
-def run_text(result: RunOutcome, resume_command: str, inspect_command: str) -> str:
-    counts = ", ".join(f"{result.count(status)} {status}" for status in STATUS_ORDER)
+def run_text(result: RunResult, inspect_command: str) -> str:
+    counts = ", ".join(f"{count} {status}" for status, count in result.counts.items())
     lines = [
-        f"{'Dry run' if result.settings.dry_run else 'Run'} {result.invocation.run_id}: "
-        f"{result.settings.start} → {result.settings.end}",
-        f"  {counts}; {len(result.plan.off_days)} off-days; {result.plan.already_done} already done",
-        f"  {result.seconds:.1f} s, {result.jobs} warehouse jobs"
+        f"{'Dry run' if result.dry_run else 'Run'} {result.run_id}: {result.start} → {result.end}",
+        f"  {counts}; {result.off_days} off-days; {result.already_done} already done",
+        f"  {result.seconds:.1f} s, {result.warehouse_jobs} warehouse jobs"
         f"{billed_bytes(result.bytes_processed, result.bytes_billed)}",
     ]
     if result.estimated_bytes is not None:
@@ -114,97 +48,88 @@ def run_text(result: RunOutcome, resume_command: str, inspect_command: str) -> s
             f"  BigQuery estimates the run's input reads at {result.estimated_bytes / 2**30:,.2f} GiB "
             "(dry-run jobs: nothing ran for the estimate)"
         )
-    verdicts = result.verdicts
-    if result.plan.schedule_gap:
-        lines += ["", f"Not off-days: {result.plan.schedule_gap}. Load the schedule upstream, then rerun."]
-    if result.settings.dry_run and len(verdicts):
-        lines += ["", table(plan_table(result).to_dict("records"))]
-    problems = verdicts[verdicts["status"].isin([DateStatus.BLOCKED, DateStatus.FAILED])] if len(verdicts) else verdicts
-    if len(problems):
+    if result.schedule_gap:
+        lines += ["", f"Not off-days: {result.schedule_gap}. Load the schedule upstream, then rerun."]
+    if result.dry_run and result.verdicts:
+        lines += ["", table(plan_rows(result.verdicts))]
+    problems = [verdict for verdict in result.verdicts if verdict.status in (DateStatus.BLOCKED, DateStatus.FAILED)]
+    if problems:
         lines += ["", "Dates that need attention:"]
-        lines += [f"  {ts.date()}  {row['status']:<8} {row['reason']}" for ts, row in problems.iterrows()]
+        lines += [f"  {v.game_date}  {v.status:<8} {v.reason}" for v in problems]
     lines += republished_lines(result)
-    lines += override_lines(verdicts)
-    lines += fallback_lines(verdicts)
+    lines += override_lines(result.verdicts)
+    lines += fallback_lines(result.verdicts)
     if result.taken_over:  # the dead run is someone's problem too: say it where the operator looks first
         lines += ["", *(f"Note: {takeover_text(lease)}" for lease in result.taken_over)]
-    if result.exit_code and not result.settings.dry_run:
-        lines += ["", f"To resume: {resume_command}", f"To inspect: {inspect_command}"]
+    if result.exit_code and not result.dry_run:
+        lines += ["", f"To resume: {result.resume_command}", f"To inspect: {inspect_command}"]
     return "\n".join(lines)
 
 
-def players_change(verdicts: pd.DataFrame) -> pd.Series:
+def players_change(verdict: DateVerdict) -> str:
     """Published now → after this run, in players: '177 → 1'."""
-    before = verdicts.get("previous_players", pd.Series(index=verdicts.index, dtype="float64")).map(count_text)
-    after = verdicts.get("candidate_players", pd.Series(index=verdicts.index, dtype="float64")).map(count_text)
-    return before + " → " + after
+    return f"{count_text(verdict.previous_players)} → {count_text(verdict.candidate_players)}"
 
 
-def override_lines(verdicts: pd.DataFrame) -> list[str]:
+def override_lines(verdicts: Sequence[DateVerdict]) -> list[str]:
     """Dates published past the gate (--force) or over better rows (--allow-regression), named one by one."""
-    if not len(verdicts):
+    chosen = [verdict for verdict in verdicts if verdict.forced or verdict.allowed_regression]
+    if not chosen:
         return []
-    forced = verdicts["forced"].astype(bool)
-    allowed = verdicts.get("allowed_regression", pd.Series(False, index=verdicts.index)).fillna(False).astype(bool)
-    chosen = verdicts[forced | allowed]
-    if not len(chosen):
-        return []
-    change = players_change(chosen)
     return ["", "Published past the gate (recorded with who and why):"] + [
-        f"  {ts.date()}  {'forced' if row['forced'] else 'regression allowed'}  players {change[ts]}  "
-        f"{str(row['reason']).removeprefix(FORCED_PREFIX)}"  # the label already says forced
-        for ts, row in chosen.iterrows()
+        f"  {v.game_date}  {'forced' if v.forced else 'regression allowed'}  players {players_change(v)}  "
+        f"{str(v.reason).removeprefix(FORCED_PREFIX)}"  # the label already says forced
+        for v in chosen
     ]
 
 
-def fallback_lines(verdicts: pd.DataFrame) -> list[str]:
+def fallback_lines(verdicts: Sequence[DateVerdict]) -> list[str]:
     """Partial UPCG is the incident's trap: name those dates; an empty UPCG is just counted."""
-    if not len(verdicts):
-        return []
-    fallback = verdicts[verdicts["context_source"] == Source.PGS_SYNTHETIC]
-    state = fallback.get("upcg_state", pd.Series(None, index=fallback.index, dtype="object"))
-    partial, empty, stale = (
-        fallback[state == kind] for kind in (UpcgState.PARTIAL, UpcgState.EMPTY, UpcgState.DISAGREES)
-    )
+    fallback = [verdict for verdict in verdicts if verdict.context_source == Source.PGS_SYNTHETIC]
+    partial, empty, stale = ([v for v in fallback if v.upcg_state == kind] for kind in FALLBACK_STATES)
     lines = []
-    if len(stale):
+    if stale:
         lines += ["", "UPCG disagrees with the box scores (stale context), so built from box scores:"]
-        lines += [f"  {ts.date()}  {row['source_reason']}" for ts, row in stale.iterrows()]
-    if len(partial):
+        lines += [f"  {v.game_date}  {v.source_reason}" for v in stale]
+    if partial:
         lines += ["", "UPCG partial, so built from box scores (stale rows? `pcf-backfill cleanup --mode partial`):"]
-        lines += [f"  {ts.date()}  {row['source_reason']}" for ts, row in partial.iterrows()]
-    if len(empty):
+        lines += [f"  {v.game_date}  {v.source_reason}" for v in partial]
+    if empty:
         lines += ["", f"{len(empty)} dates had no UPCG rows and were built from box scores."]
     return lines
 
 
-def plan_table(result: RunOutcome) -> pd.DataFrame:
+FALLBACK_STATES = (UpcgState.PARTIAL, UpcgState.EMPTY, UpcgState.DISAGREES)
+ACTIONS: dict[str, str] = {
+    DateStatus.PUBLISHED: "publish",
+    DateStatus.BLOCKED: "block",
+    DateStatus.FAILED: "fail",
+    DateStatus.SKIPPED_BOOTSTRAP: "skip (bootstrap)",
+}
+
+
+def action_of(verdict: DateVerdict) -> str:
+    if verdict.allowed_regression:
+        return "publish (regression allowed)"
+    return "publish (forced)" if verdict.forced else ACTIONS.get(verdict.status, verdict.status)
+
+
+def plan_rows(verdicts: Sequence[DateVerdict]) -> list[dict[str, Any]]:
     """The dry-run plan: date, games, expected, UPCG players, source, predicted coverage, action."""
-    verdicts = result.verdicts
-    action = verdicts["status"].map(
+    return [
         {
-            DateStatus.PUBLISHED: "publish",
-            DateStatus.BLOCKED: "block",
-            DateStatus.FAILED: "fail",
-            DateStatus.SKIPPED_BOOTSTRAP: "skip (bootstrap)",
+            "date": v.game_date,
+            "games": v.games,
+            "expected": v.expected_players,
+            "upcg": v.upcg_players,
+            "source": v.context_source or "—",
+            "coverage": coverage_text(v.coverage),
+            "players now → after": players_change(v),
+            "action": action_of(v),
+            "reason": v.reason or "",
         }
-    )
-    action = action.where(~verdicts["forced"].astype(bool), "publish (forced)")
-    allowed = verdicts.get("allowed_regression", pd.Series(False, index=verdicts.index)).fillna(False).astype(bool)
-    action = action.where(~allowed, "publish (regression allowed)")
-    return pd.DataFrame(
-        {
-            "date": [ts.date() for ts in verdicts.index],
-            "games": verdicts["games"].to_numpy(),
-            "expected": verdicts["expected_players"].to_numpy(),
-            "upcg": verdicts["upcg_players"].to_numpy(),
-            "source": verdicts["context_source"].fillna("—").to_numpy(),
-            "coverage": verdicts["coverage"].map(coverage_text).to_numpy(),
-            "players now → after": players_change(verdicts).to_numpy(),
-            "action": action.to_numpy(),
-            "reason": verdicts["reason"].fillna("").to_numpy(),
-        }
-    )
+        for v in verdicts
+    ]
 
 
 def cleanup_document(result: Any, undo: str | None) -> dict[str, Any]:

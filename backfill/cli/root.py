@@ -14,12 +14,12 @@ from typing import Any
 import click
 from click.decorators import FC
 
+from backfill.api import Interrupted, stop_on_signals, stop_requested
 from backfill.cli.logs import LOG_FORMATS, LOG_LEVELS, configure_logging
 from backfill.cli.params import DATE
 from backfill.config import Kind, default_map, find_config, load_config
 from backfill.config import Option as ConfigOption
 from backfill.dates import league_today
-from backfill.pipeline.signals import Interrupted, stop_on_signals, stop_requested
 from backfill.settings import CREDENTIALS_VARIABLE, EMULATOR_HOST_VARIABLE, AppSettings
 from vocabulary import ExitCode
 from warehouse import DEFAULT_URL, BadInput, Datasets, InvalidSetting, PcfError

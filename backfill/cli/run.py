@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from backfill import api
+from backfill.api import Interrupted, stop_requested
 from backfill.cli import render
 from backfill.cli.metrics import MetricsSnapshot
 from backfill.cli.notify import NotifySettings
@@ -33,18 +34,10 @@ from backfill.cli.options import (
 )
 from backfill.cli.params import DATE, DATES
 from backfill.cli.root import cli, option, pass_app
-from backfill.pipeline.date_facts import newest_published
-from backfill.pipeline.signals import Interrupted, stop_requested
 from backfill.settings import DEFAULT_CHUNK_DAYS, MAX_LOOKBACK_DAYS, RERUN_MODES, AppSettings, RunSettings
 from validation.rules import DEFAULT_MIN_COVERAGE, DEFAULT_WARN_COVERAGE
 from vocabulary import SOURCE_POLICIES, UPCG_SUFFICIENT, SourcePolicy, ZoneMode
 from warehouse import BadInput, PcfError
-
-if TYPE_CHECKING:  # the runner pulls in the whole processing stack: only commands that compute import it
-    import pandas as pd
-
-    from backfill.pipeline.plan import Plan
-    from backfill.pipeline.runner import RunOutcome
 
 RUN_EPILOG = """\b
 Examples:
@@ -61,10 +54,10 @@ class Progress:
         self.bar: Any = None
         self.json_logs = json_logs  # JSON lines and a bar on one terminal would share lines
 
-    def start(self, plan: Plan) -> None:
-        if sys.stderr.isatty() and plan.selected and not self.json_logs:
+    def start(self, dates: list[date]) -> None:
+        if sys.stderr.isatty() and dates and not self.json_logs:
             self.bar = click.progressbar(
-                length=len(plan.selected),
+                length=len(dates),
                 label="Backfilling",
                 file=sys.stderr,
                 show_eta=True,
@@ -89,8 +82,7 @@ def execute_run(
     metrics: MetricsSnapshot | None = None,
     notify: NotifySettings | None = None,
 ) -> int:
-    from backfill.cli import render_runs  # with the ledger's frames: pandas, loaded when a run is rendered
-    from backfill.pipeline.ledger import failing_audits
+    from backfill.cli import render_runs  # loaded when a run is rendered
 
     progress = Progress(json_logs=app.log_format == "json")
     resume = resume_command(app, settings)
@@ -98,22 +90,17 @@ def execute_run(
         with open_warehouse(app, read_only=settings.dry_run) as wh:
             result = api.run_with_settings(
                 wh, settings, on_date=progress.advance, on_plan=progress.start, url=app.warehouse_url
-            ).outcome
-            if metrics:  # the closing log line counts them too
-                metrics.record_verdicts(result.verdicts, len(result.still_stale))
-            if metrics and metrics.wanted:
-                metrics.record_cost(result.bytes_processed, result.bytes_billed)
-                metrics.newest_published = newest_published(wh)
+            )
             wanted = notify is not None and bool(notify.urls) and not settings.dry_run
-            audits = failing_audits(wh, settings.start, settings.end) if wanted else None
+            audits = api.failing_audits(wh, result.start, result.end) if wanted else []
+            newest = api.newest_published(wh) if metrics and metrics.wanted else None
         progress.close()
-        settings = result.settings  # a catch-up's range reaches back to its season's start
-        resume = resume_command(app, settings)
-        document = render_runs.run_document(result, resume)
-        inspect = status_command(app, settings.start, settings.end)
-        click.echo(render.to_json(document) if output == "json" else render_runs.run_text(result, resume, inspect))
+        if metrics:  # the closing log line counts them too
+            metrics.record_run(result, newest)
+        inspect = status_command(app, result.start, result.end)
+        click.echo(render.to_json(result.to_dict()) if output == "json" else render_runs.run_text(result, inspect))
         if notify and not settings.dry_run:
-            notify_run(app, result, resume, notify, audits)
+            notify_run(app, result, notify, audits)
         return result.exit_code
     except BaseException as error:  # a signal may surface as a driver error (DuckDB's "Query interrupted")
         progress.close()
@@ -131,8 +118,8 @@ def execute_run(
 @contextmanager
 def notified_on_error(app: AppSettings, settings: RunSettings, notify: NotifySettings) -> Iterator[None]:
     """A run that stops on an error (not bad input, not a signal) is worth a message too."""
+    from backfill.cli.digests import stopped_digest
     from backfill.cli.notify import notify as send
-    from backfill.cli.notify import stopped_digest
 
     try:
         yield
@@ -149,18 +136,15 @@ def notified_on_error(app: AppSettings, settings: RunSettings, notify: NotifySet
         raise
 
 
-def notify_run(
-    app: AppSettings, result: RunOutcome, resume: str, notify: NotifySettings, audits: pd.DataFrame | None
-) -> None:
+def notify_run(app: AppSettings, result: api.RunResult, notify: NotifySettings, audits: list[api.AuditFinding]) -> None:
     if not notify.urls:  # the digest reads the whole result: only worth building for someone
         return
+    from backfill.cli.digests import run_digest
     from backfill.cli.notify import notify as send
-    from backfill.cli.notify import run_digest
 
-    settings = result.settings
-    commands = [("To look", status_command(app, settings.start, settings.end))]
+    commands = [("To look", status_command(app, result.start, result.end))]
     if result.exit_code:
-        commands.append(("To retry (after fixing upstream, or with --force --reason TEXT)", resume))
+        commands.append(("To retry (after fixing upstream, or with --force --reason TEXT)", result.resume_command))
     send(run_digest(result, commands, audits), notify)
 
 

@@ -17,6 +17,7 @@ from support import lose_zone_split, published_rows
 
 import backfill
 from backfill import DatesBlocked, Interrupted, InvalidSetting, RunSettings
+from backfill.cli.report import write_report
 
 TODAY = date(2026, 11, 26)
 WEEK = (date(2023, 2, 20), date(2023, 2, 26))  # the incident week
@@ -188,7 +189,7 @@ def test_validate_lists_unpublished_dates_with_repairs(demo_db):
         checked.raise_for_status()
 
 
-def test_init_creates_every_table_once_and_report_writes_html(tmp_path, demo_db):
+def test_init_creates_every_table_once_and_the_report_of_a_status_is_html(tmp_path, demo_db):
     fresh = tmp_path / "fresh.duckdb"
 
     first = in_worker_thread(backfill.api.init, url(fresh))
@@ -196,7 +197,7 @@ def test_init_creates_every_table_once_and_report_writes_html(tmp_path, demo_db)
 
     assert first.created and first.warehouse.endswith("fresh.duckdb")
     assert again.created == [] and again.added == []
-    page = in_worker_thread(backfill.api.report, url(demo_db), *WEEK, tmp_path / "week.html")
+    page = write_report(in_worker_thread(backfill.api.status, url(demo_db), *WEEK), tmp_path / "week.html")
     assert page.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
 
 

@@ -9,6 +9,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+import backfill.api
 from backfill.cli.report import report_data
 from vocabulary import BlockedBy, UpcgState
 
@@ -54,7 +55,7 @@ def test_each_verdict_is_recorded_as_typed_columns_and_read_back_from_them(run_c
     hints = {line["game_date"]: line.get("hint") for line in lines if line.get("event") == "date_done"}
     assert hints[PARTIAL_DAY] and "cleanup --mode partial" in hints[PARTIAL_DAY] and hints[WARNED_DAY] is None
 
-    days = report_data(wh, date(2023, 2, 23), date(2023, 3, 1)).set_index("day")
+    days = report_data(backfill.api.status(wh, date(2023, 2, 23), date(2023, 3, 1))).set_index("day")
     assert days.loc["2023-02-23", ["state", "partial"]].tolist() == ["published", True]
     assert days.loc["2023-03-01", ["state", "partial", "min_coverage", "warn_coverage"]].tolist() == [
         "published_warning",

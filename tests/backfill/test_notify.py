@@ -15,17 +15,8 @@ from click.testing import CliRunner, Result
 from support import INCIDENT_WEEK, invoke, lose_zone_split, said, start_run
 
 from backfill.cli import cli
-from backfill.cli.notify import (
-    BUDGET_VARIABLE,
-    MAX_ATTEMPTS,
-    RETRY_BUDGET_SECONDS,
-    Attention,
-    Digest,
-    delivery_budget,
-    problem_kind,
-    redacted,
-    takeover_text,
-)
+from backfill.cli.digests import Attention, Digest, problem_kind, takeover_text
+from backfill.cli.notify import BUDGET_VARIABLE, MAX_ATTEMPTS, RETRY_BUDGET_SECONDS, delivery_budget, redacted
 
 SECRET = "T000-SECRET-TOKEN-9f8e7d"  # stands for a Slack webhook's token: must never leak
 BLOCKED_DAY = date(2023, 2, 25)

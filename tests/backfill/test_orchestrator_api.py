@@ -54,7 +54,7 @@ def test_the_run_result_and_its_verdicts_are_json_ready_and_carry_what_blocked_e
     )
 
     document = as_json(result.to_dict())
-    blocked = [v for v in document["verdicts"] if v["status"] == "blocked"]
+    blocked = [v for v in document["dates"] if v["status"] == "blocked"]
     assert [v["game_date"] for v in blocked] == [str(day) for day in INCIDENT]
     assert {v["blocked_by"] for v in blocked} == {"coverage"} and {v["upcg_state"] for v in blocked} == {"upcg_partial"}
     assert document["counts"]["blocked"] == 2 and document["exit_code"] == 3
@@ -66,7 +66,7 @@ def test_the_run_result_and_its_verdicts_are_json_ready_and_carry_what_blocked_e
     assert (
         document["rows_published"]
         == result.rows_published
-        == sum(v["published_players"] for v in document["verdicts"] if v["status"] == "published")
+        == sum(v["published_players"] for v in document["dates"] if v["status"] == "published")
         > 0
     )
 
@@ -84,7 +84,7 @@ def test_a_rerun_lists_the_dates_it_found_done_and_status_tells_the_published_ru
     assert incident.published_run_id == first.run_id and incident.published_players > 0
     assert incident.blocked_by == "coverage"
     assert states[date(2023, 2, 25)].run_id == states[date(2023, 2, 25)].published_run_id == first.run_id
-    assert as_json(backfill.status(url(demo_db), *WEEK).to_dict())["counts"] == {"blocked": 2, "published": 2}
+    assert as_json(backfill.status(url(demo_db), *WEEK).to_dict())["summary"] == {"blocked": 2, "published": 2}
 
 
 def test_every_dates_blocked_carries_its_dates_and_the_command_that_resumes(demo_db):

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 from support import keep_upcg_share, said
 
+import backfill.api
 from backfill.cli import cli
 from backfill.cli.report import STATES, calendar_days, render_report, report_data
 from warehouse import Datasets, connect
@@ -63,7 +64,7 @@ def scenario_db(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
 def days(scenario_db: Path) -> pd.DataFrame:
     wh = connect(f"duckdb:///{scenario_db}", Datasets())
     try:
-        return report_data(wh, START, END)
+        return report_data(backfill.api.status(wh, START, END))
     finally:
         wh.close()
 

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from support import INCIDENT_DATES
 
+import backfill.api
 from backfill.cli import cli
 from backfill.cli.report import write_report
 from warehouse import Datasets, connect
@@ -97,7 +98,8 @@ def season_report(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     assert result.exit_code == 0, result.output
     wh = connect(f"duckdb:///{db}", Datasets())
     try:
-        return write_report(wh, START, END, folder / "report.html", title="PCF backfill — demo season 2022-23")
+        status = backfill.api.status(wh, START, END)
+        return write_report(status, folder / "report.html", title="PCF backfill — demo season 2022-23")
     finally:
         wh.close()
 

@@ -1,16 +1,19 @@
-"""What the report reads: one row per calendar day with its state, taken from the ledger's typed columns
-(status, coverage_warning, upcg_state, the thresholds in force) and from what the table holds."""
+"""What the report shows: one row per calendar day with its state, taken from `backfill.api.status`' rows (the
+ledger's typed columns: status, coverage_warning, upcg_state, the thresholds in force; and what the table holds)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from backfill.pipeline.date_facts import STATE_COLUMNS, as_frame, date_states
 from vocabulary import SYNTHETIC_SOURCES, UpcgState
-from warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from backfill.api import AuditFinding, StatusResult
 
 STATES = ("published", "published_warning", "blocked", "failed", "bootstrap", "off_day", "pending")
 STATE_LABELS = {
@@ -24,9 +27,14 @@ STATE_LABELS = {
 }
 
 
-def report_data(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
-    """One row per calendar day of [start, end] with its report state and ledger details."""
-    return calendar_days(as_frame(date_states(wh, start, end), STATE_COLUMNS), start, end)
+def report_data(status: StatusResult) -> pd.DataFrame:
+    """One row per calendar day of the status' range with its report state and ledger details."""
+    return calendar_days(status.frame, status.start, status.end)
+
+
+def audit_frame(findings: Sequence[AuditFinding]) -> pd.DataFrame:
+    """The failing audits as the page lists them: one row per finding."""
+    return pd.DataFrame([vars(finding) for finding in findings])
 
 
 def calendar_days(states: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
