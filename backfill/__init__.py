@@ -11,6 +11,7 @@ from backfill.lazy import lazy_names
 
 if TYPE_CHECKING:
     from backfill.api import (
+        AuditFinding,
         BackfillError,
         DatesBlocked,
         DatesFailed,
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "AuditFinding",
     "BackfillError",
     "BadInput",
     "DateState",

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from support import invoke
 
 import backfill
 import warehouse
@@ -69,6 +70,25 @@ def test_the_run_result_and_its_verdicts_are_json_ready_and_carry_what_blocked_e
         == sum(v["published_players"] for v in document["dates"] if v["status"] == "published")
         > 0
     )
+
+
+def test_what_the_cli_prints_with_output_json_is_the_api_result_serialised(demo_db):
+    span = ("--start-date", str(WEEK[0]), "--end-date", str(WEEK[1]))
+    printed = invoke(demo_db, "run", *span, "--source", "upcg", "--output", "json")
+    assert printed.exit_code == 3, printed.output
+    run = json.loads(printed.stdout)
+    again = backfill.run(url(demo_db), *WEEK, source="upcg", rerun="blocked", dry_run=True, today=TODAY).to_dict()
+    assert set(run) == set(again)  # one shape: the CLI's JSON is what `to_dict()` gives a Python caller
+    assert [entry["blocked_by"] for entry in run["dates"] if entry["status"] == "blocked"] == ["coverage", "coverage"]
+    assert {entry["upcg_state"] for entry in run["dates"] if entry["status"] == "blocked"} == {"upcg_partial"}
+
+    for command, call in (("status", backfill.status), ("validate", backfill.validate)):
+        printed = invoke(demo_db, command, *span, "--output", "json")
+        assert json.loads(printed.stdout) == as_json(call(url(demo_db), *WEEK).to_dict()), command
+    status = backfill.status(url(demo_db), *WEEK)
+    assert status.newest_published == date(2023, 2, 26) and status.to_dict()["newest_published"] == "2023-02-26"
+    checked = backfill.validate(url(demo_db), *WEEK)
+    assert checked.problems == {day: ["not_published"] for day in INCIDENT}  # a list of the checks each failed
 
 
 def test_a_rerun_lists_the_dates_it_found_done_and_status_tells_the_published_run_from_the_last_attempt(demo_db):

@@ -73,6 +73,12 @@ def test_a_rerun_over_worse_data_keeps_the_published_rows_and_validate_names_the
     [problem] = json.loads(validated.stdout)["problems"]
     assert problem["problems"] == ["stale_inputs"] and problem["inputs"] == "stale"
     assert problem["inputs_reason"].startswith("upcg game ")  # what changed, named
+    assert problem["blocked_by"] == "regression"  # the last attempt's verdict, as data
+    status = json.loads(invoke(demo_db, "status", *day, "--output", "json").stdout)
+    [state] = status["dates"]
+    assert state["blocked_by"] == "regression" and state["last_attempt"]["status"] == "blocked"
+    assert (state["inputs"], state["inputs_reason"]) == (problem["inputs"], problem["inputs_reason"])
+    assert status["newest_published"] == "2023-03-01"
 
 
 def test_a_dates_rows_do_not_depend_on_where_its_chunk_ends(demo_file, tmp_path):
