@@ -1,6 +1,7 @@
 """The command line calls the API and nothing under it (issue 31): every module of `backfill/cli` imports, of this
 package, only `backfill.api` (the package itself, not its modules), the base modules the API builds on
-(`backfill.settings`, `backfill.dates`, `backfill.hints`) and its own modules; never the run pipeline.
+(`backfill.settings`, `backfill.config`, `backfill.dates`, `backfill.hints`) and its own modules; never the run
+pipeline.
 
 Every import counts wherever it is written: at the top, inside a function, under `if TYPE_CHECKING:`.
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 CLI = Path(__file__).resolve().parents[2] / "backfill" / "cli"
-ALLOWED = ("backfill.api", "backfill.settings", "backfill.dates", "backfill.hints")
+ALLOWED = ("backfill.api", "backfill.settings", "backfill.config", "backfill.dates", "backfill.hints")
 
 
 def imported(source: str) -> Iterator[tuple[int, str]]:
