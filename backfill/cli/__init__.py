@@ -2,7 +2,7 @@
 
 One module per command group (`run`: run, catch-up; `inspect`: status, validate, freshness, report; `cleanup`;
 `setup`: init, demo; `lock`); the options they share are defined once in `options`. Errors are translated once, in
-`root.PcfGroup.main`, into one line on stderr and an exit code.
+`edge.PcfGroup.main`, into one line on stderr and an exit code.
 """
 
 from backfill.cli import cleanup, inspect, lock, run, setup, show_config  # noqa: F401 - importing a module registers its commands

@@ -9,9 +9,10 @@ import click
 
 from backfill import api
 from backfill.cli import render
+from backfill.cli.edge import report_counts
 from backfill.cli.notify import NotifySettings
 from backfill.cli.options import app_today, connection_words, notify_options, open_warehouse, output_option
-from backfill.cli.root import cli, option, pass_app, report_counts
+from backfill.cli.root import cli, option, pass_app
 from backfill.settings import AppSettings
 from vocabulary import UPCG_SUFFICIENT
 

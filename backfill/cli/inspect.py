@@ -14,6 +14,7 @@ import click
 
 from backfill import api
 from backfill.cli import render, render_inspect
+from backfill.cli.edge import report_counts
 from backfill.cli.notify import NotifySettings
 from backfill.cli.options import (
     app_now,
@@ -30,7 +31,7 @@ from backfill.cli.options import (
     status_command,
     threshold,
 )
-from backfill.cli.root import cli, option, pass_app, report_counts
+from backfill.cli.root import cli, option, pass_app
 from backfill.settings import AppSettings
 from validation.rules import DEFAULT_MIN_COVERAGE
 from warehouse.outputs import HTML_REPORT, checked_output

@@ -15,10 +15,11 @@ import click
 from click.decorators import FC
 
 from backfill import api, hints
+from backfill.cli.edge import report_counts
 from backfill.cli.metrics import MetricsSnapshot
 from backfill.cli.notify import NOTIFY_ON, redacted
 from backfill.cli.params import AUDIT_THRESHOLD, DATE
-from backfill.cli.root import option, report_counts
+from backfill.cli.root import option
 from backfill.dates import DATE_FORM, league_today
 from backfill.settings import AppSettings, RunSettings, bigquery_tuning
 from validation.rules import DEFAULT_BASELINE_DATES
