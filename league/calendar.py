@@ -167,11 +167,14 @@ def read_calendar(wh: Warehouse) -> Calendar:
     return calendar_of(read_schedule_days(wh))
 
 
-def league_dates(wh: Warehouse, start: date, end: date) -> tuple[Calendar, dict[date, dict[str, Any]]]:
-    """The calendar (from the whole schedule: one small read) and, per date of [start, end] with a scheduled league
-    game: games (final), scheduled, season and bootstrap. Every league game counts whatever its status: a past game
-    that never became final blocks its date instead of making it an off-day."""
-    days = read_schedule_days(wh)
+def league_dates(
+    wh: Warehouse, start: date, end: date, days: list[dict[str, Any]] | None = None
+) -> tuple[Calendar, dict[date, dict[str, Any]]]:
+    """The calendar (from the whole schedule: one small read, or `days` a caller read already) and, per date of
+    [start, end] with a scheduled league game: games (final), scheduled, season and bootstrap. Every league game
+    counts whatever its status: a past game that never became final blocks its date instead of making it an
+    off-day."""
+    days = read_schedule_days(wh) if days is None else days
     calendar = calendar_of(days)
     dates: dict[date, dict[str, Any]] = {}
     for row in days:

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from backfill.pipeline.published import PublishedState
 from league.calendar import Calendar
 from processors.version import CALCULATION_VERSION
 from warehouse.errors import WarehouseError
@@ -30,6 +29,7 @@ from warehouse.schemas import TABLES
 if TYPE_CHECKING:
     import pandas as pd
 
+    from backfill.pipeline.published import PublishedState
     from backfill.settings import RunSettings
     from league.calendar import Season
     from processors.season_inputs import SeasonInputs
@@ -105,6 +105,12 @@ def all_digests_sql(wh: Warehouse, parts: Sequence[Part]) -> str:
     )
 
 
+def _published_state() -> PublishedState:
+    from backfill.pipeline.published import PublishedState  # frames: only a run that publishes pays for them
+
+    return PublishedState()
+
+
 def window_start(part: Part, day: date, calendar: Calendar) -> date:
     """The first day of `part` a date's rows read (a season's history starts at its first game)."""
     if part.window == "season":
@@ -139,7 +145,7 @@ class Observations:
     last: date
     calendar: Calendar
     _seasons: dict[int, pd.DataFrame | None] = field(default_factory=dict)  # None: an input could not be digested
-    published: PublishedState = field(default_factory=PublishedState)  # what PCF holds, read with the digests
+    published: PublishedState = field(default_factory=_published_state)  # what PCF holds, read with the digests
     _recorded_through: dict[int, date] = field(default_factory=dict)
     _days: dict[int, Any] = field(default_factory=dict)  # each season's digest days as datetime64[D], made once
 

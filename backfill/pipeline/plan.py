@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
 from backfill.pipeline.input_checks import check_inputs
 from backfill.pipeline.ledger import current_states, wants_processing
 from backfill.settings import DEFAULT_CHUNK_DAYS, RunSettings
-from league.calendar import Calendar, league_dates, read_calendar
+from league.calendar import Calendar, calendar_of, league_dates
+from league.games import read_schedule_days
 from vocabulary import InputState
 from warehouse import Warehouse
 
@@ -64,20 +66,28 @@ def stale_dates(wh: Warehouse, start: date, end: date) -> dict[date, str]:
     }
 
 
-def season_so_far(wh: Warehouse, settings: RunSettings) -> RunSettings:
+def plan_run(wh: Warehouse, settings: RunSettings) -> tuple[RunSettings, Plan]:
+    """The run's range (`season_so_far`) and its plan, on one read of the schedule (one BigQuery job)."""
+    schedule = read_schedule_days(wh)
+    settings = season_so_far(calendar_of(schedule), settings)
+    return settings, make_plan(wh, settings, schedule)
+
+
+def season_so_far(calendar: Calendar, settings: RunSettings) -> RunSettings:
     """A catch-up's range, reaching back to the first game of the season it covers: a date of the season never
     published (or stale) stays in the nightly run however old it is. A season whose last game is before the window
     is over: the window alone is looked at."""
-    season = read_calendar(wh).season_at(settings.end) if settings.season_so_far else None
+    season = calendar.season_at(settings.end) if settings.season_so_far else None
     if season is None or season.last_game < settings.start:
         return settings
     return replace(settings, start=min(settings.start, season.first_game))
 
 
-def make_plan(wh: Warehouse, settings: RunSettings) -> Plan:
+def make_plan(wh: Warehouse, settings: RunSettings, schedule: list[dict[str, Any]] | None = None) -> Plan:
+    """`schedule`: the schedule's league days, when the caller read them already."""
     days = settings.calendar_days()
     start, end = days[0], days[-1]
-    calendar, rows = league_dates(wh, start, end)
+    calendar, rows = league_dates(wh, start, end, schedule)
     games = dates_frame(rows)
     games = games[games.index.isin(pd.to_datetime(pd.Series(days, dtype="object")))]
     states = current_states(wh, start, end)["status"]

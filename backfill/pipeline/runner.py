@@ -16,7 +16,7 @@ from backfill.pipeline.chunks import evaluations, input_failure, publish_evaluat
 from backfill.pipeline.fingerprints import Observations
 from backfill.pipeline.invocation import Invocation
 from backfill.pipeline.ledger import require_tables, utc_now
-from backfill.pipeline.plan import Plan, chunk_dates, make_plan, season_so_far
+from backfill.pipeline.plan import Plan, chunk_dates, plan_run
 from backfill.pipeline.run_records import close_killed_runs, finish_run_record, record_run_start
 from backfill.pipeline.signals import as_interruption, cancelled_by_caller, raise_if_stop_requested
 from backfill.settings import RunSettings
@@ -142,8 +142,7 @@ def run_backfill(
     wh.identify(invocation.run_id, invocation.command, settings.label)
     require_tables(wh)
     input_error = input_failure(wh)
-    settings = season_so_far(wh, settings)
-    plan = make_plan(wh, settings)
+    settings, plan = plan_run(wh, settings)
     result = RunOutcome(invocation, settings, plan)
     if on_plan:
         on_plan(plan)
