@@ -184,7 +184,8 @@ def validate(
 
 @dataclass(frozen=True)
 class FreshnessResult:
-    """`freshness`: is every final game date up to yesterday published? `overdue` lists the late dates."""
+    """`freshness`: is every final game date up to yesterday published? `overdue` lists the late dates. `to_dict()`
+    is what `freshness --output json` prints."""
 
     stale: bool  # a date overdue, or a published date whose inputs changed
     overdue: list[date]
@@ -201,7 +202,35 @@ class FreshnessResult:
         return self.details.missing
 
     def to_dict(self) -> dict[str, Any]:
-        return json_ready(self)  # type: ignore[no-any-return]
+        fresh = self.details
+        missing = [
+            {
+                "game_date": ts.date(),
+                "games": int(row["games"]),
+                "ledger_state": row["ledger_state"],
+                "hours_since_end": round(float(row["hours_since_end"]), 1),
+                "overdue": bool(row["overdue"]),
+            }
+            for ts, row in fresh.missing.iterrows()
+        ]
+        changed = [{"game_date": day, "why": why} for day, why in sorted(self.inputs_changed.items())]
+        return json_ready(  # type: ignore[no-any-return]
+            {
+                "fresh": not self.stale,
+                "exit_code": self.exit_code,
+                "now": fresh.now,
+                "checked_from": fresh.since,
+                "checked_through": fresh.checked_through,
+                "max_lag_hours": fresh.max_lag_hours,
+                "newest_published": self.newest_published,
+                "oldest_missing": fresh.oldest_overdue,
+                "hours_late": None if self.hours_late is None else round(self.hours_late, 1),
+                "missing_dates": missing,
+                "fix_command": self.fix_command,
+                "inputs_changed": changed,
+                "republish_command": self.republish_command,
+            }
+        )
 
     def raise_for_status(self) -> FreshnessResult:
         if self.overdue:
@@ -225,9 +254,11 @@ def freshness(
     max_lag_hours: float | None = None,
     now: datetime | None = None,
     datasets: Datasets | None = None,
+    url: str | None = None,
 ) -> FreshnessResult:
     """Every final, non-bootstrap game date through yesterday (America/New_York) has rows in the table?
-    `max_lag_hours` left as None is settled like `--max-lag-hours` (PCF_MAX_LAG_HOURS, the config file, 30)."""
+    `max_lag_hours` left as None is settled like `--max-lag-hours` (PCF_MAX_LAG_HOURS, the config file, 30); `url`
+    names the warehouse in the commands it prints (default: `warehouse_url(warehouse)`)."""
     from backfill.pipeline.staleness import DEFAULT_MAX_LAG_HOURS, MAX_LAG_HOURS, check_freshness
 
     max_lag_hours = settled("freshness", warehouse, {"max_lag_hours": max_lag_hours}).get(
@@ -246,7 +277,7 @@ def freshness(
         )
     with opened(warehouse, datasets) as wh:
         fresh = check_freshness(wh, now or league_now(), max_lag_hours)
-        connection = connection_words(warehouse_url(warehouse), wh.datasets)
+        connection = connection_words(url or warehouse_url(warehouse), wh.datasets)
     return FreshnessResult(
         fresh.stale,
         fresh.overdue,

@@ -158,7 +158,8 @@ def freshness(
     """
     with metrics_recorded(app, metrics_file, "freshness") as metrics:
         with open_warehouse(app, read_only=True) as wh:
-            fresh = api.freshness(wh, max_lag_hours=max_lag_hours, now=app_now(app)).details
+            checked = api.freshness(wh, max_lag_hours=max_lag_hours, now=app_now(app), url=app.warehouse_url)
+        fresh = checked.details  # the text and the digest list the missing dates from its frame
         metrics.newest_published = fresh.newest_published
         metrics.stale, metrics.overdue_dates, metrics.oldest_overdue_hours = (
             fresh.stale,
@@ -166,7 +167,7 @@ def freshness(
             fresh.hours_late,
         )
         if output == "json":
-            click.echo(render.to_json(render_inspect.freshness_document(fresh, connection_words(app))))
+            click.echo(render.to_json(checked.to_dict()))
         else:
             click.echo(render_inspect.freshness_text(fresh, connection_words(app)))
         notify_freshness(fresh, connection_words(app), NotifySettings(notify_urls, notify_on))

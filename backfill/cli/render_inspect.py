@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from backfill.cli.render import count_text, coverage_text, dated_table, is_missing, json_value
+from backfill.cli.render import count_text, coverage_text, dated_table, is_missing
 from vocabulary import BlockedBy, DateStatus
 
 if TYPE_CHECKING:
@@ -152,37 +152,6 @@ def recompute_text(recomputed: Any) -> str:
         why = f" (today's gate: {recomputed.blocked[day]})" if day in recomputed.blocked else ""
         lines.append(f"  {day}  {recomputed.differing[day]} of {recomputed.published_rows[day]} rows differ{why}")
     return "\n".join(lines) + "\n\n"
-
-
-def freshness_document(fresh: Any, connection: list[str]) -> dict[str, Any]:
-    """`fresh` is a backfill.pipeline.staleness.Freshness (not imported here: the command imports it lazily)."""
-    missing = fresh.missing
-    return {
-        "fresh": not fresh.stale,
-        "exit_code": fresh.exit_code,
-        "now": fresh.now.isoformat(),
-        "checked_from": json_value(fresh.since),
-        "checked_through": fresh.checked_through.isoformat(),
-        "max_lag_hours": fresh.max_lag_hours,
-        "newest_published": json_value(fresh.newest_published),
-        "oldest_missing": json_value(fresh.oldest_overdue),
-        "hours_late": None if fresh.hours_late is None else round(fresh.hours_late, 1),
-        "missing_dates": [
-            {
-                "game_date": ts.date().isoformat(),
-                "games": int(row["games"]),
-                "ledger_state": json_value(row["ledger_state"]),
-                "hours_since_end": round(float(row["hours_since_end"]), 1),
-                "overdue": bool(row["overdue"]),
-            }
-            for ts, row in missing.iterrows()
-        ],
-        "fix_command": fresh.fix_command(connection),
-        "inputs_changed": [
-            {"game_date": day.isoformat(), "why": why} for day, why in sorted(fresh.inputs_changed.items())
-        ],
-        "republish_command": fresh.republish_command(connection),
-    }
 
 
 def freshness_text(fresh: Any, connection: list[str]) -> str:

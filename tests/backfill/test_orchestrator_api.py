@@ -85,6 +85,9 @@ def test_what_the_cli_prints_with_output_json_is_the_api_result_serialised(demo_
     for command, call in (("status", backfill.status), ("validate", backfill.validate)):
         printed = invoke(demo_db, command, *span, "--output", "json")
         assert json.loads(printed.stdout) == as_json(call(url(demo_db), *WEEK).to_dict()), command
+    printed = invoke(demo_db, "freshness", "--output", "json")  # `invoke` pins today: now is its first moment
+    fresh = backfill.freshness(url(demo_db), now=backfill.api.league_now(TODAY))
+    assert json.loads(printed.stdout) == as_json(fresh.to_dict())
     status = backfill.status(url(demo_db), *WEEK)
     assert status.newest_published == date(2023, 2, 26) and status.to_dict()["newest_published"] == "2023-02-26"
     checked = backfill.validate(url(demo_db), *WEEK)
@@ -122,7 +125,7 @@ def test_every_dates_blocked_carries_its_dates_and_the_command_that_resumes(demo
     assert unpublished.value.resume_command.startswith("pcf-backfill ") and " run " in checked.resume_command
     assert as_json(checked.to_dict())["exit_code"] == 3
     fresh = as_json(backfill.freshness(url(demo_db)).to_dict())
-    assert fresh["stale"] is True and fresh["overdue"][0].startswith("2022-")
+    assert fresh["fresh"] is False and fresh["oldest_missing"].startswith("2022-") and fresh["exit_code"] == 3
 
 
 def test_a_label_is_kept_in_the_runs_ledger_row(demo_db):
