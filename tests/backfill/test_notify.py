@@ -2,65 +2,22 @@
 
 from __future__ import annotations
 
-import json
-import threading
 import time
 from collections.abc import Iterator
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 from support import INCIDENT_WEEK, invoke, lose_zone_split, said, start_run
+from webhook import SECRET, Webhook
 
 from backfill.cli import cli
-from backfill.cli.digests import Attention, Digest, problem_kind, takeover_text
-from backfill.cli.notify import BUDGET_VARIABLE, MAX_ATTEMPTS, RETRY_BUDGET_SECONDS, delivery_budget, redacted
+from backfill.cli.notify import BUDGET_VARIABLE, MAX_ATTEMPTS
 
-SECRET = "T000-SECRET-TOKEN-9f8e7d"  # stands for a Slack webhook's token: must never leak
 BLOCKED_DAY = date(2023, 2, 25)
 TODAY_AFTER_INCIDENT_WEEK = "2023-02-27"  # catch-up --lookback-days 7 covers 2023-02-20 … 2023-02-26
 PSZA_OF_DAY = "SELECT * FROM {psza} WHERE analysis_date = @d"
-
-
-class Webhook:
-    """A JSON endpoint that records every request; `status` 0 means: accept, never answer."""
-
-    def __init__(self, status: int = 200) -> None:
-        self.status, self.requests, self.release = status, [], threading.Event()
-        hook = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the http.server API
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                hook.requests.append({"path": self.path, "json": json.loads(body or b"{}")})
-                if hook.status == 0:
-                    hook.release.wait(60)
-                    return
-                self.send_response(hook.status)
-                self.end_headers()
-
-            def log_message(self, *_args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"json://127.0.0.1:{self.server.server_address[1]}/hooks/{SECRET}"
-
-    @property
-    def messages(self) -> list[dict]:
-        return [request["json"] for request in self.requests]
-
-    def close(self) -> None:
-        self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
@@ -191,11 +148,6 @@ def test_an_unreachable_webhook_changes_neither_exit_code_nor_data(tmp_path, psz
         assert SECRET not in text and hook.url not in text
 
 
-@pytest.mark.parametrize(("value", "budget"), [(None, RETRY_BUDGET_SECONDS), ("2.5", 2.5), ("300", 300.0)])
-def test_the_delivery_budget_is_ten_seconds_unless_the_environment_says_otherwise(value, budget):
-    assert delivery_budget({} if value is None else {BUDGET_VARIABLE: value}) == budget
-
-
 @pytest.mark.parametrize("value", ["0", "0.5", "301", "nan", "ten"])
 def test_a_delivery_budget_out_of_bounds_is_bad_input_naming_the_variable(demo_db, webhook, value):
     result = catch_up(demo_db, "--notify", webhook.url, env={BUDGET_VARIABLE: value})
@@ -316,38 +268,6 @@ def test_failing_audits_reach_the_digest_with_value_and_threshold(run_cli, demo_
     assert "(threshold 0.4)" in message
 
 
-@pytest.mark.parametrize(
-    ("status", "blocked_by", "forced", "kind"),
-    [
-        ("blocked", "coverage", False, "blocked"),
-        ("blocked", "regression", False, "regression"),
-        ("failed", None, False, "failed"),
-        ("published", None, True, "forced"),
-        ("published", None, False, None),
-        ("skipped_bootstrap", None, False, None),
-    ],
-)
-def test_which_verdicts_need_a_person(status, blocked_by, forced, kind):
-    assert problem_kind(status, blocked_by, forced) == kind
-
-
-def test_a_digest_is_titled_by_what_happened_and_typed_by_the_worst():
-    day = date(2023, 2, 23)
-    forced = Digest("run", "run x", [Attention(day, "forced", "forced: coverage 1/177")], exit_code=0)
-    assert (forced.title, forced.level) == ("pcf-backfill run: 1 forced", "warning")
-    failed = Digest(
-        "run",
-        "run x",
-        [Attention(day, "failed", "boom"), Attention(day, "blocked", "low")],
-        recovered=[Attention(day, "recovered", "was blocked")],
-        exit_code=1,
-    )
-    assert failed.level == "failure"
-    assert failed.title == "pcf-backfill run: 1 failed, 1 blocked, 1 recovered"
-    assert not Digest("run", "run x").worth_sending("attention")
-    assert Digest("run", "run x").worth_sending("always")
-
-
 def test_a_run_stopped_by_an_error_says_so(tmp_path, webhook):
     import duckdb
 
@@ -359,35 +279,6 @@ def test_a_run_stopped_by_an_error_says_so(tmp_path, webhook):
     message = webhook.messages[0]
     assert (message["type"], message["title"]) == ("failure", "pcf-backfill catch-up: stopped")
     assert "stopped: missing tables" in message["message"] and "To retry: pcf-backfill" in message["message"]
-
-
-def test_a_command_line_shown_elsewhere_hides_every_notify_url():
-    argv = [
-        "--warehouse",
-        "duckdb:///pcf.duckdb",
-        "catch-up",
-        "--notify",
-        f"json://h/{SECRET}",
-        f"--notify=slack://{SECRET}",
-        "--notify-on",
-        "always",
-        "--lookback-days",
-        "3",
-    ]
-    shown = redacted(argv)
-    assert SECRET not in " ".join(shown)
-    assert shown == [
-        "--warehouse",
-        "duckdb:///pcf.duckdb",
-        "catch-up",
-        "--notify",
-        "<secret>",
-        "--notify=<secret>",
-        "--notify-on",
-        "always",
-        "--lookback-days",
-        "3",
-    ]
 
 
 @pytest.mark.slow
@@ -404,21 +295,3 @@ def test_a_second_writer_is_told_who_holds_the_file_without_the_holders_url(demo
     assert result.exit_code == 4, result.output
     assert "--notify '<secret>'" in result.output or "--notify <secret>" in result.output
     assert SECRET not in result.output and SECRET not in lock_file
-
-
-def test_a_lease_taken_over_from_a_dead_run_is_an_event_naming_the_dead_run():
-    lease = {
-        "lease_id": "l-1",
-        "holder": "20261126T040000Z-deadbeef",
-        "host": "batch1",
-        "pid": 4242,
-        "command": "pcf-backfill catch-up",
-        "silent_seconds": 961,
-        "why": "expired",
-    }
-    event = takeover_text(lease)
-    assert event.startswith("lease taken over from a dead run: run 20261126T040000Z-deadbeef (PID 4242 on batch1: ")
-    assert "pcf-backfill catch-up; silent 961 s, expired" in event
-    digest = Digest("catch-up", "catch-up x: exit 0", events=[event])
-    assert digest.needs_person and digest.level == "warning"
-    assert digest.title == "pcf-backfill catch-up: lease taken over from a dead run"
