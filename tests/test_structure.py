@@ -1,5 +1,5 @@
-"""The tree's layers, checked from the source (issue 31): no package imports a package above it, and the packages
-import each other without a cycle.
+"""The tree's layers, checked from the source (issue 31): no package imports a package above it, the packages import
+each other without a cycle, and no module (of the packages, the scripts or the tests) is over 300 lines.
 
 Every import counts wherever it is written: at the top of a module, inside a function (a lazy import is still a
 dependency, only a later one) and under `if TYPE_CHECKING:` (a type from a layer above is a dependency too: mypy
@@ -33,6 +33,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 )
 LAYER_OF = {package: level for level, packages in enumerate(LAYERS) for package in packages}
 TOP_LEVEL = sorted({package.split(".")[0] for package in LAYER_OF})
+MAX_LINES = 300  # a module a reader can hold; a longer one is two topics
 
 
 def module_name(path: Path) -> str:
@@ -162,3 +163,13 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str]:
 )
 def test_find_cycle_names_the_packages_along_a_cycle(graph: dict[str, set[str]], cycle: list[str]) -> None:
     assert find_cycle(graph) == cycle
+
+
+def test_no_module_is_over_300_lines() -> None:
+    lengths = {
+        str(path.relative_to(ROOT)): len(path.read_text(encoding="utf-8").splitlines())
+        for top in (*TOP_LEVEL, "scripts", "tests")
+        for path in sorted((ROOT / top).rglob("*.py"))
+    }
+    long = [f"{path} ({lines})" for path, lines in lengths.items() if lines > MAX_LINES]
+    assert not long, f"modules over {MAX_LINES} lines: {', '.join(long)}"
