@@ -9,6 +9,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 import pandas as pd
 
@@ -87,7 +88,8 @@ class RunOutcome:
         return int(ExitCode.NEEDS_ATTENTION if blocked else ExitCode.OK)
 
 
-DateCallback = Callable[[date, dict], None]
+Verdict = dict[str, Any]  # one date's verdict row, column name → value
+DateCallback = Callable[[date, Verdict], None]
 CancelHook = Callable[[], bool]
 
 
@@ -95,14 +97,15 @@ PARTIAL_UPCG_HINT = "stale UPCG rows? `pcf-backfill cleanup --mode partial` remo
 MISNAMED_UPCG_HINT = "UPCG names players otherwise than the box scores: fix its lookups upstream, then rerun"
 
 
-def verdict_records(verdicts: pd.DataFrame) -> list[dict]:
+def verdict_records(verdicts: pd.DataFrame) -> list[Verdict]:
     """A chunk's verdicts as plain dicts, column by column (`to_dict("records")` goes through `itertuples`,
     which builds a namedtuple class per call: about 1 ms of every one-date chunk)."""
     columns = [verdicts[name].tolist() for name in verdicts.columns]
-    return [dict(zip(verdicts.columns, row, strict=True)) for row in zip(*columns, strict=True)]
+    names = [str(name) for name in verdicts.columns]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
-def log_date(run_id: str, verdict: dict, game_date: date) -> None:
+def log_date(run_id: str, verdict: Verdict, game_date: date) -> None:
     """The one canonical line per date."""
     source_reason = str(verdict["source_reason"] or "")
     extra = {"hint": PARTIAL_UPCG_HINT} if verdict.get("upcg_state") == UpcgState.PARTIAL else {}
