@@ -47,7 +47,7 @@ class Computed:
 def quality_facts(wh: Warehouse, result: ProcessorResult, state: PublishedState | None = None) -> pd.DataFrame:
     """What is published now (counting only players who played) against what would replace it (read with the
     season by `state`, or here)."""
-    dates = result.decisions.index
+    dates = pd.DatetimeIndex(result.decisions.index)
     start, end = dates.min().date(), dates.max().date()
     published = state.rows_between(start, end) if state else None
     if published is None:
@@ -127,7 +127,7 @@ def audit_chunk(
     each date's season (kept by `state`, or read here in one query), where earlier dates of this chunk that meet
     the coverage bar count with the rows they are about to publish (a median: one bad date among them does not
     move it)."""
-    dates, calendar = result.decisions.index, result.calendar
+    dates, calendar = pd.DatetimeIndex(result.decisions.index), result.calendar
     staged = profile(result.rows, dates)
     since, end = calendar.history_start(dates.min().date()), dates.max().date()
     history = state.profile_between(since, end) if state else None
@@ -156,7 +156,7 @@ def judge_chunk(
         )
     try:
         findings = audit_chunk(wh, computed.result, computed.facts, settings, state)
-        facts = computed.facts.assign(audit_block=block_reasons(findings, computed.facts.index))
+        facts = computed.facts.assign(audit_block=block_reasons(findings, pd.DatetimeIndex(computed.facts.index)))
         verdicts = facts.join(evaluate_gate(facts, settings.rules))
         passing = verdicts.index[verdicts["status"] == DateStatus.PUBLISHED]
         rows = computed.result.rows

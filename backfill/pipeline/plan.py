@@ -52,7 +52,7 @@ def game_dates(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
     return dates_frame(league_dates(wh, start, end)[1])
 
 
-def dates_frame(rows: dict[date, dict]) -> pd.DataFrame:
+def dates_frame(rows: dict[date, dict[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame(list(rows.values()), columns=["season", "games", "scheduled", "bootstrap"])
     frame.index = pd.DatetimeIndex(pd.to_datetime(pd.Series(list(rows), dtype="object")), name="game_date")
     return frame.astype({"season": "int64", "games": "int64", "scheduled": "int64", "bootstrap": bool})
@@ -91,7 +91,7 @@ def make_plan(wh: Warehouse, settings: RunSettings, schedule: list[dict[str, Any
     games = dates_frame(rows)
     games = games[games.index.isin(pd.to_datetime(pd.Series(days, dtype="object")))]
     states = current_states(wh, start, end)["status"]
-    games["state"] = games.index.map(states).astype("object")
+    games["state"] = games.index.map(states.to_dict()).astype("object")
     games["state"] = games["state"].where(games["state"].notna(), None)
     stale = stale_dates(wh, start, end) if settings.rerun == "stale" else {}
     selected = pd.Series(
@@ -102,7 +102,10 @@ def make_plan(wh: Warehouse, settings: RunSettings, schedule: list[dict[str, Any
         dtype=bool,
     )
     chosen = games[selected.to_numpy()]
-    as_dates = lambda index: [ts.date() for ts in index]  # noqa: E731
+
+    def as_dates(index: pd.Index) -> list[date]:
+        return [ts.date() for ts in pd.DatetimeIndex(index)]
+
     return Plan(
         calendar_days=days,
         game_dates=games,

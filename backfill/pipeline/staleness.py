@@ -69,7 +69,7 @@ class Freshness:
     def hours_late(self) -> float | None:
         """Hours since the oldest overdue date ended (midnight America/New_York)."""
         oldest = self.oldest_overdue
-        return None if oldest is None else float(self.missing.at[pd.Timestamp(oldest), "hours_since_end"])
+        return None if oldest is None else float(self.missing["hours_since_end"].loc[pd.Timestamp(oldest)])
 
     def fix_command(self, connection: list[str]) -> str | None:
         """The run that publishes the overdue dates; `--rerun all` when the ledger says some are published."""
@@ -117,7 +117,8 @@ def check_freshness(wh: Warehouse, now: datetime, max_lag_hours: float = DEFAULT
     published = rows[rows > 0].index
     due = games[(games["games"] > 0) & ~games["bootstrap"]]  # final games only: a postponed-only day is not due
     missing = due[~due.index.isin(published)][["games"]]
-    missing["ledger_state"] = missing.index.map(current_states(wh, since, yesterday)["status"]).astype("object")
+    states = current_states(wh, since, yesterday)["status"].to_dict()
+    missing["ledger_state"] = missing.index.map(states).astype("object")
     hours = [(now - day_end(ts.date())).total_seconds() / 3600 for ts in missing.index]
     missing["hours_since_end"] = pd.Series(hours, index=missing.index, dtype="float64")
     missing["overdue"] = missing["hours_since_end"] > max_lag_hours
