@@ -161,12 +161,6 @@ def counted(found: Sequence[Mapping[str, Any]], dates: Sequence[date]) -> pd.Ser
     return pd.Series([counts.get(day, 0) for day in dates], index=pd.DatetimeIndex(list(dates)), dtype="int64")
 
 
-def published_counts(wh: Warehouse, dates: Sequence[date]) -> pd.Series:
-    """Rows now in PCF per date (0 for dates with none), read on their own."""
-    sql = published_counts_sql(dates)
-    return counted(wh.rows(sql), dates) if sql else pd.Series(dtype="int64")
-
-
 def verify_published(
     wh: Warehouse,
     verdicts: pd.DataFrame,
