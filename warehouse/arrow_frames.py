@@ -65,3 +65,14 @@ def arrow_with_columns(rows: Rows, columns: Sequence[str], **values: object) -> 
         return table.column(name) if name in present else pa.nulls(table.num_rows)
 
     return pa.table({name: column(name) for name in columns})
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows as dicts by column name (pandas types the keys as any hashable; ours are column names)."""
+    rows: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
+    return rows
+
+
+def plain_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows as dicts, a missing value as None (not NaN/NaT/NA) for JSON and messages."""
+    return records(frame.astype(object).where(frame.notna(), None))

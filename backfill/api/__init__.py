@@ -24,34 +24,46 @@ from backfill.lazy import lazy_names
 
 if TYPE_CHECKING:
     from backfill.api.common import (
-        WarehouseLike,
-        as_date,
-        checked_span,
-        connection_words,
-        league_now,
-        opened,
-        warehouse_url,
+        WarehouseLike as WarehouseLike,
+        as_date as as_date,
+        checked_span as checked_span,
+        connection_words as connection_words,
+        league_now as league_now,
+        opened as opened,
+        warehouse_url as warehouse_url,
     )
     from backfill.api.errors import BackfillError, DatesBlocked, DatesFailed
     from backfill.api.inspection import FreshnessResult, ValidateResult, freshness, validate
     from backfill.api.maintenance import (
-        InitResult,
-        LeasesResult,
+        InitResult as InitResult,
+        LeasesResult as LeasesResult,
         cleanup,
-        cleanup_settings,
-        cleanup_with_settings,
-        init,
-        leases,
-        release_lease,
+        cleanup_settings as cleanup_settings,
+        cleanup_with_settings as cleanup_with_settings,
+        init as init,
+        leases as leases,
+        release_lease as release_lease,
         restore,
     )
     from backfill.api.results import DateVerdict, RunResult
-    from backfill.api.run_options import catch_up_settings, catch_up_window, resume_command, run_settings
-    from backfill.api.runs import Cancel, catch_up, run, run_with_settings
-    from backfill.api.states import AuditFinding, DateState, StatusResult, failing_audits, newest_published, status
-    from backfill.dates import run_range
-    from backfill.pipeline.invocation import new_invocation
-    from backfill.pipeline.signals import stop_on_signals, stop_requested
+    from backfill.api.run_options import (
+        catch_up_settings as catch_up_settings,
+        catch_up_window as catch_up_window,
+        resume_command as resume_command,
+        run_settings as run_settings,
+    )
+    from backfill.api.runs import Cancel as Cancel, catch_up, run, run_with_settings as run_with_settings
+    from backfill.api.states import (
+        AuditFinding,
+        DateState,
+        StatusResult,
+        failing_audits as failing_audits,
+        newest_published as newest_published,
+        status,
+    )
+    from backfill.dates import run_range as run_range
+    from backfill.pipeline.invocation import new_invocation as new_invocation
+    from backfill.pipeline.signals import stop_on_signals as stop_on_signals, stop_requested as stop_requested
     from backfill.settings import RunSettings
     from validation.rules import GateRules
     from warehouse import Interrupted, InvalidSetting, LockHeld, TableNotFound, TransientWarehouseError, WarehouseError

@@ -202,6 +202,10 @@ class FreshnessResult:
         return self.details.missing
 
     def to_dict(self) -> dict[str, Any]:
+        import pandas as pd  # the freshness check loaded it already
+
+        from warehouse.arrow_frames import records
+
         fresh = self.details
         missing = [
             {
@@ -211,7 +215,7 @@ class FreshnessResult:
                 "hours_since_end": round(float(row["hours_since_end"]), 1),
                 "overdue": bool(row["overdue"]),
             }
-            for ts, row in fresh.missing.iterrows()
+            for ts, row in zip(pd.DatetimeIndex(fresh.missing.index), records(fresh.missing), strict=True)
         ]
         changed = [{"game_date": day, "why": why} for day, why in sorted(self.inputs_changed.items())]
         return json_ready(  # type: ignore[no-any-return]

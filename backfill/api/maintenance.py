@@ -16,6 +16,7 @@ from backfill.lineage import reported
 from backfill.pipeline.invocation import new_invocation
 from backfill.pipeline.ledger import record_legacy_verdicts
 from warehouse import Datasets
+from warehouse.arrow_frames import plain_records
 
 if TYPE_CHECKING:
     from cleanup import CleanupResult, CleanupSettings
@@ -56,7 +57,7 @@ class LeasesResult:
 def leases(warehouse: WarehouseLike, *, datasets: Datasets | None = None) -> LeasesResult:
     with opened(warehouse, datasets) as wh:
         held = wh.leases()
-    return LeasesResult(held.astype(object).where(held.notna(), None).to_dict("records"), held)
+    return LeasesResult(plain_records(held), held)
 
 
 def release_lease(

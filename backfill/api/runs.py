@@ -102,8 +102,9 @@ def run_result(
     run_id: str, settings: RunSettings, outcome: runner.RunOutcome, resume: str, tables: tuple[list[str], str]
 ) -> RunResult:
     """The API's result from the runner's record: plain values only, nothing of the runner's own types."""
-    verdicts, plan = outcome.verdicts, outcome.plan
-    games = plan.game_dates
+    from warehouse.arrow_frames import records  # pandas: the run has loaded it already
+
+    verdicts, plan, games = outcome.verdicts, outcome.plan, outcome.plan.game_dates
     before = dict(zip(games.index, games["state"], strict=True)) if len(games) else {}  # the ledger, as planned
     return RunResult(
         run_id=run_id,
@@ -113,7 +114,7 @@ def run_result(
         dry_run=settings.dry_run,
         verdicts=[
             verdict_of(ts.date(), row, before.get(ts))
-            for ts, row in zip(verdicts.index, verdicts.to_dict("records"), strict=True)
+            for ts, row in zip(verdicts.index, records(verdicts), strict=True)
         ],
         off_days=len(plan.off_days),
         already_done=plan.already_done,

@@ -19,7 +19,7 @@ def today_of(ctx: click.Context | None) -> date:
     return app.today if app is not None and app.today else league_today()
 
 
-class CoreParsed(click.ParamType):
+class CoreParsed(click.ParamType[Any]):
     """A value one of the core's parsers reads; the ValueError saying why it cannot becomes click's usage error."""
 
     def parse(self, text: str, ctx: click.Context | None) -> Any:

@@ -13,8 +13,7 @@ from click.decorators import FC
 from backfill.cli.edge import PcfGroup
 from backfill.cli.logs import LOG_FORMATS, LOG_LEVELS, configure_logging
 from backfill.cli.params import DATE
-from backfill.config import Kind, default_map, find_config, load_config
-from backfill.config import Option as ConfigOption
+from backfill.config import Kind, Option as ConfigOption, default_map, find_config, load_config
 from backfill.dates import league_today
 from backfill.settings import CREDENTIALS_VARIABLE, EMULATOR_HOST_VARIABLE, AppSettings
 from warehouse import DEFAULT_URL, BadInput, Datasets

@@ -15,12 +15,13 @@ from typing import Any
 
 from zetasql.core.exceptions import ServerError
 from zetasql.wasi._pb2.zetasql.local_service import local_service_pb2 as service
-from zetasql.wasi._pb2.zetasql.proto import options_pb2 as analyzer_options
-from zetasql.wasi._pb2.zetasql.proto import simple_catalog_pb2 as catalogs
-from zetasql.wasi._pb2.zetasql.public import options_pb2 as language
-from zetasql.wasi._pb2.zetasql.public import parse_resume_location_pb2 as resume
-from zetasql.wasi._pb2.zetasql.public import simple_table_pb2 as tables
-from zetasql.wasi._pb2.zetasql.public import type_pb2 as types
+from zetasql.wasi._pb2.zetasql.proto import options_pb2 as analyzer_options, simple_catalog_pb2 as catalogs
+from zetasql.wasi._pb2.zetasql.public import (
+    options_pb2 as language,
+    parse_resume_location_pb2 as resume,
+    simple_table_pb2 as tables,
+    type_pb2 as types,
+)
 from zetasql.wasi._pb2.zetasql.resolved_ast import resolved_node_kind_pb2 as node_kinds
 
 from googlesql.wasm import client

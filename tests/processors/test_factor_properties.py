@@ -9,8 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from factor_cases import DEFERRED, FRESH, ID_VALUES, TIRED, context_frame
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
 from processors.factor_inputs import ZONE_INPUT_COLUMNS

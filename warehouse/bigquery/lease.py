@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from warehouse.arrow_frames import plain_records
 from warehouse.bigquery.errors import translated
 from warehouse.bigquery.values import string_literal
 from warehouse.errors import LockHeld, WarehouseError
@@ -113,7 +114,7 @@ def lost_error(wh: BigQueryWarehouse, fence: Fence) -> LockHeld:
             "AND expires_at >= CURRENT_TIMESTAMP() ORDER BY acquired_at",
             {"mutex": LEASE_MUTEX_ID, "start": fence.start, "end": fence.end},
         )
-        holders = found.astype(object).where(found.notna(), None).to_dict("records")
+        holders = plain_records(found)
     except WarehouseError:  # the line still says what happened
         holders = []
     now = f"taken over: the range is now held by {lease_text(holders[0])}" if holders else "no run holds it now"

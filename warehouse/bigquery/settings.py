@@ -16,8 +16,7 @@ from google.api_core.client_options import ClientOptions
 from google.auth.credentials import AnonymousCredentials
 from google.auth.exceptions import DefaultCredentialsError
 from google.cloud import bigquery
-from google.oauth2 import credentials as user_credentials
-from google.oauth2 import service_account
+from google.oauth2 import credentials as user_credentials, service_account
 
 from warehouse.errors import BadInput, InvalidSetting, PcfError, WarehouseError
 
