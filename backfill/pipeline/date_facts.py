@@ -257,5 +257,6 @@ def reconciliation(wh: Warehouse, start: date, end: date, min_coverage: float) -
 
 def newest_published(wh: Warehouse) -> date | None:
     """The newest game date with rows in PCF, whatever the ledger says."""
-    newest: date | None = wh.rows("SELECT MAX(game_date) AS newest FROM {pcf}")[0]["newest"]
+    # every partition is meant: `game_date IS NOT NULL` is the filter a table requiring one accepts
+    newest: date | None = wh.rows("SELECT MAX(game_date) AS newest FROM {pcf} WHERE game_date IS NOT NULL")[0]["newest"]
     return newest
