@@ -6,7 +6,7 @@ publisher in the same transaction as the data they describe."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -213,8 +213,8 @@ def ledger_reason(reason: object, source_reason: object, warned: bool, zone_note
     return (text + "; coverage_warning" if warned else text).strip("; ") or None
 
 
-def _text(value: object) -> str:
-    return "" if value is None or pd.isna(value) else str(value)  # type: ignore[arg-type]
+def _text(value: Any) -> str:
+    return "" if value is None or pd.isna(value) else str(value)
 
 
 def audit_rows(findings: pa.Table, invocation: Invocation, created: datetime) -> pa.Table:

@@ -14,7 +14,8 @@ import pyarrow.compute as pc
 
 from backfill.pipeline.fingerprints import FINGERPRINT_KEYS
 from backfill.pipeline.invocation import Invocation
-from backfill.pipeline.ledger import PROCESSOR, checkpoint_rows, unnumbered_columns, utc_now
+from backfill.pipeline.ledger import checkpoint_rows, unnumbered_columns, utc_now
+from backfill.pipeline.ledger_reads import PROCESSOR
 from validation.profiles import PROFILE_SELECT
 from vocabulary import DateStatus
 from warehouse import Staged, Warehouse, WarehouseError, date_literal, dates_in_list
@@ -177,7 +178,8 @@ def verify_published(
     if not len(wrong):
         return verdicts
     reason = "verify: " + ", ".join(
-        f"{ts.date()} has {found_counts[ts]} rows, staged {published.at[ts, 'row_count']}" for ts in wrong
+        f"{ts.date()} has {found_counts[ts]} rows, staged {staged}"
+        for ts, staged in zip(wrong, published.loc[wrong, "row_count"].tolist(), strict=True)
     )
     failed = verdicts.loc[wrong].assign(status=DateStatus.FAILED.value, reason=reason, forced=False, warning=False)
     now = utc_now()

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -223,14 +223,14 @@ def dead_leases(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def leftover_staging(wh: BigQueryWarehouse) -> list[str]:
     """Staging tables of runs that died: every one created before the oldest live lease was taken (a live run
     stages only while it holds its lease); that moment as this run's acquisition found it, or read now."""
-    oldest = wh.oldest_live_lease
+    oldest: object = wh.oldest_live_lease
     if oldest is None:
         oldest = wh.query(
             "SELECT MIN(acquired_at) AS oldest FROM {leases} WHERE lease_id != @mutex "
             "AND expires_at >= CURRENT_TIMESTAMP()",
             {"mutex": LEASE_MUTEX_ID},
         )["oldest"].iat[0]
-    if pd.isna(oldest):
+    if not isinstance(oldest, datetime) or pd.isna(oldest):  # none live (NULL comes back as NaT)
         return []
     cutoff = pd.Timestamp(oldest)
     cutoff = cutoff.tz_localize("UTC") if cutoff.tzinfo is None else cutoff
