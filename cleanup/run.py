@@ -6,6 +6,7 @@ import shlex
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pandas as pd
 
@@ -17,6 +18,7 @@ from cleanup.restore import put_back, refuse_duplicates
 from cleanup.settings import CleanupSettings
 from cleanup.verify import count_upcg, table_state, verification_problems
 from warehouse import PcfError, Warehouse, WarehouseError
+from warehouse.arrow_frames import plain_records
 from warehouse.logger import get_logger
 
 log = get_logger(__name__)
@@ -37,6 +39,24 @@ class CleanupResult:
     @property
     def dates_matched(self) -> int:
         return int((self.per_date["action"] == "delete").sum())
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON's types, as every API result offers them (`cleanup --output json` adds the undo command)."""
+        per_date = plain_records(self.per_date.reset_index(drop=True))
+        return {
+            "operation_id": self.operation_id,
+            "mode": self.mode,
+            "cutoff_date": self.cutoff.isoformat(),
+            "dry_run": self.dry_run,
+            "rows_matched": self.rows_matched,
+            "rows_deleted": self.rows_deleted,
+            "backup_table": self.backup_table,
+            "dates": [{key: iso(value) for key, value in row.items()} for row in per_date],
+        }
+
+
+def iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def run_cleanup(wh: Warehouse, settings: CleanupSettings, user: str, *, now: datetime | None = None) -> CleanupResult:

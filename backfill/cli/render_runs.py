@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from backfill.cli.digests import takeover_text
-from backfill.cli.render import count_text, coverage_text, json_value, table
+from backfill.cli.render import count_text, coverage_text, table
 from validation.rules import FORCED_PREFIX
 from vocabulary import UPCG_SUFFICIENT, DateStatus, Source, UpcgState
 
@@ -133,18 +133,8 @@ def plan_rows(verdicts: Sequence[DateVerdict]) -> list[dict[str, Any]]:
 
 
 def cleanup_document(result: Any, undo: str | None) -> dict[str, Any]:
-    per_date = result.per_date.reset_index(drop=True)
-    return {
-        "operation_id": result.operation_id,
-        "mode": result.mode,
-        "cutoff_date": result.cutoff.isoformat(),
-        "dry_run": result.dry_run,
-        "rows_matched": result.rows_matched,
-        "rows_deleted": result.rows_deleted,
-        "backup_table": result.backup_table,
-        "undo_command": undo,
-        "dates": [{k: json_value(v) for k, v in row.items()} for row in per_date.to_dict("records")],
-    }
+    document: dict[str, Any] = result.to_dict()
+    return {**document, "undo_command": undo, "dates": document["dates"]}
 
 
 def cleanup_text(result: Any, undo: str | None) -> str:

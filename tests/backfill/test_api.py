@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import threading
 from collections.abc import Callable
@@ -227,3 +228,13 @@ def test_an_unusable_warehouse_is_named_as_the_argument_the_caller_passed(tmp_pa
         backfill.status("bigquery://", *WEEK)
     with pytest.raises(InvalidSetting, match="^warehouse: no DuckDB file at"):
         backfill.validate(url(tmp_path / "missing.duckdb"), *WEEK)
+
+
+def test_a_cleanup_result_is_json_data_like_every_result(demo_db):
+    planned = in_worker_thread(backfill.cleanup, url(demo_db), mode="partial", today=TODAY)
+
+    document = json.loads(json.dumps(planned.to_dict()))
+    doomed = [row for row in document["dates"] if row["action"] == "delete"]
+    assert document["dry_run"] is True and document["rows_deleted"] == 0 and document["backup_table"] is None
+    assert [row["game_date"] for row in doomed] == [day.isoformat() for day in INCIDENT]
+    assert document["rows_matched"] == sum(row["upcg_rows"] for row in doomed)
