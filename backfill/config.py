@@ -124,7 +124,7 @@ def load_config(path: Path | None, commands: Mapping[str, Options]) -> ConfigFil
             where = f"[{'.'.join(SECTION)}.{name}]" if name else "its options"
             raise BadInput(
                 f"--config: {path}: unknown option {', '.join(unknown)} in {where}; "
-                f"expected one of {', '.join(sorted(options))}"
+                f"expected one of {', '.join(sorted(set(options) - set(REFUSED)))}"  # never suggest a refused key
             )
         for key, value in table.items():
             checked_value(key, value, options[key], path)
