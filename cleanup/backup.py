@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from cleanup.plan import BACKUP_PREFIX, CleanupPlan
-from warehouse import BadInput, Warehouse, WarehouseError
+from warehouse import InvalidSetting, Warehouse, WarehouseError
 from warehouse.schemas import TABLES
 
 BACKUP_NAME = re.compile(re.escape(BACKUP_PREFIX) + r"\d{8}T\d{6}")
@@ -13,9 +13,14 @@ BACKUP_FORM = f"{BACKUP_PREFIX}YYYYMMDDTHHMMSS"
 
 
 def checked_backup_name(name: str) -> str:
-    """Only tables this module created may be restored from."""
-    if not BACKUP_NAME.fullmatch(name):
-        raise BadInput(f"BACKUP_TABLE: expected a cleanup backup named {BACKUP_FORM}, got {name!r}")
+    """Only tables this module created may be restored from (the CLI names the field BACKUP_TABLE)."""
+    if not isinstance(name, str) or not BACKUP_NAME.fullmatch(name):
+        raise InvalidSetting(
+            "backup_table",
+            "{field}: expected a cleanup backup named {form}, got {value!r}",
+            form=BACKUP_FORM,
+            value=name,
+        )
     return name
 
 

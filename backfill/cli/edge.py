@@ -43,6 +43,7 @@ FLAGS = {
     "baseline_dates": "--baseline-dates",
     "warehouse": "--warehouse",
     "datasets": "--datasets",
+    "backup_table": "BACKUP_TABLE",
 }
 
 

@@ -7,7 +7,7 @@ import pytest
 from cleanup_league import NOW
 
 from cleanup import restore_backup, run_cleanup
-from warehouse import BadInput
+from warehouse import BadInput, InvalidSetting
 
 BACKUP = "upcoming_player_game_context_backup_20240320T090000"
 
@@ -50,8 +50,9 @@ def test_restoring_twice_is_refused_rather_than_duplicating(wh, settings, table_
     "name", ["player_game_summary", "upcoming_player_game_context", f"{BACKUP}; DROP TABLE x", f"{BACKUP}_x"]
 )
 def test_restore_only_accepts_cleanup_backup_names(wh, name):
-    with pytest.raises(BadInput, match="BACKUP_TABLE: expected a cleanup backup named"):
+    with pytest.raises(InvalidSetting, match="^backup_table: expected a cleanup backup named") as refused:
         restore_backup(wh, name, "tester")
+    assert isinstance(refused.value, ValueError) and refused.value.field == "backup_table"
 
 
 def test_restore_of_a_missing_backup_is_bad_input(wh):
