@@ -100,5 +100,5 @@ OUTSIDE_THE_API = {
     **dict.fromkeys(WAREHOUSE_NAMES, "warehouse"),
 }
 __getattr__, __dir__ = lazy_names(
-    __name__, {name: OUTSIDE_THE_API.get(name, "backfill.api") for name in __all__}, globals()
+    __name__, {name: OUTSIDE_THE_API.get(name, "backfill.api") for name in __all__}, globals(), submodules=("api",)
 )

@@ -105,3 +105,10 @@ def test_importing_the_run_api_loads_no_frame_library_until_a_run_starts():
     modules = set(done.stdout.split())
     assert "backfill.api.runs" in modules, "the probe imported the run API"
     assert not modules & {*FRAMES, BIGQUERY_CLIENT, "duckdb", *PROCESSING, "validation.audits"}
+
+
+def test_the_api_module_is_an_attribute_of_the_package_from_a_bare_import():
+    probe = "import backfill; print(backfill.api.init.__name__, backfill.api.leases.__name__, 'api' in dir(backfill))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["init", "leases", "True"]
