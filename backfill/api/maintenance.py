@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from backfill.api.common import WarehouseLike, opened
+from backfill.api.common import WarehouseLike, json_ready, opened
 from backfill.api.defaults import settled
 from backfill.dates import league_today
 from backfill.lineage import reported
@@ -33,6 +33,9 @@ class InitResult:
     added: list[str]
     datasets_created: list[str] = field(default_factory=list)
 
+    def to_dict(self) -> dict[str, Any]:
+        return json_ready(self)  # type: ignore[no-any-return]
+
 
 def init(warehouse: WarehouseLike, *, datasets: Datasets | None = None, with_inputs: bool = False) -> InitResult:
     """Create the datasets and every missing table of this product, and add new columns to older ones
@@ -52,6 +55,9 @@ class LeasesResult:
 
     leases: list[dict[str, Any]]
     frame: pd.DataFrame = field(repr=False, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return json_ready(self)  # type: ignore[no-any-return]  # the leases; the frame is their view
 
 
 def leases(warehouse: WarehouseLike, *, datasets: Datasets | None = None) -> LeasesResult:

@@ -238,3 +238,11 @@ def test_a_cleanup_result_is_json_data_like_every_result(demo_db):
     assert document["dry_run"] is True and document["rows_deleted"] == 0 and document["backup_table"] is None
     assert [row["game_date"] for row in doomed] == [day.isoformat() for day in INCIDENT]
     assert document["rows_matched"] == sum(row["upcg_rows"] for row in doomed)
+
+
+def test_init_and_lease_results_are_json_data_like_every_result(tmp_path, demo_db):
+    created = backfill.api.init(url(tmp_path / "fresh.duckdb")).to_dict()
+    held = backfill.api.leases(url(demo_db)).to_dict()
+
+    assert json.loads(json.dumps(created))["created"] == created["created"] and created["created"]
+    assert json.loads(json.dumps(held)) == {"leases": []}
