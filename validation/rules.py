@@ -18,7 +18,7 @@ MAX_BASELINE_DATES = 366  # a season has fewer game dates: more would only cost 
 def checked_fraction(field: str, value: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 < value <= 1.0:  # NaN fails too
         raise InvalidSetting(
-            field, "{field}: {value} is out of range; expected a fraction in (0, 1], e.g. 0.90", value=value
+            field, "{field}: {value!r} is out of range; expected a fraction in (0, 1], e.g. 0.90", value=value
         )
     return value
 

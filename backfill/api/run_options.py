@@ -73,6 +73,8 @@ def run_settings(
     """The checked settings of a run, from plain values (what `run` and the CLI's `run` build)."""
     first = None if start is None else as_date("start", start)
     last = None if end is None else as_date("end", end)
+    if isinstance(dates, str):  # would be read character by character
+        raise InvalidSetting("dates", "{field}: expected a list of dates, got the string {value!r}", value=dates)
     chosen = None if dates is None else [as_date("dates", day) for day in dates]
     first, last, chosen_dates = run_range(first, last, chosen, today or league_today())
     rules = GateRules(min_coverage, warn_coverage, force, reason, allow_regression)

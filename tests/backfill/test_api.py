@@ -127,8 +127,18 @@ def test_a_cancelled_run_closes_its_run_record(demo_db, open_db):
         ({"min_coverage": 0.97, "warn_coverage": 0.95}, "warn_coverage"),
         ({"chunk_days": 0}, "chunk_days"),
         ({"force": True}, "force"),
+        ({"dates": "2023-02-23"}, "dates"),
+        ({"min_coverage": "0.9"}, "min_coverage"),
     ],
-    ids=["source Auto", "dates outside the range", "min above warn", "chunk_days 0", "force without reason"],
+    ids=[
+        "source Auto",
+        "dates outside the range",
+        "min above warn",
+        "chunk_days 0",
+        "force without reason",
+        "dates as one string",
+        "min_coverage as text",
+    ],
 )
 def test_a_bad_setting_is_a_value_error_naming_the_field_and_nothing_is_written(demo_db, settings, field):
     before = file_digest(demo_db)
@@ -139,6 +149,13 @@ def test_a_bad_setting_is_a_value_error_naming_the_field_and_nothing_is_written(
     assert isinstance(raised.value, InvalidSetting) and raised.value.field == field
     assert "--" not in str(raised.value)  # the core names fields, the CLI names its flags
     assert file_digest(demo_db) == before
+
+
+def test_a_refused_value_shows_what_was_given_not_a_character_of_it():
+    with pytest.raises(InvalidSetting, match="^dates: expected a list of dates, got the string '2023-02-23'"):
+        backfill.run("duckdb:///unused.duckdb", dates="2023-02-23")  # type: ignore[arg-type]
+    with pytest.raises(InvalidSetting, match="^min_coverage: '0.9' is out of range"):
+        backfill.GateRules(min_coverage="0.9")  # type: ignore[arg-type]
 
 
 def test_min_above_warn_names_both_thresholds():
