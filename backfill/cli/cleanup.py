@@ -101,5 +101,6 @@ def restore(app: AppSettings, backup_table: str) -> int:
     """
     with open_warehouse(app) as wh:
         restored = api.restore(wh, backup_table)
+    report_counts(rows_restored=restored)
     click.echo(f"Restored {restored:,} rows from {backup_table} into upcoming_player_game_context.")
     return 0

@@ -55,4 +55,6 @@ def test_partial_cleanup_backs_up_removes_the_incident_dates_and_restore_puts_up
     restored = invoke(warehouse.url, "cleanup", "restore", backup)
 
     assert restored.exit_code == 0, restored.output
+    done = json.loads([line for line in restored.stderr.splitlines() if line.startswith('{"event": ')][-1])
+    assert (done["event"], done["command"], done["rows_restored"]) == ("run_done", "cleanup restore", len(removed))
     pd.testing.assert_frame_equal(query(warehouse.url, UPCG), before)
