@@ -213,6 +213,8 @@ def report(app: AppSettings, start_date: date, end_date: date, html_path: Path) 
     checked_output(html_path, HTML_REPORT, input_files(app))
     start, end, _ = resolve_range(app, start_date, end_date, None)
     with open_warehouse(app, read_only=True) as wh:
-        path = write_report(api.status(wh, start, end), html_path, [*input_files(app), *wh.local_files()])
+        states = api.status(wh, start, end)
+        path = write_report(states, html_path, [*input_files(app), *wh.local_files()])
+    report_counts(dates=states.counts)
     click.echo(f"Report written to {path}")
     return 0

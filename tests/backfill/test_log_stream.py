@@ -54,3 +54,13 @@ def test_every_invocation_ends_its_log_stream_with_run_done(run_cli, demo_db, ar
     assert result.exit_code == code, result.output
     done = events(result)[-1]
     assert (done["event"], done["command"], done["exit_code"]) == ("run_done", command, code)
+
+
+def test_the_report_closes_its_log_stream_with_the_dates_it_showed(run_cli, demo_db, tmp_path):
+    result = run_cli(
+        demo_db, "report", "--start-date", "2023-02-23", "--end-date", "2023-02-25", "--html", str(tmp_path / "r.html")
+    )
+    assert result.exit_code == 0, result.output
+    done = events(result)[-1]
+    assert (done["event"], done["command"]) == ("run_done", "report")
+    assert sum(done["dates"].values()) == 3  # three game dates, whatever their state
