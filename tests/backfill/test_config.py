@@ -160,15 +160,6 @@ def test_keys_are_the_long_option_names_not_the_internal_ones(run_cli, demo_db, 
     assert result.exit_code == 2 and f"unknown option {key}" in result.output, result.output
 
 
-def test_an_unknown_key_is_answered_with_the_keys_a_file_may_set(run_cli, demo_db):
-    (demo_db.parent / "pyproject.toml").write_text("[tool.pcf-backfill]\nexecut = true\n")
-    result = run_cli(demo_db, "cleanup")
-    assert result.exit_code == 2, result.output
-    line = next(line for line in result.output.splitlines() if "unknown option execut " in line)
-    suggested = set(line.split("expected one of ", 1)[1].split(", "))
-    assert "min-coverage" in suggested and not {"execute", "no-backup", "force", "reason", "dates", "as-of"} & suggested
-
-
 def test_long_names_set_their_options(run_cli, demo_db):
     (demo_db.parent / "pyproject.toml").write_text(
         '[tool.pcf-backfill]\nnotify-on = "always"\n[tool.pcf-backfill.report]\nhtml = "season.html"\n'
