@@ -131,7 +131,9 @@ class RunResult:
 
     @property
     def rows_published(self) -> int:
-        """The rows this run wrote to the output (one per player of each date it published)."""
+        """The rows this run wrote to the output (one per player of each date it published): none in a dry run."""
+        if self.dry_run:
+            return 0
         return sum(v.published_players for v in self.verdicts if v.status == DateStatus.PUBLISHED)
 
     def dates(self, status: str) -> list[date]:

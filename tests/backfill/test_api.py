@@ -263,3 +263,10 @@ def test_init_and_lease_results_are_json_data_like_every_result(tmp_path, demo_d
 
     assert json.loads(json.dumps(created))["created"] == created["created"] and created["created"]
     assert json.loads(json.dumps(held)) == {"leases": []}
+
+
+def test_a_dry_run_would_publish_dates_but_publishes_no_rows(demo_db):
+    planned = backfill.run(url(demo_db), *INCIDENT, dry_run=True, today=TODAY)
+
+    assert planned.dates("published") == list(INCIDENT)  # the verdicts a real run would reach
+    assert planned.rows_published == planned.to_dict()["rows_published"] == 0
