@@ -117,7 +117,8 @@ MOMENTS = [0.0, 0.3, 0.4, 0.1, 0.5, 0.7, 0.2, 0.05, 0.45, 0.6]
 
 def stop_at(db: Path, moment: float) -> Interrupted | None:
     """Run SPAN on the main thread and press Ctrl-C `moment` seconds after its first chunk published (Python's
-    default SIGINT handler, as in a host that installed none); None when the run ended first."""
+    default SIGINT handler, as in a host that installed none); None when the run ended first (a stop that lands
+    while the call closes the file, after the run recorded its end, carries no run id: it stopped no run)."""
     stopper = threading.Timer(moment, os.kill, (os.getpid(), signal.SIGINT))
 
     def first_chunk_done(_day: date, _verdict: object) -> None:
@@ -129,7 +130,7 @@ def stop_at(db: Path, moment: float) -> Interrupted | None:
             backfill.run(url(db), *SPAN, chunk_days=2, on_date=first_chunk_done, today=TODAY)
             return None
         except Interrupted as stopped:
-            return stopped
+            return stopped if stopped.run_id is not None else None
         finally:
             stopper.cancel()
             if stopper.is_alive():
