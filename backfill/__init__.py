@@ -1,6 +1,6 @@
 """pcf-backfill: backfill NBA player composite factors with coverage gates, an atomic publish and a ledger.
 
-The Python API (`backfill.api`, re-exported here) does what every command does; see the README, "From Python".
+The Python API (`backfill.api`, re-exported here) does what every command does; see docs/python-api.md.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 are judged in date order, after every earlier chunk has published, so each date's baseline holds the same dates.
 
 The incident scenarios over four months (two compute blocks): the incident week's partial UPCG, stale UPCG on the
-27th, and the README's example, a date whose shot-zone scores are all 0 (zeroed TDZA), placed on the first date
+27th, and docs/concepts.md's example, a date whose shot-zone scores are all 0 (zeroed TDZA), placed on the first date
 of the second block, where a baseline read before the first block published would be empty."""
 
 from __future__ import annotations
