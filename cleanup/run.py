@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -35,6 +35,14 @@ class CleanupResult:
     rows_deleted: int
     backup_table: str | None
     statements: list[str]  # rendered for this warehouse, in execution order
+
+    # A cleanup that returns did what it was asked; one that cannot raises (bad input, another writer, an error).
+    exit_code: int = field(default=0, init=False)
+    resume_command: str | None = field(default=None, init=False)
+
+    def raise_for_status(self) -> CleanupResult:
+        """Returns self (SPEC §12: every API result answers it; a failed cleanup raised already)."""
+        return self
 
     @property
     def dates_matched(self) -> int:

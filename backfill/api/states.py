@@ -138,6 +138,12 @@ class StatusResult:
     exit_code: int = 0
     failing_audits: list[AuditFinding] = field(default_factory=list)
     newest_published: date | None = None  # the newest game date with rows in the table, whatever the range
+    resume_command: str | None = None  # status only reads the ledger: there is nothing to resume
+
+    def raise_for_status(self) -> StatusResult:
+        """Returns self: `status` reports states and exits 0 whatever they are (act on `counts`, or call `validate`
+        or `run(...).raise_for_status()`); it answers the call every API result answers (SPEC §12)."""
+        return self
 
     @property
     def counts(self) -> dict[str, int]:
