@@ -270,3 +270,23 @@ def make_upcg_stale(target: Target | Warehouse, day: str) -> int:
     assert changed > 0
     played = "SELECT player_lookup FROM {pgs} WHERE game_date = @d AND player_status = 'active'"
     return count(target, f"SELECT count(*) AS n FROM {{upcg}} WHERE {stale} AND player_lookup IN ({played})", d=d)
+
+
+def pgs_rows(players_by_date: dict[date, list[str]]) -> pd.DataFrame:
+    """Minimal active box-score rows: one LAL game per date, the players named."""
+    return pd.DataFrame(
+        [
+            {
+                "game_id": f"{day:%Y%m%d}_BOS_LAL",
+                "game_date": day,
+                "season": 2022,
+                "player_lookup": player,
+                "team_abbr": "LAL",
+                "player_status": "active",
+                "minutes_played": 31.5,
+                "points": 20,
+            }
+            for day, players in players_by_date.items()
+            for player in players
+        ]
+    )

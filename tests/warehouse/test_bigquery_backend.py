@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
-import pandas as pd
 import pytest
 from google.api_core import exceptions as api_exceptions
 from google.auth.exceptions import DefaultCredentialsError
 from google.cloud import bigquery
+from support import pgs_rows
 
 from warehouse import connect
 from warehouse.bigquery import BigQueryWarehouse
@@ -20,25 +20,6 @@ from warehouse.schemas import INPUT_TABLES, TABLES
 
 emulator = pytest.mark.bigquery_emulator
 D1, D2, D3 = date(2023, 2, 23), date(2023, 2, 24), date(2023, 2, 25)
-
-
-def pgs_rows(players_by_date: dict[date, list[str]]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "game_id": f"{day:%Y%m%d}_BOS_LAL",
-                "game_date": day,
-                "season": 2022,
-                "player_lookup": player,
-                "team_abbr": "LAL",
-                "player_status": "active",
-                "minutes_played": 31.5,
-                "points": 20,
-            }
-            for day, players in players_by_date.items()
-            for player in players
-        ]
-    )
 
 
 # --- without a server ---------------------------------------------------------------------

@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-import pandas as pd
 import pytest
+from support import pgs_rows
 
 from warehouse.bigquery import BigQueryWarehouse
 from warehouse.errors import LockHeld, TransientWarehouseError
@@ -15,24 +15,6 @@ from warehouse.schemas import TABLES
 
 emulator = pytest.mark.bigquery_emulator
 D1, D2 = date(2023, 2, 23), date(2023, 2, 24)
-
-
-def pgs_rows(players: list[str], day: date = D1) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "game_id": f"{day:%Y%m%d}_BOS_LAL",
-                "game_date": day,
-                "season": 2022,
-                "player_lookup": player,
-                "team_abbr": "LAL",
-                "player_status": "active",
-                "minutes_played": 31.5,
-                "points": 20,
-            }
-            for player in players
-        ]
-    )
 
 
 @pytest.fixture
@@ -49,7 +31,7 @@ def pgs_count(warehouse: BigQueryWarehouse) -> int:
 @emulator
 def test_a_load_whose_response_was_lost_is_waited_for_not_run_again(proxied, bigquery_fault_proxy) -> None:
     bigquery_fault_proxy.fail("load", "lose")
-    proxied.load(pgs_rows(["a", "b"]), "pgs")
+    proxied.load(pgs_rows({D1: ["a", "b"]}), "pgs")
 
     assert pgs_count(proxied) == 2
     lost, duplicate = bigquery_fault_proxy.injected
@@ -59,7 +41,7 @@ def test_a_load_whose_response_was_lost_is_waited_for_not_run_again(proxied, big
 
 @emulator
 def test_a_statement_whose_response_was_lost_applies_once(proxied, bigquery_fault_proxy) -> None:
-    proxied.load(pgs_rows(["a"]), "pgs")
+    proxied.load(pgs_rows({D1: ["a"]}), "pgs")
     bigquery_fault_proxy.fail("query", "lose")
     proxied.execute(
         "INSERT INTO {pgs} (game_id, game_date, season, player_lookup) SELECT game_id, game_date, "
@@ -88,7 +70,7 @@ def test_each_retried_job_logs_one_line_with_its_reason_and_id(proxied, bigquery
 def test_a_load_that_fails_drops_its_staging_table(proxied, bigquery_fault_proxy) -> None:
     bigquery_fault_proxy.fail("load", "rateLimitExceeded", times=1000)
     with pytest.raises(TransientWarehouseError, match=r"\[job pcf_"):
-        proxied.stage(pgs_rows(["a"]), TABLES["pgs"], "publish")
+        proxied.stage(pgs_rows({D1: ["a"]}), TABLES["pgs"], "publish")
     tables = proxied.jobs.request(proxied.client.list_tables, proxied.dataset_id("orchestration"))
     assert [table.table_id for table in tables if table.table_id.startswith("_staging_")] == []
 
@@ -96,7 +78,7 @@ def test_a_load_that_fails_drops_its_staging_table(proxied, bigquery_fault_proxy
 @emulator
 def test_a_run_whose_lease_was_taken_over_never_publishes_again(proxied, make_bigquery_warehouse) -> None:
     other = make_bigquery_warehouse(proxied.project)
-    proxied.load(pgs_rows(["a"]), "pgs")
+    proxied.load(pgs_rows({D1: ["a"]}), "pgs")
     with proxied.lease("stalled run", D1, D2):
         proxied.run_atomic(["DELETE FROM {pgs} WHERE game_date = DATE '2023-02-24'"])  # still ours: publishes
         # it stalls; its lease expires and the next run takes it over
@@ -110,7 +92,7 @@ def test_a_run_whose_lease_was_taken_over_never_publishes_again(proxied, make_bi
             assert raised.value.exit_code == 4
             assert pgs_count(proxied) == 1  # the fenced transaction changed nothing
             with pytest.raises(LockHeld):  # and it stops before staging anything more
-                proxied.stage(pgs_rows(["b"]), TABLES["pgs"], "publish")
+                proxied.stage(pgs_rows({D1: ["b"]}), TABLES["pgs"], "publish")
             assert other.query("SELECT holder FROM {leases} WHERE holder IS NOT NULL AND holder != 'lease mutex'")[
                 "holder"
             ].tolist() == ["next run"]
@@ -120,7 +102,7 @@ def test_a_run_whose_lease_was_taken_over_never_publishes_again(proxied, make_bi
 def test_every_job_carries_the_run_id_and_command(proxied, bigquery_statements) -> None:
     proxied.identify("20261207T010203Z-abcdef12", "catch-up")
     before = len(bigquery_statements.statements)
-    proxied.load(pgs_rows(["a"]), "pgs")
+    proxied.load(pgs_rows({D1: ["a"]}), "pgs")
     proxied.query("SELECT COUNT(*) AS n FROM {pgs} WHERE game_date = @day", {"day": D1})
     proxied.run_atomic(["DELETE FROM {pgs} WHERE game_date = DATE '2023-02-23'"])
     jobs = [statement.job for statement in bigquery_statements.statements[before:] if statement.job is not None]
@@ -150,7 +132,7 @@ def test_a_heartbeat_that_finds_its_lease_gone_stops_the_next_publish_before_sta
         warehouse.release_lease(fence.lease_id)  # as `lock release` or a takeover would
         assert fence.lost.wait(timeout=10)
         with pytest.raises(LockHeld, match="no run holds it now"):
-            warehouse.stage(pgs_rows(["a"]), TABLES["pgs"], "publish")
+            warehouse.stage(pgs_rows({D1: ["a"]}), TABLES["pgs"], "publish")
     tables = warehouse.jobs.request(warehouse.client.list_tables, warehouse.dataset_id("orchestration"))
     assert [table.table_id for table in tables if table.table_id.startswith("_staging_")] == []
 
@@ -158,7 +140,7 @@ def test_a_heartbeat_that_finds_its_lease_gone_stops_the_next_publish_before_sta
 @emulator
 def test_a_staging_table_names_the_run_that_made_it(proxied) -> None:
     proxied.identify("20261207T010203Z-abcdef12", "run")
-    staged = proxied.stage(pgs_rows(["a"]), TABLES["pgs"], "publish")
+    staged = proxied.stage(pgs_rows({D1: ["a"]}), TABLES["pgs"], "publish")
     table = proxied.jobs.request(proxied.client.get_table, staged.strip("`"))
     assert table.labels == {"pcf_run_id": "20261207t010203z-abcdef12", "pcf_command": "run"}
     proxied.drop_staging(staged)
@@ -174,7 +156,7 @@ def test_a_run_stages_every_chunk_in_one_table_and_drops_it_when_it_lets_go(prox
     bigquery_fault_proxy.fail("load", "lose")  # a lost answer to a replacing load changes nothing either
     with proxied.lease("a run of three chunks", D1, D2):
         for players in (["a"], ["b", "c"], ["d"]):
-            staged = proxied.stage(pgs_rows(players), TABLES["pgs"], "publish")
+            staged = proxied.stage(pgs_rows({D1: players}), TABLES["pgs"], "publish")
         assert len(staging_tables(proxied)) == 1  # one create for the run, none per chunk
         assert proxied.query(f"SELECT player_lookup FROM {staged}")["player_lookup"].tolist() == ["d"]
     assert staging_tables(proxied) == []
