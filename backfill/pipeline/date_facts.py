@@ -74,6 +74,17 @@ COUNTS = [
     "rows_out_of_range",
     "ledger_published_players",
 ]
+# what the tables themselves hold for a date (who played, what PCF has), read in one statement
+TABLE_COLUMNS = (
+    "expected_players",
+    "pcf_rows",
+    "pcf_players",
+    "matched_players",
+    "rows_for_non_players",
+    "rows_out_of_range",
+    "published_source",
+    "published_run_id",
+)
 FACT_COLUMNS = [
     "game_date",
     "games",
@@ -83,14 +94,7 @@ FACT_COLUMNS = [
     *(f"last_{name}" for name in LAST_COLUMNS),
     "ledger_published_players",
     "ever_published",
-    "expected_players",
-    "pcf_rows",
-    "pcf_players",
-    "matched_players",
-    "rows_for_non_players",
-    "rows_out_of_range",
-    "published_source",
-    "published_run_id",
+    *TABLE_COLUMNS,
     "is_game_date",
     "published_coverage",
     "inputs",
@@ -183,19 +187,7 @@ def facts_of(
         "ledger_published_players": (publish or {}).get("ledger_published_players"),
         "ever_published": bool(publish),
     }
-    facts |= {
-        name: table.get(name)
-        for name in (
-            "expected_players",
-            "pcf_rows",
-            "pcf_players",
-            "matched_players",
-            "rows_for_non_players",
-            "rows_out_of_range",
-            "published_source",
-            "published_run_id",
-        )
-    }
+    facts |= {name: table.get(name) for name in TABLE_COLUMNS}
     facts |= {name: int(facts[name] or 0) for name in COUNTS}
     facts["is_game_date"] = facts["scheduled"] is not None
     facts["last_status"] = facts["last_status"] if facts["last_status"] is not None else PENDING
