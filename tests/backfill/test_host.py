@@ -117,8 +117,8 @@ MOMENTS = [0.0, 0.3, 0.4, 0.1, 0.5, 0.7, 0.2, 0.05, 0.45, 0.6]
 
 def stop_at(db: Path, moment: float) -> Interrupted | None:
     """Run SPAN on the main thread and press Ctrl-C `moment` seconds after its first chunk published (Python's
-    default SIGINT handler, as in a host that installed none); None when the run ended first (a stop that lands
-    while the call closes the file, after the run recorded its end, carries no run id: it stopped no run)."""
+    default SIGINT handler, as in a host that installed none); None when the run ended first. A stop that lands
+    while the call closes the file, after the run recorded its end, carries no run id: it stopped no run."""
     stopper = threading.Timer(moment, os.kill, (os.getpid(), signal.SIGINT))
 
     def first_chunk_done(_day: date, _verdict: object) -> None:
@@ -130,7 +130,7 @@ def stop_at(db: Path, moment: float) -> Interrupted | None:
             backfill.run(url(db), *SPAN, chunk_days=2, on_date=first_chunk_done, today=TODAY)
             return None
         except Interrupted as stopped:
-            return stopped if stopped.run_id is not None else None
+            return stopped
         finally:
             stopper.cancel()
             if stopper.is_alive():
@@ -138,6 +138,11 @@ def stop_at(db: Path, moment: float) -> Interrupted | None:
             time.sleep(0.05)  # a signal sent as the run ended is handled here, not later in the test
     except KeyboardInterrupt:
         return None
+
+
+def all_published(db: Path) -> bool:
+    """The stop came after the last chunk published (a run faster than the moment): it stopped nothing midway."""
+    return all(state.status == "published" for state in backfill.status(url(db), *SPAN).dates)
 
 
 def cancel_after(dates: int) -> Callable[[], bool]:
@@ -167,7 +172,7 @@ def test_however_a_host_stops_a_run_it_raises_interrupted_and_the_ledger_says_13
             stopped: Interrupted | None = raised.value
         else:
             stopped = stop_at(db, moment)
-        if stopped is not None:
+        if stopped is not None and stopped.run_id is not None and not all_published(db):
             break
         moment /= 2
 
